@@ -1,0 +1,387 @@
+//! Business rules as plain functions: masking personal data, an order's stage, capability
+//! tokens and the validation of orders sent by merchants.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use postpurchase_api::{FieldError, NewOrder, OrderStage, ShipmentStatus};
+use sha2::{Digest, Sha256};
+
+/// Random bytes in a capability token: 144 bits, above the 128 the product promises.
+pub const TOKEN_BYTES: usize = 18;
+/// Length of a token as text (base64url without padding).
+pub const TOKEN_LEN: usize = 24;
+
+/// A new unguessable capability token, from the operating system's random source.
+pub fn new_token() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; TOKEN_BYTES];
+    getrandom::fill(&mut bytes)?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// What the database keeps of a token or key: its SHA-256, so a copy of the database
+/// opens no order.
+pub fn secret_hash(secret: &str) -> [u8; 32] {
+    Sha256::digest(secret.as_bytes()).into()
+}
+
+/// Whether a string could be a token at all; anything else is answered without a lookup.
+pub fn is_token_shaped(token: &str) -> bool {
+    token.len() == TOKEN_LEN
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Masks an e-mail address: `jane.doe@example.com` → `j*******@e******.com`.
+pub fn mask_email(email: &str) -> String {
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return mask_word(email);
+    };
+    let (host, tld) = domain.rsplit_once('.').unwrap_or((domain, ""));
+    let mut out = mask_word(local);
+    out.push('@');
+    out.push_str(&mask_word(host));
+    if !tld.is_empty() {
+        out.push('.');
+        out.push_str(tld);
+    }
+    out
+}
+
+/// Masks a street line: every word keeps its first character, digits are hidden,
+/// `Keizersgracht 123-B` → `K************ ***-*`.
+pub fn mask_street(street: &str) -> String {
+    street
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(|word| {
+            word.chars()
+                .enumerate()
+                .map(|(i, c)| {
+                    if c.is_ascii_digit() || (i > 0 && c.is_alphanumeric()) {
+                        '*'
+                    } else {
+                        c
+                    }
+                })
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Keeps the first two characters of a postcode: `1017 AB` → `10** **`.
+pub fn mask_postcode(postcode: &str) -> String {
+    postcode
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if i >= 2 && c.is_alphanumeric() { '*' } else { c })
+        .collect()
+}
+
+/// First name and the initial of the last: `Jane van Dijk` → `Jane v.`.
+pub fn mask_name(name: &str) -> String {
+    let mut words = name.split_whitespace();
+    let Some(first) = words.next() else {
+        return String::new();
+    };
+    match words.next().and_then(|w| w.chars().next()) {
+        Some(initial) => format!("{first} {initial}."),
+        None => first.to_owned(),
+    }
+}
+
+fn mask_word(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => std::iter::once(first)
+            .chain(chars.map(|_| '*'))
+            .collect(),
+        None => String::new(),
+    }
+}
+
+/// Where an order stands, from the statuses of its parcels.
+pub fn order_stage(cancelled: bool, shipments: &[ShipmentStatus]) -> OrderStage {
+    use ShipmentStatus as S;
+    if cancelled {
+        return OrderStage::Cancelled;
+    }
+    let live: Vec<ShipmentStatus> = shipments
+        .iter()
+        .copied()
+        .filter(|s| *s != S::Cancelled)
+        .collect();
+    if live.is_empty() {
+        return OrderStage::Processing;
+    }
+    if live.iter().all(|s| *s == S::Delivered) {
+        return OrderStage::Delivered;
+    }
+    if live.contains(&S::OutForDelivery) {
+        return OrderStage::OutForDelivery;
+    }
+    if live.contains(&S::Pending) {
+        // A parcel still waiting for the carrier: the rest of the order is not shipped.
+        let moving = live.iter().any(|s| *s != S::Pending);
+        return if moving {
+            OrderStage::PartiallyShipped
+        } else {
+            OrderStage::Processing
+        };
+    }
+    OrderStage::Shipped
+}
+
+/// Checks an order sent through the admin API; every problem is reported at once.
+pub fn validate_new_order(order: &NewOrder) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let mut fail = |field: String, message: &str| {
+        errors.push(FieldError {
+            field,
+            message: message.to_owned(),
+        })
+    };
+    if order.number.trim().is_empty() || order.number.len() > 64 {
+        fail("number".into(), "must be 1 to 64 characters");
+    }
+    if !is_currency_code(&order.currency) {
+        fail("currency".into(), "must be an ISO 4217 code such as EUR");
+    }
+    if !is_plausible_email(&order.customer.email) {
+        fail("customer.email".into(), "must be an e-mail address");
+    }
+    if order.customer.first_name.trim().is_empty() {
+        fail("customer.first_name".into(), "must not be empty");
+    }
+    if order.items.is_empty() {
+        fail("items".into(), "an order needs at least one item");
+    }
+    for (i, item) in order.items.iter().enumerate() {
+        if item.name.trim().is_empty() {
+            fail(format!("items[{i}].name"), "must not be empty");
+        }
+        if item.sku.trim().is_empty() {
+            fail(format!("items[{i}].sku"), "must not be empty");
+        }
+        if item.quantity == 0 || item.quantity > 10_000 {
+            fail(format!("items[{i}].quantity"), "must be between 1 and 10000");
+        }
+        if !(0..=100_000_000).contains(&item.unit_price) {
+            fail(format!("items[{i}].unit_price"), "must be between 0 and 100000000 minor units");
+        }
+        if let Some(url) = &item.image_url {
+            if !url.starts_with("https://") && !url.starts_with("http://") {
+                fail(format!("items[{i}].image_url"), "must be an http(s) URL");
+            }
+        }
+    }
+    for (field, amount) in [
+        ("shipping", order.shipping),
+        ("discount", order.discount),
+        ("tax", order.tax),
+    ] {
+        if !(0..=100_000_000).contains(&amount) {
+            fail(field.into(), "must be between 0 and 100000000 minor units");
+        }
+    }
+    let address = &order.delivery_address;
+    for (field, value) in [
+        ("delivery_address.name", &address.name),
+        ("delivery_address.street", &address.street),
+        ("delivery_address.postcode", &address.postcode),
+        ("delivery_address.city", &address.city),
+    ] {
+        if value.trim().is_empty() {
+            fail(field.into(), "must not be empty");
+        }
+    }
+    if address.country.len() != 2 || !address.country.bytes().all(|b| b.is_ascii_uppercase()) {
+        fail("delivery_address.country".into(), "must be an ISO 3166-1 alpha-2 code such as NL");
+    }
+    if let Some(placed_at) = &order.placed_at {
+        if parse_instant(placed_at).is_none() {
+            fail("placed_at".into(), "must be an RFC 3339 instant");
+        }
+    }
+    if let Some(window) = &order.promised_delivery {
+        match (parse_date(&window.earliest), parse_date(&window.latest)) {
+            (Some(a), Some(b)) if a <= b => {}
+            (Some(_), Some(_)) => fail("promised_delivery".into(), "earliest must not be after latest"),
+            _ => fail("promised_delivery".into(), "dates must be YYYY-MM-DD"),
+        }
+    }
+    errors
+}
+
+/// The sum of the lines plus shipping and tax, less the discount, never below zero.
+pub fn order_total(subtotal: i64, shipping: i64, discount: i64, tax: i64) -> i64 {
+    (subtotal + shipping + tax - discount).max(0)
+}
+
+fn is_currency_code(code: &str) -> bool {
+    code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+fn is_plausible_email(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !email.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+/// Parses an RFC 3339 instant.
+pub fn parse_instant(text: &str) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
+}
+
+/// Parses a `YYYY-MM-DD` date.
+pub fn parse_date(text: &str) -> Option<time::Date> {
+    time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")).ok()
+}
+
+/// Formats an instant as RFC 3339 in UTC.
+pub fn format_instant(at: time::OffsetDateTime) -> String {
+    at.to_offset(time::UtcOffset::UTC)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use postpurchase_api::{NewAddress, NewCustomer, NewLineItem};
+    use ShipmentStatus as S;
+
+    #[test]
+    fn tokens_are_long_random_and_url_safe() {
+        let a = new_token().unwrap();
+        let b = new_token().unwrap();
+        assert_ne!(a, b);
+        assert!(is_token_shaped(&a), "{a}");
+        assert_eq!(a.len(), TOKEN_LEN);
+        assert!(TOKEN_BYTES * 8 >= 128);
+    }
+
+    #[test]
+    fn token_shape_rejects_truncated_padded_and_foreign_characters() {
+        let t = new_token().unwrap();
+        assert!(!is_token_shaped(&t[..TOKEN_LEN - 1]));
+        assert!(!is_token_shaped(&format!("{t}A")));
+        assert!(!is_token_shaped(&format!("{}%", &t[..TOKEN_LEN - 1])));
+        assert!(!is_token_shaped(""));
+    }
+
+    #[test]
+    fn email_keeps_first_letters_and_top_level_domain() {
+        assert_eq!(mask_email("jane.doe@example.com"), "j*******@e******.com");
+        assert_eq!(mask_email("a@b.nl"), "a@b.nl");
+        assert_eq!(mask_email("not-an-email"), "n***********");
+    }
+
+    #[test]
+    fn street_hides_house_numbers_and_all_but_initials() {
+        assert_eq!(mask_street("Keizersgracht 123-B"), "K************ ***-*");
+        assert_eq!(mask_street("  Rue  du Bac 7 "), "R** d* B** *");
+        assert!(!mask_street("Main Street 42").contains("42"));
+    }
+
+    #[test]
+    fn postcode_and_name_keep_just_enough() {
+        assert_eq!(mask_postcode("1017 AB"), "10** **");
+        assert_eq!(mask_postcode("SW1A 1AA"), "SW** ***");
+        assert_eq!(mask_name("Jane van Dijk"), "Jane v.");
+        assert_eq!(mask_name("Prince"), "Prince");
+        assert_eq!(mask_name(""), "");
+    }
+
+    #[test]
+    fn stage_follows_the_parcels() {
+        let cases: &[(&[S], OrderStage)] = &[
+            (&[], OrderStage::Processing),
+            (&[S::Pending], OrderStage::Processing),
+            (&[S::InTransit, S::Pending], OrderStage::PartiallyShipped),
+            (&[S::InTransit, S::InTransit], OrderStage::Shipped),
+            (&[S::Delayed], OrderStage::Shipped),
+            (&[S::OutForDelivery, S::Pending], OrderStage::OutForDelivery),
+            (&[S::Delivered, S::InTransit], OrderStage::Shipped),
+            (&[S::Delivered, S::Delivered], OrderStage::Delivered),
+            (&[S::Delivered, S::Cancelled], OrderStage::Delivered),
+            (&[S::Cancelled], OrderStage::Processing),
+        ];
+        for (parcels, stage) in cases {
+            assert_eq!(order_stage(false, parcels), *stage, "{parcels:?}");
+        }
+        assert_eq!(order_stage(true, &[S::Delivered]), OrderStage::Cancelled);
+    }
+
+    fn order() -> NewOrder {
+        NewOrder {
+            number: "1001".into(),
+            placed_at: None,
+            currency: "EUR".into(),
+            customer: NewCustomer {
+                email: "jane@example.com".into(),
+                first_name: "Jane".into(),
+                last_name: "Doe".into(),
+            },
+            items: vec![NewLineItem {
+                sku: "TEE-M".into(),
+                name: "Tee".into(),
+                variant: Some("M".into()),
+                quantity: 1,
+                unit_price: 2500,
+                image_url: None,
+            }],
+            shipping: 0,
+            discount: 0,
+            tax: 0,
+            delivery_address: NewAddress {
+                name: "Jane Doe".into(),
+                street: "Main 1".into(),
+                postcode: "1000".into(),
+                city: "Town".into(),
+                country: "NL".into(),
+            },
+            promised_delivery: None,
+        }
+    }
+
+    #[test]
+    fn a_good_order_passes() {
+        assert_eq!(validate_new_order(&order()), vec![]);
+    }
+
+    #[test]
+    fn every_problem_is_named_by_its_field() {
+        let mut o = order();
+        o.currency = "euro".into();
+        o.customer.email = "nope".into();
+        o.items[0].quantity = 0;
+        o.items[0].image_url = Some("javascript:alert(1)".into());
+        o.delivery_address.country = "Netherlands".into();
+        o.discount = -5;
+        o.placed_at = Some("yesterday".into());
+        let fields: Vec<String> = validate_new_order(&o).into_iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            [
+                "currency",
+                "customer.email",
+                "items[0].quantity",
+                "items[0].image_url",
+                "discount",
+                "delivery_address.country",
+                "placed_at"
+            ]
+        );
+    }
+
+    #[test]
+    fn totals_never_go_negative() {
+        assert_eq!(order_total(1000, 495, 0, 210), 1705);
+        assert_eq!(order_total(1000, 0, 5000, 0), 0);
+    }
+}

@@ -1,0 +1,133 @@
+//! One error type for every handler: always a JSON body `{"error": {code, message, fields?}}`
+//! with the matching status. Internal details are logged, never sent.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::FromRequest;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use postpurchase_api::{ErrorBody, ErrorDetail, FieldError};
+
+/// An error a handler returns; turns into a JSON response.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub fields: Vec<FieldError>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            fields: Vec::new(),
+        }
+    }
+
+    /// The one answer for an order that is missing or whose token is wrong, mutated,
+    /// truncated, expired or another shop's: nothing tells these cases apart.
+    pub fn order_not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "order_not_found",
+            "We could not find this order. The link may be incomplete or no longer valid.",
+        )
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "There is nothing at this address.")
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "A valid API key is required: send `Authorization: Bearer <key>`.",
+        )
+    }
+
+    pub fn invalid_fields(fields: Vec<FieldError>) -> Self {
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid_fields",
+            message: "Some fields are missing or invalid.".into(),
+            fields,
+        }
+    }
+
+    /// A failure that is ours, not the caller's: logged in full, sent as a generic message.
+    pub fn internal(context: &str, err: impl std::fmt::Display) -> Self {
+        tracing::error!(%context, error = %err, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Something went wrong on our side. Please try again.",
+        )
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(err: rusqlite::Error) -> Self {
+        ApiError::internal("database", err)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_owned(),
+                message: self.message,
+                fields: self.fields,
+            },
+        };
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
+/// `axum::Json`, except that a body it cannot read gets our JSON error, not plain text.
+#[derive(Debug, Clone, Copy, Default, FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct Json<T>(pub T);
+
+impl<T: serde::Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::MissingJsonContentType(_) => ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Send the body as JSON with `Content-Type: application/json`.",
+            ),
+            JsonRejection::JsonSyntaxError(_) => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                "The body is not valid JSON.",
+            ),
+            JsonRejection::JsonDataError(err) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_body",
+                // serde's message names the field and the expected type, never a value.
+                format!("The body does not match the expected shape: {}", err.body_text()),
+            ),
+            other => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_body",
+                format!("The request body could not be read: {}", other.body_text()),
+            ),
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! The OpenAPI document of the shopper and admin API, generated from the shared types.
+
+use axum::response::IntoResponse;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+pub const PATH: &str = "/api/v1/openapi.json";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "postpurchase API", description = "The shopper API behind the widget and the admin API for merchants. Every error is `{\"error\": {\"code\", \"message\", \"fields\"?}}`."),
+    paths(crate::shopper::order_view, crate::admin::create_order, crate::admin::create_token),
+    modifiers(&ApiKeyAuth),
+    tags(
+        (name = "shopper", description = "Called by the widget in the shopper's browser; reached by capability token"),
+        (name = "admin", description = "Called by the merchant's servers with the shop's API key"),
+    )
+)]
+pub struct ApiDoc;
+
+struct ApiKeyAuth;
+
+impl Modify for ApiKeyAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("api_key", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+pub async fn serve() -> impl IntoResponse {
+    axum::Json(ApiDoc::openapi())
+}

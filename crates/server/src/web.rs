@@ -1,0 +1,320 @@
+//! Files for browsers: the widget's loader and versioned bundle, the hosted order page and
+//! the demo storefront.
+//!
+//! The bundle is read once at start. Its files are served under a content hash
+//! (`/widget/<build>/<file>`, cached for a year); the loader, the one URL merchants paste,
+//! is served with a short cache and points at the current build.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::extract::{Path as UrlPath, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::seed::Demo;
+use crate::AppState;
+
+/// The loader merchants embed.
+pub const LOADER_PATH: &str = "/widget/postpurchase.js";
+/// Files of the bundle whose content decides the build hash.
+const BUNDLE: &[&str] = &["postpurchase-widget.js", "postpurchase-widget_bg.wasm", "widget.css"];
+
+/// One file ready to serve, with its precompressed variants when the build made them.
+#[derive(Clone, Debug)]
+struct Asset {
+    body: Arc<[u8]>,
+    brotli: Option<Arc<[u8]>>,
+    gzip: Option<Arc<[u8]>>,
+    content_type: &'static str,
+}
+
+/// The built widget, loaded from Trunk's output folder.
+#[derive(Debug, Default)]
+pub struct WidgetFiles {
+    /// Hash of the bundle's content; part of every versioned URL.
+    pub build: String,
+    bundle: HashMap<String, Asset>,
+    loader: Option<Asset>,
+    /// The demo storefront page and its own files (not part of the widget).
+    storefront: HashMap<String, Asset>,
+}
+
+impl WidgetFiles {
+    /// Reads the bundle; missing files leave the widget unavailable, not the server.
+    pub fn load(dir: &Path, public_url: &str) -> WidgetFiles {
+        let read = |name: &str| -> Option<Asset> {
+            let body = std::fs::read(dir.join(name)).ok()?;
+            let sibling = |ext: &str| std::fs::read(dir.join(format!("{name}.{ext}"))).ok().map(Arc::from);
+            Some(Asset {
+                brotli: sibling("br"),
+                gzip: sibling("gz"),
+                body: Arc::from(body),
+                content_type: content_type(name),
+            })
+        };
+        let mut hasher = Sha256::new();
+        let mut bundle = HashMap::new();
+        for name in BUNDLE {
+            if let Some(asset) = read(name) {
+                hasher.update(&asset.body);
+                bundle.insert((*name).to_owned(), asset);
+            }
+        }
+        if bundle.len() != BUNDLE.len() {
+            return WidgetFiles::default();
+        }
+        let build: String = hasher.finalize()[..6].iter().map(|b| format!("{b:02x}")).collect();
+        let messages = fallback_messages(&dir.join("locales"));
+        let loader = read("postpurchase.js").map(|asset| {
+            let text = String::from_utf8_lossy(&asset.body)
+                .replace("__PP_BUILD__", &build)
+                .replace("__PP_ORIGIN__", public_url)
+                .replace("\"__PP_FALLBACK__\"", &messages);
+            Asset {
+                body: Arc::from(text.into_bytes()),
+                brotli: None,
+                gzip: None,
+                content_type: content_type("postpurchase.js"),
+            }
+        });
+        let storefront = ["index.html", "storefront.js", "storefront.css"]
+            .into_iter()
+            .filter_map(|name| Some((name.to_owned(), read(name)?)))
+            .collect();
+        WidgetFiles {
+            build,
+            bundle,
+            loader,
+            storefront,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bundle.is_empty()
+    }
+
+    /// The loader's URL as merchants embed it.
+    pub fn loader_url(public_url: &str) -> String {
+        format!("{public_url}{LOADER_PATH}")
+    }
+}
+
+/// The fallback texts the loader shows when the widget itself cannot run, one object per
+/// language, taken from the same translation files as the widget's own text.
+fn fallback_messages(dir: &Path) -> String {
+    let mut languages = serde_json::Map::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return "{}".to_owned();
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let (Some(lang), Ok(text)) = (
+            path.file_stem().and_then(|s| s.to_str()).map(str::to_owned),
+            std::fs::read_to_string(&path),
+        ) else {
+            continue;
+        };
+        let mut messages = serde_json::Map::new();
+        for (key, value) in text.lines().filter_map(|l| l.split_once(" = ")) {
+            if let Some(short) = key.trim().strip_prefix("fallback.") {
+                messages.insert(short.to_owned(), value.trim().into());
+            }
+        }
+        languages.insert(lang, messages.into());
+    }
+    // `<` escaped so the JSON can never close a script element.
+    serde_json::Value::Object(languages).to_string().replace('<', "\\u003c")
+}
+
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit('.').next() {
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("wasm") => "application/wasm",
+        Some("css") => "text/css; charset=utf-8",
+        Some("html") => "text/html; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Serves an asset in the best encoding the browser accepts.
+fn respond(asset: &Asset, headers: &HeaderMap, cache: &'static str) -> Response {
+    let accepts = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let (body, encoding) = match (&asset.brotli, &asset.gzip) {
+        (Some(br), _) if accepts.contains("br") => (br.clone(), Some("br")),
+        (_, Some(gz)) if accepts.contains("gzip") => (gz.clone(), Some("gzip")),
+        _ => (asset.body.clone(), None),
+    };
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type)),
+            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")),
+            (header::VARY, HeaderValue::from_static("Accept-Encoding")),
+        ],
+        body.to_vec(),
+    )
+        .into_response();
+    if let Some(encoding) = encoding {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+    }
+    response
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(LOADER_PATH, get(loader))
+        .route("/widget/{build}/{file}", get(bundle_file))
+        .route("/o/{shop}/{token}", get(hosted_page))
+}
+
+async fn loader(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match &state.widget.loader {
+        Some(asset) => respond(asset, &headers, "public, max-age=300"),
+        None => widget_missing(),
+    }
+}
+
+async fn bundle_file(
+    State(state): State<AppState>,
+    UrlPath((build, file)): UrlPath<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if build != state.widget.build {
+        // An old build's file: the loader that asked is stale, and so is this page.
+        return ApiError::not_found().into_response();
+    }
+    match state.widget.bundle.get(&file) {
+        Some(asset) => respond(asset, &headers, "public, max-age=31536000, immutable"),
+        None => ApiError::not_found().into_response(),
+    }
+}
+
+fn widget_missing() -> Response {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "widget_not_built",
+        "The widget has not been built on this server.",
+    )
+    .into_response()
+}
+
+/// The order as a page of its own, for links in e-mails and for shops that cannot embed
+/// scripts. The token only travels in the embed attribute, escaped.
+async fn hosted_page(
+    State(state): State<AppState>,
+    UrlPath((shop, token)): UrlPath<(String, String)>,
+) -> Response {
+    let page = format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"robots\" content=\"noindex\"><title>Your order</title>\
+         <style>body{{margin:0;padding:1rem;background:#f6f6f4}}main{{max-width:44rem;margin:0 auto}}</style>\
+         </head><body><main>{}</main></body></html>",
+        embed_tag(&state.public_url, &shop, &token, "")
+    );
+    ([(header::CACHE_CONTROL, "no-store")], Html(page)).into_response()
+}
+
+/// The one tag a merchant pastes, with every attribute value HTML-escaped.
+pub fn embed_tag(public_url: &str, shop: &str, token: &str, extra: &str) -> String {
+    format!(
+        "<script type=\"module\" src=\"{}\" data-shop=\"{}\" data-order=\"{}\"{extra}></script>",
+        escape(&WidgetFiles::loader_url(public_url)),
+        escape(shop),
+        escape(token)
+    )
+}
+
+/// Escapes text for an HTML attribute or element.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[derive(serde::Deserialize)]
+struct StorefrontQuery {
+    order: Option<String>,
+}
+
+/// The demo storefront, served on its own origin so the widget runs cross-origin exactly
+/// as on a merchant's site.
+pub fn storefront_router(state: AppState, demo: Arc<Demo>) -> Router {
+    Router::new()
+        .route("/", get(storefront_page))
+        .route("/{file}", get(storefront_file))
+        .fallback(|| async { (StatusCode::NOT_FOUND, Html("<h1>Not found</h1>")) })
+        .with_state((state, demo))
+}
+
+async fn storefront_page(
+    State((state, demo)): State<(AppState, Arc<Demo>)>,
+    Query(query): Query<StorefrontQuery>,
+) -> Response {
+    let Some(template) = state.widget.storefront.get("index.html") else {
+        return widget_missing();
+    };
+    let selected = query
+        .order
+        .as_deref()
+        .and_then(|n| demo.orders.iter().find(|o| o.number == n))
+        .or(demo.orders.first());
+    let list: String = demo
+        .orders
+        .iter()
+        .map(|o| {
+            let current = if Some(o) == selected { " aria-current=\"page\"" } else { "" };
+            format!(
+                "<li><a href=\"/?order={}\"{current}>Order #{} <span>{}</span></a></li>",
+                escape(&o.number),
+                escape(&o.number),
+                escape(o.label)
+            )
+        })
+        .collect();
+    let tag = selected
+        .map(|o| embed_tag(&state.public_url, crate::seed::SHOP, &o.token, ""))
+        .unwrap_or_default();
+    let html = String::from_utf8_lossy(&template.body)
+        .replace("<!-- PP_ORDER_LIST -->", &list)
+        .replace("<!-- PP_EMBED -->", &tag)
+        .replace("<!-- PP_ORDER_NUMBER -->", &escape(selected.map_or("", |o| &o.number)));
+    ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+}
+
+async fn storefront_file(
+    State((state, _)): State<(AppState, Arc<Demo>)>,
+    UrlPath(file): UrlPath<String>,
+    headers: HeaderMap,
+) -> Response {
+    match state.widget.storefront.get(&file).filter(|_| file != "index.html") {
+        Some(asset) => respond(asset, &headers, "no-cache"),
+        None => (StatusCode::NOT_FOUND, Html("<h1>Not found</h1>")).into_response(),
+    }
+}
+
+impl PartialEq for crate::seed::DemoOrder {
+    fn eq(&self, other: &Self) -> bool {
+        self.number == other.number
+    }
+}

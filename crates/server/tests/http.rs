@@ -1,0 +1,213 @@
+//! Routing, errors, CORS, the OpenAPI document, widget files, logs and the demo seed.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use common::*;
+use postpurchase_server::web::WidgetFiles;
+
+#[tokio::test]
+async fn unknown_paths_and_methods_get_json_errors() {
+    let app = TestApp::new();
+    let (status, body) = app.get("/nope").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "not_found");
+    let response = app
+        .send(Request::delete("/api/v1/admin/orders").body(Body::empty()).unwrap())
+        .await;
+    let (status, body) = json_of(response).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(body["error"]["code"], "method_not_allowed");
+}
+
+fn preflight(path: &str, origin: &str) -> Request<Body> {
+    Request::builder()
+        .method(Method::OPTIONS)
+        .uri(path)
+        .header(header::ORIGIN, origin)
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "GET")
+        .body(Body::empty())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn cors_allows_exactly_the_shops_own_origins() {
+    let app = TestApp::new();
+    let path = "/api/v1/shops/shop/orders/AAAAAAAAAAAAAAAAAAAAAAAA";
+    let allowed = app.send(preflight(path, SHOP_ORIGIN)).await;
+    assert_eq!(
+        allowed.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).unwrap(),
+        SHOP_ORIGIN
+    );
+    for origin in [
+        "https://other.example",
+        "https://shop.example.evil.example",
+        "http://shop.example",
+        "https://shop.example:8443",
+        "null",
+    ] {
+        let refused = app.send(preflight(path, origin)).await;
+        assert!(
+            refused.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none(),
+            "{origin} was allowed"
+        );
+    }
+    // Another shop's origin does not open this shop's orders, nor the admin API.
+    let other = app
+        .send(preflight("/api/v1/shops/other/orders/x", SHOP_ORIGIN))
+        .await;
+    assert!(other.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+    let admin = app.send(preflight("/api/v1/admin/orders", SHOP_ORIGIN)).await;
+    assert!(admin.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_exactly_the_api_routes() {
+    let app = TestApp::new();
+    let (status, doc) = app.get("/api/v1/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let documented: BTreeSet<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .map(move |method| (method.to_uppercase(), path.clone()))
+        })
+        .collect();
+    let routed: BTreeSet<(String, String)> = [
+        ("GET", postpurchase_server::shopper::ORDER_VIEW_PATH),
+        ("POST", postpurchase_server::admin::ORDERS_PATH),
+        ("POST", postpurchase_server::admin::TOKENS_PATH),
+    ]
+    .into_iter()
+    .map(|(m, p)| (m.to_owned(), p.to_owned()))
+    .collect();
+    assert_eq!(documented, routed);
+    // Every documented operation reaches a handler, not the fallback.
+    for (method, path) in &documented {
+        let uri = path
+            .replace("{shop}", "shop")
+            .replace("{token}", "AAAAAAAAAAAAAAAAAAAAAAAA")
+            .replace("{number}", "1");
+        let request = Request::builder()
+            .method(method.as_str())
+            .uri(&uri)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{}"))
+            .unwrap();
+        let (status, body) = json_of(app.send(request).await).await;
+        assert_ne!(body["error"]["code"], "not_found", "{method} {uri}");
+        assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {uri}");
+    }
+    // Every schema the handlers name is in the document.
+    for schema in ["OrderView", "ErrorBody", "NewOrder", "OrderCreated", "OrderAccess", "ShipmentStatus"] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "{schema} missing");
+    }
+}
+
+fn built_widget(dir: &std::path::Path) {
+    std::fs::write(dir.join("postpurchase-widget.js"), "export default function init() {}").unwrap();
+    std::fs::write(dir.join("postpurchase-widget_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    std::fs::write(dir.join("postpurchase-widget_bg.wasm.br"), b"compressed").unwrap();
+    std::fs::write(dir.join("widget.css"), ":host{display:block}").unwrap();
+    std::fs::write(
+        dir.join("postpurchase.js"),
+        "const BUILD='__PP_BUILD__', ORIGIN='__PP_ORIGIN__', TEXT=\"__PP_FALLBACK__\";",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.join("locales")).unwrap();
+    std::fs::write(dir.join("locales/en.txt"), "fallback.title = Order <b>\nother = x\n").unwrap();
+}
+
+#[tokio::test]
+async fn widget_files_are_versioned_and_cached_the_right_way() {
+    let dir = tempfile::tempdir().unwrap();
+    built_widget(dir.path());
+    let widget = WidgetFiles::load(dir.path(), "https://pp.example");
+    let build = widget.build.clone();
+    assert_eq!(build.len(), 12);
+    let app = TestApp::with_widget(widget);
+
+    let loader = app
+        .send(Request::get("/widget/postpurchase.js").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(loader.status(), StatusCode::OK);
+    assert_eq!(loader.headers()[header::CACHE_CONTROL], "public, max-age=300");
+    assert_eq!(loader.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    let text = String::from_utf8(body_bytes(loader).await).unwrap();
+    assert_eq!(
+        text,
+        format!(
+            "const BUILD='{build}', ORIGIN='https://pp.example', TEXT={{\"en\":{{\"title\":\"Order \\u003cb>\"}}}};"
+        )
+    );
+
+    let wasm = app
+        .send(
+            Request::get(format!("/widget/{build}/postpurchase-widget_bg.wasm"))
+                .header(header::ACCEPT_ENCODING, "gzip, deflate, br")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(wasm.status(), StatusCode::OK);
+    assert_eq!(wasm.headers()[header::CONTENT_TYPE], "application/wasm");
+    assert_eq!(wasm.headers()[header::CONTENT_ENCODING], "br");
+    assert_eq!(
+        wasm.headers()[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(body_bytes(wasm).await, b"compressed");
+
+    let plain = app
+        .send(
+            Request::get(format!("/widget/{build}/widget.css"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
+    assert_eq!(body_bytes(plain).await, b":host{display:block}");
+
+    for uri in [
+        "/widget/000000000000/widget.css".to_owned(),
+        format!("/widget/{build}/..%2Fsecret"),
+        format!("/widget/{build}/index.html"),
+    ] {
+        let (status, _) = app.get(&uri).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn without_a_built_widget_the_loader_says_so() {
+    let app = TestApp::new();
+    let (status, body) = app.get("/widget/postpurchase.js").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body["error"]["code"], "widget_not_built");
+}
+
+#[tokio::test]
+async fn the_hosted_page_embeds_the_token_escaped() {
+    let app = TestApp::new();
+    let response = app
+        .send(
+            Request::get("/o/shop/%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = String::from_utf8(body_bytes(response).await).unwrap();
+    assert!(html.contains(
+        r#"src="https://pp.example/widget/postpurchase.js" data-shop="shop" data-order="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;""#
+    ), "{html}");
+    assert!(!html.contains("<script>alert"));
+}

@@ -1,0 +1,52 @@
+//! The demo shop has an order at every stage the storefront promises, and reseeding is safe.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use postpurchase_server::seed;
+
+#[tokio::test]
+async fn the_demo_covers_every_stage_and_reseeds_idempotently() {
+    let app = TestApp::new();
+    let demo = seed::seed_demo(&app.state, "http://127.0.0.1:8081").unwrap();
+    let mut stages = Vec::new();
+    for order in &demo.orders {
+        let (status, view) = app
+            .get(&format!("/api/v1/shops/{}/orders/{}", seed::SHOP, order.token))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}", order.number);
+        stages.push((
+            order.number.clone(),
+            view["stage"].as_str().unwrap().to_owned(),
+            view["customer"]["returning"].as_bool().unwrap(),
+            view["shipments"].as_array().unwrap().len(),
+        ));
+    }
+    let expected = [
+        ("1001", "processing", false, 0),
+        ("1002", "partially_shipped", false, 2),
+        ("1003", "out_for_delivery", false, 1),
+        ("0950", "delivered", false, 1),
+        ("1004", "delivered", true, 1),
+    ];
+    let expected: Vec<_> = expected
+        .iter()
+        .map(|(n, s, r, p)| (n.to_string(), s.to_string(), *r, *p))
+        .collect();
+    assert_eq!(stages, expected);
+
+    let orders = app.count("orders");
+    let again = seed::seed_demo(&app.state, "http://127.0.0.1:8081").unwrap();
+    assert_eq!(app.count("orders"), orders);
+    assert_ne!(again.api_key, demo.api_key);
+    // The old demo key stops working when the demo restarts.
+    let (status, _) = app
+        .admin_post("/api/v1/admin/orders/1001/tokens", &demo.api_key, "{}")
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = app
+        .admin_post("/api/v1/admin/orders/1001/tokens", &again.api_key, "{}")
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+}
