@@ -1,1 +1,86 @@
+//! The postpurchase widget: a leptos app (client-side rendered) that the loader
+//! (`loader/postpurchase.js`) mounts into a shadow root on the merchant's page.
+//!
+//! The JavaScript side calls [`mount`] with the element to render into and the options it
+//! read from the embed tag; everything else happens here.
 
+pub mod api;
+pub mod i18n;
+pub mod intl;
+pub mod view;
+
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+/// What the embed tag says about the order to show.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct Options {
+    /// Origin of the postpurchase API, e.g. `https://orders.example.com`.
+    pub api: String,
+    /// The shop's slug.
+    pub shop: String,
+    /// The order's capability token.
+    pub order: String,
+    /// Language tags in order of preference: the tag's own, the page's, the browser's.
+    #[serde(default)]
+    pub languages: Vec<String>,
+    /// The shop's own order page, offered whenever the widget cannot show the order.
+    #[serde(default, rename = "orderPage")]
+    pub order_page: Option<String>,
+}
+
+/// A mounted widget; dropping it (or calling `unmount`) removes it and frees its memory.
+#[wasm_bindgen]
+pub struct Mounted(Option<Box<dyn std::any::Any>>);
+
+#[wasm_bindgen]
+impl Mounted {
+    pub fn unmount(&mut self) {
+        self.0.take();
+    }
+}
+
+/// Renders the widget into `root` with the options of one embed tag.
+#[wasm_bindgen]
+pub fn mount(root: web_sys::HtmlElement, options: JsValue) -> Result<Mounted, JsValue> {
+    let options: Options = serde_wasm_bindgen::from_value(options)?;
+    let handle = leptos::mount::mount_to(root, move || view::widget(options));
+    Ok(Mounted(Some(Box::new(handle))))
+}
+
+/// Whether a URL from the API may become a link or image source: web addresses only, so a
+/// `javascript:` URL can never reach an `href`.
+pub fn is_web_url(url: &str) -> bool {
+    let lower = url.trim_start().get(..8).unwrap_or(url).to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+/// `is_web_url`, plus inline images (`data:image/...`, used by the demo shop).
+pub fn is_image_url(url: &str) -> bool {
+    let lower = url.get(..11).unwrap_or(url).to_ascii_lowercase();
+    is_web_url(url) || lower.starts_with("data:image/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_web_addresses_become_links() {
+        assert!(is_web_url("https://shop.example/help"));
+        assert!(is_web_url("HTTP://shop.example"));
+        assert!(!is_web_url("javascript:alert(1)"));
+        assert!(!is_web_url(" javascript:alert(1)"));
+        assert!(!is_web_url("data:text/html,<script>"));
+        assert!(!is_web_url("//shop.example"));
+        assert!(!is_web_url(""));
+    }
+
+    #[test]
+    fn images_may_also_be_inline() {
+        assert!(is_image_url("data:image/svg+xml,%3Csvg%3E"));
+        assert!(is_image_url("https://cdn.example/a.jpg"));
+        assert!(!is_image_url("data:text/html,hi"));
+        assert!(!is_image_url("javascript:x"));
+    }
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs everything the demo, the tests and the benchmarks need. Idempotent:
+# each step checks first and does nothing when its tool is already in place.
+# Only the normal package registries are used (Debian, crates.io, npm).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TRUNK_VERSION=0.21.14
+say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
+
+sudo_if_needed() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# --- Debian packages: browser + driver for the tests, wrk and brotli for benchmarks.
+apt_pkgs=()
+for spec in chromium:/usr/bin/chromium chromium-driver:/usr/bin/chromedriver \
+            wrk:/usr/bin/wrk brotli:/usr/bin/brotli; do
+  pkg=${spec%%:*}; bin=${spec#*:}
+  [ -x "$bin" ] || apt_pkgs+=("$pkg")
+done
+if [ ${#apt_pkgs[@]} -gt 0 ]; then
+  say "apt-get install ${apt_pkgs[*]}"
+  sudo_if_needed apt-get update -qq
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_pkgs[@]}" >/dev/null
+fi
+
+# --- Rust: the wasm target and the two build tools.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! trunk --version 2>/dev/null | grep -q " $TRUNK_VERSION"; then
+  say "cargo install trunk $TRUNK_VERSION"
+  cargo install trunk --version "$TRUNK_VERSION" --locked
+fi
+
+# wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
+wbg_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $wbg_version\$"; then
+  say "cargo install wasm-bindgen-cli $wbg_version"
+  # `--locked` fails for wasm-bindgen-cli; the exact version pin is what matters.
+  cargo install wasm-bindgen-cli --version "$wbg_version" --force
+fi
+
+# --- Node packages: a current wasm-opt (npm binaryen), playwright-core, axe-core.
+if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+say "ready: $(trunk --version), wasm-bindgen $wbg_version, wasm-opt $(node_modules/.bin/wasm-opt --version | awk '{print $3}'), $(/usr/bin/chromium --version 2>/dev/null | head -1)"

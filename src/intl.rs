@@ -1,0 +1,125 @@
+//! Money, dates and country names through the browser's `Intl`, in the shopper's locale.
+
+use js_sys::{Date, Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = Intl)]
+    type NumberFormat;
+    #[wasm_bindgen(constructor, js_namespace = Intl, catch)]
+    fn new(locale: &str, options: &Object) -> Result<NumberFormat, JsValue>;
+    #[wasm_bindgen(method)]
+    fn format(this: &NumberFormat, value: f64) -> String;
+    #[wasm_bindgen(method, js_name = resolvedOptions)]
+    fn resolved_options(this: &NumberFormat) -> ResolvedNumberFormat;
+
+    type ResolvedNumberFormat;
+    #[wasm_bindgen(method, getter, js_name = maximumFractionDigits)]
+    fn maximum_fraction_digits(this: &ResolvedNumberFormat) -> u32;
+
+    #[wasm_bindgen(js_namespace = Intl)]
+    type DateTimeFormat;
+    #[wasm_bindgen(constructor, js_namespace = Intl, catch)]
+    fn new(locale: &str, options: &Object) -> Result<DateTimeFormat, JsValue>;
+    #[wasm_bindgen(method)]
+    fn format(this: &DateTimeFormat, date: &Date) -> String;
+    #[wasm_bindgen(method, js_name = formatRange)]
+    fn format_range(this: &DateTimeFormat, start: &Date, end: &Date) -> String;
+
+    #[wasm_bindgen(js_namespace = Intl)]
+    type DisplayNames;
+    #[wasm_bindgen(constructor, js_namespace = Intl, catch)]
+    fn new(locale: &str, options: &Object) -> Result<DisplayNames, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn of(this: &DisplayNames, code: &str) -> Result<JsValue, JsValue>;
+}
+
+fn options(pairs: &[(&str, &str)]) -> Object {
+    let object = Object::new();
+    for (key, value) in pairs {
+        let _ = Reflect::set(&object, &JsValue::from_str(key), &JsValue::from_str(value));
+    }
+    object
+}
+
+/// Builds an `Intl` formatter, falling back to English when the browser rejects the
+/// locale tag, and to `None` when it rejects the options (an unknown currency).
+fn build<T>(locale: &str, pairs: &[(&str, &str)], make: fn(&str, &Object) -> Result<T, JsValue>) -> Option<T> {
+    let opts = options(pairs);
+    make(locale, &opts).or_else(|_| make("en", &opts)).ok()
+}
+
+/// The formats of one order for one shopper.
+pub struct Formats {
+    money: Option<NumberFormat>,
+    /// 10^(the currency's minor-unit digits): amounts arrive in minor units.
+    scale: f64,
+    currency: String,
+    day: Option<DateTimeFormat>,
+    window: Option<DateTimeFormat>,
+    regions: Option<DisplayNames>,
+}
+
+impl Formats {
+    pub fn new(locale: &str, currency: &str) -> Formats {
+        let money = build(locale, &[("style", "currency"), ("currency", currency)], NumberFormat::new);
+        let digits = money
+            .as_ref()
+            .map_or(2, |m| m.resolved_options().maximum_fraction_digits());
+        Formats {
+            scale: 10f64.powi(digits as i32),
+            money,
+            currency: currency.to_owned(),
+            day: build(locale, &[("dateStyle", "long")], DateTimeFormat::new),
+            // Promised dates are calendar dates: read and shown in UTC so no time zone
+            // can move them a day.
+            window: build(
+                locale,
+                &[("weekday", "short"), ("day", "numeric"), ("month", "short"), ("timeZone", "UTC")],
+                DateTimeFormat::new,
+            ),
+            regions: build(locale, &[("type", "region")], DisplayNames::new),
+        }
+    }
+
+    /// An amount in minor units, e.g. `1450` EUR -> `€14.50` or `€ 14,50`.
+    pub fn money(&self, minor: i64) -> String {
+        let amount = minor as f64 / self.scale;
+        match &self.money {
+            Some(format) => format.format(amount),
+            None => format!("{amount} {}", self.currency),
+        }
+    }
+
+    /// A day from an RFC 3339 instant, in the shopper's time zone.
+    pub fn day(&self, instant: &str) -> String {
+        match (&self.day, parse(instant)) {
+            (Some(format), Some(date)) => format.format(&date),
+            _ => instant.to_owned(),
+        }
+    }
+
+    /// An inclusive range of calendar dates, or one date when both ends are the same.
+    pub fn window(&self, earliest: &str, latest: &str) -> String {
+        match (&self.window, parse(earliest), parse(latest)) {
+            (Some(format), Some(a), Some(_)) if earliest == latest => format.format(&a),
+            (Some(format), Some(a), Some(b)) => format.format_range(&a, &b),
+            _ => format!("{earliest} – {latest}"),
+        }
+    }
+
+    /// A country's name from its ISO code; the code itself if the browser does not know it.
+    pub fn country(&self, code: &str) -> String {
+        self.regions
+            .as_ref()
+            .and_then(|names| names.of(code).ok())
+            .and_then(|name| name.as_string())
+            .unwrap_or_else(|| code.to_owned())
+    }
+}
+
+fn parse(text: &str) -> Option<Date> {
+    let date = Date::new(&JsValue::from_str(text));
+    (!date.get_time().is_nan()).then_some(date)
+}
