@@ -59,7 +59,7 @@ pub fn widget(options: Options) -> impl IntoView {
 fn skeleton(t: Texts) -> impl IntoView {
     view! {
         <div class="pp-skeleton" role="status" part="skeleton">
-            <span class="pp-visually-hidden">{t.get(Key::Loading)}</span>
+            <span class="pp-visually-hidden">{t.get(Key::LoaderLoading)}</span>
             <span class="pp-bone pp-bone-title"></span>
             <span class="pp-bone"></span>
             <span class="pp-bone pp-bone-short"></span>
@@ -72,23 +72,23 @@ fn skeleton(t: Texts) -> impl IntoView {
 fn failure(t: Texts, error: LoadError, order_page: Option<&str>, retry: impl Fn() + Send + Sync + 'static) -> impl IntoView {
     let message = match error {
         LoadError::NotFound => Key::ErrorNotFound,
-        LoadError::Unavailable => Key::ErrorUnavailable,
+        LoadError::Unavailable => Key::LoaderTitle,
     };
     let link = order_page.filter(|u| is_web_url(u)).map(|url| {
-        view! { <a class="pp-button" part="button" href=url.to_owned()>{t.get(Key::FallbackLink)}</a> }
+        view! { <a class="pp-button" part="button" href=url.to_owned()>{t.get(Key::LoaderLink)}</a> }
     });
     // Trying again cannot bring back an order the API does not know.
     let again = (error == LoadError::Unavailable).then(|| {
         view! {
             <button type="button" class="pp-button pp-button-quiet" part="button" on:click=move |_| retry()>
-                {t.get(Key::FallbackRetry)}
+                {t.get(Key::LoaderRetry)}
             </button>
         }
     });
     view! {
         <div class="pp-failure" role="alert" part="failure">
             <p class="pp-failure-title">{t.get(message)}</p>
-            <p>{t.get(Key::FallbackBody)}</p>
+            <p>{t.get(Key::LoaderBody)}</p>
             <p class="pp-actions">{link}{again}</p>
         </div>
     }

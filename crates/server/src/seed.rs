@@ -22,6 +22,8 @@ pub struct DemoOrder {
 #[derive(Clone, Debug)]
 pub struct Demo {
     pub api_key: String,
+    /// The storefront's own order page, the widget's fallback link.
+    pub order_page: String,
     pub orders: Vec<DemoOrder>,
 }
 
@@ -116,6 +118,7 @@ pub fn seed_demo(state: &AppState, storefront_origin: &str) -> Result<Demo, ApiE
         storefront_origin.to_owned(),
         storefront_origin.replace("127.0.0.1", "localhost"),
     ];
+    let order_page = format!("{storefront_origin}/account/orders");
     let today = time::OffsetDateTime::from_unix_timestamp(now).map_err(|e| ApiError::internal("clock", e))?.date();
     state.db.write(|tx| {
         let shop_id = match store::shop_by_slug(tx, SHOP)? {
@@ -138,7 +141,7 @@ pub fn seed_demo(state: &AppState, storefront_origin: &str) -> Result<Demo, ApiE
                     support_email: Some("help@koffie-en-klei.example"),
                     support_phone: Some("+31 20 123 4567"),
                     support_url: Some(&format!("{storefront_origin}/help")),
-                    order_status_url: Some(&format!("{storefront_origin}/account/orders")),
+                    order_status_url: Some(&order_page),
                 },
             )?,
         };
@@ -164,7 +167,11 @@ pub fn seed_demo(state: &AppState, storefront_origin: &str) -> Result<Demo, ApiE
                 token,
             });
         }
-        Ok::<_, ApiError>(Demo { api_key: api_key.clone(), orders })
+        Ok::<_, ApiError>(Demo {
+            api_key: api_key.clone(),
+            order_page: order_page.clone(),
+            orders,
+        })
     })
 }
 

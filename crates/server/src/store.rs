@@ -15,6 +15,8 @@ pub struct Shop {
     pub slug: String,
     pub allowed_origins: Vec<String>,
     pub token_valid_days: u32,
+    /// The shop's own order page, the widget's fallback link.
+    pub order_status_url: Option<String>,
 }
 
 /// What a new shop is set up with.
@@ -58,20 +60,21 @@ fn shop_from_row(row: &rusqlite::Row) -> rusqlite::Result<Shop> {
         slug: row.get(1)?,
         allowed_origins: origins.lines().map(str::to_owned).filter(|o| !o.is_empty()).collect(),
         token_valid_days: row.get(3)?,
+        order_status_url: row.get(4)?,
     })
 }
 
 /// Every shop, for the CORS table kept in memory.
 pub fn all_shops(conn: &Connection) -> rusqlite::Result<Vec<Shop>> {
     let mut stmt =
-        conn.prepare("SELECT id, slug, allowed_origins, token_valid_days FROM shops ORDER BY id")?;
+        conn.prepare("SELECT id, slug, allowed_origins, token_valid_days, order_status_url FROM shops ORDER BY id")?;
     let shops = stmt.query_map([], shop_from_row)?.collect();
     shops
 }
 
 pub fn shop_by_slug(conn: &Connection, slug: &str) -> rusqlite::Result<Option<Shop>> {
     conn.prepare_cached(
-        "SELECT id, slug, allowed_origins, token_valid_days FROM shops WHERE slug = ?1",
+        "SELECT id, slug, allowed_origins, token_valid_days, order_status_url FROM shops WHERE slug = ?1",
     )?
     .query_row([slug], shop_from_row)
     .optional()

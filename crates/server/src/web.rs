@@ -70,12 +70,17 @@ impl WidgetFiles {
             return WidgetFiles::default();
         }
         let build: String = hasher.finalize()[..6].iter().map(|b| format!("{b:02x}")).collect();
-        let messages = fallback_messages(&dir.join("locales"));
+        let messages = loader_texts(&dir.join("locales"));
+        // JSON string; `<` escaped so the CSS can never close a script element.
+        let base_css = std::fs::read_to_string(dir.join("base.css"))
+            .map(|css| serde_json::Value::from(minify_css(&css)).to_string().replace('<', "\\u003c"))
+            .unwrap_or_else(|_| "\"\"".to_owned());
         let loader = read("postpurchase.js").map(|asset| {
             let text = String::from_utf8_lossy(&asset.body)
                 .replace("__PP_BUILD__", &build)
                 .replace("__PP_ORIGIN__", public_url)
-                .replace("\"__PP_FALLBACK__\"", &messages);
+                .replace("\"__PP_FALLBACK__\"", &messages)
+                .replace("\"__PP_BASE_CSS__\"", &base_css);
             Asset {
                 body: Arc::from(text.into_bytes()),
                 brotli: None,
@@ -86,6 +91,18 @@ impl WidgetFiles {
         let storefront = ["index.html", "storefront.js", "storefront.css"]
             .into_iter()
             .filter_map(|name| Some((name.to_owned(), read(name)?)))
+            .map(|(name, mut asset)| {
+                if name == "index.html" {
+                    // Trunk leaves its own directives in the page; browsers need none of them.
+                    let page: String = String::from_utf8_lossy(&asset.body)
+                        .lines()
+                        .filter(|line| !line.contains("data-trunk") && !line.trim().is_empty())
+                        .map(|line| format!("{line}\n"))
+                        .collect();
+                    asset.body = Arc::from(page.into_bytes());
+                }
+                (name, asset)
+            })
             .collect();
         WidgetFiles {
             build,
@@ -105,9 +122,9 @@ impl WidgetFiles {
     }
 }
 
-/// The fallback texts the loader shows when the widget itself cannot run, one object per
-/// language, taken from the same translation files as the widget's own text.
-fn fallback_messages(dir: &Path) -> String {
+/// The texts the loader shows before and instead of the widget (`loader.*` keys), one
+/// object per language, from the same translation files as the widget's own text.
+fn loader_texts(dir: &Path) -> String {
     let mut languages = serde_json::Map::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
         return "{}".to_owned();
@@ -122,7 +139,7 @@ fn fallback_messages(dir: &Path) -> String {
         };
         let mut messages = serde_json::Map::new();
         for (key, value) in text.lines().filter_map(|l| l.split_once(" = ")) {
-            if let Some(short) = key.trim().strip_prefix("fallback.") {
+            if let Some(short) = key.trim().strip_prefix("loader.") {
                 messages.insert(short.to_owned(), value.trim().into());
             }
         }
@@ -130,6 +147,23 @@ fn fallback_messages(dir: &Path) -> String {
     }
     // `<` escaped so the JSON can never close a script element.
     serde_json::Value::Object(languages).to_string().replace('<', "\\u003c")
+}
+
+/// Drops comments and runs of white space: the base sheet travels inside every loader.
+fn minify_css(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("/*") {
+        out.push_str(&rest[..start]);
+        rest = rest[start + 2..].split_once("*/").map_or("", |(_, after)| after);
+    }
+    out.push_str(rest);
+    let words: Vec<&str> = out.split_whitespace().collect();
+    let mut joined = words.join(" ");
+    for punct in ["{", "}", ";", ","] {
+        joined = joined.replace(&format!(" {punct}"), punct).replace(&format!("{punct} "), punct);
+    }
+    joined
 }
 
 fn content_type(name: &str) -> &'static str {
@@ -215,13 +249,21 @@ async fn hosted_page(
     State(state): State<AppState>,
     UrlPath((shop, token)): UrlPath<(String, String)>,
 ) -> Response {
+    let order_page = state
+        .db
+        .read(|conn| crate::store::shop_by_slug(conn, &shop))
+        .ok()
+        .flatten()
+        .and_then(|s| s.order_status_url)
+        .map(|url| format!(" data-order-page=\"{}\"", escape(&url)))
+        .unwrap_or_default();
     let page = format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\"><title>Your order</title>\
          <style>body{{margin:0;padding:1rem;background:#f6f6f4}}main{{max-width:44rem;margin:0 auto}}</style>\
          </head><body><main>{}</main></body></html>",
-        embed_tag(&state.public_url, &shop, &token, "")
+        embed_tag(&state.public_url, &shop, &token, &order_page)
     );
     ([(header::CACHE_CONTROL, "no-store")], Html(page)).into_response()
 }
@@ -262,6 +304,8 @@ struct StorefrontQuery {
 pub fn storefront_router(state: AppState, demo: Arc<Demo>) -> Router {
     Router::new()
         .route("/", get(storefront_page))
+        .route("/account/orders", get(storefront_orders))
+        .route("/help", get(storefront_help))
         .route("/{file}", get(storefront_file))
         .fallback(|| async { (StatusCode::NOT_FOUND, Html("<h1>Not found</h1>")) })
         .with_state((state, demo))
@@ -293,13 +337,53 @@ async fn storefront_page(
         })
         .collect();
     let tag = selected
-        .map(|o| embed_tag(&state.public_url, crate::seed::SHOP, &o.token, ""))
+        .map(|o| {
+            let order_page = format!(" data-order-page=\"{}\"", escape(&demo.order_page));
+            embed_tag(&state.public_url, crate::seed::SHOP, &o.token, &order_page)
+        })
         .unwrap_or_default();
     let html = String::from_utf8_lossy(&template.body)
         .replace("<!-- PP_ORDER_LIST -->", &list)
         .replace("<!-- PP_EMBED -->", &tag)
         .replace("<!-- PP_ORDER_NUMBER -->", &escape(selected.map_or("", |o| &o.number)));
     ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+}
+
+/// A plain page of the demo shop's own, around `body`.
+fn shop_page(title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} · Koffie &amp; Klei</title><link rel=\"stylesheet\" href=\"/storefront.css\"></head>\
+         <body><header class=\"site\"><a class=\"brand\" href=\"/\">Koffie &amp; Klei</a>\
+         <nav aria-label=\"Shop\"><a href=\"/help\">Help</a><a href=\"/account/orders\">My orders</a></nav></header>\
+         <main class=\"page\"><h1>{title}</h1>{body}</main></body></html>"
+    );
+    ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+}
+
+/// The shop's own order page: where the widget sends shoppers when it cannot load.
+async fn storefront_orders(State((_, demo)): State<(AppState, Arc<Demo>)>) -> Response {
+    let rows: String = demo
+        .orders
+        .iter()
+        .map(|o| format!("<tr><td>#{}</td><td>{}</td></tr>", escape(&o.number), escape(o.label)))
+        .collect();
+    shop_page(
+        "My orders",
+        &format!(
+            "<p>The shop's own order history, without the widget: the page the widget links to \
+             when it cannot show an order.</p><table><thead><tr><th scope=\"col\">Order</th>\
+             <th scope=\"col\">Status</th></tr></thead><tbody>{rows}</tbody></table>"
+        ),
+    )
+}
+
+async fn storefront_help() -> Response {
+    shop_page(
+        "Help",
+        "<p>Questions about an order? Mail help@koffie-en-klei.example or call +31 20 123 4567.</p>",
+    )
 }
 
 async fn storefront_file(
@@ -316,5 +400,21 @@ async fn storefront_file(
 impl PartialEq for crate::seed::DemoOrder {
     fn eq(&self, other: &Self) -> bool {
         self.number == other.number
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minified_css_keeps_every_rule() {
+        let css = "/* tokens */\n:host {\n  --pp-a: 1px;\n}\n.pp a:hover, .pp :focus { color: red; } /* end */";
+        assert_eq!(minify_css(css), ":host{--pp-a: 1px;}.pp a:hover,.pp :focus{color: red;}");
+    }
+
+    #[test]
+    fn escape_covers_attribute_breakers() {
+        assert_eq!(escape(r#"a"b'<c>&"#), "a&quot;b&#39;&lt;c&gt;&amp;");
     }
 }

@@ -1,0 +1,191 @@
+// postpurchase loader: the one script a storefront embeds.
+//
+//   <script type="module" src="https://API/widget/postpurchase.js"
+//           data-shop="SHOP" data-order="TOKEN" data-order-page="https://shop/orders"></script>
+//
+// It puts a <postpurchase-order> element after each such tag (or picks up elements the
+// page wrote itself), gives each an open shadow root with a skeleton at once, then loads
+// the widget (WebAssembly) and its CSS once and mounts one widget per element. Whatever
+// fails, the shopper gets a readable message and a link to the shop's own order page, and
+// nothing is thrown into the host page. The server fills in the __PP_*__ values.
+const BUILD = "__PP_BUILD__";
+const ORIGIN = "__PP_ORIGIN__";
+const TEXT = "__PP_FALLBACK__";
+const BASE_CSS = "__PP_BASE_CSS__";
+const FILES = `${ORIGIN}/widget/${BUILD}/`;
+const TAG = "postpurchase-order";
+// How long the bundle may take before the fallback shows (it still mounts if it arrives).
+const WAIT_MS = 5000;
+// Embed-tag attribute -> element attribute.
+const ATTRS = [["data-shop", "shop"], ["data-order", "order"], ["data-api", "api"], ["data-lang", "lang"], ["data-order-page", "order-page"]];
+
+let baseSheet;
+let bundle;
+
+const warn = (...args) => { try { console.warn("postpurchase:", ...args); } catch { /* no console */ } };
+
+function sheet(css) {
+  const s = new CSSStyleSheet();
+  s.replaceSync(css);
+  return s;
+}
+
+// The wasm module and the widget's stylesheet, fetched once for every element on the page.
+function loadBundle() {
+  bundle ||= Promise.all([
+    import(FILES + "postpurchase-widget.js").then(async (m) => {
+      await m.default({ module_or_path: FILES + "postpurchase-widget_bg.wasm" });
+      return m;
+    }),
+    fetch(FILES + "widget.css").then((r) => (r.ok ? r.text() : Promise.reject(new Error(`widget.css: ${r.status}`)))).then(sheet),
+  ]).catch((error) => {
+    bundle = undefined; // let "Try again" start over
+    throw error;
+  });
+  return bundle;
+}
+
+function languages(el) {
+  const nav = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language];
+  return [el.getAttribute("lang"), document.documentElement.lang, ...nav].filter(Boolean);
+}
+
+function texts(langs) {
+  for (const tag of langs) {
+    const t = TEXT[tag.split(/[-_]/)[0].toLowerCase()];
+    if (t) return t;
+  }
+  return TEXT.en;
+}
+
+function node(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  el.append(...children);
+  return el;
+}
+
+function webUrl(url) {
+  try {
+    const u = new URL(url, location.href);
+    return u.protocol === "https:" || u.protocol === "http:" ? u.href : null;
+  } catch {
+    return null;
+  }
+}
+
+class PostpurchaseOrder extends HTMLElement {
+  connectedCallback() {
+    try {
+      if (this.pp) return;
+      const run = (this.pp = {});
+      const root = this.shadowRoot || this.attachShadow({ mode: "open" });
+      baseSheet ||= sheet(BASE_CSS);
+      root.adoptedStyleSheets = [baseSheet];
+      const t = texts(languages(this));
+      root.replaceChildren(
+        node("div", { class: "pp", "aria-busy": "true" },
+          node("div", { class: "pp-skeleton", role: "status", part: "skeleton" },
+            node("span", { class: "pp-visually-hidden" }, t.loading || ""),
+            ...["pp-bone pp-bone-title", "pp-bone", "pp-bone pp-bone-short", "pp-bone pp-bone-item", "pp-bone pp-bone-item"]
+              .map((c) => node("span", { class: c })))));
+      this.start(root, run);
+    } catch (error) {
+      warn(error);
+    }
+  }
+
+  disconnectedCallback() {
+    try {
+      const run = this.pp;
+      this.pp = undefined;
+      if (run && run.mounted) {
+        run.mounted.unmount();
+        run.mounted.free();
+      }
+    } catch (error) {
+      warn(error);
+    }
+  }
+
+  options() {
+    return {
+      api: this.getAttribute("api") || ORIGIN,
+      shop: this.getAttribute("shop") || "",
+      order: this.getAttribute("order") || "",
+      languages: languages(this),
+      orderPage: webUrl(this.getAttribute("order-page") || "") || undefined,
+    };
+  }
+
+  async start(root, run) {
+    const options = this.options();
+    if (!options.shop || !options.order) {
+      warn("the embed tag needs data-shop and data-order");
+      return this.fallback(root, run, options);
+    }
+    const timer = setTimeout(() => this.fallback(root, run, options), WAIT_MS);
+    try {
+      const [widget, css] = await loadBundle();
+      clearTimeout(timer);
+      if (run !== this.pp) return; // removed from the page meanwhile
+      root.adoptedStyleSheets = [baseSheet, css];
+      const target = document.createElement("div");
+      root.replaceChildren(target);
+      run.mounted = widget.mount(target, options);
+    } catch (error) {
+      clearTimeout(timer);
+      warn("the widget could not start:", error);
+      this.fallback(root, run, options);
+    }
+  }
+
+  fallback(root, run, options) {
+    try {
+      if (run !== this.pp || run.mounted) return;
+      const t = texts(options.languages);
+      const actions = node("p", { class: "pp-actions" });
+      if (options.orderPage) {
+        actions.append(node("a", { class: "pp-button", part: "button", href: options.orderPage }, t.link));
+      }
+      if (options.shop && options.order) {
+        const again = node("button", { type: "button", class: "pp-button pp-button-quiet", part: "button" }, t.retry);
+        again.addEventListener("click", () => {
+          this.pp = undefined;
+          this.connectedCallback();
+        });
+        actions.append(again);
+      }
+      root.replaceChildren(
+        node("div", { class: "pp" },
+          node("div", { class: "pp-failure", role: "alert", part: "failure" },
+            node("p", { class: "pp-failure-title" }, t.title),
+            node("p", {}, t.body),
+            actions)));
+    } catch (error) {
+      warn(error);
+    }
+  }
+}
+
+// Each embed tag gets its own element right after it; the module itself runs once per
+// page however often the tag is pasted, so this scan is what makes "once per tag" hold.
+function scan() {
+  for (const script of document.querySelectorAll("script[data-order]")) {
+    if (script.hasAttribute("data-pp-placed") || !/\/widget\/postpurchase\.js$/.test(new URL(script.src, location.href).pathname)) continue;
+    script.setAttribute("data-pp-placed", "");
+    const el = document.createElement(TAG);
+    for (const [from, to] of ATTRS) {
+      const value = script.getAttribute(from);
+      if (value !== null) el.setAttribute(to, value);
+    }
+    script.after(el);
+  }
+}
+
+try {
+  if (!customElements.get(TAG)) customElements.define(TAG, PostpurchaseOrder);
+  scan();
+} catch (error) {
+  warn(error);
+}

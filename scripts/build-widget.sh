@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds the release widget into target/widget-dist (Trunk, offline) and writes brotli and
+# gzip siblings of the bundle files, which the server prefers when browsers accept them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"   # npm's current wasm-opt
+
+trunk build --release --offline --config Trunk.toml "$@"
+
+dist=target/widget-dist
+for f in postpurchase-widget_bg.wasm postpurchase-widget.js widget.css; do
+  brotli -f -q 11 -o "$dist/$f.br" "$dist/$f"
+  gzip -f -k -9 "$dist/$f"
+done
+echo "widget built: $(du -b "$dist/postpurchase-widget_bg.wasm" | cut -f1) bytes of wasm, $(du -b "$dist/postpurchase-widget_bg.wasm.br" | cut -f1) after brotli"
