@@ -85,10 +85,9 @@ impl Formats {
 
     /// An amount in minor units, e.g. `1450` EUR -> `€14.50` or `€ 14,50`.
     pub fn money(&self, minor: i64) -> String {
-        let amount = minor as f64 / self.scale;
         match &self.money {
-            Some(format) => format.format(amount),
-            None => format!("{amount} {}", self.currency),
+            Some(format) => format.format(minor as f64 / self.scale),
+            None => plain_amount(minor, &self.currency),
         }
     }
 
@@ -119,7 +118,27 @@ impl Formats {
     }
 }
 
+/// `1234`, `XTS` -> `12.34 XTS`, for a currency the browser does not know (assumed to
+/// have two decimals). Integer arithmetic: no float formatting code in the bundle.
+pub fn plain_amount(minor: i64, currency: &str) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    format!("{sign}{}.{:02} {currency}", abs / 100, abs % 100)
+}
+
 fn parse(text: &str) -> Option<Date> {
     let date = Date::new(&JsValue::from_str(text));
     (!date.get_time().is_nan()).then_some(date)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_amount;
+
+    #[test]
+    fn unknown_currencies_still_read_as_amounts() {
+        assert_eq!(plain_amount(1234, "XTS"), "12.34 XTS");
+        assert_eq!(plain_amount(-5, "XTS"), "-0.05 XTS");
+        assert_eq!(plain_amount(0, "XTS"), "0.00 XTS");
+    }
 }
