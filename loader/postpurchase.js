@@ -130,7 +130,7 @@ class PostpurchaseOrder extends HTMLElement {
       clearTimeout(timer);
       if (run !== this.pp) return; // removed from the page meanwhile
       root.adoptedStyleSheets = [baseSheet, css];
-      const target = document.createElement("div");
+      const target = node("div", { class: "pp-mount" });
       root.replaceChildren(target);
       run.mounted = widget.mount(target, options);
     } catch (error) {

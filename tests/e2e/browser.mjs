@@ -5,7 +5,8 @@ import { chromium } from "playwright-core";
 
 export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 
-export function launch(options = {}) {
+/** `extraArgs`: more Chromium flags, e.g. REWRITTEN_PAGES below. */
+export function launch({ extraArgs = [], ...options } = {}) {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -18,7 +19,13 @@ export function launch(options = {}) {
       "--disable-sync",
       "--no-first-run",
       "--disable-quic",
+      ...extraArgs,
     ],
     ...options,
   });
 }
+
+// A page answered by Playwright's `route.fulfill` counts as public to Chromium, which then
+// refuses its requests to the loopback API (Local Network Access). Tests that rewrite the
+// storefront page turn that check off; nothing else does.
+export const REWRITTEN_PAGES = ["--disable-features=LocalNetworkAccessChecks"];
