@@ -2,6 +2,7 @@
 # Installs everything the demo, the tests and the benchmarks need. Idempotent:
 # each step checks first and does nothing when its tool is already in place.
 # Only the normal package registries are used (Debian, crates.io, npm).
+# `--bench` also installs what the benchmarks use (twiggy, oha).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,6 +49,16 @@ fi
 if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "npm ci"
   npm ci --no-audit --no-fund --loglevel=error
+fi
+
+if [ "${1:-}" = "--bench" ]; then
+  for tool in twiggy:0.8.0 oha:1; do
+    name=${tool%%:*}; version=${tool#*:}
+    if ! command -v "$name" >/dev/null; then
+      say "cargo install $name"
+      cargo install "$name" --version "^$version" --locked
+    fi
+  done
 fi
 
 say "ready: $(trunk --version), wasm-bindgen $wbg_version, wasm-opt $(node_modules/.bin/wasm-opt --version | awk '{print $3}'), $(/usr/bin/chromium --version 2>/dev/null | head -1)"

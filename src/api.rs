@@ -41,6 +41,8 @@ pub async fn fetch_order(api: &str, shop: &str, token: &str) -> Result<OrderView
     }
     let raw: web_sys::Response = response.into();
     let body = raw.json().map_err(|_| LoadError::Unavailable)?;
-    let value = JsFuture::from(body).await.map_err(|_| LoadError::Unavailable)?;
+    let value = JsFuture::from(body)
+        .await
+        .map_err(|_| LoadError::Unavailable)?;
     serde_wasm_bindgen::from_value(value).map_err(|_| LoadError::Unavailable)
 }

@@ -45,10 +45,17 @@ impl Texts {
 /// text with the first candidate's formats.
 pub fn negotiate<'a>(candidates: impl IntoIterator<Item = &'a str>) -> (Texts, String) {
     let mut first = None;
-    for tag in candidates.into_iter().map(str::trim).filter(|t| !t.is_empty()) {
+    for tag in candidates
+        .into_iter()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         first.get_or_insert(tag);
         let primary = tag.split(['-', '_']).next().unwrap_or(tag);
-        if let Some(index) = LANGUAGES.iter().position(|code| code.eq_ignore_ascii_case(primary)) {
+        if let Some(index) = LANGUAGES
+            .iter()
+            .position(|code| code.eq_ignore_ascii_case(primary))
+        {
             return (Texts { index }, tag.replace('_', "-"));
         }
     }
@@ -70,7 +77,10 @@ mod tests {
 
     #[test]
     fn negotiation_takes_the_first_supported_language() {
-        assert_eq!(negotiate(["fr-FR", "nl-BE", "en"]), (negotiate(["nl"]).0, "nl-BE".to_owned()));
+        assert_eq!(
+            negotiate(["fr-FR", "nl-BE", "en"]),
+            (negotiate(["nl"]).0, "nl-BE".to_owned())
+        );
         assert_eq!(negotiate(["", "EN_gb"]).1, "EN-gb");
         assert_eq!(negotiate(["ja-JP"]), (Texts::ENGLISH, "ja-JP".to_owned()));
         assert_eq!(negotiate([]), (Texts::ENGLISH, "en".to_owned()));
@@ -79,7 +89,10 @@ mod tests {
     #[test]
     fn fill_replaces_the_placeholder_only() {
         let en = Texts::ENGLISH;
-        assert_eq!(en.fill(Key::ThanksFirst, "Ada"), "Thank you for your order, Ada!");
+        assert_eq!(
+            en.fill(Key::ThanksFirst, "Ada"),
+            "Thank you for your order, Ada!"
+        );
         assert_eq!(en.fill(Key::OrderNumber, "{x}"), "Order {x}");
         assert_eq!(en.fill(Key::TotalsTotal, "unused"), "Total");
     }

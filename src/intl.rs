@@ -45,7 +45,11 @@ fn options(pairs: &[(&str, &str)]) -> Object {
 
 /// Builds an `Intl` formatter, falling back to English when the browser rejects the
 /// locale tag, and to `None` when it rejects the options (an unknown currency).
-fn build<T>(locale: &str, pairs: &[(&str, &str)], make: fn(&str, &Object) -> Result<T, JsValue>) -> Option<T> {
+fn build<T>(
+    locale: &str,
+    pairs: &[(&str, &str)],
+    make: fn(&str, &Object) -> Result<T, JsValue>,
+) -> Option<T> {
     let opts = options(pairs);
     make(locale, &opts).or_else(|_| make("en", &opts)).ok()
 }
@@ -63,7 +67,11 @@ pub struct Formats {
 
 impl Formats {
     pub fn new(locale: &str, currency: &str) -> Formats {
-        let money = build(locale, &[("style", "currency"), ("currency", currency)], NumberFormat::new);
+        let money = build(
+            locale,
+            &[("style", "currency"), ("currency", currency)],
+            NumberFormat::new,
+        );
         let digits = money
             .as_ref()
             .map_or(2, |m| m.resolved_options().maximum_fraction_digits());
@@ -76,7 +84,12 @@ impl Formats {
             // can move them a day.
             window: build(
                 locale,
-                &[("weekday", "short"), ("day", "numeric"), ("month", "short"), ("timeZone", "UTC")],
+                &[
+                    ("weekday", "short"),
+                    ("day", "numeric"),
+                    ("month", "short"),
+                    ("timeZone", "UTC"),
+                ],
                 DateTimeFormat::new,
             ),
             regions: build(locale, &[("type", "region")], DisplayNames::new),

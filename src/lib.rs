@@ -51,7 +51,11 @@ pub fn mount(root: web_sys::HtmlElement, options: JsValue) -> Result<Mounted, Js
 /// Whether a URL from the API may become a link or image source: web addresses only, so a
 /// `javascript:` URL can never reach an `href`.
 pub fn is_web_url(url: &str) -> bool {
-    let lower = url.trim_start().get(..8).unwrap_or(url).to_ascii_lowercase();
+    let lower = url
+        .trim_start()
+        .get(..8)
+        .unwrap_or(url)
+        .to_ascii_lowercase();
     lower.starts_with("https://") || lower.starts_with("http://")
 }
 

@@ -69,7 +69,12 @@ fn skeleton(t: Texts) -> impl IntoView {
     }
 }
 
-fn failure(t: Texts, error: LoadError, order_page: Option<&str>, retry: impl Fn() + Send + Sync + 'static) -> impl IntoView {
+fn failure(
+    t: Texts,
+    error: LoadError,
+    order_page: Option<&str>,
+    retry: impl Fn() + Send + Sync + 'static,
+) -> impl IntoView {
     let message = match error {
         LoadError::NotFound => Key::ErrorNotFound,
         LoadError::Unavailable => Key::LoaderTitle,
@@ -107,7 +112,11 @@ fn stage_key(stage: OrderStage) -> Key {
 
 fn order_card(t: Texts, locale: &str, order: &OrderView) -> impl IntoView {
     let f = Formats::new(locale, &order.currency);
-    let greeting = if order.customer.returning { Key::ThanksReturning } else { Key::ThanksFirst };
+    let greeting = if order.customer.returning {
+        Key::ThanksReturning
+    } else {
+        Key::ThanksFirst
+    };
     let address = &order.delivery_address;
     let expected = order.promised_delivery.as_ref().map(|w| {
         view! {
@@ -164,7 +173,8 @@ fn line_item(t: Texts, f: &Formats, item: &LineItemView) -> impl IntoView {
         .into_any(),
         None => view! { <span class="pp-thumb pp-thumb-empty" part="thumbnail"></span> }.into_any(),
     };
-    let each = (item.quantity > 1).then(|| format!(" · {}", t.fill(Key::ItemsEach, &f.money(item.unit_price))));
+    let each = (item.quantity > 1)
+        .then(|| format!(" · {}", t.fill(Key::ItemsEach, &f.money(item.unit_price))));
     view! {
         <li class="pp-item" part="item">
             {image}
@@ -180,7 +190,11 @@ fn line_item(t: Texts, f: &Formats, item: &LineItemView) -> impl IntoView {
 
 fn totals(t: Texts, f: &Formats, totals: &Totals) -> impl IntoView {
     let row = |key: Key, value: String| view! { <div class="pp-row"><dt>{t.get(key)}</dt><dd>{value}</dd></div> };
-    let shipping = if totals.shipping == 0 { t.get(Key::TotalsFree).to_owned() } else { f.money(totals.shipping) };
+    let shipping = if totals.shipping == 0 {
+        t.get(Key::TotalsFree).to_owned()
+    } else {
+        f.money(totals.shipping)
+    };
     view! {
         <dl class="pp-totals">
             {row(Key::TotalsSubtotal, f.money(totals.subtotal))}
@@ -198,12 +212,19 @@ fn help(t: Texts, shop: &ShopContact) -> impl IntoView {
         view! { <li><a href=href>{t.fill(Key::HelpEmail, &shop.name)}</a></li> }
     });
     let phone = shop.support_phone.clone().map(|phone| {
-        let href: String = phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+        let href: String = phone
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == '+')
+            .collect();
         view! { <li><a href=format!("tel:{href}")>{t.fill(Key::HelpPhone, &phone)}</a></li> }
     });
-    let page = shop.support_url.clone().filter(|u| is_web_url(u)).map(|url| {
-        view! { <li><a href=url>{t.get(Key::HelpPage)}</a></li> }
-    });
+    let page = shop
+        .support_url
+        .clone()
+        .filter(|u| is_web_url(u))
+        .map(|url| {
+            view! { <li><a href=url>{t.get(Key::HelpPage)}</a></li> }
+        });
     view! {
         <section class="pp-section" part="help" aria-labelledby="pp-help">
             <h3 id="pp-help" class="pp-heading">{t.get(Key::HelpTitle)}</h3>

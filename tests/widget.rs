@@ -33,7 +33,9 @@ fn order(returning: bool) -> OrderView {
                 quantity: 1,
                 unit_price: 6900,
                 line_total: 6900,
-                image_url: Some("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E".into()),
+                image_url: Some(
+                    "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E".into(),
+                ),
             },
             LineItemView {
                 id: 2,
@@ -45,7 +47,13 @@ fn order(returning: bool) -> OrderView {
                 image_url: Some("javascript:alert(1)".into()),
             },
         ],
-        totals: Totals { subtotal: 8090, shipping: 0, discount: 500, tax: 0, total: 7590 },
+        totals: Totals {
+            subtotal: 8090,
+            shipping: 0,
+            discount: 500,
+            tax: 0,
+            total: 7590,
+        },
         delivery_address: MaskedAddress {
             name: "Ada J.".into(),
             street: "K************ ***".into(),
@@ -53,7 +61,10 @@ fn order(returning: bool) -> OrderView {
             city: "Amsterdam".into(),
             country: "NL".into(),
         },
-        promised_delivery: Some(DateWindow { earliest: "2026-11-19".into(), latest: "2026-11-21".into() }),
+        promised_delivery: Some(DateWindow {
+            earliest: "2026-11-19".into(),
+            latest: "2026-11-21".into(),
+        }),
         shipments: vec![],
         shop: ShopContact {
             name: "Koffie & Klei".into(),
@@ -71,7 +82,10 @@ fn fake_fetch(answers: &[(u16, String)]) -> js_sys::Array {
     let calls = js_sys::Array::new();
     let list = js_sys::Array::new();
     for (status, body) in answers {
-        list.push(&js_sys::Array::of2(&JsValue::from(*status), &JsValue::from_str(body)));
+        list.push(&js_sys::Array::of2(
+            &JsValue::from(*status),
+            &JsValue::from_str(body),
+        ));
     }
     let make = Function::new_with_args(
         "answers, calls",
@@ -127,7 +141,10 @@ async fn find(root: &HtmlElement, selector: &str, ms: i32) -> Element {
         }
         sleep(20).await;
     }
-    panic!("nothing matched {selector}; the widget shows: {}", root.inner_html());
+    panic!(
+        "nothing matched {selector}; the widget shows: {}",
+        root.inner_html()
+    );
 }
 
 fn text(root: &HtmlElement) -> String {
@@ -136,7 +153,9 @@ fn text(root: &HtmlElement) -> String {
 
 fn all(root: &HtmlElement, selector: &str) -> Vec<Element> {
     let list = root.query_selector_all(selector).unwrap();
-    (0..list.length()).map(|i| list.get(i).unwrap().unchecked_into()).collect()
+    (0..list.length())
+        .map(|i| list.get(i).unwrap().unchecked_into())
+        .collect()
 }
 
 #[wasm_bindgen_test]
@@ -145,10 +164,20 @@ async fn shows_the_order_confirmation_in_english() {
     let root = mount(&["en-US"], None);
     // Before the answer: a skeleton, announced as loading.
     assert!(root.query_selector("[role=status]").unwrap().is_some());
-    assert_eq!(root.query_selector(".pp").unwrap().unwrap().get_attribute("aria-busy").as_deref(), Some("true"));
+    assert_eq!(
+        root.query_selector(".pp")
+            .unwrap()
+            .unwrap()
+            .get_attribute("aria-busy")
+            .as_deref(),
+        Some("true")
+    );
 
     let title = find(&root, "h2", 2000).await;
-    assert_eq!(title.text_content().unwrap(), "Thank you for your order, Ada!");
+    assert_eq!(
+        title.text_content().unwrap(),
+        "Thank you for your order, Ada!"
+    );
     assert_eq!(
         calls.get(0).as_string().unwrap(),
         "https://api.example/api/v1/shops/demo/orders/tok%2Fen%3F"
@@ -175,9 +204,19 @@ async fn shows_the_order_confirmation_in_english() {
         "Netherlands",
         "Thu, Nov 19 – Sat, Nov 21",
     ] {
-        assert!(shown.contains(expected), "missing {expected:?} in {shown:?}");
+        assert!(
+            shown.contains(expected),
+            "missing {expected:?} in {shown:?}"
+        );
     }
-    assert_eq!(root.query_selector(".pp").unwrap().unwrap().get_attribute("aria-busy").as_deref(), Some("false"));
+    assert_eq!(
+        root.query_selector(".pp")
+            .unwrap()
+            .unwrap()
+            .get_attribute("aria-busy")
+            .as_deref(),
+        Some("false")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -191,7 +230,10 @@ async fn nothing_from_the_api_becomes_markup_or_a_script_link() {
     // A javascript: image and help page are dropped; mail and phone stay.
     let images = all(&root, "img");
     assert_eq!(images.len(), 1);
-    let links: Vec<String> = all(&root, "a").iter().filter_map(|a| a.get_attribute("href")).collect();
+    let links: Vec<String> = all(&root, "a")
+        .iter()
+        .filter_map(|a| a.get_attribute("href"))
+        .collect();
     assert_eq!(links, ["mailto:help@shop.example", "tel:+31201234567"]);
 }
 
@@ -200,23 +242,55 @@ async fn welcomes_a_returning_customer_in_dutch_with_dutch_money() {
     fake_fetch(&[ok(&order(true))]);
     let root = mount(&["nl-NL", "en"], None);
     let title = find(&root, "h2", 2000).await;
-    assert_eq!(title.text_content().unwrap(), "Welkom terug, Ada! Bedankt dat je opnieuw bij ons bestelt.");
+    assert_eq!(
+        title.text_content().unwrap(),
+        "Welkom terug, Ada! Bedankt dat je opnieuw bij ons bestelt."
+    );
     let shown = text(&root);
-    for expected in ["Bestelling 1004", "Je artikelen", "€\u{a0}69,00", "Totaal€\u{a0}75,90", "Nederland", "Verwachte bezorging"] {
-        assert!(shown.contains(expected), "missing {expected:?} in {shown:?}");
+    for expected in [
+        "Bestelling 1004",
+        "Je artikelen",
+        "€\u{a0}69,00",
+        "Totaal€\u{a0}75,90",
+        "Nederland",
+        "Verwachte bezorging",
+    ] {
+        assert!(
+            shown.contains(expected),
+            "missing {expected:?} in {shown:?}"
+        );
     }
-    assert_eq!(root.query_selector(".pp").unwrap().unwrap().get_attribute("lang").as_deref(), Some("nl"));
+    assert_eq!(
+        root.query_selector(".pp")
+            .unwrap()
+            .unwrap()
+            .get_attribute("lang")
+            .as_deref(),
+        Some("nl")
+    );
 }
 
 #[wasm_bindgen_test]
 async fn an_unknown_order_says_so_and_links_to_the_shop() {
-    fake_fetch(&[(404, r#"{"error":{"code":"not_found","message":"No such order."}}"#.into())]);
+    fake_fetch(&[(
+        404,
+        r#"{"error":{"code":"not_found","message":"No such order."}}"#.into(),
+    )]);
     let root = mount(&["en"], Some("https://shop.example/account/orders"));
     let alert = find(&root, "[role=alert]", 2000).await;
-    assert!(alert.text_content().unwrap().contains("We couldn't find this order."));
+    assert!(alert
+        .text_content()
+        .unwrap()
+        .contains("We couldn't find this order."));
     let link = alert.query_selector("a").unwrap().unwrap();
-    assert_eq!(link.get_attribute("href").as_deref(), Some("https://shop.example/account/orders"));
-    assert_eq!(link.text_content().unwrap(), "View your order on the shop's website");
+    assert_eq!(
+        link.get_attribute("href").as_deref(),
+        Some("https://shop.example/account/orders")
+    );
+    assert_eq!(
+        link.text_content().unwrap(),
+        "View your order on the shop's website"
+    );
     // Trying again cannot help here.
     assert!(alert.query_selector("button").unwrap().is_none());
 }
@@ -226,14 +300,24 @@ async fn a_server_error_offers_a_retry_that_works() {
     fake_fetch(&[(503, "oops".into()), ok(&order(false))]);
     let root = mount(&["en"], Some("javascript:alert(1)"));
     let alert = find(&root, "[role=alert]", 2000).await;
-    assert!(alert.text_content().unwrap().contains("We can't show your order details right now."));
+    assert!(alert
+        .text_content()
+        .unwrap()
+        .contains("We can't show your order details right now."));
     // A script URL is never offered as the shop's page.
     assert!(alert.query_selector("a").unwrap().is_none());
-    let retry: HtmlElement = alert.query_selector("button").unwrap().unwrap().unchecked_into();
+    let retry: HtmlElement = alert
+        .query_selector("button")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
     assert_eq!(retry.text_content().unwrap(), "Try again");
     retry.click();
     let title = find(&root, "h2", 2000).await;
-    assert_eq!(title.text_content().unwrap(), "Thank you for your order, Ada!");
+    assert_eq!(
+        title.text_content().unwrap(),
+        "Thank you for your order, Ada!"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -241,7 +325,10 @@ async fn a_body_that_is_not_an_order_is_a_readable_error() {
     fake_fetch(&[(200, r#"{"number": 5}"#.into())]);
     let root = mount(&["en"], None);
     let alert = find(&root, "[role=alert]", 2000).await;
-    assert!(alert.text_content().unwrap().contains("We can't show your order details right now."));
+    assert!(alert
+        .text_content()
+        .unwrap()
+        .contains("We can't show your order details right now."));
 }
 
 #[wasm_bindgen_test]
@@ -249,7 +336,13 @@ async fn an_api_that_does_not_answer_times_out_after_five_seconds() {
     fake_fetch(&[(0, String::new())]);
     let root = mount(&["en"], None);
     sleep(4_000).await;
-    assert!(root.query_selector("[role=alert]").unwrap().is_none(), "gave up too early");
+    assert!(
+        root.query_selector("[role=alert]").unwrap().is_none(),
+        "gave up too early"
+    );
     let alert = find(&root, "[role=alert]", 3_000).await;
-    assert!(alert.text_content().unwrap().contains("We can't show your order details right now."));
+    assert!(alert
+        .text_content()
+        .unwrap()
+        .contains("We can't show your order details right now."));
 }

@@ -74,14 +74,18 @@ pub async fn create_order(
         .map_or(now, |t| t.unix_timestamp());
     let token = domain::new_token().map_err(|e| ApiError::internal("random", e))?;
     let expires_at = now + i64::from(shop.token_valid_days) * 86_400;
-    state.db.write(|tx| match store::insert_order(tx, shop.id, &order, placed_at)? {
-        Inserted::Created(order_id) => store::insert_token(tx, order_id, &token, expires_at).map_err(ApiError::from),
-        Inserted::Duplicate => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "order_exists",
-            "This shop already has an order with that number.",
-        )),
-    })?;
+    state.db.write(
+        |tx| match store::insert_order(tx, shop.id, &order, placed_at)? {
+            Inserted::Created(order_id) => {
+                store::insert_token(tx, order_id, &token, expires_at).map_err(ApiError::from)
+            }
+            Inserted::Duplicate => Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "order_exists",
+                "This shop already has an order with that number.",
+            )),
+        },
+    )?;
     Ok((
         StatusCode::CREATED,
         Json(OrderCreated {
@@ -114,21 +118,30 @@ pub async fn create_token(
 ) -> Result<(StatusCode, Json<OrderAccess>), ApiError> {
     let days = request.valid_days.unwrap_or(shop.token_valid_days);
     if !(1..=3650).contains(&days) {
-        return Err(ApiError::invalid_fields(vec![postpurchase_api::FieldError {
-            field: "valid_days".into(),
-            message: "must be between 1 and 3650".into(),
-        }]));
+        return Err(ApiError::invalid_fields(vec![
+            postpurchase_api::FieldError {
+                field: "valid_days".into(),
+                message: "must be between 1 and 3650".into(),
+            },
+        ]));
     }
     let now = state.clock.now();
     let expires_at = now + i64::from(days) * 86_400;
     let token = domain::new_token().map_err(|e| ApiError::internal("random", e))?;
     state.db.write(|tx| {
         let order_id = store::order_id_by_number(tx, shop.id, &number)?.ok_or_else(|| {
-            ApiError::new(StatusCode::NOT_FOUND, "order_not_found", "This shop has no order with that number.")
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "order_not_found",
+                "This shop has no order with that number.",
+            )
         })?;
         store::insert_token(tx, order_id, &token, expires_at).map_err(ApiError::from)
     })?;
-    Ok((StatusCode::CREATED, Json(access(&state, &shop, token, expires_at))))
+    Ok((
+        StatusCode::CREATED,
+        Json(access(&state, &shop, token, expires_at)),
+    ))
 }
 
 fn access(state: &AppState, shop: &Shop, token: String, expires_at: i64) -> OrderAccess {

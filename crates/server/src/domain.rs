@@ -75,7 +75,13 @@ pub fn mask_postcode(postcode: &str) -> String {
     postcode
         .chars()
         .enumerate()
-        .map(|(i, c)| if i >= 2 && c.is_alphanumeric() { '*' } else { c })
+        .map(|(i, c)| {
+            if i >= 2 && c.is_alphanumeric() {
+                '*'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -94,9 +100,7 @@ pub fn mask_name(name: &str) -> String {
 fn mask_word(word: &str) -> String {
     let mut chars = word.chars();
     match chars.next() {
-        Some(first) => std::iter::once(first)
-            .chain(chars.map(|_| '*'))
-            .collect(),
+        Some(first) => std::iter::once(first).chain(chars.map(|_| '*')).collect(),
         None => String::new(),
     }
 }
@@ -165,10 +169,16 @@ pub fn validate_new_order(order: &NewOrder) -> Vec<FieldError> {
             fail(format!("items[{i}].sku"), "must not be empty");
         }
         if item.quantity == 0 || item.quantity > 10_000 {
-            fail(format!("items[{i}].quantity"), "must be between 1 and 10000");
+            fail(
+                format!("items[{i}].quantity"),
+                "must be between 1 and 10000",
+            );
         }
         if !(0..=100_000_000).contains(&item.unit_price) {
-            fail(format!("items[{i}].unit_price"), "must be between 0 and 100000000 minor units");
+            fail(
+                format!("items[{i}].unit_price"),
+                "must be between 0 and 100000000 minor units",
+            );
         }
         if let Some(url) = &item.image_url {
             if !url.starts_with("https://") && !url.starts_with("http://") {
@@ -197,7 +207,10 @@ pub fn validate_new_order(order: &NewOrder) -> Vec<FieldError> {
         }
     }
     if address.country.len() != 2 || !address.country.bytes().all(|b| b.is_ascii_uppercase()) {
-        fail("delivery_address.country".into(), "must be an ISO 3166-1 alpha-2 code such as NL");
+        fail(
+            "delivery_address.country".into(),
+            "must be an ISO 3166-1 alpha-2 code such as NL",
+        );
     }
     if let Some(placed_at) = &order.placed_at {
         if parse_instant(placed_at).is_none() {
@@ -207,7 +220,10 @@ pub fn validate_new_order(order: &NewOrder) -> Vec<FieldError> {
     if let Some(window) = &order.promised_delivery {
         match (parse_date(&window.earliest), parse_date(&window.latest)) {
             (Some(a), Some(b)) if a <= b => {}
-            (Some(_), Some(_)) => fail("promised_delivery".into(), "earliest must not be after latest"),
+            (Some(_), Some(_)) => fail(
+                "promised_delivery".into(),
+                "earliest must not be after latest",
+            ),
             _ => fail("promised_delivery".into(), "dates must be YYYY-MM-DD"),
         }
     }
@@ -226,7 +242,10 @@ fn is_currency_code(code: &str) -> bool {
 fn is_plausible_email(email: &str) -> bool {
     match email.split_once('@') {
         Some((local, domain)) => {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !email.contains(char::is_whitespace)
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !email.contains(char::is_whitespace)
         }
         None => false,
     }
@@ -239,7 +258,11 @@ pub fn parse_instant(text: &str) -> Option<time::OffsetDateTime> {
 
 /// Parses a `YYYY-MM-DD` date.
 pub fn parse_date(text: &str) -> Option<time::Date> {
-    time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")).ok()
+    time::Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()
 }
 
 /// Formats an instant as RFC 3339 in UTC.
@@ -262,7 +285,7 @@ mod tests {
         assert_ne!(a, b);
         assert!(is_token_shaped(&a), "{a}");
         assert_eq!(a.len(), TOKEN_LEN);
-        assert!(TOKEN_BYTES * 8 >= 128);
+        const { assert!(TOKEN_BYTES * 8 >= 128) };
     }
 
     #[test]
@@ -364,7 +387,10 @@ mod tests {
         o.delivery_address.country = "Netherlands".into();
         o.discount = -5;
         o.placed_at = Some("yesterday".into());
-        let fields: Vec<String> = validate_new_order(&o).into_iter().map(|e| e.field).collect();
+        let fields: Vec<String> = validate_new_order(&o)
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(
             fields,
             [

@@ -37,7 +37,11 @@ impl ApiError {
     }
 
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "There is nothing at this address.")
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "There is nothing at this address.",
+        )
     }
 
     pub fn unauthorized() -> Self {
@@ -121,7 +125,10 @@ impl From<JsonRejection> for ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_body",
                 // serde's message names the field and the expected type, never a value.
-                format!("The body does not match the expected shape: {}", err.body_text()),
+                format!(
+                    "The body does not match the expected shape: {}",
+                    err.body_text()
+                ),
             ),
             other => ApiError::new(
                 StatusCode::BAD_REQUEST,

@@ -20,9 +20,11 @@ use std::time::Instant;
 use axum::extract::{MatchedPath, Request};
 use axum::http::{header, HeaderValue, Method};
 use axum::middleware::{self, Next};
+use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 pub use db::Db;
@@ -61,7 +63,13 @@ impl Config {
                 .strip_prefix("sqlite://")
                 .or_else(|| url.strip_prefix("sqlite:"))
                 .map(PathBuf::from)
-                .ok_or_else(|| format!("unsupported database URL (expected sqlite://FILE): {url}")),
+                .ok_or_else(|| {
+                    if url.starts_with("postgres") {
+                        format!("PostgreSQL is not supported yet; use sqlite://FILE (got {url})")
+                    } else {
+                        format!("unsupported database URL (expected sqlite://FILE): {url}")
+                    }
+                }),
         }
     }
 
@@ -119,7 +127,11 @@ pub fn app(state: AppState) -> Router {
             shopper::origin_allowed(&cors_state, origin, parts.uri.path())
         }))
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE, header::IF_MATCH, header::HeaderName::from_static("idempotency-key")])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::HeaderName::from_static("idempotency-key"),
+        ])
         .expose_headers([header::ETAG])
         .max_age(std::time::Duration::from_secs(600));
 
@@ -139,6 +151,11 @@ pub fn app(state: AppState) -> Router {
         })
         // Outside the routes, so preflights reach it; it allows only shopper paths anyway.
         .layer(cors)
+        .layer(CatchPanicLayer::custom(
+            |_: Box<dyn std::any::Any + Send>| {
+                ApiError::internal("handler", "panicked").into_response()
+            },
+        ))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
@@ -168,7 +185,10 @@ async fn log_request(request: Request, next: Next) -> Response {
 async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     headers
         .entry(header::REFERRER_POLICY)
         .or_insert(HeaderValue::from_static("no-referrer"));
@@ -196,14 +216,20 @@ pub async fn run(config: Config) -> Result<(), String> {
     let storefront = match config.demo_storefront {
         Some(addr) => {
             let storefront_origin = format!("http://{addr}");
-            let demo = seed::seed_demo(&state, &storefront_origin).map_err(|e| format!("demo seed failed: {e}"))?;
+            let demo = seed::seed_demo(&state, &storefront_origin)
+                .map_err(|e| format!("demo seed failed: {e}"))?;
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-            println!("Demo storefront: {storefront_origin}/  (admin API key of shop `demo`: {})", demo.api_key);
+            println!(
+                "Demo storefront: {storefront_origin}/  (admin API key of shop `demo`: {})",
+                demo.api_key
+            );
             let router = web::storefront_router(state.clone(), Arc::new(demo));
             Some(tokio::spawn(async move {
-                axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(shutdown_signal())
+                    .await
             }))
         }
         None => None,
@@ -242,5 +268,53 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Config;
+
+    #[test]
+    fn flags_set_addresses_and_storage() {
+        let config = Config::try_parse_from([
+            "postpurchase-server",
+            "--listen",
+            "0.0.0.0:9000",
+            "--data-dir",
+            "/var/lib/pp",
+            "--public-url",
+            "https://orders.example/",
+        ])
+        .unwrap();
+        assert_eq!(config.listen.to_string(), "0.0.0.0:9000");
+        assert_eq!(
+            config.database_path().unwrap(),
+            std::path::Path::new("/var/lib/pp/postpurchase.sqlite")
+        );
+        assert_eq!(config.public_url(), "https://orders.example");
+    }
+
+    #[test]
+    fn database_urls_are_checked() {
+        let with = |url: &str| {
+            Config::try_parse_from(["s", "--database-url", url])
+                .unwrap()
+                .database_path()
+        };
+        assert_eq!(
+            with("sqlite:///tmp/a.db").unwrap(),
+            std::path::Path::new("/tmp/a.db")
+        );
+        assert_eq!(with("sqlite:b.db").unwrap(), std::path::Path::new("b.db"));
+        assert!(with("postgres://db/pp")
+            .unwrap_err()
+            .contains("PostgreSQL is not supported yet"));
+        assert!(with("mysql://db")
+            .unwrap_err()
+            .contains("unsupported database URL"));
+        assert!(Config::try_parse_from(["s", "--listen", "not-an-address"]).is_err());
     }
 }

@@ -1,7 +1,9 @@
 //! The demo shop: a sample storefront with orders at every stage, created through the same
 //! code paths as a merchant's orders.
 
-use postpurchase_api::{DateWindow, NewAddress, NewCustomer, NewLineItem, NewOrder, ShipmentStatus};
+use postpurchase_api::{
+    DateWindow, NewAddress, NewCustomer, NewLineItem, NewOrder, ShipmentStatus,
+};
 
 use crate::error::ApiError;
 use crate::store::{self, Inserted, NewShop};
@@ -27,6 +29,23 @@ pub struct Demo {
     pub orders: Vec<DemoOrder>,
 }
 
+/// A line: SKU, name, variant, quantity, unit price in cents, picture.
+type SampleItem = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    u32,
+    i64,
+    &'static str,
+);
+/// A parcel: carrier, tracking number, status, (line position, quantity) of its contents.
+type SampleParcel = (
+    &'static str,
+    &'static str,
+    ShipmentStatus,
+    &'static [(i64, u32)],
+);
+
 struct Sample {
     number: &'static str,
     label: &'static str,
@@ -34,9 +53,8 @@ struct Sample {
     email: &'static str,
     first_name: &'static str,
     last_name: &'static str,
-    items: &'static [(&'static str, &'static str, Option<&'static str>, u32, i64, &'static str)],
-    /// Parcels: carrier, tracking number, status, (line position, quantity).
-    parcels: &'static [(&'static str, &'static str, ShipmentStatus, &'static [(i64, u32)])],
+    items: &'static [SampleItem],
+    parcels: &'static [SampleParcel],
 }
 
 const IMG: &str = "data:image/svg+xml,";
@@ -51,7 +69,14 @@ const SAMPLES: &[Sample] = &[
         last_name: "Visser",
         items: &[
             ("MUG-OAT", "Stoneware mug", Some("Oat"), 2, 1450, "mug"),
-            ("BEANS-1KG", "Single-origin beans", Some("1 kg, whole"), 1, 2995, "beans"),
+            (
+                "BEANS-1KG",
+                "Single-origin beans",
+                Some("1 kg, whole"),
+                1,
+                2995,
+                "beans",
+            ),
         ],
         parcels: &[],
     },
@@ -63,13 +88,37 @@ const SAMPLES: &[Sample] = &[
         first_name: "Lena",
         last_name: "Bakker",
         items: &[
-            ("TEE-ORG-M", "Organic cotton tee", Some("M / Forest"), 1, 3500, "tee"),
+            (
+                "TEE-ORG-M",
+                "Organic cotton tee",
+                Some("M / Forest"),
+                1,
+                3500,
+                "tee",
+            ),
             ("CAP-WOOL", "Wool cap", None, 1, 2400, "cap"),
-            ("SOCK-3", "Merino socks, 3 pairs", Some("39–42"), 1, 1900, "socks"),
+            (
+                "SOCK-3",
+                "Merino socks, 3 pairs",
+                Some("39–42"),
+                1,
+                1900,
+                "socks",
+            ),
         ],
         parcels: &[
-            ("postnl", "3SPOST0000001", ShipmentStatus::InTransit, &[(0, 1), (2, 1)]),
-            ("postnl", "3SPOST0000002", ShipmentStatus::Pending, &[(1, 1)]),
+            (
+                "postnl",
+                "3SPOST0000001",
+                ShipmentStatus::InTransit,
+                &[(0, 1), (2, 1)],
+            ),
+            (
+                "postnl",
+                "3SPOST0000002",
+                ShipmentStatus::Pending,
+                &[(1, 1)],
+            ),
         ],
     },
     Sample {
@@ -80,7 +129,12 @@ const SAMPLES: &[Sample] = &[
         first_name: "Noor",
         last_name: "Dekker",
         items: &[("LAMP-DESK", "Desk lamp", Some("Brass"), 1, 8900, "lamp")],
-        parcels: &[("dhl", "JVGL0000000003", ShipmentStatus::OutForDelivery, &[(0, 1)])],
+        parcels: &[(
+            "dhl",
+            "JVGL0000000003",
+            ShipmentStatus::OutForDelivery,
+            &[(0, 1)],
+        )],
     },
     Sample {
         number: "0950",
@@ -90,7 +144,12 @@ const SAMPLES: &[Sample] = &[
         first_name: "Ada",
         last_name: "Jansen",
         items: &[("MUG-OAT", "Stoneware mug", Some("Oat"), 1, 1450, "mug")],
-        parcels: &[("postnl", "3SPOST0000950", ShipmentStatus::Delivered, &[(0, 1)])],
+        parcels: &[(
+            "postnl",
+            "3SPOST0000950",
+            ShipmentStatus::Delivered,
+            &[(0, 1)],
+        )],
     },
     Sample {
         number: "1004",
@@ -100,10 +159,29 @@ const SAMPLES: &[Sample] = &[
         first_name: "Ada",
         last_name: "Jansen",
         items: &[
-            ("KETTLE-GOOSE", "Gooseneck kettle", Some("Matte black"), 1, 6900, "kettle"),
-            ("FILTER-100", "Paper filters", Some("100 pcs"), 2, 595, "filters"),
+            (
+                "KETTLE-GOOSE",
+                "Gooseneck kettle",
+                Some("Matte black"),
+                1,
+                6900,
+                "kettle",
+            ),
+            (
+                "FILTER-100",
+                "Paper filters",
+                Some("100 pcs"),
+                2,
+                595,
+                "filters",
+            ),
         ],
-        parcels: &[("dhl", "JVGL0000000004", ShipmentStatus::Delivered, &[(0, 1), (1, 2)])],
+        parcels: &[(
+            "dhl",
+            "JVGL0000000004",
+            ShipmentStatus::Delivered,
+            &[(0, 1), (1, 2)],
+        )],
     },
 ];
 
@@ -119,14 +197,20 @@ pub fn seed_demo(state: &AppState, storefront_origin: &str) -> Result<Demo, ApiE
         storefront_origin.replace("127.0.0.1", "localhost"),
     ];
     let order_page = format!("{storefront_origin}/account/orders");
-    let today = time::OffsetDateTime::from_unix_timestamp(now).map_err(|e| ApiError::internal("clock", e))?.date();
+    let today = time::OffsetDateTime::from_unix_timestamp(now)
+        .map_err(|e| ApiError::internal("clock", e))?
+        .date();
     state.db.write(|tx| {
         let shop_id = match store::shop_by_slug(tx, SHOP)? {
             Some(shop) => {
                 // A restarted demo gets a new key and the storefront's current origin.
                 tx.execute(
                     "UPDATE shops SET api_key_hash = ?1, allowed_origins = ?2 WHERE id = ?3",
-                    rusqlite::params![&domain::secret_hash(&api_key)[..], origins.join("\n"), shop.id],
+                    rusqlite::params![
+                        &domain::secret_hash(&api_key)[..],
+                        origins.join("\n"),
+                        shop.id
+                    ],
                 )?;
                 shop.id
             }
@@ -179,7 +263,9 @@ fn sample_order(sample: &Sample, today: time::Date, placed_at: i64) -> NewOrder 
     let promised = |days: i64| (today + time::Duration::days(days - sample.days_ago)).to_string();
     NewOrder {
         number: sample.number.to_owned(),
-        placed_at: time::OffsetDateTime::from_unix_timestamp(placed_at).ok().map(domain::format_instant),
+        placed_at: time::OffsetDateTime::from_unix_timestamp(placed_at)
+            .ok()
+            .map(domain::format_instant),
         currency: "EUR".to_owned(),
         customer: NewCustomer {
             email: sample.email.to_owned(),
@@ -189,14 +275,16 @@ fn sample_order(sample: &Sample, today: time::Date, placed_at: i64) -> NewOrder 
         items: sample
             .items
             .iter()
-            .map(|(sku, name, variant, quantity, price, picture)| NewLineItem {
-                sku: (*sku).to_owned(),
-                name: (*name).to_owned(),
-                variant: variant.map(str::to_owned),
-                quantity: *quantity,
-                unit_price: *price,
-                image_url: Some(format!("{IMG}{}", product_picture(picture))),
-            })
+            .map(
+                |(sku, name, variant, quantity, price, picture)| NewLineItem {
+                    sku: (*sku).to_owned(),
+                    name: (*name).to_owned(),
+                    variant: variant.map(str::to_owned),
+                    quantity: *quantity,
+                    unit_price: *price,
+                    image_url: Some(format!("{IMG}{}", product_picture(picture))),
+                },
+            )
             .collect(),
         shipping: 495,
         discount: 0,

@@ -58,7 +58,11 @@ fn shop_from_row(row: &rusqlite::Row) -> rusqlite::Result<Shop> {
     Ok(Shop {
         id: row.get(0)?,
         slug: row.get(1)?,
-        allowed_origins: origins.lines().map(str::to_owned).filter(|o| !o.is_empty()).collect(),
+        allowed_origins: origins
+            .lines()
+            .map(str::to_owned)
+            .filter(|o| !o.is_empty())
+            .collect(),
         token_valid_days: row.get(3)?,
         order_status_url: row.get(4)?,
     })
@@ -114,7 +118,12 @@ pub fn insert_order(
         "INSERT INTO customers (shop_id, email, first_name, last_name) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (shop_id, email) DO UPDATE SET first_name = excluded.first_name,
                                                     last_name = excluded.last_name",
-        params![shop_id, c.email.trim().to_lowercase(), c.first_name.trim(), c.last_name.trim()],
+        params![
+            shop_id,
+            c.email.trim().to_lowercase(),
+            c.first_name.trim(),
+            c.last_name.trim()
+        ],
     )?;
     let customer_id: i64 = tx.query_row(
         "SELECT id FROM customers WHERE shop_id = ?1 AND email = ?2",
@@ -195,8 +204,14 @@ pub fn insert_token(
     token: &str,
     expires_at: i64,
 ) -> rusqlite::Result<()> {
-    tx.prepare_cached("INSERT INTO order_tokens (token_hash, order_id, expires_at) VALUES (?1, ?2, ?3)")?
-        .execute(params![&domain::secret_hash(token)[..], order_id, expires_at])?;
+    tx.prepare_cached(
+        "INSERT INTO order_tokens (token_hash, order_id, expires_at) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![
+        &domain::secret_hash(token)[..],
+        order_id,
+        expires_at
+    ])?;
     Ok(())
 }
 

@@ -23,7 +23,11 @@ use crate::AppState;
 /// The loader merchants embed.
 pub const LOADER_PATH: &str = "/widget/postpurchase.js";
 /// Files of the bundle whose content decides the build hash.
-const BUNDLE: &[&str] = &["postpurchase-widget.js", "postpurchase-widget_bg.wasm", "widget.css"];
+const BUNDLE: &[&str] = &[
+    "postpurchase-widget.js",
+    "postpurchase-widget_bg.wasm",
+    "widget.css",
+];
 
 /// One file ready to serve, with its precompressed variants when the build made them.
 #[derive(Clone, Debug)]
@@ -50,7 +54,11 @@ impl WidgetFiles {
     pub fn load(dir: &Path, public_url: &str) -> WidgetFiles {
         let read = |name: &str| -> Option<Asset> {
             let body = std::fs::read(dir.join(name)).ok()?;
-            let sibling = |ext: &str| std::fs::read(dir.join(format!("{name}.{ext}"))).ok().map(Arc::from);
+            let sibling = |ext: &str| {
+                std::fs::read(dir.join(format!("{name}.{ext}")))
+                    .ok()
+                    .map(Arc::from)
+            };
             Some(Asset {
                 brotli: sibling("br"),
                 gzip: sibling("gz"),
@@ -69,11 +77,18 @@ impl WidgetFiles {
         if bundle.len() != BUNDLE.len() {
             return WidgetFiles::default();
         }
-        let build: String = hasher.finalize()[..6].iter().map(|b| format!("{b:02x}")).collect();
+        let build: String = hasher.finalize()[..6]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         let messages = loader_texts(&dir.join("locales"));
         // JSON string; `<` escaped so the CSS can never close a script element.
         let base_css = std::fs::read_to_string(dir.join("base.css"))
-            .map(|css| serde_json::Value::from(minify_css(&css)).to_string().replace('<', "\\u003c"))
+            .map(|css| {
+                serde_json::Value::from(minify_css(&css))
+                    .to_string()
+                    .replace('<', "\\u003c")
+            })
             .unwrap_or_else(|_| "\"\"".to_owned());
         let loader = read("postpurchase.js").map(|asset| {
             let text = String::from_utf8_lossy(&asset.body)
@@ -146,7 +161,9 @@ fn loader_texts(dir: &Path) -> String {
         languages.insert(lang, messages.into());
     }
     // `<` escaped so the JSON can never close a script element.
-    serde_json::Value::Object(languages).to_string().replace('<', "\\u003c")
+    serde_json::Value::Object(languages)
+        .to_string()
+        .replace('<', "\\u003c")
 }
 
 /// Drops comments and runs of white space: the base sheet travels inside every loader.
@@ -155,13 +172,17 @@ fn minify_css(css: &str) -> String {
     let mut rest = css;
     while let Some(start) = rest.find("/*") {
         out.push_str(&rest[..start]);
-        rest = rest[start + 2..].split_once("*/").map_or("", |(_, after)| after);
+        rest = rest[start + 2..]
+            .split_once("*/")
+            .map_or("", |(_, after)| after);
     }
     out.push_str(rest);
     let words: Vec<&str> = out.split_whitespace().collect();
     let mut joined = words.join(" ");
     for punct in ["{", "}", ";", ","] {
-        joined = joined.replace(&format!(" {punct}"), punct).replace(&format!("{punct} "), punct);
+        joined = joined
+            .replace(&format!(" {punct}"), punct)
+            .replace(&format!("{punct} "), punct);
     }
     joined
 }
@@ -189,9 +210,15 @@ fn respond(asset: &Asset, headers: &HeaderMap, cache: &'static str) -> Response 
     };
     let mut response = (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type)),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(asset.content_type),
+            ),
             (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
-            (header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")),
+            (
+                header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static("*"),
+            ),
             (header::VARY, HeaderValue::from_static("Accept-Encoding")),
         ],
         body.to_vec(),
@@ -327,7 +354,11 @@ async fn storefront_page(
         .orders
         .iter()
         .map(|o| {
-            let current = if Some(o) == selected { " aria-current=\"page\"" } else { "" };
+            let current = if Some(o) == selected {
+                " aria-current=\"page\""
+            } else {
+                ""
+            };
             format!(
                 "<li><a href=\"/?order={}\"{current}>Order #{} <span>{}</span></a></li>",
                 escape(&o.number),
@@ -345,7 +376,10 @@ async fn storefront_page(
     let html = String::from_utf8_lossy(&template.body)
         .replace("<!-- PP_ORDER_LIST -->", &list)
         .replace("<!-- PP_EMBED -->", &tag)
-        .replace("<!-- PP_ORDER_NUMBER -->", &escape(selected.map_or("", |o| &o.number)));
+        .replace(
+            "<!-- PP_ORDER_NUMBER -->",
+            &escape(selected.map_or("", |o| &o.number)),
+        );
     ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
 }
 
@@ -367,7 +401,13 @@ async fn storefront_orders(State((_, demo)): State<(AppState, Arc<Demo>)>) -> Re
     let rows: String = demo
         .orders
         .iter()
-        .map(|o| format!("<tr><td>#{}</td><td>{}</td></tr>", escape(&o.number), escape(o.label)))
+        .map(|o| {
+            format!(
+                "<tr><td>#{}</td><td>{}</td></tr>",
+                escape(&o.number),
+                escape(o.label)
+            )
+        })
         .collect();
     shop_page(
         "My orders",
@@ -391,7 +431,12 @@ async fn storefront_file(
     UrlPath(file): UrlPath<String>,
     headers: HeaderMap,
 ) -> Response {
-    match state.widget.storefront.get(&file).filter(|_| file != "index.html") {
+    match state
+        .widget
+        .storefront
+        .get(&file)
+        .filter(|_| file != "index.html")
+    {
         Some(asset) => respond(asset, &headers, "no-cache"),
         None => (StatusCode::NOT_FOUND, Html("<h1>Not found</h1>")).into_response(),
     }
@@ -410,7 +455,10 @@ mod tests {
     #[test]
     fn minified_css_keeps_every_rule() {
         let css = "/* tokens */\n:host {\n  --pp-a: 1px;\n}\n.pp a:hover, .pp :focus { color: red; } /* end */";
-        assert_eq!(minify_css(css), ":host{--pp-a: 1px;}.pp a:hover,.pp :focus{color: red;}");
+        assert_eq!(
+            minify_css(css),
+            ":host{--pp-a: 1px;}.pp a:hover,.pp :focus{color: red;}"
+        );
     }
 
     #[test]

@@ -41,7 +41,11 @@ async fn malformed_bodies_get_json_errors() {
     let cases = [
         ("{", StatusCode::BAD_REQUEST, "invalid_json"),
         ("[]", StatusCode::UNPROCESSABLE_ENTITY, "invalid_body"),
-        (r#"{"number": 5}"#, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body"),
+        (
+            r#"{"number": 5}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+        ),
         ("\u{0}\u{1}binary", StatusCode::BAD_REQUEST, "invalid_json"),
     ];
     for (body, status, code) in cases {
@@ -54,7 +58,13 @@ async fn malformed_bodies_get_json_errors() {
     unknown["coupon"] = json!("FREE");
     let (status, error) = app.admin_post(ORDERS, SHOP_KEY, &unknown.to_string()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(error["error"]["message"].as_str().unwrap().contains("coupon"), "{error}");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("coupon"),
+        "{error}"
+    );
 
     let response = app
         .send(
@@ -86,22 +96,35 @@ async fn invalid_fields_are_all_named() {
         .iter()
         .map(|f| f["field"].as_str().unwrap())
         .collect();
-    assert_eq!(fields, ["customer.email", "items[1].quantity", "delivery_address.country"]);
+    assert_eq!(
+        fields,
+        [
+            "customer.email",
+            "items[1].quantity",
+            "delivery_address.country"
+        ]
+    );
     assert_eq!(app.count("customers"), 0);
 }
 
 #[tokio::test]
 async fn a_duplicate_order_number_is_refused_and_changes_nothing() {
     let app = TestApp::new();
-    app.create_order(SHOP_KEY, &sample_order("1001", "jane@example.com")).await;
+    app.create_order(SHOP_KEY, &sample_order("1001", "jane@example.com"))
+        .await;
     let before = ["customers", "orders", "order_items", "order_tokens"].map(|t| app.count(t));
     let (status, error) = app
-        .admin_post(ORDERS, SHOP_KEY, &sample_order("1001", "someone.else@example.com").to_string())
+        .admin_post(
+            ORDERS,
+            SHOP_KEY,
+            &sample_order("1001", "someone.else@example.com").to_string(),
+        )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(error["error"]["code"], "order_exists");
     let after = ["customers", "orders", "order_items", "order_tokens"].map(|t| app.count(t));
     assert_eq!(before, after);
     // Another shop may use the same number.
-    app.create_order(OTHER_KEY, &sample_order("1001", "jane@example.com")).await;
+    app.create_order(OTHER_KEY, &sample_order("1001", "jane@example.com"))
+        .await;
 }

@@ -16,7 +16,11 @@ async fn unknown_paths_and_methods_get_json_errors() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["code"], "not_found");
     let response = app
-        .send(Request::delete("/api/v1/admin/orders").body(Body::empty()).unwrap())
+        .send(
+            Request::delete("/api/v1/admin/orders")
+                .body(Body::empty())
+                .unwrap(),
+        )
         .await;
     let (status, body) = json_of(response).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
@@ -39,7 +43,10 @@ async fn cors_allows_exactly_the_shops_own_origins() {
     let path = "/api/v1/shops/shop/orders/AAAAAAAAAAAAAAAAAAAAAAAA";
     let allowed = app.send(preflight(path, SHOP_ORIGIN)).await;
     assert_eq!(
-        allowed.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).unwrap(),
+        allowed
+            .headers()
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .unwrap(),
         SHOP_ORIGIN
     );
     for origin in [
@@ -51,7 +58,10 @@ async fn cors_allows_exactly_the_shops_own_origins() {
     ] {
         let refused = app.send(preflight(path, origin)).await;
         assert!(
-            refused.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none(),
+            refused
+                .headers()
+                .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+                .is_none(),
             "{origin} was allowed"
         );
     }
@@ -59,9 +69,17 @@ async fn cors_allows_exactly_the_shops_own_origins() {
     let other = app
         .send(preflight("/api/v1/shops/other/orders/x", SHOP_ORIGIN))
         .await;
-    assert!(other.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
-    let admin = app.send(preflight("/api/v1/admin/orders", SHOP_ORIGIN)).await;
-    assert!(admin.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+    assert!(other
+        .headers()
+        .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+        .is_none());
+    let admin = app
+        .send(preflight("/api/v1/admin/orders", SHOP_ORIGIN))
+        .await;
+    assert!(admin
+        .headers()
+        .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+        .is_none());
 }
 
 #[tokio::test]
@@ -107,13 +125,27 @@ async fn the_openapi_document_lists_exactly_the_api_routes() {
         assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {uri}");
     }
     // Every schema the handlers name is in the document.
-    for schema in ["OrderView", "ErrorBody", "NewOrder", "OrderCreated", "OrderAccess", "ShipmentStatus"] {
-        assert!(doc["components"]["schemas"][schema].is_object(), "{schema} missing");
+    for schema in [
+        "OrderView",
+        "ErrorBody",
+        "NewOrder",
+        "OrderCreated",
+        "OrderAccess",
+        "ShipmentStatus",
+    ] {
+        assert!(
+            doc["components"]["schemas"][schema].is_object(),
+            "{schema} missing"
+        );
     }
 }
 
 fn built_widget(dir: &std::path::Path) {
-    std::fs::write(dir.join("postpurchase-widget.js"), "export default function init() {}").unwrap();
+    std::fs::write(
+        dir.join("postpurchase-widget.js"),
+        "export default function init() {}",
+    )
+    .unwrap();
     std::fs::write(dir.join("postpurchase-widget_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
     std::fs::write(dir.join("postpurchase-widget_bg.wasm.br"), b"compressed").unwrap();
     std::fs::write(dir.join("widget.css"), ":host{display:block}").unwrap();
@@ -123,7 +155,11 @@ fn built_widget(dir: &std::path::Path) {
     )
     .unwrap();
     std::fs::create_dir(dir.join("locales")).unwrap();
-    std::fs::write(dir.join("locales/en.txt"), "fallback.title = Order <b>\nother = x\n").unwrap();
+    std::fs::write(
+        dir.join("locales/en.txt"),
+        "fallback.title = Order <b>\nother = x\n",
+    )
+    .unwrap();
 }
 
 #[tokio::test]
@@ -136,10 +172,17 @@ async fn widget_files_are_versioned_and_cached_the_right_way() {
     let app = TestApp::with_widget(widget);
 
     let loader = app
-        .send(Request::get("/widget/postpurchase.js").body(Body::empty()).unwrap())
+        .send(
+            Request::get("/widget/postpurchase.js")
+                .body(Body::empty())
+                .unwrap(),
+        )
         .await;
     assert_eq!(loader.status(), StatusCode::OK);
-    assert_eq!(loader.headers()[header::CACHE_CONTROL], "public, max-age=300");
+    assert_eq!(
+        loader.headers()[header::CACHE_CONTROL],
+        "public, max-age=300"
+    );
     assert_eq!(loader.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
     let text = String::from_utf8(body_bytes(loader).await).unwrap();
     assert_eq!(

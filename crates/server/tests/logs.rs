@@ -32,16 +32,31 @@ async fn logs_carry_no_personal_data() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let app = TestApp::new();
-    let token = app.create_order(SHOP_KEY, &sample_order("98765", "jane.secret@example.com")).await;
+    let token = app
+        .create_order(SHOP_KEY, &sample_order("98765", "jane.secret@example.com"))
+        .await;
     app.get(&format!("/api/v1/shops/shop/orders/{token}")).await;
-    app.get(&format!("/api/v1/shops/shop/orders/{}", &token[..10])).await;
-    app.admin_post("/api/v1/admin/orders", SHOP_KEY, "{\"number\": \"jane.secret@example.com\"").await;
+    app.get(&format!("/api/v1/shops/shop/orders/{}", &token[..10]))
+        .await;
+    app.admin_post(
+        "/api/v1/admin/orders",
+        SHOP_KEY,
+        "{\"number\": \"jane.secret@example.com\"",
+    )
+    .await;
 
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(log.contains("/api/v1/shops/{shop}/orders/{token}"), "{log}");
     assert!(log.contains("status=200"), "{log}");
     assert!(log.contains("status=404"), "{log}");
-    for secret in [&token[..], &token[..10], "jane.secret", "Keizersgracht", "98765", SHOP_KEY] {
+    for secret in [
+        &token[..],
+        &token[..10],
+        "jane.secret",
+        "Keizersgracht",
+        "98765",
+        SHOP_KEY,
+    ] {
         assert!(!log.contains(secret), "{secret} in log:\n{log}");
     }
 }

@@ -13,7 +13,9 @@ fn view_uri(shop: &str, token: &str) -> String {
 #[tokio::test]
 async fn a_token_opens_its_order_with_personal_data_masked() {
     let app = TestApp::new();
-    let token = app.create_order(SHOP_KEY, &sample_order("1001", "jane.vandijk@example.com")).await;
+    let token = app
+        .create_order(SHOP_KEY, &sample_order("1001", "jane.vandijk@example.com"))
+        .await;
     let (status, view) = app.get(&view_uri("shop", &token)).await;
     assert_eq!(status, StatusCode::OK, "{view}");
     assert_eq!(view["number"], "1001");
@@ -36,7 +38,10 @@ async fn a_token_opens_its_order_with_personal_data_masked() {
         json!({"name": "Jane v.", "street": "K************ ***", "postcode": "10** **",
                "city": "Amsterdam", "country": "NL"})
     );
-    assert_eq!(view["promised_delivery"], json!({"earliest": "2026-11-25", "latest": "2026-11-27"}));
+    assert_eq!(
+        view["promised_delivery"],
+        json!({"earliest": "2026-11-25", "latest": "2026-11-27"})
+    );
     assert_eq!(view["shop"]["support_email"], "help@shop.example");
     let text = view.to_string();
     for secret in ["jane.vandijk", "Keizersgracht 123", "1015 CJ", "van Dijk"] {
@@ -47,14 +52,17 @@ async fn a_token_opens_its_order_with_personal_data_masked() {
 #[tokio::test]
 async fn a_second_order_by_the_same_customer_is_a_returning_one() {
     let app = TestApp::new();
-    app.create_order(SHOP_KEY, &sample_order("1001", "ada@example.com")).await;
+    app.create_order(SHOP_KEY, &sample_order("1001", "ada@example.com"))
+        .await;
     let mut second = sample_order("1002", "ADA@example.com");
     second["placed_at"] = json!("2026-11-23T08:00:00Z");
     let token = app.create_order(SHOP_KEY, &second).await;
     let (_, view) = app.get(&view_uri("shop", &token)).await;
     assert_eq!(view["customer"]["returning"], true);
     // The same address at another shop is a new customer there.
-    let token = app.create_order(OTHER_KEY, &sample_order("1001", "ada@example.com")).await;
+    let token = app
+        .create_order(OTHER_KEY, &sample_order("1001", "ada@example.com"))
+        .await;
     let (_, view) = app.get(&view_uri("other", &token)).await;
     assert_eq!(view["customer"]["returning"], false);
 }
@@ -62,7 +70,9 @@ async fn a_second_order_by_the_same_customer_is_a_returning_one() {
 #[tokio::test]
 async fn every_bad_token_gets_the_same_not_found() {
     let app = TestApp::new();
-    let token = app.create_order(SHOP_KEY, &sample_order("1001", "jane@example.com")).await;
+    let token = app
+        .create_order(SHOP_KEY, &sample_order("1001", "jane@example.com"))
+        .await;
     let (status, missing) = app.get(&view_uri("shop", "AAAAAAAAAAAAAAAAAAAAAAAA")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(missing["error"]["code"], "order_not_found");
@@ -98,30 +108,49 @@ async fn every_bad_token_gets_the_same_not_found() {
 #[tokio::test]
 async fn a_minted_token_honours_its_lifetime_and_the_old_one_keeps_working() {
     let app = TestApp::new();
-    let first = app.create_order(SHOP_KEY, &sample_order("1001", "jane@example.com")).await;
+    let first = app
+        .create_order(SHOP_KEY, &sample_order("1001", "jane@example.com"))
+        .await;
     let (status, access) = app
-        .admin_post("/api/v1/admin/orders/1001/tokens", SHOP_KEY, r#"{"valid_days": 2}"#)
+        .admin_post(
+            "/api/v1/admin/orders/1001/tokens",
+            SHOP_KEY,
+            r#"{"valid_days": 2}"#,
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{access}");
     assert_eq!(access["expires_at"], "2026-11-25T12:00:00Z");
     let second = access["token"].as_str().unwrap();
     assert_ne!(second, first);
-    assert_eq!(access["order_url"], format!("https://pp.example/o/shop/{second}"));
+    assert_eq!(
+        access["order_url"],
+        format!("https://pp.example/o/shop/{second}")
+    );
     assert_eq!(app.get(&view_uri("shop", second)).await.0, StatusCode::OK);
     app.state.clock.set(NOW + 2 * 86_400);
-    assert_eq!(app.get(&view_uri("shop", second)).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&view_uri("shop", second)).await.0,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(app.get(&view_uri("shop", &first)).await.0, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn a_shop_cannot_mint_tokens_for_another_shops_order() {
     let app = TestApp::new();
-    app.create_order(SHOP_KEY, &sample_order("1001", "jane@example.com")).await;
-    let (status, body) = app.admin_post("/api/v1/admin/orders/1001/tokens", OTHER_KEY, "{}").await;
+    app.create_order(SHOP_KEY, &sample_order("1001", "jane@example.com"))
+        .await;
+    let (status, body) = app
+        .admin_post("/api/v1/admin/orders/1001/tokens", OTHER_KEY, "{}")
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["code"], "order_not_found");
     let (status, body) = app
-        .admin_post("/api/v1/admin/orders/1001/tokens", SHOP_KEY, r#"{"valid_days": 0}"#)
+        .admin_post(
+            "/api/v1/admin/orders/1001/tokens",
+            SHOP_KEY,
+            r#"{"valid_days": 0}"#,
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["fields"][0]["field"], "valid_days");

@@ -13,7 +13,11 @@ async fn the_demo_covers_every_stage_and_reseeds_idempotently() {
     let mut stages = Vec::new();
     for order in &demo.orders {
         let (status, view) = app
-            .get(&format!("/api/v1/shops/{}/orders/{}", seed::SHOP, order.token))
+            .get(&format!(
+                "/api/v1/shops/{}/orders/{}",
+                seed::SHOP,
+                order.token
+            ))
             .await;
         assert_eq!(status, StatusCode::OK, "{}", order.number);
         stages.push((

@@ -1,6 +1,7 @@
 //! Shared set-up for the server's tests: a fresh database per test, a shop, and requests
 //! driven through the router with `oneshot`.
 
+// Each test file uses its own subset of these helpers.
 #![allow(dead_code)]
 
 use std::sync::Arc;
@@ -27,6 +28,12 @@ pub struct TestApp {
 pub const SHOP_KEY: &str = "key-of-the-test-shop";
 pub const OTHER_KEY: &str = "key-of-another-shop";
 pub const SHOP_ORIGIN: &str = "https://shop.example";
+
+impl Default for TestApp {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 impl TestApp {
     pub fn new() -> TestApp {
@@ -76,7 +83,9 @@ impl TestApp {
     }
 
     pub async fn get(&self, uri: &str) -> (StatusCode, Value) {
-        let response = self.send(Request::get(uri).body(Body::empty()).unwrap()).await;
+        let response = self
+            .send(Request::get(uri).body(Body::empty()).unwrap())
+            .await;
         json_of(response).await
     }
 
@@ -95,7 +104,9 @@ impl TestApp {
 
     /// Creates an order through the admin API and returns its capability token.
     pub async fn create_order(&self, key: &str, order: &Value) -> String {
-        let (status, body) = self.admin_post("/api/v1/admin/orders", key, &order.to_string()).await;
+        let (status, body) = self
+            .admin_post("/api/v1/admin/orders", key, &order.to_string())
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body["access"]["token"].as_str().unwrap().to_owned()
     }
@@ -109,7 +120,13 @@ impl TestApp {
 }
 
 pub async fn body_bytes(response: Response<Body>) -> Vec<u8> {
-    response.into_body().collect().await.unwrap().to_bytes().to_vec()
+    response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec()
 }
 
 pub async fn json_of(response: Response<Body>) -> (StatusCode, Value) {
@@ -119,7 +136,11 @@ pub async fn json_of(response: Response<Body>) -> (StatusCode, Value) {
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.to_str().unwrap().starts_with("application/json"));
     let bytes = body_bytes(response).await;
-    assert!(is_json, "not JSON ({status}): {}", String::from_utf8_lossy(&bytes));
+    assert!(
+        is_json,
+        "not JSON ({status}): {}",
+        String::from_utf8_lossy(&bytes)
+    );
     (status, serde_json::from_slice(&bytes).unwrap())
 }
 

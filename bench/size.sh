@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Size benchmark: builds the release widget and prints raw, gzip and brotli bytes of every
+# file a shopper's browser downloads (wasm, JS glue, loader as served, CSS), their total
+# against the 100 KB brotli budget, and the largest functions in the wasm (twiggy).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh --bench >/dev/null
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+BUDGET=102400   # 100 KiB, brotli, everything included
+
+./scripts/build-widget.sh >/dev/null
+cargo build -q -p postpurchase-server
+dist=target/widget-dist
+work=$(mktemp -d)
+trap 'kill "${server:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+# The loader as browsers get it: the server fills in the build, the texts and base.css.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+target/debug/postpurchase-server --listen "127.0.0.1:$port" --data-dir "$work/data" --widget-dir "$dist" >/dev/null 2>&1 &
+server=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+curl -sf -H 'Accept-Encoding: identity' "http://127.0.0.1:$port/widget/postpurchase.js" -o "$work/postpurchase.js"
+
+printf '%-30s %10s %10s %10s\n' file raw gzip brotli
+total_raw=0; total_gz=0; total_br=0
+for f in "$dist/postpurchase-widget_bg.wasm" "$dist/postpurchase-widget.js" "$work/postpurchase.js" "$dist/widget.css"; do
+  raw=$(wc -c <"$f"); gz=$(gzip -9 -c "$f" | wc -c); br=$(brotli -q 11 -c "$f" | wc -c)
+  total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz)); total_br=$((total_br + br))
+  name=$(basename "$f"); [ "$name" = postpurchase.js ] && name="postpurchase.js (loader)"
+  printf '%-30s %10d %10d %10d\n' "$name" "$raw" "$gz" "$br"
+done
+printf '%-30s %10d %10d %10d\n' total "$total_raw" "$total_gz" "$total_br"
+echo "budget: $total_br of $BUDGET bytes brotli ($((total_br * 100 / BUDGET))%), $((BUDGET - total_br)) bytes left"
+
+# Largest contributors: the same build with names kept through wasm-bindgen and wasm-opt.
+wasm-bindgen --target web --keep-debug --out-dir "$work/named" \
+  target/wasm32-unknown-unknown/release/postpurchase_widget.wasm
+wasm-opt -Oz -g --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-reference-types --enable-multivalue --strip-dwarf \
+  "$work/named/postpurchase_widget_bg.wasm" -o "$work/named.wasm"
+echo
+echo "largest items of the wasm (twiggy top, names kept; sizes before brotli):"
+twiggy top -n 25 "$work/named.wasm" | sed -E 's/\[[0-9a-f]{16}\]//g; s/::h[0-9a-f]{16}//g' | cut -c1-160 \
+  | grep -v '"function names" subsection'
+
+if [ "$total_br" -gt "$BUDGET" ]; then
+  echo "OVER BUDGET by $((total_br - BUDGET)) bytes"
+  exit 1
+fi

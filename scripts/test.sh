@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every test of the project, in the order a failure is cheapest to find:
+# formatting and lints, native tests (domain, API handlers, storage), the widget in headless
+# Chromium (wasm-bindgen-test), then the release widget and the demo end to end
+# (Playwright driving Chromium). The wasm is built once for the end-to-end layer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+logs=$(mktemp -d)
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "format"
+cargo fmt --all -- --check
+
+step "clippy: server, shared types, widget (native)"
+cargo clippy --workspace --all-targets -- -D warnings
+step "clippy: widget (wasm32)"
+cargo clippy -p postpurchase-widget --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+step "native tests"
+cargo test --workspace 2>&1 | tee "$logs/native"
+
+step "widget tests (wasm-bindgen-test, headless Chromium)"
+CHROMEDRIVER=/usr/bin/chromedriver \
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test -p postpurchase-widget --target wasm32-unknown-unknown 2>&1 | tee "$logs/widget"
+
+step "release widget and server"
+./scripts/build-widget.sh
+cargo build -p postpurchase-server
+
+step "end-to-end (Playwright, Chromium, the demo)"
+node --test --test-concurrency=1 --test-reporter=spec tests/e2e/ 2>&1 | tee "$logs/e2e"
+
+passed() { grep -Eo "$2" "$1" | grep -Eo '[0-9]+' | awk '{ n += $1 } END { print n + 0 }'; }
+step "all tests passed"
+echo "native: $(passed "$logs/native" 'ok\. [0-9]+ passed') passed," \
+     "widget: $(passed "$logs/widget" 'ok\. [0-9]+ passed') passed," \
+     "end-to-end: $(passed "$logs/e2e" '^ℹ pass [0-9]+') passed"
+rm -rf "$logs"
