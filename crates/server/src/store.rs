@@ -53,6 +53,16 @@ pub fn insert_shop(tx: &Transaction, shop: &NewShop) -> rusqlite::Result<i64> {
     Ok(tx.last_insert_rowid())
 }
 
+/// `SELECT` of the columns `shop_from_row` reads, in its order, with `$tail` appended.
+macro_rules! shop_query {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, slug, allowed_origins, token_valid_days, order_status_url FROM shops ",
+            $tail
+        )
+    };
+}
+
 fn shop_from_row(row: &rusqlite::Row) -> rusqlite::Result<Shop> {
     let origins: String = row.get(2)?;
     Ok(Shop {
@@ -70,27 +80,22 @@ fn shop_from_row(row: &rusqlite::Row) -> rusqlite::Result<Shop> {
 
 /// Every shop, for the CORS table kept in memory.
 pub fn all_shops(conn: &Connection) -> rusqlite::Result<Vec<Shop>> {
-    let mut stmt =
-        conn.prepare("SELECT id, slug, allowed_origins, token_valid_days, order_status_url FROM shops ORDER BY id")?;
+    let mut stmt = conn.prepare(shop_query!("ORDER BY id"))?;
     let shops = stmt.query_map([], shop_from_row)?.collect();
     shops
 }
 
 pub fn shop_by_slug(conn: &Connection, slug: &str) -> rusqlite::Result<Option<Shop>> {
-    conn.prepare_cached(
-        "SELECT id, slug, allowed_origins, token_valid_days, order_status_url FROM shops WHERE slug = ?1",
-    )?
-    .query_row([slug], shop_from_row)
-    .optional()
+    conn.prepare_cached(shop_query!("WHERE slug = ?1"))?
+        .query_row([slug], shop_from_row)
+        .optional()
 }
 
 /// The shop an admin API key belongs to.
 pub fn shop_by_api_key(conn: &Connection, api_key: &str) -> rusqlite::Result<Option<Shop>> {
-    conn.prepare_cached(
-        "SELECT id, slug, allowed_origins, token_valid_days FROM shops WHERE api_key_hash = ?1",
-    )?
-    .query_row([&domain::secret_hash(api_key)[..]], shop_from_row)
-    .optional()
+    conn.prepare_cached(shop_query!("WHERE api_key_hash = ?1"))?
+        .query_row([&domain::secret_hash(api_key)[..]], shop_from_row)
+        .optional()
 }
 
 /// Outcome of storing an order sent by a merchant.

@@ -150,14 +150,19 @@ fn built_widget(dir: &std::path::Path) {
     std::fs::write(dir.join("postpurchase-widget_bg.wasm.br"), b"compressed").unwrap();
     std::fs::write(dir.join("widget.css"), ":host{display:block}").unwrap();
     std::fs::write(
+        dir.join("base.css"),
+        "/* base */\n.pp {\n  color: red;\n}\n</style>",
+    )
+    .unwrap();
+    std::fs::write(
         dir.join("postpurchase.js"),
-        "const BUILD='__PP_BUILD__', ORIGIN='__PP_ORIGIN__', TEXT=\"__PP_FALLBACK__\";",
+        "const BUILD='__PP_BUILD__', ORIGIN='__PP_ORIGIN__', TEXT=\"__PP_FALLBACK__\", CSS=\"__PP_BASE_CSS__\";",
     )
     .unwrap();
     std::fs::create_dir(dir.join("locales")).unwrap();
     std::fs::write(
         dir.join("locales/en.txt"),
-        "fallback.title = Order <b>\nother = x\n",
+        "loader.title = Order <b>\nother = x\n",
     )
     .unwrap();
 }
@@ -188,7 +193,8 @@ async fn widget_files_are_versioned_and_cached_the_right_way() {
     assert_eq!(
         text,
         format!(
-            "const BUILD='{build}', ORIGIN='https://pp.example', TEXT={{\"en\":{{\"title\":\"Order \\u003cb>\"}}}};"
+            "const BUILD='{build}', ORIGIN='https://pp.example', TEXT={{\"en\":{{\"title\":\"Order \\u003cb>\"}}}}, \
+             CSS=\".pp{{color: red;}}\\u003c/style>\";"
         )
     );
 
