@@ -52,7 +52,7 @@ errors=$(grep -E 'Non-2xx|Socket errors' "$work/wrk" || true)
 echo "   $rps requests/s, p50 $p50, p99 $p99 ${errors:+($errors)}"
 
 echo "2. fixed rate (oha -q 5000 -z 10s -c 32, latency-corrected)"
-oha --no-tui -j -q 5000 -z 10s -c 32 --latency-correction --urls-from-file "$work/urls" >"$work/oha.json"
+oha --no-tui --output-format json -q 5000 -z 10s -c 32 --latency-correction --urls-from-file "$work/urls" >"$work/oha.json"
 python3 - "$work/oha.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))

@@ -1,6 +1,6 @@
 // postpurchase loader: the one script a storefront embeds.
 //
-//   <script type="module" src="https://API/widget/postpurchase.js"
+//   <script type="module" async src="https://API/widget/postpurchase.js"
 //           data-shop="SHOP" data-order="TOKEN" data-order-page="https://shop/orders"></script>
 //
 // It puts a <postpurchase-order> element after each such tag (or picks up elements the
@@ -22,6 +22,10 @@ const ATTRS = [["data-shop", "shop"], ["data-order", "order"], ["data-api", "api
 let baseSheet;
 let bundle;
 
+// User Timing marks, so a shop (and bench/first-render.mjs) can see where the time goes.
+const mark = (name) => { try { performance.mark(`postpurchase:${name}`); } catch { /* no timing */ } };
+mark("loader");
+
 const warn = (...args) => { try { console.warn("postpurchase:", ...args); } catch { /* no console */ } };
 
 function sheet(css) {
@@ -33,8 +37,13 @@ function sheet(css) {
 // The wasm module and the widget's stylesheet, fetched once for every element on the page.
 function loadBundle() {
   bundle ||= Promise.all([
-    import(FILES + "postpurchase-widget.js").then(async (m) => {
-      await m.default({ module_or_path: FILES + "postpurchase-widget_bg.wasm" });
+    // The wasm compiles (off the main thread, as it streams in) while the glue loads.
+    Promise.all([
+      import(FILES + "postpurchase-widget.js"),
+      WebAssembly.compileStreaming(fetch(FILES + "postpurchase-widget_bg.wasm")),
+    ]).then(async ([m, module]) => {
+      await m.default({ module_or_path: module });
+      mark("widget-ready");
       return m;
     }),
     fetch(FILES + "widget.css").then((r) => (r.ok ? r.text() : Promise.reject(new Error(`widget.css: ${r.status}`)))).then(sheet),
@@ -124,6 +133,20 @@ class PostpurchaseOrder extends HTMLElement {
       warn("the embed tag needs data-shop and data-order");
       return this.fallback(root, run, options);
     }
+    // The order is asked for at once, in parallel with the widget's own files; the widget
+    // reads this answer (same URL, same 5-second limit) instead of asking again.
+    const o = options;
+    const order = fetch(`${o.api.replace(/\/+$/, "")}/api/v1/shops/${encodeURIComponent(o.shop)}/orders/${encodeURIComponent(o.order)}`,
+      { signal: AbortSignal.timeout(WAIT_MS) });
+    order.catch(() => { /* the widget reports it */ });
+    // The browser loads Intl's locale data on first use, tens of milliseconds on a slow
+    // phone. Do it now, while the main thread waits for the widget's files, not after.
+    setTimeout(() => {
+      try {
+        new Intl.NumberFormat(o.languages[0], { style: "currency", currency: "EUR" }).format(1);
+        new Intl.DateTimeFormat(o.languages[0], { dateStyle: "long" }).format(0);
+      } catch { /* an unusual locale tag: the widget falls back by itself */ }
+    });
     const timer = setTimeout(() => this.fallback(root, run, options), WAIT_MS);
     try {
       const [widget, css] = await loadBundle();
@@ -132,7 +155,7 @@ class PostpurchaseOrder extends HTMLElement {
       root.adoptedStyleSheets = [baseSheet, css];
       const target = node("div", { class: "pp-mount" });
       root.replaceChildren(target);
-      run.mounted = widget.mount(target, options);
+      run.mounted = widget.mount(target, o.api, o.shop, o.order, o.languages, o.orderPage, order);
     } catch (error) {
       clearTimeout(timer);
       warn("the widget could not start:", error);
@@ -186,6 +209,11 @@ function scan() {
 try {
   if (!customElements.get(TAG)) customElements.define(TAG, PostpurchaseOrder);
   scan();
+  // With `async` the loader can run while the page is still being parsed: tags further
+  // down are picked up once parsing is done.
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => {
+    try { scan(); } catch (error) { warn(error); }
+  });
 } catch (error) {
   warn(error);
 }

@@ -8,6 +8,11 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"   # npm's current wa
 trunk build --release --offline --config Trunk.toml "$@"
 
 dist=target/widget-dist
+# Minify the JS: the glue fully; the loader without compression, which could copy the
+# __PP_*__ template values the server fills in.
+terser "$dist/postpurchase-widget.js" --module --compress --mangle -o "$dist/postpurchase-widget.js"
+terser "$dist/postpurchase.js" --module --mangle -o "$dist/postpurchase.js"
+
 for f in postpurchase-widget_bg.wasm postpurchase-widget.js widget.css; do
   brotli -f -q 11 -o "$dist/$f.br" "$dist/$f"
   gzip -f -k -9 "$dist/$f"

@@ -4,6 +4,7 @@
 
 use gloo_net::http::Request;
 use postpurchase_api::{OrderView, API_PREFIX};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
 
@@ -27,20 +28,36 @@ pub fn order_url(api: &str, shop: &str, token: &str) -> String {
     format!("{api}{API_PREFIX}/shops/{shop}/orders/{token}")
 }
 
-pub async fn fetch_order(api: &str, shop: &str, token: &str) -> Result<OrderView, LoadError> {
-    let signal = AbortSignal::timeout_with_u32(TIMEOUT_MS);
-    let response = Request::get(&order_url(api, shop, token))
-        .abort_signal(Some(&signal))
-        .send()
-        .await
-        .map_err(|_| LoadError::Unavailable)?;
+/// Loads an order: from `prefetched` (a `fetch` the loader already started) when given,
+/// else with a request of our own, limited to [`TIMEOUT_MS`].
+pub async fn fetch_order(
+    api: &str,
+    shop: &str,
+    token: &str,
+    prefetched: Option<js_sys::Promise>,
+) -> Result<OrderView, LoadError> {
+    let response: web_sys::Response = match prefetched {
+        Some(promise) => JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|r| r.dyn_into().ok())
+            .ok_or(LoadError::Unavailable)?,
+        None => {
+            let signal = AbortSignal::timeout_with_u32(TIMEOUT_MS);
+            Request::get(&order_url(api, shop, token))
+                .abort_signal(Some(&signal))
+                .send()
+                .await
+                .map_err(|_| LoadError::Unavailable)?
+                .into()
+        }
+    };
     match response.status() {
         200 => {}
         404 => return Err(LoadError::NotFound),
         _ => return Err(LoadError::Unavailable),
     }
-    let raw: web_sys::Response = response.into();
-    let body = raw.json().map_err(|_| LoadError::Unavailable)?;
+    let body = response.json().map_err(|_| LoadError::Unavailable)?;
     let value = JsFuture::from(body)
         .await
         .map_err(|_| LoadError::Unavailable)?;

@@ -9,11 +9,10 @@ pub mod i18n;
 pub mod intl;
 pub mod view;
 
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 /// What the embed tag says about the order to show.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default)]
 pub struct Options {
     /// Origin of the postpurchase API, e.g. `https://orders.example.com`.
     pub api: String,
@@ -22,11 +21,12 @@ pub struct Options {
     /// The order's capability token.
     pub order: String,
     /// Language tags in order of preference: the tag's own, the page's, the browser's.
-    #[serde(default)]
     pub languages: Vec<String>,
     /// The shop's own order page, offered whenever the widget cannot show the order.
-    #[serde(default, rename = "orderPage")]
     pub order_page: Option<String>,
+    /// The loader's request for the order (a `Promise<Response>`), started before the
+    /// widget's files arrived; used for the first load instead of a second request.
+    pub prefetched: Option<js_sys::Promise>,
 }
 
 /// A mounted widget; dropping it (or calling `unmount`) removes it and frees its memory.
@@ -40,12 +40,28 @@ impl Mounted {
     }
 }
 
-/// Renders the widget into `root` with the options of one embed tag.
+/// Renders the widget into `root` with the options of one embed tag. Plain arguments
+/// rather than an options object: reading them costs no deserializer in the bundle.
 #[wasm_bindgen]
-pub fn mount(root: web_sys::HtmlElement, options: JsValue) -> Result<Mounted, JsValue> {
-    let options: Options = serde_wasm_bindgen::from_value(options)?;
+pub fn mount(
+    root: web_sys::HtmlElement,
+    api: String,
+    shop: String,
+    order: String,
+    languages: Vec<String>,
+    order_page: Option<String>,
+    prefetched: Option<js_sys::Promise>,
+) -> Mounted {
+    let options = Options {
+        api,
+        shop,
+        order,
+        languages,
+        order_page,
+        prefetched,
+    };
     let handle = leptos::mount::mount_to(root, move || view::widget(options));
-    Ok(Mounted(Some(Box::new(handle))))
+    Mounted(Some(Box::new(handle)))
 }
 
 /// Whether a URL from the API may become a link or image source: web addresses only, so a

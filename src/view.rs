@@ -21,8 +21,10 @@ enum Load {
 }
 
 /// The whole widget for one embed tag.
-pub fn widget(options: Options) -> impl IntoView {
+pub fn widget(mut options: Options) -> impl IntoView {
     let (texts, locale) = negotiate(options.languages.iter().map(String::as_str));
+    // The loader's early request serves the first load only; a retry asks again.
+    let prefetched = std::sync::Mutex::new(options.prefetched.take());
     let options = Arc::new(options);
     let state = RwSignal::new_local(Load::Loading);
     let load = {
@@ -30,8 +32,10 @@ pub fn widget(options: Options) -> impl IntoView {
         move || {
             state.set(Load::Loading);
             let options = options.clone();
+            let prefetched = prefetched.lock().ok().and_then(|mut p| p.take());
             spawn_local(async move {
-                let result = fetch_order(&options.api, &options.shop, &options.order).await;
+                let result =
+                    fetch_order(&options.api, &options.shop, &options.order, prefetched).await;
                 state.set(match result {
                     Ok(order) => Load::Ready(Rc::new(order)),
                     Err(error) => Load::Failed(error),

@@ -107,18 +107,26 @@ fn ok(order: &OrderView) -> (u16, String) {
 }
 
 fn mount(languages: &[&str], order_page: Option<&str>) -> HtmlElement {
+    mount_with(languages, order_page, None)
+}
+
+fn mount_with(
+    languages: &[&str],
+    order_page: Option<&str>,
+    prefetched: Option<Promise>,
+) -> HtmlElement {
     let document = web_sys::window().unwrap().document().unwrap();
     let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&root).unwrap();
-    let options = serde_json::json!({
-        "api": "https://api.example",
-        "shop": "demo",
-        "order": "tok/en?",
-        "languages": languages,
-        "orderPage": order_page,
-    });
-    let options = js_sys::JSON::parse(&options.to_string()).unwrap();
-    let mounted = postpurchase_widget::mount(root.clone(), options).unwrap();
+    let mounted = postpurchase_widget::mount(
+        root.clone(),
+        "https://api.example".into(),
+        "demo".into(),
+        "tok/en?".into(),
+        languages.iter().map(|l| l.to_string()).collect(),
+        order_page.map(str::to_owned),
+        prefetched,
+    );
     std::mem::forget(mounted);
     root
 }
@@ -345,4 +353,41 @@ async fn an_api_that_does_not_answer_times_out_after_five_seconds() {
         .text_content()
         .unwrap()
         .contains("We can't show your order details right now."));
+}
+
+#[wasm_bindgen_test]
+async fn the_loaders_early_answer_is_used_without_asking_again() {
+    let calls = fake_fetch(&[(503, "unused".into())]);
+    let respond = Function::new_with_args(
+        "body",
+        "return Promise.resolve(new Response(body, { status: 200, headers: { 'content-type': 'application/json' } }))",
+    );
+    let body = JsValue::from_str(&serde_json::to_string(&order(false)).unwrap());
+    let early: Promise = respond
+        .call1(&JsValue::NULL, &body)
+        .unwrap()
+        .unchecked_into();
+    let root = mount_with(&["en"], None, Some(early));
+    let title = find(&root, "h2", 2000).await;
+    assert_eq!(
+        title.text_content().unwrap(),
+        "Thank you for your order, Ada!"
+    );
+    assert_eq!(calls.length(), 0, "asked the API again");
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_early_answer_is_retried_with_a_request_of_its_own() {
+    let calls = fake_fetch(&[ok(&order(false))]);
+    let early = Promise::reject(&JsValue::from_str("network down"));
+    let root = mount_with(&["en"], None, Some(early));
+    let alert = find(&root, "[role=alert]", 2000).await;
+    let retry: HtmlElement = alert
+        .query_selector("button")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    retry.click();
+    find(&root, "h2", 2000).await;
+    assert_eq!(calls.length(), 1);
 }

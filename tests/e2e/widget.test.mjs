@@ -140,6 +140,19 @@ describe("the demo thank-you page", () => {
   });
 });
 
+describe("the hosted order page", () => {
+  test("shows the same widget on the API's own page, for e-mails and script-less shops", T, async () => {
+    const page = await shopperPage();
+    await page.goto(orderUrl("1003"));
+    const token = await page.locator("script[data-order]").getAttribute("data-order");
+    await page.goto(`${demo.api}/o/demo/${token}`);
+    await assert.doesNotReject(() => widgetHeading(page).filter({ hasText: "Thank you for your order, Noor!" }).waitFor());
+    await assert.doesNotReject(() => page.getByText("Desk lamp").waitFor());
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+});
+
 describe("when things go wrong", () => {
   const fallbackText = "We can't show your order details right now.";
 

@@ -298,7 +298,7 @@ async fn hosted_page(
 /// The one tag a merchant pastes, with every attribute value HTML-escaped.
 pub fn embed_tag(public_url: &str, shop: &str, token: &str, extra: &str) -> String {
     format!(
-        "<script type=\"module\" src=\"{}\" data-shop=\"{}\" data-order=\"{}\"{extra}></script>",
+        "<script type=\"module\" async src=\"{}\" data-shop=\"{}\" data-order=\"{}\"{extra}></script>",
         escape(&WidgetFiles::loader_url(public_url)),
         escape(shop),
         escape(token)
