@@ -159,6 +159,22 @@ fn text(root: &HtmlElement) -> String {
     root.text_content().unwrap_or_default()
 }
 
+/// Fails naming the first of `texts` the widget does not show.
+fn assert_shows(root: &HtmlElement, texts: &[&str]) {
+    let shown = text(root);
+    for expected in texts {
+        assert!(
+            shown.contains(expected),
+            "missing {expected:?} in {shown:?}"
+        );
+    }
+}
+
+/// An attribute of the widget's outermost element.
+fn widget_attribute(root: &HtmlElement, name: &str) -> Option<String> {
+    root.query_selector(".pp").unwrap()?.get_attribute(name)
+}
+
 fn all(root: &HtmlElement, selector: &str) -> Vec<Element> {
     let list = root.query_selector_all(selector).unwrap();
     (0..list.length())
@@ -173,11 +189,7 @@ async fn shows_the_order_confirmation_in_english() {
     // Before the answer: a skeleton, announced as loading.
     assert!(root.query_selector("[role=status]").unwrap().is_some());
     assert_eq!(
-        root.query_selector(".pp")
-            .unwrap()
-            .unwrap()
-            .get_attribute("aria-busy")
-            .as_deref(),
+        widget_attribute(&root, "aria-busy").as_deref(),
         Some("true")
     );
 
@@ -190,39 +202,32 @@ async fn shows_the_order_confirmation_in_english() {
         calls.get(0).as_string().unwrap(),
         "https://api.example/api/v1/shops/demo/orders/tok%2Fen%3F"
     );
-    let shown = text(&root);
-    for expected in [
-        "Order 1004",
-        "Placed November 17, 2026",
-        "Your order has been delivered.",
-        "We've sent the confirmation to a********@e******.com.",
-        "Gooseneck kettle",
-        "Matte black",
-        "Quantity 1",
-        "€69.00",
-        "Quantity 2 · €5.95 each",
-        "€11.90",
-        "Subtotal€80.90",
-        "ShippingFree",
-        "Discount-€5.00",
-        "Total€75.90",
-        "Ada J.",
-        "K************ ***",
-        "10** ** Amsterdam",
-        "Netherlands",
-        "Thu, Nov 19 – Sat, Nov 21",
-    ] {
-        assert!(
-            shown.contains(expected),
-            "missing {expected:?} in {shown:?}"
-        );
-    }
+    assert_shows(
+        &root,
+        &[
+            "Order 1004",
+            "Placed November 17, 2026",
+            "Your order has been delivered.",
+            "We've sent the confirmation to a********@e******.com.",
+            "Gooseneck kettle",
+            "Matte black",
+            "Quantity 1",
+            "€69.00",
+            "Quantity 2 · €5.95 each",
+            "€11.90",
+            "Subtotal€80.90",
+            "ShippingFree",
+            "Discount-€5.00",
+            "Total€75.90",
+            "Ada J.",
+            "K************ ***",
+            "10** ** Amsterdam",
+            "Netherlands",
+            "Thu, Nov 19 – Sat, Nov 21",
+        ],
+    );
     assert_eq!(
-        root.query_selector(".pp")
-            .unwrap()
-            .unwrap()
-            .get_attribute("aria-busy")
-            .as_deref(),
+        widget_attribute(&root, "aria-busy").as_deref(),
         Some("false")
     );
 }
@@ -254,28 +259,18 @@ async fn welcomes_a_returning_customer_in_dutch_with_dutch_money() {
         title.text_content().unwrap(),
         "Welkom terug, Ada! Bedankt dat je opnieuw bij ons bestelt."
     );
-    let shown = text(&root);
-    for expected in [
-        "Bestelling 1004",
-        "Je artikelen",
-        "€\u{a0}69,00",
-        "Totaal€\u{a0}75,90",
-        "Nederland",
-        "Verwachte bezorging",
-    ] {
-        assert!(
-            shown.contains(expected),
-            "missing {expected:?} in {shown:?}"
-        );
-    }
-    assert_eq!(
-        root.query_selector(".pp")
-            .unwrap()
-            .unwrap()
-            .get_attribute("lang")
-            .as_deref(),
-        Some("nl")
+    assert_shows(
+        &root,
+        &[
+            "Bestelling 1004",
+            "Je artikelen",
+            "€\u{a0}69,00",
+            "Totaal€\u{a0}75,90",
+            "Nederland",
+            "Verwachte bezorging",
+        ],
     );
+    assert_eq!(widget_attribute(&root, "lang").as_deref(), Some("nl"));
 }
 
 #[wasm_bindgen_test]
