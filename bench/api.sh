@@ -13,7 +13,7 @@ cargo build -q --profile server -p postpurchase-server
 
 work=$(mktemp -d)
 trap 'kill "${server:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+free_port() { node -e 's=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 port=$(free_port); shop_port=$(free_port)
 api="http://127.0.0.1:$port"
 key="bench-$(head -c 12 /dev/urandom | base64 | tr '+/' '-_')"
@@ -27,7 +27,7 @@ for _ in $(seq 100); do curl -sf "$api/healthz" >/dev/null && break; sleep 0.1; 
 paths=()
 for number in 1001 1002 1003 1004; do
   token=$(curl -sf -X POST -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
-    -d '{}' "$api/api/v1/admin/orders/$number/tokens" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+    -d '{}' "$api/api/v1/admin/orders/$number/tokens" | node -e 'let b="";process.stdin.on("data",d=>b+=d).on("end",()=>console.log(JSON.parse(b).token))')
   paths+=("/api/v1/shops/demo/orders/$token")
 done
 printf '%s\n' "${paths[@]}" | sed "s|^|$api|" >"$work/urls"
@@ -53,14 +53,12 @@ echo "   $rps requests/s, p50 $p50, p99 $p99 ${errors:+($errors)}"
 
 echo "2. fixed rate (oha -q 5000 -z 10s -c 32, latency-corrected)"
 oha --no-tui --output-format json -q 5000 -z 10s -c 32 --latency-correction --urls-from-file "$work/urls" >"$work/oha.json"
-python3 - "$work/oha.json" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
-s, p = r["summary"], r["latencyPercentiles"]
-codes = r.get("statusCodeDistribution", {})
-print(f"   {s['requestsPerSec']:.0f} requests/s, p50 {p['p50']*1000:.2f} ms, p99 {p['p99']*1000:.2f} ms, "
-      f"max {s['slowest']*1000:.2f} ms, status codes {codes}")
-PY
+node -e '
+const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+const s = r.summary, p = r.latencyPercentiles, ms = (x) => (x * 1000).toFixed(2);
+console.log(`   ${s.requestsPerSec.toFixed(0)} requests/s, p50 ${ms(p.p50)} ms, p99 ${ms(p.p99)} ms, ` +
+  `max ${ms(s.slowest)} ms, status codes ${JSON.stringify(r.statusCodeDistribution)}`);
+' "$work/oha.json"
 
 echo "3. memory: peak resident $(awk '/VmHWM/ { printf "%.1f MB", $2 / 1024 }' /proc/$server/status)," \
      "now $(awk '/VmRSS/ { printf "%.1f MB", $2 / 1024 }' /proc/$server/status)"

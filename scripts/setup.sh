@@ -16,17 +16,20 @@ sudo_if_needed() {
 # --- Debian packages: browser + driver for the tests, wrk and brotli for benchmarks.
 apt_pkgs=()
 for spec in chromium:/usr/bin/chromium chromium-driver:/usr/bin/chromedriver \
-            wrk:/usr/bin/wrk brotli:/usr/bin/brotli; do
+            wrk:/usr/bin/wrk brotli:/usr/bin/brotli curl:/usr/bin/curl; do
   pkg=${spec%%:*}; bin=${spec#*:}
   [ -x "$bin" ] || apt_pkgs+=("$pkg")
 done
+# Node.js runs the end-to-end tests and the build's JS tools; Debian's is recent enough.
+command -v node >/dev/null && command -v npm >/dev/null || apt_pkgs+=(nodejs npm)
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
   say "apt-get install ${apt_pkgs[*]}"
   sudo_if_needed apt-get update -qq
   sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_pkgs[@]}" >/dev/null
 fi
 
-# --- Rust: the wasm target and the two build tools.
+# --- Rust: the wasm target and the two build tools (rustup and cargo must be there).
+command -v cargo >/dev/null || { echo "setup: install Rust with rustup first (https://rustup.rs)" >&2; exit 1; }
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "rustup target add wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
