@@ -122,20 +122,40 @@ describe("the demo thank-you page", () => {
     await page.context().close();
   });
 
-  test("speaks Dutch to a Dutch browser, with Dutch money and dates", T, async () => {
-    const page = await shopperPage({ locale: "nl-NL" });
+  test("speaks the language the tag asks for, with its money and dates", T, async () => {
+    const page = await shopperPage({ locale: "en-US" }, (html) => html.replace(' data-shop=', ' data-lang="nl-NL" data-shop='));
     await page.goto(orderUrl("1004"));
-    // The host page says lang="en"; the embed tag's own lang wins over it, so set one.
-    await assert.doesNotReject(() => widgetHeading(page).waitFor());
-    await page.evaluate(() => {
-      const el = document.querySelector("postpurchase-order");
-      const copy = el.cloneNode();
-      copy.setAttribute("lang", "nl-NL");
-      el.replaceWith(copy);
-    });
     await assert.doesNotReject(() => widgetHeading(page).filter({ hasText: "Welkom terug, Ada!" }).waitFor());
     await assert.doesNotReject(() => page.getByText("€ 85,85").waitFor());
     await assert.doesNotReject(() => page.getByText("Verwachte bezorging").waitFor());
+    await page.context().close();
+  });
+
+  test("follows the page's language, then the browser's", T, async () => {
+    const dutchPage = await shopperPage({ locale: "en-US" }, (html) => html.replace('<html lang="en">', '<html lang="nl">'));
+    await dutchPage.goto(orderUrl("1001"));
+    await assert.doesNotReject(() => widgetHeading(dutchPage).filter({ hasText: "Bedankt voor je bestelling, Sam!" }).waitFor());
+    await dutchPage.context().close();
+
+    const dutchBrowser = await shopperPage({ locale: "nl-NL" }, (html) => html.replace('<html lang="en">', "<html>"));
+    await dutchBrowser.goto(orderUrl("1001"));
+    await assert.doesNotReject(() => widgetHeading(dutchBrowser).filter({ hasText: "Bedankt voor je bestelling, Sam!" }).waitFor());
+    await dutchBrowser.context().close();
+  });
+
+  test("a widget taken out of the page and put back shows the order again", T, async () => {
+    const page = await shopperPage();
+    await page.goto(orderUrl("1003"));
+    await widgetHeading(page).waitFor();
+    await page.evaluate(() => {
+      const el = document.querySelector("postpurchase-order");
+      const parent = el.parentNode;
+      el.remove();
+      parent.append(el);
+    });
+    await assert.doesNotReject(() => widgetHeading(page).filter({ hasText: "Thank you for your order, Noor!" }).waitFor());
+    assert.equal(await page.locator("postpurchase-order").count(), 1);
+    assert.deepEqual(page.errors, []);
     await page.context().close();
   });
 });
