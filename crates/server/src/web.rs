@@ -97,9 +97,9 @@ impl WidgetFiles {
                 .replace("\"__PP_FALLBACK__\"", &messages)
                 .replace("\"__PP_BASE_CSS__\"", &base_css);
             Asset {
+                brotli: compress(text.as_bytes(), Encoding::Brotli),
+                gzip: compress(text.as_bytes(), Encoding::Gzip),
                 body: Arc::from(text.into_bytes()),
-                brotli: None,
-                gzip: None,
                 content_type: content_type("postpurchase.js"),
             }
         });
@@ -164,6 +164,29 @@ fn loader_texts(dir: &Path) -> String {
     serde_json::Value::Object(languages)
         .to_string()
         .replace('<', "\\u003c")
+}
+
+enum Encoding {
+    Brotli,
+    Gzip,
+}
+
+/// Compresses a file the server writes itself (the loader) once, at start.
+fn compress(data: &[u8], encoding: Encoding) -> Option<Arc<[u8]>> {
+    use std::io::Write;
+    let mut out = Vec::with_capacity(data.len() / 2);
+    match encoding {
+        Encoding::Brotli => {
+            let mut writer = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
+            writer.write_all(data).ok()?;
+        }
+        Encoding::Gzip => {
+            let mut writer = flate2::write::GzEncoder::new(&mut out, flate2::Compression::best());
+            writer.write_all(data).ok()?;
+            writer.finish().ok()?;
+        }
+    }
+    Some(Arc::from(out))
 }
 
 /// Drops comments and runs of white space: the base sheet travels inside every loader.

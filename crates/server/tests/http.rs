@@ -2,6 +2,8 @@
 
 mod common;
 
+use std::io::Read;
+
 use std::collections::BTreeSet;
 
 use axum::body::Body;
@@ -197,6 +199,31 @@ async fn widget_files_are_versioned_and_cached_the_right_way() {
              CSS=\".pp{{color: red;}}\\u003c/style>\";"
         )
     );
+
+    // The loader is compressed once at start, for browsers that accept it.
+    for (accept, encoding) in [("br", "br"), ("gzip, deflate", "gzip")] {
+        let compressed = app
+            .send(
+                Request::get("/widget/postpurchase.js")
+                    .header(header::ACCEPT_ENCODING, accept)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(compressed.headers()[header::CONTENT_ENCODING], encoding);
+        let bytes = body_bytes(compressed).await;
+        let mut unpacked = String::new();
+        if encoding == "br" {
+            brotli::Decompressor::new(&bytes[..], 4096)
+                .read_to_string(&mut unpacked)
+                .unwrap();
+        } else {
+            flate2::read::GzDecoder::new(&bytes[..])
+                .read_to_string(&mut unpacked)
+                .unwrap();
+        }
+        assert_eq!(unpacked, text);
+    }
 
     let wasm = app
         .send(
