@@ -168,8 +168,17 @@ describe("the hosted order page", () => {
     await page.goto(`${demo.api}/o/demo/${token}`);
     await assert.doesNotReject(() => widgetHeading(page).filter({ hasText: "Thank you for your order, Noor!" }).waitFor());
     await assert.doesNotReject(() => page.getByText("Desk lamp").waitFor());
+    // Styled (its Content-Security-Policy lets the widget's own sheets in).
+    const title = page.locator("postpurchase-order").getByRole("heading", { level: 2 });
+    assert.equal(await title.evaluate((h) => getComputedStyle(h).fontWeight), "700");
     assert.deepEqual(page.errors, []);
     await page.context().close();
+
+    const dutch = await shopperPage({ locale: "nl-NL" });
+    await dutch.goto(`${demo.api}/o/demo/${token}`);
+    await assert.doesNotReject(() => widgetHeading(dutch).filter({ hasText: "Bedankt voor je bestelling, Noor!" }).waitFor());
+    assert.equal(await dutch.title(), "Je bestelling");
+    await dutch.context().close();
   });
 });
 

@@ -5,7 +5,7 @@
 //! (`/widget/<build>/<file>`, cached for a year); the loader, the one URL merchants paste,
 //! is served with a short cache and points at the current build.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -47,6 +47,8 @@ pub struct WidgetFiles {
     loader: Option<Asset>,
     /// The demo storefront page and its own files (not part of the widget).
     storefront: HashMap<String, Asset>,
+    /// Every translation, by language code and key, from the widget's `locales/`.
+    texts: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl WidgetFiles {
@@ -81,7 +83,8 @@ impl WidgetFiles {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        let messages = loader_texts(&dir.join("locales"));
+        let texts = read_texts(&dir.join("locales"));
+        let messages = loader_texts(&texts);
         // JSON string; `<` escaped so the CSS can never close a script element.
         let base_css = std::fs::read_to_string(dir.join("base.css"))
             .map(|css| {
@@ -124,6 +127,7 @@ impl WidgetFiles {
             bundle,
             loader,
             storefront,
+            texts,
         }
     }
 
@@ -137,33 +141,87 @@ impl WidgetFiles {
     }
 }
 
-/// The texts the loader shows before and instead of the widget (`loader.*` keys), one
-/// object per language, from the same translation files as the widget's own text.
-fn loader_texts(dir: &Path) -> String {
-    let mut languages = serde_json::Map::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return "{}".to_owned();
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
+/// Reads `locales/<language>.txt` (`key = text` lines), as the widget's build does.
+fn read_texts(dir: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut languages = BTreeMap::new();
+    for path in std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+    {
         let (Some(lang), Ok(text)) = (
             path.file_stem().and_then(|s| s.to_str()).map(str::to_owned),
             std::fs::read_to_string(&path),
         ) else {
             continue;
         };
-        let mut messages = serde_json::Map::new();
-        for (key, value) in text.lines().filter_map(|l| l.split_once(" = ")) {
-            if let Some(short) = key.trim().strip_prefix("loader.") {
-                messages.insert(short.to_owned(), value.trim().into());
-            }
-        }
-        languages.insert(lang, messages.into());
+        let entries = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .filter_map(|l| l.split_once(" = "))
+            .map(|(key, value)| (key.trim().to_owned(), value.trim().to_owned()))
+            .collect();
+        languages.insert(lang, entries);
     }
+    languages
+}
+
+/// The texts the loader shows before and instead of the widget (`loader.*` keys), one
+/// object per language, as JSON for the loader's source.
+fn loader_texts(texts: &BTreeMap<String, BTreeMap<String, String>>) -> String {
+    let languages: serde_json::Map<_, _> = texts
+        .iter()
+        .map(|(lang, entries)| {
+            let messages: serde_json::Map<_, _> = entries
+                .iter()
+                .filter_map(|(key, value)| {
+                    Some((
+                        key.strip_prefix("loader.")?.to_owned(),
+                        value.as_str().into(),
+                    ))
+                })
+                .collect();
+            (lang.clone(), messages.into())
+        })
+        .collect();
     // `<` escaped so the JSON can never close a script element.
     serde_json::Value::Object(languages)
         .to_string()
         .replace('<', "\\u003c")
+}
+
+impl WidgetFiles {
+    /// The shopper's language for a page we render ourselves: the first of the browser's
+    /// `Accept-Language` tags that the widget speaks, as the browser wrote it; else English.
+    pub fn page_language(&self, accept_language: &str) -> String {
+        accept_language
+            .split(',')
+            .filter_map(|part| part.split(';').next())
+            .map(str::trim)
+            .filter(|tag| {
+                !tag.is_empty() && tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            })
+            .find(|tag| {
+                let primary = tag.split('-').next().unwrap_or(tag).to_ascii_lowercase();
+                self.texts.contains_key(&primary)
+            })
+            .unwrap_or("en")
+            .to_owned()
+    }
+
+    /// A translated text, English when the language lacks it.
+    pub fn text<'a>(&'a self, language: &str, key: &'a str) -> &'a str {
+        let primary = language
+            .split('-')
+            .next()
+            .unwrap_or(language)
+            .to_ascii_lowercase();
+        [primary.as_str(), "en"]
+            .iter()
+            .find_map(|lang| self.texts.get(*lang)?.get(key))
+            .map_or(key, String::as_str)
+    }
 }
 
 enum Encoding {
@@ -298,6 +356,7 @@ fn widget_missing() -> Response {
 async fn hosted_page(
     State(state): State<AppState>,
     UrlPath((shop, token)): UrlPath<(String, String)>,
+    headers: HeaderMap,
 ) -> Response {
     let order_page = state
         .db
@@ -307,15 +366,45 @@ async fn hosted_page(
         .and_then(|s| s.order_status_url)
         .map(|url| format!(" data-order-page=\"{}\"", escape(&url)))
         .unwrap_or_default();
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let lang = state.widget.page_language(accept);
     let page = format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"robots\" content=\"noindex\"><title>Your order</title>\
-         <style>body{{margin:0;padding:1rem;background:#f6f6f4}}main{{max-width:44rem;margin:0 auto}}</style>\
-         </head><body><main>{}</main></body></html>",
+         <meta name=\"robots\" content=\"noindex\"><link rel=\"icon\" href=\"data:,\"><title>{}</title>\
+         <style>{HOSTED_STYLE}</style></head><body><main>{}</main></body></html>",
+        escape(&lang),
+        escape(state.widget.text(&lang, "hosted.title")),
         embed_tag(&state.public_url, &shop, &token, &order_page)
     );
-    ([(header::CACHE_CONTROL, "no-store")], Html(page)).into_response()
+    (
+        [
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+            (header::CONTENT_SECURITY_POLICY, hosted_csp()),
+            (header::VARY, "Accept-Language".to_owned()),
+        ],
+        Html(page),
+    )
+        .into_response()
+}
+
+const HOSTED_STYLE: &str =
+    "body{margin:0;padding:1rem;background:#f6f6f4}main{max-width:44rem;margin:0 auto}";
+
+/// The hosted page runs nothing but the widget from this server: scripts, requests and
+/// styles from here only (its one inline style by hash), WebAssembly allowed, product
+/// images from anywhere on https, and no framing.
+fn hosted_csp() -> String {
+    use base64::Engine;
+    let style = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(HOSTED_STYLE));
+    format!(
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; \
+         style-src 'sha256-{style}'; img-src https: data:; base-uri 'none'; form-action 'none'; \
+         frame-ancestors 'none'"
+    )
 }
 
 /// The one tag a merchant pastes, with every attribute value HTML-escaped.
@@ -411,7 +500,7 @@ fn shop_page(title: &str, body: &str) -> Response {
     let html = format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} · Koffie &amp; Klei</title><link rel=\"stylesheet\" href=\"/storefront.css\"></head>\
+         <link rel=\"icon\" href=\"data:,\"><title>{title} · Koffie &amp; Klei</title><link rel=\"stylesheet\" href=\"/storefront.css\"></head>\
          <body><header class=\"site\"><a class=\"brand\" href=\"/\">Koffie &amp; Klei</a>\
          <nav aria-label=\"Shop\"><a href=\"/help\">Help</a><a href=\"/account/orders\">My orders</a></nav></header>\
          <main class=\"page\"><h1>{title}</h1>{body}</main></body></html>"

@@ -286,4 +286,58 @@ async fn the_hosted_page_embeds_the_token_escaped() {
         r#"src="https://pp.example/widget/postpurchase.js" data-shop="shop" data-order="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;""#
     ), "{html}");
     assert!(!html.contains("<script>alert"));
+    assert!(html.contains(r#"data-order-page="https://shop.example/orders""#));
+}
+
+#[tokio::test]
+async fn the_hosted_page_speaks_the_browsers_language_under_a_strict_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    built_widget(dir.path());
+    std::fs::write(
+        dir.path().join("locales/nl.txt"),
+        "hosted.title = Je bestelling\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("locales/en.txt"),
+        "hosted.title = Your order\n",
+    )
+    .unwrap();
+    let app = TestApp::with_widget(WidgetFiles::load(dir.path(), "https://pp.example"));
+    for (accept, lang, title) in [
+        ("fr-FR,nl-BE;q=0.8,en;q=0.5", "nl-BE", "Je bestelling"),
+        ("de", "en", "Your order"),
+        ("", "en", "Your order"),
+        ("\"><script>", "en", "Your order"),
+    ] {
+        let response = app
+            .send(
+                Request::get("/o/shop/AAAAAAAAAAAAAAAAAAAAAAAA")
+                    .header(header::ACCEPT_LANGUAGE, accept)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        for directive in [
+            "default-src 'none'",
+            "script-src 'self' 'wasm-unsafe-eval'",
+            "connect-src 'self'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(csp.contains(directive), "{csp}");
+        }
+        let html = String::from_utf8(body_bytes(response).await).unwrap();
+        assert!(
+            html.contains(&format!("<html lang=\"{lang}\">")),
+            "{accept}: {html}"
+        );
+        assert!(
+            html.contains(&format!("<title>{title}</title>")),
+            "{accept}: {html}"
+        );
+    }
 }
