@@ -2,10 +2,13 @@
 
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use postpurchase_api::{ErrorBody, NewAccessToken, NewOrder, OrderAccess, OrderCreated};
+
+use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, Json};
 use crate::store::{self, Inserted, Shop};
@@ -48,20 +51,25 @@ impl FromRequestParts<AppState> for AdminShop {
     post,
     path = "/api/v1/admin/orders",
     tag = "admin",
+    params(("Idempotency-Key" = Option<String>, Header,
+        description = "Makes the request safe to retry for a day: a repeat with the same key and body \
+                       returns the same order (with a fresh token) instead of a conflict")),
     request_body = NewOrder,
     security(("api_key" = [])),
     responses(
-        (status = 201, description = "Order stored", body = OrderCreated),
+        (status = 201, description = "Order stored, or found again under the same Idempotency-Key", body = OrderCreated),
+        (status = 400, description = "Malformed Idempotency-Key", body = ErrorBody),
         (status = 401, description = "Missing or unknown API key", body = ErrorBody),
         (status = 409, description = "The shop already has an order with this number", body = ErrorBody),
-        (status = 422, description = "Invalid fields", body = ErrorBody),
+        (status = 422, description = "Invalid fields, or an Idempotency-Key used for another request", body = ErrorBody),
     )
 )]
 pub async fn create_order(
     State(state): State<AppState>,
     AdminShop(shop): AdminShop,
+    IdempotencyKey(key): IdempotencyKey,
     Json(order): Json<NewOrder>,
-) -> Result<(StatusCode, Json<OrderCreated>), ApiError> {
+) -> Result<Response, ApiError> {
     let errors = domain::validate_new_order(&order);
     if !errors.is_empty() {
         return Err(ApiError::invalid_fields(errors));
@@ -74,25 +82,91 @@ pub async fn create_order(
         .map_or(now, |t| t.unix_timestamp());
     let token = domain::new_token().map_err(|e| ApiError::internal("random", e))?;
     let expires_at = now + i64::from(shop.token_valid_days) * 86_400;
-    state.db.write(
-        |tx| match store::insert_order(tx, shop.id, &order, placed_at)? {
+    let request_hash = serde_json::to_vec(&order)
+        .map(|body| Sha256::digest(body).to_vec())
+        .map_err(|e| ApiError::internal("hash", e))?;
+    let replayed = state.db.write(|tx| {
+        let replay = match &key {
+            None => None,
+            Some(key) => match store::idempotency_key_use(tx, shop.id, key, &request_hash, now)? {
+                store::KeyUse::Fresh => None,
+                store::KeyUse::Replay(order_id) => Some(order_id),
+                store::KeyUse::Conflict => {
+                    return Err(ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "idempotency_key_reused",
+                        "This Idempotency-Key was already used for a different request.",
+                    ))
+                }
+            },
+        };
+        if let Some(order_id) = replay {
+            // The order exists from the first attempt; the retry gets a token of its own
+            // (tokens are stored hashed, so the first one cannot be shown again).
+            store::insert_token(tx, order_id, &token, expires_at)?;
+            return Ok(true);
+        }
+        match store::insert_order(tx, shop.id, &order, placed_at)? {
             Inserted::Created(order_id) => {
-                store::insert_token(tx, order_id, &token, expires_at).map_err(ApiError::from)
+                store::insert_token(tx, order_id, &token, expires_at)?;
+                if let Some(key) = &key {
+                    store::remember_idempotency_key(
+                        tx,
+                        shop.id,
+                        key,
+                        &request_hash,
+                        order_id,
+                        now,
+                    )?;
+                }
+                Ok(false)
             }
             Inserted::Duplicate => Err(ApiError::new(
                 StatusCode::CONFLICT,
                 "order_exists",
                 "This shop already has an order with that number.",
             )),
-        },
-    )?;
-    Ok((
+        }
+    })?;
+    let mut response = (
         StatusCode::CREATED,
         Json(OrderCreated {
             number: order.number.trim().to_owned(),
             access: access(&state, &shop, token, expires_at),
         }),
-    ))
+    )
+        .into_response();
+    if replayed {
+        response
+            .headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+/// The optional `Idempotency-Key` header: 1 to 255 visible ASCII characters.
+pub struct IdempotencyKey(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let Some(value) = parts.headers.get("idempotency-key") else {
+            return Ok(IdempotencyKey(None));
+        };
+        value
+            .to_str()
+            .ok()
+            .filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
+            .map(|k| IdempotencyKey(Some(k.to_owned())))
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_idempotency_key",
+                    "Idempotency-Key must be 1 to 255 visible ASCII characters.",
+                )
+            })
+    }
 }
 
 /// Issues another capability token for an existing order, e.g. for a shipping e-mail.

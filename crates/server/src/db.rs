@@ -7,7 +7,10 @@ use std::sync::Mutex;
 use rusqlite::{Connection, OpenFlags, Transaction};
 
 /// Embedded migrations, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_shops_orders.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_shops_orders.sql"),
+    include_str!("../migrations/0002_idempotency_keys.sql"),
+];
 
 /// Readers kept open between requests; more are opened under load and closed after.
 const IDLE_READERS: usize = 8;

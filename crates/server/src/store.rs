@@ -363,3 +363,56 @@ pub fn order_view_by_token(
     view.stage = domain::order_stage(cancelled, &statuses);
     Ok(Some(view))
 }
+
+/// How long an `Idempotency-Key` is remembered.
+pub const IDEMPOTENCY_WINDOW_SECONDS: i64 = 86_400;
+
+/// What an `Idempotency-Key` already stands for.
+pub enum KeyUse {
+    /// Not seen (or forgotten): go ahead.
+    Fresh,
+    /// The same request made this order before.
+    Replay(i64),
+    /// The key was used for a different request.
+    Conflict,
+}
+
+pub fn idempotency_key_use(
+    tx: &Transaction,
+    shop_id: i64,
+    key: &str,
+    request_hash: &[u8],
+    now: i64,
+) -> rusqlite::Result<KeyUse> {
+    tx.execute(
+        "DELETE FROM idempotency_keys WHERE created_at < ?1",
+        [now - IDEMPOTENCY_WINDOW_SECONDS],
+    )?;
+    let seen: Option<(Vec<u8>, i64)> = tx
+        .prepare_cached(
+            "SELECT request_hash, order_id FROM idempotency_keys WHERE shop_id = ?1 AND key = ?2",
+        )?
+        .query_row(params![shop_id, key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(match seen {
+        None => KeyUse::Fresh,
+        Some((hash, order_id)) if hash == request_hash => KeyUse::Replay(order_id),
+        Some(_) => KeyUse::Conflict,
+    })
+}
+
+pub fn remember_idempotency_key(
+    tx: &Transaction,
+    shop_id: i64,
+    key: &str,
+    request_hash: &[u8],
+    order_id: i64,
+    now: i64,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO idempotency_keys (shop_id, key, request_hash, order_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![shop_id, key, request_hash, order_id, now],
+    )?;
+    Ok(())
+}

@@ -128,3 +128,117 @@ async fn a_duplicate_order_number_is_refused_and_changes_nothing() {
     app.create_order(OTHER_KEY, &sample_order("1001", "jane@example.com"))
         .await;
 }
+
+fn post_with_key(key: Option<&str>, body: &serde_json::Value) -> Request<Body> {
+    let mut request = Request::post(ORDERS)
+        .header(header::AUTHORIZATION, format!("Bearer {SHOP_KEY}"))
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    request.body(Body::from(body.to_string())).unwrap()
+}
+
+#[tokio::test]
+async fn a_retry_with_the_same_idempotency_key_finds_the_same_order() {
+    let app = TestApp::new();
+    let order = sample_order("1001", "jane@example.com");
+    let first = app.send(post_with_key(Some("checkout-1001"), &order)).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let (_, first) = json_of(first).await;
+
+    let retry = app.send(post_with_key(Some("checkout-1001"), &order)).await;
+    assert_eq!(retry.status(), StatusCode::CREATED);
+    assert_eq!(retry.headers()["idempotent-replayed"], "true");
+    let (_, retry) = json_of(retry).await;
+    assert_eq!(retry["number"], "1001");
+    assert_eq!(app.count("orders"), 1);
+    assert_eq!(app.count("order_items"), 2);
+
+    // Both tokens open the one order.
+    for access in [&first, &retry] {
+        let token = access["access"]["token"].as_str().unwrap();
+        let (status, view) = app.get(&format!("/api/v1/shops/shop/orders/{token}")).await;
+        assert_eq!(status, StatusCode::OK, "{view}");
+        assert_eq!(view["number"], "1001");
+    }
+    assert_ne!(first["access"]["token"], retry["access"]["token"]);
+
+    // Without the key, the same order number is a conflict as before.
+    let (status, _) = json_of(app.send(post_with_key(None, &order)).await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn an_idempotency_key_cannot_be_reused_for_another_request() {
+    let app = TestApp::new();
+    app.send(post_with_key(
+        Some("k-1"),
+        &sample_order("1001", "jane@example.com"),
+    ))
+    .await;
+    let before = ["orders", "order_tokens", "idempotency_keys"].map(|t| app.count(t));
+    let (status, error) = json_of(
+        app.send(post_with_key(
+            Some("k-1"),
+            &sample_order("1002", "jane@example.com"),
+        ))
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error["error"]["code"], "idempotency_key_reused");
+    assert_eq!(
+        before,
+        ["orders", "order_tokens", "idempotency_keys"].map(|t| app.count(t))
+    );
+}
+
+#[tokio::test]
+async fn idempotency_keys_are_per_shop_checked_and_forgotten_after_a_day() {
+    let app = TestApp::new();
+    let too_long = "k".repeat(256);
+    for bad in ["", too_long.as_str(), "has space"] {
+        let (status, error) = json_of(
+            app.send(post_with_key(
+                Some(bad),
+                &sample_order("1001", "jane@example.com"),
+            ))
+            .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad:?}");
+        assert_eq!(error["error"]["code"], "invalid_idempotency_key");
+    }
+    assert_eq!(app.count("orders"), 0);
+
+    app.send(post_with_key(
+        Some("k"),
+        &sample_order("1001", "jane@example.com"),
+    ))
+    .await;
+    // The other shop's key space is its own.
+    let other = Request::post(ORDERS)
+        .header(header::AUTHORIZATION, format!("Bearer {OTHER_KEY}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("idempotency-key", "k")
+        .body(Body::from(
+            sample_order("2001", "sam@example.com").to_string(),
+        ))
+        .unwrap();
+    assert_eq!(app.send(other).await.status(), StatusCode::CREATED);
+
+    // A day later the key is forgotten: the same request is no replay but a conflicting
+    // order number.
+    app.state.clock.set(NOW + 86_401);
+    let (status, _) = json_of(
+        app.send(post_with_key(
+            Some("k"),
+            &sample_order("1001", "jane@example.com"),
+        ))
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+}
