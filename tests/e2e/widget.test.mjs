@@ -131,6 +131,17 @@ describe("the demo thank-you page", () => {
     await page.context().close();
   });
 
+  test("asks the API the tag names in data-api", T, async () => {
+    const elsewhere = demo.api.replace("127.0.0.1", "localhost");
+    const page = await shopperPage({}, (html) => html.replace(" data-shop=", ` data-api="${elsewhere}" data-shop=`));
+    const asked = [];
+    page.on("request", (r) => r.url().includes("/api/v1/shops/") && asked.push(new URL(r.url()).origin));
+    await page.goto(orderUrl("1001"));
+    await assert.doesNotReject(() => widgetHeading(page).filter({ hasText: "Sam" }).waitFor());
+    assert.ok(asked.length > 0 && asked.every((origin) => origin === elsewhere), asked.join(", "));
+    await page.context().close();
+  });
+
   test("follows the page's language, then the browser's", T, async () => {
     const dutchPage = await shopperPage({ locale: "en-US" }, (html) => html.replace('<html lang="en">', '<html lang="nl">'));
     await dutchPage.goto(orderUrl("1001"));
