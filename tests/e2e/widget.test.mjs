@@ -189,6 +189,12 @@ describe("the hosted order page", () => {
     await dutch.goto(`${demo.api}/o/demo/${token}`);
     await assert.doesNotReject(() => widgetHeading(dutch).filter({ hasText: "Bedankt voor je bestelling, Noor!" }).waitFor());
     assert.equal(await dutch.title(), "Je bestelling");
+    await assert.doesNotReject(() => dutch.getByRole("heading", { level: 1, name: "Je bestelling" }).waitFor());
+    // The page's policy refuses injected script tags; evaluate axe directly.
+    await dutch.evaluate(AXE);
+    const violations = await dutch.evaluate(async () =>
+      (await window.axe.run(document)).violations.map((v) => `${v.id} (${v.impact})`));
+    assert.deepEqual(violations, []);
     await dutch.context().close();
   });
 });

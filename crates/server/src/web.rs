@@ -371,13 +371,13 @@ async fn hosted_page(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let lang = state.widget.page_language(accept);
+    let title = escape(state.widget.text(&lang, "hosted.title"));
     let page = format!(
         "<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"robots\" content=\"noindex\"><link rel=\"icon\" href=\"data:,\"><title>{}</title>\
-         <style>{HOSTED_STYLE}</style></head><body><main>{}</main></body></html>",
+         <meta name=\"robots\" content=\"noindex\"><link rel=\"icon\" href=\"data:,\"><title>{title}</title>\
+         <style>{HOSTED_STYLE}</style></head><body><main><h1>{title}</h1>{}</main></body></html>",
         escape(&lang),
-        escape(state.widget.text(&lang, "hosted.title")),
         embed_tag(&state.public_url, &shop, &token, &order_page)
     );
     (
@@ -391,8 +391,9 @@ async fn hosted_page(
         .into_response()
 }
 
-const HOSTED_STYLE: &str =
-    "body{margin:0;padding:1rem;background:#f6f6f4}main{max-width:44rem;margin:0 auto}";
+const HOSTED_STYLE: &str = "body{margin:0;padding:1rem;background:#f6f6f4;color:#1d1d1b;\
+    font:16px/1.5 system-ui,sans-serif}main{max-width:44rem;margin:0 auto}\
+    h1{font-size:1.5rem;margin:0 0 1rem}";
 
 /// The hosted page runs nothing but the widget from this server: scripts, requests and
 /// styles from here only (its one inline style by hash), WebAssembly allowed, product
