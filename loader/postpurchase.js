@@ -64,7 +64,7 @@ function texts(langs) {
     const t = TEXT[tag.split(/[-_]/)[0].toLowerCase()];
     if (t) return t;
   }
-  return TEXT.en;
+  return TEXT.en || {};
 }
 
 function node(tag, attrs, ...children) {
@@ -98,7 +98,7 @@ class PostpurchaseOrder extends HTMLElement {
             node("span", { class: "pp-visually-hidden" }, t.loading || ""),
             ...["pp-bone pp-bone-title", "pp-bone", "pp-bone pp-bone-short", "pp-bone pp-bone-item", "pp-bone pp-bone-item"]
               .map((c) => node("span", { class: c })))));
-      this.start(root, run);
+      this.start(root, run).catch(warn);
     } catch (error) {
       warn(error);
     }
