@@ -297,6 +297,61 @@ pub struct OrderCreated {
     pub access: OrderAccess,
 }
 
+/// Admin API: a parcel the shop handed to a carrier, with what is in it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewShipment {
+    /// The carrier's name in lower case, e.g. `postnl`, `dhl`, `dpd`, `ups`.
+    pub carrier: String,
+    pub tracking_number: String,
+    /// Which of the order's lines, and how many of each, travel in this parcel.
+    pub items: Vec<NewShipmentItem>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewShipmentItem {
+    /// The SKU of an order line.
+    pub sku: String,
+    pub quantity: u32,
+}
+
+/// Admin API: one tracking event, as the carrier (or the shop's tracking service) sent it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CarrierEvent {
+    /// The carrier's own id of the event: the same id twice is one event.
+    pub event_id: String,
+    /// When it happened (RFC 3339). Events may arrive in any order.
+    pub occurred_at: String,
+    /// The carrier's status code, kept as sent and mapped to a [`ShipmentStatus`]; a code
+    /// we do not know maps to `unknown`.
+    pub code: String,
+    /// The carrier's own words for it.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// Where it happened, e.g. a depot or town.
+    #[serde(default)]
+    pub location: Option<String>,
+}
+
+/// Admin API: where a shipment stands after an event was taken in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ShipmentState {
+    pub carrier: String,
+    pub tracking_number: String,
+    /// The status of the latest event by time.
+    pub status: ShipmentStatus,
+    /// How many events the shipment has.
+    pub events: u32,
+    /// False when this event id had been received before (nothing changed).
+    pub recorded: bool,
+}
+
 /// Admin API: ask for another capability token for an order.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

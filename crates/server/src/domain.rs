@@ -3,7 +3,9 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use postpurchase_api::{FieldError, NewOrder, OrderStage, ShipmentStatus};
+use postpurchase_api::{
+    CarrierEvent, FieldError, NewOrder, NewShipment, OrderStage, ShipmentStatus,
+};
 use sha2::{Digest, Sha256};
 
 /// Random bytes in a capability token: 144 bits, above the 128 the product promises.
@@ -272,6 +274,108 @@ pub fn format_instant(at: time::OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
+/// The carrier-neutral status a carrier's code stands for. Codes are compared without
+/// case, spaces or hyphens, against the neutral names and their common synonyms; anything
+/// else is `unknown` (kept beside it as the carrier sent it), never an error.
+pub fn carrier_status(code: &str) -> ShipmentStatus {
+    let key: String = code
+        .trim()
+        .chars()
+        .map(|c| {
+            if c == ' ' || c == '-' {
+                '_'
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
+        .collect();
+    if let Some(status) = ShipmentStatus::parse(&key) {
+        return status;
+    }
+    match key.as_str() {
+        "created" | "info_received" | "label_created" | "registered" => ShipmentStatus::Pending,
+        "picked_up" | "in_transit" | "sorted" | "departed" | "arrived_at_depot" | "transit" => {
+            ShipmentStatus::InTransit
+        }
+        "out_for_delivery" | "with_courier" | "on_its_way" => ShipmentStatus::OutForDelivery,
+        "ready_for_pickup" | "at_pickup_point" | "in_locker" => ShipmentStatus::AvailableForPickup,
+        "failed_attempt" | "not_home" | "delivery_failed" => ShipmentStatus::AttemptFailed,
+        "returned" | "returned_to_sender" | "return" => ShipmentStatus::ReturnToSender,
+        "delay" | "late" => ShipmentStatus::Delayed,
+        "damaged" | "lost" | "problem" | "customs_hold" => ShipmentStatus::Exception,
+        _ => ShipmentStatus::Unknown,
+    }
+}
+
+/// Checks a new shipment; every problem is reported at once.
+pub fn validate_new_shipment(shipment: &NewShipment) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let mut fail = |field: String, message: &str| {
+        errors.push(FieldError {
+            field,
+            message: message.to_owned(),
+        })
+    };
+    if !is_slug(&shipment.carrier) {
+        fail(
+            "carrier".into(),
+            "must be 1 to 40 lower-case letters, digits or hyphens",
+        );
+    }
+    if !(1..=64).contains(&shipment.tracking_number.trim().len()) {
+        fail("tracking_number".into(), "must be 1 to 64 characters");
+    }
+    if shipment.items.is_empty() {
+        fail("items".into(), "must name at least one order line");
+    }
+    for (i, item) in shipment.items.iter().enumerate() {
+        if item.sku.trim().is_empty() {
+            fail(format!("items[{i}].sku"), "must not be empty");
+        }
+        if item.quantity == 0 {
+            fail(format!("items[{i}].quantity"), "must be at least 1");
+        }
+    }
+    errors
+}
+
+/// Checks a carrier event; every problem is reported at once.
+pub fn validate_carrier_event(event: &CarrierEvent) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let mut fail = |field: &str, message: &str| {
+        errors.push(FieldError {
+            field: field.to_owned(),
+            message: message.to_owned(),
+        })
+    };
+    if !(1..=128).contains(&event.event_id.trim().len()) {
+        fail("event_id", "must be 1 to 128 characters");
+    }
+    if parse_instant(&event.occurred_at).is_none() {
+        fail(
+            "occurred_at",
+            "must be an RFC 3339 time, e.g. 2026-11-23T08:15:00Z",
+        );
+    }
+    if !(1..=64).contains(&event.code.trim().len()) {
+        fail("code", "must be 1 to 64 characters");
+    }
+    if event.text.as_ref().is_some_and(|t| t.len() > 500) {
+        fail("text", "must be at most 500 characters");
+    }
+    if event.location.as_ref().is_some_and(|l| l.len() > 200) {
+        fail("location", "must be at most 200 characters");
+    }
+    errors
+}
+
+fn is_slug(text: &str) -> bool {
+    (1..=40).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -409,5 +513,67 @@ mod tests {
     fn totals_never_go_negative() {
         assert_eq!(order_total(1000, 495, 0, 210), 1705);
         assert_eq!(order_total(1000, 0, 5000, 0), 0);
+    }
+
+    #[test]
+    fn carrier_codes_map_to_neutral_statuses_and_unknown_codes_do_not_fail() {
+        use postpurchase_api::ShipmentStatus::*;
+        for (code, status) in [
+            ("delivered", Delivered),
+            ("Out for delivery", OutForDelivery),
+            ("OUT-FOR-DELIVERY", OutForDelivery),
+            ("picked_up", InTransit),
+            ("ready for pickup", AvailableForPickup),
+            ("not home", AttemptFailed),
+            ("returned to sender", ReturnToSender),
+            ("customs hold", Exception),
+            ("label created", Pending),
+            ("cancelled", Cancelled),
+            ("Z99-something-new", Unknown),
+            ("", Unknown),
+        ] {
+            assert_eq!(carrier_status(code), status, "{code:?}");
+        }
+        // Every neutral name maps to itself.
+        for status in postpurchase_api::ShipmentStatus::ALL {
+            assert_eq!(carrier_status(status.as_str()), status);
+        }
+    }
+
+    #[test]
+    fn bad_shipments_and_events_name_every_field() {
+        let shipment = NewShipment {
+            carrier: "Post NL".into(),
+            tracking_number: " ".into(),
+            items: vec![postpurchase_api::NewShipmentItem {
+                sku: "".into(),
+                quantity: 0,
+            }],
+        };
+        let fields: Vec<_> = validate_new_shipment(&shipment)
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "carrier",
+                "tracking_number",
+                "items[0].sku",
+                "items[0].quantity"
+            ]
+        );
+        let event = CarrierEvent {
+            event_id: "".into(),
+            occurred_at: "yesterday".into(),
+            code: "".into(),
+            text: Some("x".repeat(501)),
+            location: None,
+        };
+        let fields: Vec<_> = validate_carrier_event(&event)
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["event_id", "occurred_at", "code", "text"]);
     }
 }

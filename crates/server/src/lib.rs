@@ -9,6 +9,7 @@ pub mod openapi;
 pub mod seed;
 pub mod shopper;
 pub mod store;
+pub mod tracking;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -138,6 +139,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(shopper::router())
         .merge(admin::router())
+        .merge(tracking::router())
         .merge(web::router())
         .route(openapi::PATH, get(openapi::serve))
         .route("/healthz", get(|| async { "ok" }))

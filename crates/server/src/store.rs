@@ -416,3 +416,88 @@ pub fn remember_idempotency_key(
     )?;
     Ok(())
 }
+
+/// A shop's shipment, by carrier and tracking number.
+pub fn shipment_id_by_tracking(
+    conn: &Connection,
+    shop_id: i64,
+    carrier: &str,
+    tracking_number: &str,
+) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached(
+        "SELECT s.id FROM shipments s JOIN orders o ON o.id = s.order_id
+         WHERE o.shop_id = ?1 AND s.carrier = ?2 AND s.tracking_number = ?3",
+    )?
+    .query_row(params![shop_id, carrier, tracking_number], |r| r.get(0))
+    .optional()
+}
+
+/// An order's lines by SKU: (line position, quantity ordered, quantity already in parcels).
+pub fn lines_by_sku(
+    conn: &Connection,
+    order_id: i64,
+) -> rusqlite::Result<std::collections::HashMap<String, (i64, u32, u32)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.sku, i.position, i.quantity, COALESCE(SUM(si.quantity), 0)
+         FROM order_items i LEFT JOIN shipment_items si ON si.order_item_id = i.id
+         WHERE i.order_id = ?1 GROUP BY i.id",
+    )?;
+    let rows = stmt.query_map([order_id], |r| {
+        Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
+    })?;
+    rows.collect()
+}
+
+/// Stores one carrier event unless its id is known; true when it was new.
+pub fn record_event(
+    tx: &Transaction,
+    shipment_id: i64,
+    event: &postpurchase_api::CarrierEvent,
+    status: ShipmentStatus,
+    occurred_at: i64,
+    now: i64,
+) -> rusqlite::Result<bool> {
+    let inserted = tx.execute(
+        "INSERT OR IGNORE INTO shipment_events
+             (shipment_id, event_id, occurred_at, status, code, text, location, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            shipment_id,
+            event.event_id.trim(),
+            occurred_at,
+            status.as_str(),
+            event.code.trim(),
+            event.text.as_deref().map(str::trim),
+            event.location.as_deref().map(str::trim),
+            now
+        ],
+    )?;
+    Ok(inserted == 1)
+}
+
+/// Sets a shipment's status and carrier words from its latest event by time (events may
+/// arrive in any order); returns the status and the number of events.
+pub fn refresh_shipment(
+    tx: &Transaction,
+    shipment_id: i64,
+) -> rusqlite::Result<(ShipmentStatus, u32)> {
+    tx.execute(
+        "UPDATE shipments SET (status, carrier_code, carrier_text) = (
+             SELECT status, code, text FROM shipment_events WHERE shipment_id = ?1
+             ORDER BY occurred_at DESC, received_at DESC LIMIT 1)
+         WHERE id = ?1 AND EXISTS (SELECT 1 FROM shipment_events WHERE shipment_id = ?1)",
+        [shipment_id],
+    )?;
+    tx.query_row(
+        "SELECT status, (SELECT count(*) FROM shipment_events WHERE shipment_id = ?1)
+         FROM shipments WHERE id = ?1",
+        [shipment_id],
+        |r| {
+            let status: String = r.get(0)?;
+            Ok((
+                ShipmentStatus::parse(&status).unwrap_or(ShipmentStatus::Unknown),
+                r.get(1)?,
+            ))
+        },
+    )
+}

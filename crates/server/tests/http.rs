@@ -105,6 +105,8 @@ async fn the_openapi_document_lists_exactly_the_api_routes() {
         ("GET", postpurchase_server::shopper::ORDER_VIEW_PATH),
         ("POST", postpurchase_server::admin::ORDERS_PATH),
         ("POST", postpurchase_server::admin::TOKENS_PATH),
+        ("POST", postpurchase_server::tracking::SHIPMENTS_PATH),
+        ("POST", postpurchase_server::tracking::EVENTS_PATH),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))

@@ -1,0 +1,192 @@
+//! Parcels and carrier events through the admin API, and what the shopper then sees.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use serde_json::{json, Value};
+
+const SHIPMENTS: &str = "/api/v1/admin/orders/1001/shipments";
+const EVENTS: &str = "/api/v1/admin/shipments/postnl/3SABC123/events";
+
+async fn order_with_parcel(app: &TestApp) -> String {
+    let token = app
+        .create_order(SHOP_KEY, &sample_order("1001", "jane@example.com"))
+        .await;
+    let parcel = json!({"carrier": "postnl", "tracking_number": "3SABC123",
+                        "items": [{"sku": "TEE-M", "quantity": 2}]});
+    let (status, body) = app
+        .admin_post(SHIPMENTS, SHOP_KEY, &parcel.to_string())
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(
+        body,
+        json!({"carrier": "postnl", "tracking_number": "3SABC123", "status": "pending"})
+    );
+    token
+}
+
+fn event(id: &str, at: &str, code: &str) -> String {
+    json!({"event_id": id, "occurred_at": at, "code": code, "text": format!("carrier says {code}"),
+           "location": "Amsterdam"})
+    .to_string()
+}
+
+async fn view(app: &TestApp, token: &str) -> Value {
+    let (status, view) = app.get(&format!("/api/v1/shops/shop/orders/{token}")).await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    view
+}
+
+#[tokio::test]
+async fn the_latest_event_by_time_decides_whatever_the_arrival_order() {
+    let app = TestApp::new();
+    let token = order_with_parcel(&app).await;
+    assert_eq!(view(&app, &token).await["stage"], "processing");
+
+    let (status, state) = app
+        .admin_post(
+            EVENTS,
+            SHOP_KEY,
+            &event("e2", "2026-11-23T09:00:00Z", "out for delivery"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{state}");
+    assert_eq!(state["status"], "out_for_delivery");
+    // An older event arriving late is kept but does not turn the clock back.
+    let (status, state) = app
+        .admin_post(
+            EVENTS,
+            SHOP_KEY,
+            &event("e1", "2026-11-22T18:00:00Z", "picked_up"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(state["status"], "out_for_delivery");
+    assert_eq!(state["events"], 2);
+
+    let shown = view(&app, &token).await;
+    assert_eq!(shown["shipments"][0]["status"], "out_for_delivery");
+    // A parcel out for delivery leads the order's stage.
+    assert_eq!(shown["stage"], "out_for_delivery");
+}
+
+#[tokio::test]
+async fn the_same_event_twice_is_one_event() {
+    let app = TestApp::new();
+    order_with_parcel(&app).await;
+    let first = event("e1", "2026-11-23T09:00:00Z", "in_transit");
+    app.admin_post(EVENTS, SHOP_KEY, &first).await;
+    let (status, state) = app.admin_post(EVENTS, SHOP_KEY, &first).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(state["recorded"], false);
+    assert_eq!(state["events"], 1);
+    assert_eq!(app.count("shipment_events"), 1);
+}
+
+#[tokio::test]
+async fn an_unknown_carrier_code_is_kept_as_unknown_not_refused() {
+    let app = TestApp::new();
+    order_with_parcel(&app).await;
+    let (status, state) = app
+        .admin_post(
+            EVENTS,
+            SHOP_KEY,
+            &event("e1", "2026-11-23T09:00:00Z", "Z42 sorting centre B"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(state["status"], "unknown");
+    let code: String = app
+        .state
+        .db
+        .read(|c| c.query_row("SELECT carrier_code FROM shipments", [], |r| r.get(0)))
+        .unwrap();
+    assert_eq!(code, "Z42 sorting centre B");
+}
+
+#[tokio::test]
+async fn malformed_events_name_their_fields_and_write_nothing() {
+    let app = TestApp::new();
+    order_with_parcel(&app).await;
+    let (status, error) = app
+        .admin_post(
+            EVENTS,
+            SHOP_KEY,
+            &json!({"event_id": "", "occurred_at": "tomorrow", "code": "delivered"}).to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = error["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["event_id", "occurred_at"]);
+    let (status, error) = app
+        .admin_post(EVENTS, SHOP_KEY, r#"{"event_id": "e1", "#)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    assert_eq!(app.count("shipment_events"), 0);
+}
+
+#[tokio::test]
+async fn shipments_are_checked_against_the_order_and_the_shop() {
+    let app = TestApp::new();
+    order_with_parcel(&app).await;
+    // Unknown SKU, and more caps than were ordered (one), both named.
+    let (status, error) = app
+        .admin_post(
+            SHIPMENTS,
+            SHOP_KEY,
+            &json!({"carrier": "dhl", "tracking_number": "JV1", "items": [
+                {"sku": "NOPE", "quantity": 1}, {"sku": "CAP", "quantity": 1}, {"sku": "CAP", "quantity": 1}]})
+            .to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    assert_eq!(error["error"]["fields"][0]["field"], "items[0].sku");
+    assert_eq!(error["error"]["fields"][1]["field"], "items[2].quantity");
+    // The tee line is already fully in the first parcel.
+    let (status, _) = app
+        .admin_post(
+            SHIPMENTS,
+            SHOP_KEY,
+            &json!({"carrier": "dhl", "tracking_number": "JV2", "items": [{"sku": "TEE-M", "quantity": 1}]})
+                .to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The same tracking number again is a conflict.
+    let (status, _) = app
+        .admin_post(
+            SHIPMENTS,
+            SHOP_KEY,
+            &json!({"carrier": "postnl", "tracking_number": "3SABC123", "items": [{"sku": "CAP", "quantity": 1}]})
+                .to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(app.count("shipments"), 1);
+    // Another shop can neither see nor feed this shipment.
+    let (status, _) = app
+        .admin_post(
+            EVENTS,
+            OTHER_KEY,
+            &event("e1", "2026-11-23T09:00:00Z", "delivered"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app
+        .admin_post(
+            SHIPMENTS,
+            OTHER_KEY,
+            &json!({"carrier": "dhl", "tracking_number": "X",
+            "items": [{"sku": "CAP", "quantity": 1}]})
+            .to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(app.count("shipment_events"), 0);
+}
