@@ -132,6 +132,39 @@ pub struct ShipmentSummary {
     pub carrier: String,
     pub tracking_number: String,
     pub status: ShipmentStatus,
+    /// The carrier's own code and words for the latest event, kept beside the status.
+    #[serde(default)]
+    pub carrier_code: Option<String>,
+    #[serde(default)]
+    pub carrier_text: Option<String>,
+    /// What travels in this parcel.
+    #[serde(default)]
+    pub items: Vec<ShipmentItem>,
+    /// The carrier's events, newest first.
+    #[serde(default)]
+    pub events: Vec<TrackingEvent>,
+}
+
+/// Part of an order line travelling in a parcel.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ShipmentItem {
+    /// The [`LineItemView::id`] of the line.
+    pub line_id: i64,
+    pub quantity: u32,
+}
+
+/// One step of a parcel's journey.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TrackingEvent {
+    /// RFC 3339, UTC; the widget shows it in the shopper's time zone.
+    pub occurred_at: String,
+    pub status: ShipmentStatus,
+    /// The carrier's code and words, as sent.
+    pub code: String,
+    pub text: Option<String>,
+    pub location: Option<String>,
 }
 
 /// The carrier-neutral status of a parcel.

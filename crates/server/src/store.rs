@@ -1,8 +1,8 @@
 //! Every SQL statement of the server, behind functions named for what they do.
 
 use postpurchase_api::{
-    CustomerView, DateWindow, LineItemView, MaskedAddress, NewOrder, OrderView, ShipmentStatus,
-    ShipmentSummary, ShopContact, Totals,
+    CustomerView, DateWindow, LineItemView, MaskedAddress, NewOrder, OrderView, ShipmentItem,
+    ShipmentStatus, ShipmentSummary, ShopContact, Totals, TrackingEvent,
 };
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
@@ -346,18 +346,59 @@ pub fn order_view_by_token(
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    view.shipments = conn
+    let shipments: Vec<(i64, ShipmentSummary)> = conn
         .prepare_cached(
-            "SELECT carrier, tracking_number, status FROM shipments WHERE order_id = ?1 ORDER BY id",
+            "SELECT id, carrier, tracking_number, status, carrier_code, carrier_text
+             FROM shipments WHERE order_id = ?1 ORDER BY id",
         )?
         .query_map([order_id], |r| {
-            let status: String = r.get(2)?;
-            Ok(ShipmentSummary {
-                carrier: r.get(0)?,
-                tracking_number: r.get(1)?,
-                status: ShipmentStatus::parse(&status).unwrap_or(ShipmentStatus::Unknown),
-            })
+            Ok((
+                r.get(0)?,
+                ShipmentSummary {
+                    carrier: r.get(1)?,
+                    tracking_number: r.get(2)?,
+                    status: status_of(&r.get::<_, String>(3)?),
+                    carrier_code: r.get(4)?,
+                    carrier_text: r.get(5)?,
+                    items: Vec::new(),
+                    events: Vec::new(),
+                },
+            ))
         })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut items = conn.prepare_cached(
+        "SELECT order_item_id, quantity FROM shipment_items WHERE shipment_id = ?1 ORDER BY order_item_id",
+    )?;
+    let mut events = conn.prepare_cached(
+        "SELECT occurred_at, status, code, text, location FROM shipment_events WHERE shipment_id = ?1
+         ORDER BY occurred_at DESC, received_at DESC LIMIT 100",
+    )?;
+    view.shipments = shipments
+        .into_iter()
+        .map(|(id, mut shipment)| {
+            shipment.items = items
+                .query_map([id], |r| {
+                    Ok(ShipmentItem {
+                        line_id: r.get(0)?,
+                        quantity: r.get(1)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            shipment.events = events
+                .query_map([id], |r| {
+                    Ok(TrackingEvent {
+                        occurred_at: time::OffsetDateTime::from_unix_timestamp(r.get(0)?)
+                            .map(domain::format_instant)
+                            .unwrap_or_default(),
+                        status: status_of(&r.get::<_, String>(1)?),
+                        code: r.get(2)?,
+                        text: r.get(3)?,
+                        location: r.get(4)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(shipment)
+        })
         .collect::<rusqlite::Result<_>>()?;
     let statuses: Vec<ShipmentStatus> = view.shipments.iter().map(|s| s.status).collect();
     view.stage = domain::order_stage(cancelled, &statuses);
@@ -417,6 +458,10 @@ pub fn remember_idempotency_key(
     Ok(())
 }
 
+fn status_of(name: &str) -> ShipmentStatus {
+    ShipmentStatus::parse(name).unwrap_or(ShipmentStatus::Unknown)
+}
+
 /// A shop's shipment, by carrier and tracking number.
 pub fn shipment_id_by_tracking(
     conn: &Connection,
@@ -432,18 +477,36 @@ pub fn shipment_id_by_tracking(
     .optional()
 }
 
-/// An order's lines by SKU: (line position, quantity ordered, quantity already in parcels).
+/// An order line as parcels see it.
+#[derive(Clone, Copy, Debug)]
+pub struct Line {
+    pub id: i64,
+    pub position: i64,
+    pub ordered: u32,
+    /// How many are already in registered parcels.
+    pub shipped: u32,
+}
+
+/// An order's lines by SKU.
 pub fn lines_by_sku(
     conn: &Connection,
     order_id: i64,
-) -> rusqlite::Result<std::collections::HashMap<String, (i64, u32, u32)>> {
+) -> rusqlite::Result<std::collections::HashMap<String, Line>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT i.sku, i.position, i.quantity, COALESCE(SUM(si.quantity), 0)
+        "SELECT i.sku, i.id, i.position, i.quantity, COALESCE(SUM(si.quantity), 0)
          FROM order_items i LEFT JOIN shipment_items si ON si.order_item_id = i.id
          WHERE i.order_id = ?1 GROUP BY i.id",
     )?;
     let rows = stmt.query_map([order_id], |r| {
-        Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
+        Ok((
+            r.get(0)?,
+            Line {
+                id: r.get(1)?,
+                position: r.get(2)?,
+                ordered: r.get(3)?,
+                shipped: r.get(4)?,
+            },
+        ))
     })?;
     rows.collect()
 }

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
 use postpurchase_api::{
-    CarrierEvent, ErrorBody, FieldError, NewShipment, ShipmentState, ShipmentStatus,
+    CarrierEvent, ErrorBody, FieldError, NewShipment, ShipmentItem, ShipmentState, ShipmentStatus,
     ShipmentSummary,
 };
 
@@ -57,7 +57,7 @@ pub async fn create_shipment(
         return Err(ApiError::invalid_fields(errors));
     }
     let tracking_number = shipment.tracking_number.trim();
-    state.db.write(|tx| {
+    let items = state.db.write(|tx| {
         let order_id = store::order_id_by_number(tx, shop.id, &number)?.ok_or_else(|| {
             ApiError::new(
                 StatusCode::NOT_FOUND,
@@ -78,11 +78,12 @@ pub async fn create_shipment(
         // it was ordered, counting the parcels already registered.
         let lines = store::lines_by_sku(tx, order_id)?;
         let mut errors = Vec::new();
-        let mut contents = Vec::new();
+        let mut positions = Vec::new();
+        let mut parcel = Vec::new();
         let mut in_this_parcel: std::collections::HashMap<&str, u32> = Default::default();
         for (i, item) in shipment.items.iter().enumerate() {
             let sku = item.sku.trim();
-            let Some(&(position, ordered, shipped)) = lines.get(sku) else {
+            let Some(line) = lines.get(sku) else {
                 errors.push(field(
                     format!("items[{i}].sku"),
                     "is not a line of this order",
@@ -90,7 +91,7 @@ pub async fn create_shipment(
                 continue;
             };
             let earlier = in_this_parcel.entry(sku).or_default();
-            let free = ordered.saturating_sub(shipped + *earlier);
+            let free = line.ordered.saturating_sub(line.shipped + *earlier);
             if item.quantity > free {
                 errors.push(field(
                     format!("items[{i}].quantity"),
@@ -98,7 +99,11 @@ pub async fn create_shipment(
                 ));
             } else {
                 *earlier += item.quantity;
-                contents.push((position, item.quantity));
+                positions.push((line.position, item.quantity));
+                parcel.push(ShipmentItem {
+                    line_id: line.id,
+                    quantity: item.quantity,
+                });
             }
         }
         if !errors.is_empty() {
@@ -110,9 +115,9 @@ pub async fn create_shipment(
             &shipment.carrier,
             tracking_number,
             ShipmentStatus::Pending,
-            &contents,
+            &positions,
         )?;
-        Ok(())
+        Ok(parcel)
     })?;
     Ok((
         StatusCode::CREATED,
@@ -120,6 +125,10 @@ pub async fn create_shipment(
             carrier: shipment.carrier.clone(),
             tracking_number: tracking_number.to_owned(),
             status: ShipmentStatus::Pending,
+            carrier_code: None,
+            carrier_text: None,
+            items,
+            events: Vec::new(),
         }),
     ))
 }

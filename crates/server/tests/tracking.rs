@@ -19,10 +19,9 @@ async fn order_with_parcel(app: &TestApp) -> String {
         .admin_post(SHIPMENTS, SHOP_KEY, &parcel.to_string())
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    assert_eq!(
-        body,
-        json!({"carrier": "postnl", "tracking_number": "3SABC123", "status": "pending"})
-    );
+    assert_eq!(body["status"], "pending");
+    assert_eq!(body["items"][0]["quantity"], 2);
+    assert_eq!(body["events"], json!([]));
     token
 }
 
@@ -66,7 +65,35 @@ async fn the_latest_event_by_time_decides_whatever_the_arrival_order() {
     assert_eq!(state["events"], 2);
 
     let shown = view(&app, &token).await;
-    assert_eq!(shown["shipments"][0]["status"], "out_for_delivery");
+    let parcel = &shown["shipments"][0];
+    assert_eq!(parcel["status"], "out_for_delivery");
+    assert_eq!(parcel["carrier_code"], "out for delivery");
+    assert_eq!(parcel["carrier_text"], "carrier says out for delivery");
+    // The timeline, newest first, whatever the arrival order.
+    let timeline: Vec<(&str, &str)> = parcel["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["occurred_at"].as_str().unwrap(),
+                e["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        timeline,
+        [
+            ("2026-11-23T09:00:00Z", "out_for_delivery"),
+            ("2026-11-22T18:00:00Z", "in_transit")
+        ]
+    );
+    assert_eq!(parcel["events"][1]["location"], "Amsterdam");
+    // The parcel holds both tees: the order's first line.
+    assert_eq!(
+        parcel["items"],
+        json!([{"line_id": shown["items"][0]["id"], "quantity": 2}])
+    );
     // A parcel out for delivery leads the order's stage.
     assert_eq!(shown["stage"], "out_for_delivery");
 }
