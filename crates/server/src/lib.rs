@@ -131,6 +131,7 @@ pub fn app(state: AppState) -> Router {
         .allow_headers([
             header::CONTENT_TYPE,
             header::IF_MATCH,
+            header::IF_NONE_MATCH,
             header::HeaderName::from_static("idempotency-key"),
         ])
         .expose_headers([header::ETAG])

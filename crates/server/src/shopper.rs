@@ -1,12 +1,15 @@
 //! The API the widget calls from the shopper's browser, reached only by capability token.
 
 use axum::extract::{Path, State};
-use axum::http::HeaderValue;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use postpurchase_api::{ErrorBody, OrderView};
 
-use crate::error::{ApiError, Json};
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
 use crate::{domain, store, AppState};
 
 pub const ORDER_VIEW_PATH: &str = "/api/v1/shops/{shop}/orders/{token}";
@@ -23,24 +26,63 @@ pub fn router() -> Router<AppState> {
     params(
         ("shop" = String, Path, description = "The shop's slug"),
         ("token" = String, Path, description = "The order's capability token"),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of the view the caller has"),
     ),
     responses(
-        (status = 200, description = "The order, with personal data masked", body = OrderView),
+        (status = 200, description = "The order, with personal data masked; its ETag changes when the order does", body = OrderView),
+        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
         (status = 404, description = "No such order, or the token is wrong, expired or another shop's", body = ErrorBody),
     )
 )]
 pub async fn order_view(
     State(state): State<AppState>,
     Path((shop, token)): Path<(String, String)>,
-) -> Result<Json<OrderView>, ApiError> {
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     if !domain::is_token_shaped(&token) {
         return Err(ApiError::order_not_found());
     }
     let now = state.clock.now();
     let view = state
         .db
-        .read(|conn| store::order_view_by_token(conn, &shop, &token, now))?;
-    view.map(Json).ok_or_else(ApiError::order_not_found)
+        .read(|conn| store::order_view_by_token(conn, &shop, &token, now))?
+        .ok_or_else(ApiError::order_not_found)?;
+    let body = serde_json::to_vec(&view).map_err(|e| ApiError::internal("json", e))?;
+    // The ETag is the body's hash, so a widget re-checking gets 304 until something changes.
+    let digest = Sha256::digest(&body);
+    let etag = format!(
+        "\"{}\"",
+        digest[..12]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let etag = HeaderValue::from_str(&etag).map_err(|e| ApiError::internal("etag", e))?;
+    let cache = HeaderValue::from_static("private, no-cache");
+    Ok(if unchanged {
+        (
+            StatusCode::NOT_MODIFIED,
+            [(header::ETAG, etag), (header::CACHE_CONTROL, cache)],
+        )
+            .into_response()
+    } else {
+        (
+            [
+                (header::ETAG, etag),
+                (header::CACHE_CONTROL, cache),
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                ),
+            ],
+            body,
+        )
+            .into_response()
+    })
 }
 
 /// Whether a browser on `origin` may call the shopper API at `path`: only the exact origins

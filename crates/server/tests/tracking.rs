@@ -217,3 +217,45 @@ async fn shipments_are_checked_against_the_order_and_the_shop() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(app.count("shipment_events"), 0);
 }
+
+#[tokio::test]
+async fn a_widget_rechecking_gets_304_until_the_order_changes() {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    let app = TestApp::new();
+    let token = order_with_parcel(&app).await;
+    let uri = format!("/api/v1/shops/shop/orders/{token}");
+    let get = |etag: Option<&str>| {
+        let mut request = Request::get(&uri);
+        if let Some(etag) = etag {
+            request = request.header(header::IF_NONE_MATCH, etag);
+        }
+        request.body(Body::empty()).unwrap()
+    };
+    let first = app.send(get(None)).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(first.headers()[header::CACHE_CONTROL], "private, no-cache");
+    let etag = first.headers()[header::ETAG].to_str().unwrap().to_owned();
+    assert!(etag.starts_with('"') && etag.len() > 20, "{etag}");
+
+    let again = app.send(get(Some(&etag))).await;
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(again.headers()[header::ETAG], etag.as_str());
+    assert!(body_bytes(again).await.is_empty());
+    assert_eq!(
+        app.send(get(Some("\"other\""))).await.status(),
+        StatusCode::OK
+    );
+
+    app.admin_post(
+        EVENTS,
+        SHOP_KEY,
+        &event("e1", "2026-11-23T09:00:00Z", "in_transit"),
+    )
+    .await;
+    let changed = app.send(get(Some(&etag))).await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_ne!(changed.headers()[header::ETAG], etag.as_str());
+    let (_, view) = json_of(changed).await;
+    assert_eq!(view["shipments"][0]["status"], "in_transit");
+}
