@@ -6,7 +6,9 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
-use postpurchase_api::{ErrorBody, NewAccessToken, NewOrder, OrderAccess, OrderCreated};
+use postpurchase_api::{
+    ErrorBody, FieldError, NewAccessToken, NewOrder, OrderAccess, OrderCreated,
+};
 
 use sha2::{Digest, Sha256};
 
@@ -82,23 +84,29 @@ pub async fn create_order(
         .map_or(now, |t| t.unix_timestamp());
     let token = domain::new_token().map_err(|e| ApiError::internal("random", e))?;
     let expires_at = now + i64::from(shop.token_valid_days) * 86_400;
-    let request_hash = serde_json::to_vec(&order)
-        .map(|body| Sha256::digest(body).to_vec())
-        .map_err(|e| ApiError::internal("hash", e))?;
+    // With an Idempotency-Key, the request's hash tells a retry from a different request.
+    let key = match key {
+        None => None,
+        Some(key) => serde_json::to_vec(&order)
+            .map(|body| Some((key, Sha256::digest(body).to_vec())))
+            .map_err(|e| ApiError::internal("hash", e))?,
+    };
     let replayed = state.db.write(|tx| {
         let replay = match &key {
             None => None,
-            Some(key) => match store::idempotency_key_use(tx, shop.id, key, &request_hash, now)? {
-                store::KeyUse::Fresh => None,
-                store::KeyUse::Replay(order_id) => Some(order_id),
-                store::KeyUse::Conflict => {
-                    return Err(ApiError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "idempotency_key_reused",
-                        "This Idempotency-Key was already used for a different request.",
-                    ))
+            Some((key, request_hash)) => {
+                match store::idempotency_key_use(tx, shop.id, key, request_hash, now)? {
+                    store::KeyUse::Fresh => None,
+                    store::KeyUse::Replay(order_id) => Some(order_id),
+                    store::KeyUse::Conflict => {
+                        return Err(ApiError::new(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            "idempotency_key_reused",
+                            "This Idempotency-Key was already used for a different request.",
+                        ))
+                    }
                 }
-            },
+            }
         };
         if let Some(order_id) = replay {
             // The order exists from the first attempt; the retry gets a token of its own
@@ -109,15 +117,8 @@ pub async fn create_order(
         match store::insert_order(tx, shop.id, &order, placed_at)? {
             Inserted::Created(order_id) => {
                 store::insert_token(tx, order_id, &token, expires_at)?;
-                if let Some(key) = &key {
-                    store::remember_idempotency_key(
-                        tx,
-                        shop.id,
-                        key,
-                        &request_hash,
-                        order_id,
-                        now,
-                    )?;
+                if let Some((key, request_hash)) = &key {
+                    store::remember_idempotency_key(tx, shop.id, key, request_hash, order_id, now)?;
                 }
                 Ok(false)
             }
@@ -192,24 +193,17 @@ pub async fn create_token(
 ) -> Result<(StatusCode, Json<OrderAccess>), ApiError> {
     let days = request.valid_days.unwrap_or(shop.token_valid_days);
     if !(1..=3650).contains(&days) {
-        return Err(ApiError::invalid_fields(vec![
-            postpurchase_api::FieldError {
-                field: "valid_days".into(),
-                message: "must be between 1 and 3650".into(),
-            },
-        ]));
+        return Err(ApiError::invalid_fields(vec![FieldError::new(
+            "valid_days",
+            "must be between 1 and 3650",
+        )]));
     }
     let now = state.clock.now();
     let expires_at = now + i64::from(days) * 86_400;
     let token = domain::new_token().map_err(|e| ApiError::internal("random", e))?;
     state.db.write(|tx| {
-        let order_id = store::order_id_by_number(tx, shop.id, &number)?.ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "order_not_found",
-                "This shop has no order with that number.",
-            )
-        })?;
+        let order_id = store::order_id_by_number(tx, shop.id, &number)?
+            .ok_or_else(ApiError::unknown_order_number)?;
         store::insert_token(tx, order_id, &token, expires_at).map_err(ApiError::from)
     })?;
     Ok((

@@ -142,12 +142,7 @@ pub fn order_stage(cancelled: bool, shipments: &[ShipmentStatus]) -> OrderStage 
 /// Checks an order sent through the admin API; every problem is reported at once.
 pub fn validate_new_order(order: &NewOrder) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let mut fail = |field: String, message: &str| {
-        errors.push(FieldError {
-            field,
-            message: message.to_owned(),
-        })
-    };
+    let mut fail = |field: String, message: &str| errors.push(FieldError::new(field, message));
     if order.number.trim().is_empty() || order.number.len() > 64 {
         fail("number".into(), "must be 1 to 64 characters");
     }
@@ -310,12 +305,7 @@ pub fn carrier_status(code: &str) -> ShipmentStatus {
 /// Checks a new shipment; every problem is reported at once.
 pub fn validate_new_shipment(shipment: &NewShipment) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let mut fail = |field: String, message: &str| {
-        errors.push(FieldError {
-            field,
-            message: message.to_owned(),
-        })
-    };
+    let mut fail = |field: String, message: &str| errors.push(FieldError::new(field, message));
     if !is_slug(&shipment.carrier) {
         fail(
             "carrier".into(),
@@ -342,12 +332,7 @@ pub fn validate_new_shipment(shipment: &NewShipment) -> Vec<FieldError> {
 /// Checks a carrier event; every problem is reported at once.
 pub fn validate_carrier_event(event: &CarrierEvent) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let mut fail = |field: &str, message: &str| {
-        errors.push(FieldError {
-            field: field.to_owned(),
-            message: message.to_owned(),
-        })
-    };
+    let mut fail = |field: &str, message: &str| errors.push(FieldError::new(field, message));
     if !(1..=128).contains(&event.event_id.trim().len()) {
         fail("event_id", "must be 1 to 128 characters");
     }

@@ -44,6 +44,15 @@ impl ApiError {
         )
     }
 
+    /// Admin API: the shop (known by its key) has no order with that number.
+    pub fn unknown_order_number() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "order_not_found",
+            "This shop has no order with that number.",
+        )
+    }
+
     pub fn unauthorized() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,

@@ -23,13 +23,6 @@ pub fn router() -> Router<AppState> {
         .route(EVENTS_PATH, post(record_event))
 }
 
-fn field(field: String, message: &str) -> FieldError {
-    FieldError {
-        field,
-        message: message.to_owned(),
-    }
-}
-
 /// Registers a parcel of an order and the lines in it.
 #[utoipa::path(
     post,
@@ -58,13 +51,8 @@ pub async fn create_shipment(
     }
     let tracking_number = shipment.tracking_number.trim();
     let items = state.db.write(|tx| {
-        let order_id = store::order_id_by_number(tx, shop.id, &number)?.ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "order_not_found",
-                "This shop has no order with that number.",
-            )
-        })?;
+        let order_id = store::order_id_by_number(tx, shop.id, &number)?
+            .ok_or_else(ApiError::unknown_order_number)?;
         if store::shipment_id_by_tracking(tx, shop.id, &shipment.carrier, tracking_number)?
             .is_some()
         {
@@ -84,7 +72,7 @@ pub async fn create_shipment(
         for (i, item) in shipment.items.iter().enumerate() {
             let sku = item.sku.trim();
             let Some(line) = lines.get(sku) else {
-                errors.push(field(
+                errors.push(FieldError::new(
                     format!("items[{i}].sku"),
                     "is not a line of this order",
                 ));
@@ -93,9 +81,9 @@ pub async fn create_shipment(
             let earlier = in_this_parcel.entry(sku).or_default();
             let free = line.ordered.saturating_sub(line.shipped + *earlier);
             if item.quantity > free {
-                errors.push(field(
+                errors.push(FieldError::new(
                     format!("items[{i}].quantity"),
-                    &format!("only {free} of this line are not yet in a parcel"),
+                    format!("only {free} of this line are not yet in a parcel"),
                 ));
             } else {
                 *earlier += item.quantity;
@@ -165,8 +153,8 @@ pub async fn record_event(
     }
     // Valid means parseable; the error is for the impossible case only.
     let occurred_at = domain::parse_instant(&event.occurred_at).ok_or_else(|| {
-        ApiError::invalid_fields(vec![field(
-            "occurred_at".into(),
+        ApiError::invalid_fields(vec![FieldError::new(
+            "occurred_at",
             "must be an RFC 3339 time",
         )])
     })?;

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -32,9 +33,10 @@ const BUNDLE: &[&str] = &[
 /// One file ready to serve, with its precompressed variants when the build made them.
 #[derive(Clone, Debug)]
 struct Asset {
-    body: Arc<[u8]>,
-    brotli: Option<Arc<[u8]>>,
-    gzip: Option<Arc<[u8]>>,
+    // `Bytes`: a response shares the file's memory instead of copying it per request.
+    body: Bytes,
+    brotli: Option<Bytes>,
+    gzip: Option<Bytes>,
     content_type: &'static str,
 }
 
@@ -59,12 +61,12 @@ impl WidgetFiles {
             let sibling = |ext: &str| {
                 std::fs::read(dir.join(format!("{name}.{ext}")))
                     .ok()
-                    .map(Arc::from)
+                    .map(Bytes::from)
             };
             Some(Asset {
                 brotli: sibling("br"),
                 gzip: sibling("gz"),
-                body: Arc::from(body),
+                body: Bytes::from(body),
                 content_type: content_type(name),
             })
         };
@@ -102,7 +104,7 @@ impl WidgetFiles {
             Asset {
                 brotli: compress(text.as_bytes(), Encoding::Brotli),
                 gzip: compress(text.as_bytes(), Encoding::Gzip),
-                body: Arc::from(text.into_bytes()),
+                body: Bytes::from(text.into_bytes()),
                 content_type: content_type("postpurchase.js"),
             }
         });
@@ -117,7 +119,7 @@ impl WidgetFiles {
                         .filter(|line| !line.contains("data-trunk") && !line.trim().is_empty())
                         .map(|line| format!("{line}\n"))
                         .collect();
-                    asset.body = Arc::from(page.into_bytes());
+                    asset.body = Bytes::from(page.into_bytes());
                 }
                 (name, asset)
             })
@@ -230,7 +232,7 @@ enum Encoding {
 }
 
 /// Compresses a file the server writes itself (the loader) once, at start.
-fn compress(data: &[u8], encoding: Encoding) -> Option<Arc<[u8]>> {
+fn compress(data: &[u8], encoding: Encoding) -> Option<Bytes> {
     use std::io::Write;
     let mut out = Vec::with_capacity(data.len() / 2);
     match encoding {
@@ -244,7 +246,7 @@ fn compress(data: &[u8], encoding: Encoding) -> Option<Arc<[u8]>> {
             writer.finish().ok()?;
         }
     }
-    Some(Arc::from(out))
+    Some(Bytes::from(out))
 }
 
 /// Drops comments and runs of white space: the base sheet travels inside every loader.
@@ -302,7 +304,7 @@ fn respond(asset: &Asset, headers: &HeaderMap, cache: &'static str) -> Response 
             ),
             (header::VARY, HeaderValue::from_static("Accept-Encoding")),
         ],
-        body.to_vec(),
+        body,
     )
         .into_response();
     if let Some(encoding) = encoding {

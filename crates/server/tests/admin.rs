@@ -90,12 +90,7 @@ async fn invalid_fields_are_all_named() {
     let (status, error) = app.admin_post(ORDERS, SHOP_KEY, &order.to_string()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error["error"]["code"], "invalid_fields");
-    let fields: Vec<&str> = error["error"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
+    let fields = error_fields(&error);
     assert_eq!(
         fields,
         [

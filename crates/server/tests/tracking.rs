@@ -144,12 +144,7 @@ async fn malformed_events_name_their_fields_and_write_nothing() {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<&str> = error["error"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
+    let fields = error_fields(&error);
     assert_eq!(fields, ["event_id", "occurred_at"]);
     let (status, error) = app
         .admin_post(EVENTS, SHOP_KEY, r#"{"event_id": "e1", "#)

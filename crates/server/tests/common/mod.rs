@@ -144,6 +144,14 @@ pub async fn json_of(response: Response<Body>) -> (StatusCode, Value) {
     (status, serde_json::from_slice(&bytes).unwrap())
 }
 
+/// The `field` of every entry in an error body's `fields`, in order.
+pub fn error_fields(error: &Value) -> Vec<&str> {
+    error["error"]["fields"]
+        .as_array()
+        .map(|fields| fields.iter().filter_map(|f| f["field"].as_str()).collect())
+        .unwrap_or_default()
+}
+
 pub fn sample_order(number: &str, email: &str) -> Value {
     json!({
         "number": number,
