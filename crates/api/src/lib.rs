@@ -32,6 +32,10 @@ pub struct OrderView {
     /// The delivery window promised at checkout, if the shop gave one.
     pub promised_delivery: Option<DateWindow>,
     pub shipments: Vec<ShipmentSummary>,
+    /// What the shopper can choose for parcels not yet out for delivery; absent when the
+    /// shop offers nothing or no parcel can be changed.
+    #[serde(default)]
+    pub delivery_options: Option<DeliveryOptions>,
     pub shop: ShopContact,
 }
 
@@ -125,13 +129,25 @@ pub struct DateWindow {
     pub latest: String,
 }
 
-/// A parcel of the order, as far as the confirmation needs it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A parcel of the order: where it is, what is in it and how the shopper wants it delivered.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ShipmentSummary {
+    /// Names the parcel in the shopper's delivery-choice address.
+    #[serde(default)]
+    pub id: i64,
     pub carrier: String,
     pub tracking_number: String,
+    /// The carrier's own tracking page for this parcel, when the carrier is known.
+    #[serde(default)]
+    pub tracking_url: Option<String>,
     pub status: ShipmentStatus,
+    /// Once delivered: where the parcel was left.
+    #[serde(default)]
+    pub delivered_to: Option<DeliveredTo>,
+    /// When the carrier expects to deliver (RFC 3339 instants, UTC).
+    #[serde(default)]
+    pub estimated_delivery: Option<TimeWindow>,
     /// The carrier's own code and words for the latest event, kept beside the status.
     #[serde(default)]
     pub carrier_code: Option<String>,
@@ -143,6 +159,232 @@ pub struct ShipmentSummary {
     /// The carrier's events, newest first.
     #[serde(default)]
     pub events: Vec<TrackingEvent>,
+    /// How the shopper asked for this parcel to be delivered, if they did.
+    #[serde(default)]
+    pub choice: Option<DeliveryChoice>,
+    /// Send this in `If-Match` to change the choice; it changes with every change.
+    #[serde(default)]
+    pub choice_etag: String,
+    /// Why the delivery choice can no longer be changed; absent while it can.
+    #[serde(default)]
+    pub locked: Option<ChoiceLock>,
+    /// The last moment the choice can be changed (RFC 3339), when a delivery date is known.
+    #[serde(default)]
+    pub changeable_until: Option<String>,
+    /// The dates this parcel can be delivered on instead (for "another day" and slots).
+    #[serde(default)]
+    pub delivery_dates: Option<DateWindow>,
+}
+
+/// A span of time between two RFC 3339 instants.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TimeWindow {
+    pub from: String,
+    pub to: String,
+}
+
+/// Where a delivered parcel was left.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveredTo {
+    Recipient,
+    Neighbour,
+    SafePlace,
+    Locker,
+    PickupPoint,
+    Signed,
+}
+
+impl DeliveredTo {
+    pub const ALL: [DeliveredTo; 6] = [
+        DeliveredTo::Recipient,
+        DeliveredTo::Neighbour,
+        DeliveredTo::SafePlace,
+        DeliveredTo::Locker,
+        DeliveredTo::PickupPoint,
+        DeliveredTo::Signed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveredTo::Recipient => "recipient",
+            DeliveredTo::Neighbour => "neighbour",
+            DeliveredTo::SafePlace => "safe_place",
+            DeliveredTo::Locker => "locker",
+            DeliveredTo::PickupPoint => "pickup_point",
+            DeliveredTo::Signed => "signed",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == name)
+    }
+}
+
+/// Why a parcel's delivery choice is closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ChoiceLock {
+    /// The parcel is with the driver today.
+    OutForDelivery,
+    /// The parcel has been delivered or can be collected.
+    Delivered,
+    /// The shop's cut-off before the delivery day has passed.
+    CutOff,
+    /// The parcel is cancelled, returning, or held by the carrier: nothing to choose.
+    Closed,
+}
+
+/// The kinds of delivery choice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ChoiceKind {
+    /// A delivery slot: a date and time window.
+    Slot,
+    /// Leave it with a neighbour.
+    Neighbour,
+    /// Leave it in a safe place at the address.
+    SafePlace,
+    /// Deliver it to a pickup point or parcel locker.
+    PickupPoint,
+    /// Deliver it on a later date.
+    AnotherDay,
+}
+
+impl ChoiceKind {
+    pub const ALL: [ChoiceKind; 5] = [
+        ChoiceKind::Slot,
+        ChoiceKind::Neighbour,
+        ChoiceKind::SafePlace,
+        ChoiceKind::PickupPoint,
+        ChoiceKind::AnotherDay,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChoiceKind::Slot => "slot",
+            ChoiceKind::Neighbour => "neighbour",
+            ChoiceKind::SafePlace => "safe_place",
+            ChoiceKind::PickupPoint => "pickup_point",
+            ChoiceKind::AnotherDay => "another_day",
+        }
+    }
+}
+
+/// A shopper's delivery choice: `kind` says which one, and the field of that name (or
+/// `slot_id`, `pickup_point_id`, `date`) holds its details; the others are absent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryChoice {
+    pub kind: ChoiceKind,
+    /// `slot`: the [`DeliverySlot::id`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slot_id: Option<i64>,
+    /// `neighbour`: who takes the parcel in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neighbour: Option<Neighbour>,
+    /// `safe_place`: where to leave it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub safe_place: Option<SafePlaceChoice>,
+    /// `pickup_point`: the [`PickupPoint::id`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pickup_point_id: Option<i64>,
+    /// `another_day`: the date (`YYYY-MM-DD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Neighbour {
+    pub name: String,
+    /// The neighbour's house number, with any addition (`12`, `12-B`).
+    pub house_number: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SafePlaceChoice {
+    /// One of the shop's [`DeliveryOptions::safe_places`]; or none, with an instruction.
+    #[serde(default)]
+    pub place: Option<String>,
+    /// The shopper's own words, at most [`INSTRUCTION_MAX`] characters.
+    #[serde(default)]
+    pub instruction: Option<String>,
+    /// The shopper accepts that the parcel is theirs to lose once it is left there.
+    #[serde(default)]
+    pub risk_accepted: bool,
+}
+
+/// The longest safe-place instruction, in characters.
+pub const INSTRUCTION_MAX: usize = 140;
+
+/// The safe places a shop may offer; the widget has words for each.
+pub const SAFE_PLACES: [&str; 6] = [
+    "front_door",
+    "porch",
+    "garage",
+    "back_door",
+    "shed",
+    "mailbox",
+];
+
+/// Shopper API: set (or, with `null`, clear) a parcel's delivery choice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChoiceRequest {
+    pub choice: Option<DeliveryChoice>,
+}
+
+/// What the shop offers for delivery choices, for every parcel of the order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DeliveryOptions {
+    /// Delivery slots from today on, full ones included (with no places left).
+    pub slots: Vec<DeliverySlot>,
+    /// Codes from [`SAFE_PLACES`]; any place is also possible as a written instruction.
+    pub safe_places: Vec<String>,
+    /// Pickup points and lockers, nearest first.
+    pub pickup_points: Vec<PickupPoint>,
+    /// Whether the shop lets shoppers name a neighbour.
+    pub neighbour: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DeliverySlot {
+    pub id: i64,
+    /// `YYYY-MM-DD`, the shop's local date.
+    pub date: String,
+    /// Local times `HH:MM`.
+    pub from: String,
+    pub to: String,
+    /// Extra charge in the order's currency, if any.
+    pub price: Option<i64>,
+    pub places_left: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PickupPoint {
+    pub id: i64,
+    /// True for an unattended parcel locker.
+    pub locker: bool,
+    pub name: String,
+    /// Street, postcode and city on one line.
+    pub address: String,
+    /// Opening hours, one line per group of days, as the shop wrote them.
+    pub opening_hours: Vec<String>,
+    /// Straight-line distance from the delivery address, when both are known.
+    pub distance_m: Option<u32>,
 }
 
 /// Part of an order line travelling in a parcel.
@@ -168,10 +410,11 @@ pub struct TrackingEvent {
 }
 
 /// The carrier-neutral status of a parcel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ShipmentStatus {
+    #[default]
     Pending,
     InTransit,
     OutForDelivery,
@@ -349,6 +592,9 @@ pub struct NewShipment {
     pub tracking_number: String,
     /// Which of the order's lines, and how many of each, travel in this parcel.
     pub items: Vec<NewShipmentItem>,
+    /// When the carrier expects to deliver it.
+    #[serde(default)]
+    pub estimated_delivery: Option<TimeWindow>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -378,6 +624,13 @@ pub struct CarrierEvent {
     /// Where it happened, e.g. a depot or town.
     #[serde(default)]
     pub location: Option<String>,
+    /// For a delivery: where the parcel was left, when the carrier says so apart from its
+    /// code.
+    #[serde(default)]
+    pub delivered_to: Option<DeliveredTo>,
+    /// A new delivery estimate that came with the event.
+    #[serde(default)]
+    pub estimated_delivery: Option<TimeWindow>,
 }
 
 /// Admin API: where a shipment stands after an event was taken in.
@@ -413,6 +666,37 @@ pub struct OrderAccess {
     pub expires_at: String,
     /// The hosted order page for this token, for e-mails and platforms without script tags.
     pub order_url: String,
+}
+
+/// What the shop's webhook endpoint receives when a shopper changes a delivery choice.
+/// The body is signed: `Postpurchase-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." +
+/// body)>`, with the Unix time in `Postpurchase-Timestamp`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct WebhookEvent {
+    /// Unique per event; the same id delivered twice is one event (deliveries are retried).
+    pub id: String,
+    /// `delivery_choice.changed`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    pub data: ChoiceChanged,
+}
+
+/// A parcel's new delivery choice, with the slot or pickup point spelled out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ChoiceChanged {
+    pub order_number: String,
+    pub carrier: String,
+    pub tracking_number: String,
+    /// `null` when the shopper cleared the choice.
+    pub choice: Option<DeliveryChoice>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slot: Option<DeliverySlot>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pickup_point: Option<PickupPoint>,
 }
 
 #[cfg(test)]

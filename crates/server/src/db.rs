@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_shops_orders.sql"),
     include_str!("../migrations/0002_idempotency_keys.sql"),
     include_str!("../migrations/0003_tracking_events.sql"),
+    include_str!("../migrations/0004_delivery_choices.sql"),
 ];
 
 /// Readers kept open between requests; more are opened under load and closed after.

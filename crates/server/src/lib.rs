@@ -11,6 +11,7 @@ pub mod shopper;
 pub mod store;
 pub mod tracking;
 pub mod web;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -118,6 +119,8 @@ pub struct AppState {
     pub clock: Clock,
     pub public_url: String,
     pub widget: Arc<web::WidgetFiles>,
+    /// Wakes the webhook worker after a change queued a webhook.
+    pub webhooks: Arc<tokio::sync::Notify>,
 }
 
 /// The whole HTTP application; tests drive it with `oneshot`.
@@ -214,6 +217,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         clock: Clock::system(),
         public_url: public_url.clone(),
         widget,
+        webhooks: Arc::new(tokio::sync::Notify::new()),
     };
 
     let storefront = match config.demo_storefront {

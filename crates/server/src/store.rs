@@ -304,6 +304,7 @@ pub fn order_view_by_token(
                             .zip(promised_to)
                             .map(|(earliest, latest)| DateWindow { earliest, latest }),
                         shipments: Vec::new(),
+                        delivery_options: None,
                         shop: ShopContact {
                             name: r.get(20)?,
                             support_email: r.get(21)?,
@@ -360,8 +361,7 @@ pub fn order_view_by_token(
                     status: status_of(&r.get::<_, String>(3)?),
                     carrier_code: r.get(4)?,
                     carrier_text: r.get(5)?,
-                    items: Vec::new(),
-                    events: Vec::new(),
+                    ..Default::default()
                 },
             ))
         })?

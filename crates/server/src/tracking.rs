@@ -116,7 +116,7 @@ pub async fn create_shipment(
             carrier_code: None,
             carrier_text: None,
             items,
-            events: Vec::new(),
+            ..Default::default()
         }),
     ))
 }

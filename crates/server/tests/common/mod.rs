@@ -70,6 +70,7 @@ impl TestApp {
             clock: Clock::fixed(NOW),
             public_url: "https://pp.example".into(),
             widget: Arc::new(widget),
+            webhooks: Arc::new(tokio::sync::Notify::new()),
         };
         TestApp {
             router: app(state.clone()),
