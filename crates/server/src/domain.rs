@@ -4,7 +4,8 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use postpurchase_api::{
-    CarrierEvent, FieldError, NewOrder, NewShipment, OrderStage, ShipmentStatus,
+    CarrierEvent, DeliveredTo, FieldError, NewOrder, NewShipment, OrderStage, ShipmentStatus,
+    TimeWindow,
 };
 use sha2::{Digest, Sha256};
 
@@ -269,12 +270,44 @@ pub fn format_instant(at: time::OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
-/// The carrier-neutral status a carrier's code stands for. Codes are compared without
-/// case, spaces or hyphens, against the neutral names and their common synonyms; anything
-/// else is `unknown` (kept beside it as the carrier sent it), never an error.
-pub fn carrier_status(code: &str) -> ShipmentStatus {
-    let key: String = code
-        .trim()
+/// What a carrier's code says: the neutral status and, for a delivery, where it was left.
+pub type Mapped = (ShipmentStatus, Option<DeliveredTo>);
+
+/// Carriers whose own status codes we know, and what each code means. Codes are compared
+/// after [`code_key`]; a code not in its carrier's table falls back to [`common_code`].
+/// UPS: the one- or two-letter activity status types of its Tracking API. DHL: the
+/// `statusCode` values of its unified Shipment Tracking API.
+const CARRIER_CODES: &[(&str, &[(&str, Mapped)])] = &[
+    (
+        "ups",
+        &[
+            ("m", (ShipmentStatus::Pending, None)),
+            ("mv", (ShipmentStatus::Cancelled, None)),
+            ("p", (ShipmentStatus::InTransit, None)),
+            ("i", (ShipmentStatus::InTransit, None)),
+            ("w", (ShipmentStatus::InTransit, None)),
+            ("o", (ShipmentStatus::OutForDelivery, None)),
+            ("d", (ShipmentStatus::Delivered, None)),
+            ("x", (ShipmentStatus::Exception, None)),
+            ("rs", (ShipmentStatus::ReturnToSender, None)),
+            ("na", (ShipmentStatus::Unknown, None)),
+        ],
+    ),
+    (
+        "dhl",
+        &[
+            ("pre_transit", (ShipmentStatus::Pending, None)),
+            ("transit", (ShipmentStatus::InTransit, None)),
+            ("delivered", (ShipmentStatus::Delivered, None)),
+            ("failure", (ShipmentStatus::Exception, None)),
+            ("unknown", (ShipmentStatus::Unknown, None)),
+        ],
+    ),
+];
+
+/// A code as compared: trimmed, lower case, spaces and hyphens as underscores.
+fn code_key(code: &str) -> String {
+    code.trim()
         .chars()
         .map(|c| {
             if c == ' ' || c == '-' {
@@ -283,22 +316,93 @@ pub fn carrier_status(code: &str) -> ShipmentStatus {
                 c.to_ascii_lowercase()
             }
         })
-        .collect();
-    if let Some(status) = ShipmentStatus::parse(&key) {
-        return status;
+        .collect()
+}
+
+/// The carrier-neutral status (and place of delivery) a carrier's code stands for: the
+/// carrier's own table first, then the neutral names and their common synonyms; anything
+/// else is `unknown` (kept beside it as the carrier sent it), never an error.
+pub fn carrier_status(carrier: &str, code: &str) -> Mapped {
+    let key = code_key(code);
+    CARRIER_CODES
+        .iter()
+        .find(|(name, _)| *name == carrier)
+        .and_then(|(_, table)| table.iter().find(|(c, _)| *c == key))
+        .map(|(_, mapped)| *mapped)
+        .unwrap_or_else(|| common_code(&key))
+}
+
+fn common_code(key: &str) -> Mapped {
+    use DeliveredTo as To;
+    use ShipmentStatus as S;
+    if let Some(status) = ShipmentStatus::parse(key) {
+        return (status, None);
     }
-    match key.as_str() {
-        "created" | "info_received" | "label_created" | "registered" => ShipmentStatus::Pending,
-        "picked_up" | "in_transit" | "sorted" | "departed" | "arrived_at_depot" | "transit" => {
-            ShipmentStatus::InTransit
+    match key {
+        "created" | "info_received" | "label_created" | "registered" => (S::Pending, None),
+        "picked_up" | "sorted" | "departed" | "arrived_at_depot" | "transit" => {
+            (S::InTransit, None)
         }
-        "out_for_delivery" | "with_courier" | "on_its_way" => ShipmentStatus::OutForDelivery,
-        "ready_for_pickup" | "at_pickup_point" | "in_locker" => ShipmentStatus::AvailableForPickup,
-        "failed_attempt" | "not_home" | "delivery_failed" => ShipmentStatus::AttemptFailed,
-        "returned" | "returned_to_sender" | "return" => ShipmentStatus::ReturnToSender,
-        "delay" | "late" => ShipmentStatus::Delayed,
-        "damaged" | "lost" | "problem" | "customs_hold" => ShipmentStatus::Exception,
-        _ => ShipmentStatus::Unknown,
+        "with_courier" | "on_its_way" => (S::OutForDelivery, None),
+        "ready_for_pickup" | "at_pickup_point" | "in_locker" => (S::AvailableForPickup, None),
+        "failed_attempt" | "not_home" | "delivery_failed" => (S::AttemptFailed, None),
+        "returned" | "returned_to_sender" | "return" => (S::ReturnToSender, None),
+        "delay" | "late" => (S::Delayed, None),
+        "damaged" | "lost" | "problem" | "customs_hold" => (S::Exception, None),
+        "delivered_to_recipient" | "handed_over" => (S::Delivered, Some(To::Recipient)),
+        "delivered_to_neighbour" | "delivered_to_neighbor" | "with_neighbour" => {
+            (S::Delivered, Some(To::Neighbour))
+        }
+        "delivered_to_safe_place" | "left_at_safe_place" => (S::Delivered, Some(To::SafePlace)),
+        "delivered_to_locker" => (S::Delivered, Some(To::Locker)),
+        "delivered_to_pickup_point" | "collected" => (S::Delivered, Some(To::PickupPoint)),
+        "signed" | "delivered_signed" | "signed_for" => (S::Delivered, Some(To::Signed)),
+        _ => (S::Unknown, None),
+    }
+}
+
+/// The carrier's tracking page for a parcel, for the carriers whose address we know.
+pub fn tracking_url(carrier: &str, tracking_number: &str) -> Option<String> {
+    let base = match carrier {
+        "postnl" => "https://jouw.postnl.nl/track-and-trace/",
+        "dhl" => {
+            "https://www.dhl.com/global-en/home/tracking/tracking-parcel.html?submit=1&tracking-id="
+        }
+        "ups" => "https://www.ups.com/track?tracknum=",
+        "dpd" => "https://tracking.dpd.de/status/en_US/parcel/",
+        "gls" => "https://gls-group.com/track/",
+        "fedex" => "https://www.fedex.com/fedextrack/?trknbr=",
+        _ => return None,
+    };
+    let number: String = tracking_number
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    Some(format!("{base}{number}"))
+}
+
+/// A checked window as Unix seconds.
+pub fn window_seconds(window: &TimeWindow) -> Option<(i64, i64)> {
+    let from = parse_instant(&window.from)?.unix_timestamp();
+    let to = parse_instant(&window.to)?.unix_timestamp();
+    Some((from, to))
+}
+
+/// Checks a delivery estimate: two RFC 3339 instants, the first not after the second.
+pub fn validate_window(field: &str, window: &TimeWindow, errors: &mut Vec<FieldError>) {
+    match (parse_instant(&window.from), parse_instant(&window.to)) {
+        (Some(from), Some(to)) if from <= to => {}
+        (Some(_), Some(_)) => errors.push(FieldError::new(
+            format!("{field}.to"),
+            "must not be before `from`",
+        )),
+        (from, _) => {
+            let bad = if from.is_none() { "from" } else { "to" };
+            errors.push(FieldError::new(
+                format!("{field}.{bad}"),
+                "must be an RFC 3339 time, e.g. 2026-11-24T10:00:00Z",
+            ))
+        }
     }
 }
 
@@ -326,6 +430,9 @@ pub fn validate_new_shipment(shipment: &NewShipment) -> Vec<FieldError> {
             fail(format!("items[{i}].quantity"), "must be at least 1");
         }
     }
+    if let Some(window) = &shipment.estimated_delivery {
+        validate_window("estimated_delivery", window, &mut errors);
+    }
     errors
 }
 
@@ -350,6 +457,9 @@ pub fn validate_carrier_event(event: &CarrierEvent) -> Vec<FieldError> {
     }
     if event.location.as_ref().is_some_and(|l| l.len() > 200) {
         fail("location", "must be at most 200 characters");
+    }
+    if let Some(window) = &event.estimated_delivery {
+        validate_window("estimated_delivery", window, &mut errors);
     }
     errors
 }
@@ -517,12 +627,57 @@ mod tests {
             ("Z99-something-new", Unknown),
             ("", Unknown),
         ] {
-            assert_eq!(carrier_status(code), status, "{code:?}");
+            assert_eq!(carrier_status("postnl", code), (status, None), "{code:?}");
         }
-        // Every neutral name maps to itself.
+        // Every neutral name maps to itself, for any carrier.
         for status in postpurchase_api::ShipmentStatus::ALL {
-            assert_eq!(carrier_status(status.as_str()), status);
+            assert_eq!(carrier_status("ups", status.as_str()).0, status);
+            assert_eq!(carrier_status("acme", status.as_str()).0, status);
         }
+    }
+
+    #[test]
+    fn carriers_own_codes_come_first_and_deliveries_say_where() {
+        use postpurchase_api::DeliveredTo::*;
+        use postpurchase_api::ShipmentStatus::*;
+        for (carrier, code, mapped) in [
+            ("ups", "M", (Pending, None)),
+            ("ups", "I", (InTransit, None)),
+            ("ups", "O", (OutForDelivery, None)),
+            ("ups", "D", (Delivered, None)),
+            ("ups", "X", (Exception, None)),
+            ("ups", "RS", (ReturnToSender, None)),
+            ("ups", "MV", (Cancelled, None)),
+            ("ups", "ZZ", (Unknown, None)),
+            ("dhl", "pre-transit", (Pending, None)),
+            ("dhl", "transit", (InTransit, None)),
+            ("dhl", "failure", (Exception, None)),
+            // Another carrier's table does not apply: `O` means nothing to DHL.
+            ("dhl", "O", (Unknown, None)),
+            (
+                "postnl",
+                "Delivered to neighbour",
+                (Delivered, Some(Neighbour)),
+            ),
+            ("dpd", "left-at-safe-place", (Delivered, Some(SafePlace))),
+            ("gls", "delivered to locker", (Delivered, Some(Locker))),
+            ("ups", "signed for", (Delivered, Some(Signed))),
+        ] {
+            assert_eq!(carrier_status(carrier, code), mapped, "{carrier} {code:?}");
+        }
+    }
+
+    #[test]
+    fn tracking_links_only_for_known_carriers_and_clean_numbers() {
+        assert_eq!(
+            tracking_url("ups", "1Z 999 AA1").as_deref(),
+            Some("https://www.ups.com/track?tracknum=1Z999AA1")
+        );
+        assert_eq!(
+            tracking_url("postnl", "3S<script>").as_deref(),
+            Some("https://jouw.postnl.nl/track-and-trace/3Sscript")
+        );
+        assert_eq!(tracking_url("acme", "1"), None);
     }
 
     #[test]
@@ -534,6 +689,10 @@ mod tests {
                 sku: "".into(),
                 quantity: 0,
             }],
+            estimated_delivery: Some(TimeWindow {
+                from: "2026-11-25T12:00:00Z".into(),
+                to: "2026-11-25T10:00:00Z".into(),
+            }),
         };
         let fields: Vec<_> = validate_new_shipment(&shipment)
             .into_iter()
@@ -545,7 +704,8 @@ mod tests {
                 "carrier",
                 "tracking_number",
                 "items[0].sku",
-                "items[0].quantity"
+                "items[0].quantity",
+                "estimated_delivery.to"
             ]
         );
         let event = CarrierEvent {
@@ -554,11 +714,25 @@ mod tests {
             code: "".into(),
             text: Some("x".repeat(501)),
             location: None,
+            delivered_to: None,
+            estimated_delivery: Some(TimeWindow {
+                from: "soon".into(),
+                to: "2026-11-25T10:00:00Z".into(),
+            }),
         };
         let fields: Vec<_> = validate_carrier_event(&event)
             .into_iter()
             .map(|e| e.field)
             .collect();
-        assert_eq!(fields, ["event_id", "occurred_at", "code", "text"]);
+        assert_eq!(
+            fields,
+            [
+                "event_id",
+                "occurred_at",
+                "code",
+                "text",
+                "estimated_delivery.from"
+            ]
+        );
     }
 }

@@ -2,7 +2,9 @@
 //! the widget's files, the hosted order page and the demo storefront.
 
 pub mod admin;
+pub mod choices;
 pub mod db;
+pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod openapi;
@@ -142,6 +144,7 @@ pub fn app(state: AppState) -> Router {
 
     Router::new()
         .merge(shopper::router())
+        .merge(choices::router())
         .merge(admin::router())
         .merge(tracking::router())
         .merge(web::router())
@@ -219,6 +222,11 @@ pub async fn run(config: Config) -> Result<(), String> {
         widget,
         webhooks: Arc::new(tokio::sync::Notify::new()),
     };
+    let _webhook_worker = webhooks::spawn(
+        state.db.clone(),
+        state.webhooks.clone(),
+        webhooks::Backoff::default(),
+    );
 
     let storefront = match config.demo_storefront {
         Some(addr) => {

@@ -11,11 +11,14 @@ pub const PATH: &str = "/api/v1/openapi.json";
     info(title = "postpurchase API", description = "The shopper API behind the widget and the admin API for merchants. Every error is `{\"error\": {\"code\", \"message\", \"fields\"?}}`."),
     paths(
         crate::shopper::order_view,
+        crate::choices::set_choice,
         crate::admin::create_order,
         crate::admin::create_token,
         crate::tracking::create_shipment,
         crate::tracking::record_event,
     ),
+    // Sent, not served: what the shop's webhook endpoint receives.
+    components(schemas(postpurchase_api::WebhookEvent)),
     modifiers(&ApiKeyAuth),
     tags(
         (name = "shopper", description = "Called by the widget in the shopper's browser; reached by capability token"),

@@ -1,12 +1,13 @@
 //! Every SQL statement of the server, behind functions named for what they do.
 
 use postpurchase_api::{
-    CustomerView, DateWindow, LineItemView, MaskedAddress, NewOrder, OrderView, ShipmentItem,
-    ShipmentStatus, ShipmentSummary, ShopContact, Totals, TrackingEvent,
+    CustomerView, DateWindow, DeliveredTo, DeliveryChoice, DeliveryOptions, DeliverySlot,
+    LineItemView, MaskedAddress, NewOrder, OrderView, PickupPoint, ShipmentItem, ShipmentStatus,
+    ShipmentSummary, ShopContact, TimeWindow, Totals, TrackingEvent,
 };
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use crate::domain;
+use crate::{delivery, domain};
 
 /// A shop as the server needs it to answer requests.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -244,6 +245,37 @@ pub fn insert_shipment(
     Ok(shipment_id)
 }
 
+/// The order a capability token opens, if the token is the shop's and unexpired.
+#[derive(Clone, Copy, Debug)]
+pub struct OrderRef {
+    pub order_id: i64,
+    pub shop_id: i64,
+}
+
+pub fn order_by_token(
+    conn: &Connection,
+    shop_slug: &str,
+    token: &str,
+    now: i64,
+) -> rusqlite::Result<Option<OrderRef>> {
+    conn.prepare_cached(
+        "SELECT o.id, o.shop_id FROM order_tokens t
+         JOIN orders o ON o.id = t.order_id
+         JOIN shops s ON s.id = o.shop_id
+         WHERE t.token_hash = ?1 AND t.expires_at > ?2 AND s.slug = ?3",
+    )?
+    .query_row(
+        params![&domain::secret_hash(token)[..], now, shop_slug],
+        |r| {
+            Ok(OrderRef {
+                order_id: r.get(0)?,
+                shop_id: r.get(1)?,
+            })
+        },
+    )
+    .optional()
+}
+
 /// The shopper's view of the order a token opens, if the token is the shop's and unexpired.
 pub fn order_view_by_token(
     conn: &Connection,
@@ -251,78 +283,183 @@ pub fn order_view_by_token(
     token: &str,
     now: i64,
 ) -> rusqlite::Result<Option<OrderView>> {
-    let head = conn
+    match order_by_token(conn, shop_slug, token, now)? {
+        Some(order) => order_view(conn, order.order_id, now).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// A shop's delivery-choice settings and offers, as the order view needs them.
+pub struct ShopDelivery {
+    pub policy: delivery::Policy,
+    pub safe_places: Vec<String>,
+    pub neighbour: bool,
+}
+
+impl ShopDelivery {
+    pub fn offer(&self) -> delivery::Offer<'_> {
+        delivery::Offer {
+            neighbour: self.neighbour,
+            safe_places: &self.safe_places,
+        }
+    }
+}
+
+pub fn shop_delivery(conn: &Connection, shop_id: i64) -> rusqlite::Result<ShopDelivery> {
+    conn.prepare_cached(
+        "SELECT time_zone, choice_cutoff, later_days, safe_places, neighbour_allowed
+         FROM shops WHERE id = ?1",
+    )?
+    .query_row([shop_id], |r| {
+        let places: String = r.get(3)?;
+        Ok(ShopDelivery {
+            policy: delivery::Policy::from_settings(
+                &r.get::<_, String>(0)?,
+                &r.get::<_, String>(1)?,
+                r.get(2)?,
+            ),
+            safe_places: places.lines().map(str::to_owned).collect(),
+            neighbour: r.get(4)?,
+        })
+    })
+}
+
+/// A parcel's choice as stored, with what the rules need to judge it.
+pub struct StoredChoice {
+    pub status: ShipmentStatus,
+    pub eta_from: Option<i64>,
+    pub choice: Option<DeliveryChoice>,
+    /// The chosen slot's date (`YYYY-MM-DD`), when the choice is a slot.
+    pub slot_date: Option<String>,
+    pub version: i64,
+}
+
+impl StoredChoice {
+    /// The local day the parcel is now due: the chosen day, else the carrier's estimate.
+    pub fn due(&self, policy: &delivery::Policy) -> Option<jiff::civil::Date> {
+        let chosen = self
+            .slot_date
+            .as_deref()
+            .or(self.choice.as_ref().and_then(|c| c.date.as_deref()))
+            .and_then(|d| d.parse().ok());
+        chosen.or_else(|| self.expected(policy))
+    }
+
+    /// The local day the carrier expects to deliver.
+    pub fn expected(&self, policy: &delivery::Policy) -> Option<jiff::civil::Date> {
+        self.eta_from
+            .and_then(|t| jiff::Timestamp::from_second(t).ok())
+            .map(|t| policy.date_of(t))
+    }
+
+    pub fn etag(&self) -> String {
+        format!("\"c{}\"", self.version)
+    }
+}
+
+fn choice_from_row(r: &rusqlite::Row, first: usize) -> rusqlite::Result<StoredChoice> {
+    let choice: Option<String> = r.get(first + 2)?;
+    Ok(StoredChoice {
+        status: status_of(&r.get::<_, String>(first)?),
+        eta_from: r.get(first + 1)?,
+        choice: choice.and_then(|c| serde_json::from_str(&c).ok()),
+        slot_date: r.get(first + 3)?,
+        version: r.get(first + 4)?,
+    })
+}
+
+/// Columns `choice_from_row` reads, from `shipments s LEFT JOIN delivery_slots d`.
+const CHOICE_COLUMNS: &str = "s.status, s.eta_from, s.choice, d.date, s.choice_version";
+
+/// A parcel of an order, with its choice, for the shopper's change.
+pub fn stored_choice(
+    conn: &Connection,
+    order_id: i64,
+    shipment_id: i64,
+) -> rusqlite::Result<Option<StoredChoice>> {
+    conn.prepare_cached(&format!(
+        "SELECT {CHOICE_COLUMNS} FROM shipments s
+         LEFT JOIN delivery_slots d ON d.id = s.choice_slot_id
+         WHERE s.id = ?1 AND s.order_id = ?2"
+    ))?
+    .query_row(params![shipment_id, order_id], |r| choice_from_row(r, 0))
+    .optional()
+}
+
+/// An instant in Unix seconds as RFC 3339, UTC.
+pub fn instant(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .map(domain::format_instant)
+        .unwrap_or_default()
+}
+
+/// The shopper's view of an order, as of `now`.
+pub fn order_view(conn: &Connection, order_id: i64, now: i64) -> rusqlite::Result<OrderView> {
+    let (placed_at, cancelled, customer_id, shop_id, home, mut view) = conn
         .prepare_cached(
-            "SELECT o.id, o.number, o.placed_at, o.currency, o.subtotal, o.shipping, o.discount,
+            "SELECT o.number, o.placed_at, o.currency, o.subtotal, o.shipping, o.discount,
                     o.tax, o.total, o.ship_name, o.ship_street, o.ship_postcode, o.ship_city,
                     o.ship_country, o.promised_from, o.promised_to, o.cancelled,
                     c.id, c.first_name, c.email,
-                    s.name, s.support_email, s.support_phone, s.support_url, s.order_status_url
-             FROM order_tokens t
-             JOIN orders o ON o.id = t.order_id
+                    s.name, s.support_email, s.support_phone, s.support_url, s.order_status_url,
+                    s.id, o.ship_latitude, o.ship_longitude
+             FROM orders o
              JOIN shops s ON s.id = o.shop_id
              JOIN customers c ON c.id = o.customer_id
-             WHERE t.token_hash = ?1 AND t.expires_at > ?2 AND s.slug = ?3",
+             WHERE o.id = ?1",
         )?
-        .query_row(
-            params![&domain::secret_hash(token)[..], now, shop_slug],
-            |r| {
-                let promised_from: Option<String> = r.get(14)?;
-                let promised_to: Option<String> = r.get(15)?;
-                let email: String = r.get(19)?;
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, bool>(16)?,
-                    r.get::<_, i64>(17)?,
-                    OrderView {
-                        number: r.get(1)?,
-                        placed_at: String::new(),
-                        stage: postpurchase_api::OrderStage::Processing,
-                        currency: r.get(3)?,
-                        customer: CustomerView {
-                            first_name: r.get(18)?,
-                            email_masked: domain::mask_email(&email),
-                            returning: false,
-                        },
-                        items: Vec::new(),
-                        totals: Totals {
-                            subtotal: r.get(4)?,
-                            shipping: r.get(5)?,
-                            discount: r.get(6)?,
-                            tax: r.get(7)?,
-                            total: r.get(8)?,
-                        },
-                        delivery_address: MaskedAddress {
-                            name: domain::mask_name(&r.get::<_, String>(9)?),
-                            street: domain::mask_street(&r.get::<_, String>(10)?),
-                            postcode: domain::mask_postcode(&r.get::<_, String>(11)?),
-                            city: r.get(12)?,
-                            country: r.get(13)?,
-                        },
-                        promised_delivery: promised_from
-                            .zip(promised_to)
-                            .map(|(earliest, latest)| DateWindow { earliest, latest }),
-                        shipments: Vec::new(),
-                        delivery_options: None,
-                        shop: ShopContact {
-                            name: r.get(20)?,
-                            support_email: r.get(21)?,
-                            support_phone: r.get(22)?,
-                            support_url: r.get(23)?,
-                            order_status_url: r.get(24)?,
-                        },
+        .query_row([order_id], |r| {
+            let promised_from: Option<String> = r.get(13)?;
+            let promised_to: Option<String> = r.get(14)?;
+            let email: String = r.get(18)?;
+            let home: Option<(f64, f64)> = r.get::<_, Option<f64>>(25)?.zip(r.get(26)?);
+            Ok((
+                r.get::<_, i64>(1)?,
+                r.get::<_, bool>(15)?,
+                r.get::<_, i64>(16)?,
+                r.get::<_, i64>(24)?,
+                home,
+                OrderView {
+                    number: r.get(0)?,
+                    placed_at: String::new(),
+                    stage: postpurchase_api::OrderStage::Processing,
+                    currency: r.get(2)?,
+                    customer: CustomerView {
+                        first_name: r.get(17)?,
+                        email_masked: domain::mask_email(&email),
+                        returning: false,
                     },
-                ))
-            },
-        )
-        .optional()?;
-    let Some((order_id, placed_at, cancelled, customer_id, mut view)) = head else {
-        return Ok(None);
-    };
-    view.placed_at = time::OffsetDateTime::from_unix_timestamp(placed_at)
-        .map(domain::format_instant)
-        .unwrap_or_default();
+                    items: Vec::new(),
+                    totals: Totals {
+                        subtotal: r.get(3)?,
+                        shipping: r.get(4)?,
+                        discount: r.get(5)?,
+                        tax: r.get(6)?,
+                        total: r.get(7)?,
+                    },
+                    delivery_address: MaskedAddress {
+                        name: domain::mask_name(&r.get::<_, String>(8)?),
+                        street: domain::mask_street(&r.get::<_, String>(9)?),
+                        postcode: domain::mask_postcode(&r.get::<_, String>(10)?),
+                        city: r.get(11)?,
+                        country: r.get(12)?,
+                    },
+                    promised_delivery: promised_from
+                        .zip(promised_to)
+                        .map(|(earliest, latest)| DateWindow { earliest, latest }),
+                    shipments: Vec::new(),
+                    delivery_options: None,
+                    shop: ShopContact {
+                        name: r.get(19)?,
+                        support_email: r.get(20)?,
+                        support_phone: r.get(21)?,
+                        support_url: r.get(22)?,
+                        order_status_url: r.get(23)?,
+                    },
+                },
+            ))
+        })?;
+    view.placed_at = instant(placed_at);
     view.customer.returning = conn
         .prepare_cached(
             "SELECT 1 FROM orders WHERE customer_id = ?1 AND placed_at < ?2 AND id <> ?3 LIMIT 1",
@@ -347,23 +484,49 @@ pub fn order_view_by_token(
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let shipments: Vec<(i64, ShipmentSummary)> = conn
-        .prepare_cached(
-            "SELECT id, carrier, tracking_number, status, carrier_code, carrier_text
-             FROM shipments WHERE order_id = ?1 ORDER BY id",
-        )?
+    let settings = shop_delivery(conn, shop_id)?;
+    let policy = &settings.policy;
+    let clock = jiff::Timestamp::from_second(now).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let shipments: Vec<ShipmentSummary> = conn
+        .prepare_cached(&format!(
+            "SELECT s.id, s.carrier, s.tracking_number, s.carrier_code, s.carrier_text,
+                    s.delivered_to, s.eta_to, {CHOICE_COLUMNS}
+             FROM shipments s LEFT JOIN delivery_slots d ON d.id = s.choice_slot_id
+             WHERE s.order_id = ?1 ORDER BY s.id"
+        ))?
         .query_map([order_id], |r| {
-            Ok((
-                r.get(0)?,
-                ShipmentSummary {
-                    carrier: r.get(1)?,
-                    tracking_number: r.get(2)?,
-                    status: status_of(&r.get::<_, String>(3)?),
-                    carrier_code: r.get(4)?,
-                    carrier_text: r.get(5)?,
-                    ..Default::default()
-                },
-            ))
+            let stored = choice_from_row(r, 7)?;
+            let carrier: String = r.get(1)?;
+            let tracking_number: String = r.get(2)?;
+            let eta_to: Option<i64> = r.get(6)?;
+            let (locked, until) = delivery::lock(stored.status, stored.due(policy), clock, policy);
+            Ok(ShipmentSummary {
+                id: r.get(0)?,
+                tracking_url: domain::tracking_url(&carrier, &tracking_number),
+                carrier,
+                tracking_number,
+                status: stored.status,
+                delivered_to: r
+                    .get::<_, Option<String>>(5)?
+                    .as_deref()
+                    .and_then(DeliveredTo::parse),
+                estimated_delivery: stored.eta_from.zip(eta_to).map(|(from, to)| TimeWindow {
+                    from: instant(from),
+                    to: instant(to),
+                }),
+                carrier_code: r.get(3)?,
+                carrier_text: r.get(4)?,
+                choice_etag: stored.etag(),
+                delivery_dates: locked
+                    .is_none()
+                    .then(|| delivery::delivery_dates(stored.expected(policy), clock, policy))
+                    .flatten(),
+                changeable_until: until.map(|t| instant(t.as_second())),
+                locked,
+                choice: stored.choice,
+                items: Vec::new(),
+                events: Vec::new(),
+            })
         })?
         .collect::<rusqlite::Result<_>>()?;
     let mut items = conn.prepare_cached(
@@ -375,9 +538,9 @@ pub fn order_view_by_token(
     )?;
     view.shipments = shipments
         .into_iter()
-        .map(|(id, mut shipment)| {
+        .map(|mut shipment| {
             shipment.items = items
-                .query_map([id], |r| {
+                .query_map([shipment.id], |r| {
                     Ok(ShipmentItem {
                         line_id: r.get(0)?,
                         quantity: r.get(1)?,
@@ -385,11 +548,9 @@ pub fn order_view_by_token(
                 })?
                 .collect::<rusqlite::Result<_>>()?;
             shipment.events = events
-                .query_map([id], |r| {
+                .query_map([shipment.id], |r| {
                     Ok(TrackingEvent {
-                        occurred_at: time::OffsetDateTime::from_unix_timestamp(r.get(0)?)
-                            .map(domain::format_instant)
-                            .unwrap_or_default(),
+                        occurred_at: instant(r.get(0)?),
                         status: status_of(&r.get::<_, String>(1)?),
                         code: r.get(2)?,
                         text: r.get(3)?,
@@ -402,7 +563,77 @@ pub fn order_view_by_token(
         .collect::<rusqlite::Result<_>>()?;
     let statuses: Vec<ShipmentStatus> = view.shipments.iter().map(|s| s.status).collect();
     view.stage = domain::order_stage(cancelled, &statuses);
-    Ok(Some(view))
+    if view.shipments.iter().any(|s| s.locked.is_none()) {
+        view.delivery_options = delivery_options(conn, order_id, shop_id, &settings, clock, home)?;
+    }
+    Ok(view)
+}
+
+/// What the shop offers this order's parcels: open slots (and any this order holds),
+/// safe places, the nearest pickup points. `None` when it offers nothing.
+fn delivery_options(
+    conn: &Connection,
+    order_id: i64,
+    shop_id: i64,
+    settings: &ShopDelivery,
+    now: jiff::Timestamp,
+    home: Option<(f64, f64)>,
+) -> rusqlite::Result<Option<DeliveryOptions>> {
+    let policy = &settings.policy;
+    let today = policy.today(now).to_string();
+    let slots = conn
+        .prepare_cached(
+            "SELECT id, date, starts, ends, price, capacity - taken FROM delivery_slots d
+             WHERE shop_id = ?1 AND (date >= ?2 OR id IN
+                   (SELECT choice_slot_id FROM shipments WHERE order_id = ?3))
+             ORDER BY date, starts LIMIT 60",
+        )?
+        .query_map(params![shop_id, today, order_id], |r| {
+            Ok(DeliverySlot {
+                id: r.get(0)?,
+                date: r.get(1)?,
+                from: r.get(2)?,
+                to: r.get(3)?,
+                price: r.get(4)?,
+                places_left: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .filter(|slot| slot.date.parse().is_ok_and(|d| policy.open_for(d, now)))
+        .collect::<Vec<_>>();
+    let mut pickup_points = conn
+        .prepare_cached(
+            "SELECT id, locker, name, address, opening_hours, latitude, longitude
+             FROM pickup_points WHERE shop_id = ?1",
+        )?
+        .query_map([shop_id], |r| {
+            let hours: String = r.get(4)?;
+            let at: Option<(f64, f64)> = r.get::<_, Option<f64>>(5)?.zip(r.get(6)?);
+            Ok(PickupPoint {
+                id: r.get(0)?,
+                locker: r.get(1)?,
+                name: r.get(2)?,
+                address: r.get(3)?,
+                opening_hours: hours.lines().map(str::to_owned).collect(),
+                distance_m: home.zip(at).map(|(a, b)| delivery::distance_m(a, b)),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    pickup_points.sort_by_key(|p| (p.distance_m.is_none(), p.distance_m));
+    pickup_points.truncate(10);
+    let options = DeliveryOptions {
+        slots,
+        safe_places: settings.safe_places.clone(),
+        pickup_points,
+        neighbour: settings.neighbour,
+    };
+    let offers_anything = !options.slots.is_empty()
+        || !options.safe_places.is_empty()
+        || !options.pickup_points.is_empty()
+        || options.neighbour
+        || policy.later_days > 0;
+    Ok(offers_anything.then_some(options))
 }
 
 /// How long an `Idempotency-Key` is remembered.
@@ -516,14 +747,15 @@ pub fn record_event(
     tx: &Transaction,
     shipment_id: i64,
     event: &postpurchase_api::CarrierEvent,
-    status: ShipmentStatus,
+    (status, delivered_to): domain::Mapped,
     occurred_at: i64,
     now: i64,
 ) -> rusqlite::Result<bool> {
     let inserted = tx.execute(
         "INSERT OR IGNORE INTO shipment_events
-             (shipment_id, event_id, occurred_at, status, code, text, location, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+             (shipment_id, event_id, occurred_at, status, code, text, location, received_at,
+              delivered_to)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             shipment_id,
             event.event_id.trim(),
@@ -532,10 +764,39 @@ pub fn record_event(
             event.code.trim(),
             event.text.as_deref().map(str::trim),
             event.location.as_deref().map(str::trim),
-            now
+            now,
+            delivered_to.map(DeliveredTo::as_str),
         ],
     )?;
     Ok(inserted == 1)
+}
+
+/// Whether `event_id` is the parcel's latest event by time.
+pub fn is_latest_event(
+    tx: &Transaction,
+    shipment_id: i64,
+    event_id: &str,
+) -> rusqlite::Result<bool> {
+    let latest: Option<String> = tx
+        .prepare_cached(
+            "SELECT event_id FROM shipment_events WHERE shipment_id = ?1
+             ORDER BY occurred_at DESC, received_at DESC LIMIT 1",
+        )?
+        .query_row([shipment_id], |r| r.get(0))
+        .optional()?;
+    Ok(latest.as_deref() == Some(event_id))
+}
+
+/// Sets a parcel's delivery estimate (Unix seconds).
+pub fn set_estimate(
+    tx: &Transaction,
+    shipment_id: i64,
+    from: i64,
+    to: i64,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached("UPDATE shipments SET eta_from = ?2, eta_to = ?3 WHERE id = ?1")?
+        .execute(params![shipment_id, from, to])?;
+    Ok(())
 }
 
 /// Sets a shipment's status and carrier words from its latest event by time (events may
@@ -545,8 +806,8 @@ pub fn refresh_shipment(
     shipment_id: i64,
 ) -> rusqlite::Result<(ShipmentStatus, u32)> {
     tx.execute(
-        "UPDATE shipments SET (status, carrier_code, carrier_text) = (
-             SELECT status, code, text FROM shipment_events WHERE shipment_id = ?1
+        "UPDATE shipments SET (status, carrier_code, carrier_text, delivered_to) = (
+             SELECT status, code, text, delivered_to FROM shipment_events WHERE shipment_id = ?1
              ORDER BY occurred_at DESC, received_at DESC LIMIT 1)
          WHERE id = ?1 AND EXISTS (SELECT 1 FROM shipment_events WHERE shipment_id = ?1)",
         [shipment_id],
@@ -563,4 +824,145 @@ pub fn refresh_shipment(
             ))
         },
     )
+}
+
+/// What a shopper's `Idempotency-Key` already stands for on an order.
+pub enum SavedUse {
+    Fresh,
+    /// The same request was answered before: its status and body.
+    Replay(u16, Vec<u8>),
+    Conflict,
+}
+
+pub fn shopper_request_use(
+    tx: &Transaction,
+    order_id: i64,
+    key: &str,
+    request_hash: &[u8],
+    now: i64,
+) -> rusqlite::Result<SavedUse> {
+    tx.prepare_cached("DELETE FROM shopper_requests WHERE created_at < ?1")?
+        .execute([now - IDEMPOTENCY_WINDOW_SECONDS])?;
+    let saved: Option<(Vec<u8>, u16, Vec<u8>)> = tx
+        .prepare_cached(
+            "SELECT request_hash, status, body FROM shopper_requests WHERE order_id = ?1 AND key = ?2",
+        )?
+        .query_row(params![order_id, key], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    Ok(match saved {
+        None => SavedUse::Fresh,
+        Some((hash, status, body)) if hash == request_hash => SavedUse::Replay(status, body),
+        Some(_) => SavedUse::Conflict,
+    })
+}
+
+pub fn remember_shopper_request(
+    tx: &Transaction,
+    order_id: i64,
+    key: &str,
+    request_hash: &[u8],
+    (status, body): (u16, &[u8]),
+    now: i64,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO shopper_requests (order_id, key, request_hash, status, body, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![order_id, key, request_hash, status, body, now])?;
+    Ok(())
+}
+
+pub fn slot_by_id(
+    conn: &Connection,
+    shop_id: i64,
+    id: i64,
+) -> rusqlite::Result<Option<DeliverySlot>> {
+    conn.prepare_cached(
+        "SELECT id, date, starts, ends, price, capacity - taken FROM delivery_slots
+         WHERE id = ?1 AND shop_id = ?2",
+    )?
+    .query_row(params![id, shop_id], |r| {
+        Ok(DeliverySlot {
+            id: r.get(0)?,
+            date: r.get(1)?,
+            from: r.get(2)?,
+            to: r.get(3)?,
+            price: r.get(4)?,
+            places_left: r.get(5)?,
+        })
+    })
+    .optional()
+}
+
+pub fn pickup_point_by_id(
+    conn: &Connection,
+    shop_id: i64,
+    id: i64,
+) -> rusqlite::Result<Option<PickupPoint>> {
+    conn.prepare_cached(
+        "SELECT id, locker, name, address, opening_hours FROM pickup_points
+         WHERE id = ?1 AND shop_id = ?2",
+    )?
+    .query_row(params![id, shop_id], |r| {
+        let hours: String = r.get(4)?;
+        Ok(PickupPoint {
+            id: r.get(0)?,
+            locker: r.get(1)?,
+            name: r.get(2)?,
+            address: r.get(3)?,
+            opening_hours: hours.lines().map(str::to_owned).collect(),
+            distance_m: None,
+        })
+    })
+    .optional()
+}
+
+/// Takes a place in a slot; false when it is full. One statement, so two shoppers can
+/// never both take the last place.
+pub fn take_slot(tx: &Transaction, slot_id: i64) -> rusqlite::Result<bool> {
+    let taken = tx
+        .prepare_cached(
+            "UPDATE delivery_slots SET taken = taken + 1 WHERE id = ?1 AND taken < capacity",
+        )?
+        .execute([slot_id])?;
+    Ok(taken == 1)
+}
+
+pub fn release_slot(tx: &Transaction, slot_id: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached("UPDATE delivery_slots SET taken = taken - 1 WHERE id = ?1 AND taken > 0")?
+        .execute([slot_id])?;
+    Ok(())
+}
+
+/// Stores a parcel's new choice (or none) and bumps its version, the choice's ETag.
+pub fn set_choice(
+    tx: &Transaction,
+    shipment_id: i64,
+    choice: Option<&DeliveryChoice>,
+) -> rusqlite::Result<()> {
+    let json = choice
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let slot_id = choice.and_then(|c| c.slot_id);
+    tx.prepare_cached(
+        "UPDATE shipments SET choice = ?2, choice_slot_id = ?3, choice_version = choice_version + 1
+         WHERE id = ?1",
+    )?
+    .execute(params![shipment_id, json, slot_id])?;
+    Ok(())
+}
+
+/// The order number, carrier and tracking number of a parcel, for its webhook.
+pub fn shipment_labels(
+    conn: &Connection,
+    shipment_id: i64,
+) -> rusqlite::Result<(String, String, String)> {
+    conn.prepare_cached(
+        "SELECT o.number, s.carrier, s.tracking_number FROM shipments s
+         JOIN orders o ON o.id = s.order_id WHERE s.id = ?1",
+    )?
+    .query_row([shipment_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
 }

@@ -50,7 +50,11 @@ pub async fn create_shipment(
         return Err(ApiError::invalid_fields(errors));
     }
     let tracking_number = shipment.tracking_number.trim();
-    let items = state.db.write(|tx| {
+    let eta = shipment
+        .estimated_delivery
+        .as_ref()
+        .map(domain::window_seconds);
+    let (id, items) = state.db.write(|tx| {
         let order_id = store::order_id_by_number(tx, shop.id, &number)?
             .ok_or_else(ApiError::unknown_order_number)?;
         if store::shipment_id_by_tracking(tx, shop.id, &shipment.carrier, tracking_number)?
@@ -97,7 +101,7 @@ pub async fn create_shipment(
         if !errors.is_empty() {
             return Err(ApiError::invalid_fields(errors));
         }
-        store::insert_shipment(
+        let id = store::insert_shipment(
             tx,
             order_id,
             &shipment.carrier,
@@ -105,16 +109,20 @@ pub async fn create_shipment(
             ShipmentStatus::Pending,
             &positions,
         )?;
-        Ok(parcel)
+        if let Some((from, to)) = eta.flatten() {
+            store::set_estimate(tx, id, from, to)?;
+        }
+        Ok((id, parcel))
     })?;
     Ok((
         StatusCode::CREATED,
         Json(ShipmentSummary {
+            id,
+            tracking_url: domain::tracking_url(&shipment.carrier, tracking_number),
             carrier: shipment.carrier.clone(),
             tracking_number: tracking_number.to_owned(),
             status: ShipmentStatus::Pending,
-            carrier_code: None,
-            carrier_text: None,
+            estimated_delivery: shipment.estimated_delivery.clone(),
             items,
             ..Default::default()
         }),
@@ -158,7 +166,15 @@ pub async fn record_event(
             "must be an RFC 3339 time",
         )])
     })?;
-    let status = domain::carrier_status(&event.code);
+    let (status, coded_place) = domain::carrier_status(&carrier, &event.code);
+    // Where it was left: the carrier's own word for it beats what its code implies.
+    let delivered_to = (status == ShipmentStatus::Delivered)
+        .then_some(event.delivered_to.or(coded_place))
+        .flatten();
+    let eta = event
+        .estimated_delivery
+        .as_ref()
+        .map(domain::window_seconds);
     let now = state.clock.now();
     let (recorded, (status, events)) = state.db.write(|tx| {
         let shipment_id = store::shipment_id_by_tracking(tx, shop.id, &carrier, &tracking_number)?
@@ -173,10 +189,16 @@ pub async fn record_event(
             tx,
             shipment_id,
             &event,
-            status,
+            (status, delivered_to),
             occurred_at.unix_timestamp(),
             now,
         )?;
+        // An estimate counts only from the latest event: a late-arriving older one is stale.
+        if recorded && store::is_latest_event(tx, shipment_id, event.event_id.trim())? {
+            if let Some((from, to)) = eta.flatten() {
+                store::set_estimate(tx, shipment_id, from, to)?;
+            }
+        }
         Ok::<_, ApiError>((recorded, store::refresh_shipment(tx, shipment_id)?))
     })?;
     Ok((

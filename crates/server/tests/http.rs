@@ -107,6 +107,7 @@ async fn the_openapi_document_lists_exactly_the_api_routes() {
         ("POST", postpurchase_server::admin::TOKENS_PATH),
         ("POST", postpurchase_server::tracking::SHIPMENTS_PATH),
         ("POST", postpurchase_server::tracking::EVENTS_PATH),
+        ("POST", postpurchase_server::choices::CHOICE_PATH),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))
@@ -117,7 +118,8 @@ async fn the_openapi_document_lists_exactly_the_api_routes() {
         let uri = path
             .replace("{shop}", "shop")
             .replace("{token}", "AAAAAAAAAAAAAAAAAAAAAAAA")
-            .replace("{number}", "1");
+            .replace("{number}", "1")
+            .replace("{shipment}", "1");
         let request = Request::builder()
             .method(method.as_str())
             .uri(&uri)
@@ -136,6 +138,9 @@ async fn the_openapi_document_lists_exactly_the_api_routes() {
         "OrderCreated",
         "OrderAccess",
         "ShipmentStatus",
+        "ChoiceRequest",
+        "DeliveryOptions",
+        "WebhookEvent",
     ] {
         assert!(
             doc["components"]["schemas"][schema].is_object(),
