@@ -563,7 +563,7 @@ pub struct NewLineItem {
     pub image_url: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewAddress {
@@ -572,6 +572,12 @@ pub struct NewAddress {
     pub postcode: String,
     pub city: String,
     pub country: String,
+    /// Where the address is (WGS 84 degrees), if the checkout geocoded it; gives pickup
+    /// points their distance. Both or neither.
+    #[serde(default)]
+    pub latitude: Option<f64>,
+    #[serde(default)]
+    pub longitude: Option<f64>,
 }
 
 /// Admin API: the answer to a new order, with the shopper's first capability token.

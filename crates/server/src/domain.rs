@@ -210,6 +210,15 @@ pub fn validate_new_order(order: &NewOrder) -> Vec<FieldError> {
             "must be an ISO 3166-1 alpha-2 code such as NL",
         );
     }
+    match (address.latitude, address.longitude) {
+        (None, None) => {}
+        (Some(lat), Some(lon))
+            if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) => {}
+        _ => fail(
+            "delivery_address.latitude".into(),
+            "latitude (-90 to 90) and longitude (-180 to 180) come together or not at all",
+        ),
+    }
     if let Some(placed_at) = &order.placed_at {
         if parse_instant(placed_at).is_none() {
             fail("placed_at".into(), "must be an RFC 3339 instant");
@@ -566,6 +575,8 @@ mod tests {
                 postcode: "1000".into(),
                 city: "Town".into(),
                 country: "NL".into(),
+                latitude: None,
+                longitude: None,
             },
             promised_delivery: None,
         }

@@ -2,7 +2,7 @@
 //! code paths as a merchant's orders.
 
 use postpurchase_api::{
-    DateWindow, NewAddress, NewCustomer, NewLineItem, NewOrder, ShipmentStatus,
+    CarrierEvent, DateWindow, NewAddress, NewCustomer, NewLineItem, NewOrder, ShipmentStatus,
 };
 
 use crate::error::ApiError;
@@ -38,12 +38,32 @@ type SampleItem = (
     i64,
     &'static str,
 );
-/// A parcel: carrier, tracking number, status, (line position, quantity) of its contents.
-type SampleParcel = (
-    &'static str,
-    &'static str,
-    ShipmentStatus,
-    &'static [(i64, u32)],
+/// A carrier event: code, hours ago, the carrier's words, place.
+type SampleEvent = (&'static str, i64, &'static str, &'static str);
+
+/// A parcel: carrier, tracking number, (line position, quantity) of its contents, the day
+/// the carrier expects it (days from today), and its events, oldest first. Its status comes
+/// from the events, through the same code as a carrier's.
+struct SampleParcel {
+    carrier: &'static str,
+    tracking: &'static str,
+    items: &'static [(i64, u32)],
+    expected_in_days: Option<i64>,
+    events: &'static [SampleEvent],
+}
+
+const LABEL: SampleEvent = ("label_created", 40, "Shipment information received", "");
+const PICKED_UP: SampleEvent = (
+    "picked_up",
+    26,
+    "Parcel picked up from the sender",
+    "Utrecht",
+);
+const SORTED: SampleEvent = (
+    "sorted",
+    6,
+    "Parcel sorted at the distribution centre",
+    "Amsterdam",
 );
 
 struct Sample {
@@ -82,7 +102,7 @@ const SAMPLES: &[Sample] = &[
     },
     Sample {
         number: "1002",
-        label: "Split in two parcels, one shipped",
+        label: "Split in two parcels, one shipped: choose how they arrive",
         days_ago: 2,
         email: "lena.bakker@example.org",
         first_name: "Lena",
@@ -107,18 +127,20 @@ const SAMPLES: &[Sample] = &[
             ),
         ],
         parcels: &[
-            (
-                "postnl",
-                "3SPOST0000001",
-                ShipmentStatus::InTransit,
-                &[(0, 1), (2, 1)],
-            ),
-            (
-                "postnl",
-                "3SPOST0000002",
-                ShipmentStatus::Pending,
-                &[(1, 1)],
-            ),
+            SampleParcel {
+                carrier: "postnl",
+                tracking: "3SPOST0000001",
+                items: &[(0, 1), (2, 1)],
+                expected_in_days: Some(1),
+                events: &[LABEL, PICKED_UP, SORTED],
+            },
+            SampleParcel {
+                carrier: "postnl",
+                tracking: "3SPOST0000002",
+                items: &[(1, 1)],
+                expected_in_days: Some(3),
+                events: &[LABEL],
+            },
         ],
     },
     Sample {
@@ -129,12 +151,22 @@ const SAMPLES: &[Sample] = &[
         first_name: "Noor",
         last_name: "Dekker",
         items: &[("LAMP-DESK", "Desk lamp", Some("Brass"), 1, 8900, "lamp")],
-        parcels: &[(
-            "dhl",
-            "JVGL0000000003",
-            ShipmentStatus::OutForDelivery,
-            &[(0, 1)],
-        )],
+        parcels: &[SampleParcel {
+            carrier: "dhl",
+            tracking: "JVGL0000000003",
+            items: &[(0, 1)],
+            expected_in_days: Some(0),
+            events: &[
+                ("pre-transit", 50, "The shipment has been registered", ""),
+                ("transit", 30, "The shipment is in transit", "Duiven"),
+                (
+                    "out_for_delivery",
+                    2,
+                    "The courier is on the way",
+                    "Amsterdam",
+                ),
+            ],
+        }],
     },
     Sample {
         number: "0950",
@@ -144,16 +176,17 @@ const SAMPLES: &[Sample] = &[
         first_name: "Ada",
         last_name: "Jansen",
         items: &[("MUG-OAT", "Stoneware mug", Some("Oat"), 1, 1450, "mug")],
-        parcels: &[(
-            "postnl",
-            "3SPOST0000950",
-            ShipmentStatus::Delivered,
-            &[(0, 1)],
-        )],
+        parcels: &[SampleParcel {
+            carrier: "postnl",
+            tracking: "3SPOST0000950",
+            items: &[(0, 1)],
+            expected_in_days: None,
+            events: &[("delivered_to_recipient", 1400, "Delivered", "Amsterdam")],
+        }],
     },
     Sample {
         number: "1004",
-        label: "Delivered, returning customer",
+        label: "Delivered to a neighbour, returning customer",
         days_ago: 6,
         email: "ada.jansen@example.com",
         first_name: "Ada",
@@ -176,13 +209,289 @@ const SAMPLES: &[Sample] = &[
                 "filters",
             ),
         ],
-        parcels: &[(
-            "dhl",
-            "JVGL0000000004",
-            ShipmentStatus::Delivered,
-            &[(0, 1), (1, 2)],
-        )],
+        parcels: &[SampleParcel {
+            carrier: "dhl",
+            tracking: "JVGL0000000004",
+            items: &[(0, 1), (1, 2)],
+            expected_in_days: None,
+            events: &[
+                ("pre-transit", 120, "The shipment has been registered", ""),
+                ("transit", 100, "The shipment is in transit", "Duiven"),
+                (
+                    "out_for_delivery",
+                    80,
+                    "The courier is on the way",
+                    "Amsterdam",
+                ),
+                (
+                    "delivered_to_neighbour",
+                    76,
+                    "Delivered to a neighbour at number 125",
+                    "Amsterdam",
+                ),
+            ],
+        }],
     },
+    Sample {
+        number: "1005",
+        label: "Waiting at a pickup point; a second parcel was signed for",
+        days_ago: 4,
+        email: "yara.smit@example.com",
+        first_name: "Yara",
+        last_name: "Smit",
+        items: &[
+            ("GRINDER-HAND", "Hand grinder", None, 1, 5900, "kettle"),
+            (
+                "SCALE-01",
+                "Coffee scale",
+                Some("0.1 g"),
+                1,
+                3400,
+                "filters",
+            ),
+        ],
+        parcels: &[
+            SampleParcel {
+                carrier: "ups",
+                tracking: "1Z999AA10000000051",
+                items: &[(0, 1)],
+                expected_in_days: None,
+                events: &[
+                    ("M", 70, "Shipper created a label", ""),
+                    ("I", 40, "Departed from facility", "Eindhoven"),
+                    (
+                        "ready_for_pickup",
+                        5,
+                        "Ready for pickup at the UPS Access Point",
+                        "Amsterdam",
+                    ),
+                ],
+            },
+            SampleParcel {
+                carrier: "ups",
+                tracking: "1Z999AA10000000052",
+                items: &[(1, 1)],
+                expected_in_days: None,
+                events: &[
+                    ("M", 70, "Shipper created a label", ""),
+                    ("O", 30, "Out for delivery today", "Amsterdam"),
+                    (
+                        "signed_for",
+                        27,
+                        "Delivered, signed for by SMIT",
+                        "Amsterdam",
+                    ),
+                ],
+            },
+        ],
+    },
+    Sample {
+        number: "1006",
+        label: "Nobody home: a new delivery to arrange",
+        days_ago: 3,
+        email: "tim.mulder@example.org",
+        first_name: "Tim",
+        last_name: "Mulder",
+        items: &[(
+            "POUR-OVER",
+            "Ceramic pour-over",
+            Some("White"),
+            1,
+            3200,
+            "mug",
+        )],
+        parcels: &[SampleParcel {
+            carrier: "dpd",
+            tracking: "05212345678906",
+            items: &[(0, 1)],
+            expected_in_days: Some(1),
+            events: &[
+                LABEL,
+                PICKED_UP,
+                ("out_for_delivery", 28, "Out for delivery", "Amsterdam"),
+                (
+                    "not_home",
+                    22,
+                    "We could not deliver: nobody was home",
+                    "Amsterdam",
+                ),
+            ],
+        }],
+    },
+    Sample {
+        number: "1007",
+        label: "Delayed, and a parcel with a problem",
+        days_ago: 5,
+        email: "eva.bos@example.com",
+        first_name: "Eva",
+        last_name: "Bos",
+        items: &[
+            ("CARAFE-1L", "Glass carafe", Some("1 l"), 1, 2900, "kettle"),
+            (
+                "BEANS-1KG",
+                "Single-origin beans",
+                Some("1 kg, whole"),
+                1,
+                2995,
+                "beans",
+            ),
+        ],
+        parcels: &[
+            SampleParcel {
+                carrier: "gls",
+                tracking: "ZX1000000071",
+                items: &[(1, 1)],
+                expected_in_days: Some(2),
+                events: &[
+                    LABEL,
+                    PICKED_UP,
+                    (
+                        "delay",
+                        4,
+                        "Delayed by high volumes; a day later than planned",
+                        "Amsterdam",
+                    ),
+                ],
+            },
+            SampleParcel {
+                carrier: "gls",
+                tracking: "ZX1000000072",
+                items: &[(0, 1)],
+                expected_in_days: None,
+                events: &[
+                    LABEL,
+                    PICKED_UP,
+                    (
+                        "damaged",
+                        3,
+                        "Parcel damaged in transit; the shop has been told",
+                        "Duiven",
+                    ),
+                ],
+            },
+        ],
+    },
+    Sample {
+        number: "1008",
+        label: "Returned to the shop, and a cancelled parcel",
+        days_ago: 12,
+        email: "daan.vos@example.net",
+        first_name: "Daan",
+        last_name: "Vos",
+        items: &[
+            (
+                "TEE-ORG-M",
+                "Organic cotton tee",
+                Some("L / Sand"),
+                1,
+                3500,
+                "tee",
+            ),
+            (
+                "SOCK-3",
+                "Merino socks, 3 pairs",
+                Some("43–46"),
+                1,
+                1900,
+                "socks",
+            ),
+        ],
+        parcels: &[
+            SampleParcel {
+                carrier: "postnl",
+                tracking: "3SPOST0000081",
+                items: &[(0, 1)],
+                expected_in_days: None,
+                events: &[
+                    ("label_created", 250, "Shipment information received", ""),
+                    (
+                        "failed_attempt",
+                        200,
+                        "Not delivered: address not found",
+                        "Amsterdam",
+                    ),
+                    (
+                        "returned_to_sender",
+                        150,
+                        "Returned to the sender",
+                        "Utrecht",
+                    ),
+                ],
+            },
+            SampleParcel {
+                carrier: "postnl",
+                tracking: "3SPOST0000082",
+                items: &[(1, 1)],
+                expected_in_days: None,
+                events: &[
+                    ("label_created", 250, "Shipment information received", ""),
+                    ("cancelled", 240, "Shipment cancelled by the sender", ""),
+                ],
+            },
+        ],
+    },
+    Sample {
+        number: "1009",
+        label: "A carrier code we have never seen",
+        days_ago: 1,
+        email: "lot.peters@example.com",
+        first_name: "Lot",
+        last_name: "Peters",
+        items: &[(
+            "FILTER-100",
+            "Paper filters",
+            Some("100 pcs"),
+            3,
+            595,
+            "filters",
+        )],
+        parcels: &[SampleParcel {
+            carrier: "dpd",
+            tracking: "05212345678909",
+            items: &[(0, 3)],
+            expected_in_days: Some(2),
+            events: &[
+                LABEL,
+                ("ZK-17", 2, "Parcel at customs clearance point", "Schiphol"),
+            ],
+        }],
+    },
+];
+
+/// The demo shop's delivery choices: Amsterdam time, locked at 04:00 on the day, up to
+/// five days later, these safe places, neighbours, and pickup points around the centre.
+const SAFE_PLACES: &str = "front_door\nporch\nback_door\nshed";
+/// Name, address, opening hours, latitude, longitude, locker.
+const PICKUP_POINTS: &[(&str, &str, &str, f64, f64, bool)] = &[
+    (
+        "Parcel locker Westermarkt",
+        "Westermarkt 12, 1016 DK Amsterdam",
+        "Every day 06:00–23:00",
+        52.3746,
+        4.8836,
+        true,
+    ),
+    (
+        "Tabak & Post Jordaan",
+        "Rozengracht 101, 1016 LV Amsterdam",
+        "Mon–Fri 08:30–18:00\nSat 09:00–17:00\nSun closed",
+        52.3727,
+        4.8769,
+        false,
+    ),
+    (
+        "Bookshop De Pijp",
+        "Ferdinand Bolstraat 10, 1072 LJ Amsterdam",
+        "Mon–Sat 09:00–18:00\nSun 12:00–17:00",
+        52.3550,
+        4.8913,
+        false,
+    ),
+];
+/// Daily slots: from, to, extra charge, places.
+const SLOTS: &[(&str, &str, Option<i64>, i64)] = &[
+    ("08:00", "12:00", None, 20),
+    ("18:00", "21:00", Some(295), 3),
 ];
 
 /// Creates the demo shop and its orders unless they exist, then mints a fresh token for
@@ -229,14 +538,15 @@ pub fn seed_demo(state: &AppState, storefront_origin: &str) -> Result<Demo, ApiE
                 },
             )?,
         };
+        seed_delivery_choices(tx, shop_id, today)?;
         let mut orders = Vec::new();
         for sample in SAMPLES {
             let placed_at = now - sample.days_ago * 86_400 - 3_600;
             let order = sample_order(sample, today, placed_at);
             let order_id = match store::insert_order(tx, shop_id, &order, placed_at)? {
                 Inserted::Created(id) => {
-                    for (carrier, tracking, status, items) in sample.parcels {
-                        store::insert_shipment(tx, id, carrier, tracking, *status, items)?;
+                    for parcel in sample.parcels {
+                        seed_parcel(tx, id, parcel, now)?;
                     }
                     id
                 }
@@ -257,6 +567,82 @@ pub fn seed_demo(state: &AppState, storefront_origin: &str) -> Result<Demo, ApiE
             orders,
         })
     })
+}
+
+/// A parcel and its events, taken in as a carrier's would be.
+fn seed_parcel(
+    tx: &rusqlite::Transaction,
+    order_id: i64,
+    parcel: &SampleParcel,
+    now: i64,
+) -> Result<(), ApiError> {
+    let id = store::insert_shipment(
+        tx,
+        order_id,
+        parcel.carrier,
+        parcel.tracking,
+        ShipmentStatus::Pending,
+        parcel.items,
+    )?;
+    if let Some(days) = parcel.expected_in_days {
+        // 09:00 to 17:00 in Amsterdam (winter time) on the expected day.
+        let day = (now.div_euclid(86_400) + days) * 86_400;
+        store::set_estimate(tx, id, day + 8 * 3_600, day + 16 * 3_600)?;
+    }
+    for (i, (code, hours_ago, text, place)) in parcel.events.iter().enumerate() {
+        let event = CarrierEvent {
+            event_id: format!("demo-{}-{i}", parcel.tracking),
+            occurred_at: store::instant(now - hours_ago * 3_600),
+            code: (*code).to_owned(),
+            text: Some((*text).to_owned()),
+            location: (!place.is_empty()).then(|| (*place).to_owned()),
+            delivered_to: None,
+            estimated_delivery: None,
+        };
+        let mapped = domain::carrier_status(parcel.carrier, code);
+        store::record_event(tx, id, &event, mapped, now - hours_ago * 3_600, now)?;
+    }
+    store::refresh_shipment(tx, id)?;
+    Ok(())
+}
+
+/// The shop's delivery settings and pickup points once, and a week of slots from today
+/// (topped up on every start, so a long-running demo keeps having slots).
+fn seed_delivery_choices(
+    tx: &rusqlite::Transaction,
+    shop_id: i64,
+    today: time::Date,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE shops SET time_zone = 'Europe/Amsterdam', choice_cutoff = '04:00', later_days = 5,
+                          safe_places = ?2, neighbour_allowed = 1
+         WHERE id = ?1",
+        rusqlite::params![shop_id, SAFE_PLACES],
+    )?;
+    let has_points = tx
+        .prepare("SELECT 1 FROM pickup_points WHERE shop_id = ?1")?
+        .exists([shop_id])?;
+    if !has_points {
+        for (name, address, hours, lat, lon, locker) in PICKUP_POINTS {
+            tx.execute(
+                "INSERT INTO pickup_points (shop_id, locker, name, address, opening_hours, latitude, longitude)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                rusqlite::params![shop_id, locker, name, address, hours, lat, lon],
+            )?;
+        }
+    }
+    for days in 0..8 {
+        let date = (today + time::Duration::days(days)).to_string();
+        for (from, to, price, places) in SLOTS {
+            tx.execute(
+                "INSERT INTO delivery_slots (shop_id, date, starts, ends, price, capacity)
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE NOT EXISTS
+                     (SELECT 1 FROM delivery_slots WHERE shop_id = ?1 AND date = ?2 AND starts = ?3)",
+                rusqlite::params![shop_id, date, from, to, price, places],
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn sample_order(sample: &Sample, today: time::Date, placed_at: i64) -> NewOrder {
@@ -295,6 +681,8 @@ fn sample_order(sample: &Sample, today: time::Date, placed_at: i64) -> NewOrder 
             postcode: "1015 CJ".to_owned(),
             city: "Amsterdam".to_owned(),
             country: "NL".to_owned(),
+            latitude: Some(52.3752),
+            longitude: Some(4.8840),
         },
         promised_delivery: Some(DateWindow {
             earliest: promised(2),

@@ -150,8 +150,8 @@ pub fn insert_order(
     tx.execute(
         "INSERT INTO orders (shop_id, number, customer_id, placed_at, currency, subtotal, shipping,
                              discount, tax, total, ship_name, ship_street, ship_postcode, ship_city,
-                             ship_country, promised_from, promised_to)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                             ship_country, promised_from, promised_to, ship_latitude, ship_longitude)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
         params![
             shop_id,
             order.number.trim(),
@@ -169,7 +169,9 @@ pub fn insert_order(
             a.city,
             a.country,
             promised_from,
-            promised_to
+            promised_to,
+            a.latitude,
+            a.longitude
         ],
     )?;
     let order_id = tx.last_insert_rowid();

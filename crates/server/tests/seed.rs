@@ -11,6 +11,8 @@ async fn the_demo_covers_every_stage_and_reseeds_idempotently() {
     let app = TestApp::new();
     let demo = seed::seed_demo(&app.state, "http://127.0.0.1:8081").unwrap();
     let mut stages = Vec::new();
+    let mut statuses = std::collections::BTreeSet::new();
+    let mut places = std::collections::BTreeSet::new();
     for order in &demo.orders {
         let (status, view) = app
             .get(&format!(
@@ -20,6 +22,14 @@ async fn the_demo_covers_every_stage_and_reseeds_idempotently() {
             ))
             .await;
         assert_eq!(status, StatusCode::OK, "{}", order.number);
+        for parcel in view["shipments"].as_array().unwrap() {
+            statuses.insert(parcel["status"].as_str().unwrap().to_owned());
+            if let Some(place) = parcel["delivered_to"].as_str() {
+                places.insert(place.to_owned());
+            }
+            // Every status came from carrier events, newest first.
+            assert!(!parcel["events"].as_array().unwrap().is_empty());
+        }
         stages.push((
             order.number.clone(),
             view["stage"].as_str().unwrap().to_owned(),
@@ -33,12 +43,26 @@ async fn the_demo_covers_every_stage_and_reseeds_idempotently() {
         ("1003", "out_for_delivery", false, 1),
         ("0950", "delivered", false, 1),
         ("1004", "delivered", true, 1),
+        ("1005", "shipped", false, 2),
+        ("1006", "shipped", false, 1),
+        ("1007", "shipped", false, 2),
+        ("1008", "shipped", false, 2),
+        ("1009", "shipped", false, 1),
     ];
     let expected: Vec<_> = expected
         .iter()
         .map(|(n, s, r, p)| (n.to_string(), s.to_string(), *r, *p))
         .collect();
     assert_eq!(stages, expected);
+    let every: std::collections::BTreeSet<String> = postpurchase_api::ShipmentStatus::ALL
+        .iter()
+        .map(|s| s.as_str().to_owned())
+        .collect();
+    assert_eq!(statuses, every, "the demo shows every parcel status");
+    assert_eq!(
+        places.into_iter().collect::<Vec<_>>(),
+        ["neighbour", "recipient", "signed"]
+    );
 
     let orders = app.count("orders");
     let again = seed::seed_demo(&app.state, "http://127.0.0.1:8081").unwrap();

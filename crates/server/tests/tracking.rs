@@ -254,3 +254,83 @@ async fn a_widget_rechecking_gets_304_until_the_order_changes() {
     let (_, view) = json_of(changed).await;
     assert_eq!(view["shipments"][0]["status"], "in_transit");
 }
+
+#[tokio::test]
+async fn deliveries_say_where_the_parcel_was_left_and_estimates_follow_the_latest_event() {
+    let app = TestApp::new();
+    let token = order_with_parcel(&app).await;
+    let with_eta = |id: &str, at: &str, code: &str, from: &str| {
+        json!({"event_id": id, "occurred_at": at, "code": code,
+               "estimated_delivery": {"from": from, "to": "2026-11-26T16:00:00Z"}})
+        .to_string()
+    };
+    let (status, _) = app
+        .admin_post(
+            EVENTS,
+            SHOP_KEY,
+            &with_eta(
+                "a",
+                "2026-11-23T08:00:00Z",
+                "sorted",
+                "2026-11-26T08:00:00Z",
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    // An older event's estimate, arriving late, is stale and ignored.
+    let (status, _) = app
+        .admin_post(
+            EVENTS,
+            SHOP_KEY,
+            &with_eta(
+                "b",
+                "2026-11-22T08:00:00Z",
+                "picked_up",
+                "2026-11-24T08:00:00Z",
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let parcel = &view(&app, &token).await["shipments"][0];
+    assert_eq!(parcel["estimated_delivery"]["from"], "2026-11-26T08:00:00Z");
+    assert_eq!(
+        parcel["tracking_url"],
+        "https://jouw.postnl.nl/track-and-trace/3SABC123"
+    );
+    assert_eq!(parcel["delivered_to"], Value::Null);
+
+    // The code says neighbour; an explicit `delivered_to` would say more.
+    let (status, _) = app
+        .admin_post(
+            EVENTS,
+            SHOP_KEY,
+            &event("c", "2026-11-23T10:00:00Z", "Delivered to neighbour"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let parcel = &view(&app, &token).await["shipments"][0];
+    assert_eq!(parcel["status"], "delivered");
+    assert_eq!(parcel["delivered_to"], "neighbour");
+    let explicit = json!({"event_id": "d", "occurred_at": "2026-11-23T10:05:00Z", "code": "delivered",
+                          "delivered_to": "safe_place"});
+    let (status, _) = app
+        .admin_post(EVENTS, SHOP_KEY, &explicit.to_string())
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let parcel = &view(&app, &token).await["shipments"][0];
+    assert_eq!(parcel["delivered_to"], "safe_place");
+    assert_eq!(parcel["locked"], "delivered");
+
+    // A place that is not one of ours is a field error, and nothing is recorded.
+    let bad = json!({"event_id": "e", "occurred_at": "2026-11-23T11:00:00Z", "code": "delivered",
+                     "delivered_to": "roof"});
+    let (status, body) = app.admin_post(EVENTS, SHOP_KEY, &bad.to_string()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        view(&app, &token).await["shipments"][0]["events"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+}
