@@ -674,6 +674,79 @@ pub struct OrderAccess {
     pub order_url: String,
 }
 
+/// Admin API: how a shop offers delivery choices, and where its webhooks go. Replaces the
+/// previous settings; slots and pickup points are added on their own.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DeliverySettings {
+    /// IANA time zone of the shop's deliveries, e.g. `Europe/Amsterdam`.
+    pub time_zone: String,
+    /// Local time (`HH:MM`) on the delivery day after which choices lock.
+    pub cutoff: String,
+    /// How many days after the expected day a parcel may move to; 0 offers no other day.
+    pub later_days: u32,
+    /// Safe places offered, codes from [`SAFE_PLACES`].
+    #[serde(default)]
+    pub safe_places: Vec<String>,
+    /// Whether shoppers may name a neighbour.
+    #[serde(default)]
+    pub neighbour: bool,
+    /// Where signed webhooks go (https; http only for localhost); `null` sends none.
+    #[serde(default)]
+    pub webhook_url: Option<String>,
+    /// Make a new signing secret (the old one stops at once).
+    #[serde(default)]
+    pub rotate_webhook_secret: bool,
+}
+
+/// Admin API: the settings as stored, with the webhook signing secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DeliverySettingsView {
+    pub time_zone: String,
+    pub cutoff: String,
+    pub later_days: u32,
+    pub safe_places: Vec<String>,
+    pub neighbour: bool,
+    pub webhook_url: Option<String>,
+    /// Verify each webhook with it: see [`WebhookEvent`].
+    pub webhook_secret: Option<String>,
+}
+
+/// Admin API: a delivery slot to offer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewSlot {
+    /// `YYYY-MM-DD`, the shop's local date.
+    pub date: String,
+    /// Local times `HH:MM`, `from` before `to`.
+    pub from: String,
+    pub to: String,
+    #[serde(default)]
+    pub price: Option<i64>,
+    /// How many parcels the slot takes.
+    pub capacity: u32,
+}
+
+/// Admin API: a pickup point or parcel locker to offer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewPickupPoint {
+    pub name: String,
+    pub address: String,
+    #[serde(default)]
+    pub opening_hours: Vec<String>,
+    #[serde(default)]
+    pub locker: bool,
+    #[serde(default)]
+    pub latitude: Option<f64>,
+    #[serde(default)]
+    pub longitude: Option<f64>,
+}
+
 /// What the shop's webhook endpoint receives when a shopper changes a delivery choice.
 /// The body is signed: `Postpurchase-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." +
 /// body)>`, with the Unix time in `Postpurchase-Timestamp`.

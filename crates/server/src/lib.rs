@@ -9,6 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod openapi;
 pub mod seed;
+pub mod settings;
 pub mod shopper;
 pub mod store;
 pub mod tracking;
@@ -147,6 +148,7 @@ pub fn app(state: AppState) -> Router {
         .merge(choices::router())
         .merge(admin::router())
         .merge(tracking::router())
+        .merge(settings::router())
         .merge(web::router())
         .route(openapi::PATH, get(openapi::serve))
         .route("/healthz", get(|| async { "ok" }))

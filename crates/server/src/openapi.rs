@@ -16,6 +16,10 @@ pub const PATH: &str = "/api/v1/openapi.json";
         crate::admin::create_token,
         crate::tracking::create_shipment,
         crate::tracking::record_event,
+        crate::settings::get_settings,
+        crate::settings::put_settings,
+        crate::settings::create_slot,
+        crate::settings::create_pickup_point,
     ),
     // Sent, not served: what the shop's webhook endpoint receives.
     components(schemas(postpurchase_api::WebhookEvent)),

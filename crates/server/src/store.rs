@@ -968,3 +968,106 @@ pub fn shipment_labels(
     )?
     .query_row([shipment_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
 }
+
+/// A shop's delivery settings as the admin API shows them.
+pub fn delivery_settings(
+    conn: &Connection,
+    shop_id: i64,
+) -> rusqlite::Result<postpurchase_api::DeliverySettingsView> {
+    conn.prepare_cached(
+        "SELECT time_zone, choice_cutoff, later_days, safe_places, neighbour_allowed,
+                webhook_url, webhook_secret
+         FROM shops WHERE id = ?1",
+    )?
+    .query_row([shop_id], |r| {
+        let places: String = r.get(3)?;
+        Ok(postpurchase_api::DeliverySettingsView {
+            time_zone: r.get(0)?,
+            cutoff: r.get(1)?,
+            later_days: r.get(2)?,
+            safe_places: places.lines().map(str::to_owned).collect(),
+            neighbour: r.get(4)?,
+            webhook_url: r.get(5)?,
+            webhook_secret: r.get(6)?,
+        })
+    })
+}
+
+pub fn set_delivery_settings(
+    tx: &Transaction,
+    shop_id: i64,
+    settings: &postpurchase_api::DeliverySettings,
+    webhook_secret: Option<&str>,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE shops SET time_zone = ?2, choice_cutoff = ?3, later_days = ?4, safe_places = ?5,
+                          neighbour_allowed = ?6, webhook_url = ?7, webhook_secret = ?8
+         WHERE id = ?1",
+        params![
+            shop_id,
+            settings.time_zone,
+            settings.cutoff,
+            settings.later_days,
+            settings.safe_places.join("\n"),
+            settings.neighbour,
+            settings.webhook_url,
+            webhook_secret,
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn insert_slot(
+    tx: &Transaction,
+    shop_id: i64,
+    slot: &postpurchase_api::NewSlot,
+) -> rusqlite::Result<DeliverySlot> {
+    tx.execute(
+        "INSERT INTO delivery_slots (shop_id, date, starts, ends, price, capacity)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            shop_id,
+            slot.date,
+            slot.from,
+            slot.to,
+            slot.price,
+            slot.capacity
+        ],
+    )?;
+    Ok(DeliverySlot {
+        id: tx.last_insert_rowid(),
+        date: slot.date.clone(),
+        from: slot.from.clone(),
+        to: slot.to.clone(),
+        price: slot.price,
+        places_left: slot.capacity,
+    })
+}
+
+pub fn insert_pickup_point(
+    tx: &Transaction,
+    shop_id: i64,
+    point: &postpurchase_api::NewPickupPoint,
+) -> rusqlite::Result<PickupPoint> {
+    tx.execute(
+        "INSERT INTO pickup_points (shop_id, locker, name, address, opening_hours, latitude, longitude)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            shop_id,
+            point.locker,
+            point.name.trim(),
+            point.address.trim(),
+            point.opening_hours.join("\n"),
+            point.latitude,
+            point.longitude
+        ],
+    )?;
+    Ok(PickupPoint {
+        id: tx.last_insert_rowid(),
+        locker: point.locker,
+        name: point.name.trim().to_owned(),
+        address: point.address.trim().to_owned(),
+        opening_hours: point.opening_hours.clone(),
+        distance_m: None,
+    })
+}

@@ -108,6 +108,10 @@ async fn the_openapi_document_lists_exactly_the_api_routes() {
         ("POST", postpurchase_server::tracking::SHIPMENTS_PATH),
         ("POST", postpurchase_server::tracking::EVENTS_PATH),
         ("POST", postpurchase_server::choices::CHOICE_PATH),
+        ("GET", postpurchase_server::settings::SETTINGS_PATH),
+        ("PUT", postpurchase_server::settings::SETTINGS_PATH),
+        ("POST", postpurchase_server::settings::SLOTS_PATH),
+        ("POST", postpurchase_server::settings::PICKUP_POINTS_PATH),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))

@@ -90,6 +90,18 @@ impl TestApp {
         json_of(response).await
     }
 
+    pub async fn get_admin(&self, uri: &str) -> (StatusCode, Value) {
+        let response = self
+            .send(
+                Request::get(uri)
+                    .header(header::AUTHORIZATION, format!("Bearer {SHOP_KEY}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        json_of(response).await
+    }
+
     pub async fn admin_post(&self, uri: &str, key: &str, body: &str) -> (StatusCode, Value) {
         let response = self
             .send(

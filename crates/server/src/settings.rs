@@ -1,0 +1,246 @@
+//! Admin API for delivery choices: the shop's settings and webhook endpoint, its delivery
+//! slots and its pickup points.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{post, put};
+use axum::Router;
+use postpurchase_api::{
+    DeliverySettings, DeliverySettingsView, DeliverySlot, ErrorBody, FieldError, NewPickupPoint,
+    NewSlot, PickupPoint, SAFE_PLACES,
+};
+
+use crate::admin::AdminShop;
+use crate::error::{ApiError, Json};
+use crate::{domain, store, AppState};
+
+pub const SETTINGS_PATH: &str = "/api/v1/admin/delivery-settings";
+pub const SLOTS_PATH: &str = "/api/v1/admin/delivery-slots";
+pub const PICKUP_POINTS_PATH: &str = "/api/v1/admin/pickup-points";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(SETTINGS_PATH, put(put_settings).get(get_settings))
+        .route(SLOTS_PATH, post(create_slot))
+        .route(PICKUP_POINTS_PATH, post(create_pickup_point))
+}
+
+/// The shop's delivery-choice settings and webhook signing secret.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/delivery-settings",
+    tag = "admin",
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The settings", body = DeliverySettingsView),
+        (status = 401, description = "Missing or unknown API key", body = ErrorBody),
+    )
+)]
+pub async fn get_settings(
+    State(state): State<AppState>,
+    AdminShop(shop): AdminShop,
+) -> Result<Json<DeliverySettingsView>, ApiError> {
+    Ok(Json(
+        state
+            .db
+            .read(|conn| store::delivery_settings(conn, shop.id))?,
+    ))
+}
+
+/// Replaces the shop's delivery-choice settings. Setting a webhook URL for the first time
+/// (or asking to rotate) makes a signing secret, returned here.
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/delivery-settings",
+    tag = "admin",
+    request_body = DeliverySettings,
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The settings as stored", body = DeliverySettingsView),
+        (status = 401, description = "Missing or unknown API key", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody),
+    )
+)]
+pub async fn put_settings(
+    State(state): State<AppState>,
+    AdminShop(shop): AdminShop,
+    Json(mut settings): Json<DeliverySettings>,
+) -> Result<Json<DeliverySettingsView>, ApiError> {
+    let errors = validate_settings(&settings);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid_fields(errors));
+    }
+    settings.webhook_url = settings
+        .webhook_url
+        .map(|u| u.trim().to_owned())
+        .filter(|u| !u.is_empty());
+    let fresh = format!(
+        "whsec_{}",
+        domain::new_token().map_err(|e| ApiError::internal("random", e))?
+    );
+    let view = state.db.write(|tx| {
+        let current = store::delivery_settings(tx, shop.id)?;
+        let secret = match (&settings.webhook_url, current.webhook_secret) {
+            (None, _) => None,
+            (Some(_), Some(secret)) if !settings.rotate_webhook_secret => Some(secret),
+            (Some(_), _) => Some(fresh),
+        };
+        store::set_delivery_settings(tx, shop.id, &settings, secret.as_deref())?;
+        store::delivery_settings(tx, shop.id)
+    })?;
+    Ok(Json(view))
+}
+
+fn validate_settings(s: &DeliverySettings) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let mut fail = |field: &str, message: &str| errors.push(FieldError::new(field, message));
+    if jiff::tz::TimeZone::get(&s.time_zone).is_err() {
+        fail(
+            "time_zone",
+            "must be an IANA time zone, e.g. Europe/Amsterdam",
+        );
+    }
+    if !is_clock_time(&s.cutoff) {
+        fail("cutoff", "must be a time HH:MM, e.g. 04:00");
+    }
+    if s.later_days > 30 {
+        fail("later_days", "must be at most 30");
+    }
+    for (i, place) in s.safe_places.iter().enumerate() {
+        if !SAFE_PLACES.contains(&place.as_str()) {
+            fail(
+                &format!("safe_places[{i}]"),
+                &format!("must be one of {}", SAFE_PLACES.join(", ")),
+            );
+        } else if s.safe_places[..i].contains(place) {
+            fail(&format!("safe_places[{i}]"), "is listed twice");
+        }
+    }
+    if let Some(url) = s
+        .webhook_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+    {
+        let local = ["http://localhost", "http://127.0.0.1", "http://[::1]"]
+            .iter()
+            .any(|p| url.starts_with(p));
+        if !(url.starts_with("https://") || local)
+            || url.len() > 2000
+            || url.contains(char::is_whitespace)
+        {
+            fail(
+                "webhook_url",
+                "must be an https URL (http only for localhost)",
+            );
+        }
+    }
+    errors
+}
+
+/// `HH:MM`, 00:00 to 23:59.
+fn is_clock_time(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 5
+        && b[2] == b':'
+        && text[..2].parse::<u8>().is_ok_and(|h| h < 24)
+        && text[3..].parse::<u8>().is_ok_and(|m| m < 60)
+        && b[..2].iter().chain(&b[3..]).all(u8::is_ascii_digit)
+}
+
+/// Offers a delivery slot.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/delivery-slots",
+    tag = "admin",
+    request_body = NewSlot,
+    security(("api_key" = [])),
+    responses(
+        (status = 201, description = "Slot offered", body = DeliverySlot),
+        (status = 401, description = "Missing or unknown API key", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody),
+    )
+)]
+pub async fn create_slot(
+    State(state): State<AppState>,
+    AdminShop(shop): AdminShop,
+    Json(slot): Json<NewSlot>,
+) -> Result<(StatusCode, Json<DeliverySlot>), ApiError> {
+    let mut errors = Vec::new();
+    if domain::parse_date(&slot.date).is_none() {
+        errors.push(FieldError::new("date", "must be a date, YYYY-MM-DD"));
+    }
+    for (field, value) in [("from", &slot.from), ("to", &slot.to)] {
+        if !is_clock_time(value) {
+            errors.push(FieldError::new(field, "must be a time HH:MM"));
+        }
+    }
+    if is_clock_time(&slot.from) && is_clock_time(&slot.to) && slot.from >= slot.to {
+        errors.push(FieldError::new("to", "must be after `from`"));
+    }
+    if slot.price.is_some_and(|p| p < 0) {
+        errors.push(FieldError::new("price", "must not be negative"));
+    }
+    if !(1..=100_000).contains(&slot.capacity) {
+        errors.push(FieldError::new("capacity", "must be 1 to 100000"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid_fields(errors));
+    }
+    let created = state
+        .db
+        .write(|tx| store::insert_slot(tx, shop.id, &slot))?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// Offers a pickup point or parcel locker.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/pickup-points",
+    tag = "admin",
+    request_body = NewPickupPoint,
+    security(("api_key" = [])),
+    responses(
+        (status = 201, description = "Pickup point offered", body = PickupPoint),
+        (status = 401, description = "Missing or unknown API key", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody),
+    )
+)]
+pub async fn create_pickup_point(
+    State(state): State<AppState>,
+    AdminShop(shop): AdminShop,
+    Json(point): Json<NewPickupPoint>,
+) -> Result<(StatusCode, Json<PickupPoint>), ApiError> {
+    let mut errors = Vec::new();
+    for (field, value, max) in [("name", &point.name, 100), ("address", &point.address, 200)] {
+        if !(1..=max).contains(&value.trim().chars().count()) {
+            errors.push(FieldError::new(
+                field,
+                format!("must be 1 to {max} characters"),
+            ));
+        }
+    }
+    if point.opening_hours.len() > 14 || point.opening_hours.iter().any(|l| l.chars().count() > 100)
+    {
+        errors.push(FieldError::new(
+            "opening_hours",
+            "at most 14 lines of at most 100 characters",
+        ));
+    }
+    match (point.latitude, point.longitude) {
+        (None, None) => {}
+        (Some(lat), Some(lon))
+            if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) => {}
+        _ => errors.push(FieldError::new(
+            "latitude",
+            "latitude (-90 to 90) and longitude (-180 to 180) come together or not at all",
+        )),
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid_fields(errors));
+    }
+    let created = state
+        .db
+        .write(|tx| store::insert_pickup_point(tx, shop.id, &point))?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
