@@ -24,6 +24,10 @@ pub struct DemoOrder {
 #[derive(Clone, Debug)]
 pub struct Demo {
     pub api_key: String,
+    /// The secret the storefront checks the shop's webhooks with.
+    pub webhook_secret: String,
+    /// Webhooks the storefront received, newest first, as lines for its merchant page.
+    pub inbox: std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<String>>>,
     /// The storefront's own order page, the widget's fallback link.
     pub order_page: String,
     pub orders: Vec<DemoOrder>,
@@ -539,6 +543,22 @@ pub fn seed_demo(state: &AppState, storefront_origin: &str) -> Result<Demo, ApiE
             )?,
         };
         seed_delivery_choices(tx, shop_id, today)?;
+        // The storefront takes the shop's webhooks itself, to show merchants what arrives.
+        let webhook_secret = match store::delivery_settings(tx, shop_id)?.webhook_secret {
+            Some(secret) => secret,
+            None => format!(
+                "whsec_{}",
+                domain::new_token().map_err(|e| ApiError::internal("random", e))?
+            ),
+        };
+        tx.execute(
+            "UPDATE shops SET webhook_url = ?2, webhook_secret = ?3 WHERE id = ?1",
+            rusqlite::params![
+                shop_id,
+                format!("{storefront_origin}/webhooks"),
+                webhook_secret
+            ],
+        )?;
         let mut orders = Vec::new();
         for sample in SAMPLES {
             let placed_at = now - sample.days_ago * 86_400 - 3_600;
@@ -563,6 +583,8 @@ pub fn seed_demo(state: &AppState, storefront_origin: &str) -> Result<Demo, ApiE
         }
         Ok::<_, ApiError>(Demo {
             api_key: api_key.clone(),
+            webhook_secret,
+            inbox: Default::default(),
             order_page: order_page.clone(),
             orders,
         })

@@ -448,6 +448,8 @@ pub fn storefront_router(state: AppState, demo: Arc<Demo>) -> Router {
         .route("/", get(storefront_page))
         .route("/account/orders", get(storefront_orders))
         .route("/help", get(storefront_help))
+        .route("/webhooks", axum::routing::post(storefront_webhook))
+        .route("/merchant/webhooks", get(storefront_webhooks))
         .route("/{file}", get(storefront_file))
         .fallback(|| async { (StatusCode::NOT_FOUND, Html("<h1>Not found</h1>")) })
         .with_state((state, demo))
@@ -505,7 +507,8 @@ fn shop_page(title: &str, body: &str) -> Response {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <link rel=\"icon\" href=\"data:,\"><title>{title} · Koffie &amp; Klei</title><link rel=\"stylesheet\" href=\"/storefront.css\"></head>\
          <body><header class=\"site\"><a class=\"brand\" href=\"/\">Koffie &amp; Klei</a>\
-         <nav aria-label=\"Shop\"><a href=\"/help\">Help</a><a href=\"/account/orders\">My orders</a></nav></header>\
+         <nav aria-label=\"Shop\"><a href=\"/help\">Help</a><a href=\"/account/orders\">My orders</a>\
+         <a href=\"/merchant/webhooks\">Webhooks</a></nav></header>\
          <main class=\"page\"><h1>{title}</h1>{body}</main></body></html>"
     );
     ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
@@ -530,6 +533,67 @@ async fn storefront_orders(State((_, demo)): State<(AppState, Arc<Demo>)>) -> Re
             "<p>The shop's own order history, without the widget: the page the widget links to \
              when it cannot show an order.</p><table><thead><tr><th scope=\"col\">Order</th>\
              <th scope=\"col\">Status</th></tr></thead><tbody>{rows}</tbody></table>"
+        ),
+    )
+}
+
+/// The demo shop's webhook endpoint, as a merchant would write one: check the signature
+/// and the timestamp, then take the event.
+async fn storefront_webhook(
+    State((state, demo)): State<(AppState, Arc<Demo>)>,
+    headers: HeaderMap,
+    body: String,
+) -> StatusCode {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let (Some(timestamp), Some(signature)) = (
+        header("postpurchase-timestamp").and_then(|t| t.parse::<i64>().ok()),
+        header("postpurchase-signature"),
+    ) else {
+        return StatusCode::BAD_REQUEST;
+    };
+    let expected = crate::webhooks::sign(&demo.webhook_secret, timestamp, &body);
+    let fresh = (timestamp - state.clock.now()).abs() <= 300;
+    if expected.as_bytes() != signature.as_bytes() || !fresh {
+        return StatusCode::UNAUTHORIZED;
+    }
+    let Ok(event) = serde_json::from_str::<postpurchase_api::WebhookEvent>(&body) else {
+        return StatusCode::BAD_REQUEST;
+    };
+    let choice = event
+        .data
+        .choice
+        .as_ref()
+        .map_or("cleared", |c| c.kind.as_str());
+    let line = format!(
+        "{} · {} · order #{} · parcel {} ({}): {choice} · signature verified",
+        event.created_at,
+        event.kind,
+        event.data.order_number,
+        event.data.tracking_number,
+        event.data.carrier
+    );
+    let mut inbox = demo.inbox.lock().unwrap_or_else(|e| e.into_inner());
+    inbox.push_front(line);
+    inbox.truncate(50);
+    StatusCode::NO_CONTENT
+}
+
+/// What the demo shop's webhook endpoint received.
+async fn storefront_webhooks(State((_, demo)): State<(AppState, Arc<Demo>)>) -> Response {
+    let inbox = demo.inbox.lock().unwrap_or_else(|e| e.into_inner());
+    let items: String = if inbox.is_empty() {
+        "<li>Nothing yet. Choose how a parcel arrives on an order page, then come back.</li>"
+            .to_owned()
+    } else {
+        inbox
+            .iter()
+            .map(|l| format!("<li>{}</li>", escape(l)))
+            .collect()
+    };
+    shop_page(
+        "Webhooks",
+        &format!(
+            "<p>Signed webhooks the shop received from postpurchase, newest first: one for every              delivery choice a shopper makes or changes.</p><ul>{items}</ul>"
         ),
     )
 }

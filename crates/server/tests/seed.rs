@@ -78,3 +78,49 @@ async fn the_demo_covers_every_stage_and_reseeds_idempotently() {
         .await;
     assert_eq!(status, StatusCode::CREATED);
 }
+
+#[tokio::test]
+async fn the_demo_storefront_takes_only_signed_webhooks() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    let app = TestApp::new();
+    let demo = std::sync::Arc::new(seed::seed_demo(&app.state, "http://127.0.0.1:8081").unwrap());
+    let (_, settings) = app
+        .get_admin_with("/api/v1/admin/delivery-settings", &demo.api_key)
+        .await;
+    assert_eq!(settings["webhook_url"], "http://127.0.0.1:8081/webhooks");
+    let storefront = postpurchase_server::web::storefront_router(app.state.clone(), demo.clone());
+    let body = serde_json::json!({"id": "evt_1", "type": "delivery_choice.changed", "created_at": "2026-11-23T12:00:00Z",
+        "data": {"order_number": "1002", "carrier": "postnl", "tracking_number": "3SPOST0000001",
+                 "choice": {"kind": "neighbour", "neighbour": {"name": "A", "house_number": "1"}}}})
+    .to_string();
+    let post = |signature: String| {
+        Request::post("/webhooks")
+            .header("postpurchase-timestamp", NOW.to_string())
+            .header("postpurchase-signature", signature)
+            .body(Body::from(body.clone()))
+            .unwrap()
+    };
+    let forged = storefront
+        .clone()
+        .oneshot(post("v1=00".into()))
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+    let signed = postpurchase_server::webhooks::sign(&demo.webhook_secret, NOW, &body);
+    let taken = storefront.clone().oneshot(post(signed)).await.unwrap();
+    assert_eq!(taken.status(), StatusCode::NO_CONTENT);
+    let page = storefront
+        .oneshot(
+            Request::get("/merchant/webhooks")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let html = String::from_utf8(body_bytes(page).await).unwrap();
+    assert!(html.contains("order #1002"), "{html}");
+    assert!(html.contains("neighbour · signature verified"), "{html}");
+}

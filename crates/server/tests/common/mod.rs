@@ -91,10 +91,14 @@ impl TestApp {
     }
 
     pub async fn get_admin(&self, uri: &str) -> (StatusCode, Value) {
+        self.get_admin_with(uri, SHOP_KEY).await
+    }
+
+    pub async fn get_admin_with(&self, uri: &str, key: &str) -> (StatusCode, Value) {
         let response = self
             .send(
                 Request::get(uri)
-                    .header(header::AUTHORIZATION, format!("Bearer {SHOP_KEY}"))
+                    .header(header::AUTHORIZATION, format!("Bearer {key}"))
                     .body(Body::empty())
                     .unwrap(),
             )
