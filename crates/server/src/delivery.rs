@@ -183,6 +183,9 @@ pub fn clean_choice(
             }
         }
         ChoiceKind::SafePlace => {
+            if offer.safe_places.is_empty() {
+                fail("kind", "this shop does not leave parcels in safe places");
+            }
             if let Some(p) = &choice.safe_place {
                 let place = p.place.as_deref().map(str::trim).filter(|p| !p.is_empty());
                 let instruction = p
@@ -482,6 +485,17 @@ mod tests {
             },
         );
         assert_eq!(no_neighbours.unwrap_err()[0].field, "choice.kind");
+        let no_safe_places = clean_choice(
+            &serde_json::from_str(
+                r#"{"kind":"safe_place","safe_place":{"instruction":"shed","risk_accepted":true}}"#,
+            )
+            .unwrap(),
+            &Offer {
+                neighbour: true,
+                safe_places: &[],
+            },
+        );
+        assert_eq!(no_safe_places.unwrap_err()[0].field, "choice.kind");
     }
 
     #[test]
