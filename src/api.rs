@@ -3,10 +3,11 @@
 //! parser ships in the bundle.
 
 use gloo_net::http::Request;
-use postpurchase_api::{OrderView, API_PREFIX};
-use wasm_bindgen::JsCast;
+use js_sys::Reflect;
+use postpurchase_api::{ChoiceRequest, DeliveryChoice, OrderView, API_PREFIX};
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::AbortSignal;
+use web_sys::{AbortSignal, RequestCache, Response};
 
 /// How long the shopper waits for the API before the widget gives up and says so.
 pub const TIMEOUT_MS: u32 = 5_000;
@@ -28,15 +29,21 @@ pub fn order_url(api: &str, shop: &str, token: &str) -> String {
     format!("{api}{API_PREFIX}/shops/{shop}/orders/{token}")
 }
 
-/// Loads an order: from `prefetched` (a `fetch` the loader already started) when given,
-/// else with a request of our own, limited to [`TIMEOUT_MS`].
+/// The parsed JSON body of a response, if it has one.
+async fn json(response: &Response) -> Option<JsValue> {
+    JsFuture::from(response.json().ok()?).await.ok()
+}
+
+/// Loads the order at `url`: from `prefetched` (a `fetch` the loader already started) when
+/// given, else with a request of our own, limited to [`TIMEOUT_MS`]. With `etag`, asks
+/// only for a change: `Ok(None)` means the order is as it was. An order comes with its
+/// `ETag`.
 pub async fn fetch_order(
-    api: &str,
-    shop: &str,
-    token: &str,
+    url: &str,
     prefetched: Option<js_sys::Promise>,
-) -> Result<OrderView, LoadError> {
-    let response: web_sys::Response = match prefetched {
+    etag: Option<&str>,
+) -> Result<Option<(OrderView, Option<String>)>, LoadError> {
+    let response: Response = match prefetched {
         Some(promise) => JsFuture::from(promise)
             .await
             .ok()
@@ -44,8 +51,14 @@ pub async fn fetch_order(
             .ok_or(LoadError::Unavailable)?,
         None => {
             let signal = AbortSignal::timeout_with_u32(TIMEOUT_MS);
-            Request::get(&order_url(api, shop, token))
+            // No-store: the browser's cache must not answer a re-check with a stale 200.
+            let mut request = Request::get(url)
                 .abort_signal(Some(&signal))
+                .cache(RequestCache::NoStore);
+            if let Some(etag) = etag {
+                request = request.header("If-None-Match", etag);
+            }
+            request
                 .send()
                 .await
                 .map_err(|_| LoadError::Unavailable)?
@@ -54,12 +67,82 @@ pub async fn fetch_order(
     };
     match response.status() {
         200 => {}
+        304 => return Ok(None),
         404 => return Err(LoadError::NotFound),
         _ => return Err(LoadError::Unavailable),
     }
-    let body = response.json().map_err(|_| LoadError::Unavailable)?;
-    let value = JsFuture::from(body)
+    let etag = response.headers().get("ETag").ok().flatten();
+    let value = json(&response).await.ok_or(LoadError::Unavailable)?;
+    let order = serde_wasm_bindgen::from_value(value).map_err(|_| LoadError::Unavailable)?;
+    Ok(Some((order, etag)))
+}
+
+/// The JSON body that sets (or, with `None`, clears) a delivery choice.
+pub fn choice_body(choice: Option<DeliveryChoice>) -> String {
+    if choice.is_none() {
+        // serde-wasm-bindgen writes `None` as `undefined`, which JSON leaves out.
+        return r#"{"choice":null}"#.into();
+    }
+    serde_wasm_bindgen::to_value(&ChoiceRequest { choice })
+        .ok()
+        .and_then(|value| js_sys::JSON::stringify(&value).ok())
+        .map(String::from)
+        .unwrap_or_default()
+}
+
+/// The API's refusal: its error code and the paths of the fields it found wrong.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: String,
+    pub fields: Vec<String>,
+}
+
+/// Reads `{"error": {"code", "fields": [{"field"}]}}` by hand: a serde reader for it
+/// would cost the bundle more than the rest of this file.
+fn refusal(body: &JsValue) -> Option<Refusal> {
+    let get = |v: &JsValue, key: &str| Reflect::get(v, &key.into()).ok();
+    let error = get(body, "error")?;
+    let fields = get(&error, "fields")
+        .filter(|f| f.is_object())
+        .map(|f| {
+            js_sys::Array::from(&f)
+                .iter()
+                .filter_map(|f| get(&f, "field")?.as_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(Refusal {
+        code: get(&error, "code")?.as_string()?,
+        fields,
+    })
+}
+
+/// Posts a parcel's delivery choice (`body` from [`choice_body`]) on condition that it is
+/// still `etag`. The answer is the updated order; a refusal is the API's error, `None`
+/// when there was no readable answer at all.
+pub async fn post_choice(
+    order_url: &str,
+    shipment: i64,
+    etag: &str,
+    key: &str,
+    body: String,
+) -> Result<OrderView, Option<Refusal>> {
+    let signal = AbortSignal::timeout_with_u32(TIMEOUT_MS);
+    let response: Response = Request::post(&format!("{order_url}/shipments/{shipment}/choice"))
+        .header("Content-Type", "application/json")
+        .header("If-Match", etag)
+        .header("Idempotency-Key", key)
+        .abort_signal(Some(&signal))
+        .body(body)
+        .map_err(|_| None)?
+        .send()
         .await
-        .map_err(|_| LoadError::Unavailable)?;
-    serde_wasm_bindgen::from_value(value).map_err(|_| LoadError::Unavailable)
+        .map_err(|_| None)?
+        .into();
+    let value = json(&response).await.ok_or(None)?;
+    if response.ok() {
+        serde_wasm_bindgen::from_value(value).map_err(|_| None)
+    } else {
+        Err(refusal(&value))
+    }
 }

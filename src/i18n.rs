@@ -25,17 +25,28 @@ impl Texts {
 
     /// A text with its single `{placeholder}` replaced.
     pub fn fill(self, key: Key, value: &str) -> String {
-        let text = self.get(key);
-        match (text.find('{'), text.find('}')) {
-            (Some(open), Some(close)) if open < close => {
-                let mut out = String::with_capacity(text.len() + value.len());
-                out.push_str(&text[..open]);
-                out.push_str(value);
-                out.push_str(&text[close + 1..]);
-                out
-            }
-            _ => text.to_owned(),
+        self.fill_with(key, &[("", value)])
+    }
+
+    /// A text with each `{name}` replaced by the value of that name; a single value fills
+    /// any placeholder.
+    pub fn fill_with(self, key: Key, values: &[(&str, &str)]) -> String {
+        let mut rest = self.get(key);
+        let mut out = String::with_capacity(rest.len() + 16);
+        while let Some((before, after)) = rest.split_once('{') {
+            let Some((name, tail)) = after.split_once('}') else {
+                break;
+            };
+            out.push_str(before);
+            let value = values
+                .iter()
+                .find(|(n, _)| *n == name || values.len() == 1)
+                .map_or("", |(_, v)| v);
+            out.push_str(value);
+            rest = tail;
         }
+        out.push_str(rest);
+        out
     }
 }
 
@@ -95,5 +106,9 @@ mod tests {
         );
         assert_eq!(en.fill(Key::OrderNumber, "{x}"), "Order {x}");
         assert_eq!(en.fill(Key::TotalsTotal, "unused"), "Total");
+        assert_eq!(
+            en.fill_with(Key::LiveStatus, &[("status", "Delivered"), ("number", "2")]),
+            "Parcel 2: Delivered"
+        );
     }
 }

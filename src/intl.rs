@@ -62,8 +62,21 @@ pub struct Formats {
     currency: String,
     day: Option<DateTimeFormat>,
     window: Option<DateTimeFormat>,
+    /// A day and time of day in the shopper's time zone.
+    moment: Option<DateTimeFormat>,
+    /// The same for a shop's local day and time, read and shown as UTC.
+    local: Option<DateTimeFormat>,
     regions: Option<DisplayNames>,
+    locale: String,
 }
+
+const MOMENT: [(&str, &str); 5] = [
+    ("weekday", "short"),
+    ("day", "numeric"),
+    ("month", "short"),
+    ("hour", "numeric"),
+    ("minute", "2-digit"),
+];
 
 impl Formats {
     pub fn new(locale: &str, currency: &str) -> Formats {
@@ -92,7 +105,21 @@ impl Formats {
                 ],
                 DateTimeFormat::new,
             ),
+            moment: build(locale, &MOMENT, DateTimeFormat::new),
+            local: build(
+                locale,
+                &[
+                    MOMENT[0],
+                    MOMENT[1],
+                    MOMENT[2],
+                    MOMENT[3],
+                    MOMENT[4],
+                    ("timeZone", "UTC"),
+                ],
+                DateTimeFormat::new,
+            ),
             regions: build(locale, &[("type", "region")], DisplayNames::new),
+            locale: locale.to_owned(),
         }
     }
 
@@ -114,11 +141,38 @@ impl Formats {
 
     /// An inclusive range of calendar dates, or one date when both ends are the same.
     pub fn window(&self, earliest: &str, latest: &str) -> String {
-        match (&self.window, parse(earliest), parse(latest)) {
-            (Some(format), Some(a), Some(_)) if earliest == latest => format.format(&a),
-            (Some(format), Some(a), Some(b)) => format.format_range(&a, &b),
-            _ => format!("{earliest} – {latest}"),
-        }
+        span(&self.window, earliest, latest)
+    }
+
+    /// A span of time between two RFC 3339 instants (or one instant), with the day and
+    /// times of day in the shopper's time zone, e.g. `Tue, Nov 24, 10:00 – 12:00 AM`.
+    pub fn moments(&self, from: &str, to: &str) -> String {
+        span(&self.moment, from, to)
+    }
+
+    /// A shop's delivery slot: a local date (`YYYY-MM-DD`) between two local times (`HH:MM`).
+    pub fn slot(&self, date: &str, from: &str, to: &str) -> String {
+        let at = |time: &str| [date, "T", time, "Z"].concat();
+        span(&self.local, &at(from), &at(to))
+    }
+
+    /// A distance: metres under a kilometre, else kilometres with one decimal.
+    pub fn distance(&self, metres: u32) -> String {
+        let (unit, value) = if metres < 1000 {
+            ("meter", metres as f64)
+        } else {
+            ("kilometer", metres as f64 / 1000.0)
+        };
+        build(
+            &self.locale,
+            &[
+                ("style", "unit"),
+                ("unit", unit),
+                ("maximumFractionDigits", "1"),
+            ],
+            NumberFormat::new,
+        )
+        .map_or_else(|| metres.to_string() + " m", |f| f.format(value))
     }
 
     /// A country's name from its ISO code; the code itself if the browser does not know it.
@@ -137,6 +191,15 @@ pub fn plain_amount(minor: i64, currency: &str) -> String {
     let sign = if minor < 0 { "-" } else { "" };
     let abs = minor.unsigned_abs();
     format!("{sign}{}.{:02} {currency}", abs / 100, abs % 100)
+}
+
+/// `a` to `b` with a range format, or `a` alone when they are the same.
+fn span(format: &Option<DateTimeFormat>, a: &str, b: &str) -> String {
+    match (format, parse(a), parse(b)) {
+        (Some(format), Some(x), Some(_)) if a == b => format.format(&x),
+        (Some(format), Some(x), Some(y)) => format.format_range(&x, &y),
+        _ => format!("{a} – {b}"),
+    }
 }
 
 fn parse(text: &str) -> Option<Date> {

@@ -7,12 +7,17 @@
 pub mod api;
 pub mod i18n;
 pub mod intl;
+pub mod parcels;
+mod track;
 pub mod view;
 
 use wasm_bindgen::prelude::*;
 
+/// How often a visible widget asks whether the order changed, in milliseconds.
+pub const REFRESH_MS: u32 = 30_000;
+
 /// What the embed tag says about the order to show.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Options {
     /// Origin of the postpurchase API, e.g. `https://orders.example.com`.
     pub api: String,
@@ -27,6 +32,22 @@ pub struct Options {
     /// The loader's request for the order (a `Promise<Response>`), started before the
     /// widget's files arrived; used for the first load instead of a second request.
     pub prefetched: Option<js_sys::Promise>,
+    /// How often to re-check the order while the page is visible ([`REFRESH_MS`]).
+    pub refresh_ms: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            api: String::new(),
+            shop: String::new(),
+            order: String::new(),
+            languages: Vec::new(),
+            order_page: None,
+            prefetched: None,
+            refresh_ms: REFRESH_MS,
+        }
+    }
 }
 
 /// A mounted widget; dropping it (or calling `unmount`) removes it and frees its memory.
@@ -52,15 +73,24 @@ pub fn mount(
     order_page: Option<String>,
     prefetched: Option<js_sys::Promise>,
 ) -> Mounted {
-    let options = Options {
-        api,
-        shop,
-        order,
-        languages,
-        order_page,
-        prefetched,
-    };
-    let handle = leptos::mount::mount_to(root, move || view::widget(options));
+    mount_with(
+        root,
+        Options {
+            api,
+            shop,
+            order,
+            languages,
+            order_page,
+            prefetched,
+            refresh_ms: REFRESH_MS,
+        },
+    )
+}
+
+/// [`mount`] for Rust callers, with every option.
+pub fn mount_with(root: web_sys::HtmlElement, options: Options) -> Mounted {
+    let events = root.clone().into();
+    let handle = leptos::mount::mount_to(root, move || view::widget(options, &events));
     Mounted(Some(Box::new(handle)))
 }
 

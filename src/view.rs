@@ -1,59 +1,248 @@
 //! What the shopper sees. Every text comes from [`Texts`], every number from [`Formats`];
 //! nothing the API returns is ever parsed as HTML.
 
+use std::cell::{Cell, RefCell, RefMut};
 use std::rc::Rc;
-use std::sync::Arc;
+use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use postpurchase_api::{LineItemView, OrderStage, OrderView, ShopContact, Totals};
+use postpurchase_api::{ChoiceKind, LineItemView, OrderStage, OrderView, ShopContact, Totals};
 
-use crate::api::{fetch_order, LoadError};
+use crate::api::{fetch_order, order_url, LoadError};
 use crate::i18n::{negotiate, Key, Texts};
 use crate::intl::Formats;
+use crate::parcels::{Entries, STATUS_KEYS};
+use crate::track::parcels as track_parcels;
 use crate::{is_image_url, is_web_url, Options};
 
+/// The longest wait between re-checks after failures.
+const MAX_DELAY_MS: u32 = 300_000;
+
 #[derive(Clone)]
-enum Load {
+pub(crate) enum Load {
     Loading,
     Ready(Rc<OrderView>),
     Failed(LoadError),
 }
 
-/// The whole widget for one embed tag.
-pub fn widget(mut options: Options) -> impl IntoView {
-    let (texts, locale) = negotiate(options.languages.iter().map(String::as_str));
-    // The loader's early request serves the first load only; a retry asks again.
-    let prefetched = std::sync::Mutex::new(options.prefetched.take());
-    let options = Arc::new(options);
-    let state = RwSignal::new_local(Load::Loading);
-    let load = {
-        let options = options.clone();
-        move || {
-            state.set(Load::Loading);
-            let options = options.clone();
-            let prefetched = prefetched.lock().ok().and_then(|mut p| p.take());
-            spawn_local(async move {
-                let result =
-                    fetch_order(&options.api, &options.shop, &options.order, prefetched).await;
-                state.set(match result {
-                    Ok(order) => Load::Ready(Rc::new(order)),
-                    Err(error) => Load::Failed(error),
-                });
-            });
+/// What outlives a render of the card: the order's address and `ETag`, the re-check
+/// timer, and the shopper's delivery-choice drafts.
+pub(crate) struct Live {
+    pub url: String,
+    refresh: u32,
+    prefetched: RefCell<Option<js_sys::Promise>>,
+    etag: RefCell<Option<String>>,
+    delay: Cell<u32>,
+    timer: Cell<Option<TimeoutHandle>>,
+    busy: Cell<bool>,
+    /// Set when the widget unmounts: nothing may touch its signals after that.
+    pub stopped: Cell<bool>,
+    drafts: RefCell<Vec<(i64, Draft)>>,
+    /// The shopper's locale, for `Intl`.
+    pub locale: String,
+}
+
+/// What a delivery-choice form says about itself.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Note {
+    #[default]
+    Quiet,
+    Saving,
+    Saved,
+    Refused(Key),
+}
+
+/// One parcel's delivery-choice form, kept while the order is re-rendered.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Draft {
+    pub open: bool,
+    pub kind: Option<ChoiceKind>,
+    pub entries: Entries,
+    /// Mask of the fields found wrong (see [`crate::parcels::FIELDS`]).
+    pub wrong: u16,
+    pub note: Note,
+    /// The idempotency key of a sent body, with the body, until the API has answered it.
+    pub sent: Option<(String, String)>,
+}
+
+/// Everything a part of the widget needs, as copyable handles.
+#[derive(Clone, Copy)]
+pub(crate) struct Ctx {
+    pub t: Texts,
+    pub state: RwSignal<Load, LocalStorage>,
+    /// Said by the polite live region.
+    pub said: RwSignal<String>,
+    pub live: StoredValue<Rc<Live>, LocalStorage>,
+}
+
+impl Ctx {
+    /// Shows a newer version of the order, announcing parcels whose status changed.
+    pub fn show(self, order: OrderView) {
+        let t = self.t;
+        let mut news = Vec::new();
+        self.state.with_untracked(|state| {
+            if let Load::Ready(old) = state {
+                for (n, s) in order.shipments.iter().enumerate() {
+                    if !old
+                        .shipments
+                        .iter()
+                        .any(|o| o.id == s.id && o.status == s.status)
+                    {
+                        news.push(t.fill_with(
+                            Key::LiveStatus,
+                            &[
+                                ("number", &(n + 1).to_string()),
+                                ("status", t.get(STATUS_KEYS[s.status as usize])),
+                            ],
+                        ));
+                    }
+                }
+            }
+        });
+        if !news.is_empty() {
+            self.said.set(news.join(" "));
         }
+        self.state.set(Load::Ready(Rc::new(order)));
+    }
+
+    /// Loads the order again; `conditional` asks only for a change since the last load.
+    pub async fn refresh(self, conditional: bool) -> Result<(), LoadError> {
+        let Some(live) = self.live.try_get_value() else {
+            return Ok(());
+        };
+        let etag = live.etag.borrow().clone().filter(|_| conditional);
+        let prefetched = live.prefetched.take();
+        let result = fetch_order(&live.url, prefetched, etag.as_deref()).await;
+        if live.stopped.get() {
+            return Ok(());
+        }
+        if let Some((order, etag)) = result? {
+            *live.etag.borrow_mut() = etag;
+            self.show(order);
+        }
+        Ok(())
+    }
+
+    /// Sets the next re-check, replacing any set before.
+    fn schedule(self) {
+        let Some(live) = self.live.try_get_value() else {
+            return;
+        };
+        if let Some(timer) = live.timer.take() {
+            timer.clear();
+        }
+        if !live.stopped.get() {
+            let wait = Duration::from_millis(live.delay.get().into());
+            live.timer
+                .set(set_timeout_with_handle(move || self.check(), wait).ok());
+        }
+    }
+
+    /// Re-checks the order now, unless the page is hidden (becoming visible checks again)
+    /// or a check is under way; then sets the next, backing off after failures.
+    fn check(self) {
+        let Some(live) = self.live.try_get_value() else {
+            return;
+        };
+        if live.stopped.get()
+            || live.busy.get()
+            || document().hidden()
+            || !self.state.with_untracked(|s| matches!(s, Load::Ready(_)))
+        {
+            return;
+        }
+        live.busy.set(true);
+        spawn_local(async move {
+            let ok = self.refresh(true).await.is_ok();
+            live.busy.set(false);
+            live.delay.set(if ok {
+                live.refresh
+            } else {
+                (live.delay.get() * 2).min(MAX_DELAY_MS)
+            });
+            self.schedule();
+        });
+    }
+
+    /// The order shown, if any.
+    pub fn order(self) -> Option<Rc<OrderView>> {
+        match self.state.try_get_untracked()? {
+            Load::Ready(order) => Some(order),
+            _ => None,
+        }
+    }
+}
+
+impl Live {
+    /// The form of a parcel, made on first use.
+    pub fn draft(&self, shipment: i64) -> RefMut<'_, Draft> {
+        RefMut::map(self.drafts.borrow_mut(), |drafts| {
+            let i = match drafts.iter().position(|(id, _)| *id == shipment) {
+                Some(i) => i,
+                None => {
+                    drafts.push((shipment, Draft::default()));
+                    drafts.len() - 1
+                }
+            };
+            &mut drafts[i].1
+        })
+    }
+}
+
+/// The whole widget for one embed tag.
+pub fn widget(options: Options, root: &web_sys::Element) -> impl IntoView {
+    let (texts, locale) = negotiate(options.languages.iter().map(String::as_str));
+    let live = Live {
+        url: order_url(&options.api, &options.shop, &options.order),
+        refresh: options.refresh_ms,
+        // The loader's early request serves the first load only; a retry asks again.
+        prefetched: RefCell::new(options.prefetched),
+        etag: RefCell::new(None),
+        delay: Cell::new(options.refresh_ms),
+        timer: Cell::new(None),
+        busy: Cell::new(false),
+        stopped: Cell::new(false),
+        drafts: RefCell::new(Vec::new()),
+        locale,
+    };
+    let cx = Ctx {
+        t: texts,
+        state: RwSignal::new_local(Load::Loading),
+        said: RwSignal::new(String::new()),
+        live: StoredValue::new_local(Rc::new(live)),
+    };
+    let state = cx.state;
+    let load = move || {
+        state.set(Load::Loading);
+        spawn_local(async move {
+            match cx.refresh(false).await {
+                Ok(()) => cx.schedule(),
+                Err(error) => state.set(Load::Failed(error)),
+            }
+        });
     };
     load();
-    let retry = Arc::new(load);
+    // Hidden pages are not re-checked; coming back checks at once.
+    let listener = window_event_listener_untyped("visibilitychange", move |_| cx.check());
+    on_cleanup(move || {
+        listener.remove();
+        if let Some(live) = cx.live.try_get_value() {
+            live.stopped.set(true);
+            if let Some(timer) = live.timer.take() {
+                timer.clear();
+            }
+        }
+    });
+    let order_page = options.order_page;
+    crate::track::listen(cx, root);
     view! {
         <div class="pp" lang=texts.code() aria-busy=move || state.with(|s| matches!(s, Load::Loading).to_string())>
+            <p class="pp-visually-hidden" aria-live="polite">{move || cx.said.get()}</p>
             {move || match state.get() {
                 Load::Loading => skeleton(texts).into_any(),
-                Load::Ready(order) => order_card(texts, &locale, &order).into_any(),
-                Load::Failed(error) => {
-                    let retry = retry.clone();
-                    failure(texts, error, options.order_page.as_deref(), move || retry()).into_any()
-                }
+                Load::Ready(order) => order_card(cx, order).into_any(),
+                Load::Failed(error) => failure(texts, error, order_page.as_deref(), load).into_any(),
             }}
         </div>
     }
@@ -114,8 +303,12 @@ fn stage_key(stage: OrderStage) -> Key {
     }
 }
 
-fn order_card(t: Texts, locale: &str, order: &OrderView) -> impl IntoView {
-    let f = Formats::new(locale, &order.currency);
+fn order_card(cx: Ctx, order: Rc<OrderView>) -> impl IntoView {
+    let t = cx.t;
+    let locale = cx.live.with_value(|l| l.locale.clone());
+    let f = Formats::new(&locale, &order.currency);
+    // The parcels are plain DOM (see `track`).
+    let parcels = (cx, order.clone());
     let greeting = if order.customer.returning {
         Key::ThanksReturning
     } else {
@@ -139,6 +332,7 @@ fn order_card(t: Texts, locale: &str, order: &OrderView) -> impl IntoView {
                 <p class="pp-stage" part="stage" data-stage=order.stage.as_str()>{t.get(stage_key(order.stage))}</p>
                 <p class="pp-note">{t.fill(Key::OrderEmail, &order.customer.email_masked)}</p>
             </header>
+            <div class="pp-wide" use:track_parcels=parcels></div>
             <section class="pp-section" part="items" aria-labelledby="pp-items">
                 <h3 id="pp-items" class="pp-heading">{t.get(Key::ItemsTitle)}</h3>
                 <ul class="pp-items" role="list">

@@ -66,6 +66,7 @@ fn order(returning: bool) -> OrderView {
             latest: "2026-11-21".into(),
         }),
         shipments: vec![],
+        delivery_options: None,
         shop: ShopContact {
             name: "Koffie & Klei".into(),
             support_email: Some("help@shop.example".into()),
@@ -76,8 +77,10 @@ fn order(returning: bool) -> OrderView {
     }
 }
 
-/// Replaces `window.fetch`: each call answers with the next of `answers` (status, body);
-/// status 0 never answers until the request is aborted. Returns the list of requested URLs.
+/// Replaces `window.fetch`: each call answers with the next of `answers` (status, body),
+/// the last one again and again; status 0 never answers until the request is aborted.
+/// Answers carry `ETag: "<n>"` for the n-th request. Returns the requests made, each as
+/// `{url, method, headers, body}` (header names in lower case).
 fn fake_fetch(answers: &[(u16, String)]) -> js_sys::Array {
     let calls = js_sys::Array::new();
     let list = js_sys::Array::new();
@@ -89,17 +92,33 @@ fn fake_fetch(answers: &[(u16, String)]) -> js_sys::Array {
     }
     let make = Function::new_with_args(
         "answers, calls",
-        "return (request) => { \
-            calls.push(request.url); \
-            const [status, body] = answers.length > 1 ? answers.shift() : answers[0]; \
+        "return async (request) => { \
+            const body = request.method === 'GET' ? null : await request.clone().text(); \
+            calls.push({ url: request.url, method: request.method, \
+                headers: Object.fromEntries(request.headers), body }); \
+            const etag = '\"' + calls.length + '\"'; \
+            const [status, text] = answers.length > 1 ? answers.shift() : answers[0]; \
             if (status === 0) return new Promise((_, reject) => \
                 request.signal.addEventListener('abort', () => reject(request.signal.reason))); \
-            return Promise.resolve(new Response(body, { status, headers: { 'content-type': 'application/json' } })); \
+            return new Response(status === 304 ? null : text, { status, \
+                headers: { 'content-type': 'application/json', etag } }); \
          }",
     );
     let fetch = make.call2(&JsValue::NULL, &list, &calls).unwrap();
     Reflect::set(&web_sys::window().unwrap(), &"fetch".into(), &fetch).unwrap();
     calls
+}
+
+/// A field of the n-th request: `url`, `method`, `body`, or a header such as `if-match`.
+fn request(calls: &js_sys::Array, n: u32, field: &str) -> Option<String> {
+    let call = calls.get(n);
+    let direct = Reflect::get(&call, &field.into())
+        .ok()
+        .and_then(|v| v.as_string());
+    direct.or_else(|| {
+        let headers = Reflect::get(&call, &"headers".into()).ok()?;
+        Reflect::get(&headers, &field.into()).ok()?.as_string()
+    })
 }
 
 fn ok(order: &OrderView) -> (u16, String) {
@@ -110,24 +129,47 @@ fn mount(languages: &[&str], order_page: Option<&str>) -> HtmlElement {
     mount_with(languages, order_page, None)
 }
 
+thread_local! {
+    /// The widget mounted last; mounting another unmounts it, so its timers stop.
+    static MOUNTED: std::cell::RefCell<Option<postpurchase_widget::Mounted>> = Default::default();
+}
+
 fn mount_with(
     languages: &[&str],
     order_page: Option<&str>,
     prefetched: Option<Promise>,
 ) -> HtmlElement {
+    mount_options(
+        languages,
+        order_page,
+        prefetched,
+        postpurchase_widget::REFRESH_MS,
+    )
+}
+
+fn mount_options(
+    languages: &[&str],
+    order_page: Option<&str>,
+    prefetched: Option<Promise>,
+    refresh_ms: u32,
+) -> HtmlElement {
+    MOUNTED.with(|m| m.borrow_mut().take());
     let document = web_sys::window().unwrap().document().unwrap();
     let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&root).unwrap();
-    let mounted = postpurchase_widget::mount(
+    let mounted = postpurchase_widget::mount_with(
         root.clone(),
-        "https://api.example".into(),
-        "demo".into(),
-        "tok/en?".into(),
-        languages.iter().map(|l| l.to_string()).collect(),
-        order_page.map(str::to_owned),
-        prefetched,
+        postpurchase_widget::Options {
+            api: "https://api.example".into(),
+            shop: "demo".into(),
+            order: "tok/en?".into(),
+            languages: languages.iter().map(|l| l.to_string()).collect(),
+            order_page: order_page.map(str::to_owned),
+            prefetched,
+            refresh_ms,
+        },
     );
-    std::mem::forget(mounted);
+    MOUNTED.with(|m| *m.borrow_mut() = Some(mounted));
     root
 }
 
@@ -199,7 +241,7 @@ async fn shows_the_order_confirmation_in_english() {
         "Thank you for your order, Ada!"
     );
     assert_eq!(
-        calls.get(0).as_string().unwrap(),
+        request(&calls, 0, "url").unwrap(),
         "https://api.example/api/v1/shops/demo/orders/tok%2Fen%3F"
     );
     assert_shows(
@@ -385,4 +427,417 @@ async fn a_failed_early_answer_is_retried_with_a_request_of_its_own() {
     retry.click();
     find(&root, "h2", 2000).await;
     assert_eq!(calls.length(), 1);
+}
+
+// Parcels: tracking, live re-checks and delivery choices.
+
+fn parcel(id: i64, status: ShipmentStatus) -> ShipmentSummary {
+    ShipmentSummary {
+        id,
+        carrier: "PostNL".into(),
+        tracking_number: format!("3S{id}"),
+        tracking_url: Some(format!("https://track.example/3S{id}")),
+        status,
+        choice_etag: format!("\"c{id}\""),
+        ..ShipmentSummary::default()
+    }
+}
+
+fn event(
+    at: &str,
+    status: ShipmentStatus,
+    text: Option<&str>,
+    place: Option<&str>,
+) -> TrackingEvent {
+    TrackingEvent {
+        occurred_at: at.into(),
+        status,
+        code: "X".into(),
+        text: text.map(Into::into),
+        location: place.map(Into::into),
+    }
+}
+
+/// One parcel (id 7) that can still be changed, with every kind of choice on offer.
+fn choosable() -> OrderView {
+    let mut order = order(false);
+    order.stage = OrderStage::Processing;
+    let mut s = parcel(7, ShipmentStatus::Pending);
+    s.items = vec![ShipmentItem {
+        line_id: 1,
+        quantity: 1,
+    }];
+    s.delivery_dates = Some(DateWindow {
+        earliest: "2026-11-24".into(),
+        latest: "2026-11-26".into(),
+    });
+    s.changeable_until = Some("2026-11-23T20:00:00Z".into());
+    order.shipments = vec![s];
+    let slot = |id, date: &str, from: &str, to: &str, price, places_left| DeliverySlot {
+        id,
+        date: date.into(),
+        from: from.into(),
+        to: to.into(),
+        price,
+        places_left,
+    };
+    order.delivery_options = Some(DeliveryOptions {
+        slots: vec![
+            slot(11, "2026-11-24", "10:00", "12:00", None, 3),
+            slot(12, "2026-11-24", "18:00", "20:00", Some(295), 0),
+            slot(13, "2026-11-30", "10:00", "12:00", None, 5),
+        ],
+        safe_places: vec!["porch".into(), "rooftop".into()],
+        pickup_points: vec![PickupPoint {
+            id: 5,
+            locker: true,
+            name: "Locker Centraal".into(),
+            address: "Stationsplein 1, Amsterdam".into(),
+            opening_hours: vec!["Mon–Sun 06:00–23:00".into()],
+            distance_m: Some(850),
+        }],
+        neighbour: true,
+    });
+    order
+}
+
+/// `choosable()` with a choice made, and a new ETag for it.
+fn chosen(choice: DeliveryChoice, etag: &str) -> OrderView {
+    let mut order = choosable();
+    order.shipments[0].choice = Some(choice);
+    order.shipments[0].choice_etag = etag.into();
+    order
+}
+
+fn choice(kind: ChoiceKind) -> DeliveryChoice {
+    DeliveryChoice {
+        kind,
+        slot_id: None,
+        neighbour: None,
+        safe_place: None,
+        pickup_point_id: None,
+        date: None,
+    }
+}
+
+/// Waits until the widget shows `expected`, for at most `ms`.
+async fn wait_for(root: &HtmlElement, expected: &str, ms: i32) {
+    for _ in 0..ms / 20 {
+        if text(root).contains(expected) {
+            return;
+        }
+        sleep(20).await;
+    }
+    panic!(
+        "never showed {expected:?}; the widget shows: {}",
+        text(root)
+    );
+}
+
+fn click(root: &HtmlElement, selector: &str) {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector} in {}", root.inner_html()))
+        .unchecked_into::<HtmlElement>()
+        .click();
+}
+
+/// Types into a text field as a shopper would: value, then an `input` event.
+fn type_into(root: &HtmlElement, selector: &str, value: &str) {
+    let field = root.query_selector(selector).unwrap().unwrap();
+    Function::new_with_args(
+        "el, value",
+        "el.value = value; el.dispatchEvent(new Event('input', { bubbles: true }))",
+    )
+    .call2(&JsValue::NULL, &field, &value.into())
+    .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_split_order_shows_each_parcel_and_what_is_still_to_come() {
+    let mut order = order(false);
+    order.stage = OrderStage::PartiallyShipped;
+    let mut first = parcel(7, ShipmentStatus::InTransit);
+    first.items = vec![
+        ShipmentItem {
+            line_id: 1,
+            quantity: 1,
+        },
+        ShipmentItem {
+            line_id: 2,
+            quantity: 1,
+        },
+    ];
+    first.carrier_text = Some("Zending is onderweg".into());
+    first.estimated_delivery = Some(TimeWindow {
+        from: "2026-11-20T09:00:00Z".into(),
+        to: "2026-11-20T11:00:00Z".into(),
+    });
+    first.events = vec![
+        event(
+            "2026-11-19T08:00:00Z",
+            ShipmentStatus::InTransit,
+            Some("Sorted"),
+            Some("Utrecht"),
+        ),
+        event("2026-11-18T17:00:00Z", ShipmentStatus::Pending, None, None),
+    ];
+    let mut second = parcel(8, ShipmentStatus::Pending);
+    second.tracking_url = Some("javascript:alert(1)".into());
+    order.shipments = vec![first, second];
+    fake_fetch(&[ok(&order)]);
+    let root = mount(&["en"], None);
+    find(&root, ".pp-parcel", 2000).await;
+    assert_shows(
+        &root,
+        &[
+            "Your parcels",
+            "1 of 2 parcels shipped",
+            "Parcel 1",
+            "PostNL tracking number 3S7",
+            "On its way",
+            "PostNL: “Zending is onderweg”",
+            "Expected ",
+            "Gooseneck kettle × 1",
+            "Utrecht · Sorted",
+            "All updates",
+            "Being prepared",
+            "Parcel 2",
+            "Not shipped yet",
+            "<b>Paper</b> filters × 1",
+        ],
+    );
+    let parcels = all(&root, ".pp-parcel");
+    assert_eq!(
+        parcels[0].get_attribute("data-status").as_deref(),
+        Some("in_transit")
+    );
+    // The carrier's page is a link; a script URL is not.
+    let links: Vec<String> = all(&root, ".pp-parcel a")
+        .iter()
+        .filter_map(|a| a.get_attribute("href"))
+        .collect();
+    assert_eq!(links, ["https://track.example/3S7"]);
+    // The latest event in sight, the older one folded away.
+    let times = all(&root, ".pp-parcel time");
+    assert_eq!(
+        times[0].get_attribute("datetime").as_deref(),
+        Some("2026-11-19T08:00:00Z")
+    );
+    assert!(root
+        .query_selector(".pp-history .pp-events li")
+        .unwrap()
+        .is_some());
+    // No choices without delivery options.
+    assert!(root
+        .query_selector(".pp-parcel form, .pp-parcel button")
+        .unwrap()
+        .is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_live_recheck_updates_a_changed_parcel_and_says_so() {
+    let mut order = order(false);
+    order.shipments = vec![parcel(7, ShipmentStatus::InTransit)];
+    let mut newer = order.clone();
+    newer.shipments[0].status = ShipmentStatus::OutForDelivery;
+    let calls = fake_fetch(&[ok(&order), (304, String::new()), ok(&newer)]);
+    let root = mount_options(&["en"], None, None, 50);
+    find(&root, ".pp-parcel", 2000).await;
+    let live = root.query_selector("[aria-live=polite]").unwrap().unwrap();
+    assert_eq!(live.text_content().unwrap(), "");
+    for _ in 0..50 {
+        if calls.length() >= 2 {
+            break;
+        }
+        sleep(20).await;
+    }
+    // The re-check asks for a change since the ETag it has, past the browser's cache.
+    assert_eq!(
+        request(&calls, 1, "if-none-match").as_deref(),
+        Some("\"1\"")
+    );
+    assert_eq!(request(&calls, 1, "method").as_deref(), Some("GET"));
+    assert_shows(&root, &["On its way"]);
+    assert_eq!(live.text_content().unwrap(), "");
+    wait_for(&root, "Out for delivery", 2000).await;
+    assert_eq!(live.text_content().unwrap(), "Parcel 1: Out for delivery");
+}
+
+#[wasm_bindgen_test]
+async fn a_shopper_picks_a_slot_then_a_neighbour() {
+    let mut slot = choice(ChoiceKind::Slot);
+    slot.slot_id = Some(11);
+    let mut neighbour = choice(ChoiceKind::Neighbour);
+    neighbour.neighbour = Some(Neighbour {
+        name: "Bob".into(),
+        house_number: "12".into(),
+    });
+    let calls = fake_fetch(&[
+        ok(&choosable()),
+        ok(&chosen(slot, "\"c7b\"")),
+        ok(&chosen(neighbour, "\"c7c\"")),
+    ]);
+    let root = mount(&["en"], None);
+    find(&root, ".pp-choice button", 2000).await;
+    assert_shows(&root, &["You can change this until "]);
+    click(&root, ".pp-choice button");
+    find(&root, "form", 1000).await;
+    // Only what the shop offers; the safe place it has no words for is left out.
+    let kinds: Vec<String> = all(&root, "input[name=pp7-9]")
+        .iter()
+        .filter_map(|k| k.get_attribute("value"))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "slot",
+            "neighbour",
+            "safe_place",
+            "pickup_point",
+            "another_day"
+        ]
+    );
+    // Slots inside the parcel's dates; a full one is marked and cannot be picked.
+    let slots = all(&root, "input[name=pp7-0]");
+    assert_eq!(slots.len(), 2);
+    assert!(slots[1].has_attribute("disabled"));
+    assert_shows(&root, &["Full", "+€2.95"]);
+    click(&root, "input[name=pp7-0][value='11']");
+    click(&root, "button[type=submit]");
+    wait_for(&root, "Saved: Delivery on Tue, Nov 24", 2000).await;
+    assert_eq!(request(&calls, 1, "method").as_deref(), Some("POST"));
+    assert_eq!(
+        request(&calls, 1, "url").unwrap(),
+        "https://api.example/api/v1/shops/demo/orders/tok%2Fen%3F/shipments/7/choice"
+    );
+    assert_eq!(request(&calls, 1, "if-match").as_deref(), Some("\"c7\""));
+    assert_eq!(
+        request(&calls, 1, "content-type").as_deref(),
+        Some("application/json")
+    );
+    let first_key = request(&calls, 1, "idempotency-key").unwrap();
+    assert_eq!(first_key.len(), 32);
+    assert_eq!(
+        request(&calls, 1, "body").as_deref(),
+        Some(r#"{"choice":{"kind":"slot","slot_id":11}}"#)
+    );
+    assert_shows(
+        &root,
+        &["Your choice: Delivery on Tue, Nov 24", "Change", "Clear"],
+    );
+    assert!(root.query_selector("form").unwrap().is_none());
+
+    // Changed to a neighbour.
+    click(&root, "[data-act=open]");
+    find(&root, "form", 1000).await;
+    click(&root, "input[name=pp7-9][value=neighbour]");
+    find(&root, "#pp7-1", 1000).await;
+    type_into(&root, "#pp7-1", "Bob");
+    type_into(&root, "#pp7-2", "12");
+    click(&root, "button[type=submit]");
+    wait_for(&root, "Saved: With Bob at number 12", 2000).await;
+    assert_eq!(request(&calls, 2, "if-match").as_deref(), Some("\"c7b\""));
+    assert_eq!(
+        request(&calls, 2, "body").as_deref(),
+        Some(r#"{"choice":{"kind":"neighbour","neighbour":{"name":"Bob","house_number":"12"}}}"#)
+    );
+    assert_ne!(request(&calls, 2, "idempotency-key").unwrap(), first_key);
+}
+
+#[wasm_bindgen_test]
+async fn an_invalid_neighbour_is_explained_in_place_and_not_sent() {
+    let calls = fake_fetch(&[ok(&choosable())]);
+    let root = mount(&["en"], None);
+    find(&root, ".pp-choice button", 2000).await;
+    click(&root, ".pp-choice button");
+    find(&root, "form", 1000).await;
+    click(&root, "input[name=pp7-9][value=neighbour]");
+    find(&root, "#pp7-1", 1000).await;
+    type_into(&root, "#pp7-1", "   ");
+    type_into(&root, "#pp7-2", "B");
+    click(&root, "button[type=submit]");
+    let name = find(&root, "#pp7-1[aria-invalid=true]", 1000).await;
+    assert_eq!(
+        name.get_attribute("aria-describedby").as_deref(),
+        Some("pp7-1e")
+    );
+    let message = root.query_selector("#pp7-1e").unwrap().unwrap();
+    assert_eq!(
+        message.text_content().unwrap(),
+        "Enter your neighbour's name (up to 60 characters)."
+    );
+    assert!(root
+        .query_selector("#pp7-2[aria-invalid=true]")
+        .unwrap()
+        .is_some());
+    assert_shows(
+        &root,
+        &["Enter a house number with at least one digit (up to 10 characters)."],
+    );
+    // What was typed stays; nothing went to the API.
+    let house: web_sys::HtmlInputElement = root
+        .query_selector("#pp7-2")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(house.value(), "B");
+    sleep(100).await;
+    assert_eq!(calls.length(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_slot_taken_meanwhile_is_explained_and_the_view_reloaded() {
+    let mut full = choosable();
+    full.delivery_options.as_mut().unwrap().slots[0].places_left = 0;
+    let calls = fake_fetch(&[
+        ok(&choosable()),
+        (
+            409,
+            r#"{"error":{"code":"slot_full","message":"That slot is full."}}"#.into(),
+        ),
+        ok(&full),
+    ]);
+    let root = mount(&["en"], None);
+    find(&root, ".pp-choice button", 2000).await;
+    click(&root, ".pp-choice button");
+    find(&root, "form", 1000).await;
+    click(&root, "input[name=pp7-0][value='11']");
+    click(&root, "button[type=submit]");
+    wait_for(&root, "Sorry, that time slot has just filled up.", 2000).await;
+    assert!(!text(&root).contains("That slot is full."));
+    // The view was loaded again (unconditionally) and the form is still open as it was.
+    assert_eq!(calls.length(), 3);
+    assert_eq!(request(&calls, 2, "method").as_deref(), Some("GET"));
+    assert_eq!(request(&calls, 2, "if-none-match"), None);
+    let picked = find(&root, "input[name=pp7-0][value='11']", 1000).await;
+    assert!(picked.has_attribute("checked"));
+    assert!(picked.has_attribute("disabled"));
+}
+
+#[wasm_bindgen_test]
+async fn a_parcel_out_for_delivery_shows_its_choice_and_why_it_is_locked() {
+    let mut neighbour = choice(ChoiceKind::Neighbour);
+    neighbour.neighbour = Some(Neighbour {
+        name: "Bob".into(),
+        house_number: "12".into(),
+    });
+    let mut order = chosen(neighbour, "\"c7b\"");
+    order.shipments[0].status = ShipmentStatus::OutForDelivery;
+    order.shipments[0].locked = Some(ChoiceLock::OutForDelivery);
+    fake_fetch(&[ok(&order)]);
+    let root = mount(&["en"], None);
+    find(&root, ".pp-choice", 2000).await;
+    assert_shows(
+        &root,
+        &[
+            "Your choice: With Bob at number 12",
+            "This parcel is out for delivery, so its delivery can no longer be changed.",
+        ],
+    );
+    assert!(root
+        .query_selector(".pp-choice form, .pp-choice button")
+        .unwrap()
+        .is_none());
+    assert!(!text(&root).contains("You can change this until"));
 }

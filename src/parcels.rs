@@ -1,0 +1,420 @@
+//! The rules behind the parcels and delivery-choice views, in plain Rust: which parcels
+//! count as shipped, what is still to come, which choices a parcel offers and whether what
+//! the shopper entered can be sent.
+
+use postpurchase_api::{
+    ChoiceKind, DeliveryChoice, Neighbour, OrderView, SafePlaceChoice, ShipmentStatus,
+    ShipmentSummary, INSTRUCTION_MAX,
+};
+
+use crate::i18n::Key;
+
+/// The text of each [`ShipmentStatus`], in its declaration order.
+pub const STATUS_KEYS: [Key; 11] = [
+    Key::StatusPending,
+    Key::StatusInTransit,
+    Key::StatusOutForDelivery,
+    Key::StatusAvailableForPickup,
+    Key::StatusAttemptFailed,
+    Key::StatusDelivered,
+    Key::StatusDelayed,
+    Key::StatusException,
+    Key::StatusReturnToSender,
+    Key::StatusCancelled,
+    Key::StatusUnknown,
+];
+
+/// The text of each `DeliveredTo`, in its declaration order.
+pub const DELIVERED_KEYS: [Key; 6] = [
+    Key::DeliveredToRecipient,
+    Key::DeliveredToNeighbour,
+    Key::DeliveredToSafePlace,
+    Key::DeliveredToLocker,
+    Key::DeliveredToPickupPoint,
+    Key::DeliveredToSigned,
+];
+
+/// Why a choice is locked, for each `ChoiceLock`.
+pub const LOCK_KEYS: [Key; 4] = [
+    Key::LockOutForDelivery,
+    Key::LockDelivered,
+    Key::LockCutOff,
+    Key::LockClosed,
+];
+
+/// The name of each [`ChoiceKind`].
+pub const KIND_KEYS: [Key; 5] = [
+    Key::KindSlot,
+    Key::KindNeighbour,
+    Key::KindSafePlace,
+    Key::KindPickupPoint,
+    Key::KindAnotherDay,
+];
+
+/// The name of each of `postpurchase_api::SAFE_PLACES`, in the same order.
+pub const PLACE_KEYS: [Key; 6] = [
+    Key::PlaceFrontDoor,
+    Key::PlacePorch,
+    Key::PlaceGarage,
+    Key::PlaceBackDoor,
+    Key::PlaceShed,
+    Key::PlaceMailbox,
+];
+
+/// The fields of the choice forms. A field's index is its place in the shopper's entries
+/// ([`Entries`]) and its bit in an error mask; these are its path in the API's field
+/// errors, its label and what to say when it is wrong.
+pub const FIELDS: [(&str, Key, Key); 8] = [
+    ("choice.slot_id", Key::FieldSlot, Key::InvalidSlot),
+    ("choice.neighbour.name", Key::FieldName, Key::InvalidName),
+    (
+        "choice.neighbour.house_number",
+        Key::FieldHouse,
+        Key::InvalidHouse,
+    ),
+    (
+        "choice.safe_place.place",
+        Key::FieldPlace,
+        Key::InvalidPlace,
+    ),
+    (
+        "choice.safe_place.instruction",
+        Key::FieldInstruction,
+        Key::InvalidInstruction,
+    ),
+    (
+        "choice.safe_place.risk_accepted",
+        Key::FieldRisk,
+        Key::InvalidRisk,
+    ),
+    ("choice.pickup_point_id", Key::FieldPoint, Key::InvalidPoint),
+    ("choice.date", Key::FieldDate, Key::InvalidDate),
+];
+pub const SLOT: usize = 0;
+pub const NAME: usize = 1;
+pub const HOUSE: usize = 2;
+pub const PLACE: usize = 3;
+pub const INSTRUCTION: usize = 4;
+pub const RISK: usize = 5;
+pub const POINT: usize = 6;
+pub const DATE: usize = 7;
+
+/// What the shopper entered, by field index; a ticked box is `"1"`.
+pub type Entries = [String; 8];
+
+/// One answer of a list to choose from: a slot, a safe place or a pickup point.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Pick {
+    /// The slot or point id, or the safe-place code.
+    pub value: String,
+    pub label: String,
+    /// Further lines: price, address, opening hours.
+    pub lines: Vec<String>,
+    /// Full slots are shown, but cannot be picked.
+    pub disabled: bool,
+}
+
+/// Everything a parcel's choice form offers.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ChoiceForm {
+    pub shipment: i64,
+    /// The parcel's `choice_etag`, sent as `If-Match`.
+    pub etag: String,
+    pub kinds: Vec<ChoiceKind>,
+    /// Slots (within the parcel's dates), safe places and pickup points.
+    pub slots: Vec<Pick>,
+    pub places: Vec<Pick>,
+    pub points: Vec<Pick>,
+    /// The first and last date the parcel may come on instead.
+    pub dates: Option<(String, String)>,
+    pub current: Option<DeliveryChoice>,
+}
+
+impl ChoiceForm {
+    /// The kinds of choice on offer, from what the lists hold.
+    pub fn offer(&mut self, neighbour: bool) {
+        let has = [
+            !self.slots.is_empty(),
+            neighbour,
+            !self.places.is_empty(),
+            !self.points.is_empty(),
+            self.dates.is_some(),
+        ];
+        self.kinds = ChoiceKind::ALL
+            .into_iter()
+            .filter(|k| has[*k as usize])
+            .collect();
+    }
+
+    /// The choice the entries describe, or the mask of the fields that are wrong.
+    pub fn check(&self, kind: ChoiceKind, e: &Entries) -> Result<DeliveryChoice, u16> {
+        let picked = |list: &[Pick], i: usize| list.iter().any(|p| !p.disabled && p.value == e[i]);
+        let within =
+            |text: &str, min: usize, max: usize| (min..=max).contains(&text.chars().count());
+        let mut wrong = 0u16;
+        let mut bad = |i: usize, ok: bool| {
+            if !ok {
+                wrong |= 1 << i
+            }
+        };
+        let mut choice = DeliveryChoice {
+            kind,
+            slot_id: None,
+            neighbour: None,
+            safe_place: None,
+            pickup_point_id: None,
+            date: None,
+        };
+        match kind {
+            ChoiceKind::Slot => {
+                bad(SLOT, picked(&self.slots, SLOT));
+                choice.slot_id = e[SLOT].parse().ok();
+            }
+            ChoiceKind::Neighbour => {
+                let (name, house) = (e[NAME].trim(), e[HOUSE].trim());
+                bad(NAME, within(name, 1, 60));
+                bad(
+                    HOUSE,
+                    within(house, 1, 10) && house.contains(|c: char| c.is_ascii_digit()),
+                );
+                choice.neighbour = Some(Neighbour {
+                    name: name.into(),
+                    house_number: house.into(),
+                });
+            }
+            ChoiceKind::SafePlace => {
+                let place = picked(&self.places, PLACE).then(|| e[PLACE].clone());
+                let text = e[INSTRUCTION].trim();
+                bad(PLACE, place.is_some() || !text.is_empty());
+                bad(INSTRUCTION, within(text, 0, INSTRUCTION_MAX));
+                bad(RISK, !e[RISK].is_empty());
+                choice.safe_place = Some(SafePlaceChoice {
+                    place,
+                    instruction: (!text.is_empty()).then(|| text.into()),
+                    risk_accepted: true,
+                });
+            }
+            ChoiceKind::PickupPoint => {
+                bad(POINT, picked(&self.points, POINT));
+                choice.pickup_point_id = e[POINT].parse().ok();
+            }
+            ChoiceKind::AnotherDay => {
+                let date = &e[DATE];
+                bad(
+                    DATE,
+                    date.len() == 10
+                        && self
+                            .dates
+                            .as_ref()
+                            .is_some_and(|(a, b)| a <= date && date <= b),
+                );
+                choice.date = Some(date.clone());
+            }
+        }
+        if wrong == 0 {
+            Ok(choice)
+        } else {
+            Err(wrong)
+        }
+    }
+}
+
+/// The entries of a choice already made, to change it from there.
+pub fn entries(choice: &DeliveryChoice) -> Entries {
+    let mut e = Entries::default();
+    let id = |id: Option<i64>| id.map(|i| i.to_string()).unwrap_or_default();
+    e[SLOT] = id(choice.slot_id);
+    e[POINT] = id(choice.pickup_point_id);
+    e[DATE] = choice.date.clone().unwrap_or_default();
+    if let Some(n) = &choice.neighbour {
+        e[NAME] = n.name.clone();
+        e[HOUSE] = n.house_number.clone();
+    }
+    if let Some(s) = &choice.safe_place {
+        e[PLACE] = s.place.clone().unwrap_or_default();
+        e[INSTRUCTION] = s.instruction.clone().unwrap_or_default();
+    }
+    e
+}
+
+/// The error mask of the API's field paths, e.g. `choice.neighbour.name`.
+pub fn field_mask<'a>(paths: impl IntoIterator<Item = &'a str>) -> u16 {
+    paths
+        .into_iter()
+        .filter_map(|p| FIELDS.iter().position(|f| f.0 == p))
+        .fold(0, |mask, i| mask | 1 << i)
+}
+
+/// A parcel counts as shipped once it has left `pending`.
+pub fn shipped(shipments: &[ShipmentSummary]) -> usize {
+    shipments
+        .iter()
+        .filter(|s| s.status != ShipmentStatus::Pending)
+        .count()
+}
+
+/// The order's lines not (or not fully) in any parcel yet, with how many are missing.
+pub fn unshipped(order: &OrderView) -> Vec<(&str, u32)> {
+    order
+        .items
+        .iter()
+        .filter_map(|line| {
+            let sent: u32 = order
+                .shipments
+                .iter()
+                .flat_map(|s| &s.items)
+                .filter(|i| i.line_id == line.id)
+                .map(|i| i.quantity)
+                .sum();
+            let left = line.quantity.saturating_sub(sent);
+            (left > 0).then_some((line.name.as_str(), left))
+        })
+        .collect()
+}
+
+/// Whether a date (`YYYY-MM-DD`) is inside the window, if there is one.
+pub fn within(date: &str, window: Option<&(String, String)>) -> bool {
+    window.is_none_or(|(a, b)| a.as_str() <= date && date <= b.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pick(value: &str, disabled: bool) -> Pick {
+        Pick {
+            value: value.into(),
+            disabled,
+            ..Pick::default()
+        }
+    }
+
+    fn form() -> ChoiceForm {
+        let mut form = ChoiceForm {
+            slots: vec![pick("1", false), pick("2", true)],
+            places: vec![pick("porch", false)],
+            dates: Some(("2026-11-24".into(), "2026-11-27".into())),
+            ..ChoiceForm::default()
+        };
+        form.offer(true);
+        form
+    }
+
+    fn with(pairs: &[(usize, &str)]) -> Entries {
+        let mut e = Entries::default();
+        for (i, v) in pairs {
+            e[*i] = v.to_string();
+        }
+        e
+    }
+
+    #[test]
+    fn only_kinds_with_something_to_choose_are_offered() {
+        use ChoiceKind::*;
+        assert_eq!(form().kinds, [Slot, Neighbour, SafePlace, AnotherDay]);
+        let mut none = ChoiceForm::default();
+        none.offer(false);
+        assert!(none.kinds.is_empty());
+    }
+
+    #[test]
+    fn a_slot_must_be_one_with_room() {
+        let f = form();
+        let slot = f.check(ChoiceKind::Slot, &with(&[(SLOT, "1")])).unwrap();
+        assert_eq!(slot.slot_id, Some(1));
+        assert_eq!(f.check(ChoiceKind::Slot, &with(&[(SLOT, "2")])), Err(1));
+        assert_eq!(f.check(ChoiceKind::Slot, &with(&[])), Err(1));
+    }
+
+    #[test]
+    fn a_neighbour_needs_a_name_and_a_house_number_with_a_digit() {
+        let f = form();
+        let ok = f
+            .check(
+                ChoiceKind::Neighbour,
+                &with(&[(NAME, " Bob "), (HOUSE, "12-B")]),
+            )
+            .unwrap();
+        assert_eq!(ok.neighbour.unwrap().name, "Bob");
+        assert_eq!(
+            f.check(ChoiceKind::Neighbour, &with(&[(NAME, "  "), (HOUSE, "B")])),
+            Err(0b110)
+        );
+        let long = "x".repeat(61);
+        assert_eq!(
+            f.check(
+                ChoiceKind::Neighbour,
+                &with(&[(NAME, &long), (HOUSE, "12345678901")])
+            ),
+            Err(0b110)
+        );
+    }
+
+    #[test]
+    fn a_safe_place_needs_a_place_or_words_and_the_risk_accepted() {
+        let f = form();
+        assert_eq!(
+            f.check(ChoiceKind::SafePlace, &with(&[])),
+            Err(1 << PLACE | 1 << RISK)
+        );
+        let words = f
+            .check(
+                ChoiceKind::SafePlace,
+                &with(&[(INSTRUCTION, "Behind the bins"), (RISK, "1")]),
+            )
+            .unwrap();
+        assert_eq!(words.safe_place.unwrap().place, None);
+        let long = "x".repeat(141);
+        assert_eq!(
+            f.check(
+                ChoiceKind::SafePlace,
+                &with(&[(PLACE, "porch"), (INSTRUCTION, &long), (RISK, "1")])
+            ),
+            Err(1 << INSTRUCTION)
+        );
+    }
+
+    #[test]
+    fn another_day_must_be_inside_the_window() {
+        let f = form();
+        assert!(f
+            .check(ChoiceKind::AnotherDay, &with(&[(DATE, "2026-11-27")]))
+            .is_ok());
+        assert_eq!(
+            f.check(ChoiceKind::AnotherDay, &with(&[(DATE, "2026-11-28")])),
+            Err(1 << DATE)
+        );
+        assert_eq!(f.check(ChoiceKind::AnotherDay, &with(&[])), Err(1 << DATE));
+    }
+
+    #[test]
+    fn api_field_paths_map_to_fields() {
+        assert_eq!(
+            field_mask(["choice.neighbour.name", "choice.date", "elsewhere"]),
+            1 << NAME | 1 << DATE
+        );
+    }
+
+    #[test]
+    fn a_chosen_neighbour_comes_back_as_entries() {
+        let f = form();
+        let choice = f
+            .check(
+                ChoiceKind::Neighbour,
+                &with(&[(NAME, "Bob"), (HOUSE, "12")]),
+            )
+            .unwrap();
+        assert_eq!(
+            f.check(ChoiceKind::Neighbour, &entries(&choice)),
+            Ok(choice)
+        );
+    }
+
+    #[test]
+    fn dates_outside_the_window_are_left_out() {
+        let window = ("2026-11-24".to_owned(), "2026-11-25".to_owned());
+        assert!(within("2026-11-25", Some(&window)));
+        assert!(!within("2026-11-26", Some(&window)));
+        assert!(within("2030-01-01", None));
+    }
+}
