@@ -1,10 +1,12 @@
 //! The widget's calls to the postpurchase API. Bodies are parsed by the browser
-//! (`Response.json()`) and read into the shared types with serde-wasm-bindgen, so no JSON
-//! parser ships in the bundle.
+//! (`Response.json()`) and read into the shared types by [`crate::decode`], so neither a
+//! JSON parser nor a serde deserializer ships in the bundle.
 
 use gloo_net::http::Request;
 use js_sys::Reflect;
-use postpurchase_api::{ChoiceRequest, DeliveryChoice, OrderView, API_PREFIX};
+use postpurchase_api::{DeliveryChoice, OrderView, API_PREFIX};
+
+use crate::decode::{choice_json, FromJs};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, RequestCache, Response};
@@ -73,21 +75,13 @@ pub async fn fetch_order(
     }
     let etag = response.headers().get("ETag").ok().flatten();
     let value = json(&response).await.ok_or(LoadError::Unavailable)?;
-    let order = serde_wasm_bindgen::from_value(value).map_err(|_| LoadError::Unavailable)?;
+    let order = OrderView::from_js(&value).ok_or(LoadError::Unavailable)?;
     Ok(Some((order, etag)))
 }
 
 /// The JSON body that sets (or, with `None`, clears) a delivery choice.
 pub fn choice_body(choice: Option<DeliveryChoice>) -> String {
-    if choice.is_none() {
-        // serde-wasm-bindgen writes `None` as `undefined`, which JSON leaves out.
-        return r#"{"choice":null}"#.into();
-    }
-    serde_wasm_bindgen::to_value(&ChoiceRequest { choice })
-        .ok()
-        .and_then(|value| js_sys::JSON::stringify(&value).ok())
-        .map(String::from)
-        .unwrap_or_default()
+    choice_json(choice.as_ref())
 }
 
 /// The API's refusal: its error code and the paths of the fields it found wrong.
@@ -141,7 +135,7 @@ pub async fn post_choice(
         .into();
     let value = json(&response).await.ok_or(None)?;
     if response.ok() {
-        serde_wasm_bindgen::from_value(value).map_err(|_| None)
+        OrderView::from_js(&value).ok_or(None)
     } else {
         Err(refusal(&value))
     }

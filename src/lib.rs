@@ -5,6 +5,7 @@
 //! read from the embed tag; everything else happens here.
 
 pub mod api;
+pub mod decode;
 pub mod i18n;
 pub mod intl;
 pub mod parcels;

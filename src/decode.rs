@@ -1,0 +1,179 @@
+//! Reads the API's JSON (already parsed by the browser's `Response.json()`) into the
+//! shared types, and writes a delivery choice back. By hand, through one small trait: a
+//! serde deserializer for the order view cost the bundle about 20 KB (brotli), this costs
+//! a fraction of that. Field names are the wire names; a missing or mistyped field makes
+//! the whole value unreadable, as serde would.
+
+use js_sys::{Array, Object, Reflect};
+use postpurchase_api::*;
+use wasm_bindgen::JsValue;
+
+/// A value that can be read from a parsed JSON value.
+pub trait FromJs: Sized {
+    fn from_js(value: &JsValue) -> Option<Self>;
+}
+
+/// The field `key` of a JSON object.
+pub fn field<T: FromJs>(object: &JsValue, key: &str) -> Option<T> {
+    T::from_js(&Reflect::get(object, &JsValue::from_str(key)).ok()?)
+}
+
+impl FromJs for String {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        value.as_string()
+    }
+}
+
+impl FromJs for bool {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        value.as_bool()
+    }
+}
+
+impl FromJs for i64 {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        value
+            .as_f64()
+            .filter(|n| n.fract() == 0.0 && n.abs() < 9.0e15)
+            .map(|n| n as i64)
+    }
+}
+
+impl FromJs for u32 {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        i64::from_js(value).and_then(|n| u32::try_from(n).ok())
+    }
+}
+
+/// `null` or absent is `None`; anything else must be a `T`.
+impl<T: FromJs> FromJs for Option<T> {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        if value.is_null() || value.is_undefined() {
+            Some(None)
+        } else {
+            T::from_js(value).map(Some)
+        }
+    }
+}
+
+impl<T: FromJs> FromJs for Vec<T> {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        if !Array::is_array(value) {
+            return None;
+        }
+        Array::from(value).iter().map(|v| T::from_js(&v)).collect()
+    }
+}
+
+/// Reads a struct field by field, each under its own name.
+macro_rules! from_js {
+    ($($t:ident { $($f:ident),* $(,)? })*) => {$(
+        impl FromJs for $t {
+            fn from_js(value: &JsValue) -> Option<Self> {
+                Some($t { $($f: field(value, stringify!($f))?,)* })
+            }
+        }
+    )*};
+}
+
+from_js! {
+    OrderView { number, placed_at, stage, currency, customer, items, totals, delivery_address,
+                promised_delivery, shipments, delivery_options, shop }
+    CustomerView { first_name, email_masked, returning }
+    LineItemView { id, name, variant, quantity, unit_price, line_total, image_url }
+    Totals { subtotal, shipping, discount, tax, total }
+    MaskedAddress { name, street, postcode, city, country }
+    DateWindow { earliest, latest }
+    TimeWindow { from, to }
+    ShopContact { name, support_email, support_phone, support_url, order_status_url }
+    ShipmentSummary { id, carrier, tracking_number, tracking_url, status, delivered_to,
+                      estimated_delivery, carrier_code, carrier_text, items, events, choice,
+                      choice_etag, locked, changeable_until, delivery_dates }
+    ShipmentItem { line_id, quantity }
+    TrackingEvent { occurred_at, status, code, text, location }
+    DeliveryChoice { kind, slot_id, neighbour, safe_place, pickup_point_id, date }
+    Neighbour { name, house_number }
+    SafePlaceChoice { place, instruction, risk_accepted }
+    DeliveryOptions { slots, safe_places, pickup_points, neighbour }
+    DeliverySlot { id, date, from, to, price, places_left }
+    PickupPoint { id, locker, name, address, opening_hours, distance_m }
+}
+
+/// Reads an enum from its snake_case wire name, listed once with its variants.
+macro_rules! from_name {
+    ($($t:ident { $($name:literal => $v:ident),* $(,)? })*) => {$(
+        impl FromJs for $t {
+            fn from_js(value: &JsValue) -> Option<Self> {
+                match value.as_string()?.as_str() {
+                    $($name => Some($t::$v),)*
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+from_name! {
+    OrderStage { "processing" => Processing, "partially_shipped" => PartiallyShipped,
+                 "shipped" => Shipped, "out_for_delivery" => OutForDelivery,
+                 "delivered" => Delivered, "cancelled" => Cancelled }
+    DeliveredTo { "recipient" => Recipient, "neighbour" => Neighbour, "safe_place" => SafePlace,
+                  "locker" => Locker, "pickup_point" => PickupPoint, "signed" => Signed }
+    ChoiceLock { "out_for_delivery" => OutForDelivery, "delivered" => Delivered,
+                 "cut_off" => CutOff, "closed" => Closed }
+    ChoiceKind { "slot" => Slot, "neighbour" => Neighbour, "safe_place" => SafePlace,
+                 "pickup_point" => PickupPoint, "another_day" => AnotherDay }
+}
+
+/// A status the widget does not know yet (a newer server) reads as `unknown`, not as an
+/// unreadable order.
+impl FromJs for ShipmentStatus {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        Some(ShipmentStatus::parse(&value.as_string()?).unwrap_or(ShipmentStatus::Unknown))
+    }
+}
+
+/// The request body that sets (or, with `None`, clears) a delivery choice:
+/// `{"choice": {...}}`, built as a JS object and stringified by the browser.
+pub fn choice_json(choice: Option<&DeliveryChoice>) -> String {
+    let body = Object::new();
+    let value = choice.map_or(JsValue::NULL, |c| {
+        let o = Object::new();
+        set(&o, "kind", c.kind.as_str());
+        if let Some(id) = c.slot_id {
+            set(&o, "slot_id", id as f64);
+        }
+        if let Some(n) = &c.neighbour {
+            let v = Object::new();
+            set(&v, "name", n.name.as_str());
+            set(&v, "house_number", n.house_number.as_str());
+            set(&o, "neighbour", v);
+        }
+        if let Some(p) = &c.safe_place {
+            let v = Object::new();
+            if let Some(place) = &p.place {
+                set(&v, "place", place.as_str());
+            }
+            if let Some(text) = &p.instruction {
+                set(&v, "instruction", text.as_str());
+            }
+            set(&v, "risk_accepted", p.risk_accepted);
+            set(&o, "safe_place", v);
+        }
+        if let Some(id) = c.pickup_point_id {
+            set(&o, "pickup_point_id", id as f64);
+        }
+        if let Some(date) = &c.date {
+            set(&o, "date", date.as_str());
+        }
+        o.into()
+    });
+    set(&body, "choice", value);
+    js_sys::JSON::stringify(&body)
+        .map(String::from)
+        .unwrap_or_default()
+}
+
+fn set(object: &Object, key: &str, value: impl Into<JsValue>) {
+    let _ = Reflect::set(object, &JsValue::from_str(key), &value.into());
+}
