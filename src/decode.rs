@@ -86,7 +86,7 @@ from_js! {
     DateWindow { earliest, latest }
     TimeWindow { from, to }
     ShopContact { name, support_email, support_phone, support_url, order_status_url }
-    ShipmentSummary { id, carrier, tracking_number, tracking_url, status, delivered_to,
+    ShipmentSummary { id, carrier, carrier_name, tracking_number, tracking_url, status, delivered_to,
                       estimated_delivery, carrier_code, carrier_text, items, events, choice,
                       choice_etag, locked, changeable_until, delivery_dates }
     ShipmentItem { line_id, quantity }

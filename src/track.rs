@@ -112,7 +112,7 @@ fn parcel(cx: Ctx, f: &Formats, order: &OrderView, n: usize, s: &ShipmentSummary
         "pp-subheading",
         &t.fill(Key::ParcelTitle, &(n + 1).to_string()),
     );
-    let carrier = s.carrier.as_str();
+    let carrier = s.carrier_name.as_str();
     let tracking = t.fill_with(
         Key::ParcelTracking,
         &[("carrier", carrier), ("number", &s.tracking_number)],

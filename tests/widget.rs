@@ -434,7 +434,8 @@ async fn a_failed_early_answer_is_retried_with_a_request_of_its_own() {
 fn parcel(id: i64, status: ShipmentStatus) -> ShipmentSummary {
     ShipmentSummary {
         id,
-        carrier: "PostNL".into(),
+        carrier: "postnl".into(),
+        carrier_name: "PostNL".into(),
         tracking_number: format!("3S{id}"),
         tracking_url: Some(format!("https://track.example/3S{id}")),
         status,

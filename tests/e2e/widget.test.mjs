@@ -178,7 +178,7 @@ describe("the hosted order page", () => {
     const token = await page.locator("script[data-order]").getAttribute("data-order");
     await page.goto(`${demo.api}/o/demo/${token}`);
     await assert.doesNotReject(() => widgetHeading(page).filter({ hasText: "Thank you for your order, Noor!" }).waitFor());
-    await assert.doesNotReject(() => page.getByText("Desk lamp").waitFor());
+    await assert.doesNotReject(() => page.getByText("Desk lamp", { exact: true }).waitFor());
     // Styled (its Content-Security-Policy lets the widget's own sheets in).
     const title = page.locator("postpurchase-order").getByRole("heading", { level: 2 });
     assert.equal(await title.evaluate((h) => getComputedStyle(h).fontWeight), "700");

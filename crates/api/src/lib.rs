@@ -137,6 +137,9 @@ pub struct ShipmentSummary {
     #[serde(default)]
     pub id: i64,
     pub carrier: String,
+    /// The carrier's name as shoppers know it (`PostNL` for `postnl`).
+    #[serde(default)]
+    pub carrier_name: String,
     pub tracking_number: String,
     /// The carrier's own tracking page for this parcel, when the carrier is known.
     #[serde(default)]

@@ -370,6 +370,22 @@ fn common_code(key: &str) -> Mapped {
     }
 }
 
+/// A carrier's name as shoppers know it; an unknown carrier keeps its code.
+pub fn carrier_name(carrier: &str) -> String {
+    match carrier {
+        "postnl" => "PostNL",
+        "dhl" => "DHL",
+        "ups" => "UPS",
+        "dpd" => "DPD",
+        "gls" => "GLS",
+        "fedex" => "FedEx",
+        "bpost" => "bpost",
+        "royal-mail" => "Royal Mail",
+        other => other,
+    }
+    .to_owned()
+}
+
 /// The carrier's tracking page for a parcel, for the carriers whose address we know.
 pub fn tracking_url(carrier: &str, tracking_number: &str) -> Option<String> {
     let base = match carrier {

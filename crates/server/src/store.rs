@@ -505,6 +505,7 @@ pub fn order_view(conn: &Connection, order_id: i64, now: i64) -> rusqlite::Resul
             Ok(ShipmentSummary {
                 id: r.get(0)?,
                 tracking_url: domain::tracking_url(&carrier, &tracking_number),
+                carrier_name: domain::carrier_name(&carrier),
                 carrier,
                 tracking_number,
                 status: stored.status,

@@ -119,6 +119,7 @@ pub async fn create_shipment(
         Json(ShipmentSummary {
             id,
             tracking_url: domain::tracking_url(&shipment.carrier, tracking_number),
+            carrier_name: domain::carrier_name(&shipment.carrier),
             carrier: shipment.carrier.clone(),
             tracking_number: tracking_number.to_owned(),
             status: ShipmentStatus::Pending,

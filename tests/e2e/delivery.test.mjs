@@ -1,0 +1,155 @@
+// End-to-end: a shopper follows parcels and chooses how they arrive, on the demo storefront
+// in Debian's Chromium, by role, label and text; the shop's webhook page shows what the
+// merchant received.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { launch } from "./browser.mjs";
+import { startDemo } from "./demo-server.mjs";
+
+const T = { timeout: 60_000 };
+
+let demo;
+let browser;
+
+before(async () => {
+  demo = await startDemo();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+async function shopperPage(options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: "en-GB", timezoneId: "Europe/Amsterdam", ...options });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on("pageerror", (e) => page.errors.push(e.message));
+  return page;
+}
+
+const orderUrl = (number) => `${demo.shop}/?order=${number}`;
+const widget = (page) => page.locator("postpurchase-order");
+/** Parcel `n` (1-based) of the order shown, as a list item found by its heading. */
+const parcel = (page, n) =>
+  widget(page).getByRole("listitem").filter({ has: page.getByRole("heading", { name: `Parcel ${n}`, exact: true }) });
+
+describe("following parcels", () => {
+  test("a split order says how many parcels shipped and where each one is", T, async () => {
+    const page = await shopperPage();
+    await page.goto(orderUrl("1002"));
+    await widget(page).getByText("1 of 2 parcels shipped").waitFor();
+    const first = parcel(page, 1);
+    await first.getByText("On its way").waitFor();
+    await first.getByText("PostNL: “Parcel sorted at the distribution centre”").waitFor();
+    const link = first.getByRole("link", { name: "PostNL tracking number 3SPOST0000001" });
+    assert.equal(await link.getAttribute("href"), "https://jouw.postnl.nl/track-and-trace/3SPOST0000001");
+    await first.getByText("Organic cotton tee × 1").waitFor();
+    await first.getByText(/^Expected /).waitFor();
+    // The older events are one step away.
+    await first.getByText("All updates").click();
+    await first.getByText(/Utrecht · Parcel picked up from the sender/).waitFor();
+    await parcel(page, 2).getByText("Being prepared").waitFor();
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test("a delivered parcel says where it was left", T, async () => {
+    const page = await shopperPage();
+    await page.goto(orderUrl("1004"));
+    await parcel(page, 1).getByText("Left with a neighbour").waitFor();
+    await page.context().close();
+  });
+});
+
+describe("choosing how a parcel arrives", () => {
+  test("a shopper picks a slot, changes it to a neighbour, and the shop hears of both", T, async () => {
+    const page = await shopperPage();
+    await page.goto(orderUrl("1002"));
+    const first = parcel(page, 1);
+    await first.getByRole("button", { name: "Choose how to receive this parcel" }).click();
+    await first.getByRole("radio", { name: "At a time that suits me" }).check();
+    const slots = first.getByRole("group", { name: "Time slot" }).getByRole("radio", { disabled: false });
+    await slots.first().check();
+    await first.getByRole("button", { name: "Save" }).click();
+    await first.getByRole("status").filter({ hasText: /^Saved: Delivery on / }).waitFor();
+    await first.getByText(/^Your choice: Delivery on /).waitFor();
+
+    await first.getByRole("button", { name: "Change" }).click();
+    await first.getByRole("radio", { name: "With a neighbour" }).check();
+    // Checked in place before anything is sent.
+    await first.getByRole("button", { name: "Save" }).click();
+    await first.getByText("Enter your neighbour's name (up to 60 characters).").waitFor();
+    assert.equal(await first.getByLabel("Neighbour's name").getAttribute("aria-invalid"), "true");
+    await first.getByLabel("Neighbour's name").fill("Mrs Jansen");
+    await first.getByLabel("Neighbour's house number").fill("12-B");
+    await first.getByRole("button", { name: "Save" }).click();
+    await first.getByText("Your choice: With Mrs Jansen at number 12-B").waitFor();
+
+    // The same choice after a reload: it was saved, not just shown.
+    await page.reload();
+    await parcel(page, 1).getByText("Your choice: With Mrs Jansen at number 12-B").waitFor();
+    assert.deepEqual(page.errors, []);
+
+    // The storefront is the shop's webhook endpoint; both changes arrived, signed.
+    const shop = await shopperPage();
+    for (let i = 0; ; i++) {
+      await shop.goto(`${demo.shop}/merchant/webhooks`);
+      const text = await shop.getByRole("main").textContent();
+      if (text.includes("parcel 3SPOST0000001 (postnl): neighbour · signature verified")) {
+        assert.match(text, /parcel 3SPOST0000001 \(postnl\): slot · signature verified/);
+        break;
+      }
+      assert.ok(i < 50, text);
+      await shop.waitForTimeout(100);
+    }
+    await shop.context().close();
+    await page.context().close();
+  });
+
+  test("a parcel out for delivery is locked, and the widget says why", T, async () => {
+    const page = await shopperPage();
+    await page.goto(orderUrl("1003"));
+    const only = parcel(page, 1);
+    await only.getByText("Out for delivery", { exact: true }).waitFor();
+    await only.getByText("This parcel is out for delivery, so its delivery can no longer be changed.").waitFor();
+    assert.equal(await only.getByRole("button").count(), 0);
+    await page.context().close();
+  });
+
+  test("a change made elsewhere first is explained, and what the shopper typed stays", T, async () => {
+    const page = await shopperPage();
+    await page.goto(orderUrl("1006"));
+    const token = await page.locator("script[data-order]").getAttribute("data-order");
+    const first = parcel(page, 1);
+    await first.getByText("Delivery attempt failed").waitFor();
+    await first.getByRole("button", { name: "Choose how to receive this parcel" }).click();
+    await first.getByRole("radio", { name: "With a neighbour" }).check();
+    await first.getByLabel("Neighbour's name").fill("Mr de Boer");
+    await first.getByLabel("Neighbour's house number").fill("7");
+
+    // Meanwhile, in another tab, the parcel is moved to another day.
+    const orderApi = `${demo.api}/api/v1/shops/demo/orders/${token}`;
+    const view = await (await fetch(orderApi)).json();
+    const shipment = view.shipments[0];
+    const other = await fetch(`${orderApi}/shipments/${shipment.id}/choice`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "If-Match": shipment.choice_etag },
+      body: JSON.stringify({ choice: { kind: "another_day", date: shipment.delivery_dates.latest } }),
+    });
+    assert.equal(other.status, 200);
+
+    await first.getByRole("button", { name: "Save" }).click();
+    await first.getByText(/^This delivery choice was just changed elsewhere/).waitFor();
+    // The view shows the truth, and nothing the shopper typed is lost.
+    await first.getByText(/^Your choice: Delivery on /).waitFor();
+    assert.equal(await first.getByLabel("Neighbour's name").inputValue(), "Mr de Boer");
+    assert.equal(await first.getByLabel("Neighbour's house number").inputValue(), "7");
+    // Saving again, knowing what changed, goes through.
+    await first.getByRole("button", { name: "Save" }).click();
+    await first.getByText("Your choice: With Mr de Boer at number 7").waitFor();
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+});
