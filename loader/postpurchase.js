@@ -145,6 +145,9 @@ class PostpurchaseOrder extends HTMLElement {
       try {
         new Intl.NumberFormat(o.languages[0], { style: "currency", currency: "EUR" }).format(1);
         new Intl.DateTimeFormat(o.languages[0], { dateStyle: "long" }).format(0);
+        // Parcels' times: day, date and time of day, as ranges.
+        new Intl.DateTimeFormat(o.languages[0], { weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" })
+          .formatRange(0, 7.2e6);
       } catch { /* an unusual locale tag: the widget falls back by itself */ }
     });
     const timer = setTimeout(() => this.fallback(root, run, options), WAIT_MS);

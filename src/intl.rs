@@ -1,5 +1,8 @@
 //! Money, dates and country names through the browser's `Intl`, in the shopper's locale.
 
+use std::cell::{OnceCell, RefCell};
+use std::rc::Rc;
+
 use js_sys::{Date, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -54,19 +57,20 @@ fn build<T>(
     make(locale, &opts).or_else(|_| make("en", &opts)).ok()
 }
 
-/// The formats of one order for one shopper.
+/// The formats of one order for one shopper. Each `Intl` object is made on first use and
+/// kept: making one costs far more than using it, and most orders need only a few.
 pub struct Formats {
-    money: Option<NumberFormat>,
-    /// 10^(the currency's minor-unit digits): amounts arrive in minor units.
-    scale: f64,
+    money: OnceCell<Option<NumberFormat>>,
     currency: String,
-    day: Option<DateTimeFormat>,
-    window: Option<DateTimeFormat>,
+    day: OnceCell<Option<DateTimeFormat>>,
+    window: OnceCell<Option<DateTimeFormat>>,
     /// A day and time of day in the shopper's time zone.
-    moment: Option<DateTimeFormat>,
+    moment: OnceCell<Option<DateTimeFormat>>,
     /// The same for a shop's local day and time, read and shown as UTC.
-    local: Option<DateTimeFormat>,
-    regions: Option<DisplayNames>,
+    local: OnceCell<Option<DateTimeFormat>>,
+    regions: OnceCell<Option<DisplayNames>>,
+    /// Metres and kilometres.
+    lengths: [OnceCell<Option<NumberFormat>>; 2],
     locale: String,
 }
 
@@ -78,62 +82,68 @@ const MOMENT: [(&str, &str); 5] = [
     ("minute", "2-digit"),
 ];
 
+thread_local! {
+    /// The formats last made, for the widgets of this page: one order's locale and currency.
+    static SHARED: RefCell<Option<Rc<Formats>>> = const { RefCell::new(None) };
+}
+
 impl Formats {
-    pub fn new(locale: &str, currency: &str) -> Formats {
-        let money = build(
-            locale,
-            &[("style", "currency"), ("currency", currency)],
-            NumberFormat::new,
-        );
-        let digits = money
-            .as_ref()
-            .map_or(2, |m| m.resolved_options().maximum_fraction_digits());
-        Formats {
-            scale: 10f64.powi(digits as i32),
-            money,
-            currency: currency.to_owned(),
-            day: build(locale, &[("dateStyle", "long")], DateTimeFormat::new),
-            // Promised dates are calendar dates: read and shown in UTC so no time zone
-            // can move them a day.
-            window: build(
-                locale,
-                &[
-                    ("weekday", "short"),
-                    ("day", "numeric"),
-                    ("month", "short"),
-                    ("timeZone", "UTC"),
-                ],
-                DateTimeFormat::new,
-            ),
-            moment: build(locale, &MOMENT, DateTimeFormat::new),
-            local: build(
-                locale,
-                &[
-                    MOMENT[0],
-                    MOMENT[1],
-                    MOMENT[2],
-                    MOMENT[3],
-                    MOMENT[4],
-                    ("timeZone", "UTC"),
-                ],
-                DateTimeFormat::new,
-            ),
-            regions: build(locale, &[("type", "region")], DisplayNames::new),
-            locale: locale.to_owned(),
-        }
+    /// The formats for `locale` and `currency`, shared with every other caller that asks
+    /// for the same pair.
+    pub fn new(locale: &str, currency: &str) -> Rc<Formats> {
+        SHARED.with_borrow_mut(|shared| match shared {
+            Some(f) if f.locale == locale && f.currency == currency => f.clone(),
+            _ => {
+                let f = Rc::new(Formats {
+                    money: OnceCell::new(),
+                    currency: currency.to_owned(),
+                    day: OnceCell::new(),
+                    window: OnceCell::new(),
+                    moment: OnceCell::new(),
+                    local: OnceCell::new(),
+                    regions: OnceCell::new(),
+                    lengths: Default::default(),
+                    locale: locale.to_owned(),
+                });
+                *shared = Some(f.clone());
+                f
+            }
+        })
+    }
+
+    fn date_format<'a>(
+        &self,
+        cell: &'a OnceCell<Option<DateTimeFormat>>,
+        pairs: &[(&str, &str)],
+    ) -> &'a Option<DateTimeFormat> {
+        cell.get_or_init(|| build(&self.locale, pairs, DateTimeFormat::new))
     }
 
     /// An amount in minor units, e.g. `1450` EUR -> `€14.50` or `€ 14,50`.
     pub fn money(&self, minor: i64) -> String {
-        match &self.money {
-            Some(format) => format.format(minor as f64 / self.scale),
+        let format = self.money.get_or_init(|| {
+            build(
+                &self.locale,
+                &[("style", "currency"), ("currency", &self.currency)],
+                NumberFormat::new,
+            )
+        });
+        match format {
+            Some(format) => {
+                // 10^(the currency's minor-unit digits): amounts arrive in minor units.
+                let digits = format.resolved_options().maximum_fraction_digits();
+                format.format(minor as f64 / 10f64.powi(digits as i32))
+            }
             None => plain_amount(minor, &self.currency),
         }
     }
 
     /// A day from an RFC 3339 instant, in the shopper's time zone.
     pub fn day(&self, instant: &str) -> String {
-        match (&self.day, parse(instant)) {
+        match (
+            self.date_format(&self.day, &[("dateStyle", "long")]),
+            parse(instant),
+        ) {
             (Some(format), Some(date)) => format.format(&date),
             _ => instant.to_owned(),
         }
@@ -141,43 +151,61 @@ impl Formats {
 
     /// An inclusive range of calendar dates, or one date when both ends are the same.
     pub fn window(&self, earliest: &str, latest: &str) -> String {
-        span(&self.window, earliest, latest)
+        // Promised dates are calendar dates: read and shown in UTC so no time zone can
+        // move them a day.
+        let format = self.date_format(
+            &self.window,
+            &[
+                ("weekday", "short"),
+                ("day", "numeric"),
+                ("month", "short"),
+                ("timeZone", "UTC"),
+            ],
+        );
+        span(format, earliest, latest)
     }
 
     /// A span of time between two RFC 3339 instants (or one instant), with the day and
     /// times of day in the shopper's time zone, e.g. `Tue, Nov 24, 10:00 – 12:00 AM`.
     pub fn moments(&self, from: &str, to: &str) -> String {
-        span(&self.moment, from, to)
+        span(self.date_format(&self.moment, &MOMENT), from, to)
     }
 
     /// A shop's delivery slot: a local date (`YYYY-MM-DD`) between two local times (`HH:MM`).
     pub fn slot(&self, date: &str, from: &str, to: &str) -> String {
         let at = |time: &str| [date, "T", time, "Z"].concat();
-        span(&self.local, &at(from), &at(to))
+        let [a, b, c, d, e] = MOMENT;
+        let format = self.date_format(&self.local, &[a, b, c, d, e, ("timeZone", "UTC")]);
+        span(format, &at(from), &at(to))
     }
 
     /// A distance: metres under a kilometre, else kilometres with one decimal.
     pub fn distance(&self, metres: u32) -> String {
-        let (unit, value) = if metres < 1000 {
-            ("meter", metres as f64)
+        let (i, unit, value) = if metres < 1000 {
+            (0, "meter", metres as f64)
         } else {
-            ("kilometer", metres as f64 / 1000.0)
+            (1, "kilometer", metres as f64 / 1000.0)
         };
-        build(
-            &self.locale,
-            &[
-                ("style", "unit"),
-                ("unit", unit),
-                ("maximumFractionDigits", "1"),
-            ],
-            NumberFormat::new,
-        )
-        .map_or_else(|| metres.to_string() + " m", |f| f.format(value))
+        self.lengths[i]
+            .get_or_init(|| {
+                build(
+                    &self.locale,
+                    &[
+                        ("style", "unit"),
+                        ("unit", unit),
+                        ("maximumFractionDigits", "1"),
+                    ],
+                    NumberFormat::new,
+                )
+            })
+            .as_ref()
+            .map_or_else(|| metres.to_string() + " m", |f| f.format(value))
     }
 
     /// A country's name from its ISO code; the code itself if the browser does not know it.
     pub fn country(&self, code: &str) -> String {
         self.regions
+            .get_or_init(|| build(&self.locale, &[("type", "region")], DisplayNames::new))
             .as_ref()
             .and_then(|names| names.of(code).ok())
             .and_then(|name| name.as_string())

@@ -251,8 +251,15 @@ fn describe(t: Texts, f: &Formats, o: Option<&DeliveryOptions>, c: &DeliveryChoi
 }
 
 /// What a parcel's form offers: the shop's options within the parcel's dates, none while
-/// its choice is locked.
-fn offer(t: Texts, f: &Formats, order: &OrderView, s: &ShipmentSummary) -> ChoiceForm {
+/// its choice is locked. Without `labels` only which options there are, not their words
+/// (a closed form shows none, and formatting every slot is the costly part).
+fn offer(
+    t: Texts,
+    f: &Formats,
+    order: &OrderView,
+    s: &ShipmentSummary,
+    labels: bool,
+) -> ChoiceForm {
     let mut form = ChoiceForm {
         shipment: s.id,
         etag: s.choice_etag.clone(),
@@ -275,13 +282,17 @@ fn offer(t: Texts, f: &Formats, order: &OrderView, s: &ShipmentSummary) -> Choic
         .filter(|x| within(&x.date, form.dates.as_ref()))
         .map(|x| {
             let full = x.places_left == 0;
-            let price = x.price.filter(|p| *p > 0);
+            let price = x.price.filter(|p| *p > 0 && labels);
             Pick {
                 value: x.id.to_string(),
-                label: f.slot(&x.date, &x.from, &x.to),
+                label: if labels {
+                    f.slot(&x.date, &x.from, &x.to)
+                } else {
+                    String::new()
+                },
                 lines: [
                     price.map(|p| t.fill(Key::SlotPrice, &f.money(p))),
-                    full.then(|| t.get(Key::SlotFull).to_owned()),
+                    (full && labels).then(|| t.get(Key::SlotFull).to_owned()),
                 ]
                 .into_iter()
                 .flatten()
@@ -313,7 +324,7 @@ fn offer(t: Texts, f: &Formats, order: &OrderView, s: &ShipmentSummary) -> Choic
                     Key::PointPickup
                 })
                 .to_owned();
-            if let Some(m) = p.distance_m {
+            if let Some(m) = p.distance_m.filter(|_| labels) {
                 kind = [kind, t.fill(Key::PointDistance, &f.distance(m))].join(" · ");
             }
             let mut lines = vec![kind, p.address.clone()];
@@ -465,7 +476,8 @@ impl Paint {
 fn paint(cx: Ctx, f: &Formats, order: &OrderView, s: &ShipmentSummary, area: &Element) -> String {
     let t = cx.t;
     let sid = s.id;
-    let form = offer(t, f, order, s);
+    let open = cx.live.get_value().draft(sid).open;
+    let form = offer(t, f, order, s, open);
     let draft = {
         let live = cx.live.get_value();
         let mut d = live.draft(sid);
@@ -683,6 +695,7 @@ fn handle(cx: Ctx, ev: Event) {
                 &Formats::new(&live.locale, &order.currency),
                 &order,
                 s,
+                false,
             );
             match d.kind.map(|k| form.check(k, &d.entries)) {
                 Some(Ok(choice)) => {
