@@ -64,7 +64,7 @@ describe("following parcels", () => {
 });
 
 describe("choosing how a parcel arrives", () => {
-  test("a shopper picks a slot, changes it to a neighbour, and the shop hears of both", T, async () => {
+  test("a shopper picks a slot, changes it to a neighbour, clears it, and the shop hears of each", T, async () => {
     const page = await shopperPage();
     await page.goto(orderUrl("1002"));
     const first = parcel(page, 1);
@@ -89,7 +89,8 @@ describe("choosing how a parcel arrives", () => {
 
     // The same choice after a reload: it was saved, not just shown.
     await page.reload();
-    await parcel(page, 1).getByText("Your choice: With Mrs Jansen at number 12-B").waitFor();
+    const again = parcel(page, 1);
+    await again.getByText("Your choice: With Mrs Jansen at number 12-B").waitFor();
     assert.deepEqual(page.errors, []);
 
     // The storefront is the shop's webhook endpoint; both changes arrived, signed.
@@ -105,6 +106,12 @@ describe("choosing how a parcel arrives", () => {
       await shop.waitForTimeout(100);
     }
     await shop.context().close();
+
+    // Cleared: the parcel comes as the carrier planned, and can be chosen for again.
+    await again.getByRole("button", { name: "Clear" }).click();
+    await again.getByRole("status").filter({ hasText: "Your delivery choice has been cleared." }).waitFor();
+    assert.equal(await again.getByText(/^Your choice:/).count(), 0);
+    await again.getByRole("button", { name: "Choose how to receive this parcel" }).waitFor();
     await page.context().close();
   });
 
