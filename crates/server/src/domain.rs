@@ -210,14 +210,8 @@ pub fn validate_new_order(order: &NewOrder) -> Vec<FieldError> {
             "must be an ISO 3166-1 alpha-2 code such as NL",
         );
     }
-    match (address.latitude, address.longitude) {
-        (None, None) => {}
-        (Some(lat), Some(lon))
-            if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) => {}
-        _ => fail(
-            "delivery_address.latitude".into(),
-            "latitude (-90 to 90) and longitude (-180 to 180) come together or not at all",
-        ),
+    if !coordinates_ok(address.latitude, address.longitude) {
+        fail("delivery_address.latitude".into(), COORDINATES);
     }
     if let Some(placed_at) = &order.placed_at {
         if parse_instant(placed_at).is_none() {
@@ -404,6 +398,19 @@ pub fn tracking_url(carrier: &str, tracking_number: &str) -> Option<String> {
         .filter(char::is_ascii_alphanumeric)
         .collect();
     Some(format!("{base}{number}"))
+}
+
+/// What is wrong with coordinates that [`coordinates_ok`] refuses.
+pub const COORDINATES: &str =
+    "latitude (-90 to 90) and longitude (-180 to 180) come together or not at all";
+
+/// WGS 84 degrees, both or neither.
+pub fn coordinates_ok(latitude: Option<f64>, longitude: Option<f64>) -> bool {
+    match (latitude, longitude) {
+        (None, None) => true,
+        (Some(lat), Some(lon)) => (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon),
+        _ => false,
+    }
 }
 
 /// A checked window as Unix seconds.

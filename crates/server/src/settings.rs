@@ -227,14 +227,8 @@ pub async fn create_pickup_point(
             "at most 14 lines of at most 100 characters",
         ));
     }
-    match (point.latitude, point.longitude) {
-        (None, None) => {}
-        (Some(lat), Some(lon))
-            if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) => {}
-        _ => errors.push(FieldError::new(
-            "latitude",
-            "latitude (-90 to 90) and longitude (-180 to 180) come together or not at all",
-        )),
+    if !domain::coordinates_ok(point.latitude, point.longitude) {
+        errors.push(FieldError::new("latitude", domain::COORDINATES));
     }
     if !errors.is_empty() {
         return Err(ApiError::invalid_fields(errors));

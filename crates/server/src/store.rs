@@ -572,6 +572,33 @@ pub fn order_view(conn: &Connection, order_id: i64, now: i64) -> rusqlite::Resul
     Ok(view)
 }
 
+/// A slot from `id, date, starts, ends, price, capacity - taken`.
+fn slot_from_row(r: &rusqlite::Row) -> rusqlite::Result<DeliverySlot> {
+    Ok(DeliverySlot {
+        id: r.get(0)?,
+        date: r.get(1)?,
+        from: r.get(2)?,
+        to: r.get(3)?,
+        price: r.get(4)?,
+        places_left: r.get(5)?,
+    })
+}
+
+/// A pickup point from `id, locker, name, address, opening_hours, latitude, longitude`,
+/// with its distance from `home` when both places are known.
+fn point_from_row(r: &rusqlite::Row, home: Option<(f64, f64)>) -> rusqlite::Result<PickupPoint> {
+    let hours: String = r.get(4)?;
+    let at: Option<(f64, f64)> = r.get::<_, Option<f64>>(5)?.zip(r.get(6)?);
+    Ok(PickupPoint {
+        id: r.get(0)?,
+        locker: r.get(1)?,
+        name: r.get(2)?,
+        address: r.get(3)?,
+        opening_hours: hours.lines().map(str::to_owned).collect(),
+        distance_m: home.zip(at).map(|(a, b)| delivery::distance_m(a, b)),
+    })
+}
+
 /// What the shop offers this order's parcels: open slots (and any this order holds),
 /// safe places, the nearest pickup points. `None` when it offers nothing.
 fn delivery_options(
@@ -586,21 +613,12 @@ fn delivery_options(
     let today = policy.today(now).to_string();
     let slots = conn
         .prepare_cached(
-            "SELECT id, date, starts, ends, price, capacity - taken FROM delivery_slots d
+            "SELECT id, date, starts, ends, price, capacity - taken FROM delivery_slots
              WHERE shop_id = ?1 AND (date >= ?2 OR id IN
                    (SELECT choice_slot_id FROM shipments WHERE order_id = ?3))
              ORDER BY date, starts LIMIT 60",
         )?
-        .query_map(params![shop_id, today, order_id], |r| {
-            Ok(DeliverySlot {
-                id: r.get(0)?,
-                date: r.get(1)?,
-                from: r.get(2)?,
-                to: r.get(3)?,
-                price: r.get(4)?,
-                places_left: r.get(5)?,
-            })
-        })?
+        .query_map(params![shop_id, today, order_id], slot_from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?
         .into_iter()
         .filter(|slot| slot.date.parse().is_ok_and(|d| policy.open_for(d, now)))
@@ -610,18 +628,7 @@ fn delivery_options(
             "SELECT id, locker, name, address, opening_hours, latitude, longitude
              FROM pickup_points WHERE shop_id = ?1",
         )?
-        .query_map([shop_id], |r| {
-            let hours: String = r.get(4)?;
-            let at: Option<(f64, f64)> = r.get::<_, Option<f64>>(5)?.zip(r.get(6)?);
-            Ok(PickupPoint {
-                id: r.get(0)?,
-                locker: r.get(1)?,
-                name: r.get(2)?,
-                address: r.get(3)?,
-                opening_hours: hours.lines().map(str::to_owned).collect(),
-                distance_m: home.zip(at).map(|(a, b)| delivery::distance_m(a, b)),
-            })
-        })?
+        .query_map([shop_id], |r| point_from_row(r, home))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     pickup_points.sort_by_key(|p| (p.distance_m.is_none(), p.distance_m));
     pickup_points.truncate(10);
@@ -886,16 +893,7 @@ pub fn slot_by_id(
         "SELECT id, date, starts, ends, price, capacity - taken FROM delivery_slots
          WHERE id = ?1 AND shop_id = ?2",
     )?
-    .query_row(params![id, shop_id], |r| {
-        Ok(DeliverySlot {
-            id: r.get(0)?,
-            date: r.get(1)?,
-            from: r.get(2)?,
-            to: r.get(3)?,
-            price: r.get(4)?,
-            places_left: r.get(5)?,
-        })
-    })
+    .query_row(params![id, shop_id], slot_from_row)
     .optional()
 }
 
@@ -905,20 +903,10 @@ pub fn pickup_point_by_id(
     id: i64,
 ) -> rusqlite::Result<Option<PickupPoint>> {
     conn.prepare_cached(
-        "SELECT id, locker, name, address, opening_hours FROM pickup_points
+        "SELECT id, locker, name, address, opening_hours, latitude, longitude FROM pickup_points
          WHERE id = ?1 AND shop_id = ?2",
     )?
-    .query_row(params![id, shop_id], |r| {
-        let hours: String = r.get(4)?;
-        Ok(PickupPoint {
-            id: r.get(0)?,
-            locker: r.get(1)?,
-            name: r.get(2)?,
-            address: r.get(3)?,
-            opening_hours: hours.lines().map(str::to_owned).collect(),
-            distance_m: None,
-        })
-    })
+    .query_row(params![id, shop_id], |r| point_from_row(r, None))
     .optional()
 }
 
