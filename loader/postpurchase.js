@@ -34,6 +34,15 @@ function sheet(css) {
   return s;
 }
 
+// `Intl` formatters by kind, locale and options, made once for every widget on the page.
+const formatters = new Map();
+function intl(kind, locale, options) {
+  const key = `${kind} ${locale} ${JSON.stringify(options)}`;
+  let made = formatters.get(key);
+  if (!made) formatters.set(key, (made = new Intl[kind](locale, options)));
+  return made;
+}
+
 // The wasm module and the widget's stylesheet, fetched once for every element on the page.
 function loadBundle() {
   bundle ||= Promise.all([
@@ -139,16 +148,22 @@ class PostpurchaseOrder extends HTMLElement {
     const order = fetch(`${o.api.replace(/\/+$/, "")}/api/v1/shops/${encodeURIComponent(o.shop)}/orders/${encodeURIComponent(o.order)}`,
       { signal: AbortSignal.timeout(WAIT_MS) });
     order.catch(() => { /* the widget reports it */ });
-    // The browser loads Intl's locale data on first use, tens of milliseconds on a slow
-    // phone. Do it now, while the main thread waits for the widget's files, not after.
+    // Making an Intl formatter is slow (tens of milliseconds on a slow phone, more for
+    // the first of a locale). Make the widget's now, while the main thread waits for its
+    // files, and hand them over: `intl` gives the widget these very objects. The options
+    // are the widget's (src/intl.rs), key for key; one that differs is only made twice.
     setTimeout(() => {
+      const lang = o.languages[0];
+      const moment = { weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" };
       try {
-        new Intl.NumberFormat(o.languages[0], { style: "currency", currency: "EUR" }).format(1);
-        new Intl.DateTimeFormat(o.languages[0], { dateStyle: "long" }).format(0);
-        // Parcels' times: day, date and time of day, as ranges.
-        new Intl.DateTimeFormat(o.languages[0], { weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" })
-          .formatRange(0, 7.2e6);
+        intl("DateTimeFormat", lang, { dateStyle: "long" }).format(0);
+        intl("DateTimeFormat", lang, { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" }).formatRange(0, 1.7e8);
+        intl("DateTimeFormat", lang, moment).formatRange(0, 7.2e6);
+        intl("DisplayNames", lang, { type: "region" }).of("NL");
       } catch { /* an unusual locale tag: the widget falls back by itself */ }
+      order.then((r) => r.clone().json()).then((view) => {
+        intl("NumberFormat", lang, { style: "currency", currency: view.currency }).format(1);
+      }).catch(() => { /* the widget reads the answer itself */ });
     });
     const timer = setTimeout(() => this.fallback(root, run, options), WAIT_MS);
     try {
@@ -158,7 +173,7 @@ class PostpurchaseOrder extends HTMLElement {
       root.adoptedStyleSheets = [baseSheet, css];
       const target = node("div", { class: "pp-mount" });
       root.replaceChildren(target);
-      run.mounted = widget.mount(target, o.api, o.shop, o.order, o.languages, o.orderPage, order);
+      run.mounted = widget.mount(target, o.api, o.shop, o.order, o.languages, o.orderPage, order, intl);
     } catch (error) {
       clearTimeout(timer);
       warn("the widget could not start:", error);

@@ -46,15 +46,38 @@ fn options(pairs: &[(&str, &str)]) -> Object {
     object
 }
 
-/// Builds an `Intl` formatter, falling back to English when the browser rejects the
-/// locale tag, and to `None` when it rejects the options (an unknown currency).
-fn build<T>(
+thread_local! {
+    /// The loader's `(kind, locale, options) => Intl object`, which hands out the objects it
+    /// already made while the page waited for the widget (making one is the slow part).
+    static SHARED_INTL: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+}
+
+/// Takes `Intl` objects from `factory` from now on (see the loader's `intl`).
+pub fn share_with(factory: js_sys::Function) {
+    SHARED_INTL.set(Some(factory));
+}
+
+/// Builds an `Intl.<kind>` formatter (or takes the loader's identical one), falling back
+/// to English when the browser rejects the locale tag, and to `None` when it rejects the
+/// options (an unknown currency).
+fn build<T: JsCast>(
+    kind: &str,
     locale: &str,
     pairs: &[(&str, &str)],
     make: fn(&str, &Object) -> Result<T, JsValue>,
 ) -> Option<T> {
     let opts = options(pairs);
-    make(locale, &opts).or_else(|_| make("en", &opts)).ok()
+    let shared = SHARED_INTL.with_borrow(|factory| {
+        let factory = factory.as_ref()?;
+        factory
+            .call3(&JsValue::NULL, &kind.into(), &locale.into(), &opts)
+            .ok()
+            .filter(JsValue::is_object)
+    });
+    match shared {
+        Some(formatter) => Some(formatter.unchecked_into()),
+        None => make(locale, &opts).or_else(|_| make("en", &opts)).ok(),
+    }
 }
 
 /// The formats of one order for one shopper. Each `Intl` object is made on first use and
@@ -116,13 +139,14 @@ impl Formats {
         cell: &'a OnceCell<Option<DateTimeFormat>>,
         pairs: &[(&str, &str)],
     ) -> &'a Option<DateTimeFormat> {
-        cell.get_or_init(|| build(&self.locale, pairs, DateTimeFormat::new))
+        cell.get_or_init(|| build("DateTimeFormat", &self.locale, pairs, DateTimeFormat::new))
     }
 
     /// An amount in minor units, e.g. `1450` EUR -> `€14.50` or `€ 14,50`.
     pub fn money(&self, minor: i64) -> String {
         let format = self.money.get_or_init(|| {
             build(
+                "NumberFormat",
                 &self.locale,
                 &[("style", "currency"), ("currency", &self.currency)],
                 NumberFormat::new,
@@ -189,6 +213,7 @@ impl Formats {
         self.lengths[i]
             .get_or_init(|| {
                 build(
+                    "NumberFormat",
                     &self.locale,
                     &[
                         ("style", "unit"),
@@ -205,7 +230,14 @@ impl Formats {
     /// A country's name from its ISO code; the code itself if the browser does not know it.
     pub fn country(&self, code: &str) -> String {
         self.regions
-            .get_or_init(|| build(&self.locale, &[("type", "region")], DisplayNames::new))
+            .get_or_init(|| {
+                build(
+                    "DisplayNames",
+                    &self.locale,
+                    &[("type", "region")],
+                    DisplayNames::new,
+                )
+            })
             .as_ref()
             .and_then(|names| names.of(code).ok())
             .and_then(|name| name.as_string())

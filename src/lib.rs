@@ -35,6 +35,8 @@ pub struct Options {
     pub prefetched: Option<js_sys::Promise>,
     /// How often to re-check the order while the page is visible ([`REFRESH_MS`]).
     pub refresh_ms: u32,
+    /// The loader's shared `Intl` objects, `(kind, locale, options) => formatter`.
+    pub intl: Option<js_sys::Function>,
 }
 
 impl Default for Options {
@@ -47,6 +49,7 @@ impl Default for Options {
             order_page: None,
             prefetched: None,
             refresh_ms: REFRESH_MS,
+            intl: None,
         }
     }
 }
@@ -65,6 +68,7 @@ impl Mounted {
 /// Renders the widget into `root` with the options of one embed tag. Plain arguments
 /// rather than an options object: reading them costs no deserializer in the bundle.
 #[wasm_bindgen]
+#[allow(clippy::too_many_arguments)] // one per embed-tag option, see above
 pub fn mount(
     root: web_sys::HtmlElement,
     api: String,
@@ -73,6 +77,7 @@ pub fn mount(
     languages: Vec<String>,
     order_page: Option<String>,
     prefetched: Option<js_sys::Promise>,
+    intl: Option<js_sys::Function>,
 ) -> Mounted {
     mount_with(
         root,
@@ -84,12 +89,16 @@ pub fn mount(
             order_page,
             prefetched,
             refresh_ms: REFRESH_MS,
+            intl,
         },
     )
 }
 
 /// [`mount`] for Rust callers, with every option.
-pub fn mount_with(root: web_sys::HtmlElement, options: Options) -> Mounted {
+pub fn mount_with(root: web_sys::HtmlElement, mut options: Options) -> Mounted {
+    if let Some(factory) = options.intl.take() {
+        intl::share_with(factory);
+    }
     let events = root.clone().into();
     let handle = leptos::mount::mount_to(root, move || view::widget(options, &events));
     Mounted(Some(Box::new(handle)))

@@ -167,10 +167,16 @@ fn mount_options(
             order_page: order_page.map(str::to_owned),
             prefetched,
             refresh_ms,
+            intl: SHARED_INTL.with(|f| f.borrow_mut().take()),
         },
     );
     MOUNTED.with(|m| *m.borrow_mut() = Some(mounted));
     root
+}
+
+thread_local! {
+    /// The loader's `Intl` factory for the next mount, if a test gives one.
+    static SHARED_INTL: std::cell::RefCell<Option<Function>> = Default::default();
 }
 
 async fn sleep(ms: i32) {
@@ -841,4 +847,37 @@ async fn a_parcel_out_for_delivery_shows_its_choice_and_why_it_is_locked() {
         .unwrap()
         .is_none());
     assert!(!text(&root).contains("You can change this until"));
+}
+
+#[wasm_bindgen_test]
+async fn the_loaders_ready_made_intl_formatters_are_used() {
+    // The loader makes formatters while the page waits and hands them over; this one
+    // records what the widget asks it for.
+    let factory = Function::new_with_args(
+        "kind, locale, options",
+        "(window.__ppIntl ||= []).push(kind + ' ' + locale + ' ' + JSON.stringify(options)); \
+         return new Intl[kind](locale, options);",
+    );
+    SHARED_INTL.with(|f| *f.borrow_mut() = Some(factory));
+    // A currency no other test uses, so these formats are made afresh.
+    let mut swiss = order(false);
+    swiss.currency = "CHF".into();
+    fake_fetch(&[ok(&swiss)]);
+    let root = mount(&["de-CH"], None);
+    find(&root, "h2", 2000).await;
+    let asked: Vec<String> = js_sys::Array::from(
+        &Reflect::get(&web_sys::window().unwrap(), &"__ppIntl".into()).unwrap(),
+    )
+    .iter()
+    .filter_map(|v| v.as_string())
+    .collect();
+    assert!(
+        asked.contains(&r#"NumberFormat de-CH {"style":"currency","currency":"CHF"}"#.to_owned()),
+        "{asked:?}"
+    );
+    assert!(
+        asked.contains(&r#"DateTimeFormat de-CH {"dateStyle":"long"}"#.to_owned()),
+        "{asked:?}"
+    );
+    assert_shows(&root, &["CHF"]);
 }
