@@ -756,8 +756,10 @@ fn save(cx: Ctx, area: Element, s: &ShipmentSummary, choice: Option<DeliveryChoi
             }
         }
     }
+    let widget = area.closest(".pp").ok().flatten();
     spawn_local(async move {
         let result = post_choice(&live.url, sid, &etag, &key, body).await;
+        let ok = result.is_ok();
         if live.stopped.get() {
             return;
         }
@@ -801,8 +803,28 @@ fn save(cx: Ctx, area: Element, s: &ShipmentSummary, choice: Option<DeliveryChoi
         if live.stopped.get() {
             return;
         }
+        // The card is drawn anew after this task: wait for it.
+        let tick = js_sys::Promise::new(&mut |done, _| {
+            let _ = web_sys::window()
+                .map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&done, 0));
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(tick).await;
+        if live.stopped.get() {
+            return;
+        }
         let _ = area.remove_attribute("aria-busy");
-        let note = repaint(cx, &area, sid, "");
+        // The card may have been drawn anew: the parcel's area is found again, and the
+        // keyboard lands on what comes next ("Change", or the field to mend).
+        let selector = format!(".pp-choice[data-sid=\"{sid}\"]");
+        let area = widget
+            .and_then(|w| w.query_selector(&selector).ok().flatten())
+            .unwrap_or(area);
+        let focus = if ok {
+            "[data-act=open]"
+        } else {
+            "[aria-invalid=true]"
+        };
+        let note = repaint(cx, &area, sid, focus);
         // The card was rendered anew: say the outcome where a screen reader hears it.
         if reload {
             cx.said.set(note);

@@ -86,6 +86,9 @@ describe("choosing how a parcel arrives", () => {
     await first.getByLabel("Neighbour's house number").fill("12-B");
     await first.getByRole("button", { name: "Save" }).click();
     await first.getByText("Your choice: With Mrs Jansen at number 12-B").waitFor();
+    // The keyboard is not lost: it lands on "Change".
+    const change = first.getByRole("button", { name: "Change" });
+    assert.ok(await change.evaluate((b) => b.getRootNode().activeElement === b), "focus after saving");
 
     // The same choice after a reload: it was saved, not just shown.
     await page.reload();
