@@ -670,6 +670,20 @@ fn handle(cx: Ctx, ev: Event) {
             } else {
                 value
             };
+            // Mended: the field's mark and message go as the shopper corrects it.
+            if d.wrong >> i & 1 == 1 {
+                d.wrong &= !(1 << i);
+                if let Ok(marked) = area.query_selector_all(&format!("[data-i=\"{i}\"]")) {
+                    for k in 0..marked.length() {
+                        if let Some(el) = marked.get(k).and_then(|n| n.dyn_into::<Element>().ok()) {
+                            attr(&el, "aria-invalid", "false");
+                        }
+                    }
+                }
+                if let Ok(Some(message)) = area.query_selector(&["#", &id(sid, i, "e")].concat()) {
+                    message.set_text_content(None);
+                }
+            }
             return;
         }
         ("change", "kind") => d.kind = ChoiceKind::ALL.into_iter().find(|k| k.as_str() == value),

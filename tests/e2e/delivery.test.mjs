@@ -83,6 +83,9 @@ describe("choosing how a parcel arrives", () => {
     await first.getByText("Enter your neighbour's name (up to 60 characters).").waitFor();
     assert.equal(await first.getByLabel("Neighbour's name").getAttribute("aria-invalid"), "true");
     await first.getByLabel("Neighbour's name").fill("Mrs Jansen");
+    // Mended as typed: the mark and its message go.
+    assert.equal(await first.getByLabel("Neighbour's name").getAttribute("aria-invalid"), "false");
+    assert.equal(await first.getByText("Enter your neighbour's name (up to 60 characters).").count(), 0);
     await first.getByLabel("Neighbour's house number").fill("12-B");
     await first.getByRole("button", { name: "Save" }).click();
     await first.getByText("Your choice: With Mrs Jansen at number 12-B").waitFor();
