@@ -167,3 +167,27 @@ describe("choosing how a parcel arrives", () => {
     await page.context().close();
   });
 });
+
+describe("in Dutch, on the hosted order page", () => {
+  test("a Dutch shopper follows a parcel and leaves it with the neighbours", T, async () => {
+    const shop = await shopperPage();
+    await shop.goto(orderUrl("1009"));
+    const token = await shop.locator("script[data-order]").getAttribute("data-order");
+    await shop.context().close();
+
+    const page = await shopperPage({ locale: "nl-NL" });
+    await page.goto(`${demo.api}/o/demo/${token}`);
+    const only = widget(page).getByRole("listitem").filter({ has: page.getByRole("heading", { name: "Pakket 1", exact: true }) });
+    // A code nobody taught us: said plainly, with the carrier's own words beside it.
+    await only.getByText("Status onbekend").waitFor();
+    await only.getByText("DPD: ‘Parcel at customs clearance point’").waitFor();
+    await only.getByRole("button", { name: "Kies hoe je dit pakket ontvangt" }).click();
+    await only.getByRole("radio", { name: "Bij de buren" }).check();
+    await only.getByLabel("Naam van de buren").fill("Fam. de Vries");
+    await only.getByLabel("Huisnummer van de buren").fill("9");
+    await only.getByRole("button", { name: "Opslaan" }).click();
+    await only.getByText("Jouw keuze: Bij Fam. de Vries op nummer 9").waitFor();
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+});
