@@ -2,11 +2,14 @@
 // in Debian's Chromium, by role, label and text; the shop's webhook page shows what the
 // merchant received.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { after, before, describe, test } from "node:test";
 import { launch } from "./browser.mjs";
 import { startDemo } from "./demo-server.mjs";
 
 const T = { timeout: 60_000 };
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 let demo;
 let browser;
@@ -188,6 +191,45 @@ describe("in Dutch, on the hosted order page", () => {
     await only.getByRole("button", { name: "Opslaan" }).click();
     await only.getByText("Jouw keuze: Bij Fam. de Vries op nummer 9").waitFor();
     assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+});
+
+describe("accessibility of the choice forms", () => {
+  test("every form, open, has no violations axe can find", T, async () => {
+    const page = await shopperPage();
+    await page.goto(orderUrl("1002"));
+    const first = parcel(page, 1);
+    await first.getByRole("button", { name: "Choose how to receive this parcel" }).click();
+    await page.addScriptTag({ content: AXE });
+    for (const kind of ["At a time that suits me", "With a neighbour", "In a safe place", "At a pickup point or locker", "On another day"]) {
+      await first.getByRole("radio", { name: kind }).check();
+      // With its inline errors showing, too.
+      await first.getByRole("button", { name: "Save" }).click();
+      const violations = await page.evaluate(async () => {
+        const result = await window.axe.run(document, { resultTypes: ["violations"] });
+        return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+      });
+      assert.deepEqual(violations, [], kind);
+    }
+    await page.context().close();
+  });
+
+  test("on a 320-pixel phone nothing in the forms sticks out sideways", T, async () => {
+    const page = await shopperPage({ viewport: { width: 320, height: 640 }, isMobile: true, hasTouch: true });
+    await page.goto(orderUrl("1002"));
+    const first = parcel(page, 1);
+    await first.getByRole("button", { name: "Choose how to receive this parcel" }).click();
+    for (const kind of ["At a time that suits me", "In a safe place", "At a pickup point or locker"]) {
+      await first.getByRole("radio", { name: kind }).check();
+      const overflow = await page.locator("postpurchase-order").evaluate((host) => {
+        const card = host.shadowRoot.querySelector(".pp-card").getBoundingClientRect();
+        return [...host.shadowRoot.querySelectorAll(".pp-card *")]
+          .filter((el) => el.getBoundingClientRect().right > card.right + 1)
+          .map((el) => `${el.tagName.toLowerCase()}.${el.className}`);
+      });
+      assert.deepEqual(overflow, [], kind);
+    }
     await page.context().close();
   });
 });
