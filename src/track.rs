@@ -839,8 +839,10 @@ fn save(cx: Ctx, area: Element, s: &ShipmentSummary, choice: Option<DeliveryChoi
             "[aria-invalid=true]"
         };
         let note = repaint(cx, &area, sid, focus);
-        // The card was rendered anew: say the outcome where a screen reader hears it.
-        if reload {
+        // A saved choice or a reload draws the card anew, and a status that arrives with
+        // its new element is not reliably read out: say the outcome in the widget's own
+        // live region instead. (A refusal shown in place is read from the parcel's status.)
+        if ok || reload {
             cx.said.set(note);
         }
     });

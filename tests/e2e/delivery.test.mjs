@@ -92,6 +92,9 @@ describe("choosing how a parcel arrives", () => {
     await first.getByLabel("Neighbour's house number").fill("12-B");
     await first.getByRole("button", { name: "Save" }).click();
     await first.getByText("Your choice: With Mrs Jansen at number 12-B").waitFor();
+    // Said out loud: the card was drawn anew, so the widget's own live region says it.
+    const said = await widget(page).evaluate((host) => host.shadowRoot.querySelector(".pp > [aria-live]").textContent);
+    assert.equal(said, "Saved: With Mrs Jansen at number 12-B");
     // The keyboard is not lost: it lands on "Change".
     const change = first.getByRole("button", { name: "Change" });
     assert.ok(await change.evaluate((b) => b.getRootNode().activeElement === b), "focus after saving");
