@@ -23,7 +23,7 @@ use crate::i18n::{Key, Texts};
 use crate::intl::Formats;
 use crate::is_web_url;
 use crate::parcels::*;
-use crate::view::{Ctx, Note};
+use crate::view::{Ctx, Live, Note};
 
 /// Appends `<tag class="class">text</tag>` to `parent`; empty class and text are left out.
 fn add(parent: &Element, tag: &str, class: &str, text: &str) -> Element {
@@ -623,13 +623,55 @@ fn repaint(cx: Ctx, area: &Element, sid: i64, focus: &str) -> String {
 }
 
 /// Handles the parcels' clicks, inputs and submits for the whole widget.
-pub fn listen(cx: Ctx, root: &Element) {
+const EVENTS: [&str; 4] = ["click", "change", "input", "submit"];
+
+pub fn listen(cx: Ctx) {
+    let Some(live) = cx.live.try_get_value() else {
+        return;
+    };
     let handler = Closure::<dyn Fn(Event)>::new(move |ev| handle(cx, ev));
-    for name in ["click", "change", "input", "submit"] {
-        let _ = root.add_event_listener_with_callback(name, handler.as_ref().unchecked_ref());
+    for name in EVENTS {
+        let _ = live
+            .root
+            .add_event_listener_with_callback(name, handler.as_ref().unchecked_ref());
     }
-    // Lives as long as the page: one per widget.
-    handler.forget();
+    *live.listener.borrow_mut() = Some(handler);
+}
+
+/// Removes [`listen`]'s listener, when the widget goes.
+pub fn unlisten(live: &Live) {
+    if let Some(handler) = live.listener.borrow_mut().take() {
+        for name in EVENTS {
+            let _ = live
+                .root
+                .remove_event_listener_with_callback(name, handler.as_ref().unchecked_ref());
+        }
+    }
+}
+
+/// The id of the element that has the keyboard inside the widget, if any.
+pub fn focused(root: &Element) -> Option<String> {
+    let active = js_sys::Reflect::get(&root.get_root_node(), &"activeElement".into()).ok()?;
+    let active: Element = active.dyn_into().ok()?;
+    (root.contains(Some(&active)) && !active.id().is_empty()).then(|| active.id())
+}
+
+/// Gives the keyboard back to the element with `id`, drawn anew.
+pub fn refocus(root: &Element, id: &str) {
+    if let Ok(Some(el)) = root.query_selector(&["#", id].concat()) {
+        if let Ok(el) = el.dyn_into::<HtmlElement>() {
+            let _ = el.focus();
+        }
+    }
+}
+
+/// Resolves after the tasks already queued, e.g. a redraw of the card.
+pub async fn next_task() {
+    let tick = js_sys::Promise::new(&mut |done, _| {
+        let _ = web_sys::window()
+            .map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&done, 0));
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(tick).await;
 }
 
 fn handle(cx: Ctx, ev: Event) {
@@ -818,11 +860,7 @@ fn save(cx: Ctx, area: Element, s: &ShipmentSummary, choice: Option<DeliveryChoi
             return;
         }
         // The card is drawn anew after this task: wait for it.
-        let tick = js_sys::Promise::new(&mut |done, _| {
-            let _ = web_sys::window()
-                .map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&done, 0));
-        });
-        let _ = wasm_bindgen_futures::JsFuture::from(tick).await;
+        next_task().await;
         if live.stopped.get() {
             return;
         }

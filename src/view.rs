@@ -41,6 +41,10 @@ pub(crate) struct Live {
     drafts: RefCell<Vec<(i64, Draft)>>,
     /// The shopper's locale, for `Intl`.
     pub locale: String,
+    /// The element the widget is mounted in; its events reach [`crate::track::listen`].
+    pub root: web_sys::Element,
+    /// That listener, kept to be removed when the widget goes.
+    pub listener: RefCell<Option<wasm_bindgen::closure::Closure<dyn Fn(web_sys::Event)>>>,
 }
 
 /// What a delivery-choice form says about itself.
@@ -119,7 +123,13 @@ impl Ctx {
         }
         if let Some((order, etag)) = result? {
             *live.etag.borrow_mut() = etag;
+            // A shopper typing in a form while the order changed keeps their place.
+            let focused = crate::track::focused(&live.root);
             self.show(order);
+            if let Some(id) = focused {
+                crate::track::next_task().await;
+                crate::track::refocus(&live.root, &id);
+            }
         }
         Ok(())
     }
@@ -205,6 +215,8 @@ pub fn widget(options: Options, root: &web_sys::Element) -> impl IntoView {
         stopped: Cell::new(false),
         drafts: RefCell::new(Vec::new()),
         locale,
+        root: root.clone(),
+        listener: RefCell::new(None),
     };
     let cx = Ctx {
         t: texts,
@@ -229,13 +241,14 @@ pub fn widget(options: Options, root: &web_sys::Element) -> impl IntoView {
         listener.remove();
         if let Some(live) = cx.live.try_get_value() {
             live.stopped.set(true);
+            crate::track::unlisten(&live);
             if let Some(timer) = live.timer.take() {
                 timer.clear();
             }
         }
     });
     let order_page = options.order_page;
-    crate::track::listen(cx, root);
+    crate::track::listen(cx);
     view! {
         <div class="pp" lang=texts.code() aria-busy=move || state.with(|s| matches!(s, Load::Loading).to_string())>
             <p class="pp-visually-hidden" aria-live="polite">{move || cx.said.get()}</p>

@@ -881,3 +881,35 @@ async fn the_loaders_ready_made_intl_formatters_are_used() {
     );
     assert_shows(&root, &["CHF"]);
 }
+
+#[wasm_bindgen_test]
+async fn a_recheck_that_redraws_the_card_keeps_the_shoppers_place_in_the_form() {
+    let before = choosable();
+    let mut after = choosable();
+    after.shipments[0].carrier_text = Some("Sorted in Utrecht".into());
+    // The first answer, then a changed order for every re-check.
+    let calls = fake_fetch(&[ok(&before), ok(&after)]);
+    let root = mount_options(&["en"], None, None, 50);
+    find(&root, ".pp-choice button", 2000).await;
+    click(&root, ".pp-choice button");
+    find(&root, "form", 1000).await;
+    click(&root, "input[name=pp7-9][value='neighbour']");
+    let name = find(&root, "#pp7-1", 1000).await;
+    name.unchecked_ref::<HtmlElement>().focus().unwrap();
+    type_into(&root, "#pp7-1", "Mrs Jansen");
+    wait_for(&root, "Sorted in Utrecht", 2000).await;
+    sleep(50).await;
+    assert!(calls.length() >= 2);
+    // Drawn anew, the field still holds what was typed and still has the keyboard.
+    let active = web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .active_element()
+        .unwrap();
+    assert_eq!(active.id(), "pp7-1");
+    assert_eq!(
+        active.unchecked_into::<web_sys::HtmlInputElement>().value(),
+        "Mrs Jansen"
+    );
+}
