@@ -28,6 +28,9 @@ pub(crate) enum Load {
 
 /// What outlives a render of the card: the order's address and `ETag`, the re-check
 /// timer, and the shopper's delivery-choice drafts.
+/// The widget's one event listener.
+pub(crate) type Listener = wasm_bindgen::closure::Closure<dyn Fn(web_sys::Event)>;
+
 pub(crate) struct Live {
     pub url: String,
     refresh: u32,
@@ -44,7 +47,7 @@ pub(crate) struct Live {
     /// The element the widget is mounted in; its events reach [`crate::track::listen`].
     pub root: web_sys::Element,
     /// That listener, kept to be removed when the widget goes.
-    pub listener: RefCell<Option<wasm_bindgen::closure::Closure<dyn Fn(web_sys::Event)>>>,
+    pub listener: RefCell<Option<Listener>>,
 }
 
 /// What a delivery-choice form says about itself.
