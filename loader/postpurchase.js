@@ -149,10 +149,10 @@ class PostpurchaseOrder extends HTMLElement {
       { signal: AbortSignal.timeout(WAIT_MS) });
     order.catch(() => { /* the widget reports it */ });
     // Making an Intl formatter is slow (tens of milliseconds on a slow phone, more for
-    // the first of a locale). Make the widget's now, while the main thread waits for its
-    // files, and hand them over: `intl` gives the widget these very objects. The options
+    // the first of a locale). Make the widget's while the main thread is idle, waiting for
+    // its files, and hand them over: `intl` gives the widget these very objects. The options
     // are the widget's (src/intl.rs), key for key; one that differs is only made twice.
-    setTimeout(() => {
+    (window.requestIdleCallback || setTimeout)(() => {
       const lang = o.languages[0];
       const moment = { weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" };
       try {
