@@ -750,6 +750,85 @@ pub struct NewPickupPoint {
     pub longitude: Option<f64>,
 }
 
+/// What a referral gives, as the shop set it. Amounts are in minor units of `currency`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Reward {
+    pub kind: RewardKind,
+    /// Minor units for `amount_off` and `store_credit`, a whole percentage for `percent_off`.
+    pub value: i64,
+    /// ISO 4217; ignored for `percent_off`.
+    #[serde(default)]
+    pub currency: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RewardKind {
+    /// A fixed amount off the friend's first order.
+    AmountOff,
+    /// A percentage off the friend's first order.
+    PercentOff,
+    /// Credit to spend at the shop.
+    StoreCredit,
+}
+
+/// Shopper API: the shopper's own referral code and what it brings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReferralView {
+    /// Readable and random, e.g. `LENA-7K4QX`; the same for every order of this shopper.
+    pub code: String,
+    /// The shop's page with the code filled in, to share.
+    pub share_url: String,
+    /// What a friend gets on their first order.
+    pub friend_reward: Reward,
+    /// What the shopper gets for each friend who orders.
+    pub referrer_reward: Reward,
+    /// How many friends have used the code.
+    pub friends: u32,
+}
+
+/// Admin API: whether the shop runs referrals, and on what terms.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReferralSettings {
+    pub enabled: bool,
+    /// An https URL with `{code}` where the code goes, e.g. `https://shop.example/?ref={code}`.
+    pub share_url: String,
+    pub friend_reward: Reward,
+    pub referrer_reward: Reward,
+}
+
+/// Admin API: the shop's checkout redeems a code for a new customer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewRedemption {
+    /// As the customer typed it: case and spaces do not matter.
+    pub code: String,
+    /// The new customer's e-mail address (kept only as a hash).
+    pub email: String,
+    /// The order the code is used for, if postpurchase already has it: it does not make
+    /// the customer a returning one.
+    #[serde(default)]
+    pub order_number: Option<String>,
+}
+
+/// Admin API: an accepted code and the rewards to hand out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Redemption {
+    pub code: String,
+    pub friend_reward: Reward,
+    pub referrer_reward: Reward,
+    /// The referrer's own order number that introduced the code, for the shop's records.
+    pub referrer_order_number: String,
+}
+
 /// What the shop's webhook endpoint receives when a shopper changes a delivery choice.
 /// The body is signed: `Postpurchase-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." +
 /// body)>`, with the Unix time in `Postpurchase-Timestamp`.

@@ -236,11 +236,11 @@ pub fn order_total(subtotal: i64, shipping: i64, discount: i64, tax: i64) -> i64
     (subtotal + shipping + tax - discount).max(0)
 }
 
-fn is_currency_code(code: &str) -> bool {
+pub fn is_currency_code(code: &str) -> bool {
     code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
 }
 
-fn is_plausible_email(email: &str) -> bool {
+pub fn is_plausible_email(email: &str) -> bool {
     match email.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()

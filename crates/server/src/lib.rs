@@ -8,6 +8,7 @@ pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod openapi;
+pub mod referral;
 pub mod seed;
 pub mod settings;
 pub mod shopper;
@@ -149,6 +150,7 @@ pub fn app(state: AppState) -> Router {
         .merge(admin::router())
         .merge(tracking::router())
         .merge(settings::router())
+        .merge(referral::router())
         .merge(web::router())
         .route(openapi::PATH, get(openapi::serve))
         .route("/healthz", get(|| async { "ok" }))

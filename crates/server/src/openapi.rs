@@ -20,6 +20,10 @@ pub const PATH: &str = "/api/v1/openapi.json";
         crate::settings::put_settings,
         crate::settings::create_slot,
         crate::settings::create_pickup_point,
+        crate::referral::referral,
+        crate::referral::get_settings,
+        crate::referral::put_settings,
+        crate::referral::redeem,
     ),
     // Sent, not served: what the shop's webhook endpoint receives.
     components(schemas(postpurchase_api::WebhookEvent)),

@@ -1060,3 +1060,156 @@ pub fn insert_pickup_point(
         distance_m: None,
     })
 }
+
+/// A shop's referral terms as stored, whether or not they are switched on.
+pub fn referral_settings(
+    conn: &Connection,
+    shop_id: i64,
+) -> rusqlite::Result<Option<postpurchase_api::ReferralSettings>> {
+    let terms: Option<String> = conn
+        .prepare_cached("SELECT referral_terms FROM shops WHERE id = ?1")?
+        .query_row([shop_id], |r| r.get(0))
+        .optional()?
+        .flatten();
+    Ok(terms.and_then(|t| serde_json::from_str(&t).ok()))
+}
+
+/// A shop's referral terms while referrals are switched on.
+pub fn referral_terms(
+    conn: &Connection,
+    shop_id: i64,
+) -> rusqlite::Result<Option<postpurchase_api::ReferralSettings>> {
+    Ok(referral_settings(conn, shop_id)?.filter(|t| t.enabled))
+}
+
+pub fn set_referral_settings(
+    tx: &Transaction,
+    shop_id: i64,
+    settings: &postpurchase_api::ReferralSettings,
+) -> rusqlite::Result<()> {
+    let json = serde_json::to_string(settings)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    tx.execute(
+        "UPDATE shops SET referral_enabled = ?2, referral_terms = ?3 WHERE id = ?1",
+        params![shop_id, settings.enabled, json],
+    )?;
+    Ok(())
+}
+
+/// The customer an order belongs to, and their first name.
+pub fn order_customer(conn: &Connection, order_id: i64) -> rusqlite::Result<(i64, String)> {
+    conn.prepare_cached(
+        "SELECT c.id, c.first_name FROM orders o JOIN customers c ON c.id = o.customer_id
+         WHERE o.id = ?1",
+    )?
+    .query_row([order_id], |r| Ok((r.get(0)?, r.get(1)?)))
+}
+
+pub fn referral_code(conn: &Connection, customer_id: i64) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached("SELECT code FROM referral_codes WHERE customer_id = ?1")?
+        .query_row([customer_id], |r| r.get(0))
+        .optional()
+}
+
+/// Gives a customer their code; false when another shopper of the shop has it already.
+pub fn insert_referral_code(
+    tx: &Transaction,
+    customer_id: i64,
+    order: &OrderRef,
+    code: &str,
+    now: i64,
+) -> rusqlite::Result<bool> {
+    let taken = tx
+        .prepare_cached("SELECT 1 FROM referral_codes WHERE shop_id = ?1 AND code = ?2")?
+        .exists(params![order.shop_id, code])?;
+    if taken {
+        return Ok(false);
+    }
+    tx.prepare_cached(
+        "INSERT INTO referral_codes (customer_id, shop_id, code, order_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        customer_id,
+        order.shop_id,
+        code,
+        order.order_id,
+        now
+    ])?;
+    Ok(true)
+}
+
+/// How many new customers redeemed a customer's code.
+pub fn referral_friends(conn: &Connection, customer_id: i64) -> rusqlite::Result<u32> {
+    conn.prepare_cached("SELECT count(*) FROM referral_redemptions WHERE customer_id = ?1")?
+        .query_row([customer_id], |r| r.get(0))
+}
+
+/// Whose a referral code is, in any shop.
+pub struct CodeOwner {
+    pub shop_id: i64,
+    pub customer_id: i64,
+    /// Lower case, as stored.
+    pub email: String,
+    /// The order whose page first showed the code.
+    pub order_number: String,
+}
+
+pub fn referral_code_owners(conn: &Connection, code: &str) -> rusqlite::Result<Vec<CodeOwner>> {
+    conn.prepare_cached(
+        "SELECT r.shop_id, r.customer_id, c.email, o.number FROM referral_codes r
+         JOIN customers c ON c.id = r.customer_id JOIN orders o ON o.id = r.order_id
+         WHERE r.code = ?1",
+    )?
+    .query_map([code], |r| {
+        Ok(CodeOwner {
+            shop_id: r.get(0)?,
+            customer_id: r.get(1)?,
+            email: r.get(2)?,
+            order_number: r.get(3)?,
+        })
+    })?
+    .collect()
+}
+
+/// Whose code a customer (by e-mail hash) redeemed at a shop, if any.
+pub fn redeemed_code_of(
+    conn: &Connection,
+    shop_id: i64,
+    email_hash: &[u8],
+) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached(
+        "SELECT customer_id FROM referral_redemptions WHERE shop_id = ?1 AND email_hash = ?2",
+    )?
+    .query_row(params![shop_id, email_hash], |r| r.get(0))
+    .optional()
+}
+
+/// The numbers of a shop's orders placed with this (lower-case) e-mail address.
+pub fn order_numbers_of(
+    conn: &Connection,
+    shop_id: i64,
+    email: &str,
+) -> rusqlite::Result<Vec<String>> {
+    conn.prepare_cached(
+        "SELECT o.number FROM orders o JOIN customers c ON c.id = o.customer_id
+         WHERE c.shop_id = ?1 AND c.email = ?2",
+    )?
+    .query_map(params![shop_id, email], |r| r.get(0))?
+    .collect()
+}
+
+pub fn insert_redemption(
+    tx: &Transaction,
+    shop_id: i64,
+    customer_id: i64,
+    email_hash: &[u8],
+    now: i64,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO referral_redemptions (shop_id, customer_id, email_hash, created_at)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![shop_id, customer_id, email_hash, now])?;
+    Ok(())
+}

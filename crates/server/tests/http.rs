@@ -112,6 +112,10 @@ async fn the_openapi_document_lists_exactly_the_api_routes() {
         ("PUT", postpurchase_server::settings::SETTINGS_PATH),
         ("POST", postpurchase_server::settings::SLOTS_PATH),
         ("POST", postpurchase_server::settings::PICKUP_POINTS_PATH),
+        ("GET", postpurchase_server::referral::REFERRAL_PATH),
+        ("GET", postpurchase_server::referral::SETTINGS_PATH),
+        ("PUT", postpurchase_server::referral::SETTINGS_PATH),
+        ("POST", postpurchase_server::referral::REDEMPTIONS_PATH),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))
