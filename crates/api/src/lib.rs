@@ -829,6 +829,92 @@ pub struct Redemption {
     pub referrer_order_number: String,
 }
 
+/// Shopper API: what the short survey still asks, and the preferences as they are.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SurveyView {
+    /// The 0–10 question is still open for this order (answered once per order).
+    pub ask_nps: bool,
+    /// "How did you hear about us" is still open (answered once per customer).
+    pub ask_heard: bool,
+    /// The shop's answers to offer; `other` (with the shopper's words) is always possible.
+    pub heard_options: Vec<String>,
+    /// Shipping news by e-mail and SMS; `null` until the shopper chose.
+    pub preferences: Option<Preferences>,
+}
+
+/// Shopper API: how likely the shopper is to recommend the shop, 0 to 10.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NpsAnswer {
+    pub score: u8,
+    /// At most 1000 characters.
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// Shopper API: how the shopper heard of the shop.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct HeardAnswer {
+    /// One of the shop's `heard_options`, or `other`.
+    pub option: String,
+    /// With `other`: the shopper's words, at most 200 characters.
+    #[serde(default)]
+    pub other: Option<String>,
+}
+
+/// Shipping news the shopper wants, by channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Preferences {
+    pub email: bool,
+    pub sms: bool,
+}
+
+/// Admin API: whether the shop runs the survey, and its answers to "how did you hear".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SurveySettings {
+    pub enabled: bool,
+    #[serde(default)]
+    pub heard_options: Vec<String>,
+}
+
+/// Admin API: the survey's results so far.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SurveyResults {
+    pub nps_answers: u32,
+    /// Promoters (9–10) minus detractors (0–6), in percent of answers; `null` without answers.
+    pub nps: Option<f64>,
+    /// The latest NPS answers, newest first (at most 100).
+    pub latest: Vec<NpsResult>,
+    /// How many shoppers gave each answer to "how did you hear about us".
+    pub heard: Vec<HeardCount>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NpsResult {
+    pub order_number: String,
+    pub score: u8,
+    pub comment: Option<String>,
+    /// RFC 3339, UTC.
+    pub answered_at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct HeardCount {
+    pub option: String,
+    pub count: u32,
+}
+
 /// What the shop's webhook endpoint receives when a shopper changes a delivery choice.
 /// The body is signed: `Postpurchase-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." +
 /// body)>`, with the Unix time in `Postpurchase-Timestamp`.

@@ -13,6 +13,7 @@ pub mod seed;
 pub mod settings;
 pub mod shopper;
 pub mod store;
+pub mod survey;
 pub mod tracking;
 pub mod web;
 pub mod webhooks;
@@ -151,6 +152,7 @@ pub fn app(state: AppState) -> Router {
         .merge(tracking::router())
         .merge(settings::router())
         .merge(referral::router())
+        .merge(survey::router())
         .merge(web::router())
         .route(openapi::PATH, get(openapi::serve))
         .route("/healthz", get(|| async { "ok" }))

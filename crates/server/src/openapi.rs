@@ -24,6 +24,13 @@ pub const PATH: &str = "/api/v1/openapi.json";
         crate::referral::get_settings,
         crate::referral::put_settings,
         crate::referral::redeem,
+        crate::survey::survey,
+        crate::survey::answer_nps,
+        crate::survey::answer_heard,
+        crate::survey::set_preferences,
+        crate::survey::get_settings,
+        crate::survey::put_settings,
+        crate::survey::results,
     ),
     // Sent, not served: what the shop's webhook endpoint receives.
     components(schemas(postpurchase_api::WebhookEvent)),

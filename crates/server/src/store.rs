@@ -1213,3 +1213,155 @@ pub fn insert_redemption(
     .execute(params![shop_id, customer_id, email_hash, now])?;
     Ok(())
 }
+
+pub fn survey_settings(
+    conn: &Connection,
+    shop_id: i64,
+) -> rusqlite::Result<postpurchase_api::SurveySettings> {
+    conn.prepare_cached("SELECT survey_enabled, heard_options FROM shops WHERE id = ?1")?
+        .query_row([shop_id], |r| {
+            let options: String = r.get(1)?;
+            Ok(postpurchase_api::SurveySettings {
+                enabled: r.get(0)?,
+                heard_options: options.lines().map(str::to_owned).collect(),
+            })
+        })
+}
+
+pub fn set_survey_settings(
+    tx: &Transaction,
+    shop_id: i64,
+    settings: &postpurchase_api::SurveySettings,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE shops SET survey_enabled = ?2, heard_options = ?3 WHERE id = ?1",
+        params![shop_id, settings.enabled, settings.heard_options.join("\n")],
+    )?;
+    Ok(())
+}
+
+pub fn nps_answered(conn: &Connection, order_id: i64) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT 1 FROM nps_answers WHERE order_id = ?1")?
+        .exists([order_id])
+}
+
+pub fn heard_answered(conn: &Connection, customer_id: i64) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT 1 FROM heard_answers WHERE customer_id = ?1")?
+        .exists([customer_id])
+}
+
+/// Records an order's NPS answer; false when it has one already.
+pub fn insert_nps(
+    tx: &Transaction,
+    order_id: i64,
+    score: u8,
+    comment: Option<&str>,
+    now: i64,
+) -> rusqlite::Result<bool> {
+    let inserted = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO nps_answers (order_id, score, comment, answered_at)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![order_id, score, comment, now])?;
+    Ok(inserted == 1)
+}
+
+/// Records how a customer heard of the shop; false when they answered before.
+pub fn insert_heard(
+    tx: &Transaction,
+    customer_id: i64,
+    order_id: i64,
+    option: &str,
+    other: Option<&str>,
+    now: i64,
+) -> rusqlite::Result<bool> {
+    let inserted = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO heard_answers (customer_id, option, other, order_id, answered_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![customer_id, option, other, order_id, now])?;
+    Ok(inserted == 1)
+}
+
+pub fn preferences(
+    conn: &Connection,
+    customer_id: i64,
+) -> rusqlite::Result<Option<postpurchase_api::Preferences>> {
+    conn.prepare_cached("SELECT email, sms FROM notification_preferences WHERE customer_id = ?1")?
+        .query_row([customer_id], |r| {
+            Ok(postpurchase_api::Preferences {
+                email: r.get(0)?,
+                sms: r.get(1)?,
+            })
+        })
+        .optional()
+}
+
+pub fn set_preferences(
+    tx: &Transaction,
+    customer_id: i64,
+    preferences: postpurchase_api::Preferences,
+    now: i64,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO notification_preferences (customer_id, email, sms, updated_at)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (customer_id) DO UPDATE SET email = excluded.email, sms = excluded.sms,
+                                                 updated_at = excluded.updated_at",
+    )?
+    .execute(params![
+        customer_id,
+        preferences.email,
+        preferences.sms,
+        now
+    ])?;
+    Ok(())
+}
+
+/// Every NPS score, the latest 100 answers, and the "how did you hear" counts of a shop.
+pub fn survey_results(
+    conn: &Connection,
+    shop_id: i64,
+) -> rusqlite::Result<(
+    Vec<u8>,
+    Vec<postpurchase_api::NpsResult>,
+    Vec<postpurchase_api::HeardCount>,
+)> {
+    let scores = conn
+        .prepare_cached(
+            "SELECT a.score FROM nps_answers a JOIN orders o ON o.id = a.order_id
+             WHERE o.shop_id = ?1",
+        )?
+        .query_map([shop_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<u8>>>()?;
+    let latest = conn
+        .prepare_cached(
+            "SELECT o.number, a.score, a.comment, a.answered_at FROM nps_answers a
+             JOIN orders o ON o.id = a.order_id WHERE o.shop_id = ?1
+             ORDER BY a.answered_at DESC, a.order_id DESC LIMIT 100",
+        )?
+        .query_map([shop_id], |r| {
+            Ok(postpurchase_api::NpsResult {
+                order_number: r.get(0)?,
+                score: r.get(1)?,
+                comment: r.get(2)?,
+                answered_at: instant(r.get(3)?),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let heard = conn
+        .prepare_cached(
+            "SELECT h.option, count(*) FROM heard_answers h JOIN customers c ON c.id = h.customer_id
+             WHERE c.shop_id = ?1 GROUP BY h.option ORDER BY count(*) DESC, h.option",
+        )?
+        .query_map([shop_id], |r| {
+            Ok(postpurchase_api::HeardCount {
+                option: r.get(0)?,
+                count: r.get(1)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok((scores, latest, heard))
+}

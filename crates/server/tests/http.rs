@@ -116,6 +116,13 @@ async fn the_openapi_document_lists_exactly_the_api_routes() {
         ("GET", postpurchase_server::referral::SETTINGS_PATH),
         ("PUT", postpurchase_server::referral::SETTINGS_PATH),
         ("POST", postpurchase_server::referral::REDEMPTIONS_PATH),
+        ("GET", postpurchase_server::survey::SURVEY_PATH),
+        ("POST", postpurchase_server::survey::NPS_PATH),
+        ("POST", postpurchase_server::survey::HEARD_PATH),
+        ("POST", postpurchase_server::survey::PREFERENCES_PATH),
+        ("GET", postpurchase_server::survey::SETTINGS_PATH),
+        ("PUT", postpurchase_server::survey::SETTINGS_PATH),
+        ("GET", postpurchase_server::survey::RESULTS_PATH),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))
