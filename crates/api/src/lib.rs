@@ -564,6 +564,9 @@ pub struct NewLineItem {
     pub unit_price: i64,
     #[serde(default)]
     pub image_url: Option<String>,
+    /// The product comes in sizes: its review asks how it fits.
+    #[serde(default)]
+    pub sized: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -913,6 +916,127 @@ pub struct NpsResult {
 pub struct HeardCount {
     pub option: String,
     pub count: u32,
+}
+
+/// How an item fits, for products in sizes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Fit {
+    Small,
+    TrueToSize,
+    Large,
+}
+
+impl Fit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fit::Small => "small",
+            Fit::TrueToSize => "true_to_size",
+            Fit::Large => "large",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Fit> {
+        [Fit::Small, Fit::TrueToSize, Fit::Large]
+            .into_iter()
+            .find(|f| f.as_str() == name)
+    }
+}
+
+/// Where a review stands with the shop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewStatus {
+    Pending,
+    Published,
+    Rejected,
+}
+
+impl ReviewStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewStatus::Pending => "pending",
+            ReviewStatus::Published => "published",
+            ReviewStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<ReviewStatus> {
+        [
+            ReviewStatus::Pending,
+            ReviewStatus::Published,
+            ReviewStatus::Rejected,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == name)
+    }
+}
+
+/// Shopper API: an item of the order and its review, if written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReviewableItem {
+    /// The [`LineItemView::id`].
+    pub line_id: i64,
+    pub name: String,
+    /// Delivered, so it can be reviewed.
+    pub delivered: bool,
+    /// The review asks how it fits.
+    pub sized: bool,
+    pub review: Option<ReviewView>,
+}
+
+/// A review as written: text exactly as typed, never markup.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReviewView {
+    pub id: i64,
+    pub line_id: i64,
+    pub stars: u8,
+    pub title: String,
+    pub body: String,
+    pub fit: Option<Fit>,
+    /// Written through the order's own link: the reviewer bought and received it.
+    pub verified_buyer: bool,
+    pub status: ReviewStatus,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
+/// Shopper API: a review of one delivered item. Stars cannot be changed afterwards.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewReview {
+    pub line_id: i64,
+    /// 1 to 5.
+    pub stars: u8,
+    /// 1 to 100 characters.
+    pub title: String,
+    /// 1 to 2000 characters.
+    pub body: String,
+    /// Only for items in sizes.
+    #[serde(default)]
+    pub fit: Option<Fit>,
+}
+
+/// Admin API: a review to moderate, with the order it came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AdminReview {
+    pub order_number: String,
+    pub sku: String,
+    pub review: ReviewView,
+}
+
+/// Admin API: publish or reject a review.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Moderation {
+    pub status: ReviewStatus,
 }
 
 /// What the shop's webhook endpoint receives when a shopper changes a delivery choice.

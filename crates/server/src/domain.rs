@@ -588,6 +588,7 @@ mod tests {
                 quantity: 1,
                 unit_price: 2500,
                 image_url: None,
+                sized: true,
             }],
             shipping: 0,
             discount: 0,

@@ -9,6 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod openapi;
 pub mod referral;
+pub mod reviews;
 pub mod seed;
 pub mod settings;
 pub mod shopper;
@@ -153,6 +154,7 @@ pub fn app(state: AppState) -> Router {
         .merge(settings::router())
         .merge(referral::router())
         .merge(survey::router())
+        .merge(reviews::router())
         .merge(web::router())
         .route(openapi::PATH, get(openapi::serve))
         .route("/healthz", get(|| async { "ok" }))

@@ -31,6 +31,11 @@ pub const PATH: &str = "/api/v1/openapi.json";
         crate::survey::get_settings,
         crate::survey::put_settings,
         crate::survey::results,
+        crate::reviews::items,
+        crate::reviews::write,
+        crate::reviews::list,
+        crate::reviews::moderate,
+        crate::reviews::put_settings,
     ),
     // Sent, not served: what the shop's webhook endpoint receives.
     components(schemas(postpurchase_api::WebhookEvent)),

@@ -691,6 +691,8 @@ fn sample_order(sample: &Sample, today: time::Date, placed_at: i64) -> NewOrder 
                     quantity: *quantity,
                     unit_price: *price,
                     image_url: Some(format!("{IMG}{}", product_picture(picture))),
+                    // Clothes come in sizes.
+                    sized: matches!(*picture, "tee" | "socks" | "cap"),
                 },
             )
             .collect(),

@@ -176,8 +176,9 @@ pub fn insert_order(
     )?;
     let order_id = tx.last_insert_rowid();
     let mut insert_item = tx.prepare_cached(
-        "INSERT INTO order_items (order_id, position, sku, name, variant, quantity, unit_price, image_url)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO order_items (order_id, position, sku, name, variant, quantity, unit_price, image_url,
+                                  sized)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     for (position, item) in order.items.iter().enumerate() {
         insert_item.execute(params![
@@ -188,7 +189,8 @@ pub fn insert_order(
             item.variant,
             item.quantity,
             item.unit_price,
-            item.image_url
+            item.image_url,
+            item.sized
         ])?;
     }
     Ok(Inserted::Created(order_id))
@@ -1364,4 +1366,129 @@ pub fn survey_results(
         })?
         .collect::<rusqlite::Result<_>>()?;
     Ok((scores, latest, heard))
+}
+
+pub fn reviews_enabled(conn: &Connection, shop_id: i64) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT reviews_enabled FROM shops WHERE id = ?1")?
+        .query_row([shop_id], |r| r.get(0))
+}
+
+pub fn set_reviews_enabled(tx: &Transaction, shop_id: i64, enabled: bool) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE shops SET reviews_enabled = ?2 WHERE id = ?1",
+        params![shop_id, enabled],
+    )?;
+    Ok(())
+}
+
+/// Columns `review_from_row` reads, from `reviews r`.
+const REVIEW_COLUMNS: &str =
+    "r.id, r.order_item_id, r.stars, r.title, r.body, r.fit, r.status, r.created_at";
+
+fn review_from_row(
+    r: &rusqlite::Row,
+    first: usize,
+) -> rusqlite::Result<postpurchase_api::ReviewView> {
+    let fit: Option<String> = r.get(first + 5)?;
+    let status: String = r.get(first + 6)?;
+    Ok(postpurchase_api::ReviewView {
+        id: r.get(first)?,
+        line_id: r.get(first + 1)?,
+        stars: r.get(first + 2)?,
+        title: r.get(first + 3)?,
+        body: r.get(first + 4)?,
+        fit: fit.as_deref().and_then(postpurchase_api::Fit::parse),
+        verified_buyer: true,
+        status: postpurchase_api::ReviewStatus::parse(&status)
+            .unwrap_or(postpurchase_api::ReviewStatus::Pending),
+        created_at: instant(r.get(first + 7)?),
+    })
+}
+
+/// An order's lines, whether each was delivered, and its review if written.
+pub fn reviewable_items(
+    conn: &Connection,
+    order_id: i64,
+) -> rusqlite::Result<Vec<postpurchase_api::ReviewableItem>> {
+    conn.prepare_cached(&format!(
+        "SELECT i.id, i.name, i.sized,
+                EXISTS (SELECT 1 FROM shipment_items si JOIN shipments s ON s.id = si.shipment_id
+                        WHERE si.order_item_id = i.id AND s.status = 'delivered'),
+                {REVIEW_COLUMNS}
+         FROM order_items i LEFT JOIN reviews r ON r.order_item_id = i.id
+         WHERE i.order_id = ?1 ORDER BY i.position"
+    ))?
+    .query_map([order_id], |r| {
+        let reviewed: Option<i64> = r.get(4)?;
+        Ok(postpurchase_api::ReviewableItem {
+            line_id: r.get(0)?,
+            name: r.get(1)?,
+            sized: r.get(2)?,
+            delivered: r.get(3)?,
+            review: reviewed.map(|_| review_from_row(r, 4)).transpose()?,
+        })
+    })?
+    .collect()
+}
+
+/// Stores a review; `None` when the line has one already.
+pub fn insert_review(
+    tx: &Transaction,
+    shop_id: i64,
+    review: &postpurchase_api::NewReview,
+    now: i64,
+) -> rusqlite::Result<Option<i64>> {
+    let inserted = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO reviews (order_item_id, shop_id, stars, title, body, fit, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            review.line_id,
+            shop_id,
+            review.stars,
+            review.title,
+            review.body,
+            review.fit.map(postpurchase_api::Fit::as_str),
+            now
+        ])?;
+    Ok((inserted == 1).then(|| tx.last_insert_rowid()))
+}
+
+/// A shop's reviews, newest first, optionally of one status.
+pub fn shop_reviews(
+    conn: &Connection,
+    shop_id: i64,
+    status: Option<postpurchase_api::ReviewStatus>,
+) -> rusqlite::Result<Vec<postpurchase_api::AdminReview>> {
+    conn.prepare_cached(&format!(
+        "SELECT o.number, i.sku, {REVIEW_COLUMNS} FROM reviews r
+         JOIN order_items i ON i.id = r.order_item_id JOIN orders o ON o.id = i.order_id
+         WHERE r.shop_id = ?1 AND (?2 IS NULL OR r.status = ?2)
+         ORDER BY r.created_at DESC, r.id DESC LIMIT 500"
+    ))?
+    .query_map(params![shop_id, status.map(|s| s.as_str())], |r| {
+        Ok(postpurchase_api::AdminReview {
+            order_number: r.get(0)?,
+            sku: r.get(1)?,
+            review: review_from_row(r, 2)?,
+        })
+    })?
+    .collect()
+}
+
+/// Sets a review's status; false when the shop has no such review.
+pub fn moderate_review(
+    tx: &Transaction,
+    shop_id: i64,
+    review_id: i64,
+    status: postpurchase_api::ReviewStatus,
+    now: i64,
+) -> rusqlite::Result<bool> {
+    let changed = tx
+        .prepare_cached(
+            "UPDATE reviews SET status = ?3, moderated_at = ?4 WHERE id = ?1 AND shop_id = ?2",
+        )?
+        .execute(params![review_id, shop_id, status.as_str(), now])?;
+    Ok(changed == 1)
 }

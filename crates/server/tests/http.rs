@@ -123,6 +123,11 @@ async fn the_openapi_document_lists_exactly_the_api_routes() {
         ("GET", postpurchase_server::survey::SETTINGS_PATH),
         ("PUT", postpurchase_server::survey::SETTINGS_PATH),
         ("GET", postpurchase_server::survey::RESULTS_PATH),
+        ("GET", postpurchase_server::reviews::REVIEWS_PATH),
+        ("POST", postpurchase_server::reviews::REVIEWS_PATH),
+        ("GET", postpurchase_server::reviews::ADMIN_REVIEWS_PATH),
+        ("POST", postpurchase_server::reviews::MODERATION_PATH),
+        ("PUT", postpurchase_server::reviews::SETTINGS_PATH),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))
@@ -134,7 +139,8 @@ async fn the_openapi_document_lists_exactly_the_api_routes() {
             .replace("{shop}", "shop")
             .replace("{token}", "AAAAAAAAAAAAAAAAAAAAAAAA")
             .replace("{number}", "1")
-            .replace("{shipment}", "1");
+            .replace("{shipment}", "1")
+            .replace("{id}", "1");
         let request = Request::builder()
             .method(method.as_str())
             .uri(&uri)
