@@ -567,6 +567,9 @@ pub struct NewLineItem {
     /// The product comes in sizes: its review asks how it fits.
     #[serde(default)]
     pub sized: bool,
+    /// Sold as final: it cannot be returned.
+    #[serde(default)]
+    pub final_sale: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -1037,6 +1040,157 @@ pub struct AdminReview {
 #[serde(deny_unknown_fields)]
 pub struct Moderation {
     pub status: ReviewStatus,
+}
+
+/// Why an item cannot be returned (more of it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NotReturnable {
+    /// Not delivered yet.
+    NotDelivered,
+    /// Sold as final sale.
+    FinalSale,
+    /// The return window has closed.
+    WindowClosed,
+    /// Every delivered piece is in a return already.
+    AllReturned,
+}
+
+/// Shopper API: one line of the order, as far as returning it goes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReturnableLine {
+    pub line_id: i64,
+    pub name: String,
+    /// How many can still be returned.
+    pub quantity: u32,
+    /// Why none (or no more) can be, when `quantity` is 0.
+    pub reason: Option<NotReturnable>,
+    /// When the window closes (RFC 3339), once delivered.
+    pub window_closes_at: Option<String>,
+}
+
+/// Shopper API: what can be returned, how, and the returns made so far.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReturnOptions {
+    pub lines: Vec<ReturnableLine>,
+    /// The shop's reasons to choose from.
+    pub reasons: Vec<String>,
+    /// Extra store credit, in percent, for choosing credit over money back.
+    pub store_credit_bonus: u32,
+    pub returns: Vec<ReturnView>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Resolution {
+    /// Money back to the original payment.
+    Refund,
+    /// Credit at the shop, with its bonus.
+    StoreCredit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReturnMethod {
+    /// Hand it in at a drop-off point with the QR code.
+    DropOff,
+    /// Print a label and send it.
+    Label,
+    /// Leave it at a pickup point.
+    PickupPoint,
+}
+
+/// Where a return stands; the shop moves it along.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReturnStatus {
+    Requested,
+    Approved,
+    InTransit,
+    Received,
+    Refunded,
+    Rejected,
+    Cancelled,
+}
+
+/// Shopper API: a return to start.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewReturn {
+    pub items: Vec<NewReturnItem>,
+    pub resolution: Resolution,
+    pub method: ReturnMethod,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewReturnItem {
+    pub line_id: i64,
+    pub quantity: u32,
+    /// One of the shop's reasons.
+    pub reason: String,
+    /// At most 500 characters.
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// A return as the shopper and the shop see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReturnView {
+    /// E.g. `1001-R1`.
+    pub number: String,
+    pub status: ReturnStatus,
+    pub resolution: Resolution,
+    pub method: ReturnMethod,
+    pub items: Vec<ReturnItemView>,
+    /// What goes back, in the order's minor units.
+    pub refund: i64,
+    /// Extra store credit on top, for `store_credit`.
+    pub bonus: i64,
+    pub currency: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReturnItemView {
+    pub line_id: i64,
+    pub quantity: u32,
+    pub reason: String,
+    pub comment: Option<String>,
+}
+
+/// Admin API: the shop moves a return along.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReturnUpdate {
+    pub status: ReturnStatus,
+}
+
+/// Admin API: the shop's return terms.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReturnSettings {
+    pub enabled: bool,
+    /// Days from delivery, 1 to 365.
+    pub window_days: u32,
+    /// The reasons shoppers choose from, 1 to 12.
+    pub reasons: Vec<String>,
+    /// Extra store credit in percent, 0 to 100.
+    #[serde(default)]
+    pub store_credit_bonus: u32,
 }
 
 /// What the shop's webhook endpoint receives when a shopper changes a delivery choice.

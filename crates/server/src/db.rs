@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_referrals.sql"),
     include_str!("../migrations/0006_surveys.sql"),
     include_str!("../migrations/0007_reviews.sql"),
+    include_str!("../migrations/0008_returns.sql"),
 ];
 
 /// Readers kept open between requests; more are opened under load and closed after.

@@ -589,6 +589,7 @@ mod tests {
                 unit_price: 2500,
                 image_url: None,
                 sized: true,
+                final_sale: false,
             }],
             shipping: 0,
             discount: 0,

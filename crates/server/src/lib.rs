@@ -9,6 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod openapi;
 pub mod referral;
+pub mod returns;
 pub mod reviews;
 pub mod seed;
 pub mod settings;
@@ -155,6 +156,7 @@ pub fn app(state: AppState) -> Router {
         .merge(referral::router())
         .merge(survey::router())
         .merge(reviews::router())
+        .merge(returns::router())
         .merge(web::router())
         .route(openapi::PATH, get(openapi::serve))
         .route("/healthz", get(|| async { "ok" }))

@@ -36,6 +36,12 @@ pub const PATH: &str = "/api/v1/openapi.json";
         crate::reviews::list,
         crate::reviews::moderate,
         crate::reviews::put_settings,
+        crate::returns::options,
+        crate::returns::create,
+        crate::returns::cancel,
+        crate::returns::update_status,
+        crate::returns::get_settings,
+        crate::returns::put_settings,
     ),
     // Sent, not served: what the shop's webhook endpoint receives.
     components(schemas(postpurchase_api::WebhookEvent)),

@@ -693,6 +693,7 @@ fn sample_order(sample: &Sample, today: time::Date, placed_at: i64) -> NewOrder 
                     image_url: Some(format!("{IMG}{}", product_picture(picture))),
                     // Clothes come in sizes.
                     sized: matches!(*picture, "tee" | "socks" | "cap"),
+                    final_sale: false,
                 },
             )
             .collect(),

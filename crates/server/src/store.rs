@@ -177,8 +177,8 @@ pub fn insert_order(
     let order_id = tx.last_insert_rowid();
     let mut insert_item = tx.prepare_cached(
         "INSERT INTO order_items (order_id, position, sku, name, variant, quantity, unit_price, image_url,
-                                  sized)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                  sized, final_sale)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     for (position, item) in order.items.iter().enumerate() {
         insert_item.execute(params![
@@ -190,7 +190,8 @@ pub fn insert_order(
             item.quantity,
             item.unit_price,
             item.image_url,
-            item.sized
+            item.sized,
+            item.final_sale
         ])?;
     }
     Ok(Inserted::Created(order_id))
@@ -1491,4 +1492,218 @@ pub fn moderate_review(
         )?
         .execute(params![review_id, shop_id, status.as_str(), now])?;
     Ok(changed == 1)
+}
+
+/// An enum's snake_case wire name.
+pub fn wire_name<T: serde::Serialize>(value: T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// An enum from its wire name.
+pub fn from_wire<T: serde::de::DeserializeOwned>(name: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
+}
+
+pub fn return_settings(
+    conn: &Connection,
+    shop_id: i64,
+) -> rusqlite::Result<postpurchase_api::ReturnSettings> {
+    conn.prepare_cached(
+        "SELECT returns_enabled, return_window_days, return_reasons, store_credit_bonus
+         FROM shops WHERE id = ?1",
+    )?
+    .query_row([shop_id], |r| {
+        let reasons: String = r.get(2)?;
+        Ok(postpurchase_api::ReturnSettings {
+            enabled: r.get(0)?,
+            window_days: r.get(1)?,
+            reasons: reasons.lines().map(str::to_owned).collect(),
+            store_credit_bonus: r.get(3)?,
+        })
+    })
+}
+
+pub fn set_return_settings(
+    tx: &Transaction,
+    shop_id: i64,
+    settings: &postpurchase_api::ReturnSettings,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE shops SET returns_enabled = ?2, return_window_days = ?3, return_reasons = ?4,
+                          store_credit_bonus = ?5
+         WHERE id = ?1",
+        params![
+            shop_id,
+            settings.enabled,
+            settings.window_days,
+            settings.reasons.join("\n"),
+            settings.store_credit_bonus
+        ],
+    )?;
+    Ok(())
+}
+
+/// What returning each line of an order depends on.
+pub fn return_facts(
+    conn: &Connection,
+    order_id: i64,
+) -> rusqlite::Result<Vec<crate::returns::LineFacts>> {
+    conn.prepare_cached(
+        "SELECT i.id, i.name, i.unit_price, i.final_sale,
+                COALESCE((SELECT SUM(si.quantity) FROM shipment_items si
+                          JOIN shipments s ON s.id = si.shipment_id
+                          WHERE si.order_item_id = i.id AND s.status = 'delivered'), 0),
+                (SELECT MAX(e.occurred_at) FROM shipment_items si
+                 JOIN shipments s ON s.id = si.shipment_id
+                 JOIN shipment_events e ON e.shipment_id = s.id
+                 WHERE si.order_item_id = i.id AND s.status = 'delivered' AND e.status = 'delivered'),
+                COALESCE((SELECT SUM(ri.quantity) FROM return_items ri
+                          JOIN returns r ON r.id = ri.return_id
+                          WHERE ri.order_item_id = i.id AND r.status NOT IN ('cancelled', 'rejected')), 0)
+         FROM order_items i WHERE i.order_id = ?1 ORDER BY i.position",
+    )?
+    .query_map([order_id], |r| {
+        Ok(crate::returns::LineFacts {
+            line_id: r.get(0)?,
+            name: r.get(1)?,
+            unit_price: r.get(2)?,
+            final_sale: r.get(3)?,
+            delivered: r.get(4)?,
+            delivered_at: r.get(5)?,
+            in_returns: r.get(6)?,
+        })
+    })?
+    .collect()
+}
+
+/// A new return with its items; its number is the order's number and a sequence.
+pub fn insert_return(
+    tx: &Transaction,
+    order: &OrderRef,
+    request: &postpurchase_api::NewReturn,
+    refund: i64,
+    bonus: i64,
+    now: i64,
+) -> rusqlite::Result<i64> {
+    let (number, count): (String, i64) = tx.query_row(
+        "SELECT o.number, (SELECT count(*) FROM returns WHERE order_id = o.id)
+         FROM orders o WHERE o.id = ?1",
+        [order.order_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    tx.execute(
+        "INSERT INTO returns (shop_id, order_id, number, resolution, method, refund, bonus,
+                              created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        params![
+            order.shop_id,
+            order.order_id,
+            format!("{number}-R{}", count + 1),
+            wire_name(request.resolution),
+            wire_name(request.method),
+            refund,
+            bonus,
+            now
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    let mut item = tx.prepare_cached(
+        "INSERT INTO return_items (return_id, order_item_id, quantity, reason, comment)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for i in &request.items {
+        item.execute(params![
+            id,
+            i.line_id,
+            i.quantity,
+            i.reason.trim(),
+            i.comment
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+        ])?;
+    }
+    Ok(id)
+}
+
+/// Returns of an order (or one, by id), oldest first.
+pub fn returns_of(
+    conn: &Connection,
+    order_id: i64,
+    only: Option<i64>,
+) -> rusqlite::Result<Vec<postpurchase_api::ReturnView>> {
+    let mut items = conn.prepare_cached(
+        "SELECT order_item_id, quantity, reason, comment FROM return_items WHERE return_id = ?1
+         ORDER BY order_item_id",
+    )?;
+    let heads: Vec<(i64, postpurchase_api::ReturnView)> = conn
+        .prepare_cached(
+            "SELECT r.id, r.number, r.status, r.resolution, r.method, r.refund, r.bonus, o.currency,
+                    r.created_at
+             FROM returns r JOIN orders o ON o.id = r.order_id
+             WHERE r.order_id = ?1 AND (?2 IS NULL OR r.id = ?2) ORDER BY r.id",
+        )?
+        .query_map(params![order_id, only], |r| {
+            let wire = |i: usize| r.get::<_, String>(i);
+            Ok((
+                r.get(0)?,
+                postpurchase_api::ReturnView {
+                    number: r.get(1)?,
+                    status: from_wire(&wire(2)?).unwrap_or(postpurchase_api::ReturnStatus::Requested),
+                    resolution: from_wire(&wire(3)?).unwrap_or(postpurchase_api::Resolution::Refund),
+                    method: from_wire(&wire(4)?).unwrap_or(postpurchase_api::ReturnMethod::DropOff),
+                    items: Vec::new(),
+                    refund: r.get(5)?,
+                    bonus: r.get(6)?,
+                    currency: r.get(7)?,
+                    created_at: instant(r.get(8)?),
+                },
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    heads
+        .into_iter()
+        .map(|(id, mut view)| {
+            view.items = items
+                .query_map([id], |r| {
+                    Ok(postpurchase_api::ReturnItemView {
+                        line_id: r.get(0)?,
+                        quantity: r.get(1)?,
+                        reason: r.get(2)?,
+                        comment: r.get(3)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(view)
+        })
+        .collect()
+}
+
+/// A shop's return by number: its id, order and status.
+pub fn return_by_number(
+    conn: &Connection,
+    shop_id: i64,
+    number: &str,
+) -> rusqlite::Result<Option<(i64, i64, String)>> {
+    conn.prepare_cached(
+        "SELECT id, order_id, status FROM returns WHERE shop_id = ?1 AND number = ?2",
+    )?
+    .query_row(params![shop_id, number], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })
+    .optional()
+}
+
+pub fn set_return_status(
+    tx: &Transaction,
+    return_id: i64,
+    status: postpurchase_api::ReturnStatus,
+    now: i64,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached("UPDATE returns SET status = ?2, updated_at = ?3 WHERE id = ?1")?
+        .execute(params![return_id, wire_name(status), now])?;
+    Ok(())
 }

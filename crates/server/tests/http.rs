@@ -128,6 +128,12 @@ async fn the_openapi_document_lists_exactly_the_api_routes() {
         ("GET", postpurchase_server::reviews::ADMIN_REVIEWS_PATH),
         ("POST", postpurchase_server::reviews::MODERATION_PATH),
         ("PUT", postpurchase_server::reviews::SETTINGS_PATH),
+        ("GET", postpurchase_server::returns::RETURNS_PATH),
+        ("POST", postpurchase_server::returns::RETURNS_PATH),
+        ("POST", postpurchase_server::returns::CANCEL_PATH),
+        ("POST", postpurchase_server::returns::STATUS_PATH),
+        ("GET", postpurchase_server::returns::SETTINGS_PATH),
+        ("PUT", postpurchase_server::returns::SETTINGS_PATH),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))

@@ -1,0 +1,253 @@
+//! Returns through the API: eligibility, amounts, concurrent requests, retries,
+//! cancelling, and the shop moving a return along.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::*;
+use serde_json::{json, Value};
+
+/// 2026-11-20 10:00 UTC: the tee's parcel was delivered three days before NOW.
+const DELIVERED: &str = "2026-11-20T10:00:00Z";
+const DELIVERED_AT: i64 = NOW - 3 * 86_400 - 2 * 3_600;
+
+async fn put(app: &TestApp, uri: &str, body: Value) -> (StatusCode, Value) {
+    let request = Request::put(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {SHOP_KEY}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    json_of(app.send(request).await).await
+}
+
+/// Returns on (14 days, two reasons, 10% credit bonus); order 1001 with its two tees
+/// delivered and the cap not shipped. Returns the token and the tee's and cap's line ids.
+async fn delivered(app: &TestApp) -> (String, i64, i64) {
+    let (status, body) = put(
+        app,
+        "/api/v1/admin/return-settings",
+        json!({"enabled": true, "window_days": 14, "reasons": ["Too small", "Not as pictured"],
+               "store_credit_bonus": 10}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let token = app
+        .create_order(SHOP_KEY, &sample_order("1001", "jane@example.com"))
+        .await;
+    let parcel = json!({"carrier": "dhl", "tracking_number": "JV1", "items": [{"sku": "TEE-M", "quantity": 2}]});
+    app.admin_post(
+        "/api/v1/admin/orders/1001/shipments",
+        SHOP_KEY,
+        &parcel.to_string(),
+    )
+    .await;
+    let event = json!({"event_id": "d", "occurred_at": DELIVERED, "code": "delivered"});
+    app.admin_post(
+        "/api/v1/admin/shipments/dhl/JV1/events",
+        SHOP_KEY,
+        &event.to_string(),
+    )
+    .await;
+    let (_, options) = app
+        .get(&format!("/api/v1/shops/shop/orders/{token}/returns"))
+        .await;
+    let id = |n: usize| options["lines"][n]["line_id"].as_i64().unwrap();
+    (token, id(0), id(1))
+}
+
+fn start(token: &str, key: Option<&str>, body: &Value) -> Request<Body> {
+    let mut request = Request::post(format!("/api/v1/shops/shop/orders/{token}/returns"))
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    request.body(Body::from(body.to_string())).unwrap()
+}
+
+fn one_tee(tee: i64, resolution: &str) -> Value {
+    json!({"items": [{"line_id": tee, "quantity": 1, "reason": "Too small", "comment": " Runs small "}],
+           "resolution": resolution, "method": "drop_off"})
+}
+
+#[tokio::test]
+async fn each_line_says_whether_it_can_go_back_and_why_not() {
+    let app = TestApp::new();
+    let (token, _, _) = delivered(&app).await;
+    let (status, options) = app
+        .get(&format!("/api/v1/shops/shop/orders/{token}/returns"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{options}");
+    assert_eq!(options["lines"][0]["quantity"], 2);
+    assert_eq!(options["lines"][0]["reason"], Value::Null);
+    assert_eq!(
+        options["lines"][0]["window_closes_at"],
+        "2026-12-04T10:00:00Z"
+    );
+    assert_eq!(options["lines"][1]["quantity"], 0);
+    assert_eq!(options["lines"][1]["reason"], "not_delivered");
+    assert_eq!(options["reasons"], json!(["Too small", "Not as pictured"]));
+    // Fourteen days after delivery, the window has closed.
+    app.state.clock.set(DELIVERED_AT + 14 * 86_400);
+    let (_, options) = app
+        .get(&format!("/api/v1/shops/shop/orders/{token}/returns"))
+        .await;
+    assert_eq!(options["lines"][0]["reason"], "window_closed");
+}
+
+#[tokio::test]
+async fn a_return_for_store_credit_gets_its_number_and_bonus_and_can_be_cancelled() {
+    let app = TestApp::new();
+    let (token, tee, _) = delivered(&app).await;
+    let (status, view) = json_of(
+        app.send(start(&token, None, &one_tee(tee, "store_credit")))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{view}");
+    assert_eq!(view["number"], "1001-R1");
+    assert_eq!(view["status"], "requested");
+    assert_eq!(
+        (view["refund"].clone(), view["bonus"].clone()),
+        (json!(2500), json!(250))
+    );
+    assert_eq!(view["items"][0]["comment"], "Runs small");
+    let (_, options) = app
+        .get(&format!("/api/v1/shops/shop/orders/{token}/returns"))
+        .await;
+    assert_eq!(
+        options["lines"][0]["quantity"], 1,
+        "one of two is in the return"
+    );
+    assert_eq!(options["returns"][0]["number"], "1001-R1");
+
+    let cancel = format!("/api/v1/shops/shop/orders/{token}/returns/1001-R1/cancel");
+    let (status, view) = json_of(
+        app.send(Request::post(&cancel).body(Body::empty()).unwrap())
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["status"], "cancelled");
+    let (_, options) = app
+        .get(&format!("/api/v1/shops/shop/orders/{token}/returns"))
+        .await;
+    assert_eq!(
+        options["lines"][0]["quantity"], 2,
+        "a cancelled return frees its items"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_returns_never_send_back_more_than_was_delivered() {
+    let app = TestApp::new();
+    let (token, tee, _) = delivered(&app).await;
+    let tasks: Vec<_> = (0..10)
+        .map(|_| {
+            let router = app.router.clone();
+            let request = start(&token, None, &one_tee(tee, "refund"));
+            tokio::spawn(async move {
+                use tower::ServiceExt;
+                router.oneshot(request).await.unwrap().status()
+            })
+        })
+        .collect();
+    let mut created = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            StatusCode::CREATED => created += 1,
+            other => assert_eq!(other, StatusCode::UNPROCESSABLE_ENTITY),
+        }
+    }
+    assert_eq!(created, 2, "two tees were delivered");
+    let returned: i64 = app
+        .state
+        .db
+        .read(|c| c.query_row("SELECT SUM(quantity) FROM return_items", [], |r| r.get(0)))
+        .unwrap();
+    assert_eq!(returned, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_retried_request_makes_one_return() {
+    let app = TestApp::new();
+    let (token, tee, _) = delivered(&app).await;
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let router = app.router.clone();
+            let request = start(&token, Some("return-1"), &one_tee(tee, "refund"));
+            tokio::spawn(async move {
+                use tower::ServiceExt;
+                let response = router.oneshot(request).await.unwrap();
+                (response.status(), body_bytes(response).await)
+            })
+        })
+        .collect();
+    let mut bodies = Vec::new();
+    for task in tasks {
+        let (status, body) = task.await.unwrap();
+        assert_eq!(
+            status,
+            StatusCode::CREATED,
+            "{}",
+            String::from_utf8_lossy(&body)
+        );
+        bodies.push(body);
+    }
+    assert!(bodies.windows(2).all(|w| w[0] == w[1]));
+    assert_eq!(app.count("returns"), 1);
+}
+
+#[tokio::test]
+async fn bad_returns_name_every_problem_and_change_nothing() {
+    let app = TestApp::new();
+    let (token, tee, cap) = delivered(&app).await;
+    let body = json!({"items": [
+            {"line_id": tee, "quantity": 3, "reason": "Too small"},
+            {"line_id": cap, "quantity": 1, "reason": "Bored"},
+            {"line_id": 999, "quantity": 1, "reason": "Too small"}],
+        "resolution": "refund", "method": "label"});
+    let (status, answer) = json_of(app.send(start(&token, None, &body)).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(
+        error_fields(&answer),
+        [
+            "items[0].quantity",
+            "items[1].quantity",
+            "items[1].reason",
+            "items[2].line_id"
+        ]
+    );
+    assert!(answer["error"]["fields"][1]["message"]
+        .as_str()
+        .unwrap()
+        .contains("not_delivered"));
+    assert_eq!(app.count("returns"), 0);
+}
+
+#[tokio::test]
+async fn the_shop_moves_a_return_along_and_the_shopper_can_no_longer_cancel() {
+    let app = TestApp::new();
+    let (token, tee, _) = delivered(&app).await;
+    app.send(start(&token, None, &one_tee(tee, "refund"))).await;
+    let status_of = |s: &str| json!({"status": s}).to_string();
+    let uri = "/api/v1/admin/returns/1001-R1/status";
+    let (status, body) = app.admin_post(uri, SHOP_KEY, &status_of("refunded")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_transition");
+    for step in ["approved", "in_transit"] {
+        let (status, body) = app.admin_post(uri, SHOP_KEY, &status_of(step)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["status"], step);
+    }
+    let cancel = format!("/api/v1/shops/shop/orders/{token}/returns/1001-R1/cancel");
+    let (status, body) = json_of(
+        app.send(Request::post(&cancel).body(Body::empty()).unwrap())
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "return_under_way");
+    let (status, _) = app.admin_post(uri, OTHER_KEY, &status_of("received")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another shop's return");
+}
