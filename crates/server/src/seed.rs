@@ -543,6 +543,7 @@ pub fn seed_demo(state: &AppState, storefront_origin: &str) -> Result<Demo, ApiE
             )?,
         };
         seed_delivery_choices(tx, shop_id, today)?;
+        seed_follow_up(tx, shop_id, storefront_origin)?;
         // The storefront takes the shop's webhooks itself, to show merchants what arrives.
         let webhook_secret = match store::delivery_settings(tx, shop_id)?.webhook_secret {
             Some(secret) => secret,
@@ -665,6 +666,64 @@ fn seed_delivery_choices(
         }
     }
     Ok(())
+}
+
+/// Returns, reviews, the survey and referrals switched on, with the demo shop's terms.
+fn seed_follow_up(
+    tx: &rusqlite::Transaction,
+    shop_id: i64,
+    storefront_origin: &str,
+) -> rusqlite::Result<()> {
+    use postpurchase_api::{ReferralSettings, ReturnSettings, Reward, RewardKind, SurveySettings};
+    store::set_return_settings(
+        tx,
+        shop_id,
+        &ReturnSettings {
+            enabled: true,
+            window_days: 30,
+            reasons: [
+                "Too small",
+                "Too large",
+                "Not as pictured",
+                "Arrived damaged",
+                "Changed my mind",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            store_credit_bonus: 10,
+        },
+    )?;
+    store::set_reviews_enabled(tx, shop_id, true)?;
+    store::set_survey_settings(
+        tx,
+        shop_id,
+        &SurveySettings {
+            enabled: true,
+            heard_options: [
+                "Instagram",
+                "A friend",
+                "A search engine",
+                "A newspaper or magazine",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+        },
+    )?;
+    let euro = |kind, value| Reward {
+        kind,
+        value,
+        currency: Some("EUR".to_owned()),
+    };
+    store::set_referral_settings(
+        tx,
+        shop_id,
+        &ReferralSettings {
+            enabled: true,
+            share_url: format!("{storefront_origin}/?ref={{code}}"),
+            friend_reward: euro(RewardKind::AmountOff, 1000),
+            referrer_reward: euro(RewardKind::StoreCredit, 1000),
+        },
+    )
 }
 
 fn sample_order(sample: &Sample, today: time::Date, placed_at: i64) -> NewOrder {

@@ -124,3 +124,32 @@ async fn the_demo_storefront_takes_only_signed_webhooks() {
     assert!(html.contains("order #1002"), "{html}");
     assert!(html.contains("neighbour · signature verified"), "{html}");
 }
+
+#[tokio::test]
+async fn the_demo_shop_runs_every_follow_up_module() {
+    let app = TestApp::new();
+    let demo = seed::seed_demo(&app.state, "http://127.0.0.1:8081").unwrap();
+    let delivered = demo.orders.iter().find(|o| o.number == "1004").unwrap();
+    let at = |what: &str| {
+        format!(
+            "/api/v1/shops/{}/orders/{}/{what}",
+            seed::SHOP,
+            delivered.token
+        )
+    };
+    let (status, returns) = app.get(&at("returns")).await;
+    assert_eq!(status, StatusCode::OK, "{returns}");
+    assert!(
+        returns["lines"][0]["quantity"].as_u64().unwrap() > 0,
+        "{returns}"
+    );
+    let (status, reviews) = app.get(&at("reviews")).await;
+    assert_eq!(status, StatusCode::OK, "{reviews}");
+    assert_eq!(reviews[0]["delivered"], true);
+    let (status, survey) = app.get(&at("survey")).await;
+    assert_eq!(status, StatusCode::OK, "{survey}");
+    assert_eq!(survey["ask_nps"], true);
+    let (status, referral) = app.get(&at("referral")).await;
+    assert_eq!(status, StatusCode::OK, "{referral}");
+    assert!(referral["code"].as_str().unwrap().starts_with("ADA-"));
+}
