@@ -1193,7 +1193,8 @@ pub struct ReturnSettings {
     pub store_credit_bonus: u32,
 }
 
-/// What the shop's webhook endpoint receives when a shopper changes a delivery choice.
+/// What the shop's webhook endpoint receives when a shopper changes a delivery choice or a
+/// return, or the shop moves a return along.
 /// The body is signed: `Postpurchase-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." +
 /// body)>`, with the Unix time in `Postpurchase-Timestamp`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -1201,12 +1202,32 @@ pub struct ReturnSettings {
 pub struct WebhookEvent {
     /// Unique per event; the same id delivered twice is one event (deliveries are retried).
     pub id: String,
-    /// `delivery_choice.changed`.
+    /// `delivery_choice.changed`, `return.created`, `return.cancelled`, `return.updated`.
     #[serde(rename = "type")]
     pub kind: String,
     /// RFC 3339, UTC.
     pub created_at: String,
-    pub data: ChoiceChanged,
+    pub data: WebhookData,
+}
+
+/// What a webhook is about; `type` says which.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(untagged)]
+pub enum WebhookData {
+    /// `delivery_choice.changed`
+    DeliveryChoice(ChoiceChanged),
+    /// `return.created`, `return.cancelled`, `return.updated`
+    Return(ReturnChanged),
+}
+
+/// A return as it now stands, with its order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReturnChanged {
+    pub order_number: String,
+    #[serde(rename = "return")]
+    pub return_: ReturnView,
 }
 
 /// A parcel's new delivery choice, with the slot or pickup point spelled out.

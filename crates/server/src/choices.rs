@@ -9,7 +9,7 @@ use axum::routing::post;
 use axum::Router;
 use postpurchase_api::{
     ChoiceChanged, ChoiceKind, ChoiceLock, ChoiceRequest, DeliveryChoice, ErrorBody, FieldError,
-    OrderView, WebhookEvent,
+    OrderView, WebhookData,
 };
 use rusqlite::Transaction;
 use sha2::{Digest, Sha256};
@@ -246,26 +246,20 @@ fn change(
     }
     store::set_choice(tx, shipment_id, choice.as_ref())?;
     let (order_number, carrier, tracking_number) = store::shipment_labels(tx, shipment_id)?;
-    let event = WebhookEvent {
-        id: format!(
-            "evt_{}",
-            domain::new_token().map_err(|e| ApiError::internal("random", e))?
-        ),
-        kind: "delivery_choice.changed".into(),
-        created_at: store::instant(now),
-        data: ChoiceChanged {
+    webhooks::queue(
+        tx,
+        order.shop_id,
+        "delivery_choice.changed",
+        now,
+        WebhookData::DeliveryChoice(ChoiceChanged {
             order_number,
             carrier,
             tracking_number,
             choice,
             slot,
             pickup_point,
-        },
-    };
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    Ok(webhooks::enqueue(tx, order.shop_id, &event, now_ms)?)
+        }),
+    )
 }
 
 fn shipment_not_found() -> ApiError {

@@ -8,15 +8,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Router;
 use postpurchase_api::{
-    ErrorBody, FieldError, NewReturn, NotReturnable, Resolution, ReturnOptions, ReturnSettings,
-    ReturnStatus, ReturnUpdate, ReturnView, ReturnableLine,
+    ErrorBody, FieldError, NewReturn, NotReturnable, Resolution, ReturnChanged, ReturnOptions,
+    ReturnSettings, ReturnStatus, ReturnUpdate, ReturnView, ReturnableLine, WebhookData,
 };
 use sha2::{Digest, Sha256};
 
 use crate::admin::{AdminShop, IdempotencyKey};
 use crate::error::{ApiError, Json};
 use crate::store::{self, OrderRef, SavedUse};
-use crate::{domain, AppState};
+use crate::{domain, webhooks, AppState};
 
 pub const RETURNS_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/returns";
 pub const CANCEL_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/returns/{number}/cancel";
@@ -210,12 +210,12 @@ pub async fn create(
             Some((key, hash.finalize().to_vec()))
         }
     };
-    let (status, body, replayed) = state.db.write(|tx| {
+    let (status, body, replayed, queued) = state.db.write(|tx| {
         let (order, settings) = returning_order(tx, &shop, &token, now)?;
         if let Some((key, hash)) = &key {
             match store::shopper_request_use(tx, order.order_id, key, hash, now)? {
                 SavedUse::Fresh => {}
-                SavedUse::Replay(status, body) => return Ok((status, body, true)),
+                SavedUse::Replay(status, body) => return Ok((status, body, true, false)),
                 SavedUse::Conflict => {
                     return Err(ApiError::new(
                         StatusCode::UNPROCESSABLE_ENTITY,
@@ -282,8 +282,19 @@ pub async fn create(
         if let Some((key, hash)) = &key {
             store::remember_shopper_request(tx, order.order_id, key, hash, (201, &body), now)?;
         }
-        Ok::<_, ApiError>((201, body, false))
+        let queued = tell_shop(
+            tx,
+            order.shop_id,
+            order.order_id,
+            "return.created",
+            &view,
+            now,
+        )?;
+        Ok::<_, ApiError>((201, body, false, queued))
     })?;
+    if queued {
+        state.webhooks.notify_one();
+    }
     let mut response = (
         StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED),
         [(
@@ -299,6 +310,22 @@ pub async fn create(
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     Ok(response)
+}
+
+/// Queues the shop's webhook about a return as it now stands; true when one was queued.
+fn tell_shop(
+    tx: &rusqlite::Transaction,
+    shop_id: i64,
+    order_id: i64,
+    kind: &str,
+    view: &ReturnView,
+    now: i64,
+) -> Result<bool, ApiError> {
+    let data = WebhookData::Return(ReturnChanged {
+        order_number: store::order_number(tx, order_id)?,
+        return_: view.clone(),
+    });
+    webhooks::queue(tx, shop_id, kind, now, data)
 }
 
 fn return_not_found() -> ApiError {
@@ -326,27 +353,34 @@ pub async fn cancel(
     Path((shop, token, number)): Path<(String, String, String)>,
 ) -> Result<Json<ReturnView>, ApiError> {
     let now = state.clock.now();
-    let view =
-        state.db.write(|tx| {
-            let (order, _) = returning_order(tx, &shop, &token, now)?;
-            let (id, order_id, status) = store::return_by_number(tx, order.shop_id, &number)?
-                .filter(|(_, o, _)| *o == order.order_id)
-                .ok_or_else(return_not_found)?;
+    let (view, queued) = state.db.write(|tx| {
+        let (order, _) = returning_order(tx, &shop, &token, now)?;
+        let (id, order_id, status) = store::return_by_number(tx, order.shop_id, &number)?
+            .filter(|(_, o, _)| *o == order.order_id)
+            .ok_or_else(return_not_found)?;
+        let changed =
             match store::from_wire(&status) {
                 Some(ReturnStatus::Requested | ReturnStatus::Approved) => {
-                    store::set_return_status(tx, id, ReturnStatus::Cancelled, now)?
+                    store::set_return_status(tx, id, ReturnStatus::Cancelled, now)?;
+                    true
                 }
-                Some(ReturnStatus::Cancelled) => {}
+                Some(ReturnStatus::Cancelled) => false,
                 _ => return Err(ApiError::new(
                     StatusCode::CONFLICT,
                     "return_under_way",
                     "This return is on its way or further along, so it can no longer be cancelled.",
                 )),
-            }
-            store::returns_of(tx, order_id, Some(id))?
-                .pop()
-                .ok_or_else(return_not_found)
-        })?;
+            };
+        let view = store::returns_of(tx, order_id, Some(id))?
+            .pop()
+            .ok_or_else(return_not_found)?;
+        let queued =
+            changed && tell_shop(tx, order.shop_id, order_id, "return.cancelled", &view, now)?;
+        Ok::<_, ApiError>((view, queued))
+    })?;
+    if queued {
+        state.webhooks.notify_one();
+    }
     Ok(Json(view))
 }
 
@@ -372,11 +406,12 @@ pub async fn update_status(
     Json(update): Json<ReturnUpdate>,
 ) -> Result<Json<ReturnView>, ApiError> {
     let now = state.clock.now();
-    let view = state.db.write(|tx| {
+    let (view, queued) = state.db.write(|tx| {
         let (id, order_id, status) =
             store::return_by_number(tx, shop.id, &number)?.ok_or_else(return_not_found)?;
         let from: ReturnStatus = store::from_wire(&status).ok_or_else(return_not_found)?;
-        if from != update.status {
+        let changed = from != update.status;
+        if changed {
             if !shop_may_move(from, update.status) {
                 return Err(ApiError::new(
                     StatusCode::CONFLICT,
@@ -390,10 +425,15 @@ pub async fn update_status(
             }
             store::set_return_status(tx, id, update.status, now)?;
         }
-        store::returns_of(tx, order_id, Some(id))?
+        let view = store::returns_of(tx, order_id, Some(id))?
             .pop()
-            .ok_or_else(return_not_found)
+            .ok_or_else(return_not_found)?;
+        let queued = changed && tell_shop(tx, shop.id, order_id, "return.updated", &view, now)?;
+        Ok::<_, ApiError>((view, queued))
     })?;
+    if queued {
+        state.webhooks.notify_one();
+    }
     Ok(Json(view))
 }
 

@@ -1707,3 +1707,8 @@ pub fn set_return_status(
         .execute(params![return_id, wire_name(status), now])?;
     Ok(())
 }
+
+pub fn order_number(conn: &Connection, order_id: i64) -> rusqlite::Result<String> {
+    conn.prepare_cached("SELECT number FROM orders WHERE id = ?1")?
+        .query_row([order_id], |r| r.get(0))
+}

@@ -559,18 +559,24 @@ async fn storefront_webhook(
     let Ok(event) = serde_json::from_str::<postpurchase_api::WebhookEvent>(&body) else {
         return StatusCode::BAD_REQUEST;
     };
-    let choice = event
-        .data
-        .choice
-        .as_ref()
-        .map_or("cleared", |c| c.kind.as_str());
+    let what = match &event.data {
+        postpurchase_api::WebhookData::DeliveryChoice(c) => format!(
+            "order #{} · parcel {} ({}): {}",
+            c.order_number,
+            c.tracking_number,
+            c.carrier,
+            c.choice.as_ref().map_or("cleared", |c| c.kind.as_str())
+        ),
+        postpurchase_api::WebhookData::Return(r) => format!(
+            "order #{} · return {}: {}",
+            r.order_number,
+            r.return_.number,
+            crate::store::wire_name(r.return_.status)
+        ),
+    };
     let line = format!(
-        "{} · {} · order #{} · parcel {} ({}): {choice} · signature verified",
-        event.created_at,
-        event.kind,
-        event.data.order_number,
-        event.data.tracking_number,
-        event.data.carrier
+        "{} · {} · {what} · signature verified",
+        event.created_at, event.kind
     );
     let mut inbox = demo.inbox.lock().unwrap_or_else(|e| e.into_inner());
     inbox.push_front(line);

@@ -39,6 +39,26 @@ pub fn enqueue(
     Ok(true)
 }
 
+/// A new event with a fresh id, dated `created_at` (Unix seconds), queued with [`enqueue`]
+/// inside the change's transaction. True when the shop has an endpoint (wake the worker).
+pub fn queue(
+    tx: &Transaction,
+    shop_id: i64,
+    kind: &str,
+    created_at: i64,
+    data: postpurchase_api::WebhookData,
+) -> Result<bool, crate::error::ApiError> {
+    let id =
+        crate::domain::new_token().map_err(|e| crate::error::ApiError::internal("random", e))?;
+    let event = WebhookEvent {
+        id: format!("evt_{id}"),
+        kind: kind.to_owned(),
+        created_at: crate::store::instant(created_at),
+        data,
+    };
+    Ok(enqueue(tx, shop_id, &event, now_ms())?)
+}
+
 /// The signature header's value for `body` sent at `timestamp` (Unix seconds):
 /// `v1=<lower-hex HMAC-SHA256(secret, "<timestamp>.<body>")>`.
 pub fn sign(secret: &str, timestamp: i64, body: &str) -> String {

@@ -7,7 +7,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::*;
-use postpurchase_api::WebhookEvent;
+use postpurchase_api::{WebhookData, WebhookEvent};
 use serde_json::{json, Value};
 
 /// 2026-11-25 04:00 Amsterdam = 03:00 UTC.
@@ -408,9 +408,12 @@ async fn every_change_queues_a_webhook_with_the_details_spelled_out() {
     assert_eq!(bodies.len(), 1);
     let event: WebhookEvent = serde_json::from_str(&bodies[0]).unwrap();
     assert_eq!(event.kind, "delivery_choice.changed");
-    assert_eq!(event.data.order_number, "1001");
-    assert_eq!(event.data.tracking_number, "3S1001");
-    assert_eq!(event.data.pickup_point.unwrap().name, "Bookshop De Pijp");
+    let WebhookData::DeliveryChoice(data) = event.data else {
+        panic!("not a delivery choice: {}", bodies[0]);
+    };
+    assert_eq!(data.order_number, "1001");
+    assert_eq!(data.tracking_number, "3S1001");
+    assert_eq!(data.pickup_point.unwrap().name, "Bookshop De Pijp");
 }
 
 #[tokio::test]

@@ -251,3 +251,62 @@ async fn the_shop_moves_a_return_along_and_the_shopper_can_no_longer_cancel() {
     let (status, _) = app.admin_post(uri, OTHER_KEY, &status_of("received")).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "another shop's return");
 }
+
+#[tokio::test]
+async fn the_shop_hears_of_every_change_to_a_return() {
+    let app = TestApp::new();
+    let (token, tee, _) = delivered(&app).await;
+    app.state
+        .db
+        .write(|tx| {
+            tx.execute(
+                "UPDATE shops SET webhook_url = 'https://merchant.example/hooks', webhook_secret = 's'
+                 WHERE slug = 'shop'",
+                [],
+            )
+        })
+        .unwrap();
+    app.send(start(&token, None, &one_tee(tee, "store_credit")))
+        .await;
+    let uri = "/api/v1/admin/returns/1001-R1/status";
+    app.admin_post(uri, SHOP_KEY, r#"{"status": "approved"}"#)
+        .await;
+    // The same status again changes nothing and says nothing.
+    app.admin_post(uri, SHOP_KEY, r#"{"status": "approved"}"#)
+        .await;
+    let cancel = format!("/api/v1/shops/shop/orders/{token}/returns/1001-R1/cancel");
+    app.send(Request::post(&cancel).body(Body::empty()).unwrap())
+        .await;
+    let bodies: Vec<String> = app
+        .state
+        .db
+        .read(|c| {
+            c.prepare("SELECT body FROM webhook_deliveries ORDER BY id")?
+                .query_map([], |r| r.get(0))?
+                .collect()
+        })
+        .unwrap();
+    let events: Vec<Value> = bodies
+        .iter()
+        .map(|b| serde_json::from_str(b).unwrap())
+        .collect();
+    let seen: Vec<(&str, &str)> = events
+        .iter()
+        .map(|e| {
+            (
+                e["type"].as_str().unwrap(),
+                e["data"]["return"]["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("return.created", "requested"),
+            ("return.updated", "approved"),
+            ("return.cancelled", "cancelled")
+        ]
+    );
+    assert_eq!(events[0]["data"]["order_number"], "1001");
+    assert_eq!(events[0]["data"]["return"]["bonus"], 250);
+}

@@ -9,7 +9,7 @@ use std::time::Duration;
 use axum::http::{HeaderMap, StatusCode};
 use common::*;
 use hmac::{Hmac, Mac};
-use postpurchase_api::WebhookEvent;
+use postpurchase_api::{WebhookData, WebhookEvent};
 use postpurchase_server::webhooks::{self, Backoff};
 use serde_json::{json, Value};
 
@@ -199,9 +199,9 @@ async fn a_shoppers_change_reaches_the_merchant_signed() {
         format!("v1={expected}")
     );
     let event: WebhookEvent = serde_json::from_str(body).unwrap();
-    assert_eq!(event.data.order_number, "1001");
-    assert_eq!(
-        event.data.choice.unwrap().neighbour.unwrap().name,
-        "Mr Bakker"
-    );
+    let WebhookData::DeliveryChoice(data) = event.data else {
+        panic!("not a delivery choice: {body}");
+    };
+    assert_eq!(data.order_number, "1001");
+    assert_eq!(data.choice.unwrap().neighbour.unwrap().name, "Mr Bakker");
 }

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
 use hmac::{Hmac, Mac};
-use postpurchase_api::{ChoiceChanged, WebhookEvent};
+use postpurchase_api::{ChoiceChanged, WebhookData, WebhookEvent};
 use postpurchase_server::webhooks::{self, Backoff};
 use postpurchase_server::Db;
 use rusqlite::params;
@@ -159,14 +159,14 @@ fn event(id: &str) -> WebhookEvent {
         id: id.into(),
         kind: "delivery_choice.changed".into(),
         created_at: "2026-11-23T12:00:00Z".into(),
-        data: ChoiceChanged {
+        data: WebhookData::DeliveryChoice(ChoiceChanged {
             order_number: "1001".into(),
             carrier: "postnl".into(),
             tracking_number: "3SABC123".into(),
             choice: None,
             slot: None,
             pickup_point: None,
-        },
+        }),
     }
 }
 
