@@ -1216,7 +1216,7 @@ pub struct WebhookEvent {
 #[serde(untagged)]
 pub enum WebhookData {
     /// `delivery_choice.changed`
-    DeliveryChoice(ChoiceChanged),
+    DeliveryChoice(Box<ChoiceChanged>),
     /// `return.created`, `return.cancelled`, `return.updated`
     Return(ReturnChanged),
 }

@@ -251,14 +251,14 @@ fn change(
         order.shop_id,
         "delivery_choice.changed",
         now,
-        WebhookData::DeliveryChoice(ChoiceChanged {
+        WebhookData::DeliveryChoice(Box::new(ChoiceChanged {
             order_number,
             carrier,
             tracking_number,
             choice,
             slot,
             pickup_point,
-        }),
+        })),
     )
 }
 

@@ -159,14 +159,14 @@ fn event(id: &str) -> WebhookEvent {
         id: id.into(),
         kind: "delivery_choice.changed".into(),
         created_at: "2026-11-23T12:00:00Z".into(),
-        data: WebhookData::DeliveryChoice(ChoiceChanged {
+        data: WebhookData::DeliveryChoice(Box::new(ChoiceChanged {
             order_number: "1001".into(),
             carrier: "postnl".into(),
             tracking_number: "3SABC123".into(),
             choice: None,
             slot: None,
             pickup_point: None,
-        }),
+        })),
     }
 }
 
