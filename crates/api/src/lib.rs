@@ -1159,6 +1159,10 @@ pub struct ReturnView {
     pub currency: String,
     /// RFC 3339, UTC.
     pub created_at: String,
+    /// The return's QR code as an SVG image, for the drop-off point to scan; only in the
+    /// shopper's answers (the address carries their token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qr_code_url: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -20,6 +20,7 @@ use crate::{domain, webhooks, AppState};
 
 pub const RETURNS_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/returns";
 pub const CANCEL_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/returns/{number}/cancel";
+pub const QR_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/returns/{number}/qr.svg";
 pub const SETTINGS_PATH: &str = "/api/v1/admin/return-settings";
 pub const STATUS_PATH: &str = "/api/v1/admin/returns/{number}/status";
 
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(RETURNS_PATH, get(options).post(create))
         .route(CANCEL_PATH, post(cancel))
+        .route(QR_PATH, get(qr_code))
         .route(SETTINGS_PATH, put(put_settings).get(get_settings))
         .route(STATUS_PATH, post(update_status))
 }
@@ -172,6 +174,12 @@ pub async fn options(
                 .and_then(|(order, settings)| options_of(conn, order, settings, now)),
         )
     })??;
+    let mut options = options;
+    options.returns = options
+        .returns
+        .into_iter()
+        .map(|r| with_links(&state, &shop, &token, r))
+        .collect();
     Ok(Json(options))
 }
 
@@ -278,7 +286,8 @@ pub async fn create(
         let view = store::returns_of(tx, order.order_id, Some(id))?
             .pop()
             .ok_or_else(|| ApiError::internal("returns", "just stored, not found"))?;
-        let body = serde_json::to_vec(&view).map_err(|e| ApiError::internal("json", e))?;
+        let shown = with_links(&state, &shop, &token, view.clone());
+        let body = serde_json::to_vec(&shown).map_err(|e| ApiError::internal("json", e))?;
         if let Some((key, hash)) = &key {
             store::remember_shopper_request(tx, order.order_id, key, hash, (201, &body), now)?;
         }
@@ -326,6 +335,75 @@ fn tell_shop(
         return_: view.clone(),
     });
     webhooks::queue(tx, shop_id, kind, now, data)
+}
+
+/// A return's QR code: its number, as an SVG drawing (black on white, a quiet zone
+/// around it), for a drop-off point's scanner.
+pub fn qr_svg(number: &str) -> Option<String> {
+    let code = qrcode::QrCode::new(number.as_bytes()).ok()?;
+    Some(
+        code.render::<qrcode::render::svg::Color>()
+            .min_dimensions(240, 240)
+            .dark_color(qrcode::render::svg::Color("#000000"))
+            .light_color(qrcode::render::svg::Color("#ffffff"))
+            .build(),
+    )
+}
+
+/// Fills in the shopper's addresses of their returns' QR codes.
+fn with_links(state: &AppState, shop: &str, token: &str, mut view: ReturnView) -> ReturnView {
+    view.qr_code_url = Some(format!(
+        "{}/api/v1/shops/{shop}/orders/{token}/returns/{}/qr.svg",
+        state.public_url, view.number
+    ));
+    view
+}
+
+/// The return's QR code, an SVG image.
+#[utoipa::path(
+    get,
+    path = "/api/v1/shops/{shop}/orders/{token}/returns/{number}/qr.svg",
+    tag = "shopper",
+    params(
+        ("shop" = String, Path, description = "The shop's slug"),
+        ("token" = String, Path, description = "The order's capability token"),
+        ("number" = String, Path, description = "The return's number"),
+    ),
+    responses(
+        (status = 200, description = "`image/svg+xml`: the return number as a QR code"),
+        (status = 404, description = "No such order or return", body = ErrorBody),
+    )
+)]
+pub async fn qr_code(
+    State(state): State<AppState>,
+    Path((shop, token, number)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let now = state.clock.now();
+    state.db.read(|conn| {
+        Ok::<_, rusqlite::Error>(returning_order(conn, &shop, &token, now).and_then(
+            |(order, _)| {
+                store::return_by_number(conn, order.shop_id, &number)?
+                    .filter(|(_, o, _)| *o == order.order_id)
+                    .map(|_| ())
+                    .ok_or_else(return_not_found)
+            },
+        ))
+    })??;
+    let svg = qr_svg(&number).ok_or_else(|| ApiError::internal("qr", "cannot encode"))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                HeaderValue::from_static("image/svg+xml"),
+            ),
+            (
+                axum::http::header::CACHE_CONTROL,
+                HeaderValue::from_static("private, max-age=86400"),
+            ),
+        ],
+        svg,
+    )
+        .into_response())
 }
 
 fn return_not_found() -> ApiError {
@@ -381,7 +459,7 @@ pub async fn cancel(
     if queued {
         state.webhooks.notify_one();
     }
-    Ok(Json(view))
+    Ok(Json(with_links(&state, &shop, &token, view)))
 }
 
 /// The shop moves a return along: approved, in transit, received, refunded, or rejected.

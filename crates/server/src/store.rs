@@ -1660,6 +1660,7 @@ pub fn returns_of(
                     bonus: r.get(6)?,
                     currency: r.get(7)?,
                     created_at: instant(r.get(8)?),
+                    qr_code_url: None,
                 },
             ))
         })?

@@ -310,3 +310,52 @@ async fn the_shop_hears_of_every_change_to_a_return() {
     assert_eq!(events[0]["data"]["order_number"], "1001");
     assert_eq!(events[0]["data"]["return"]["bonus"], 250);
 }
+
+#[tokio::test]
+async fn the_shopper_gets_a_qr_code_to_hand_in_and_the_shop_never_sees_its_link() {
+    let app = TestApp::new();
+    let (token, tee, _) = delivered(&app).await;
+    let (_, view) = json_of(app.send(start(&token, None, &one_tee(tee, "refund"))).await).await;
+    let qr = view["qr_code_url"].as_str().unwrap();
+    assert_eq!(
+        qr,
+        format!("https://pp.example/api/v1/shops/shop/orders/{token}/returns/1001-R1/qr.svg")
+    );
+    let path = qr.strip_prefix("https://pp.example").unwrap();
+    let response = app
+        .send(Request::get(path).body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "image/svg+xml");
+    let svg = String::from_utf8(body_bytes(response).await).unwrap();
+    assert!(svg.contains("<svg") && svg.contains("<path"), "{svg}");
+    // Someone else's return, or another order's token, gets nothing.
+    let other = app
+        .create_order(SHOP_KEY, &sample_order("1002", "sam@example.com"))
+        .await;
+    let (status, body) = app
+        .get(&format!(
+            "/api/v1/shops/shop/orders/{other}/returns/1001-R1/qr.svg"
+        ))
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (StatusCode::NOT_FOUND, json!("return_not_found"))
+    );
+    // The admin API's view has no shopper link.
+    let (_, admin) = app
+        .admin_post(
+            "/api/v1/admin/returns/1001-R1/status",
+            SHOP_KEY,
+            r#"{"status": "approved"}"#,
+        )
+        .await;
+    assert_eq!(admin.get("qr_code_url"), None);
+}
+
+#[test]
+fn the_qr_code_encodes_the_return_number() {
+    let svg = postpurchase_server::returns::qr_svg("1001-R1").unwrap();
+    assert!(svg.starts_with("<?xml") || svg.starts_with("<svg"), "{svg}");
+    assert!(svg.contains("#000000") && svg.contains("#ffffff"));
+}
