@@ -3,8 +3,8 @@
 //! change, so what was checked is what gets written.
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
 use postpurchase_api::{
@@ -12,11 +12,11 @@ use postpurchase_api::{
     OrderView, WebhookData,
 };
 use rusqlite::Transaction;
-use sha2::{Digest, Sha256};
 
 use crate::admin::IdempotencyKey;
 use crate::error::{ApiError, Json};
-use crate::store::{self, OrderRef, SavedUse};
+use crate::replay::{self, Keyed};
+use crate::store::{self, OrderRef};
 use crate::{delivery, domain, webhooks, AppState};
 
 pub const CHOICE_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/shipments/{shipment}/choice";
@@ -64,31 +64,18 @@ pub async fn set_choice(
         .map(|v| v.to_str().unwrap_or_default().trim().to_owned());
     let now = state.clock.now();
     // The request as a retry must repeat it: this parcel, this body.
-    let key = match key {
-        None => None,
-        Some(key) => {
-            let body = serde_json::to_vec(&request).map_err(|e| ApiError::internal("hash", e))?;
-            let mut hash = Sha256::new();
-            hash.update(shipment_id.to_be_bytes());
-            hash.update(body);
-            Some((key, hash.finalize().to_vec()))
-        }
-    };
+    // The request as a retry must repeat it: this parcel, this body.
+    let keyed = Keyed::new(key, &shipment_id.to_be_bytes(), &request)?;
     let outcome = state.db.write(|tx| {
         let order =
             store::order_by_token(tx, &shop, &token, now)?.ok_or_else(ApiError::order_not_found)?;
-        if let Some((key, hash)) = &key {
-            match store::shopper_request_use(tx, order.order_id, key, hash, now)? {
-                SavedUse::Fresh => {}
-                SavedUse::Replay(status, body) => return Ok((status, body, true, false)),
-                SavedUse::Conflict => {
-                    return Err(ApiError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "idempotency_key_reused",
-                        "This Idempotency-Key was already used for a different request.",
-                    ))
-                }
-            }
+        if let Some(saved) = keyed
+            .as_ref()
+            .map(|k| k.saved(tx, order.order_id, now))
+            .transpose()?
+            .flatten()
+        {
+            return Ok((saved.0, saved.1, true, false));
         }
         let queued = change(
             tx,
@@ -100,8 +87,8 @@ pub async fn set_choice(
         )?;
         let body = serde_json::to_vec(&store::order_view(tx, order.order_id, now)?)
             .map_err(|e| ApiError::internal("json", e))?;
-        if let Some((key, hash)) = &key {
-            store::remember_shopper_request(tx, order.order_id, key, hash, (200, &body), now)?;
+        if let Some(k) = &keyed {
+            k.save(tx, order.order_id, (200, &body), now)?;
         }
         Ok::<_, ApiError>((200, body, false, queued))
     })?;
@@ -109,24 +96,7 @@ pub async fn set_choice(
     if queued {
         state.webhooks.notify_one();
     }
-    let mut response = (
-        StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            ),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        body,
-    )
-        .into_response();
-    if replayed {
-        response
-            .headers_mut()
-            .insert("idempotent-replayed", HeaderValue::from_static("true"));
-    }
-    Ok(response)
+    Ok(replay::answer(status, body, replayed))
 }
 
 /// Checks and makes the change; true when a webhook was queued.

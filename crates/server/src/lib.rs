@@ -9,6 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod openapi;
 pub mod referral;
+pub mod replay;
 pub mod returns;
 pub mod reviews;
 pub mod seed;

@@ -11,11 +11,11 @@ use postpurchase_api::{
     ErrorBody, FieldError, NewReturn, NotReturnable, Resolution, ReturnChanged, ReturnOptions,
     ReturnSettings, ReturnStatus, ReturnUpdate, ReturnView, ReturnableLine, WebhookData,
 };
-use sha2::{Digest, Sha256};
 
 use crate::admin::{AdminShop, IdempotencyKey};
 use crate::error::{ApiError, Json};
-use crate::store::{self, OrderRef, SavedUse};
+use crate::replay::{self, Keyed};
+use crate::store::{self, OrderRef};
 use crate::{domain, webhooks, AppState};
 
 pub const RETURNS_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/returns";
@@ -208,30 +208,16 @@ pub async fn create(
     Json(request): Json<NewReturn>,
 ) -> Result<Response, ApiError> {
     let now = state.clock.now();
-    let key = match key {
-        None => None,
-        Some(key) => {
-            let body = serde_json::to_vec(&request).map_err(|e| ApiError::internal("hash", e))?;
-            let mut hash = Sha256::new();
-            hash.update(b"returns:");
-            hash.update(body);
-            Some((key, hash.finalize().to_vec()))
-        }
-    };
+    let keyed = Keyed::new(key, b"returns", &request)?;
     let (status, body, replayed, queued) = state.db.write(|tx| {
         let (order, settings) = returning_order(tx, &shop, &token, now)?;
-        if let Some((key, hash)) = &key {
-            match store::shopper_request_use(tx, order.order_id, key, hash, now)? {
-                SavedUse::Fresh => {}
-                SavedUse::Replay(status, body) => return Ok((status, body, true, false)),
-                SavedUse::Conflict => {
-                    return Err(ApiError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "idempotency_key_reused",
-                        "This Idempotency-Key was already used for a different request.",
-                    ))
-                }
-            }
+        if let Some(saved) = keyed
+            .as_ref()
+            .map(|k| k.saved(tx, order.order_id, now))
+            .transpose()?
+            .flatten()
+        {
+            return Ok((saved.0, saved.1, true, false));
         }
         // Checked here, in the write transaction: what is free now stays free until commit.
         let facts = store::return_facts(tx, order.order_id)?;
@@ -288,8 +274,8 @@ pub async fn create(
             .ok_or_else(|| ApiError::internal("returns", "just stored, not found"))?;
         let shown = with_links(&state, &shop, &token, view.clone());
         let body = serde_json::to_vec(&shown).map_err(|e| ApiError::internal("json", e))?;
-        if let Some((key, hash)) = &key {
-            store::remember_shopper_request(tx, order.order_id, key, hash, (201, &body), now)?;
+        if let Some(k) = &keyed {
+            k.save(tx, order.order_id, (201, &body), now)?;
         }
         let queued = tell_shop(
             tx,
@@ -304,21 +290,7 @@ pub async fn create(
     if queued {
         state.webhooks.notify_one();
     }
-    let mut response = (
-        StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED),
-        [(
-            axum::http::header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body,
-    )
-        .into_response();
-    if replayed {
-        response
-            .headers_mut()
-            .insert("idempotent-replayed", HeaderValue::from_static("true"));
-    }
-    Ok(response)
+    Ok(replay::answer(status, body, replayed))
 }
 
 /// Queues the shop's webhook about a return as it now stands; true when one was queued.
