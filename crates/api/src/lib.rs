@@ -1163,6 +1163,9 @@ pub struct ReturnView {
     /// shopper's answers (the address carries their token).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qr_code_url: Option<String>,
+    /// A printable page with the code, the items and what to do; shopper's answers only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_url: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

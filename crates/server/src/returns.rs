@@ -104,7 +104,7 @@ fn module_off() -> ApiError {
     )
 }
 
-fn returning_order(
+pub fn returning_order(
     conn: &rusqlite::Connection,
     shop: &str,
     token: &str,
@@ -322,10 +322,14 @@ pub fn qr_svg(number: &str) -> Option<String> {
     )
 }
 
-/// Fills in the shopper's addresses of their returns' QR codes.
+/// Fills in the shopper's addresses of their return's QR code and printable page.
 fn with_links(state: &AppState, shop: &str, token: &str, mut view: ReturnView) -> ReturnView {
     view.qr_code_url = Some(format!(
         "{}/api/v1/shops/{shop}/orders/{token}/returns/{}/qr.svg",
+        state.public_url, view.number
+    ));
+    view.label_url = Some(format!(
+        "{}/o/{shop}/{token}/returns/{}/label",
         state.public_url, view.number
     ));
     view

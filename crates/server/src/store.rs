@@ -1661,6 +1661,7 @@ pub fn returns_of(
                     currency: r.get(7)?,
                     created_at: instant(r.get(8)?),
                     qr_code_url: None,
+                    label_url: None,
                 },
             ))
         })?

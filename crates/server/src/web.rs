@@ -320,6 +320,7 @@ pub fn router() -> Router<AppState> {
         .route(LOADER_PATH, get(loader))
         .route("/widget/{build}/{file}", get(bundle_file))
         .route("/o/{shop}/{token}", get(hosted_page))
+        .route("/o/{shop}/{token}/returns/{number}/label", get(return_page))
 }
 
 async fn loader(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -392,6 +393,110 @@ async fn hosted_page(
     )
         .into_response()
 }
+
+/// The printable page of a return: its code to scan, what to do with the parcel, and
+/// what goes in it, in the shopper's browser language. No script at all.
+async fn return_page(
+    State(state): State<AppState>,
+    UrlPath((shop, token, number)): UrlPath<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let lang = state.widget.page_language(accept);
+    let text = |key: &str| state.widget.text(&lang, key).to_owned();
+    let now = state.clock.now();
+    let found = state.db.read(|conn| {
+        let Ok((order, _)) = crate::returns::returning_order(conn, &shop, &token, now) else {
+            return Ok(None);
+        };
+        let Some((id, order_id, _)) = crate::store::return_by_number(conn, order.shop_id, &number)?
+            .filter(|(_, o, _)| *o == order.order_id)
+        else {
+            return Ok(None);
+        };
+        let names = crate::store::return_facts(conn, order_id)?;
+        let view = crate::store::returns_of(conn, order_id, Some(id))?.pop();
+        Ok::<_, rusqlite::Error>(view.map(|v| (v, names)))
+    });
+    let (status, body) = match found {
+        Ok(Some((view, lines))) => {
+            let qr = crate::returns::qr_svg(&view.number).unwrap_or_default();
+            // The library's drawing, from its `<svg` on (no XML prologue inside HTML).
+            let qr = qr.find("<svg").map_or("", |at| &qr[at..]);
+            let how = text(match view.method {
+                postpurchase_api::ReturnMethod::DropOff => "page.return_drop_off",
+                postpurchase_api::ReturnMethod::Label => "page.return_label",
+                postpurchase_api::ReturnMethod::PickupPoint => "page.return_pickup_point",
+            });
+            let items: String = view
+                .items
+                .iter()
+                .filter_map(|i| {
+                    let line = lines.iter().find(|l| l.line_id == i.line_id)?;
+                    let words = text("page.return_item")
+                        .replace("{name}", &line.name)
+                        .replace("{count}", &i.quantity.to_string());
+                    Some(format!("<li>{}</li>", escape(&words)))
+                })
+                .collect();
+            let title = text("page.return_title").replace("{number}", &view.number);
+            (
+                StatusCode::OK,
+                format!(
+                    "<h1>{}</h1><p>{}</p><figure>{qr}<figcaption>{}</figcaption></figure>\
+                     <p class=\"how\">{}</p><h2>{}</h2><ul>{items}</ul>",
+                    escape(&title),
+                    escape(&text("page.return_intro")),
+                    escape(&view.number),
+                    escape(&how),
+                    escape(&text("page.return_items")),
+                ),
+            )
+        }
+        _ => (
+            StatusCode::NOT_FOUND,
+            format!("<h1>{}</h1>", escape(&text("page.return_not_found"))),
+        ),
+    };
+    let page = format!(
+        "<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"robots\" content=\"noindex\"><link rel=\"icon\" href=\"data:,\">\
+         <title>{}</title><style>{RETURN_STYLE}</style></head><body><main>{body}</main></body></html>",
+        escape(&lang),
+        escape(&text("page.return_title").replace("{number}", &number)),
+    );
+    let style = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(RETURN_STYLE))
+    };
+    (
+        status,
+        [
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                format!(
+                    "default-src 'none'; style-src 'sha256-{style}'; base-uri 'none'; \
+                     form-action 'none'; frame-ancestors 'none'"
+                ),
+            ),
+            (header::VARY, "Accept-Language".to_owned()),
+        ],
+        Html(page),
+    )
+        .into_response()
+}
+
+const RETURN_STYLE: &str = "body{margin:0;padding:1rem;color:#1d1d1b;background:#fff;\
+    font:16px/1.5 system-ui,sans-serif}main{max-width:36rem;margin:0 auto}\
+    h1{font-size:1.5rem;margin:0 0 .5rem}h2{font-size:1.1rem;margin:1.5rem 0 .5rem}\
+    figure{margin:1.5rem 0;text-align:center}figure svg{width:15rem;height:15rem}\
+    figcaption{font:700 1.5rem/1 ui-monospace,monospace;letter-spacing:.1em;margin-top:.5rem}\
+    .how{font-weight:600}@media print{body{padding:0}}";
 
 const HOSTED_STYLE: &str = "body{margin:0;padding:1rem;background:#f6f6f4;color:#1d1d1b;\
     font:16px/1.5 system-ui,sans-serif}main{max-width:44rem;margin:0 auto}\

@@ -359,3 +359,78 @@ fn the_qr_code_encodes_the_return_number() {
     assert!(svg.starts_with("<?xml") || svg.starts_with("<svg"), "{svg}");
     assert!(svg.contains("#000000") && svg.contains("#ffffff"));
 }
+
+#[tokio::test]
+async fn a_printable_page_shows_the_code_what_to_do_and_what_goes_back() {
+    // The server reads its page texts where the widget's build puts them, beside a bundle.
+    let dir = tempfile::tempdir().unwrap();
+    for (file, content) in [
+        (
+            "postpurchase-widget.js",
+            &b"export default function init() {}"[..],
+        ),
+        ("postpurchase-widget_bg.wasm", b"\0asm\x01\0\0\0"),
+        ("widget.css", b":host{display:block}"),
+    ] {
+        std::fs::write(dir.path().join(file), content).unwrap();
+    }
+    let locales = dir.path().join("locales");
+    std::fs::create_dir(&locales).unwrap();
+    for lang in ["en", "nl"] {
+        let file = format!("{lang}.txt");
+        let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../locales")
+            .join(&file);
+        std::fs::copy(source, locales.join(&file)).unwrap();
+    }
+    let app = TestApp::with_widget(postpurchase_server::web::WidgetFiles::load(
+        dir.path(),
+        "https://pp.example",
+    ));
+    let (token, tee, _) = delivered(&app).await;
+    let (_, view) = json_of(app.send(start(&token, None, &one_tee(tee, "refund"))).await).await;
+    let label = view["label_url"].as_str().unwrap();
+    let path = label.strip_prefix("https://pp.example").unwrap();
+    let response = app
+        .send(
+            Request::get(path)
+                .header(header::ACCEPT_LANGUAGE, "nl-NL,nl;q=0.9")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.starts_with("default-src 'none'") && !csp.contains("script-src"),
+        "{csp}"
+    );
+    let html = String::from_utf8(body_bytes(response).await).unwrap();
+    for expected in [
+        "<html lang=\"nl-NL\"",
+        "Retour 1001-R1",
+        "<svg",
+        "Organic tee × 1",
+        "inleverpunt",
+    ] {
+        assert!(html.contains(expected), "{expected} in {html}");
+    }
+    assert!(!html.contains("<?xml"));
+    // Another order's link opens nothing.
+    let other = app
+        .create_order(SHOP_KEY, &sample_order("1002", "sam@example.com"))
+        .await;
+    let response = app
+        .send(
+            Request::get(format!("/o/shop/{other}/returns/1001-R1/label"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let html = String::from_utf8(body_bytes(response).await).unwrap();
+    assert!(html.contains("does not exist"), "{html}");
+}
