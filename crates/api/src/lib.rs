@@ -570,6 +570,9 @@ pub struct NewLineItem {
     /// Sold as final: it cannot be returned.
     #[serde(default)]
     pub final_sale: bool,
+    /// The product this line is a variant of (the shop's id), for exchanges.
+    #[serde(default)]
+    pub product: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -1069,6 +1072,17 @@ pub struct ReturnableLine {
     pub reason: Option<NotReturnable>,
     /// When the window closes (RFC 3339), once delivered.
     pub window_closes_at: Option<String>,
+    /// Other variants of the same product it can be exchanged for.
+    pub exchange_options: Vec<ExchangeOption>,
+}
+
+/// A variant to exchange for, as the shop's stock stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ExchangeOption {
+    pub sku: String,
+    pub variant: String,
+    pub in_stock: bool,
 }
 
 /// Shopper API: what can be returned, how, and the returns made so far.
@@ -1091,6 +1105,8 @@ pub enum Resolution {
     Refund,
     /// Credit at the shop, with its bonus.
     StoreCredit,
+    /// Another variant of the same product, while in stock (each item names it).
+    Exchange,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -1140,6 +1156,9 @@ pub struct NewReturnItem {
     /// At most 500 characters.
     #[serde(default)]
     pub comment: Option<String>,
+    /// For `exchange`: the variant wanted instead, one of the line's `exchange_options`.
+    #[serde(default)]
+    pub exchange_sku: Option<String>,
 }
 
 /// A return as the shopper and the shop see it.
@@ -1175,6 +1194,29 @@ pub struct ReturnItemView {
     pub quantity: u32,
     pub reason: String,
     pub comment: Option<String>,
+    /// For an exchange: the variant sent instead.
+    pub exchange_sku: Option<String>,
+}
+
+/// Admin API: the stock of the shop's variants, for exchanges. Listed SKUs are set; others
+/// stay as they are.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct InventoryUpdate {
+    pub items: Vec<StockLevel>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StockLevel {
+    pub sku: String,
+    /// The product it is a variant of, as order lines name it.
+    pub product: String,
+    /// E.g. `L / Forest`.
+    pub variant: String,
+    pub stock: u32,
 }
 
 /// Admin API: the shop moves a return along.

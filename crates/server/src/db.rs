@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_surveys.sql"),
     include_str!("../migrations/0007_reviews.sql"),
     include_str!("../migrations/0008_returns.sql"),
+    include_str!("../migrations/0009_exchanges.sql"),
 ];
 
 /// Readers kept open between requests; more are opened under load and closed after.

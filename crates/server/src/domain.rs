@@ -590,6 +590,7 @@ mod tests {
                 image_url: None,
                 sized: true,
                 final_sale: false,
+                product: None,
             }],
             shipping: 0,
             discount: 0,

@@ -40,6 +40,7 @@ pub const PATH: &str = "/api/v1/openapi.json";
         crate::returns::create,
         crate::returns::cancel,
         crate::returns::qr_code,
+        crate::returns::set_inventory,
         crate::returns::update_status,
         crate::returns::get_settings,
         crate::returns::put_settings,

@@ -8,8 +8,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Router;
 use postpurchase_api::{
-    ErrorBody, FieldError, NewReturn, NotReturnable, Resolution, ReturnChanged, ReturnOptions,
-    ReturnSettings, ReturnStatus, ReturnUpdate, ReturnView, ReturnableLine, WebhookData,
+    ErrorBody, FieldError, InventoryUpdate, NewReturn, NotReturnable, Resolution, ReturnChanged,
+    ReturnOptions, ReturnSettings, ReturnStatus, ReturnUpdate, ReturnView, ReturnableLine,
+    WebhookData,
 };
 
 use crate::admin::{AdminShop, IdempotencyKey};
@@ -23,6 +24,7 @@ pub const CANCEL_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/returns/{numb
 pub const QR_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/returns/{number}/qr.svg";
 pub const SETTINGS_PATH: &str = "/api/v1/admin/return-settings";
 pub const STATUS_PATH: &str = "/api/v1/admin/returns/{number}/status";
+pub const INVENTORY_PATH: &str = "/api/v1/admin/inventory";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -31,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route(QR_PATH, get(qr_code))
         .route(SETTINGS_PATH, put(put_settings).get(get_settings))
         .route(STATUS_PATH, post(update_status))
+        .route(INVENTORY_PATH, put(set_inventory))
 }
 
 /// What returning one order line depends on.
@@ -40,6 +43,9 @@ pub struct LineFacts {
     pub name: String,
     pub unit_price: i64,
     pub final_sale: bool,
+    pub sku: String,
+    /// The product it is a variant of, when the shop said.
+    pub product: Option<String>,
     /// Pieces in delivered parcels.
     pub delivered: u32,
     /// When the latest of those parcels was delivered (Unix seconds).
@@ -73,14 +79,15 @@ pub fn returnable(
     }
 }
 
-/// What goes back, and the store-credit bonus on top (rounded down).
+/// What goes back, and the store-credit bonus on top (rounded down); nothing for an
+/// exchange, where the same product comes back in another variant.
 pub fn amounts(items: &[(i64, u32)], resolution: Resolution, bonus_percent: u32) -> (i64, i64) {
     let refund: i64 = items.iter().map(|(price, n)| price * i64::from(*n)).sum();
-    let bonus = match resolution {
-        Resolution::StoreCredit => refund * i64::from(bonus_percent) / 100,
-        Resolution::Refund => 0,
-    };
-    (refund, bonus)
+    match resolution {
+        Resolution::StoreCredit => (refund, refund * i64::from(bonus_percent) / 100),
+        Resolution::Refund => (refund, 0),
+        Resolution::Exchange => (0, 0),
+    }
 }
 
 /// The shop's moves: forward through the return's life, rejection until it is refunded.
@@ -130,17 +137,23 @@ fn options_of(
 ) -> Result<ReturnOptions, ApiError> {
     let lines = store::return_facts(conn, order.order_id)?
         .iter()
-        .map(|line| {
+        .map(|line| -> rusqlite::Result<ReturnableLine> {
             let (quantity, reason, closes) = returnable(line, now, settings.window_days);
-            ReturnableLine {
+            Ok(ReturnableLine {
                 line_id: line.line_id,
                 name: line.name.clone(),
                 quantity,
                 reason,
                 window_closes_at: closes.map(store::instant),
-            }
+                exchange_options: match &line.product {
+                    Some(product) => {
+                        store::exchange_options(conn, order.shop_id, product, &line.sku)?
+                    }
+                    None => Vec::new(),
+                },
+            })
         })
-        .collect();
+        .collect::<rusqlite::Result<_>>()?;
     Ok(ReturnOptions {
         lines,
         reasons: settings.reasons,
@@ -252,6 +265,34 @@ pub async fn create(
                     "is not one of the shop's reasons",
                 ));
             }
+            let wanted = item.exchange_sku.as_deref().map(str::trim);
+            match (request.resolution, wanted) {
+                (Resolution::Exchange, None) => errors.push(FieldError::new(
+                    field("exchange_sku"),
+                    "choose the variant you want instead",
+                )),
+                (Resolution::Exchange, Some(sku)) => {
+                    let variant =
+                        store::stock_of(tx, order.shop_id, sku)?.filter(|(product, _)| {
+                            Some(product) == line.product.as_ref() && sku != line.sku
+                        });
+                    match variant {
+                        None => errors.push(FieldError::new(
+                            field("exchange_sku"),
+                            "is not another variant of this product",
+                        )),
+                        Some((_, stock)) if stock < item.quantity => {
+                            errors.push(FieldError::new(field("exchange_sku"), "is not in stock"))
+                        }
+                        Some(_) => {}
+                    }
+                }
+                (_, Some(_)) => errors.push(FieldError::new(
+                    field("exchange_sku"),
+                    "only for an exchange",
+                )),
+                (_, None) => {}
+            }
             if item
                 .comment
                 .as_ref()
@@ -266,6 +307,17 @@ pub async fn create(
         }
         if !errors.is_empty() {
             return Err(ApiError::invalid_fields(errors));
+        }
+        // The variants wanted instead are set aside now, in this transaction.
+        for (i, item) in request.items.iter().enumerate() {
+            if let Some(sku) = item.exchange_sku.as_deref().map(str::trim) {
+                if !store::take_stock(tx, order.shop_id, sku, item.quantity)? {
+                    return Err(ApiError::invalid_fields(vec![FieldError::new(
+                        format!("items[{i}].exchange_sku"),
+                        "is not in stock",
+                    )]));
+                }
+            }
         }
         let (refund, bonus) = amounts(&priced, request.resolution, settings.store_credit_bonus);
         let id = store::insert_return(tx, &order, &request, refund, bonus, now)?;
@@ -416,6 +468,7 @@ pub async fn cancel(
             match store::from_wire(&status) {
                 Some(ReturnStatus::Requested | ReturnStatus::Approved) => {
                     store::set_return_status(tx, id, ReturnStatus::Cancelled, now)?;
+                    store::restock_return(tx, order.shop_id, id)?;
                     true
                 }
                 Some(ReturnStatus::Cancelled) => false,
@@ -478,6 +531,9 @@ pub async fn update_status(
                 ));
             }
             store::set_return_status(tx, id, update.status, now)?;
+            if update.status == ReturnStatus::Rejected {
+                store::restock_return(tx, shop.id, id)?;
+            }
         }
         let view = store::returns_of(tx, order_id, Some(id))?
             .pop()
@@ -489,6 +545,55 @@ pub async fn update_status(
         state.webhooks.notify_one();
     }
     Ok(Json(view))
+}
+
+/// Sets the stock of the shop's variants, for exchanges.
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/inventory",
+    tag = "admin",
+    request_body = InventoryUpdate,
+    security(("api_key" = [])),
+    responses(
+        (status = 204, description = "Stock set"),
+        (status = 401, description = "Missing or unknown API key", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody),
+    )
+)]
+pub async fn set_inventory(
+    State(state): State<AppState>,
+    AdminShop(shop): AdminShop,
+    Json(update): Json<InventoryUpdate>,
+) -> Result<StatusCode, ApiError> {
+    let mut errors = Vec::new();
+    if update.items.len() > 1000 {
+        errors.push(FieldError::new("items", "at most 1000 at a time"));
+    }
+    for (i, level) in update.items.iter().enumerate() {
+        let fields = [
+            ("sku", &level.sku),
+            ("product", &level.product),
+            ("variant", &level.variant),
+        ];
+        for (name, value) in fields {
+            if !(1..=100).contains(&value.trim().chars().count()) {
+                errors.push(FieldError::new(
+                    format!("items[{i}].{name}"),
+                    "must be 1 to 100 characters",
+                ));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid_fields(errors));
+    }
+    state.db.write(|tx| {
+        for level in &update.items {
+            store::set_stock(tx, shop.id, level)?;
+        }
+        Ok::<_, rusqlite::Error>(())
+    })?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The shop's return terms.
@@ -582,6 +687,8 @@ mod tests {
             name: "Tee".into(),
             unit_price: 2500,
             final_sale,
+            sku: "TEE-M".into(),
+            product: Some("tee".into()),
             delivered,
             delivered_at,
             in_returns,
@@ -644,6 +751,7 @@ mod tests {
             (6999, 699)
         );
         assert_eq!(amounts(&[], Resolution::StoreCredit, 10), (0, 0));
+        assert_eq!(amounts(&[(2500, 2)], Resolution::Exchange, 10), (0, 0));
     }
 
     #[test]

@@ -753,6 +753,7 @@ fn sample_order(sample: &Sample, today: time::Date, placed_at: i64) -> NewOrder 
                     // Clothes come in sizes.
                     sized: matches!(*picture, "tee" | "socks" | "cap"),
                     final_sale: false,
+                    product: None,
                 },
             )
             .collect(),

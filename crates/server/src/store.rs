@@ -177,8 +177,8 @@ pub fn insert_order(
     let order_id = tx.last_insert_rowid();
     let mut insert_item = tx.prepare_cached(
         "INSERT INTO order_items (order_id, position, sku, name, variant, quantity, unit_price, image_url,
-                                  sized, final_sale)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                  sized, final_sale, product)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     for (position, item) in order.items.iter().enumerate() {
         insert_item.execute(params![
@@ -191,7 +191,8 @@ pub fn insert_order(
             item.unit_price,
             item.image_url,
             item.sized,
-            item.final_sale
+            item.final_sale,
+            item.product.as_deref().map(str::trim)
         ])?;
     }
     Ok(Inserted::Created(order_id))
@@ -1552,7 +1553,7 @@ pub fn return_facts(
     order_id: i64,
 ) -> rusqlite::Result<Vec<crate::returns::LineFacts>> {
     conn.prepare_cached(
-        "SELECT i.id, i.name, i.unit_price, i.final_sale,
+        "SELECT i.id, i.name, i.unit_price, i.final_sale, i.sku, i.product,
                 COALESCE((SELECT SUM(si.quantity) FROM shipment_items si
                           JOIN shipments s ON s.id = si.shipment_id
                           WHERE si.order_item_id = i.id AND s.status = 'delivered'), 0),
@@ -1571,9 +1572,11 @@ pub fn return_facts(
             name: r.get(1)?,
             unit_price: r.get(2)?,
             final_sale: r.get(3)?,
-            delivered: r.get(4)?,
-            delivered_at: r.get(5)?,
-            in_returns: r.get(6)?,
+            sku: r.get(4)?,
+            product: r.get(5)?,
+            delivered: r.get(6)?,
+            delivered_at: r.get(7)?,
+            in_returns: r.get(8)?,
         })
     })?
     .collect()
@@ -1611,8 +1614,9 @@ pub fn insert_return(
     )?;
     let id = tx.last_insert_rowid();
     let mut item = tx.prepare_cached(
-        "INSERT INTO return_items (return_id, order_item_id, quantity, reason, comment)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO return_items (return_id, order_item_id, quantity, reason, comment,
+                                   exchange_sku)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     for i in &request.items {
         item.execute(params![
@@ -1623,7 +1627,8 @@ pub fn insert_return(
             i.comment
                 .as_deref()
                 .map(str::trim)
-                .filter(|c| !c.is_empty())
+                .filter(|c| !c.is_empty()),
+            i.exchange_sku.as_deref().map(str::trim)
         ])?;
     }
     Ok(id)
@@ -1636,8 +1641,8 @@ pub fn returns_of(
     only: Option<i64>,
 ) -> rusqlite::Result<Vec<postpurchase_api::ReturnView>> {
     let mut items = conn.prepare_cached(
-        "SELECT order_item_id, quantity, reason, comment FROM return_items WHERE return_id = ?1
-         ORDER BY order_item_id",
+        "SELECT order_item_id, quantity, reason, comment, exchange_sku FROM return_items
+         WHERE return_id = ?1 ORDER BY order_item_id",
     )?;
     let heads: Vec<(i64, postpurchase_api::ReturnView)> = conn
         .prepare_cached(
@@ -1676,6 +1681,7 @@ pub fn returns_of(
                         quantity: r.get(1)?,
                         reason: r.get(2)?,
                         comment: r.get(3)?,
+                        exchange_sku: r.get(4)?,
                     })
                 })?
                 .collect::<rusqlite::Result<_>>()?;
@@ -1713,4 +1719,88 @@ pub fn set_return_status(
 pub fn order_number(conn: &Connection, order_id: i64) -> rusqlite::Result<String> {
     conn.prepare_cached("SELECT number FROM orders WHERE id = ?1")?
         .query_row([order_id], |r| r.get(0))
+}
+
+/// Sets the stock of one variant.
+pub fn set_stock(
+    tx: &Transaction,
+    shop_id: i64,
+    level: &postpurchase_api::StockLevel,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO inventory (shop_id, sku, product, variant, stock) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (shop_id, sku) DO UPDATE SET product = excluded.product,
+             variant = excluded.variant, stock = excluded.stock",
+    )?
+    .execute(params![
+        shop_id,
+        level.sku.trim(),
+        level.product.trim(),
+        level.variant.trim(),
+        level.stock
+    ])?;
+    Ok(())
+}
+
+/// The other variants of a product, and whether each is in stock.
+pub fn exchange_options(
+    conn: &Connection,
+    shop_id: i64,
+    product: &str,
+    own_sku: &str,
+) -> rusqlite::Result<Vec<postpurchase_api::ExchangeOption>> {
+    conn.prepare_cached(
+        "SELECT sku, variant, stock > 0 FROM inventory
+         WHERE shop_id = ?1 AND product = ?2 AND sku <> ?3 ORDER BY variant, sku",
+    )?
+    .query_map(params![shop_id, product, own_sku], |r| {
+        Ok(postpurchase_api::ExchangeOption {
+            sku: r.get(0)?,
+            variant: r.get(1)?,
+            in_stock: r.get(2)?,
+        })
+    })?
+    .collect()
+}
+
+/// A variant's product and stock.
+pub fn stock_of(
+    conn: &Connection,
+    shop_id: i64,
+    sku: &str,
+) -> rusqlite::Result<Option<(String, u32)>> {
+    conn.prepare_cached("SELECT product, stock FROM inventory WHERE shop_id = ?1 AND sku = ?2")?
+        .query_row(params![shop_id, sku], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+}
+
+/// Takes pieces of a variant for an exchange; false when there are not enough. One
+/// statement, so two shoppers can never both take the last one.
+pub fn take_stock(
+    tx: &Transaction,
+    shop_id: i64,
+    sku: &str,
+    quantity: u32,
+) -> rusqlite::Result<bool> {
+    let taken = tx
+        .prepare_cached(
+            "UPDATE inventory SET stock = stock - ?3
+             WHERE shop_id = ?1 AND sku = ?2 AND stock >= ?3",
+        )?
+        .execute(params![shop_id, sku, quantity])?;
+    Ok(taken == 1)
+}
+
+/// Puts back the variants a return was to be exchanged for (it was cancelled or rejected).
+pub fn restock_return(tx: &Transaction, shop_id: i64, return_id: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "UPDATE inventory SET stock = stock + (
+             SELECT SUM(quantity) FROM return_items
+             WHERE return_id = ?2 AND exchange_sku = inventory.sku)
+         WHERE shop_id = ?1 AND sku IN (
+             SELECT exchange_sku FROM return_items
+             WHERE return_id = ?2 AND exchange_sku IS NOT NULL)",
+    )?
+    .execute(params![shop_id, return_id])?;
+    Ok(())
 }

@@ -135,6 +135,7 @@ async fn the_openapi_document_lists_exactly_the_api_routes() {
         ("GET", postpurchase_server::returns::SETTINGS_PATH),
         ("PUT", postpurchase_server::returns::SETTINGS_PATH),
         ("GET", postpurchase_server::returns::QR_PATH),
+        ("PUT", postpurchase_server::returns::INVENTORY_PATH),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))

@@ -434,3 +434,150 @@ async fn a_printable_page_shows_the_code_what_to_do_and_what_goes_back() {
     let html = String::from_utf8(body_bytes(response).await).unwrap();
     assert!(html.contains("does not exist"), "{html}");
 }
+
+/// The tee in size M comes in L (two left) and S (none left); the order's tee line says so.
+async fn with_sizes(app: &TestApp) -> (String, i64) {
+    let request = Request::put("/api/v1/admin/inventory")
+        .header(header::AUTHORIZATION, format!("Bearer {SHOP_KEY}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"items": [
+                {"sku": "TEE-M", "product": "tee", "variant": "M / Forest", "stock": 5},
+                {"sku": "TEE-L", "product": "tee", "variant": "L / Forest", "stock": 2},
+                {"sku": "TEE-S", "product": "tee", "variant": "S / Forest", "stock": 0},
+                {"sku": "CAP-2", "product": "cap", "variant": "Grey", "stock": 9}]})
+            .to_string(),
+        ))
+        .unwrap();
+    assert_eq!(app.send(request).await.status(), StatusCode::NO_CONTENT);
+    let (status, body) = put(
+        app,
+        "/api/v1/admin/return-settings",
+        json!({"enabled": true, "window_days": 14, "reasons": ["Too small"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut order = sample_order("1001", "jane@example.com");
+    order["items"][0]["product"] = json!("tee");
+    let token = app.create_order(SHOP_KEY, &order).await;
+    let parcel = json!({"carrier": "dhl", "tracking_number": "JV1", "items": [{"sku": "TEE-M", "quantity": 2}]});
+    app.admin_post(
+        "/api/v1/admin/orders/1001/shipments",
+        SHOP_KEY,
+        &parcel.to_string(),
+    )
+    .await;
+    let event = json!({"event_id": "d", "occurred_at": DELIVERED, "code": "delivered"});
+    app.admin_post(
+        "/api/v1/admin/shipments/dhl/JV1/events",
+        SHOP_KEY,
+        &event.to_string(),
+    )
+    .await;
+    let (_, options) = app
+        .get(&format!("/api/v1/shops/shop/orders/{token}/returns"))
+        .await;
+    (token, options["lines"][0]["line_id"].as_i64().unwrap())
+}
+
+fn exchange(tee: i64, quantity: u32, sku: &str) -> Value {
+    json!({"items": [{"line_id": tee, "quantity": quantity, "reason": "Too small", "exchange_sku": sku}],
+           "resolution": "exchange", "method": "drop_off"})
+}
+
+fn stock(app: &TestApp, sku: &str) -> i64 {
+    app.state
+        .db
+        .read(|c| {
+            c.query_row("SELECT stock FROM inventory WHERE sku = ?1", [sku], |r| {
+                r.get(0)
+            })
+        })
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_item_is_exchanged_for_another_variant_while_in_stock() {
+    let app = TestApp::new();
+    let (token, tee) = with_sizes(&app).await;
+    let (_, options) = app
+        .get(&format!("/api/v1/shops/shop/orders/{token}/returns"))
+        .await;
+    assert_eq!(
+        options["lines"][0]["exchange_options"],
+        json!([{"sku": "TEE-L", "variant": "L / Forest", "in_stock": true},
+               {"sku": "TEE-S", "variant": "S / Forest", "in_stock": false}])
+    );
+    assert_eq!(
+        options["lines"][1]["exchange_options"],
+        json!([]),
+        "the cap names no product"
+    );
+    for (body, field) in [
+        (exchange(tee, 1, "TEE-S"), "is not in stock"),
+        (
+            exchange(tee, 1, "CAP-2"),
+            "is not another variant of this product",
+        ),
+        (
+            exchange(tee, 1, "TEE-M"),
+            "is not another variant of this product",
+        ),
+    ] {
+        let (status, answer) = json_of(app.send(start(&token, None, &body)).await).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+        assert_eq!(answer["error"]["fields"][0]["message"], field);
+    }
+    let (status, view) = json_of(
+        app.send(start(&token, None, &exchange(tee, 1, "TEE-L")))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{view}");
+    assert_eq!(view["resolution"], "exchange");
+    assert_eq!(view["items"][0]["exchange_sku"], "TEE-L");
+    assert_eq!(
+        (view["refund"].clone(), view["bonus"].clone()),
+        (json!(0), json!(0))
+    );
+    assert_eq!(stock(&app, "TEE-L"), 1, "set aside for the shopper");
+    // Cancelled, the variant goes back on the shelf.
+    let cancel = format!("/api/v1/shops/shop/orders/{token}/returns/1001-R1/cancel");
+    app.send(Request::post(&cancel).body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(stock(&app, "TEE-L"), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_last_piece_in_stock_goes_to_one_exchange() {
+    let app = TestApp::new();
+    let (token, tee) = with_sizes(&app).await;
+    // One L left, and six tries at once to exchange a tee for it: one gets it.
+    let request = Request::put("/api/v1/admin/inventory")
+        .header(header::AUTHORIZATION, format!("Bearer {SHOP_KEY}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"items": [{"sku": "TEE-L", "product": "tee", "variant": "L / Forest", "stock": 1}]}).to_string(),
+        ))
+        .unwrap();
+    app.send(request).await;
+    let tasks: Vec<_> = (0..6)
+        .map(|_| {
+            let router = app.router.clone();
+            let request = start(&token, None, &exchange(tee, 1, "TEE-L"));
+            tokio::spawn(async move {
+                use tower::ServiceExt;
+                router.oneshot(request).await.unwrap().status()
+            })
+        })
+        .collect();
+    let mut created = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            StatusCode::CREATED => created += 1,
+            other => assert_eq!(other, StatusCode::UNPROCESSABLE_ENTITY),
+        }
+    }
+    assert_eq!(created, 1);
+    assert_eq!(stock(&app, "TEE-L"), 0);
+}
