@@ -117,13 +117,22 @@ from_name! {
     OrderStage { "processing" => Processing, "partially_shipped" => PartiallyShipped,
                  "shipped" => Shipped, "out_for_delivery" => OutForDelivery,
                  "delivered" => Delivered, "cancelled" => Cancelled }
-    DeliveredTo { "recipient" => Recipient, "neighbour" => Neighbour, "safe_place" => SafePlace,
-                  "locker" => Locker, "pickup_point" => PickupPoint, "signed" => Signed }
     ChoiceLock { "out_for_delivery" => OutForDelivery, "delivered" => Delivered,
                  "cut_off" => CutOff, "closed" => Closed }
-    ChoiceKind { "slot" => Slot, "neighbour" => Neighbour, "safe_place" => SafePlace,
-                 "pickup_point" => PickupPoint, "another_day" => AnotherDay }
 }
+
+/// Enums whose wire names the shared crate already lists.
+macro_rules! parsed {
+    ($($t:ident)*) => {$(
+        impl FromJs for $t {
+            fn from_js(value: &JsValue) -> Option<Self> {
+                $t::parse(&value.as_string()?)
+            }
+        }
+    )*};
+}
+
+parsed! { DeliveredTo ChoiceKind }
 
 /// A status the widget does not know yet (a newer server) reads as `unknown`, not as an
 /// unreadable order.

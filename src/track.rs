@@ -728,7 +728,7 @@ fn handle(cx: Ctx, ev: Event) {
             }
             return;
         }
-        ("change", "kind") => d.kind = ChoiceKind::ALL.into_iter().find(|k| k.as_str() == value),
+        ("change", "kind") => d.kind = ChoiceKind::parse(&value),
         ("click", "open") => {
             d.open = true;
             d.wrong = 0;

@@ -276,6 +276,11 @@ impl ChoiceKind {
             ChoiceKind::AnotherDay => "another_day",
         }
     }
+
+    /// Parses the wire name; anything else is `None`.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
 }
 
 /// A shopper's delivery choice: `kind` says which one, and the field of that name (or
@@ -934,22 +939,6 @@ pub enum Fit {
     Large,
 }
 
-impl Fit {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Fit::Small => "small",
-            Fit::TrueToSize => "true_to_size",
-            Fit::Large => "large",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Fit> {
-        [Fit::Small, Fit::TrueToSize, Fit::Large]
-            .into_iter()
-            .find(|f| f.as_str() == name)
-    }
-}
-
 /// Where a review stands with the shop.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -958,26 +947,6 @@ pub enum ReviewStatus {
     Pending,
     Published,
     Rejected,
-}
-
-impl ReviewStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReviewStatus::Pending => "pending",
-            ReviewStatus::Published => "published",
-            ReviewStatus::Rejected => "rejected",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<ReviewStatus> {
-        [
-            ReviewStatus::Pending,
-            ReviewStatus::Published,
-            ReviewStatus::Rejected,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == name)
-    }
 }
 
 /// Shopper API: an item of the order and its review, if written.

@@ -17,7 +17,7 @@ use crate::admin::IdempotencyKey;
 use crate::error::{ApiError, Json};
 use crate::replay::{self, Keyed};
 use crate::store::{self, OrderRef};
-use crate::{delivery, domain, webhooks, AppState};
+use crate::{delivery, webhooks, AppState};
 
 pub const CHOICE_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/shipments/{shipment}/choice";
 
@@ -55,20 +55,15 @@ pub async fn set_choice(
     headers: HeaderMap,
     Json(request): Json<ChoiceRequest>,
 ) -> Result<Response, ApiError> {
-    if !domain::is_token_shaped(&token) {
-        return Err(ApiError::order_not_found());
-    }
     let shipment_id: i64 = shipment.parse().map_err(|_| shipment_not_found())?;
     let if_match = headers
         .get(header::IF_MATCH)
         .map(|v| v.to_str().unwrap_or_default().trim().to_owned());
     let now = state.clock.now();
     // The request as a retry must repeat it: this parcel, this body.
-    // The request as a retry must repeat it: this parcel, this body.
     let keyed = Keyed::new(key, &shipment_id.to_be_bytes(), &request)?;
     let outcome = state.db.write(|tx| {
-        let order =
-            store::order_by_token(tx, &shop, &token, now)?.ok_or_else(ApiError::order_not_found)?;
+        let order = crate::shopper::find_order(tx, &shop, &token, now)?;
         if let Some(saved) = keyed
             .as_ref()
             .map(|k| k.saved(tx, order.order_id, now))

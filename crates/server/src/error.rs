@@ -36,6 +36,11 @@ impl ApiError {
         )
     }
 
+    /// A module the shop has switched off: `what` says which, for people.
+    pub fn module_off(what: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "module_off", what)
+    }
+
     pub fn not_found() -> Self {
         Self::new(
             StatusCode::NOT_FOUND,

@@ -133,13 +133,9 @@ pub async fn referral(
     State(state): State<AppState>,
     Path((shop, token)): Path<(String, String)>,
 ) -> Result<Json<ReferralView>, ApiError> {
-    if !domain::is_token_shaped(&token) {
-        return Err(ApiError::order_not_found());
-    }
     let now = state.clock.now();
     let view = state.db.write(|tx| {
-        let order =
-            store::order_by_token(tx, &shop, &token, now)?.ok_or_else(ApiError::order_not_found)?;
+        let order = crate::shopper::find_order(tx, &shop, &token, now)?;
         let terms = store::referral_terms(tx, order.shop_id)?.ok_or_else(module_off)?;
         let (customer_id, first_name) = store::order_customer(tx, order.order_id)?;
         let code = match store::referral_code(tx, customer_id)? {
@@ -164,11 +160,7 @@ pub async fn referral(
 }
 
 fn module_off() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "module_off",
-        "This shop does not run referrals.",
-    )
+    ApiError::module_off("This shop does not run referrals.")
 }
 
 /// The shop's referral terms.

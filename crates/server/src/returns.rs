@@ -17,7 +17,7 @@ use crate::admin::{AdminShop, IdempotencyKey};
 use crate::error::{ApiError, Json};
 use crate::replay::{self, Keyed};
 use crate::store::{self, OrderRef};
-use crate::{domain, webhooks, AppState};
+use crate::{webhooks, AppState};
 
 pub const RETURNS_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/returns";
 pub const CANCEL_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/returns/{number}/cancel";
@@ -104,11 +104,7 @@ pub fn shop_may_move(from: ReturnStatus, to: ReturnStatus) -> bool {
 }
 
 fn module_off() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "module_off",
-        "This shop takes no returns here.",
-    )
+    ApiError::module_off("This shop takes no returns here.")
 }
 
 pub fn returning_order(
@@ -117,11 +113,7 @@ pub fn returning_order(
     token: &str,
     now: i64,
 ) -> Result<(OrderRef, ReturnSettings), ApiError> {
-    if !domain::is_token_shaped(token) {
-        return Err(ApiError::order_not_found());
-    }
-    let order =
-        store::order_by_token(conn, shop, token, now)?.ok_or_else(ApiError::order_not_found)?;
+    let order = crate::shopper::find_order(conn, shop, token, now)?;
     let settings = store::return_settings(conn, order.shop_id)?;
     if !settings.enabled {
         return Err(module_off());
@@ -321,9 +313,7 @@ pub async fn create(
         }
         let (refund, bonus) = amounts(&priced, request.resolution, settings.store_credit_bonus);
         let id = store::insert_return(tx, &order, &request, refund, bonus, now)?;
-        let view = store::returns_of(tx, order.order_id, Some(id))?
-            .pop()
-            .ok_or_else(|| ApiError::internal("returns", "just stored, not found"))?;
+        let view = store::return_view(tx, order.order_id, id)?;
         let shown = with_links(&state, &shop, &token, view.clone());
         let body = serde_json::to_vec(&shown).map_err(|e| ApiError::internal("json", e))?;
         if let Some(k) = &keyed {
@@ -478,9 +468,7 @@ pub async fn cancel(
                     "This return is on its way or further along, so it can no longer be cancelled.",
                 )),
             };
-        let view = store::returns_of(tx, order_id, Some(id))?
-            .pop()
-            .ok_or_else(return_not_found)?;
+        let view = store::return_view(tx, order_id, id)?;
         let queued =
             changed && tell_shop(tx, order.shop_id, order_id, "return.cancelled", &view, now)?;
         Ok::<_, ApiError>((view, queued))
@@ -535,9 +523,7 @@ pub async fn update_status(
                 store::restock_return(tx, shop.id, id)?;
             }
         }
-        let view = store::returns_of(tx, order_id, Some(id))?
-            .pop()
-            .ok_or_else(return_not_found)?;
+        let view = store::return_view(tx, order_id, id)?;
         let queued = changed && tell_shop(tx, shop.id, order_id, "return.updated", &view, now)?;
         Ok::<_, ApiError>((view, queued))
     })?;

@@ -11,7 +11,7 @@ use postpurchase_api::{
 
 use crate::admin::AdminShop;
 use crate::error::{ApiError, Json};
-use crate::{domain, store, AppState};
+use crate::{store, AppState};
 
 pub const REVIEWS_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/reviews";
 pub const ADMIN_REVIEWS_PATH: &str = "/api/v1/admin/reviews";
@@ -57,11 +57,7 @@ pub fn validate(review: &NewReview, sized: bool) -> Vec<FieldError> {
 }
 
 fn module_off() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "module_off",
-        "This shop does not collect reviews.",
-    )
+    ApiError::module_off("This shop does not collect reviews.")
 }
 
 fn reviewed_order(
@@ -70,11 +66,7 @@ fn reviewed_order(
     token: &str,
     now: i64,
 ) -> Result<store::OrderRef, ApiError> {
-    if !domain::is_token_shaped(token) {
-        return Err(ApiError::order_not_found());
-    }
-    let order =
-        store::order_by_token(conn, shop, token, now)?.ok_or_else(ApiError::order_not_found)?;
+    let order = crate::shopper::find_order(conn, shop, token, now)?;
     if !store::reviews_enabled(conn, order.shop_id)? {
         return Err(module_off());
     }
@@ -198,7 +190,7 @@ pub async fn list(
 ) -> Result<Json<Vec<AdminReview>>, ApiError> {
     let status = match query.status.as_deref() {
         None => None,
-        Some(s) => Some(ReviewStatus::parse(s).ok_or_else(|| {
+        Some(s) => Some(store::from_wire::<ReviewStatus>(s).ok_or_else(|| {
             ApiError::invalid_fields(vec![FieldError::new(
                 "status",
                 "must be pending, published or rejected",

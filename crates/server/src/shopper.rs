@@ -39,14 +39,13 @@ pub async fn order_view(
     Path((shop, token)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    if !domain::is_token_shaped(&token) {
-        return Err(ApiError::order_not_found());
-    }
     let now = state.clock.now();
-    let view = state
-        .db
-        .read(|conn| store::order_view_by_token(conn, &shop, &token, now))?
-        .ok_or_else(ApiError::order_not_found)?;
+    let view = state.db.read(|conn| {
+        Ok::<_, rusqlite::Error>(
+            find_order(conn, &shop, &token, now)
+                .and_then(|order| Ok(store::order_view(conn, order.order_id, now)?)),
+        )
+    })??;
     let body = serde_json::to_vec(&view).map_err(|e| ApiError::internal("json", e))?;
     // The ETag is the body's hash, so a widget re-checking gets 304 until something changes.
     let digest = Sha256::digest(&body);
@@ -83,6 +82,20 @@ pub async fn order_view(
         )
             .into_response()
     })
+}
+
+/// The order a capability token opens. A token of the wrong shape is not looked up, and
+/// every way of not finding it gets the one `order_not_found`.
+pub fn find_order(
+    conn: &rusqlite::Connection,
+    shop: &str,
+    token: &str,
+    now: i64,
+) -> Result<store::OrderRef, ApiError> {
+    if !domain::is_token_shaped(token) {
+        return Err(ApiError::order_not_found());
+    }
+    store::order_by_token(conn, shop, token, now)?.ok_or_else(ApiError::order_not_found)
 }
 
 /// Whether a browser on `origin` may call the shopper API at `path`: only the exact origins

@@ -282,19 +282,6 @@ pub fn order_by_token(
     .optional()
 }
 
-/// The shopper's view of the order a token opens, if the token is the shop's and unexpired.
-pub fn order_view_by_token(
-    conn: &Connection,
-    shop_slug: &str,
-    token: &str,
-    now: i64,
-) -> rusqlite::Result<Option<OrderView>> {
-    match order_by_token(conn, shop_slug, token, now)? {
-        Some(order) => order_view(conn, order.order_id, now).map(Some),
-        None => Ok(None),
-    }
-}
-
 /// A shop's delivery-choice settings and offers, as the order view needs them.
 pub struct ShopDelivery {
     pub policy: delivery::Policy,
@@ -311,23 +298,28 @@ impl ShopDelivery {
     }
 }
 
-pub fn shop_delivery(conn: &Connection, shop_id: i64) -> rusqlite::Result<ShopDelivery> {
-    conn.prepare_cached(
-        "SELECT time_zone, choice_cutoff, later_days, safe_places, neighbour_allowed
-         FROM shops WHERE id = ?1",
-    )?
-    .query_row([shop_id], |r| {
-        let places: String = r.get(3)?;
-        Ok(ShopDelivery {
-            policy: delivery::Policy::from_settings(
-                &r.get::<_, String>(0)?,
-                &r.get::<_, String>(1)?,
-                r.get(2)?,
-            ),
-            safe_places: places.lines().map(str::to_owned).collect(),
-            neighbour: r.get(4)?,
-        })
+/// Columns `delivery_from_row` reads, from `shops s`.
+const DELIVERY_COLUMNS: &str =
+    "s.time_zone, s.choice_cutoff, s.later_days, s.safe_places, s.neighbour_allowed";
+
+fn delivery_from_row(r: &rusqlite::Row, first: usize) -> rusqlite::Result<ShopDelivery> {
+    let places: String = r.get(first + 3)?;
+    Ok(ShopDelivery {
+        policy: delivery::Policy::from_settings(
+            &r.get::<_, String>(first)?,
+            &r.get::<_, String>(first + 1)?,
+            r.get(first + 2)?,
+        ),
+        safe_places: places.lines().map(str::to_owned).collect(),
+        neighbour: r.get(first + 4)?,
     })
+}
+
+pub fn shop_delivery(conn: &Connection, shop_id: i64) -> rusqlite::Result<ShopDelivery> {
+    conn.prepare_cached(&format!(
+        "SELECT {DELIVERY_COLUMNS} FROM shops s WHERE s.id = ?1"
+    ))?
+    .query_row([shop_id], |r| delivery_from_row(r, 0))
 }
 
 /// A parcel's choice as stored, with what the rules need to judge it.
@@ -401,19 +393,19 @@ pub fn instant(unix: i64) -> String {
 
 /// The shopper's view of an order, as of `now`.
 pub fn order_view(conn: &Connection, order_id: i64, now: i64) -> rusqlite::Result<OrderView> {
-    let (placed_at, cancelled, customer_id, shop_id, home, mut view) = conn
-        .prepare_cached(
+    let (placed_at, cancelled, customer_id, shop_id, home, settings, mut view) = conn
+        .prepare_cached(&format!(
             "SELECT o.number, o.placed_at, o.currency, o.subtotal, o.shipping, o.discount,
                     o.tax, o.total, o.ship_name, o.ship_street, o.ship_postcode, o.ship_city,
                     o.ship_country, o.promised_from, o.promised_to, o.cancelled,
                     c.id, c.first_name, c.email,
                     s.name, s.support_email, s.support_phone, s.support_url, s.order_status_url,
-                    s.id, o.ship_latitude, o.ship_longitude
+                    s.id, o.ship_latitude, o.ship_longitude, {DELIVERY_COLUMNS}
              FROM orders o
              JOIN shops s ON s.id = o.shop_id
              JOIN customers c ON c.id = o.customer_id
-             WHERE o.id = ?1",
-        )?
+             WHERE o.id = ?1"
+        ))?
         .query_row([order_id], |r| {
             let promised_from: Option<String> = r.get(13)?;
             let promised_to: Option<String> = r.get(14)?;
@@ -425,6 +417,7 @@ pub fn order_view(conn: &Connection, order_id: i64, now: i64) -> rusqlite::Resul
                 r.get::<_, i64>(16)?,
                 r.get::<_, i64>(24)?,
                 home,
+                delivery_from_row(r, 27)?,
                 OrderView {
                     number: r.get(0)?,
                     placed_at: String::new(),
@@ -490,7 +483,6 @@ pub fn order_view(conn: &Connection, order_id: i64, now: i64) -> rusqlite::Resul
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let settings = shop_delivery(conn, shop_id)?;
     let policy = &settings.policy;
     let clock = jiff::Timestamp::from_second(now).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     let shipments: Vec<ShipmentSummary> = conn
@@ -1399,10 +1391,9 @@ fn review_from_row(
         stars: r.get(first + 2)?,
         title: r.get(first + 3)?,
         body: r.get(first + 4)?,
-        fit: fit.as_deref().and_then(postpurchase_api::Fit::parse),
+        fit: fit.as_deref().and_then(from_wire),
         verified_buyer: true,
-        status: postpurchase_api::ReviewStatus::parse(&status)
-            .unwrap_or(postpurchase_api::ReviewStatus::Pending),
+        status: from_wire(&status).unwrap_or(postpurchase_api::ReviewStatus::Pending),
         created_at: instant(r.get(first + 7)?),
     })
 }
@@ -1451,7 +1442,7 @@ pub fn insert_review(
             review.stars,
             review.title,
             review.body,
-            review.fit.map(postpurchase_api::Fit::as_str),
+            review.fit.map(wire_name),
             now
         ])?;
     Ok((inserted == 1).then(|| tx.last_insert_rowid()))
@@ -1469,7 +1460,7 @@ pub fn shop_reviews(
          WHERE r.shop_id = ?1 AND (?2 IS NULL OR r.status = ?2)
          ORDER BY r.created_at DESC, r.id DESC LIMIT 500"
     ))?
-    .query_map(params![shop_id, status.map(|s| s.as_str())], |r| {
+    .query_map(params![shop_id, status.map(wire_name)], |r| {
         Ok(postpurchase_api::AdminReview {
             order_number: r.get(0)?,
             sku: r.get(1)?,
@@ -1491,7 +1482,7 @@ pub fn moderate_review(
         .prepare_cached(
             "UPDATE reviews SET status = ?3, moderated_at = ?4 WHERE id = ?1 AND shop_id = ?2",
         )?
-        .execute(params![review_id, shop_id, status.as_str(), now])?;
+        .execute(params![review_id, shop_id, wire_name(status), now])?;
     Ok(changed == 1)
 }
 
@@ -1688,6 +1679,17 @@ pub fn returns_of(
             Ok(view)
         })
         .collect()
+}
+
+/// One return of an order, by id.
+pub fn return_view(
+    conn: &Connection,
+    order_id: i64,
+    return_id: i64,
+) -> rusqlite::Result<postpurchase_api::ReturnView> {
+    returns_of(conn, order_id, Some(return_id))?
+        .pop()
+        .ok_or(rusqlite::Error::QueryReturnedNoRows)
 }
 
 /// A shop's return by number: its id, order and status.

@@ -13,7 +13,7 @@ use postpurchase_api::{
 use crate::admin::AdminShop;
 use crate::error::{ApiError, Json};
 use crate::store::{self, OrderRef};
-use crate::{domain, AppState};
+use crate::AppState;
 
 pub const SURVEY_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/survey";
 pub const NPS_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/survey/nps";
@@ -85,11 +85,7 @@ pub fn net_promoter_score(scores: &[u8]) -> Option<f64> {
 }
 
 fn module_off() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "module_off",
-        "This shop does not run the survey.",
-    )
+    ApiError::module_off("This shop does not run the survey.")
 }
 
 fn already_answered() -> ApiError {
@@ -107,11 +103,7 @@ fn surveyed_order(
     token: &str,
     now: i64,
 ) -> Result<(OrderRef, Vec<String>), ApiError> {
-    if !domain::is_token_shaped(token) {
-        return Err(ApiError::order_not_found());
-    }
-    let order =
-        store::order_by_token(conn, shop, token, now)?.ok_or_else(ApiError::order_not_found)?;
+    let order = crate::shopper::find_order(conn, shop, token, now)?;
     let settings = store::survey_settings(conn, order.shop_id)?;
     if !settings.enabled {
         return Err(module_off());

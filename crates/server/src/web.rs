@@ -418,8 +418,8 @@ async fn return_page(
             return Ok(None);
         };
         let names = crate::store::return_facts(conn, order_id)?;
-        let view = crate::store::returns_of(conn, order_id, Some(id))?.pop();
-        Ok::<_, rusqlite::Error>(view.map(|v| (v, names)))
+        let view = crate::store::return_view(conn, order_id, id)?;
+        Ok::<_, rusqlite::Error>(Some((view, names)))
     });
     let (status, body) = match found {
         Ok(Some((view, lines))) => {
@@ -469,10 +469,7 @@ async fn return_page(
         escape(&lang),
         escape(&text("page.return_title").replace("{number}", &number)),
     );
-    let style = {
-        use base64::Engine;
-        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(RETURN_STYLE))
-    };
+    let style = style_hash(RETURN_STYLE);
     (
         status,
         [
@@ -506,13 +503,18 @@ const HOSTED_STYLE: &str = "body{margin:0;padding:1rem;background:#f6f6f4;color:
 /// styles from here only (its one inline style by hash), WebAssembly allowed, product
 /// images from anywhere on https, and no framing.
 fn hosted_csp() -> String {
-    use base64::Engine;
-    let style = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(HOSTED_STYLE));
+    let style = style_hash(HOSTED_STYLE);
     format!(
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; \
          style-src 'sha256-{style}'; img-src https: data:; base-uri 'none'; form-action 'none'; \
          frame-ancestors 'none'"
     )
+}
+
+/// The CSP source hash of an inline style, so a page's policy can allow exactly it.
+fn style_hash(css: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(Sha256::digest(css))
 }
 
 /// The one tag a merchant pastes, with every attribute value HTML-escaped.

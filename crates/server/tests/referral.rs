@@ -3,8 +3,7 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::StatusCode;
 use common::*;
 use serde_json::{json, Value};
 
@@ -18,12 +17,7 @@ fn terms(enabled: bool) -> Value {
 }
 
 async fn put(app: &TestApp, key: &str, uri: &str, body: &Value) -> (StatusCode, Value) {
-    let request = Request::put(uri)
-        .header(header::AUTHORIZATION, format!("Bearer {key}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    json_of(app.send(request).await).await
+    app.admin_put(uri, key, &body.to_string()).await
 }
 
 /// The test shop runs referrals; Jane ordered 1001. Returns her token.

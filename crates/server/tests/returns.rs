@@ -13,12 +13,7 @@ const DELIVERED: &str = "2026-11-20T10:00:00Z";
 const DELIVERED_AT: i64 = NOW - 3 * 86_400 - 2 * 3_600;
 
 async fn put(app: &TestApp, uri: &str, body: Value) -> (StatusCode, Value) {
-    let request = Request::put(uri)
-        .header(header::AUTHORIZATION, format!("Bearer {SHOP_KEY}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    json_of(app.send(request).await).await
+    app.admin_put(uri, SHOP_KEY, &body.to_string()).await
 }
 
 /// Returns on (14 days, two reasons, 10% credit bonus); order 1001 with its two tees
@@ -35,20 +30,7 @@ async fn delivered(app: &TestApp) -> (String, i64, i64) {
     let token = app
         .create_order(SHOP_KEY, &sample_order("1001", "jane@example.com"))
         .await;
-    let parcel = json!({"carrier": "dhl", "tracking_number": "JV1", "items": [{"sku": "TEE-M", "quantity": 2}]});
-    app.admin_post(
-        "/api/v1/admin/orders/1001/shipments",
-        SHOP_KEY,
-        &parcel.to_string(),
-    )
-    .await;
-    let event = json!({"event_id": "d", "occurred_at": DELIVERED, "code": "delivered"});
-    app.admin_post(
-        "/api/v1/admin/shipments/dhl/JV1/events",
-        SHOP_KEY,
-        &event.to_string(),
-    )
-    .await;
+    app.deliver_tees(DELIVERED).await;
     let (_, options) = app
         .get(&format!("/api/v1/shops/shop/orders/{token}/returns"))
         .await;
@@ -437,19 +419,25 @@ async fn a_printable_page_shows_the_code_what_to_do_and_what_goes_back() {
 
 /// The tee in size M comes in L (two left) and S (none left); the order's tee line says so.
 async fn with_sizes(app: &TestApp) -> (String, i64) {
-    let request = Request::put("/api/v1/admin/inventory")
-        .header(header::AUTHORIZATION, format!("Bearer {SHOP_KEY}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(
-            json!({"items": [
-                {"sku": "TEE-M", "product": "tee", "variant": "M / Forest", "stock": 5},
-                {"sku": "TEE-L", "product": "tee", "variant": "L / Forest", "stock": 2},
-                {"sku": "TEE-S", "product": "tee", "variant": "S / Forest", "stock": 0},
-                {"sku": "CAP-2", "product": "cap", "variant": "Grey", "stock": 9}]})
-            .to_string(),
-        ))
-        .unwrap();
-    assert_eq!(app.send(request).await.status(), StatusCode::NO_CONTENT);
+    let stock = json!({"items": [
+        {"sku": "TEE-M", "product": "tee", "variant": "M / Forest", "stock": 5},
+        {"sku": "TEE-L", "product": "tee", "variant": "L / Forest", "stock": 2},
+        {"sku": "TEE-S", "product": "tee", "variant": "S / Forest", "stock": 0},
+        {"sku": "CAP-2", "product": "cap", "variant": "Grey", "stock": 9}]});
+    let response = app
+        .send(
+            Request::put("/api/v1/admin/inventory")
+                .header(header::AUTHORIZATION, format!("Bearer {SHOP_KEY}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(stock.to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::NO_CONTENT,
+        "204: no JSON body"
+    );
     let (status, body) = put(
         app,
         "/api/v1/admin/return-settings",
@@ -460,20 +448,7 @@ async fn with_sizes(app: &TestApp) -> (String, i64) {
     let mut order = sample_order("1001", "jane@example.com");
     order["items"][0]["product"] = json!("tee");
     let token = app.create_order(SHOP_KEY, &order).await;
-    let parcel = json!({"carrier": "dhl", "tracking_number": "JV1", "items": [{"sku": "TEE-M", "quantity": 2}]});
-    app.admin_post(
-        "/api/v1/admin/orders/1001/shipments",
-        SHOP_KEY,
-        &parcel.to_string(),
-    )
-    .await;
-    let event = json!({"event_id": "d", "occurred_at": DELIVERED, "code": "delivered"});
-    app.admin_post(
-        "/api/v1/admin/shipments/dhl/JV1/events",
-        SHOP_KEY,
-        &event.to_string(),
-    )
-    .await;
+    app.deliver_tees(DELIVERED).await;
     let (_, options) = app
         .get(&format!("/api/v1/shops/shop/orders/{token}/returns"))
         .await;

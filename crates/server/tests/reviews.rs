@@ -11,32 +11,18 @@ use serde_json::{json, Value};
 /// Reviews on; Jane's order 1001 with its tee (in sizes) delivered and its cap not
 /// shipped. Returns her token and the two line ids.
 async fn delivered_tee(app: &TestApp) -> (String, i64, i64) {
-    let request = Request::put("/api/v1/admin/review-settings")
-        .header(header::AUTHORIZATION, format!("Bearer {SHOP_KEY}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(r#"{"enabled": true}"#))
-        .unwrap();
-    assert_eq!(app.send(request).await.status(), StatusCode::OK);
+    let (status, body) = app
+        .admin_put(
+            "/api/v1/admin/review-settings",
+            SHOP_KEY,
+            r#"{"enabled": true}"#,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     let mut order = sample_order("1001", "jane@example.com");
     order["items"][0]["sized"] = json!(true);
     let token = app.create_order(SHOP_KEY, &order).await;
-    let parcel = json!({"carrier": "dhl", "tracking_number": "JV1", "items": [{"sku": "TEE-M", "quantity": 2}]});
-    app.admin_post(
-        "/api/v1/admin/orders/1001/shipments",
-        SHOP_KEY,
-        &parcel.to_string(),
-    )
-    .await;
-    let event =
-        json!({"event_id": "d", "occurred_at": "2026-11-23T10:00:00Z", "code": "delivered"});
-    let (status, _) = app
-        .admin_post(
-            "/api/v1/admin/shipments/dhl/JV1/events",
-            SHOP_KEY,
-            &event.to_string(),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED);
+    app.deliver_tees("2026-11-23T10:00:00Z").await;
     let (_, items) = app
         .get(&format!("/api/v1/shops/shop/orders/{token}/reviews"))
         .await;

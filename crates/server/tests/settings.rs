@@ -16,12 +16,7 @@ use serde_json::{json, Value};
 const SETTINGS: &str = "/api/v1/admin/delivery-settings";
 
 async fn put_settings(app: &TestApp, body: Value) -> (StatusCode, Value) {
-    let request = axum::http::Request::put(SETTINGS)
-        .header("authorization", format!("Bearer {SHOP_KEY}"))
-        .header("content-type", "application/json")
-        .body(axum::body::Body::from(body.to_string()))
-        .unwrap();
-    json_of(app.send(request).await).await
+    app.admin_put(SETTINGS, SHOP_KEY, &body.to_string()).await
 }
 
 fn settings(webhook_url: Option<&str>) -> Value {

@@ -9,12 +9,12 @@ use common::*;
 use serde_json::{json, Value};
 
 async fn set_survey(app: &TestApp, settings: Value) -> (StatusCode, Value) {
-    let request = Request::put("/api/v1/admin/survey-settings")
-        .header(header::AUTHORIZATION, format!("Bearer {SHOP_KEY}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(settings.to_string()))
-        .unwrap();
-    json_of(app.send(request).await).await
+    app.admin_put(
+        "/api/v1/admin/survey-settings",
+        SHOP_KEY,
+        &settings.to_string(),
+    )
+    .await
 }
 
 async fn post(app: &TestApp, uri: &str, body: Value) -> (StatusCode, Value) {

@@ -106,17 +106,51 @@ impl TestApp {
         json_of(response).await
     }
 
-    pub async fn admin_post(&self, uri: &str, key: &str, body: &str) -> (StatusCode, Value) {
-        let response = self
-            .send(
-                Request::post(uri)
-                    .header(header::AUTHORIZATION, format!("Bearer {key}"))
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .body(Body::from(body.to_owned()))
-                    .unwrap(),
+    pub async fn admin_put(&self, uri: &str, key: &str, body: &str) -> (StatusCode, Value) {
+        self.admin_send(Request::put(uri), key, body).await
+    }
+
+    /// Ships order 1001's two tees (`TEE-M`) as DHL parcel `JV1` and has it delivered at
+    /// `at` (RFC 3339), through the admin API as a carrier would.
+    pub async fn deliver_tees(&self, at: &str) {
+        let parcel = json!({"carrier": "dhl", "tracking_number": "JV1",
+                            "items": [{"sku": "TEE-M", "quantity": 2}]});
+        let (status, body) = self
+            .admin_post(
+                "/api/v1/admin/orders/1001/shipments",
+                SHOP_KEY,
+                &parcel.to_string(),
             )
             .await;
-        json_of(response).await
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let event = json!({"event_id": "d", "occurred_at": at, "code": "delivered"});
+        let (status, body) = self
+            .admin_post(
+                "/api/v1/admin/shipments/dhl/JV1/events",
+                SHOP_KEY,
+                &event.to_string(),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+
+    pub async fn admin_post(&self, uri: &str, key: &str, body: &str) -> (StatusCode, Value) {
+        self.admin_send(Request::post(uri), key, body).await
+    }
+
+    /// A JSON body to the admin API with the shop's key.
+    async fn admin_send(
+        &self,
+        request: axum::http::request::Builder,
+        key: &str,
+        body: &str,
+    ) -> (StatusCode, Value) {
+        let request = request
+            .header(header::AUTHORIZATION, format!("Bearer {key}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_owned()))
+            .unwrap();
+        json_of(self.send(request).await).await
     }
 
     /// Creates an order through the admin API and returns its capability token.
