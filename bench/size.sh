@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Size benchmark: builds the release widget and prints raw, gzip and brotli bytes of every
-# file a shopper's browser downloads (wasm, JS glue, loader as served, CSS), their total
-# against the 100 KB brotli budget, and the largest functions in the wasm (twiggy).
+# file a shopper's browser downloads (wasm, JS glue, loader as served, CSS, the largest
+# language's words), their total against the 100 KB brotli budget, and the largest
+# functions in the wasm (twiggy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh --bench >/dev/null
@@ -20,13 +21,22 @@ target/debug/postpurchase-server --listen "127.0.0.1:$port" --data-dir "$work/da
 server=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 curl -sf -H 'Accept-Encoding: identity' "http://127.0.0.1:$port/widget/postpurchase.js" -o "$work/postpurchase.js"
+# The widget's words: a shopper downloads one language; the largest one counts.
+build=$(grep -o '"[0-9a-f]\{12\}"' "$work/postpurchase.js" | head -1 | tr -d '"')
+largest=0
+for code in $(ls locales | sed -n 's/\.txt$//p'); do
+  curl -sf -H 'Accept-Encoding: identity' "http://127.0.0.1:$port/widget/$build/texts-$code.json" -o "$work/texts-$code.json"
+  br=$(brotli -q 11 -c "$work/texts-$code.json" | wc -c)
+  if [ "$br" -gt "$largest" ]; then largest=$br; cp "$work/texts-$code.json" "$work/texts.json"; words=$code; fi
+done
 
 printf '%-30s %10s %10s %10s\n' file raw gzip brotli
 total_raw=0; total_gz=0; total_br=0
-for f in "$dist/postpurchase-widget_bg.wasm" "$dist/postpurchase-widget.js" "$work/postpurchase.js" "$dist/widget.css"; do
+for f in "$dist/postpurchase-widget_bg.wasm" "$dist/postpurchase-widget.js" "$work/postpurchase.js" "$dist/widget.css" "$work/texts.json"; do
   raw=$(wc -c <"$f"); gz=$(gzip -9 -c "$f" | wc -c); br=$(brotli -q 11 -c "$f" | wc -c)
   total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz)); total_br=$((total_br + br))
   name=$(basename "$f"); [ "$name" = postpurchase.js ] && name="postpurchase.js (loader)"
+  [ "$name" = texts.json ] && name="texts-$words.json (largest)"
   printf '%-30s %10d %10d %10d\n' "$name" "$raw" "$gz" "$br"
 done
 printf '%-30s %10d %10d %10d\n' total "$total_raw" "$total_gz" "$total_br"

@@ -65,15 +65,34 @@ function loadBundle() {
 
 function languages(el) {
   const nav = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language];
-  return [el.getAttribute("lang"), document.documentElement.lang, ...nav].filter(Boolean);
+  return [el.getAttribute("lang"), document.documentElement.lang, ...nav].map((t) => (t || "").trim()).filter(Boolean);
+}
+
+// The shopper's language: the first tag (the element's, the page's, the browser's) whose
+// language the widget speaks, kept as written for dates and money (`nl-BE`); with none,
+// English words in the first tag's formats.
+function language(langs) {
+  for (const tag of langs) {
+    const code = tag.split(/[-_]/)[0].toLowerCase();
+    if (TEXT[code]) return { code, locale: tag.replace(/_/g, "-") };
+  }
+  return { code: "en", locale: (langs[0] || "en").replace(/_/g, "-") };
 }
 
 function texts(langs) {
-  for (const tag of langs) {
-    const t = TEXT[tag.split(/[-_]/)[0].toLowerCase()];
-    if (t) return t;
+  return TEXT[language(langs).code] || {};
+}
+
+// The widget's words in one language, fetched once per page and language.
+const words = new Map();
+function loadWords(code) {
+  let file = words.get(code);
+  if (!file) {
+    words.set(code, (file = fetch(`${FILES}texts-${code}.json`)
+      .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`texts-${code}.json: ${r.status}`))))));
+    file.catch(() => words.delete(code)); // let "Try again" ask again
   }
-  return TEXT.en || {};
+  return file;
 }
 
 function node(tag, attrs, ...children) {
@@ -145,6 +164,9 @@ class PostpurchaseOrder extends HTMLElement {
     // The order is asked for at once, in parallel with the widget's own files; the widget
     // reads this answer (same URL, same 5-second limit) instead of asking again.
     const o = options;
+    const lang = language(o.languages);
+    const said = loadWords(lang.code);
+    said.catch(() => { /* reported below */ });
     const order = fetch(`${o.api.replace(/\/+$/, "")}/api/v1/shops/${encodeURIComponent(o.shop)}/orders/${encodeURIComponent(o.order)}`,
       { signal: AbortSignal.timeout(WAIT_MS) });
     order.catch(() => { /* the widget reports it */ });
@@ -153,27 +175,27 @@ class PostpurchaseOrder extends HTMLElement {
     // its files, and hand them over: `intl` gives the widget these very objects. The options
     // are the widget's (src/intl.rs), key for key; one that differs is only made twice.
     (window.requestIdleCallback || setTimeout)(() => {
-      const lang = o.languages[0];
+      const locale = lang.locale;
       const moment = { weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" };
       try {
-        intl("DateTimeFormat", lang, { dateStyle: "long" }).format(0);
-        intl("DateTimeFormat", lang, { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" }).formatRange(0, 1.7e8);
-        intl("DateTimeFormat", lang, moment).formatRange(0, 7.2e6);
-        intl("DisplayNames", lang, { type: "region" }).of("NL");
+        intl("DateTimeFormat", locale, { dateStyle: "long" }).format(0);
+        intl("DateTimeFormat", locale, { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" }).formatRange(0, 1.7e8);
+        intl("DateTimeFormat", locale, moment).formatRange(0, 7.2e6);
+        intl("DisplayNames", locale, { type: "region" }).of("NL");
       } catch { /* an unusual locale tag: the widget falls back by itself */ }
       order.then((r) => r.clone().json()).then((view) => {
-        intl("NumberFormat", lang, { style: "currency", currency: view.currency }).format(1);
+        intl("NumberFormat", locale, { style: "currency", currency: view.currency }).format(1);
       }).catch(() => { /* the widget reads the answer itself */ });
     });
     const timer = setTimeout(() => this.fallback(root, run, options), WAIT_MS);
     try {
-      const [widget, css] = await loadBundle();
+      const [[widget, css], texts] = await Promise.all([loadBundle(), said]);
       clearTimeout(timer);
       if (run !== this.pp) return; // removed from the page meanwhile
       root.adoptedStyleSheets = [baseSheet, css];
       const target = node("div", { class: "pp-mount" });
       root.replaceChildren(target);
-      run.mounted = widget.mount(target, o.api, o.shop, o.order, o.languages, o.orderPage, order, intl);
+      run.mounted = widget.mount(target, o.api, o.shop, o.order, lang.code, lang.locale, texts, o.orderPage, order, intl);
     } catch (error) {
       clearTimeout(timer);
       warn("the widget could not start:", error);

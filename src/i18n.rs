@@ -4,23 +4,55 @@
 
 include!(concat!(env!("OUT_DIR"), "/texts.rs"));
 
-/// The texts of one language.
+/// The texts of one language, as the loader handed them over (see [`Texts::new`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Texts {
-    index: usize,
+    code: &'static str,
+    texts: &'static [String],
+}
+
+thread_local! {
+    /// Each language's texts, kept for the page's life: a page holds a few widgets in one
+    /// or two languages, and every widget of a language shares them.
+    static LOADED: std::cell::RefCell<Vec<Texts>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl Texts {
-    /// English, the last resort.
-    pub const ENGLISH: Texts = Texts { index: 0 };
+    /// The texts of language `code`, [`KEY_COUNT`] of them in the order of [`Key`]. The
+    /// first texts given for a language are kept; `None` when the count is wrong (texts
+    /// from another build of the widget).
+    pub fn new(code: &str, texts: Vec<String>) -> Option<Texts> {
+        if texts.len() != KEY_COUNT {
+            return None;
+        }
+        Some(LOADED.with_borrow_mut(|loaded| {
+            if let Some(kept) = loaded.iter().find(|t| t.code == code) {
+                return *kept;
+            }
+            let new = Texts {
+                code: Box::leak(code.into()),
+                texts: Box::leak(texts.into_boxed_slice()),
+            };
+            loaded.push(new);
+            new
+        }))
+    }
+
+    /// The texts of a whole translation file, `locales/<code>.txt` (for tests and tools;
+    /// browsers get the server's array).
+    pub fn from_file(code: &str, file: &str) -> Option<Texts> {
+        let map = postpurchase_api::locales::parse(file).ok()?;
+        let texts = postpurchase_api::locales::widget_texts(&map);
+        Texts::new(code, texts.into_iter().map(str::to_owned).collect())
+    }
 
     /// The language code, e.g. `nl`.
     pub fn code(self) -> &'static str {
-        LANGUAGES[self.index]
+        self.code
     }
 
     pub fn get(self, key: Key) -> &'static str {
-        TEXTS[self.index][key as usize]
+        &self.texts[key as usize]
     }
 
     /// A text with its single `{placeholder}` replaced.
@@ -50,56 +82,30 @@ impl Texts {
     }
 }
 
-/// Picks the language from the candidates in order of preference (the widget's `lang`
-/// attribute, the host page's `<html lang>`, the browser's languages): the first whose
-/// primary subtag we translate, and the tag itself for `Intl`. Without a match, English
-/// text with the first candidate's formats.
-pub fn negotiate<'a>(candidates: impl IntoIterator<Item = &'a str>) -> (Texts, String) {
-    let mut first = None;
-    for tag in candidates
-        .into_iter()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        first.get_or_insert(tag);
-        let primary = tag.split(['-', '_']).next().unwrap_or(tag);
-        if let Some(index) = LANGUAGES
-            .iter()
-            .position(|code| code.eq_ignore_ascii_case(primary))
-        {
-            return (Texts { index }, tag.replace('_', "-"));
-        }
-    }
-    (Texts::ENGLISH, first.unwrap_or("en").replace('_', "-"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn english_is_first_and_dutch_is_complete() {
-        assert_eq!(LANGUAGES[0], "en");
-        assert!(LANGUAGES.contains(&"nl"));
-        let (nl, _) = negotiate(["nl"]);
-        assert_eq!(nl.get(Key::TotalsTotal), "Totaal");
-        assert_eq!(Texts::ENGLISH.get(Key::TotalsTotal), "Total");
+    fn english() -> Texts {
+        Texts::from_file("en", include_str!("../locales/en.txt")).unwrap()
     }
 
     #[test]
-    fn negotiation_takes_the_first_supported_language() {
-        assert_eq!(
-            negotiate(["fr-FR", "nl-BE", "en"]),
-            (negotiate(["nl"]).0, "nl-BE".to_owned())
-        );
-        assert_eq!(negotiate(["", "EN_gb"]).1, "EN-gb");
-        assert_eq!(negotiate(["ja-JP"]), (Texts::ENGLISH, "ja-JP".to_owned()));
-        assert_eq!(negotiate([]), (Texts::ENGLISH, "en".to_owned()));
+    fn each_language_is_loaded_once_and_checked_for_its_count() {
+        let nl = Texts::from_file("nl", include_str!("../locales/nl.txt")).unwrap();
+        assert_eq!(nl.get(Key::TotalsTotal), "Totaal");
+        assert_eq!(english().get(Key::TotalsTotal), "Total");
+        // The first texts of a language stay: a second widget shares them.
+        let again = Texts::new("nl", vec![String::new(); KEY_COUNT]).unwrap();
+        assert_eq!(again.get(Key::TotalsTotal), "Totaal");
+        assert_eq!(again.code(), "nl");
+        // Texts of another build (another count) are refused.
+        assert_eq!(Texts::new("de", vec![String::new(); KEY_COUNT - 1]), None);
     }
 
     #[test]
     fn fill_replaces_the_placeholder_only() {
-        let en = Texts::ENGLISH;
+        let en = english();
         assert_eq!(
             en.fill(Key::ThanksFirst, "Ada"),
             "Thank you for your order, Ada!"

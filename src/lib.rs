@@ -26,8 +26,10 @@ pub struct Options {
     pub shop: String,
     /// The order's capability token.
     pub order: String,
-    /// Language tags in order of preference: the tag's own, the page's, the browser's.
-    pub languages: Vec<String>,
+    /// The shopper's language's texts, which the loader chose and fetched.
+    pub texts: i18n::Texts,
+    /// The shopper's language tag for `Intl` (dates, numbers, money), e.g. `nl-BE`.
+    pub locale: String,
     /// The shop's own order page, offered whenever the widget cannot show the order.
     pub order_page: Option<String>,
     /// The loader's request for the order (a `Promise<Response>`), started before the
@@ -37,21 +39,6 @@ pub struct Options {
     pub refresh_ms: u32,
     /// The loader's shared `Intl` objects, `(kind, locale, options) => formatter`.
     pub intl: Option<js_sys::Function>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            api: String::new(),
-            shop: String::new(),
-            order: String::new(),
-            languages: Vec::new(),
-            order_page: None,
-            prefetched: None,
-            refresh_ms: REFRESH_MS,
-            intl: None,
-        }
-    }
 }
 
 /// A mounted widget; dropping it (or calling `unmount`) removes it and frees its memory.
@@ -67,6 +54,10 @@ impl Mounted {
 
 /// Renders the widget into `root` with the options of one embed tag. Plain arguments
 /// rather than an options object: reading them costs no deserializer in the bundle.
+///
+/// The loader picks the language (the tag's own, else the page's, else the browser's) and
+/// fetches its texts, [`i18n::KEY_COUNT`] strings in the order of [`i18n::Key`]; texts of
+/// another count are refused with an error (the loader then shows its fallback).
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)] // one per embed-tag option, see above
 pub fn mount(
@@ -74,24 +65,28 @@ pub fn mount(
     api: String,
     shop: String,
     order: String,
-    languages: Vec<String>,
+    lang: String,
+    locale: String,
+    texts: Vec<String>,
     order_page: Option<String>,
     prefetched: Option<js_sys::Promise>,
     intl: Option<js_sys::Function>,
-) -> Mounted {
-    mount_with(
+) -> Result<Mounted, JsError> {
+    let texts = i18n::Texts::new(&lang, texts).ok_or_else(|| JsError::new("texts"))?;
+    Ok(mount_with(
         root,
         Options {
             api,
             shop,
             order,
-            languages,
+            texts,
+            locale,
             order_page,
             prefetched,
             refresh_ms: REFRESH_MS,
             intl,
         },
-    )
+    ))
 }
 
 /// [`mount`] for Rust callers, with every option.

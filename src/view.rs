@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 use postpurchase_api::{ChoiceKind, LineItemView, OrderStage, OrderView, ShopContact, Totals};
 
 use crate::api::{fetch_order, order_url, LoadError};
-use crate::i18n::{negotiate, Key, Texts};
+use crate::i18n::{Key, Texts};
 use crate::intl::Formats;
 use crate::parcels::{Entries, STATUS_KEYS};
 use crate::track::parcels as track_parcels;
@@ -205,7 +205,7 @@ impl Live {
 
 /// The whole widget for one embed tag.
 pub fn widget(options: Options, root: &web_sys::Element) -> impl IntoView {
-    let (texts, locale) = negotiate(options.languages.iter().map(String::as_str));
+    let (texts, locale) = (options.texts, options.locale);
     let live = Live {
         url: order_url(&options.api, &options.shop, &options.order),
         refresh: options.refresh_ms,

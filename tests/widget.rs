@@ -7,6 +7,7 @@
 
 use js_sys::{Function, Promise, Reflect};
 use postpurchase_api::*;
+use postpurchase_widget::i18n::Texts;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -125,8 +126,8 @@ fn ok(order: &OrderView) -> (u16, String) {
     (200, serde_json::to_string(order).unwrap())
 }
 
-fn mount(languages: &[&str], order_page: Option<&str>) -> HtmlElement {
-    mount_with(languages, order_page, None)
+fn mount(locale: &str, order_page: Option<&str>) -> HtmlElement {
+    mount_with(locale, order_page, None)
 }
 
 thread_local! {
@@ -134,21 +135,26 @@ thread_local! {
     static MOUNTED: std::cell::RefCell<Option<postpurchase_widget::Mounted>> = Default::default();
 }
 
-fn mount_with(
-    languages: &[&str],
-    order_page: Option<&str>,
-    prefetched: Option<Promise>,
-) -> HtmlElement {
+fn mount_with(locale: &str, order_page: Option<&str>, prefetched: Option<Promise>) -> HtmlElement {
     mount_options(
-        languages,
+        locale,
         order_page,
         prefetched,
         postpurchase_widget::REFRESH_MS,
     )
 }
 
+/// The texts the loader would fetch for `locale`: Dutch or English.
+fn texts(locale: &str) -> Texts {
+    match locale.split('-').next() {
+        Some("nl") => Texts::from_file("nl", include_str!("../locales/nl.txt")),
+        _ => Texts::from_file("en", include_str!("../locales/en.txt")),
+    }
+    .unwrap()
+}
+
 fn mount_options(
-    languages: &[&str],
+    locale: &str,
     order_page: Option<&str>,
     prefetched: Option<Promise>,
     refresh_ms: u32,
@@ -163,7 +169,8 @@ fn mount_options(
             api: "https://api.example".into(),
             shop: "demo".into(),
             order: "tok/en?".into(),
-            languages: languages.iter().map(|l| l.to_string()).collect(),
+            texts: texts(locale),
+            locale: locale.into(),
             order_page: order_page.map(str::to_owned),
             prefetched,
             refresh_ms,
@@ -233,7 +240,7 @@ fn all(root: &HtmlElement, selector: &str) -> Vec<Element> {
 #[wasm_bindgen_test]
 async fn shows_the_order_confirmation_in_english() {
     let calls = fake_fetch(&[ok(&order(false))]);
-    let root = mount(&["en-US"], None);
+    let root = mount("en-US", None);
     // Before the answer: a skeleton, announced as loading.
     assert!(root.query_selector("[role=status]").unwrap().is_some());
     assert_eq!(
@@ -283,7 +290,7 @@ async fn shows_the_order_confirmation_in_english() {
 #[wasm_bindgen_test]
 async fn nothing_from_the_api_becomes_markup_or_a_script_link() {
     fake_fetch(&[ok(&order(false))]);
-    let root = mount(&["en"], None);
+    let root = mount("en", None);
     find(&root, "h2", 2000).await;
     // The product name is text, not HTML.
     assert!(text(&root).contains("<b>Paper</b> filters"));
@@ -301,7 +308,7 @@ async fn nothing_from_the_api_becomes_markup_or_a_script_link() {
 #[wasm_bindgen_test]
 async fn welcomes_a_returning_customer_in_dutch_with_dutch_money() {
     fake_fetch(&[ok(&order(true))]);
-    let root = mount(&["nl-NL", "en"], None);
+    let root = mount("nl-NL", None);
     let title = find(&root, "h2", 2000).await;
     assert_eq!(
         title.text_content().unwrap(),
@@ -327,7 +334,7 @@ async fn an_unknown_order_says_so_and_links_to_the_shop() {
         404,
         r#"{"error":{"code":"not_found","message":"No such order."}}"#.into(),
     )]);
-    let root = mount(&["en"], Some("https://shop.example/account/orders"));
+    let root = mount("en", Some("https://shop.example/account/orders"));
     let alert = find(&root, "[role=alert]", 2000).await;
     assert!(alert
         .text_content()
@@ -349,7 +356,7 @@ async fn an_unknown_order_says_so_and_links_to_the_shop() {
 #[wasm_bindgen_test]
 async fn a_server_error_offers_a_retry_that_works() {
     fake_fetch(&[(503, "oops".into()), ok(&order(false))]);
-    let root = mount(&["en"], Some("javascript:alert(1)"));
+    let root = mount("en", Some("javascript:alert(1)"));
     let alert = find(&root, "[role=alert]", 2000).await;
     assert!(alert
         .text_content()
@@ -374,7 +381,7 @@ async fn a_server_error_offers_a_retry_that_works() {
 #[wasm_bindgen_test]
 async fn a_body_that_is_not_an_order_is_a_readable_error() {
     fake_fetch(&[(200, r#"{"number": 5}"#.into())]);
-    let root = mount(&["en"], None);
+    let root = mount("en", None);
     let alert = find(&root, "[role=alert]", 2000).await;
     assert!(alert
         .text_content()
@@ -385,7 +392,7 @@ async fn a_body_that_is_not_an_order_is_a_readable_error() {
 #[wasm_bindgen_test]
 async fn an_api_that_does_not_answer_times_out_after_five_seconds() {
     fake_fetch(&[(0, String::new())]);
-    let root = mount(&["en"], None);
+    let root = mount("en", None);
     sleep(4_000).await;
     assert!(
         root.query_selector("[role=alert]").unwrap().is_none(),
@@ -410,7 +417,7 @@ async fn the_loaders_early_answer_is_used_without_asking_again() {
         .call1(&JsValue::NULL, &body)
         .unwrap()
         .unchecked_into();
-    let root = mount_with(&["en"], None, Some(early));
+    let root = mount_with("en", None, Some(early));
     let title = find(&root, "h2", 2000).await;
     assert_eq!(
         title.text_content().unwrap(),
@@ -423,7 +430,7 @@ async fn the_loaders_early_answer_is_used_without_asking_again() {
 async fn a_failed_early_answer_is_retried_with_a_request_of_its_own() {
     let calls = fake_fetch(&[ok(&order(false))]);
     let early = Promise::reject(&JsValue::from_str("network down"));
-    let root = mount_with(&["en"], None, Some(early));
+    let root = mount_with("en", None, Some(early));
     let alert = find(&root, "[role=alert]", 2000).await;
     let retry: HtmlElement = alert
         .query_selector("button")
@@ -593,7 +600,7 @@ async fn a_split_order_shows_each_parcel_and_what_is_still_to_come() {
     second.tracking_url = Some("javascript:alert(1)".into());
     order.shipments = vec![first, second];
     fake_fetch(&[ok(&order)]);
-    let root = mount(&["en"], None);
+    let root = mount("en", None);
     find(&root, ".pp-parcel", 2000).await;
     assert_shows(
         &root,
@@ -649,7 +656,7 @@ async fn a_live_recheck_updates_a_changed_parcel_and_says_so() {
     let mut newer = order.clone();
     newer.shipments[0].status = ShipmentStatus::OutForDelivery;
     let calls = fake_fetch(&[ok(&order), (304, String::new()), ok(&newer)]);
-    let root = mount_options(&["en"], None, None, 50);
+    let root = mount_options("en", None, None, 50);
     find(&root, ".pp-parcel", 2000).await;
     let live = root.query_selector("[aria-live=polite]").unwrap().unwrap();
     assert_eq!(live.text_content().unwrap(), "");
@@ -685,7 +692,7 @@ async fn a_shopper_picks_a_slot_then_a_neighbour() {
         ok(&chosen(slot, "\"c7b\"")),
         ok(&chosen(neighbour, "\"c7c\"")),
     ]);
-    let root = mount(&["en"], None);
+    let root = mount("en", None);
     find(&root, ".pp-choice button", 2000).await;
     assert_shows(&root, &["You can change this until "]);
     click(&root, ".pp-choice button");
@@ -755,7 +762,7 @@ async fn a_shopper_picks_a_slot_then_a_neighbour() {
 #[wasm_bindgen_test]
 async fn an_invalid_neighbour_is_explained_in_place_and_not_sent() {
     let calls = fake_fetch(&[ok(&choosable())]);
-    let root = mount(&["en"], None);
+    let root = mount("en", None);
     find(&root, ".pp-choice button", 2000).await;
     click(&root, ".pp-choice button");
     find(&root, "form", 1000).await;
@@ -805,7 +812,7 @@ async fn a_slot_taken_meanwhile_is_explained_and_the_view_reloaded() {
         ),
         ok(&full),
     ]);
-    let root = mount(&["en"], None);
+    let root = mount("en", None);
     find(&root, ".pp-choice button", 2000).await;
     click(&root, ".pp-choice button");
     find(&root, "form", 1000).await;
@@ -833,7 +840,7 @@ async fn a_parcel_out_for_delivery_shows_its_choice_and_why_it_is_locked() {
     order.shipments[0].status = ShipmentStatus::OutForDelivery;
     order.shipments[0].locked = Some(ChoiceLock::OutForDelivery);
     fake_fetch(&[ok(&order)]);
-    let root = mount(&["en"], None);
+    let root = mount("en", None);
     find(&root, ".pp-choice", 2000).await;
     assert_shows(
         &root,
@@ -863,7 +870,7 @@ async fn the_loaders_ready_made_intl_formatters_are_used() {
     let mut swiss = order(false);
     swiss.currency = "CHF".into();
     fake_fetch(&[ok(&swiss)]);
-    let root = mount(&["de-CH"], None);
+    let root = mount("de-CH", None);
     find(&root, "h2", 2000).await;
     let asked: Vec<String> = js_sys::Array::from(
         &Reflect::get(&web_sys::window().unwrap(), &"__ppIntl".into()).unwrap(),
@@ -889,7 +896,7 @@ async fn a_recheck_that_redraws_the_card_keeps_the_shoppers_place_in_the_form() 
     after.shipments[0].carrier_text = Some("Sorted in Utrecht".into());
     // The first answer, then a changed order for every re-check.
     let calls = fake_fetch(&[ok(&before), ok(&after)]);
-    let root = mount_options(&["en"], None, None, 50);
+    let root = mount_options("en", None, None, 50);
     find(&root, ".pp-choice button", 2000).await;
     click(&root, ".pp-choice button");
     find(&root, "form", 1000).await;

@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod locales;
+
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
 

@@ -15,6 +15,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use postpurchase_api::locales;
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
@@ -81,11 +82,26 @@ impl WidgetFiles {
         if bundle.len() != BUNDLE.len() {
             return WidgetFiles::default();
         }
+        // Each language's texts for the widget, `texts-<code>.json`: the loader fetches the
+        // shopper's one. Part of the build: new words are a new build.
+        let texts = read_texts(&dir.join("locales"));
+        for (lang, map) in &texts {
+            let json = serde_json::to_vec(&locales::widget_texts(map)).unwrap_or_default();
+            hasher.update(&json);
+            bundle.insert(
+                format!("texts-{lang}.json"),
+                Asset {
+                    brotli: compress(&json, Encoding::Brotli),
+                    gzip: compress(&json, Encoding::Gzip),
+                    body: Bytes::from(json),
+                    content_type: content_type(".json"),
+                },
+            );
+        }
         let build: String = hasher.finalize()[..6]
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        let texts = read_texts(&dir.join("locales"));
         let messages = loader_texts(&texts);
         // JSON string; `<` escaped so the CSS can never close a script element.
         let base_css = std::fs::read_to_string(dir.join("base.css"))
@@ -143,7 +159,8 @@ impl WidgetFiles {
     }
 }
 
-/// Reads `locales/<language>.txt` (`key = text` lines), as the widget's build does.
+/// Reads `locales/<language>.txt` as the widget's build does; a file that cannot be read
+/// is left out (the build refused it already).
 fn read_texts(dir: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
     let mut languages = BTreeMap::new();
     for path in std::fs::read_dir(dir)
@@ -151,6 +168,7 @@ fn read_texts(dir: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
         .flatten()
         .flatten()
         .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
     {
         let (Some(lang), Ok(text)) = (
             path.file_stem().and_then(|s| s.to_str()).map(str::to_owned),
@@ -158,13 +176,9 @@ fn read_texts(dir: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
         ) else {
             continue;
         };
-        let entries = text
-            .lines()
-            .filter(|l| !l.trim_start().starts_with('#'))
-            .filter_map(|l| l.split_once(" = "))
-            .map(|(key, value)| (key.trim().to_owned(), value.trim().to_owned()))
-            .collect();
-        languages.insert(lang, entries);
+        if let Ok(entries) = locales::parse(&text) {
+            languages.insert(lang, entries);
+        }
     }
     languages
 }
@@ -275,6 +289,7 @@ fn content_type(name: &str) -> &'static str {
         Some("js") => "text/javascript; charset=utf-8",
         Some("wasm") => "application/wasm",
         Some("css") => "text/css; charset=utf-8",
+        Some("json") => "application/json",
         Some("html") => "text/html; charset=utf-8",
         _ => "application/octet-stream",
     }

@@ -200,7 +200,7 @@ fn built_widget(dir: &std::path::Path) {
     std::fs::create_dir(dir.join("locales")).unwrap();
     std::fs::write(
         dir.join("locales/en.txt"),
-        "loader.title = Order <b>\nother = x\n",
+        "loader.title = Order <b>\nother = x\npage.title = Only on pages\n",
     )
     .unwrap();
 }
@@ -288,8 +288,15 @@ async fn widget_files_are_versioned_and_cached_the_right_way() {
     assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
     assert_eq!(body_bytes(plain).await, b":host{display:block}");
 
+    // The widget's texts: one JSON array per language, in the order of its keys, without
+    // the server's own page texts.
+    let (status, texts) = app.get(&format!("/widget/{build}/texts-en.json")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(texts, serde_json::json!(["Order <b>", "x"]));
+
     for uri in [
         "/widget/000000000000/widget.css".to_owned(),
+        format!("/widget/{build}/texts-xx.json"),
         format!("/widget/{build}/..%2Fsecret"),
         format!("/widget/{build}/index.html"),
     ] {
