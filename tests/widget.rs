@@ -75,6 +75,7 @@ fn order(returning: bool) -> OrderView {
             support_url: Some("javascript:alert(2)".into()),
             order_status_url: None,
         },
+        modules: Vec::new(),
     }
 }
 

@@ -39,6 +39,24 @@ pub struct OrderView {
     #[serde(default)]
     pub delivery_options: Option<DeliveryOptions>,
     pub shop: ShopContact,
+    /// The follow-ups the shop runs, each with its own endpoints under the order's.
+    #[serde(default)]
+    pub modules: Vec<Module>,
+}
+
+/// A follow-up a shop can switch on: what the widget offers after the purchase.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Module {
+    /// `…/returns`: return items, follow and cancel returns.
+    Returns,
+    /// `…/reviews`: review delivered items.
+    Reviews,
+    /// `…/referral`: the shopper's code to share.
+    Referral,
+    /// `…/survey` and `…/preferences`: NPS, "how did you hear about us", shipping news.
+    Survey,
 }
 
 /// Where an order stands, from the shopper's point of view.

@@ -2,8 +2,8 @@
 
 use postpurchase_api::{
     CustomerView, DateWindow, DeliveredTo, DeliveryChoice, DeliveryOptions, DeliverySlot,
-    LineItemView, MaskedAddress, NewOrder, OrderView, PickupPoint, ShipmentItem, ShipmentStatus,
-    ShipmentSummary, ShopContact, TimeWindow, Totals, TrackingEvent,
+    LineItemView, MaskedAddress, Module, NewOrder, OrderView, PickupPoint, ShipmentItem,
+    ShipmentStatus, ShipmentSummary, ShopContact, TimeWindow, Totals, TrackingEvent,
 };
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
@@ -400,7 +400,10 @@ pub fn order_view(conn: &Connection, order_id: i64, now: i64) -> rusqlite::Resul
                     o.ship_country, o.promised_from, o.promised_to, o.cancelled,
                     c.id, c.first_name, c.email,
                     s.name, s.support_email, s.support_phone, s.support_url, s.order_status_url,
-                    s.id, o.ship_latitude, o.ship_longitude, {DELIVERY_COLUMNS}
+                    s.id, o.ship_latitude, o.ship_longitude,
+                    s.returns_enabled, s.reviews_enabled,
+                    s.referral_enabled AND s.referral_terms IS NOT NULL, s.survey_enabled,
+                    {DELIVERY_COLUMNS}
              FROM orders o
              JOIN shops s ON s.id = o.shop_id
              JOIN customers c ON c.id = o.customer_id
@@ -417,7 +420,7 @@ pub fn order_view(conn: &Connection, order_id: i64, now: i64) -> rusqlite::Resul
                 r.get::<_, i64>(16)?,
                 r.get::<_, i64>(24)?,
                 home,
-                delivery_from_row(r, 27)?,
+                delivery_from_row(r, 31)?,
                 OrderView {
                     number: r.get(0)?,
                     placed_at: String::new(),
@@ -455,6 +458,16 @@ pub fn order_view(conn: &Connection, order_id: i64, now: i64) -> rusqlite::Resul
                         support_url: r.get(22)?,
                         order_status_url: r.get(23)?,
                     },
+                    modules: [
+                        Module::Returns,
+                        Module::Reviews,
+                        Module::Referral,
+                        Module::Survey,
+                    ]
+                    .into_iter()
+                    .zip(27..)
+                    .filter_map(|(m, i)| r.get::<_, bool>(i).map(|on| on.then_some(m)).transpose())
+                    .collect::<rusqlite::Result<_>>()?,
                 },
             ))
         })?;

@@ -227,3 +227,31 @@ async fn terms_are_checked_and_kept() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, terms(true));
 }
+
+#[tokio::test]
+async fn the_order_view_names_the_follow_ups_the_shop_runs() {
+    let app = TestApp::new();
+    let token = app
+        .create_order(SHOP_KEY, &sample_order("1001", "jane@example.com"))
+        .await;
+    let modules = || async {
+        let (status, view) = app.get(&format!("/api/v1/shops/shop/orders/{token}")).await;
+        assert_eq!(status, StatusCode::OK, "{view}");
+        view["modules"].clone()
+    };
+    assert_eq!(modules().await, json!([]));
+    put(&app, SHOP_KEY, SETTINGS, &terms(true)).await;
+    let (status, _) = app
+        .admin_put(
+            "/api/v1/admin/survey-settings",
+            SHOP_KEY,
+            r#"{"enabled": true, "heard_options": ["A friend"]}"#,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(modules().await, json!(["referral", "survey"]));
+    // Switched off again: no longer offered. Another shop's settings change nothing.
+    put(&app, SHOP_KEY, SETTINGS, &terms(false)).await;
+    put(&app, OTHER_KEY, SETTINGS, &terms(true)).await;
+    assert_eq!(modules().await, json!(["survey"]));
+}
