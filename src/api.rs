@@ -111,23 +111,28 @@ fn refusal(body: &JsValue) -> Option<Refusal> {
     })
 }
 
-/// Posts a parcel's delivery choice (`body` from [`choice_body`]) on condition that it is
-/// still `etag`. The answer is the updated order; a refusal is the API's error, `None`
-/// when there was no readable answer at all.
-pub async fn post_choice(
-    order_url: &str,
-    shipment: i64,
-    etag: &str,
-    key: &str,
-    body: String,
-) -> Result<OrderView, Option<Refusal>> {
+/// Sends a request to the API (`body`: JSON, for a POST) with extra `headers`, limited to
+/// [`TIMEOUT_MS`]. The answer is the parsed body of a success; a refusal is the API's
+/// error, `None` when there was no readable answer at all.
+pub async fn send(
+    url: &str,
+    body: Option<String>,
+    headers: &[(&str, &str)],
+) -> Result<JsValue, Option<Refusal>> {
     let signal = AbortSignal::timeout_with_u32(TIMEOUT_MS);
-    let response: Response = Request::post(&format!("{order_url}/shipments/{shipment}/choice"))
-        .header("Content-Type", "application/json")
-        .header("If-Match", etag)
-        .header("Idempotency-Key", key)
-        .abort_signal(Some(&signal))
-        .body(body)
+    let mut request = match body {
+        Some(_) => Request::post(url).header("Content-Type", "application/json"),
+        None => Request::get(url).cache(RequestCache::NoStore),
+    }
+    .abort_signal(Some(&signal));
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    let request = match body {
+        Some(body) => request.body(body),
+        None => request.build(),
+    };
+    let response: Response = request
         .map_err(|_| None)?
         .send()
         .await
@@ -135,8 +140,26 @@ pub async fn post_choice(
         .into();
     let value = json(&response).await.ok_or(None)?;
     if response.ok() {
-        OrderView::from_js(&value).ok_or(None)
+        Ok(value)
     } else {
         Err(refusal(&value))
     }
+}
+
+/// Posts a parcel's delivery choice (`body` from [`choice_body`]) on condition that it is
+/// still `etag`. The answer is the updated order.
+pub async fn post_choice(
+    order_url: &str,
+    shipment: i64,
+    etag: &str,
+    key: &str,
+    body: String,
+) -> Result<OrderView, Option<Refusal>> {
+    let value = send(
+        &format!("{order_url}/shipments/{shipment}/choice"),
+        Some(body),
+        &[("If-Match", etag), ("Idempotency-Key", key)],
+    )
+    .await?;
+    OrderView::from_js(&value).ok_or(None)
 }

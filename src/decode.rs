@@ -211,6 +211,6 @@ pub fn choice_json(choice: Option<&DeliveryChoice>) -> String {
         .unwrap_or_default()
 }
 
-fn set(object: &Object, key: &str, value: impl Into<JsValue>) {
+pub(crate) fn set(object: &Object, key: &str, value: impl Into<JsValue>) {
     let _ = Reflect::set(object, &JsValue::from_str(key), &value.into());
 }

@@ -8,6 +8,7 @@ pub mod api;
 pub mod decode;
 pub mod i18n;
 pub mod intl;
+mod more;
 pub mod parcels;
 mod track;
 pub mod view;

@@ -26,7 +26,7 @@ use crate::parcels::*;
 use crate::view::{Ctx, Live, Note};
 
 /// Appends `<tag class="class">text</tag>` to `parent`; empty class and text are left out.
-fn add(parent: &Element, tag: &str, class: &str, text: &str) -> Element {
+pub(crate) fn add(parent: &Element, tag: &str, class: &str, text: &str) -> Element {
     let el = document().create_element(tag).unwrap_throw();
     if !class.is_empty() {
         el.set_class_name(class);
@@ -38,7 +38,7 @@ fn add(parent: &Element, tag: &str, class: &str, text: &str) -> Element {
     el
 }
 
-fn attr(el: &Element, name: &str, value: &str) {
+pub(crate) fn attr(el: &Element, name: &str, value: &str) {
     let _ = el.set_attribute(name, value);
 }
 
@@ -678,6 +678,12 @@ fn handle(cx: Ctx, ev: Event) {
     let Some(target) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
         return;
     };
+    if target.get_attribute("data-act").as_deref() == Some("retry") {
+        return cx.load();
+    }
+    if target.closest(".pp-more").ok().flatten().is_some() {
+        return crate::more::handle(cx, ev, target);
+    }
     let (Some(act), Some(area)) = (
         target.get_attribute("data-act"),
         target.closest(".pp-choice").ok().flatten(),
@@ -773,7 +779,7 @@ fn handle(cx: Ctx, ev: Event) {
 }
 
 /// 128 random bits in hex: one key per intended change.
-fn new_key() -> String {
+pub(crate) fn new_key() -> String {
     (0..4)
         .map(|_| format!("{:08x}", (js_sys::Math::random() * 4_294_967_296.0) as u32))
         .collect()

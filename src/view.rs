@@ -7,13 +7,14 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use postpurchase_api::{ChoiceKind, LineItemView, OrderStage, OrderView, ShopContact, Totals};
+use postpurchase_api::{ChoiceKind, OrderStage, OrderView};
 
 use crate::api::{fetch_order, order_url, LoadError};
 use crate::i18n::{Key, Texts};
 use crate::intl::Formats;
+use crate::more::more as follow_ups;
 use crate::parcels::{Entries, STATUS_KEYS};
-use crate::track::parcels as track_parcels;
+use crate::track::{add, attr, parcels as track_parcels};
 use crate::{is_image_url, is_web_url, Options};
 
 /// The longest wait between re-checks after failures.
@@ -48,6 +49,10 @@ pub(crate) struct Live {
     pub root: web_sys::Element,
     /// That listener, kept to be removed when the widget goes.
     pub listener: RefCell<Option<Listener>>,
+    /// The shop's own order page, offered when the order cannot be shown.
+    pub order_page: Option<String>,
+    /// The follow-ups section, built at the first order shown (see [`crate::more`]).
+    pub more: RefCell<Option<web_sys::Element>>,
 }
 
 /// What a delivery-choice form says about itself.
@@ -111,6 +116,17 @@ impl Ctx {
             self.said.set(news.join(" "));
         }
         self.state.set(Load::Ready(Rc::new(order)));
+    }
+
+    /// Loads the order from scratch, showing the skeleton meanwhile and why it failed after.
+    pub fn load(self) {
+        self.state.set(Load::Loading);
+        spawn_local(async move {
+            match self.refresh(false).await {
+                Ok(()) => self.schedule(),
+                Err(error) => self.state.set(Load::Failed(error)),
+            }
+        });
     }
 
     /// Loads the order again; `conditional` asks only for a change since the last load.
@@ -220,6 +236,8 @@ pub fn widget(options: Options, root: &web_sys::Element) -> impl IntoView {
         locale,
         root: root.clone(),
         listener: RefCell::new(None),
+        more: RefCell::new(None),
+        order_page: options.order_page,
     };
     let cx = Ctx {
         t: texts,
@@ -227,17 +245,7 @@ pub fn widget(options: Options, root: &web_sys::Element) -> impl IntoView {
         said: RwSignal::new(String::new()),
         live: StoredValue::new_local(Rc::new(live)),
     };
-    let state = cx.state;
-    let load = move || {
-        state.set(Load::Loading);
-        spawn_local(async move {
-            match cx.refresh(false).await {
-                Ok(()) => cx.schedule(),
-                Err(error) => state.set(Load::Failed(error)),
-            }
-        });
-    };
-    load();
+    cx.load();
     // Hidden pages are not re-checked; coming back checks at once.
     let listener = window_event_listener_untyped("visibilitychange", move |_| cx.check());
     on_cleanup(move || {
@@ -250,62 +258,87 @@ pub fn widget(options: Options, root: &web_sys::Element) -> impl IntoView {
             }
         }
     });
-    let order_page = options.order_page;
     crate::track::listen(cx);
     view! {
-        <div class="pp" lang=texts.code() aria-busy=move || state.with(|s| matches!(s, Load::Loading).to_string())>
+        <div class="pp" lang=texts.code() aria-busy=move || cx.state.with(|s| matches!(s, Load::Loading).to_string())>
             <p class="pp-visually-hidden" aria-live="polite">{move || cx.said.get()}</p>
-            {move || match state.get() {
-                Load::Loading => skeleton(texts).into_any(),
-                Load::Ready(order) => order_card(cx, order).into_any(),
-                Load::Failed(error) => failure(texts, error, order_page.as_deref(), load).into_any(),
-            }}
+            <div class="pp-body" use:body=cx></div>
         </div>
     }
 }
 
-/// Grey blocks in the shape of the card, the same the loader shows before the widget runs.
-fn skeleton(t: Texts) -> impl IntoView {
-    view! {
-        <div class="pp-skeleton" role="status" part="skeleton">
-            <span class="pp-visually-hidden">{t.get(Key::LoaderLoading)}</span>
-            <span class="pp-bone pp-bone-title"></span>
-            <span class="pp-bone"></span>
-            <span class="pp-bone pp-bone-short"></span>
-            <span class="pp-bone pp-bone-item"></span>
-            <span class="pp-bone pp-bone-item"></span>
-        </div>
-    }
-}
-
-fn failure(
-    t: Texts,
-    error: LoadError,
-    order_page: Option<&str>,
-    retry: impl Fn() + Send + Sync + 'static,
-) -> impl IntoView {
-    let message = match error {
-        LoadError::NotFound => Key::ErrorNotFound,
-        LoadError::Unavailable => Key::LoaderTitle,
-    };
-    let link = order_page.filter(|u| is_web_url(u)).map(|url| {
-        view! { <a class="pp-button" part="button" href=url.to_owned()>{t.get(Key::LoaderLink)}</a> }
-    });
-    // Trying again cannot bring back an order the API does not know.
-    let again = (error == LoadError::Unavailable).then(|| {
-        view! {
-            <button type="button" class="pp-button pp-button-quiet" part="button" on:click=move |_| retry()>
-                {t.get(Key::LoaderRetry)}
-            </button>
+/// Draws what the widget shows into `host` whenever the state changes: the skeleton while
+/// loading, the order, or why it cannot be shown. Plain DOM, like the parts of the card.
+fn body(host: web_sys::Element, cx: Ctx) {
+    // First drawn at once (the loader's skeleton is gone by now), then on every change,
+    // until the widget goes.
+    let drawing = RenderEffect::new(move |_| {
+        let state = cx.state.get();
+        let Some(live) = cx.live.try_get_value() else {
+            return;
+        };
+        let t = cx.t;
+        host.set_text_content(None);
+        match state {
+            Load::Loading => {
+                // Grey blocks in the shape of the card, as the loader shows before.
+                let bones = add(&host, "div", "pp-skeleton", "");
+                attr(&bones, "role", "status");
+                attr(&bones, "part", "skeleton");
+                add(
+                    &bones,
+                    "span",
+                    "pp-visually-hidden",
+                    t.get(Key::LoaderLoading),
+                );
+                for class in [
+                    "pp-bone pp-bone-title",
+                    "pp-bone",
+                    "pp-bone pp-bone-short",
+                    "pp-bone pp-bone-item",
+                    "pp-bone pp-bone-item",
+                ] {
+                    add(&bones, "span", class, "");
+                }
+            }
+            Load::Ready(order) => {
+                let card = add(&host, "article", "pp-card", "");
+                attr(&card, "part", "card");
+                attr(&card, "aria-labelledby", "pp-title");
+                order_card(card, (cx, order));
+            }
+            Load::Failed(error) => {
+                let box_ = add(&host, "div", "pp-failure", "");
+                attr(&box_, "role", "alert");
+                attr(&box_, "part", "failure");
+                let message = match error {
+                    LoadError::NotFound => Key::ErrorNotFound,
+                    LoadError::Unavailable => Key::LoaderTitle,
+                };
+                add(&box_, "p", "pp-failure-title", t.get(message));
+                add(&box_, "p", "", t.get(Key::LoaderBody));
+                let row = add(&box_, "p", "pp-actions", "");
+                if let Some(url) = live.order_page.as_deref().filter(|u| is_web_url(u)) {
+                    let link = add(&row, "a", "pp-button", t.get(Key::LoaderLink));
+                    attr(&link, "part", "button");
+                    attr(&link, "href", url);
+                }
+                // Trying again cannot bring back an order the API does not know.
+                if error == LoadError::Unavailable {
+                    let again = add(
+                        &row,
+                        "button",
+                        "pp-button pp-button-quiet",
+                        t.get(Key::LoaderRetry),
+                    );
+                    attr(&again, "type", "button");
+                    attr(&again, "part", "button");
+                    attr(&again, "data-act", "retry");
+                }
+            }
         }
     });
-    view! {
-        <div class="pp-failure" role="alert" part="failure">
-            <p class="pp-failure-title">{t.get(message)}</p>
-            <p>{t.get(Key::LoaderBody)}</p>
-            <p class="pp-actions">{link}{again}</p>
-        </div>
-    }
+    on_cleanup(move || drop(drawing));
 }
 
 fn stage_key(stage: OrderStage) -> Key {
@@ -319,130 +352,176 @@ fn stage_key(stage: OrderStage) -> Key {
     }
 }
 
-fn order_card(cx: Ctx, order: Rc<OrderView>) -> impl IntoView {
+/// The order card, into the `<article>` `host`: plain DOM like its parcels (see
+/// [`crate::track`]), a fraction of the bundle that generic view code costs.
+fn order_card(host: web_sys::Element, (cx, order): (Ctx, Rc<OrderView>)) {
     let t = cx.t;
-    let locale = cx.live.with_value(|l| l.locale.clone());
-    let f = Formats::new(&locale, &order.currency);
-    // The parcels are plain DOM (see `track`).
-    let parcels = (cx, order.clone());
+    let f = Formats::new(&cx.live.with_value(|l| l.locale.clone()), &order.currency);
+    let section = |part: &str, title: Key| {
+        let el = add(&host, "section", "pp-section", "");
+        attr(&el, "part", part);
+        attr(&el, "aria-labelledby", &["pp-", part].concat());
+        attr(
+            &add(&el, "h3", "pp-heading", t.get(title)),
+            "id",
+            &["pp-", part].concat(),
+        );
+        el
+    };
+    let head = add(&host, "header", "pp-head", "");
+    attr(&head, "part", "header");
+    let meta = add(&head, "p", "pp-meta", "");
+    add(&meta, "span", "", &t.fill(Key::OrderNumber, &order.number));
+    add(
+        &meta,
+        "span",
+        "",
+        &t.fill(Key::OrderPlaced, &f.day(&order.placed_at)),
+    );
     let greeting = if order.customer.returning {
         Key::ThanksReturning
     } else {
         Key::ThanksFirst
     };
-    let address = &order.delivery_address;
-    let expected = order.promised_delivery.as_ref().map(|w| {
-        view! {
-            <dt>{t.get(Key::DeliveryExpected)}</dt>
-            <dd class="pp-expected">{f.window(&w.earliest, &w.latest)}</dd>
+    let title = add(
+        &head,
+        "h2",
+        "pp-title",
+        &t.fill(greeting, &order.customer.first_name),
+    );
+    attr(&title, "id", "pp-title");
+    attr(&title, "part", "title");
+    let stage = add(&head, "p", "pp-stage", t.get(stage_key(order.stage)));
+    attr(&stage, "part", "stage");
+    attr(&stage, "data-stage", order.stage.as_str());
+    add(
+        &head,
+        "p",
+        "pp-note",
+        &t.fill(Key::OrderEmail, &order.customer.email_masked),
+    );
+    track_parcels(add(&host, "div", "pp-wide", ""), (cx, order.clone()));
+    let list = add(&section("items", Key::ItemsTitle), "ul", "pp-items", "");
+    attr(&list, "role", "list");
+    for item in &order.items {
+        let li = add(&list, "li", "pp-item", "");
+        attr(&li, "part", "item");
+        match item.image_url.as_deref().filter(|u| is_image_url(u)) {
+            Some(src) => {
+                let img = add(&li, "img", "pp-thumb", "");
+                for (k, v) in [
+                    ("part", "thumbnail"),
+                    ("src", src),
+                    ("alt", ""),
+                    ("width", "56"),
+                    ("height", "56"),
+                    ("loading", "lazy"),
+                    ("decoding", "async"),
+                ] {
+                    attr(&img, k, v);
+                }
+            }
+            None => attr(
+                &add(&li, "span", "pp-thumb pp-thumb-empty", ""),
+                "part",
+                "thumbnail",
+            ),
         }
-    });
-    view! {
-        <article class="pp-card" part="card" aria-labelledby="pp-title">
-            <header class="pp-head" part="header">
-                <p class="pp-meta">
-                    <span>{t.fill(Key::OrderNumber, &order.number)}</span>
-                    <span>{t.fill(Key::OrderPlaced, &f.day(&order.placed_at))}</span>
-                </p>
-                <h2 id="pp-title" class="pp-title" part="title">{t.fill(greeting, &order.customer.first_name)}</h2>
-                <p class="pp-stage" part="stage" data-stage=order.stage.as_str()>{t.get(stage_key(order.stage))}</p>
-                <p class="pp-note">{t.fill(Key::OrderEmail, &order.customer.email_masked)}</p>
-            </header>
-            <div class="pp-wide" use:track_parcels=parcels></div>
-            <section class="pp-section" part="items" aria-labelledby="pp-items">
-                <h3 id="pp-items" class="pp-heading">{t.get(Key::ItemsTitle)}</h3>
-                <ul class="pp-items" role="list">
-                    {order.items.iter().map(|item| line_item(t, &f, item)).collect_view()}
-                </ul>
-            </section>
-            <section class="pp-section" part="totals" aria-labelledby="pp-totals">
-                <h3 id="pp-totals" class="pp-heading">{t.get(Key::TotalsTitle)}</h3>
-                {totals(t, &f, &order.totals)}
-            </section>
-            <section class="pp-section" part="delivery" aria-labelledby="pp-delivery">
-                <h3 id="pp-delivery" class="pp-heading">{t.get(Key::DeliveryTitle)}</h3>
-                <dl class="pp-facts">
-                    <dt>{t.get(Key::DeliveryAddress)}</dt>
-                    <dd>
-                        <address class="pp-address">
-                            <span>{address.name.clone()}</span>
-                            <span>{address.street.clone()}</span>
-                            <span>{format!("{} {}", address.postcode, address.city)}</span>
-                            <span>{f.country(&address.country)}</span>
-                        </address>
-                    </dd>
-                    {expected}
-                </dl>
-            </section>
-            {help(t, &order.shop)}
-        </article>
-    }
-}
-
-fn line_item(t: Texts, f: &Formats, item: &LineItemView) -> impl IntoView {
-    let image = match item.image_url.as_deref().filter(|u| is_image_url(u)) {
-        Some(src) => view! {
-            <img class="pp-thumb" part="thumbnail" src=src.to_owned() alt="" width="56" height="56" loading="lazy" decoding="async"/>
+        let text = add(&li, "div", "pp-item-text", "");
+        add(&text, "p", "pp-item-name", &item.name);
+        if let Some(v) = &item.variant {
+            add(&text, "p", "pp-item-variant", v);
         }
-        .into_any(),
-        None => view! { <span class="pp-thumb pp-thumb-empty" part="thumbnail"></span> }.into_any(),
-    };
-    let each = (item.quantity > 1)
-        .then(|| format!(" · {}", t.fill(Key::ItemsEach, &f.money(item.unit_price))));
-    view! {
-        <li class="pp-item" part="item">
-            {image}
-            <div class="pp-item-text">
-                <p class="pp-item-name">{item.name.clone()}</p>
-                {item.variant.clone().map(|v| view! { <p class="pp-item-variant">{v}</p> })}
-                <p class="pp-item-quantity">{t.fill(Key::ItemsQuantity, &item.quantity.to_string())}{each}</p>
-            </div>
-            <p class="pp-item-price">{f.money(item.line_total)}</p>
-        </li>
+        let mut quantity = t.fill(Key::ItemsQuantity, &item.quantity.to_string());
+        if item.quantity > 1 {
+            quantity = [quantity, t.fill(Key::ItemsEach, &f.money(item.unit_price))].join(" · ");
+        }
+        add(&text, "p", "pp-item-quantity", &quantity);
+        add(&li, "p", "pp-item-price", &f.money(item.line_total));
     }
-}
-
-fn totals(t: Texts, f: &Formats, totals: &Totals) -> impl IntoView {
-    let row = |key: Key, value: String| view! { <div class="pp-row"><dt>{t.get(key)}</dt><dd>{value}</dd></div> };
+    let totals = &order.totals;
+    let rows = add(&section("totals", Key::TotalsTitle), "dl", "pp-totals", "");
     let shipping = if totals.shipping == 0 {
         t.get(Key::TotalsFree).to_owned()
     } else {
         f.money(totals.shipping)
     };
-    view! {
-        <dl class="pp-totals">
-            {row(Key::TotalsSubtotal, f.money(totals.subtotal))}
-            {row(Key::TotalsShipping, shipping)}
-            {(totals.discount != 0).then(|| row(Key::TotalsDiscount, f.money(-totals.discount.abs())))}
-            {(totals.tax != 0).then(|| row(Key::TotalsTax, f.money(totals.tax)))}
-            <div class="pp-row pp-total"><dt>{t.get(Key::TotalsTotal)}</dt><dd>{f.money(totals.total)}</dd></div>
-        </dl>
+    for (key, value, shown) in [
+        (Key::TotalsSubtotal, f.money(totals.subtotal), true),
+        (Key::TotalsShipping, shipping, true),
+        (
+            Key::TotalsDiscount,
+            f.money(-totals.discount.abs()),
+            totals.discount != 0,
+        ),
+        (Key::TotalsTax, f.money(totals.tax), totals.tax != 0),
+        (Key::TotalsTotal, f.money(totals.total), true),
+    ] {
+        if shown {
+            let class = if key == Key::TotalsTotal {
+                "pp-row pp-total"
+            } else {
+                "pp-row"
+            };
+            let row = add(&rows, "div", class, "");
+            add(&row, "dt", "", t.get(key));
+            add(&row, "dd", "", &value);
+        }
     }
-}
-
-fn help(t: Texts, shop: &ShopContact) -> impl IntoView {
-    let email = shop.support_email.clone().map(|email| {
-        let href = format!("mailto:{email}");
-        view! { <li><a href=href>{t.fill(Key::HelpEmail, &shop.name)}</a></li> }
-    });
-    let phone = shop.support_phone.clone().map(|phone| {
-        let href: String = phone
-            .chars()
+    follow_ups(add(&host, "div", "pp-wide", ""), (cx, order.clone()));
+    let facts = add(
+        &section("delivery", Key::DeliveryTitle),
+        "dl",
+        "pp-facts",
+        "",
+    );
+    add(&facts, "dt", "", t.get(Key::DeliveryAddress));
+    let address = add(&add(&facts, "dd", "", ""), "address", "pp-address", "");
+    let a = &order.delivery_address;
+    for line in [
+        a.name.clone(),
+        a.street.clone(),
+        format!("{} {}", a.postcode, a.city),
+        f.country(&a.country),
+    ] {
+        add(&address, "span", "", &line);
+    }
+    if let Some(w) = &order.promised_delivery {
+        add(&facts, "dt", "", t.get(Key::DeliveryExpected));
+        add(
+            &facts,
+            "dd",
+            "pp-expected",
+            &f.window(&w.earliest, &w.latest),
+        );
+    }
+    let shop = &order.shop;
+    let links = add(&section("help", Key::HelpTitle), "ul", "pp-links", "");
+    attr(&links, "role", "list");
+    let phone: Option<String> = shop.support_phone.as_ref().map(|p| {
+        p.chars()
             .filter(|c| c.is_ascii_digit() || *c == '+')
-            .collect();
-        view! { <li><a href=format!("tel:{href}")>{t.fill(Key::HelpPhone, &phone)}</a></li> }
+            .collect()
     });
-    let page = shop
-        .support_url
-        .clone()
-        .filter(|u| is_web_url(u))
-        .map(|url| {
-            view! { <li><a href=url>{t.get(Key::HelpPage)}</a></li> }
-        });
-    view! {
-        <section class="pp-section" part="help" aria-labelledby="pp-help">
-            <h3 id="pp-help" class="pp-heading">{t.get(Key::HelpTitle)}</h3>
-            <ul class="pp-links" role="list">{email}{phone}{page}</ul>
-        </section>
+    for (href, text) in [
+        shop.support_email
+            .as_ref()
+            .map(|e| (["mailto:", e].concat(), t.fill(Key::HelpEmail, &shop.name))),
+        phone
+            .zip(shop.support_phone.as_ref())
+            .map(|(digits, p)| (["tel:", &digits].concat(), t.fill(Key::HelpPhone, p))),
+        shop.support_url
+            .as_ref()
+            .filter(|u| is_web_url(u))
+            .map(|u| (u.clone(), t.get(Key::HelpPage).to_owned())),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        attr(
+            &add(&add(&links, "li", "", ""), "a", "", &text),
+            "href",
+            &href,
+        );
     }
 }

@@ -1,0 +1,251 @@
+// End-to-end: what comes after the purchase, on the demo storefront in Debian's Chromium,
+// by role, label and text: a return for store credit with its QR code, a review with the
+// verified-buyer badge, review text made of XSS payloads shown as typed, the referral link
+// copied, the NPS question answered; and which module leads at which stage.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { after, before, describe, test } from "node:test";
+import { launch } from "./browser.mjs";
+import { startDemo } from "./demo-server.mjs";
+
+const T = { timeout: 60_000 };
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+let demo;
+let browser;
+
+before(async () => {
+  demo = await startDemo();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+async function shopperPage(options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: "en-GB", timezoneId: "Europe/Amsterdam", ...options });
+  const page = await context.newPage();
+  page.errors = [];
+  page.dialogs = [];
+  page.on("pageerror", (e) => page.errors.push(e.message));
+  page.on("dialog", (d) => {
+    page.dialogs.push(d.message());
+    d.dismiss().catch(() => {});
+  });
+  return page;
+}
+
+const orderUrl = (number) => `${demo.shop}/?order=${number}`;
+const widget = (page) => page.locator("postpurchase-order");
+const module = (page, name) => widget(page).getByRole("region", { name });
+const opener = (page, name) => widget(page).getByRole("button", { name, exact: true });
+
+async function axe(page) {
+  await page.addScriptTag({ content: AXE });
+  const result = await page.evaluate(async () => {
+    const found = await window.axe.run(document.querySelector("postpurchase-order"), { runOnly: ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"] });
+    return found.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  });
+  assert.deepEqual(result, []);
+}
+
+describe("what leads at each stage", () => {
+  test("right after purchase the referral is open and the rest one click away", T, async () => {
+    const page = await shopperPage();
+    await page.goto(orderUrl("1001"));
+    await module(page, "Invite a friend").getByText(/^Your code /).waitFor();
+    for (const other of ["Quick questions", "Review your items", "Return an item"]) {
+      assert.equal(await opener(page, other).getAttribute("aria-expanded"), "false");
+    }
+    // Opening another closes the first: never everything at once.
+    await opener(page, "Review your items").click();
+    await module(page, "Review your items").getByText("You can review this once it has arrived.").first().waitFor();
+    assert.equal(await opener(page, "Invite a friend").getAttribute("aria-expanded"), "false");
+    await axe(page);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test("once delivered the reviews lead", T, async () => {
+    const page = await shopperPage();
+    await page.goto(orderUrl("1004"));
+    await module(page, "Review your items").getByRole("group", { name: "Your rating" }).first().waitFor();
+    assert.equal(await opener(page, "Invite a friend").getAttribute("aria-expanded"), "false");
+    await page.context().close();
+  });
+});
+
+describe("returns", () => {
+  test("a shopper returns one of two items for store credit and sees the QR code", T, async () => {
+    const page = await shopperPage();
+    await page.goto(orderUrl("1004"));
+    await opener(page, "Return an item").click();
+    const returns = module(page, "Return an item");
+    await returns.getByText(/^Can be returned until /).first().waitFor();
+    await returns.getByRole("button", { name: "Start a return" }).click();
+
+    // Step 1: nothing chosen is refused in words, then one kettle.
+    await returns.getByRole("group", { name: "Step 1 of 5: Items" }).waitFor();
+    await returns.getByRole("button", { name: "Next" }).click();
+    await returns.getByText("Choose at least one item.").waitFor();
+    await returns.getByLabel("How many of Gooseneck kettle?").selectOption("1");
+    await returns.getByRole("button", { name: "Next" }).click();
+
+    // Step 2: a reason is required; going back keeps the quantity.
+    await returns.getByRole("group", { name: "Step 2 of 5: Reasons" }).waitFor();
+    await returns.getByRole("button", { name: "Next" }).click();
+    const reason = returns.getByLabel("Why are you returning Gooseneck kettle?");
+    assert.equal(await reason.getAttribute("aria-invalid"), "true");
+    await returns.getByText("Please fill this in.").waitFor();
+    await returns.getByRole("button", { name: "Back" }).click();
+    assert.equal(await returns.getByLabel("How many of Gooseneck kettle?").inputValue(), "1");
+    await returns.getByRole("button", { name: "Next" }).click();
+    await reason.selectOption({ index: 1 });
+    const chosenReason = (await reason.locator("option:checked").textContent()).trim();
+    await returns.getByRole("button", { name: "Next" }).click();
+
+    // Step 3 and 4 by keyboard-reachable radios.
+    await returns.getByRole("group", { name: "What would you like?" }).getByRole("radio", { name: /^Store credit/ }).check();
+    await returns.getByRole("button", { name: "Next" }).click();
+    await returns.getByRole("radio", { name: "Hand it in at a drop-off point with a QR code" }).check();
+    await returns.getByRole("button", { name: "Next" }).click();
+
+    // Step 5: the summary with the estimate (€69.00 and the shop's 10% bonus).
+    await returns.getByRole("group", { name: "Step 5 of 5: Check and confirm" }).waitFor();
+    await returns.getByText(`Gooseneck kettle × 1 · ${chosenReason}`).waitFor();
+    await returns.getByText("You get €75.90 store credit, €6.90 of it extra.").waitFor();
+    await returns.getByRole("button", { name: "Confirm return" }).click();
+
+    await returns.getByRole("heading", { name: "Return 1004-R1" }).waitFor();
+    await widget(page).getByText("Return 1004-R1 is registered.").first().waitFor();
+    await returns.getByText("Requested").waitFor();
+    const qr = returns.getByRole("img", { name: "QR code for return 1004-R1" });
+    await qr.waitFor();
+    assert.ok(await qr.evaluate((img) => img.complete && img.naturalWidth > 0), "the QR code image loads");
+    await returns.getByRole("link", { name: "Open the printable label" }).waitFor();
+    // The kettle is in a return now; the filters can still go back.
+    await returns.getByText("Already in a return.").waitFor();
+    await axe(page);
+
+    // Cancelling while nothing is shipped.
+    await returns.getByRole("button", { name: "Cancel this return" }).click();
+    await returns.getByText("Cancelled").waitFor();
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+});
+
+describe("reviews", () => {
+  test("a shopper reviews a delivered item and sees the verified badge", T, async () => {
+    const page = await shopperPage();
+    await page.goto(orderUrl("1004"));
+    const reviews = module(page, "Review your items");
+    const form = reviews.getByRole("form", { name: "Write a review of Gooseneck kettle" });
+    await form.getByRole("button", { name: "Send" }).click();
+    // Nothing chosen: each missing answer is named, and nothing is sent.
+    await form.getByText("Please choose one.").waitFor();
+    assert.equal(await form.getByRole("radio", { name: "4 stars" }).getAttribute("aria-invalid"), "true");
+    await form.getByRole("radio", { name: "4 stars" }).check();
+    await form.getByLabel("Title").fill("Pours like a dream");
+    await form.getByLabel("Your review").fill("Slow, steady pour.\nLooks good on the stove.");
+    await form.getByRole("button", { name: "Send" }).click();
+    await reviews.getByText("Verified buyer").waitFor();
+    await reviews.getByText("Rated 4 out of 5").waitFor();
+    await reviews.getByText("Waiting for the shop to publish it.").waitFor();
+    assert.equal(await reviews.getByText("Slow, steady pour.").evaluate((p) => p.textContent), "Slow, steady pour.\nLooks good on the stove.");
+    // Stars cannot be changed afterwards: no form for it any more.
+    assert.equal(await reviews.getByRole("form", { name: "Write a review of Gooseneck kettle" }).count(), 0);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test("review text made of XSS payloads shows exactly as typed and runs nothing", T, async () => {
+    const payloads = [
+      "<script>window.__xss = 1</script>",
+      "<img src=x onerror=\"window.__xss = 2\">",
+      "\"><svg onload=alert(3)>",
+      "javascript:alert(4)",
+      "<iframe srcdoc=\"<script>parent.__xss = 5</script>\"></iframe>",
+      "{{constructor.constructor('alert(6)')()}}",
+      "<a href=\"javascript:alert(7)\">click</a>",
+    ];
+    const page = await shopperPage();
+    await page.goto(orderUrl("1004"));
+    const reviews = module(page, "Review your items");
+    const form = reviews.getByRole("form", { name: "Write a review of Paper filters" });
+    await form.getByRole("radio", { name: "1 star", exact: true }).check();
+    await form.getByLabel("Title").fill(payloads[1]);
+    await form.getByLabel("Your review").fill(payloads.join("\n"));
+    await form.getByRole("button", { name: "Send" }).click();
+    const title = reviews.getByText(payloads[1], { exact: true });
+    await title.waitFor();
+    const shown = await reviews.locator("p").filter({ hasText: payloads[0] }).evaluate((p) => ({ text: p.textContent, elements: p.children.length }));
+    assert.deepEqual(shown, { text: payloads.join("\n"), elements: 0 });
+    // Reloaded from the server, still text.
+    await page.reload();
+    await reviews.getByText(payloads[1], { exact: true }).waitFor();
+    await page.waitForTimeout(300);
+    assert.equal(await page.evaluate(() => window.__xss), undefined);
+    assert.equal(await widget(page).evaluate((el) => el.shadowRoot.querySelectorAll(".pp-more img:not(.pp-qr), .pp-more iframe, .pp-more svg, .pp-more script").length), 0);
+    assert.deepEqual(page.dialogs, []);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+});
+
+describe("referral", () => {
+  test("a shopper copies the referral link and sees the rewards and ways to share", T, async () => {
+    const page = await shopperPage({ permissions: ["clipboard-read", "clipboard-write"] });
+    await page.goto(orderUrl("1001"));
+    const referral = module(page, "Invite a friend");
+    await referral.getByText("Your friend gets €10.00 off on their first order, and you get €10.00 store credit for every friend who orders.").waitFor();
+    const code = (await referral.locator("strong").textContent()).trim();
+    assert.match(code, /^SAM-[A-Z0-9]{5}$/);
+    const link = referral.getByRole("link", { name: new RegExp(`ref=${code}$`) });
+    const url = await link.getAttribute("href");
+    await referral.getByRole("button", { name: "Copy link" }).click();
+    await referral.getByRole("status").filter({ hasText: "Link copied" }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), url);
+    const whatsapp = await referral.getByRole("link", { name: "Share on WhatsApp" }).getAttribute("href");
+    assert.ok(whatsapp.startsWith("https://wa.me/?text=") && decodeURIComponent(whatsapp).includes(url), whatsapp);
+    assert.ok((await referral.getByRole("link", { name: "Share by e-mail" }).getAttribute("href")).startsWith("mailto:?body="));
+    await referral.getByText("0 friends have used your code.").waitFor();
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+});
+
+describe("survey", () => {
+  test("a shopper answers the NPS question once, skips the next, and saves preferences", T, async () => {
+    const page = await shopperPage();
+    await page.goto(orderUrl("1003"));
+    await opener(page, "Quick questions").click();
+    const survey = module(page, "Quick questions");
+    const nps = survey.getByRole("group", { name: "How likely are you to recommend Koffie & Klei to a friend?" });
+    await nps.getByRole("radio", { name: "9", exact: true }).check();
+    await survey.getByLabel("What is the main reason for your score? (optional)").fill("Fast and friendly");
+    await survey.getByRole("button", { name: "Send" }).first().click();
+    await widget(page).getByText("Thank you!").first().waitFor();
+    await nps.waitFor({ state: "detached" });
+    // "How did you hear about us" can be skipped.
+    const heard = survey.getByRole("group", { name: "How did you hear about us?" });
+    await heard.waitFor();
+    await survey.getByRole("button", { name: "Not now" }).click();
+    await heard.waitFor({ state: "hidden" });
+    await survey.getByRole("checkbox", { name: "By e-mail" }).check();
+    await survey.getByRole("button", { name: "Save" }).click();
+    await widget(page).getByText("Your choice is saved.").first().waitFor();
+    // Answered once: a new visit does not ask again, and the preference stays.
+    await page.reload();
+    await opener(page, "Quick questions").click();
+    await survey.getByRole("checkbox", { name: "By e-mail" }).waitFor();
+    assert.equal(await survey.getByRole("checkbox", { name: "By e-mail" }).isChecked(), true);
+    assert.equal(await survey.getByRole("group", { name: /recommend/ }).count(), 0);
+    await axe(page);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+});
