@@ -921,3 +921,193 @@ async fn a_recheck_that_redraws_the_card_keeps_the_shoppers_place_in_the_form() 
         "Mrs Jansen"
     );
 }
+
+/// Sets a list's or field's value as a shopper would, with a `change` event.
+fn choose(root: &HtmlElement, selector: &str, value: &str) {
+    let field = root
+        .query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector}"));
+    Function::new_with_args(
+        "el, value",
+        "el.value = value; el.dispatchEvent(new Event('change', { bubbles: true }))",
+    )
+    .call2(&JsValue::NULL, &field, &value.into())
+    .unwrap();
+}
+
+fn submit(root: &HtmlElement, selector: &str) {
+    let form = root.query_selector(selector).unwrap().unwrap();
+    Function::new_with_args("f", "f.requestSubmit()")
+        .call1(&JsValue::NULL, &form)
+        .unwrap();
+}
+
+async fn calls_reach(calls: &js_sys::Array, n: u32) {
+    for _ in 0..100 {
+        if calls.length() >= n {
+            return;
+        }
+        sleep(20).await;
+    }
+    panic!("only {} requests", calls.length());
+}
+
+#[wasm_bindgen_test]
+async fn a_delivered_order_leads_with_reviews_and_fetches_a_module_only_when_opened() {
+    let mut order = order(false);
+    order.modules = vec![Module::Returns, Module::Reviews, Module::Referral];
+    let reviews = serde_json::json!([
+        {"line_id": 1, "name": "Gooseneck kettle", "delivered": true, "sized": false, "review": null},
+        {"line_id": 2, "name": "Paper filters", "delivered": true, "sized": false, "review": {
+            "id": 9, "line_id": 2, "stars": 4, "title": "<img src=x onerror=alert(1)>",
+            "body": "<script>alert(2)</script>\nsecond line", "fit": null, "verified_buyer": true,
+            "status": "pending", "created_at": "2026-11-22T10:00:00Z"}}
+    ]);
+    let referral = serde_json::json!({
+        "code": "ADA-7K4QX", "share_url": "https://shop.example/?ref=ADA-7K4QX",
+        "friend_reward": {"kind": "percent_off", "value": 15, "currency": null},
+        "referrer_reward": {"kind": "store_credit", "value": 1000, "currency": "EUR"},
+        "friends": 1
+    });
+    let calls = fake_fetch(&[
+        ok(&order),
+        (200, reviews.to_string()),
+        (200, referral.to_string()),
+    ]);
+    let root = mount("en", None);
+    find(&root, "#pp-m-reviews form", 2000).await;
+    assert_eq!(
+        request(&calls, 1, "url").unwrap(),
+        "https://api.example/api/v1/shops/demo/orders/tok%2Fen%3F/reviews"
+    );
+    let button = |name: &str| {
+        root.query_selector(&format!("#pp-mb-{name}"))
+            .unwrap()
+            .unwrap()
+            .get_attribute("aria-expanded")
+    };
+    assert_eq!(button("reviews").as_deref(), Some("true"));
+    assert_eq!(button("returns").as_deref(), Some("false"));
+    // Written text stays text.
+    let shown = root.query_selector(".pp-review-body").unwrap().unwrap();
+    assert_eq!(
+        shown.text_content().unwrap(),
+        "<script>alert(2)</script>\nsecond line"
+    );
+    assert_eq!(shown.child_element_count(), 0);
+    assert_shows(
+        &root,
+        &[
+            "<img src=x onerror=alert(1)>",
+            "Verified buyer",
+            "Rated 4 out of 5",
+        ],
+    );
+    // An empty review is marked, not sent.
+    submit(&root, "#pp-m-reviews form");
+    sleep(50).await;
+    assert_eq!(calls.length(), 2);
+    let star = root
+        .query_selector("#pp-rv1 [name=stars]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(star.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_shows(&root, &["Please choose one.", "Please fill this in."]);
+    // Opening another module closes this one and fetches its data, once.
+    click(&root, "#pp-mb-referral");
+    wait_for(&root, "ADA-7K4QX", 2000).await;
+    assert_eq!(button("reviews").as_deref(), Some("false"));
+    assert!(request(&calls, 2, "url").unwrap().ends_with("/referral"));
+    assert_shows(
+        &root,
+        &[
+            "Your friend gets 15% off on their first order, and you get €10.00 store credit",
+            "1 friend has used your code.",
+        ],
+    );
+    click(&root, "#pp-mb-referral");
+    click(&root, "#pp-mb-referral");
+    sleep(50).await;
+    assert_eq!(calls.length(), 3);
+}
+
+#[wasm_bindgen_test]
+async fn a_return_goes_step_by_step_and_sends_what_was_chosen() {
+    let mut order = order(false);
+    order.modules = vec![Module::Returns];
+    let options = serde_json::json!({
+        "lines": [
+            {"line_id": 1, "name": "Gooseneck kettle", "quantity": 1, "reason": null,
+             "window_closes_at": "2026-12-17T10:00:00Z", "exchange_options": []},
+            {"line_id": 2, "name": "Paper filters", "quantity": 0, "reason": "final_sale",
+             "window_closes_at": "2026-12-17T10:00:00Z", "exchange_options": []}
+        ],
+        "reasons": ["Too small", "Not as pictured"],
+        "store_credit_bonus": 10,
+        "returns": []
+    });
+    let created = serde_json::json!({"number": "1004-R1"});
+    let calls = fake_fetch(&[
+        ok(&order),
+        (200, options.to_string()),
+        (201, created.to_string()),
+        (200, options.to_string()),
+    ]);
+    let root = mount("en", None);
+    find(&root, "[data-act=m-start]", 2000).await;
+    assert_shows(
+        &root,
+        &["Final sale: cannot be returned.", "Can be returned until "],
+    );
+    click(&root, "[data-act=m-start]");
+    // No item chosen: said, and nothing moves on.
+    click(&root, "[data-step='0'] [data-act=m-next]");
+    assert_shows(&root, &["Choose at least one item."]);
+    choose(&root, "[name=q1]", "1");
+    click(&root, "[data-step='0'] [data-act=m-next]");
+    // A reason is needed; the comment is not.
+    click(&root, "[data-step='1'] [data-act=m-next]");
+    let reason = root.query_selector("[name=r1]").unwrap().unwrap();
+    assert_eq!(
+        reason.get_attribute("aria-invalid").as_deref(),
+        Some("true")
+    );
+    choose(&root, "[name=r1]", "Not as pictured");
+    assert_eq!(
+        reason.get_attribute("aria-invalid").as_deref(),
+        Some("false")
+    );
+    click(&root, "[data-step='1'] [data-act=m-next]");
+    // No variant in stock: no exchange.
+    let exchange = root.query_selector("[value=exchange]").unwrap().unwrap();
+    assert!(exchange.has_attribute("disabled"));
+    click(&root, "[value=store_credit]");
+    click(&root, "[data-step='2'] [data-act=m-next]");
+    click(&root, "[value=drop_off]");
+    click(&root, "[data-step='3'] [data-act=m-next]");
+    assert_shows(
+        &root,
+        &[
+            "Gooseneck kettle × 1 · Not as pictured",
+            "You get €75.90 store credit, €6.90 of it extra.",
+        ],
+    );
+    submit(&root, "#pp-rf");
+    calls_reach(&calls, 4).await;
+    assert_eq!(request(&calls, 2, "method").as_deref(), Some("POST"));
+    assert!(request(&calls, 2, "url").unwrap().ends_with("/returns"));
+    assert_eq!(
+        request(&calls, 2, "idempotency-key").map(|k| k.len()),
+        Some(32)
+    );
+    let body: serde_json::Value =
+        serde_json::from_str(&request(&calls, 2, "body").unwrap()).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"items": [{"line_id": 1, "quantity": 1, "reason": "Not as pictured",
+                                      "comment": null}],
+                           "resolution": "store_credit", "method": "drop_off"})
+    );
+    wait_for(&root, "Return 1004-R1 is registered.", 2000).await;
+}
