@@ -2,14 +2,12 @@
 // in Debian's Chromium, by role, label and text; the shop's webhook page shows what the
 // merchant received.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { after, before, describe, test } from "node:test";
 import { launch } from "./browser.mjs";
 import { startDemo } from "./demo-server.mjs";
+import { axeViolations, shopperPage as newPage } from "./shopper.mjs";
 
 const T = { timeout: 60_000 };
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 let demo;
 let browser;
@@ -24,13 +22,7 @@ after(async () => {
   await demo?.stop();
 });
 
-async function shopperPage(options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: "en-GB", timezoneId: "Europe/Amsterdam", ...options });
-  const page = await context.newPage();
-  page.errors = [];
-  page.on("pageerror", (e) => page.errors.push(e.message));
-  return page;
-}
+const shopperPage = (options) => newPage(browser, options);
 
 const orderUrl = (number) => `${demo.shop}/?order=${number}`;
 const widget = (page) => page.locator("postpurchase-order");
@@ -204,16 +196,11 @@ describe("accessibility of the choice forms", () => {
     await page.goto(orderUrl("1002"));
     const first = parcel(page, 1);
     await first.getByRole("button", { name: "Choose how to receive this parcel" }).click();
-    await page.addScriptTag({ content: AXE });
     for (const kind of ["At a time that suits me", "With a neighbour", "In a safe place", "At a pickup point or locker", "On another day"]) {
       await first.getByRole("radio", { name: kind }).check();
       // With its inline errors showing, too.
       await first.getByRole("button", { name: "Save" }).click();
-      const violations = await page.evaluate(async () => {
-        const result = await window.axe.run(document, { resultTypes: ["violations"] });
-        return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-      });
-      assert.deepEqual(violations, [], kind);
+      assert.deepEqual(await axeViolations(page), [], kind);
     }
     await page.context().close();
   });

@@ -3,14 +3,12 @@
 // verified-buyer badge, review text made of XSS payloads shown as typed, the referral link
 // copied, the NPS question answered; and which module leads at which stage.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { after, before, describe, test } from "node:test";
 import { launch } from "./browser.mjs";
 import { startDemo } from "./demo-server.mjs";
+import { axeViolations, shopperPage as newPage } from "./shopper.mjs";
 
 const T = { timeout: 60_000 };
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 let demo;
 let browser;
@@ -25,18 +23,7 @@ after(async () => {
   await demo?.stop();
 });
 
-async function shopperPage(options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: "en-GB", timezoneId: "Europe/Amsterdam", ...options });
-  const page = await context.newPage();
-  page.errors = [];
-  page.dialogs = [];
-  page.on("pageerror", (e) => page.errors.push(e.message));
-  page.on("dialog", (d) => {
-    page.dialogs.push(d.message());
-    d.dismiss().catch(() => {});
-  });
-  return page;
-}
+const shopperPage = (options) => newPage(browser, options);
 
 const orderUrl = (number) => `${demo.shop}/?order=${number}`;
 const widget = (page) => page.locator("postpurchase-order");
@@ -44,12 +31,7 @@ const module = (page, name) => widget(page).getByRole("region", { name });
 const opener = (page, name) => widget(page).getByRole("button", { name, exact: true });
 
 async function axe(page) {
-  await page.addScriptTag({ content: AXE });
-  const result = await page.evaluate(async () => {
-    const found = await window.axe.run(document.querySelector("postpurchase-order"), { runOnly: ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"] });
-    return found.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  });
-  assert.deepEqual(result, []);
+  assert.deepEqual(await axeViolations(page), []);
 }
 
 describe("what leads at each stage", () => {

@@ -1,14 +1,11 @@
 // End-to-end: the demo storefront in Debian's Chromium, used as a shopper would, found by
 // role, label and text. Faults are made with Playwright's network routing.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { after, before, describe, test } from "node:test";
 import { launch, REWRITTEN_PAGES } from "./browser.mjs";
+import { axeViolations } from "./shopper.mjs";
 import { startDemo } from "./demo-server.mjs";
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const T = { timeout: 60_000 };
 
 let demo;
@@ -191,10 +188,7 @@ describe("the hosted order page", () => {
     assert.equal(await dutch.title(), "Je bestelling");
     await assert.doesNotReject(() => dutch.getByRole("heading", { level: 1, name: "Je bestelling" }).waitFor());
     // The page's policy refuses injected script tags; evaluate axe directly.
-    await dutch.evaluate(AXE);
-    const violations = await dutch.evaluate(async () =>
-      (await window.axe.run(document)).violations.map((v) => `${v.id} (${v.impact})`));
-    assert.deepEqual(violations, []);
+    assert.deepEqual(await axeViolations(dutch), []);
     await dutch.context().close();
   });
 });
@@ -330,12 +324,7 @@ describe("living on someone else's page", () => {
     const page = await shopperPage();
     await page.goto(orderUrl("1002"));
     await widgetHeading(page).waitFor();
-    await page.addScriptTag({ content: AXE });
-    const violations = await page.evaluate(async () => {
-      const result = await window.axe.run(document, { resultTypes: ["violations"] });
-      return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-    });
-    assert.deepEqual(violations, []);
+    assert.deepEqual(await axeViolations(page), []);
     await page.context().close();
   });
 
