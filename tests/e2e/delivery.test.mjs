@@ -2,29 +2,13 @@
 // in Debian's Chromium, by role, label and text; the shop's webhook page shows what the
 // merchant received.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { launch } from "./browser.mjs";
-import { startDemo } from "./demo-server.mjs";
-import { axeViolations, shopperPage as newPage } from "./shopper.mjs";
+import { describe, test } from "node:test";
+import { axeViolations, demoForTests } from "./shopper.mjs";
 
 const T = { timeout: 60_000 };
 
-let demo;
-let browser;
-
-before(async () => {
-  demo = await startDemo();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await demo?.stop();
-});
-
-const shopperPage = (options) => newPage(browser, options);
-
-const orderUrl = (number) => `${demo.shop}/?order=${number}`;
+const run = demoForTests();
+const { shopperPage, orderUrl } = run;
 const widget = (page) => page.locator("postpurchase-order");
 /** Parcel `n` (1-based) of the order shown, as a list item found by its heading. */
 const parcel = (page, n) =>
@@ -106,7 +90,7 @@ describe("choosing how a parcel arrives", () => {
     // The storefront is the shop's webhook endpoint; every change arrived, signed.
     const shop = await shopperPage();
     for (let i = 0; ; i++) {
-      await shop.goto(`${demo.shop}/merchant/webhooks`);
+      await shop.goto(`${run.demo.shop}/merchant/webhooks`);
       const text = await shop.getByRole("main").textContent();
       if (text.includes("parcel 3SPOST0000001 (postnl): cleared · signature verified")) {
         assert.match(text, /parcel 3SPOST0000001 \(postnl\): neighbour · signature verified/);
@@ -142,7 +126,7 @@ describe("choosing how a parcel arrives", () => {
     await first.getByLabel("Neighbour's house number").fill("7");
 
     // Meanwhile, in another tab, the parcel is moved to another day.
-    const orderApi = `${demo.api}/api/v1/shops/demo/orders/${token}`;
+    const orderApi = `${run.demo.api}/api/v1/shops/demo/orders/${token}`;
     const view = await (await fetch(orderApi)).json();
     const shipment = view.shipments[0];
     const other = await fetch(`${orderApi}/shipments/${shipment.id}/choice`, {
@@ -174,7 +158,7 @@ describe("in Dutch, on the hosted order page", () => {
     await shop.context().close();
 
     const page = await shopperPage({ locale: "nl-NL" });
-    await page.goto(`${demo.api}/o/demo/${token}`);
+    await page.goto(`${run.demo.api}/o/demo/${token}`);
     const only = widget(page).getByRole("listitem").filter({ has: page.getByRole("heading", { name: "Pakket 1", exact: true }) });
     // A code nobody taught us: said plainly, with the carrier's own words beside it.
     await only.getByText("Status onbekend").waitFor();

@@ -3,29 +3,13 @@
 // verified-buyer badge, review text made of XSS payloads shown as typed, the referral link
 // copied, the NPS question answered; and which module leads at which stage.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { launch } from "./browser.mjs";
-import { startDemo } from "./demo-server.mjs";
-import { axeViolations, shopperPage as newPage } from "./shopper.mjs";
+import { describe, test } from "node:test";
+import { axeViolations, demoForTests } from "./shopper.mjs";
 
 const T = { timeout: 60_000 };
 
-let demo;
-let browser;
-
-before(async () => {
-  demo = await startDemo();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await demo?.stop();
-});
-
-const shopperPage = (options) => newPage(browser, options);
-
-const orderUrl = (number) => `${demo.shop}/?order=${number}`;
+const run = demoForTests();
+const { shopperPage, orderUrl } = run;
 const widget = (page) => page.locator("postpurchase-order");
 const module = (page, name) => widget(page).getByRole("region", { name });
 const opener = (page, name) => widget(page).getByRole("button", { name, exact: true });

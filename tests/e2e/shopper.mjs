@@ -1,6 +1,9 @@
 // Shared by the end-to-end tests: a shopper's browser page on the demo, and axe-core.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { after, before } from "node:test";
+import { launch } from "./browser.mjs";
+import { startDemo } from "./demo-server.mjs";
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -27,4 +30,21 @@ export async function axeViolations(page) {
     const result = await window.axe.run(document, { resultTypes: ["violations"] });
     return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
   });
+}
+
+/** A demo (fresh data) and a browser for the test file that calls this; the returned
+ * object has `demo`, `shopperPage(options)` and `orderUrl(number)` once the tests run. */
+export function demoForTests() {
+  const run = {};
+  before(async () => {
+    run.demo = await startDemo();
+    run.browser = await launch();
+  });
+  after(async () => {
+    await run.browser?.close();
+    await run.demo?.stop();
+  });
+  run.shopperPage = (options) => shopperPage(run.browser, options);
+  run.orderUrl = (number) => `${run.demo.shop}/?order=${number}`;
+  return run;
 }
