@@ -346,6 +346,8 @@ fn group(
         let wrap = add(&set, "label", "pp-option", "");
         let input = add(&wrap, "input", "", "");
         attr(&input, "type", kind);
+        // An id, so a redraw of the card gives the keyboard back here.
+        attr(&input, "id", &[&id, "-", value].concat());
         if kind == "radio" {
             attr(&input, "name", name);
             attr(&input, "value", value);
@@ -1066,8 +1068,15 @@ fn body(form: &Element, post: &str) -> String {
             set(&o, "comment", text_or_null(value(form, "comment")));
         }
         "survey/heard" => {
-            set(&o, "option", value(form, "option"));
-            set(&o, "other", text_or_null(value(form, "other")));
+            // The shopper's own words go with "Other" only.
+            let option = value(form, "option");
+            let other = if option == "other" {
+                value(form, "other")
+            } else {
+                String::new()
+            };
+            set(&o, "option", option);
+            set(&o, "other", text_or_null(other));
         }
         "preferences" => {
             for k in ["email", "sms"] {

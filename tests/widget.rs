@@ -975,6 +975,16 @@ async fn a_delivered_order_leads_with_reviews_and_fetches_a_module_only_when_ope
         (200, reviews.to_string()),
         (200, referral.to_string()),
     ]);
+    // A browser with the Web Share API and a clipboard, both recording what they get.
+    Function::new_no_args(
+        "window.__shared = null; window.__copied = null; \
+         Object.defineProperty(navigator, 'share', { configurable: true, \
+             value: async (data) => { window.__shared = data; } }); \
+         Object.defineProperty(navigator, 'clipboard', { configurable: true, \
+             value: { writeText: async (text) => { window.__copied = text; } } });",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
     let root = mount("en", None);
     find(&root, "#pp-m-reviews form", 2000).await;
     assert_eq!(
@@ -1025,6 +1035,33 @@ async fn a_delivered_order_leads_with_reviews_and_fetches_a_module_only_when_ope
             "Your friend gets 15% off on their first order, and you get €10.00 store credit",
             "1 friend has used your code.",
         ],
+    );
+    let window = JsValue::from(web_sys::window().unwrap());
+    let global = |name: &str| Reflect::get(&window, &name.into()).unwrap();
+    click(&root, "[data-act=m-copy]");
+    wait_for(&root, "Link copied", 1000).await;
+    assert_eq!(
+        global("__copied").as_string().as_deref(),
+        Some("https://shop.example/?ref=ADA-7K4QX")
+    );
+    click(&root, "[data-act=m-share]");
+    sleep(20).await;
+    let shared = global("__shared");
+    assert_eq!(
+        Reflect::get(&shared, &"url".into())
+            .unwrap()
+            .as_string()
+            .as_deref(),
+        Some("https://shop.example/?ref=ADA-7K4QX")
+    );
+    assert_eq!(
+        Reflect::get(&shared, &"text".into())
+            .unwrap()
+            .as_string()
+            .as_deref(),
+        Some(
+            "15% off at Koffie & Klei with my code ADA-7K4QX: https://shop.example/?ref=ADA-7K4QX"
+        )
     );
     click(&root, "#pp-mb-referral");
     click(&root, "#pp-mb-referral");

@@ -44,6 +44,30 @@ describe("what leads at each stage", () => {
   });
 });
 
+describe("on a phone", () => {
+  test("at 320 pixels nothing in the modules sticks out sideways", T, async () => {
+    const page = await shopperPage({ viewport: { width: 320, height: 640 }, isMobile: true, hasTouch: true });
+    await page.goto(orderUrl("1004"));
+    const overflow = () => widget(page).evaluate((host) => {
+      const card = host.shadowRoot.querySelector(".pp-card").getBoundingClientRect();
+      return [...host.shadowRoot.querySelectorAll(".pp-more *")]
+        .filter((el) => el.getBoundingClientRect().right > card.right + 1)
+        .map((el) => `${el.tagName.toLowerCase()}.${el.className}`);
+    });
+    await module(page, "Review your items").getByRole("group", { name: "Your rating" }).first().waitFor();
+    assert.deepEqual(await overflow(), [], "reviews");
+    await opener(page, "Return an item").click();
+    await module(page, "Return an item").getByRole("button", { name: "Start a return" }).click();
+    assert.deepEqual(await overflow(), [], "returns");
+    for (const name of ["Invite a friend", "Quick questions"]) {
+      await opener(page, name).click();
+      await module(page, name).getByRole("button").first().waitFor();
+      assert.deepEqual(await overflow(), [], name);
+    }
+    await page.context().close();
+  });
+});
+
 describe("returns", () => {
   test("a shopper returns one of two items for store credit and sees the QR code", T, async () => {
     const page = await shopperPage();
