@@ -128,6 +128,37 @@ describe("returns", () => {
   });
 });
 
+describe("the hosted page", () => {
+  test("a Dutch shopper returns an item there, and the QR code loads under the page's policy", T, async () => {
+    const page = await shopperPage({ locale: "nl-NL" });
+    await page.goto(orderUrl("1004"));
+    const token = await page.locator("script[data-order]").getAttribute("data-order");
+    const refused = [];
+    page.on("console", (m) => m.type() === "error" && /Content Security Policy/.test(m.text()) && refused.push(m.text()));
+    await page.goto(`${run.demo.api}/o/demo/${token}`);
+    await opener(page, "Iets retourneren").click();
+    const returns = module(page, "Iets retourneren");
+    await returns.getByRole("button", { name: "Retour starten" }).click();
+    await returns.getByLabel("Hoeveel van Paper filters?").selectOption("2");
+    await returns.getByRole("button", { name: "Volgende" }).click();
+    await returns.getByLabel("Waarom retourneer je Paper filters?").selectOption({ index: 1 });
+    await returns.getByRole("button", { name: "Volgende" }).click();
+    await returns.getByRole("radio", { name: "Geld terug op je oorspronkelijke betaalmethode" }).check();
+    await returns.getByRole("button", { name: "Volgende" }).click();
+    await returns.getByRole("radio", { name: "Afgeven bij een inleverpunt met een QR-code" }).check();
+    await returns.getByRole("button", { name: "Volgende" }).click();
+    await returns.getByText("Je krijgt € 11,90 terug.").waitFor();
+    await returns.getByRole("button", { name: "Retour bevestigen" }).click();
+    const qr = returns.getByRole("img", { name: /^QR-code voor retour 1004-R\d$/ });
+    await qr.waitFor();
+    await page.waitForFunction(() => true);
+    assert.ok(await qr.evaluate((img) => img.decode().then(() => img.naturalWidth > 0, () => false)), "the QR code image loads");
+    assert.deepEqual(refused, []);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+});
+
 describe("reviews", () => {
   test("a shopper reviews a delivered item and sees the verified badge", T, async () => {
     const page = await shopperPage();

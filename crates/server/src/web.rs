@@ -521,7 +521,7 @@ fn hosted_csp() -> String {
     let style = style_hash(HOSTED_STYLE);
     format!(
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; \
-         style-src 'sha256-{style}'; img-src https: data:; base-uri 'none'; form-action 'none'; \
+         style-src 'sha256-{style}'; img-src 'self' https: data:; base-uri 'none'; form-action 'none'; \
          frame-ancestors 'none'"
     )
 }
