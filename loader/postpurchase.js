@@ -17,7 +17,7 @@ const TAG = "postpurchase-order";
 // How long the bundle may take before the fallback shows (it still mounts if it arrives).
 const WAIT_MS = 5000;
 // Embed-tag attribute -> element attribute.
-const ATTRS = [["data-shop", "shop"], ["data-order", "order"], ["data-api", "api"], ["data-lang", "lang"], ["data-order-page", "order-page"]];
+const ATTRS = [["data-shop", "shop"], ["data-order", "order"], ["data-api", "api"], ["data-lang", "lang"], ["data-order-page", "order-page"], ["data-theme", "theme"]];
 
 let baseSheet;
 let bundle;

@@ -31,6 +31,13 @@ extern "C" {
     fn format_range(this: &DateTimeFormat, start: &Date, end: &Date) -> String;
 
     #[wasm_bindgen(js_namespace = Intl)]
+    type PluralRules;
+    #[wasm_bindgen(constructor, js_namespace = Intl, catch)]
+    fn new(locale: &str, options: &Object) -> Result<PluralRules, JsValue>;
+    #[wasm_bindgen(method)]
+    fn select(this: &PluralRules, n: f64) -> String;
+
+    #[wasm_bindgen(js_namespace = Intl)]
     type DisplayNames;
     #[wasm_bindgen(constructor, js_namespace = Intl, catch)]
     fn new(locale: &str, options: &Object) -> Result<DisplayNames, JsValue>;
@@ -92,6 +99,7 @@ pub struct Formats {
     /// The same for a shop's local day and time, read and shown as UTC.
     local: OnceCell<Option<DateTimeFormat>>,
     regions: OnceCell<Option<DisplayNames>>,
+    plurals: OnceCell<Option<PluralRules>>,
     /// Metres and kilometres.
     lengths: [OnceCell<Option<NumberFormat>>; 2],
     locale: String,
@@ -125,6 +133,7 @@ impl Formats {
                     moment: OnceCell::new(),
                     local: OnceCell::new(),
                     regions: OnceCell::new(),
+                    plurals: OnceCell::new(),
                     lengths: Default::default(),
                     locale: locale.to_owned(),
                 });
@@ -140,6 +149,19 @@ impl Formats {
         pairs: &[(&str, &str)],
     ) -> &'a Option<DateTimeFormat> {
         cell.get_or_init(|| build("DateTimeFormat", &self.locale, pairs, DateTimeFormat::new))
+    }
+
+    /// Whether `count` takes the language's "one" form (`…_one` texts) rather than the
+    /// "other" (`…_other`): the language's own plural rules (1 in English, Dutch and
+    /// German; never in Indonesian, which has one form).
+    pub fn one(&self, count: i64) -> bool {
+        let rules = self
+            .plurals
+            .get_or_init(|| build("PluralRules", &self.locale, &[], PluralRules::new));
+        match rules {
+            Some(rules) => rules.select(count as f64) == "one",
+            None => count == 1,
+        }
     }
 
     /// An amount in minor units, e.g. `1450` EUR -> `€14.50` or `€ 14,50`.

@@ -194,12 +194,14 @@ fn build(cx: Ctx, order: &OrderView) -> Element {
             ("aria-controls", &format!("pp-m-{name}")),
             ("data-act", "m-open"),
             ("data-m", name),
+            ("part", "disclosure"),
         ] {
             attr(&button, k, v);
         }
         let panel = add(&wrap, "div", "pp-panel", "");
         attr(&panel, "id", &format!("pp-m-{name}"));
         attr(&panel, "role", "region");
+        attr(&panel, "part", "panel");
         attr(&panel, "aria-labelledby", &format!("pp-mb-{name}"));
         show(&panel, false);
         first.get_or_insert(name);
@@ -276,7 +278,7 @@ fn draw(cx: Ctx, panel: &Element, name: &str, data: &JsValue) {
     attr(panel, "data-state", "ready");
     match name {
         "returns" => returns(cx.t, &f, &order, panel, data),
-        "reviews" => reviews(cx.t, panel, data),
+        "reviews" => reviews(cx.t, &f, panel, data),
         "referral" => referral(cx.t, &f, &order, panel, data),
         _ => survey(cx.t, &order, panel, data),
     }
@@ -521,7 +523,7 @@ fn survey(t: Texts, order: &OrderView, panel: &Element, data: &JsValue) {
     actions(t, &f, Key::SurveySave, false);
 }
 
-fn reviews(t: Texts, panel: &Element, data: &JsValue) {
+fn reviews(t: Texts, formats: &Formats, panel: &Element, data: &JsValue) {
     for item in items(data) {
         let line = num(&item, "line_id").to_string();
         let name = text(&item, "name");
@@ -578,7 +580,7 @@ fn reviews(t: Texts, panel: &Element, data: &JsValue) {
                 t.get(Key::ReviewsStars),
                 "radio",
                 &options((1..=5).map(|n| {
-                    let key = if n == 1 {
+                    let key = if formats.one(n) {
                         Key::ReviewsStarOne
                     } else {
                         Key::ReviewsStarOther
@@ -670,7 +672,7 @@ fn referral(t: Texts, f: &Formats, order: &OrderView, panel: &Element, data: &Js
     }
     attr(&add(panel, "p", "pp-notice", ""), "role", "status");
     let friends = num(data, "friends");
-    let key = if friends == 1 {
+    let key = if f.one(friends) {
         Key::ReferralFriendsOne
     } else {
         Key::ReferralFriendsOther
