@@ -124,22 +124,27 @@ impl WidgetFiles {
                 content_type: content_type("postpurchase.js"),
             }
         });
-        let storefront = ["index.html", "storefront.js", "storefront.css"]
-            .into_iter()
-            .filter_map(|name| Some((name.to_owned(), read(name)?)))
-            .map(|(name, mut asset)| {
-                if name == "index.html" {
-                    // Trunk leaves its own directives in the page; browsers need none of them.
-                    let page: String = String::from_utf8_lossy(&asset.body)
-                        .lines()
-                        .filter(|line| !line.contains("data-trunk") && !line.trim().is_empty())
-                        .map(|line| format!("{line}\n"))
-                        .collect();
-                    asset.body = Bytes::from(page.into_bytes());
-                }
-                (name, asset)
-            })
-            .collect();
+        let storefront = [
+            "index.html",
+            "storefront.js",
+            "storefront.css",
+            "playground.js",
+        ]
+        .into_iter()
+        .filter_map(|name| Some((name.to_owned(), read(name)?)))
+        .map(|(name, mut asset)| {
+            if name == "index.html" {
+                // Trunk leaves its own directives in the page; browsers need none of them.
+                let page: String = String::from_utf8_lossy(&asset.body)
+                    .lines()
+                    .filter(|line| !line.contains("data-trunk") && !line.trim().is_empty())
+                    .map(|line| format!("{line}\n"))
+                    .collect();
+                asset.body = Bytes::from(page.into_bytes());
+            }
+            (name, asset)
+        })
+        .collect();
         WidgetFiles {
             build,
             bundle,
@@ -572,6 +577,7 @@ pub fn storefront_router(state: AppState, demo: Arc<Demo>) -> Router {
         .route("/help", get(storefront_help))
         .route("/webhooks", axum::routing::post(storefront_webhook))
         .route("/merchant/webhooks", get(storefront_webhooks))
+        .route("/theme", get(theme_playground))
         .route("/{file}", get(storefront_file))
         .fallback(|| async { (StatusCode::NOT_FOUND, Html("<h1>Not found</h1>")) })
         .with_state((state, demo))
@@ -630,10 +636,44 @@ fn shop_page(title: &str, body: &str) -> Response {
          <link rel=\"icon\" href=\"data:,\"><title>{title} · Koffie &amp; Klei</title><link rel=\"stylesheet\" href=\"/storefront.css\"></head>\
          <body><header class=\"site\"><a class=\"brand\" href=\"/\">Koffie &amp; Klei</a>\
          <nav aria-label=\"Shop\"><a href=\"/help\">Help</a><a href=\"/account/orders\">My orders</a>\
-         <a href=\"/merchant/webhooks\">Webhooks</a></nav></header>\
+         <a href=\"/merchant/webhooks\">Webhooks</a><a href=\"/theme\">Theme</a></nav></header>\
          <main class=\"page\"><h1>{title}</h1>{body}</main></body></html>"
     );
     ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+}
+
+/// The theme playground: the widget for a sample order beside a field for each of its
+/// variables (`playground.js` reads them from the widget's own sheet), a preset, and the
+/// CSS to copy.
+async fn theme_playground(
+    State((state, demo)): State<(AppState, Arc<Demo>)>,
+    Query(query): Query<StorefrontQuery>,
+) -> Response {
+    let order = query
+        .order
+        .as_deref()
+        .and_then(|n| demo.orders.iter().find(|o| o.number == n))
+        .or_else(|| demo.orders.iter().find(|o| o.number == "1002"));
+    let tag = order
+        .map(|o| embed_tag(&state.public_url, crate::seed::SHOP, &o.token, ""))
+        .unwrap_or_default();
+    shop_page(
+        "Theme playground",
+        &format!(
+            "<p>Change any variable and the widget follows; the CSS for your theme is written              below. Variables and parts are described in the theming reference              (<code>docs/theming.md</code>).</p>\
+             <div class=\"playground\"><div class=\"playground-controls\">\
+             <p><label for=\"theme-preset\">Preset</label> <select id=\"theme-preset\">\
+             <option value=\"light\">light</option><option value=\"dark\">dark</option>\
+             <option value=\"auto\">auto (follows the system)</option></select></p>\
+             <form id=\"theme-form\" aria-label=\"Variables\"></form>\
+             <p><label for=\"theme-css\">Your CSS</label></p>\
+             <textarea id=\"theme-css\" rows=\"8\" readonly></textarea>\
+             <p><button type=\"button\" id=\"theme-copy\">Copy CSS</button> \
+             <span id=\"theme-status\" role=\"status\"></span></p></div>\
+             <div class=\"playground-widget\">{tag}</div></div>\
+             <script src=\"/playground.js\" defer></script>"
+        ),
+    )
 }
 
 /// The shop's own order page: where the widget sends shoppers when it cannot load.

@@ -1,0 +1,77 @@
+// The theme playground of the demo storefront: every --pp-* variable the widget defines,
+// read from its own stylesheet (so the list is always complete), with a field each. Edits
+// apply live; the CSS to paste into a shop's theme is written below, ready to copy.
+(() => {
+  const widget = document.querySelector("postpurchase-order");
+  const form = document.getElementById("theme-form");
+  const preset = document.getElementById("theme-preset");
+  const out = document.getElementById("theme-css");
+  const copy = document.getElementById("theme-copy");
+  const said = document.getElementById("theme-status");
+  if (!widget || !form || !out) return;
+  const changed = new Map();
+
+  const write = () => {
+    const lines = [...changed].map(([name, value]) => `  ${name}: ${value};`);
+    const attr = preset.value === "light" ? "" : `\n/* and on the tag: data-theme="${preset.value}" */`;
+    out.value = lines.length || attr ? `postpurchase-order {\n${lines.join("\n")}\n}${attr}` : "";
+  };
+
+  // The variables and their defaults, from the :host rule of the widget's first sheet.
+  const variables = () => {
+    for (const sheet of widget.shadowRoot?.adoptedStyleSheets ?? []) {
+      for (const rule of sheet.cssRules) {
+        if (rule.selectorText === ":host") {
+          return [...rule.style].filter((p) => p.startsWith("--pp-")).map((p) => [p, rule.style.getPropertyValue(p).trim()]);
+        }
+      }
+    }
+    return [];
+  };
+
+  const build = (list) => {
+    for (const [name, value] of list) {
+      const id = `v${name}`;
+      const row = document.createElement("div");
+      row.className = "theme-row";
+      const label = document.createElement("label");
+      label.htmlFor = id;
+      label.textContent = name;
+      const input = document.createElement("input");
+      input.id = id;
+      input.name = name;
+      const colour = /^#[0-9a-f]{6}$/i.test(value);
+      input.type = colour ? "color" : "text";
+      input.value = value;
+      input.addEventListener("input", () => {
+        widget.style.setProperty(name, input.value);
+        changed.set(name, input.value);
+        write();
+      });
+      row.append(label, input);
+      form.append(row);
+    }
+  };
+
+  preset.addEventListener("change", () => {
+    widget.setAttribute("theme", preset.value);
+    write();
+  });
+  copy.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(out.value);
+      said.textContent = "CSS copied.";
+    } catch {
+      out.select();
+      said.textContent = "Copying is not allowed here: the CSS is selected, press Ctrl+C.";
+    }
+  });
+
+  // The widget's sheet arrives with its shadow root; wait for it.
+  const start = () => {
+    const list = variables();
+    if (list.length) return build(list);
+    setTimeout(start, 50);
+  };
+  start();
+})();

@@ -1,0 +1,89 @@
+// End-to-end: the widget's looks. The presets keep every text readable (axe's contrast
+// check included), reduced motion stops the skeleton's pulse, and the theme playground
+// changes the widget live and writes the CSS to copy.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { axeViolations, demoForTests } from "./shopper.mjs";
+
+const T = { timeout: 60_000 };
+const run = demoForTests();
+const widget = (page) => page.locator("postpurchase-order");
+
+/** The storefront page for `order` with `theme` set on the widget before it mounts. */
+async function themed(page, order, theme) {
+  await page.addInitScript((t) => {
+    new MutationObserver((_, observer) => {
+      const el = document.querySelector("postpurchase-order");
+      if (el && t) {
+        el.setAttribute("theme", t);
+        observer.disconnect();
+      }
+    }).observe(document, { childList: true, subtree: true });
+  }, theme);
+  await page.goto(run.orderUrl(order));
+  await widget(page).locator(".pp-card").waitFor();
+}
+
+describe("presets", () => {
+  for (const [theme, scheme] of [["light", "light"], ["dark", "light"], ["auto", "dark"]]) {
+    test(`${theme} (system ${scheme}): no violations, contrast included, in the order and its modules`, T, async () => {
+      const page = await run.shopperPage({ colorScheme: scheme });
+      await themed(page, "1004", theme);
+      const background = await widget(page).locator(".pp-card").evaluate((c) => getComputedStyle(c).backgroundColor);
+      const dark = theme === "dark" || (theme === "auto" && scheme === "dark");
+      assert.equal(background, dark ? "rgb(28, 29, 27)" : "rgb(255, 255, 255)");
+      assert.deepEqual(await axeViolations(page), [], "order");
+      // A module open, and a form with its errors showing.
+      const reviews = widget(page).getByRole("region", { name: "Review your items" });
+      await reviews.getByRole("button", { name: "Send" }).first().click();
+      await reviews.getByText("Please choose one.").first().waitFor();
+      assert.deepEqual(await axeViolations(page), [], "review errors");
+      await page.context().close();
+    });
+  }
+
+  test("a shop's own values win over a preset", T, async () => {
+    const page = await run.shopperPage();
+    await themed(page, "1004", "dark");
+    await page.addStyleTag({ content: "postpurchase-order { --pp-background: #003366; }" });
+    const background = await widget(page).locator(".pp-card").evaluate((c) => getComputedStyle(c).backgroundColor);
+    assert.equal(background, "rgb(0, 51, 102)");
+    await page.context().close();
+  });
+
+  test("reduced motion stops the skeleton's pulse", T, async () => {
+    const page = await run.shopperPage({ reducedMotion: "reduce" });
+    await page.route("**/api/v1/shops/**", () => { /* never answers: the skeleton stays */ });
+    await page.goto(run.orderUrl("1001"));
+    const bone = widget(page).locator(".pp-bone").first();
+    await bone.waitFor();
+    assert.equal(await bone.evaluate((b) => getComputedStyle(b).animationName), "none");
+    await page.context().close();
+  });
+});
+
+describe("the theme playground", () => {
+  test("a designer changes the accent and the preset, sees the widget follow, and copies the CSS", T, async () => {
+    const page = await run.shopperPage({ permissions: ["clipboard-read", "clipboard-write"] });
+    await page.goto(`${run.demo.shop}/theme`);
+    const accent = page.getByLabel("--pp-accent", { exact: true });
+    await accent.waitFor();
+    // Every variable of the stylesheet has its field.
+    assert.ok((await page.locator("#theme-form input").count()) >= 20);
+    await accent.fill("#aa0055");
+    const button = widget(page).getByRole("button", { name: "Choose how to receive this parcel" }).first();
+    assert.equal(await button.evaluate((b) => getComputedStyle(b).backgroundColor), "rgb(170, 0, 85)");
+    await page.getByLabel("--pp-radius", { exact: true }).fill("2px");
+    await page.getByLabel("Preset").selectOption("dark");
+    assert.equal(await widget(page).getAttribute("theme"), "dark");
+    const css = await page.getByLabel("Your CSS").inputValue();
+    assert.match(css, /--pp-accent: #aa0055;/);
+    assert.match(css, /--pp-radius: 2px;/);
+    assert.match(css, /data-theme="dark"/);
+    await page.getByRole("button", { name: "Copy CSS" }).click();
+    await page.getByRole("status").filter({ hasText: "CSS copied." }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), css);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+});
