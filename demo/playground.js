@@ -2,13 +2,14 @@
 // read from its own stylesheet (so the list is always complete), with a field each. Edits
 // apply live; the CSS to paste into a shop's theme is written below, ready to copy.
 (() => {
-  const widget = document.querySelector("postpurchase-order");
+  // The loader puts the element after its tag when it runs, which may be after this.
+  let widget = null;
   const form = document.getElementById("theme-form");
   const preset = document.getElementById("theme-preset");
   const out = document.getElementById("theme-css");
   const copy = document.getElementById("theme-copy");
   const said = document.getElementById("theme-status");
-  if (!widget || !form || !out) return;
+  if (!form || !out) return;
   const changed = new Map();
 
   const write = () => {
@@ -19,7 +20,8 @@
 
   // The variables and their defaults, from the :host rule of the widget's first sheet.
   const variables = () => {
-    for (const sheet of widget.shadowRoot?.adoptedStyleSheets ?? []) {
+    widget = document.querySelector("postpurchase-order");
+    for (const sheet of widget?.shadowRoot?.adoptedStyleSheets ?? []) {
       for (const rule of sheet.cssRules) {
         if (rule.selectorText === ":host") {
           return [...rule.style].filter((p) => p.startsWith("--pp-")).map((p) => [p, rule.style.getPropertyValue(p).trim()]);
@@ -54,7 +56,7 @@
   };
 
   preset.addEventListener("change", () => {
-    widget.setAttribute("theme", preset.value);
+    widget?.setAttribute("theme", preset.value);
     write();
   });
   copy.addEventListener("click", async () => {
