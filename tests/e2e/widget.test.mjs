@@ -32,7 +32,7 @@ after(async () => {
  * A fresh page that records everything the host page would notice going wrong.
  * `rewrite(html)`: serve the storefront page changed, as another shop's template would be.
  */
-async function shopperPage(options = {}, rewrite = null) {
+async function shopperPage(options = {}, rewrite = null, csp = null) {
   const owner = rewrite ? (rewritingBrowser ||= await launch({ extraArgs: REWRITTEN_PAGES })) : browser;
   const context = await owner.newContext({ viewport: { width: 1100, height: 900 }, locale: "en-US", ...options });
   const page = await context.newPage();
@@ -46,7 +46,8 @@ async function shopperPage(options = {}, rewrite = null) {
   if (rewrite) {
     await page.route((url) => url.origin === demo.shop && url.pathname === "/", async (route) => {
       const response = await route.fetch();
-      await route.fulfill({ response, body: rewrite(await response.text()) });
+      const headers = csp ? { ...response.headers(), "content-security-policy": csp } : response.headers();
+      await route.fulfill({ response, headers, body: rewrite(await response.text()) });
     });
   }
   return page;
@@ -193,16 +194,18 @@ describe("the hosted order page", () => {
   });
 });
 
-describe("when things go wrong", () => {
-  const fallbackText = "We can't show your order details right now.";
+const fallbackText = "We can't show your order details right now.";
 
-  async function expectFallback(page) {
-    const alert = page.getByRole("alert").filter({ hasText: fallbackText });
-    await alert.waitFor({ timeout: 10_000 });
-    const link = alert.getByRole("link", { name: "View your order on the shop's website" });
-    assert.equal(await link.getAttribute("href"), `${demo.shop}/account/orders`);
-    return alert;
-  }
+/** The loader's or widget's message with the link to the shop's own order page. */
+async function expectFallback(page) {
+  const alert = page.getByRole("alert").filter({ hasText: fallbackText });
+  await alert.waitFor({ timeout: 10_000 });
+  const link = alert.getByRole("link", { name: "View your order on the shop's website" });
+  assert.equal(await link.getAttribute("href"), `${demo.shop}/account/orders`);
+  return alert;
+}
+
+describe("when things go wrong", () => {
 
   test("the API is down: a readable message and the shop's own order page", T, async () => {
     const page = await shopperPage();
@@ -259,7 +262,51 @@ describe("when things go wrong", () => {
   });
 });
 
+describe("under a Content-Security-Policy", () => {
+  // What docs/embedding.md tells merchants to allow, and nothing more.
+  const strict = (api) =>
+    `default-src 'none'; script-src 'self' ${api} 'wasm-unsafe-eval'; connect-src ${api}; ` +
+    `img-src 'self' ${api} data:; style-src 'self'; base-uri 'none'; form-action 'self'`;
+
+  async function violations(page) {
+    const seen = [];
+    page.on("console", (m) => /Content Security Policy/.test(m.text()) && seen.push(m.text()));
+    return seen;
+  }
+
+  test("the documented strict policy is enough: the order, its parcels and modules work", T, async () => {
+    const page = await shopperPage({}, (html) => html, strict(demo.api));
+    const seen = await violations(page);
+    await page.goto(orderUrl("1004"));
+    await widgetHeading(page).filter({ hasText: "Welcome back, Ada!" }).waitFor();
+    await page.locator("postpurchase-order").getByText("Rated", { exact: false }).or(
+      page.locator("postpurchase-order").getByRole("group", { name: "Your rating" }).first()).first().waitFor();
+    assert.deepEqual(seen, []);
+    await assertHostUnharmed(page);
+    await page.context().close();
+  });
+
+  test("without 'wasm-unsafe-eval' the shopper gets the fallback link, and the page is unharmed", T, async () => {
+    const page = await shopperPage({}, (html) => html, strict(demo.api).replace(" 'wasm-unsafe-eval'", ""));
+    await page.goto(orderUrl("1001"));
+    await expectFallback(page);
+    await assertHostUnharmed(page);
+    await page.context().close();
+  });
+});
+
 describe("living on someone else's page", () => {
+  test("the loader adds one global, a namespaced object, and nothing else", T, async () => {
+    const page = await shopperPage();
+    await page.addInitScript(() => { window.__before = new Set(Object.keys(window)); });
+    await page.goto(orderUrl("1001"));
+    await widgetHeading(page).waitFor();
+    const added = await page.evaluate(() => Object.keys(window).filter((k) => !window.__before.has(k) && !k.startsWith("__")));
+    assert.deepEqual(added, ["postpurchase"]);
+    assert.match(await page.evaluate(() => window.postpurchase.build), /^[0-9a-f]{12}$/);
+    await page.context().close();
+  });
+
   test("pasting the tag twice mounts one widget per tag", T, async () => {
     const page = await shopperPage({}, (html) => html.replace(/(<script type="module"[^>]*><\/script>)/, "$1\n$1"));
     await page.goto(orderUrl("1003"));
