@@ -180,6 +180,9 @@ describe("the hosted order page", () => {
     // Styled (its Content-Security-Policy lets the widget's own sheets in).
     const title = page.locator("postpurchase-order").getByRole("heading", { level: 2 });
     assert.equal(await title.evaluate((h) => getComputedStyle(h).fontWeight), "700");
+    // In the shop's own colours (its theme, set through the admin API; the demo's is brown).
+    const stage = page.locator("postpurchase-order").locator("[part=stage]");
+    assert.equal(await stage.evaluate((s) => getComputedStyle(s).color), "rgb(107, 62, 38)");
     assert.deepEqual(page.errors, []);
     await page.context().close();
 

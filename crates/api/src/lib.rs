@@ -1231,6 +1231,31 @@ pub struct ReturnSettings {
     pub store_credit_bonus: u32,
 }
 
+/// A preset of the widget's colours (`theme` on the element, `data-theme` on the tag).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ThemePreset {
+    #[default]
+    Light,
+    Dark,
+    /// Follows the shopper's system (`prefers-color-scheme`).
+    Auto,
+}
+
+/// Admin API: how the widget looks on the shop's hosted order page (`/o/{shop}/{token}`),
+/// for links in e-mails and platforms without script tags. `variables` are the widget's
+/// `--pp-*` custom properties (docs/theming.md), e.g. `{"--pp-accent": "#0b6e4f"}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ShopTheme {
+    #[serde(default)]
+    pub preset: ThemePreset,
+    #[serde(default)]
+    pub variables: std::collections::BTreeMap<String, String>,
+}
+
 /// What the shop's webhook endpoint receives when a shopper changes a delivery choice or a
 /// return, or the shop moves a return along.
 /// The body is signed: `Postpurchase-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." +

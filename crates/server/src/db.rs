@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_reviews.sql"),
     include_str!("../migrations/0008_returns.sql"),
     include_str!("../migrations/0009_exchanges.sql"),
+    include_str!("../migrations/0010_themes.sql"),
 ];
 
 /// Readers kept open between requests; more are opened under load and closed after.

@@ -17,6 +17,7 @@ pub mod settings;
 pub mod shopper;
 pub mod store;
 pub mod survey;
+pub mod theme;
 pub mod tracking;
 pub mod web;
 pub mod webhooks;
@@ -158,6 +159,7 @@ pub fn app(state: AppState) -> Router {
         .merge(survey::router())
         .merge(reviews::router())
         .merge(returns::router())
+        .merge(theme::router())
         .merge(web::router())
         .route(openapi::PATH, get(openapi::serve))
         .route("/healthz", get(|| async { "ok" }))

@@ -44,6 +44,8 @@ pub const PATH: &str = "/api/v1/openapi.json";
         crate::returns::update_status,
         crate::returns::get_settings,
         crate::returns::put_settings,
+        crate::theme::get_theme,
+        crate::theme::put_theme,
     ),
     // Sent, not served: what the shop's webhook endpoint receives.
     components(schemas(postpurchase_api::WebhookEvent)),

@@ -723,6 +723,19 @@ fn seed_follow_up(
             friend_reward: euro(RewardKind::AmountOff, 1000),
             referrer_reward: euro(RewardKind::StoreCredit, 1000),
         },
+    )?;
+    // The hosted order page in the shop's colours: coffee brown, softer corners.
+    let brand = [("--pp-accent", "#6b3e26"), ("--pp-radius", "8px")];
+    store::set_theme(
+        tx,
+        shop_id,
+        &postpurchase_api::ShopTheme {
+            variables: brand
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            ..Default::default()
+        },
     )
 }
 

@@ -1380,6 +1380,29 @@ pub fn reviews_enabled(conn: &Connection, shop_id: i64) -> rusqlite::Result<bool
         .query_row([shop_id], |r| r.get(0))
 }
 
+/// The shop's theme for its hosted page; the default until one is set.
+pub fn theme(conn: &Connection, shop_id: i64) -> rusqlite::Result<postpurchase_api::ShopTheme> {
+    let json: Option<String> = conn
+        .prepare_cached("SELECT theme FROM shops WHERE id = ?1")?
+        .query_row([shop_id], |r| r.get(0))?;
+    Ok(json
+        .and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_default())
+}
+
+pub fn set_theme(
+    tx: &Transaction,
+    shop_id: i64,
+    theme: &postpurchase_api::ShopTheme,
+) -> rusqlite::Result<()> {
+    let json = serde_json::to_string(theme).unwrap_or_default();
+    tx.execute(
+        "UPDATE shops SET theme = ?2 WHERE id = ?1",
+        params![shop_id, json],
+    )?;
+    Ok(())
+}
+
 pub fn set_reviews_enabled(tx: &Transaction, shop_id: i64, enabled: bool) -> rusqlite::Result<()> {
     tx.execute(
         "UPDATE shops SET reviews_enabled = ?2 WHERE id = ?1",

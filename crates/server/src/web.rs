@@ -381,14 +381,22 @@ async fn hosted_page(
     UrlPath((shop, token)): UrlPath<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let order_page = state
-        .db
-        .read(|conn| crate::store::shop_by_slug(conn, &shop))
-        .ok()
-        .flatten()
-        .and_then(|s| s.order_status_url)
+    // The shop's own order page and its theme (a preset, and its variables as one rule).
+    let found = state.db.read(|conn| {
+        let Some(found) = crate::store::shop_by_slug(conn, &shop)? else {
+            return Ok::<_, rusqlite::Error>(None);
+        };
+        let theme = crate::store::theme(conn, found.id)?;
+        Ok(Some((found.order_status_url, theme)))
+    });
+    let (order_url, theme) = found.ok().flatten().unwrap_or_default();
+    let mut extra = order_url
         .map(|url| format!(" data-order-page=\"{}\"", escape(&url)))
         .unwrap_or_default();
+    if theme.preset != postpurchase_api::ThemePreset::Light {
+        extra += &format!(" data-theme=\"{}\"", crate::store::wire_name(theme.preset));
+    }
+    let style = [HOSTED_STYLE, &crate::theme::css(&theme)].concat();
     let accept = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
@@ -399,14 +407,14 @@ async fn hosted_page(
         "<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\"><link rel=\"icon\" href=\"data:,\"><title>{title}</title>\
-         <style>{HOSTED_STYLE}</style></head><body><main><h1>{title}</h1>{}</main></body></html>",
+         <style>{style}</style></head><body><main><h1>{title}</h1>{}</main></body></html>",
         escape(&lang),
-        embed_tag(&state.public_url, &shop, &token, &order_page)
+        embed_tag(&state.public_url, &shop, &token, &extra)
     );
     (
         [
             (header::CACHE_CONTROL, "no-store".to_owned()),
-            (header::CONTENT_SECURITY_POLICY, hosted_csp()),
+            (header::CONTENT_SECURITY_POLICY, hosted_csp(&style)),
             (header::VARY, "Accept-Language".to_owned()),
         ],
         Html(page),
@@ -522,8 +530,8 @@ const HOSTED_STYLE: &str = "body{margin:0;padding:1rem;background:#f6f6f4;color:
 /// The hosted page runs nothing but the widget from this server: scripts, requests and
 /// styles from here only (its one inline style by hash), WebAssembly allowed, product
 /// images from anywhere on https, and no framing.
-fn hosted_csp() -> String {
-    let style = style_hash(HOSTED_STYLE);
+fn hosted_csp(inline_style: &str) -> String {
+    let style = style_hash(inline_style);
     format!(
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; \
          style-src 'sha256-{style}'; img-src 'self' https: data:; base-uri 'none'; form-action 'none'; \

@@ -136,6 +136,8 @@ async fn the_openapi_document_lists_exactly_the_api_routes() {
         ("PUT", postpurchase_server::returns::SETTINGS_PATH),
         ("GET", postpurchase_server::returns::QR_PATH),
         ("PUT", postpurchase_server::returns::INVENTORY_PATH),
+        ("GET", postpurchase_server::theme::THEME_PATH),
+        ("PUT", postpurchase_server::theme::THEME_PATH),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))
@@ -330,6 +332,68 @@ async fn the_hosted_page_embeds_the_token_escaped() {
     ), "{html}");
     assert!(!html.contains("<script>alert"));
     assert!(html.contains(r#"data-order-page="https://shop.example/orders""#));
+}
+
+#[tokio::test]
+async fn the_hosted_page_wears_the_shops_theme_allowed_by_its_policy() {
+    let app = TestApp::new();
+    let (status, stored) = app
+        .admin_put(
+            "/api/v1/admin/theme",
+            SHOP_KEY,
+            r##"{"preset": "dark", "variables": {"--pp-accent": "#0b6e4f", "--pp-radius": "4px"}}"##,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{stored}");
+    let (_, read) = app.get_admin("/api/v1/admin/theme").await;
+    assert_eq!(read, stored);
+    // Another shop's theme is its own.
+    let (_, other) = app.get_admin_with("/api/v1/admin/theme", OTHER_KEY).await;
+    assert_eq!(
+        other,
+        serde_json::json!({"preset": "light", "variables": {}})
+    );
+
+    let response = app
+        .send(
+            Request::get("/o/shop/AAAAAAAAAAAAAAAAAAAAAAAA")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let html = String::from_utf8(body_bytes(response).await).unwrap();
+    assert!(html.contains(" data-theme=\"dark\""), "{html}");
+    let style = html
+        .split("<style>")
+        .nth(1)
+        .and_then(|s| s.split("</style>").next())
+        .unwrap();
+    assert!(style.ends_with("postpurchase-order{--pp-accent:#0b6e4f;--pp-radius:4px;}"));
+    // The page's policy allows exactly this inline style.
+    use base64::Engine;
+    use sha2::Digest;
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(style));
+    assert!(csp.contains(&format!("style-src 'sha256-{hash}'")), "{csp}");
+
+    // A value that could leave its declaration is refused, naming it; nothing changes.
+    let (status, body) = app
+        .admin_put(
+            "/api/v1/admin/theme",
+            SHOP_KEY,
+            r#"{"variables": {"--pp-accent": "red;}</style><script>alert(1)</script>", "color": "red"}}"#,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        error_fields(&body),
+        ["variables.--pp-accent", "variables.color"]
+    );
+    let (_, read) = app.get_admin("/api/v1/admin/theme").await;
+    assert_eq!(read, stored);
 }
 
 #[tokio::test]
