@@ -12,8 +12,12 @@ const BUILD = "__PP_BUILD__";
 const ORIGIN = "__PP_ORIGIN__";
 const TEXT = "__PP_FALLBACK__";
 const BASE_CSS = "__PP_BASE_CSS__";
+// Subresource Integrity of each file of this build (`sha384-…`): nothing runs that differs.
+const SRI = "__PP_INTEGRITY__";
 const FILES = `${ORIGIN}/widget/${BUILD}/`;
 const TAG = "postpurchase-order";
+const GLUE = "postpurchase-widget.js";
+const WASM = "postpurchase-widget_bg.wasm";
 // How long the bundle may take before the fallback shows (it still mounts if it arrives).
 const WAIT_MS = 5000;
 // Embed-tag attribute -> element attribute.
@@ -44,18 +48,27 @@ function intl(kind, locale, options) {
 }
 
 // The wasm module and the widget's stylesheet, fetched once for every element on the page.
+// `fetch` options that check a file of the build against its hash.
+const checked = (file) => ({ integrity: SRI[file] || "" });
+
 function loadBundle() {
+  // `import()` takes no integrity: a module preload with it goes first, and the import
+  // then uses (or fails with) what the preload verified.
+  const glue = FILES + "postpurchase-widget.js";
+  if (!bundle && SRI[GLUE]) {
+    document.head.append(Object.assign(document.createElement("link"), { rel: "modulepreload", href: glue, integrity: SRI[GLUE], crossOrigin: "anonymous" }));
+  }
   bundle ||= Promise.all([
     // The wasm compiles (off the main thread, as it streams in) while the glue loads.
     Promise.all([
-      import(FILES + "postpurchase-widget.js"),
-      WebAssembly.compileStreaming(fetch(FILES + "postpurchase-widget_bg.wasm")),
+      import(glue),
+      WebAssembly.compileStreaming(fetch(FILES + WASM, checked(WASM))),
     ]).then(async ([m, module]) => {
       await m.default({ module_or_path: module });
       mark("widget-ready");
       return m;
     }),
-    fetch(FILES + "widget.css").then((r) => (r.ok ? r.text() : Promise.reject(new Error(`widget.css: ${r.status}`)))).then(sheet),
+    fetch(FILES + "widget.css", checked("widget.css")).then((r) => (r.ok ? r.text() : Promise.reject(new Error(`widget.css: ${r.status}`)))).then(sheet),
   ]).catch((error) => {
     bundle = undefined; // let "Try again" start over
     throw error;
@@ -88,7 +101,7 @@ const words = new Map();
 function loadWords(code) {
   let file = words.get(code);
   if (!file) {
-    words.set(code, (file = fetch(`${FILES}texts-${code}.json`)
+    words.set(code, (file = fetch(`${FILES}texts-${code}.json`, checked(`texts-${code}.json`))
       .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`texts-${code}.json: ${r.status}`))))));
     file.catch(() => words.delete(code)); // let "Try again" ask again
   }

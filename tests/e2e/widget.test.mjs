@@ -394,3 +394,34 @@ describe("living on someone else's page", () => {
     await page.context().close();
   });
 });
+
+describe("integrity", () => {
+  for (const [file, tamper] of [
+    ["postpurchase-widget_bg.wasm", (body) => Buffer.concat([body, Buffer.from([0])])],
+    ["postpurchase-widget.js", (body) => Buffer.concat([body, Buffer.from("\nwindow.__tampered = 1;")])],
+    ["widget.css", (body) => Buffer.concat([body, Buffer.from(".pp{display:none}")])],
+  ]) {
+    test(`a changed ${file} is refused: the fallback shows and nothing of it runs`, T, async () => {
+      const page = await shopperPage();
+      await page.route((url) => url.pathname.endsWith(`/${file}`), async (route) => {
+        const response = await route.fetch();
+        await route.fulfill({ response, body: tamper(await response.body()) });
+      });
+      await page.goto(orderUrl("1001"));
+      await expectFallback(page);
+      assert.equal(await page.evaluate(() => window.__tampered), undefined);
+      await page.context().close();
+    });
+  }
+
+  test("every file of the build is published with its hash, the loader under its versioned address too", T, async () => {
+    const loader = await (await fetch(`${demo.api}/widget/postpurchase.js`)).text();
+    const build = loader.match(/"([0-9a-f]{12})"/)[1];
+    const manifest = await (await fetch(`${demo.api}/widget/${build}/integrity.json`)).json();
+    for (const file of ["postpurchase.js", "postpurchase-widget.js", "postpurchase-widget_bg.wasm", "widget.css", "texts-en.json"]) {
+      const body = Buffer.from(await (await fetch(`${demo.api}/widget/${build}/${file}`)).arrayBuffer());
+      const { createHash } = await import("node:crypto");
+      assert.equal(manifest[file], `sha384-${createHash("sha384").update(body).digest("base64")}`, file);
+    }
+  });
+});

@@ -16,7 +16,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use postpurchase_api::locales;
-use sha2::{Digest, Sha256};
+use sha2::{Digest, Sha256, Sha384};
 
 use crate::error::ApiError;
 use crate::seed::Demo;
@@ -102,6 +102,16 @@ impl WidgetFiles {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
+        // Subresource Integrity of every file of the build: the loader checks what it
+        // loads against these, and they are published at `/widget/<build>/integrity.json`.
+        let mut integrity: BTreeMap<String, String> = bundle
+            .iter()
+            .map(|(name, asset)| (name.clone(), sri(&asset.body)))
+            .collect();
+        // JSON for the loader's source; `<` escaped so it can never close a script element.
+        let integrity_json = serde_json::to_string(&integrity)
+            .unwrap_or_default()
+            .replace('<', "\\u003c");
         let messages = loader_texts(&texts);
         // JSON string; `<` escaped so the CSS can never close a script element.
         let base_css = std::fs::read_to_string(dir.join("base.css"))
@@ -116,7 +126,8 @@ impl WidgetFiles {
                 .replace("__PP_BUILD__", &build)
                 .replace("__PP_ORIGIN__", public_url)
                 .replace("\"__PP_FALLBACK__\"", &messages)
-                .replace("\"__PP_BASE_CSS__\"", &base_css);
+                .replace("\"__PP_BASE_CSS__\"", &base_css)
+                .replace("\"__PP_INTEGRITY__\"", &integrity_json);
             Asset {
                 brotli: compress(text.as_bytes(), Encoding::Brotli),
                 gzip: compress(text.as_bytes(), Encoding::Gzip),
@@ -124,6 +135,22 @@ impl WidgetFiles {
                 content_type: content_type("postpurchase.js"),
             }
         });
+        // The loader of this build, under its versioned address too, for shops that pin
+        // it with an `integrity` attribute.
+        if let Some(loader) = &loader {
+            integrity.insert("postpurchase.js".to_owned(), sri(&loader.body));
+            bundle.insert("postpurchase.js".to_owned(), loader.clone());
+        }
+        let manifest = serde_json::to_vec_pretty(&integrity).unwrap_or_default();
+        bundle.insert(
+            "integrity.json".to_owned(),
+            Asset {
+                brotli: None,
+                gzip: None,
+                body: Bytes::from(manifest),
+                content_type: content_type(".json"),
+            },
+        );
         let storefront = [
             "index.html",
             "storefront.js",
@@ -266,6 +293,15 @@ fn compress(data: &[u8], encoding: Encoding) -> Option<Bytes> {
         }
     }
     Some(Bytes::from(out))
+}
+
+/// A Subresource Integrity value: `sha384-<base64 of the SHA-384 digest>`.
+fn sri(body: &[u8]) -> String {
+    use base64::Engine;
+    format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(Sha384::digest(body))
+    )
 }
 
 /// Drops comments and runs of white space: the base sheet travels inside every loader.

@@ -290,6 +290,39 @@ async fn widget_files_are_versioned_and_cached_the_right_way() {
     assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
     assert_eq!(body_bytes(plain).await, b":host{display:block}");
 
+    // Every file of the build with its Subresource Integrity hash, the loader (also under
+    // its versioned address) included.
+    let (status, manifest) = app.get(&format!("/widget/{build}/integrity.json")).await;
+    assert_eq!(status, StatusCode::OK);
+    let sri = |body: &[u8]| {
+        use base64::Engine;
+        use sha2::Digest;
+        format!(
+            "sha384-{}",
+            base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(body))
+        )
+    };
+    assert_eq!(manifest["widget.css"], sri(b":host{display:block}"));
+    assert_eq!(manifest["postpurchase.js"], sri(text.as_bytes()));
+    for file in [
+        "postpurchase-widget.js",
+        "postpurchase-widget_bg.wasm",
+        "texts-en.json",
+    ] {
+        assert!(
+            manifest[file].as_str().unwrap().starts_with("sha384-"),
+            "{file}"
+        );
+    }
+    let versioned = app
+        .send(
+            Request::get(format!("/widget/{build}/postpurchase.js"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(body_bytes(versioned).await, text.as_bytes());
+
     // The widget's texts: one JSON array per language, in the order of its keys, without
     // the server's own page texts.
     let (status, texts) = app.get(&format!("/widget/{build}/texts-en.json")).await;
