@@ -180,8 +180,11 @@ class PostpurchaseOrder extends HTMLElement {
     const lang = language(o.languages);
     const said = loadWords(lang.code);
     said.catch(() => { /* reported below */ });
+    // The answer is read here too (status, ETag, body parsed) while the widget's files
+    // arrive, so the widget draws the order in the same task it mounts.
     const order = fetch(`${o.api.replace(/\/+$/, "")}/api/v1/shops/${encodeURIComponent(o.shop)}/orders/${encodeURIComponent(o.order)}`,
-      { signal: AbortSignal.timeout(WAIT_MS) });
+      { signal: AbortSignal.timeout(WAIT_MS) })
+      .then(async (r) => ({ status: r.status, etag: r.headers.get("ETag"), body: r.ok ? await r.json() : null }));
     order.catch(() => { /* the widget reports it */ });
     // Making an Intl formatter is slow (tens of milliseconds on a slow phone, more for
     // the first of a locale). Make the widget's while the main thread is idle, waiting for
@@ -196,9 +199,9 @@ class PostpurchaseOrder extends HTMLElement {
         intl("DateTimeFormat", locale, moment).formatRange(0, 7.2e6);
         intl("DisplayNames", locale, { type: "region" }).of("NL");
       } catch { /* an unusual locale tag: the widget falls back by itself */ }
-      order.then((r) => r.clone().json()).then((view) => {
-        intl("NumberFormat", locale, { style: "currency", currency: view.currency }).format(1);
-      }).catch(() => { /* the widget reads the answer itself */ });
+      order.then((answer) => {
+        if (answer.body) intl("NumberFormat", locale, { style: "currency", currency: answer.body.currency }).format(1);
+      }).catch(() => { /* the widget reports it */ });
     });
     const timer = setTimeout(() => this.fallback(root, run, options), WAIT_MS);
     try {

@@ -36,21 +36,40 @@ async fn json(response: &Response) -> Option<JsValue> {
     JsFuture::from(response.json().ok()?).await.ok()
 }
 
-/// Loads the order at `url`: from `prefetched` (a `fetch` the loader already started) when
-/// given, else with a request of our own, limited to [`TIMEOUT_MS`]. With `etag`, asks
-/// only for a change: `Ok(None)` means the order is as it was. An order comes with its
-/// `ETag`.
+/// A response's status, `ETag` and, for a `200`, its parsed body.
+async fn read(response: Response) -> (u16, Option<String>, Option<JsValue>) {
+    let etag = response.headers().get("ETag").ok().flatten();
+    let body = match response.status() {
+        200 => json(&response).await,
+        _ => None,
+    };
+    (response.status(), etag, body)
+}
+
+/// Loads the order at `url`: from `prefetched` (the loader's early request) when given,
+/// else with a request of our own, limited to [`TIMEOUT_MS`]. `prefetched` resolves to
+/// a `Response`, or to the loader's reading of it, `{status, etag, body}` (the body
+/// already parsed while the widget's files were on their way). With `etag`, asks only for
+/// a change: `Ok(None)` means the order is as it was. An order comes with its `ETag`.
 pub async fn fetch_order(
     url: &str,
     prefetched: Option<js_sys::Promise>,
     etag: Option<&str>,
 ) -> Result<Option<(OrderView, Option<String>)>, LoadError> {
-    let response: Response = match prefetched {
-        Some(promise) => JsFuture::from(promise)
-            .await
-            .ok()
-            .and_then(|r| r.dyn_into().ok())
-            .ok_or(LoadError::Unavailable)?,
+    let (status, etag, body) = match prefetched {
+        Some(promise) => {
+            let answer = JsFuture::from(promise)
+                .await
+                .map_err(|_| LoadError::Unavailable)?;
+            match answer.dyn_into::<Response>() {
+                Ok(response) => read(response).await,
+                Err(answer) => {
+                    let get = |key: &str| Reflect::get(&answer, &key.into()).unwrap_or_default();
+                    let status = get("status").as_f64().unwrap_or_default() as u16;
+                    (status, get("etag").as_string(), Some(get("body")))
+                }
+            }
+        }
         None => {
             let signal = AbortSignal::timeout_with_u32(TIMEOUT_MS);
             // No-store: the browser's cache must not answer a re-check with a stale 200.
@@ -60,22 +79,23 @@ pub async fn fetch_order(
             if let Some(etag) = etag {
                 request = request.header("If-None-Match", etag);
             }
-            request
+            let response: Response = request
                 .send()
                 .await
                 .map_err(|_| LoadError::Unavailable)?
-                .into()
+                .into();
+            read(response).await
         }
     };
-    match response.status() {
+    match status {
         200 => {}
         304 => return Ok(None),
         404 => return Err(LoadError::NotFound),
         _ => return Err(LoadError::Unavailable),
     }
-    let etag = response.headers().get("ETag").ok().flatten();
-    let value = json(&response).await.ok_or(LoadError::Unavailable)?;
-    let order = OrderView::from_js(&value).ok_or(LoadError::Unavailable)?;
+    let order = body
+        .and_then(|b| OrderView::from_js(&b))
+        .ok_or(LoadError::Unavailable)?;
     Ok(Some((order, etag)))
 }
 
