@@ -367,6 +367,24 @@ async fn the_hosted_page_embeds_the_token_escaped() {
     assert!(html.contains(r#"data-order-page="https://shop.example/orders""#));
 }
 
+/// The hosted page of an order for a browser asking in `accept_language`: its policy and
+/// its HTML.
+async fn hosted_page(app: &TestApp, accept_language: &str) -> (String, String) {
+    let response = app
+        .send(
+            Request::get("/o/shop/AAAAAAAAAAAAAAAAAAAAAAAA")
+                .header(header::ACCEPT_LANGUAGE, accept_language)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    (csp, String::from_utf8(body_bytes(response).await).unwrap())
+}
+
 #[tokio::test]
 async fn the_hosted_page_wears_the_shops_theme_allowed_by_its_policy() {
     let app = TestApp::new();
@@ -387,18 +405,7 @@ async fn the_hosted_page_wears_the_shops_theme_allowed_by_its_policy() {
         serde_json::json!({"preset": "light", "variables": {}})
     );
 
-    let response = app
-        .send(
-            Request::get("/o/shop/AAAAAAAAAAAAAAAAAAAAAAAA")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let html = String::from_utf8(body_bytes(response).await).unwrap();
+    let (csp, html) = hosted_page(&app, "").await;
     assert!(html.contains(" data-theme=\"dark\""), "{html}");
     let style = html
         .split("<style>")
@@ -450,18 +457,7 @@ async fn the_hosted_page_speaks_the_browsers_language_under_a_strict_policy() {
         ("", "en", "Your order"),
         ("\"><script>", "en", "Your order"),
     ] {
-        let response = app
-            .send(
-                Request::get("/o/shop/AAAAAAAAAAAAAAAAAAAAAAAA")
-                    .header(header::ACCEPT_LANGUAGE, accept)
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await;
-        let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
-            .to_str()
-            .unwrap()
-            .to_owned();
+        let (csp, html) = hosted_page(&app, accept).await;
         for directive in [
             "default-src 'none'",
             "script-src 'self' 'wasm-unsafe-eval'",
@@ -470,7 +466,6 @@ async fn the_hosted_page_speaks_the_browsers_language_under_a_strict_policy() {
         ] {
             assert!(csp.contains(directive), "{csp}");
         }
-        let html = String::from_utf8(body_bytes(response).await).unwrap();
         assert!(
             html.contains(&format!("<html lang=\"{lang}\">")),
             "{accept}: {html}"
