@@ -250,7 +250,8 @@ pub async fn run(config: Config) -> Result<(), String> {
                 .await
                 .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
             println!(
-                "Demo storefront: {storefront_origin}/  (admin API key of shop `demo`: {})",
+                "Demo storefront: {storefront_origin}/  (admin API key of shop `demo`: {})\n\
+                 Theme playground: {storefront_origin}/theme",
                 demo.api_key
             );
             let router = web::storefront_router(state.clone(), Arc::new(demo));
