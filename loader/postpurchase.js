@@ -211,7 +211,7 @@ class PostpurchaseOrder extends HTMLElement {
       root.adoptedStyleSheets = [baseSheet, css];
       const target = node("div", { class: "pp-mount" });
       root.replaceChildren(target);
-      run.mounted = widget.mount(target, o.api, o.shop, o.order, lang.code, lang.locale, texts, o.orderPage, order, intl);
+      run.mounted = widget.mount(target, o.api, o.shop, o.order, lang.code, lang.locale, texts.join("\u001f"), o.orderPage, order, intl);
     } catch (error) {
       clearTimeout(timer);
       warn("the widget could not start:", error);

@@ -57,8 +57,9 @@ impl Mounted {
 /// rather than an options object: reading them costs no deserializer in the bundle.
 ///
 /// The loader picks the language (the tag's own, else the page's, else the browser's) and
-/// fetches its texts, [`i18n::KEY_COUNT`] strings in the order of [`i18n::Key`]; texts of
-/// another count are refused with an error (the loader then shows its fallback).
+/// fetches its texts, [`i18n::KEY_COUNT`] strings in the order of [`i18n::Key`], joined
+/// by U+001F (one string crosses into wasm faster than a few hundred); texts of another
+/// count are refused with an error (the loader then shows its fallback).
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)] // one per embed-tag option, see above
 pub fn mount(
@@ -68,11 +69,12 @@ pub fn mount(
     order: String,
     lang: String,
     locale: String,
-    texts: Vec<String>,
+    texts: String,
     order_page: Option<String>,
     prefetched: Option<js_sys::Promise>,
     intl: Option<js_sys::Function>,
 ) -> Result<Mounted, JsError> {
+    let texts = texts.split('\u{1f}').map(str::to_owned).collect();
     let texts = i18n::Texts::new(&lang, texts).ok_or_else(|| JsError::new("texts"))?;
     Ok(mount_with(
         root,
