@@ -243,6 +243,13 @@ fn load(cx: Ctx, panel: Element, name: &'static str, then: Option<String>) {
     };
     attr(&panel, "data-state", "loading");
     attr(&panel, "aria-busy", "true");
+    if panel.child_element_count() == 0 {
+        attr(
+            &add(&panel, "p", "pp-note", cx.t.get(Key::MoreLoading)),
+            "role",
+            "status",
+        );
+    }
     let url = format!("{}/{name}", live.url);
     spawn_local(async move {
         let result = send(&url, None, &[]).await;

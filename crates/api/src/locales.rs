@@ -36,6 +36,19 @@ pub fn in_widget(key: &str) -> bool {
     !key.starts_with("page.")
 }
 
+/// The name of `key` in the widget's `Key` enum: `items.title` -> `ItemsTitle`.
+pub fn variant(key: &str) -> String {
+    key.split(['.', '_'])
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
 /// The widget's texts of one language, in the order of its `Key` enum.
 pub fn widget_texts(map: &BTreeMap<String, String>) -> Vec<&str> {
     map.iter()
@@ -53,6 +66,10 @@ mod tests {
         let map = parse("# c\nb.x = Two {n}\n\n a.y =  One \npage.z = Page\n").unwrap();
         assert_eq!(widget_texts(&map), ["One", "Two {n}"]);
         assert_eq!(map["page.z"], "Page");
+        assert_eq!(
+            variant("returns.store_credit_bonus"),
+            "ReturnsStoreCreditBonus"
+        );
     }
 
     #[test]
