@@ -5,15 +5,14 @@
 //! build itself: `build.rs` refuses a missing key or a changed placeholder.)
 #![cfg(not(target_arch = "wasm32"))]
 
+mod source;
+
 #[test]
 fn every_widget_text_is_used() {
     let root = env!("CARGO_MANIFEST_DIR");
     let en = std::fs::read_to_string(format!("{root}/locales/en.txt")).unwrap();
     let map = postpurchase_api::locales::parse(&en).unwrap();
-    let mut code = String::new();
-    for entry in std::fs::read_dir(format!("{root}/src")).unwrap() {
-        code += &std::fs::read_to_string(entry.unwrap().path()).unwrap();
-    }
+    let code = source::code();
     let unused: Vec<&String> = map
         .keys()
         .filter(|k| postpurchase_api::locales::in_widget(k))

@@ -4,6 +4,8 @@
 //! Variables and parts are a stable API; this keeps the page and the product one thing.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod source;
+
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 
@@ -118,11 +120,7 @@ fn every_variable_is_defined_documented_and_used_as_documented() {
 
 #[test]
 fn every_part_is_documented() {
-    let mut code = String::new();
-    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src")).unwrap() {
-        code += &std::fs::read_to_string(entry.unwrap().path()).unwrap();
-    }
-    code += &read("loader/postpurchase.js");
+    let code = source::code();
     let mut parts: BTreeSet<String> = BTreeSet::new();
     // `attr(el, "part", "x")`, `("part", "x")`, the loader's `part: "x"`, and the card's
     // `section("x", …)`, which names the part of each section.

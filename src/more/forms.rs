@@ -1,0 +1,178 @@
+//! The parts every module's forms are made of: labelled fields, radio groups and lists,
+//! buttons, and the browser's own checks shown as our messages beside the fields.
+
+use super::*;
+
+/// A form posting to `post` (a path under the order's); `id` prefixes its fields' ids.
+pub(super) fn form(parent: &Element, id: &str, post: &str) -> Element {
+    let form = add(parent, "form", "pp-form", "");
+    attr(&form, "id", id);
+    attr(&form, "novalidate", "");
+    attr(&form, "data-act", "m-send");
+    attr(&form, "data-post", post);
+    form
+}
+
+/// Ties a control to its error line (`<id>-e`).
+pub(super) fn tie(input: &Element, id: &str) {
+    attr(input, "aria-describedby", &[id, "-e"].concat());
+}
+
+pub(super) fn error(parent: &Element, id: &str) {
+    attr(
+        &add(parent, "p", "pp-error", ""),
+        "id",
+        &[id, "-e"].concat(),
+    );
+}
+
+/// A labelled text field (a text area with `rows`), with its error line.
+pub(super) fn field(
+    parent: &Element,
+    id: &str,
+    name: &str,
+    label: &str,
+    max: u32,
+    rows: u32,
+    need: bool,
+) {
+    let id = [id, "-", name].concat();
+    let wrap = add(parent, "div", "pp-field", "");
+    attr(&add(&wrap, "label", "", label), "for", &id);
+    let input = add(&wrap, if rows > 0 { "textarea" } else { "input" }, "", "");
+    attr(&input, "id", &id);
+    attr(&input, "name", name);
+    attr(&input, "maxlength", &max.to_string());
+    if rows > 0 {
+        attr(&input, "rows", &rows.to_string());
+    } else {
+        attr(&input, "type", "text");
+    }
+    if need {
+        attr(&input, "required", "");
+    }
+    tie(&input, &id);
+    error(&wrap, &id);
+}
+
+/// A group of radio buttons (`kind` "radio") or checkboxes with its legend and error line.
+/// Checkboxes are named by their value; `checked` lists the values ticked.
+pub(super) fn group(
+    parent: &Element,
+    id: &str,
+    name: &str,
+    legend: &str,
+    kind: &str,
+    options: &[(String, String)],
+    checked: &[&str],
+) -> Element {
+    let id = [id, "-", name].concat();
+    let set = add(parent, "fieldset", "pp-fieldset", "");
+    add(&set, "legend", "", legend);
+    for (value, label) in options {
+        let wrap = add(&set, "label", "pp-option", "");
+        let input = add(&wrap, "input", "", "");
+        attr(&input, "type", kind);
+        // An id, so a redraw of the card gives the keyboard back here.
+        attr(&input, "id", &[&id, "-", value].concat());
+        if kind == "radio" {
+            attr(&input, "name", name);
+            attr(&input, "value", value);
+            attr(&input, "required", "");
+        } else {
+            attr(&input, "name", value);
+        }
+        if checked.contains(&value.as_str()) {
+            attr(&input, "checked", "");
+        }
+        tie(&input, &id);
+        add(&wrap, "span", "", label);
+    }
+    error(&set, &id);
+    set
+}
+
+/// A labelled list to choose from, the first option (`""`) saying nothing is chosen yet.
+pub(super) fn select(
+    parent: &Element,
+    id: &str,
+    name: &str,
+    label: &str,
+    options: &[(String, String)],
+) {
+    let id = [id, "-", name].concat();
+    let wrap = add(parent, "div", "pp-field", "");
+    attr(&add(&wrap, "label", "", label), "for", &id);
+    let input = add(&wrap, "select", "", "");
+    attr(&input, "id", &id);
+    attr(&input, "name", name);
+    attr(&input, "required", "");
+    tie(&input, &id);
+    for (value, text) in options {
+        attr(&add(&input, "option", "", text), "value", value);
+    }
+    error(&wrap, &id);
+}
+
+pub(super) fn button(parent: &Element, text: &str, act: &str, kind: &str) -> Element {
+    let class = if kind == "submit" {
+        "pp-button"
+    } else {
+        "pp-button pp-button-quiet"
+    };
+    let b = add(parent, "button", class, text);
+    attr(&b, "type", kind);
+    attr(&b, "part", "button");
+    attr(&b, "data-act", act);
+    b
+}
+
+/// A form's status line and its buttons: `send`, and "Not now" when it can be skipped.
+pub(super) fn actions(t: Texts, form: &Element, send: Key, skip: bool) -> Element {
+    attr(&add(form, "p", "pp-notice", ""), "role", "status");
+    let row = add(form, "p", "pp-actions", "");
+    button(&row, t.get(send), "", "submit");
+    if skip {
+        button(&row, t.get(Key::MoreSkip), "m-skip", "button");
+    }
+    row
+}
+
+pub(super) fn options(values: impl IntoIterator<Item = (String, String)>) -> Vec<(String, String)> {
+    values.into_iter().collect()
+}
+
+/// Marks the controls in `scope` that the browser finds wanting (required, too long), each
+/// with the message for its kind, and gives the keyboard to the first; true when none.
+pub(super) fn check(t: Texts, scope: &Element) -> bool {
+    let bad = all(scope, "input:invalid,select:invalid,textarea:invalid");
+    for el in &bad {
+        let radio = get(el, "type").as_string().as_deref() == Some("radio");
+        mark(
+            el,
+            t.get(if radio {
+                Key::MoreChoose
+            } else {
+                Key::MoreRequired
+            }),
+        );
+    }
+    focus(bad.first().cloned());
+    bad.is_empty()
+}
+
+pub(super) fn mark(el: &Element, message: &str) {
+    attr(
+        el,
+        "aria-invalid",
+        if message.is_empty() { "false" } else { "true" },
+    );
+    if let (Some(id), Some(panel)) = (
+        el.get_attribute("aria-describedby"),
+        el.closest(".pp-panel").ok().flatten(),
+    ) {
+        if let Some(line) = find(&panel, &["#", &id].concat()) {
+            line.set_text_content(Some(message));
+        }
+    }
+}

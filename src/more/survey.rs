@@ -1,0 +1,80 @@
+//! The short survey: how likely the shopper is to recommend the shop, how they heard of
+//! it, and the shipping news they want; each question skippable, none asked twice.
+
+use super::forms::*;
+use super::*;
+
+pub(super) fn survey(t: Texts, order: &OrderView, panel: &Element, data: &JsValue) {
+    let yes = |key| get(data, key).as_bool() == Some(true);
+    if yes("ask_nps") {
+        let f = form(panel, "pp-nps", "survey/nps");
+        let set = group(
+            &f,
+            "pp-nps",
+            "score",
+            &t.fill(Key::SurveyNps, &order.shop.name),
+            "radio",
+            &options((0..=10).map(|n| (n.to_string(), n.to_string()))),
+            &[],
+        );
+        set.set_class_name("pp-fieldset pp-scale");
+        let scale = add(&set, "p", "pp-sub", t.get(Key::SurveyNpsScale));
+        let _ = set.insert_before(&scale, set.children().item(1).as_ref().map(|e| e.as_ref()));
+        field(
+            &f,
+            "pp-nps",
+            "comment",
+            t.get(Key::SurveyComment),
+            1000,
+            3,
+            false,
+        );
+        actions(t, &f, Key::MoreSend, true);
+    }
+    if yes("ask_heard") {
+        let f = form(panel, "pp-heard", "survey/heard");
+        let mut choices = options(list(data, "heard_options").iter().map(|o| {
+            let o = o.as_string().unwrap_or_default();
+            (o.clone(), o)
+        }));
+        choices.push(("other".into(), t.get(Key::SurveyOther).into()));
+        group(
+            &f,
+            "pp-heard",
+            "option",
+            t.get(Key::SurveyHeard),
+            "radio",
+            &choices,
+            &[],
+        );
+        field(
+            &f,
+            "pp-heard",
+            "other",
+            t.get(Key::SurveyOtherWords),
+            200,
+            0,
+            false,
+        );
+        actions(t, &f, Key::MoreSend, true);
+    }
+    let f = form(panel, "pp-prefs", "preferences");
+    let now = get(data, "preferences");
+    let on: Vec<&str> = ["email", "sms"]
+        .into_iter()
+        .filter(|k| get(&now, k).as_bool() == Some(true))
+        .collect();
+    group(
+        &f,
+        "pp-prefs",
+        "channels",
+        t.get(Key::SurveyPreferences),
+        "checkbox",
+        &options([
+            ("email".into(), t.get(Key::SurveyEmail).into()),
+            ("sms".into(), t.get(Key::SurveySms).into()),
+        ]),
+        &on,
+    );
+    actions(t, &f, Key::SurveySave, false);
+}
