@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod decode;
+mod dom;
 pub mod i18n;
 pub mod intl;
 mod more;

@@ -16,31 +16,15 @@ use postpurchase_api::{
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, HtmlElement};
+use web_sys::{Element, Event};
 
 use crate::api::{choice_body, post_choice};
+use crate::dom::{add, all, attr, find, focus as focus_on};
 use crate::i18n::{Key, Texts};
 use crate::intl::Formats;
 use crate::is_web_url;
 use crate::parcels::*;
 use crate::view::{Ctx, Live, Note};
-
-/// Appends `<tag class="class">text</tag>` to `parent`; empty class and text are left out.
-pub(crate) fn add(parent: &Element, tag: &str, class: &str, text: &str) -> Element {
-    let el = document().create_element(tag).unwrap_throw();
-    if !class.is_empty() {
-        el.set_class_name(class);
-    }
-    if !text.is_empty() {
-        el.set_text_content(Some(text));
-    }
-    let _ = parent.append_child(&el);
-    el
-}
-
-pub(crate) fn attr(el: &Element, name: &str, value: &str) {
-    let _ = el.set_attribute(name, value);
-}
 
 /// The id of field `i` of a parcel's form; with `e`, of its error message.
 fn id(sid: i64, i: usize, suffix: &str) -> String {
@@ -68,7 +52,7 @@ pub fn parcels(host: Element, (cx, order): (Ctx, Rc<OrderView>)) {
     if count == 0 {
         return;
     }
-    let f = Formats::new(&cx.live.get_value().locale.clone(), &order.currency);
+    let f = cx.formats(&order.currency);
     let section = add(host, "section", "pp-section", "");
     attr(&section, "part", "parcels");
     attr(&section, "aria-labelledby", "pp-parcels");
@@ -605,19 +589,11 @@ fn repaint(cx: Ctx, area: &Element, sid: i64, focus: &str) -> String {
     let mut note = String::new();
     if let Some(order) = cx.order() {
         if let Some(s) = order.shipments.iter().find(|s| s.id == sid) {
-            let f = Formats::new(&cx.live.get_value().locale, &order.currency);
-            note = paint(cx, &f, &order, s, area);
+            note = paint(cx, &cx.formats(&order.currency), &order, s, area);
         }
     }
     if !focus.is_empty() {
-        let target = area.query_selector(focus).ok().flatten().or_else(|| {
-            area.query_selector("form input, form button")
-                .ok()
-                .flatten()
-        });
-        if let Some(el) = target.and_then(|el| el.dyn_into::<HtmlElement>().ok()) {
-            let _ = el.focus();
-        }
+        focus_on(find(area, focus).or_else(|| find(area, "form input, form button")));
     }
     note
 }
@@ -658,11 +634,7 @@ pub fn focused(root: &Element) -> Option<String> {
 
 /// Gives the keyboard back to the element with `id`, drawn anew.
 pub fn refocus(root: &Element, id: &str) {
-    if let Ok(Some(el)) = root.query_selector(&["#", id].concat()) {
-        if let Ok(el) = el.dyn_into::<HtmlElement>() {
-            let _ = el.focus();
-        }
-    }
+    focus_on(find(root, &["#", id].concat()));
 }
 
 /// Resolves after the tasks already queued, e.g. a redraw of the card.
@@ -721,14 +693,10 @@ fn handle(cx: Ctx, ev: Event) {
             // Mended: the field's mark and message go as the shopper corrects it.
             if d.wrong >> i & 1 == 1 {
                 d.wrong &= !(1 << i);
-                if let Ok(marked) = area.query_selector_all(&format!("[data-i=\"{i}\"]")) {
-                    for k in 0..marked.length() {
-                        if let Some(el) = marked.get(k).and_then(|n| n.dyn_into::<Element>().ok()) {
-                            attr(&el, "aria-invalid", "false");
-                        }
-                    }
+                for el in all(&area, &format!("[data-i=\"{i}\"]")) {
+                    attr(&el, "aria-invalid", "false");
                 }
-                if let Ok(Some(message)) = area.query_selector(&["#", &id(sid, i, "e")].concat()) {
+                if let Some(message) = find(&area, &["#", &id(sid, i, "e")].concat()) {
                     message.set_text_content(None);
                 }
             }
@@ -752,13 +720,7 @@ fn handle(cx: Ctx, ev: Event) {
         }
         ("submit", "save") => {
             ev.prevent_default();
-            let form = offer(
-                cx.t,
-                &Formats::new(&live.locale, &order.currency),
-                &order,
-                s,
-                false,
-            );
+            let form = offer(cx.t, &cx.formats(&order.currency), &order, s, false);
             match d.kind.map(|k| form.check(k, &d.entries)) {
                 Some(Ok(choice)) => {
                     drop(d);
@@ -808,14 +770,10 @@ fn save(cx: Ctx, area: Element, s: &ShipmentSummary, choice: Option<DeliveryChoi
     };
     // Pending: every button of the form off, the main one saying so.
     attr(&area, "aria-busy", "true");
-    if let Ok(buttons) = area.query_selector_all("button") {
-        for i in 0..buttons.length() {
-            if let Some(b) = buttons.get(i).and_then(|b| b.dyn_into::<Element>().ok()) {
-                attr(&b, "disabled", "");
-                if b.get_attribute("type").as_deref() == Some("submit") {
-                    b.set_text_content(Some(cx.t.get(Key::ChoiceSaving)));
-                }
-            }
+    for b in all(&area, "button") {
+        attr(&b, "disabled", "");
+        if b.get_attribute("type").as_deref() == Some("submit") {
+            b.set_text_content(Some(cx.t.get(Key::ChoiceSaving)));
         }
     }
     let widget = area.closest(".pp").ok().flatten();
@@ -874,9 +832,7 @@ fn save(cx: Ctx, area: Element, s: &ShipmentSummary, choice: Option<DeliveryChoi
         // The card may have been drawn anew: the parcel's area is found again, and the
         // keyboard lands on what comes next ("Change", or the field to mend).
         let selector = format!(".pp-choice[data-sid=\"{sid}\"]");
-        let area = widget
-            .and_then(|w| w.query_selector(&selector).ok().flatten())
-            .unwrap_or(area);
+        let area = widget.and_then(|w| find(&w, &selector)).unwrap_or(area);
         let focus = if ok {
             "[data-act=open]"
         } else {

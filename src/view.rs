@@ -10,11 +10,12 @@ use leptos::task::spawn_local;
 use postpurchase_api::{ChoiceKind, OrderStage, OrderView};
 
 use crate::api::{fetch_order, order_url, LoadError};
+use crate::dom::{add, attr};
 use crate::i18n::{Key, Texts};
 use crate::intl::Formats;
 use crate::more::more as follow_ups;
 use crate::parcels::{Entries, STATUS_KEYS};
-use crate::track::{add, attr, parcels as track_parcels};
+use crate::track::parcels as track_parcels;
 use crate::{is_image_url, is_web_url, Options};
 
 /// The longest wait between re-checks after failures.
@@ -194,6 +195,11 @@ impl Ctx {
         });
     }
 
+    /// The shopper's formats for amounts in `currency` (shared, see [`Formats::new`]).
+    pub fn formats(self, currency: &str) -> Rc<Formats> {
+        self.live.with_value(|l| Formats::new(&l.locale, currency))
+    }
+
     /// The order shown, if any.
     pub fn order(self) -> Option<Rc<OrderView>> {
         match self.state.try_get_untracked()? {
@@ -356,7 +362,7 @@ fn stage_key(stage: OrderStage) -> Key {
 /// [`crate::track`]), a fraction of the bundle that generic view code costs.
 fn order_card(host: web_sys::Element, (cx, order): (Ctx, Rc<OrderView>)) {
     let t = cx.t;
-    let f = Formats::new(&cx.live.with_value(|l| l.locale.clone()), &order.currency);
+    let f = cx.formats(&order.currency);
     let section = |part: &str, title: Key| {
         let el = add(&host, "section", "pp-section", "");
         attr(&el, "part", part);

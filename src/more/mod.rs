@@ -16,7 +16,7 @@ use leptos::task::spawn_local;
 use postpurchase_api::{Module, OrderStage, OrderView};
 use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Element, Event, HtmlElement};
+use web_sys::{Element, Event};
 
 mod forms;
 mod referral;
@@ -29,9 +29,10 @@ use returns::{chosen, sync, turn};
 
 use crate::api::send;
 use crate::decode::set;
+use crate::dom::{add, all, attr, find, focus, show};
 use crate::i18n::{Key, Texts};
 use crate::intl::Formats;
-use crate::track::{add, attr, new_key, next_task};
+use crate::track::{new_key, next_task};
 use crate::view::Ctx;
 use crate::{is_image_url, is_web_url};
 
@@ -87,23 +88,6 @@ fn list(v: &JsValue, key: &str) -> Vec<JsValue> {
     items(&get(v, key))
 }
 
-fn find(scope: &Element, selector: &str) -> Option<Element> {
-    scope.query_selector(selector).ok().flatten()
-}
-
-fn all(scope: &Element, selector: &str) -> Vec<Element> {
-    let found = scope.query_selector_all(selector).ok();
-    (0..found.as_ref().map_or(0, |f| f.length()))
-        .filter_map(|i| found.as_ref()?.get(i)?.dyn_into().ok())
-        .collect()
-}
-
-fn focus(el: Option<Element>) {
-    if let Some(el) = el.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
-        let _ = el.focus();
-    }
-}
-
 /// The value of form control `name` (a radio group's checked one), "" when none.
 fn value(form: &Element, name: &str) -> String {
     find(
@@ -114,10 +98,6 @@ fn value(form: &Element, name: &str) -> String {
     .unwrap_or_default()
     .trim()
     .to_owned()
-}
-
-fn show(el: &Element, on: bool) {
-    let _ = el.toggle_attribute_with_force("hidden", !on);
 }
 
 /// The follow-ups section, into `host` (a directive of the card).
@@ -252,7 +232,7 @@ fn draw(cx: Ctx, panel: &Element, name: &str, data: &JsValue) {
     let Some(order) = cx.order() else {
         return;
     };
-    let f = Formats::new(&cx.live.with_value(|l| l.locale.clone()), &order.currency);
+    let f = cx.formats(&order.currency);
     panel.set_text_content(None);
     attr(panel, "data-state", "ready");
     match name {

@@ -351,7 +351,7 @@ pub(super) fn summarize(cx: Ctx, form: &Element) {
     let (t, Some(order)) = (cx.t, cx.order()) else {
         return;
     };
-    let f = Formats::new(&cx.live.with_value(|l| l.locale.clone()), &order.currency);
+    let f = cx.formats(&order.currency);
     let Some(out) = find(form, ".pp-summary") else {
         return;
     };

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import pixelmatch from "pixelmatch";
 import { PNG } from "pngjs";
-import { demoForTests } from "./shopper.mjs";
+import { demoForTests, presetBeforeMount } from "./shopper.mjs";
 
 const T = { timeout: 90_000 };
 const run = demoForTests();
@@ -41,12 +41,7 @@ async function open(viewport, theme, order) {
     return route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(body) });
   });
   if (theme.theme) {
-    await page.addInitScript((t) => {
-      new MutationObserver((_, o) => {
-        const el = document.querySelector("postpurchase-order");
-        if (el) { el.setAttribute("theme", t); o.disconnect(); }
-      }).observe(document, { childList: true, subtree: true });
-    }, theme.theme);
+    await presetBeforeMount(page, theme.theme);
   }
   await page.goto(run.orderUrl(order));
   if (theme.css) await page.addStyleTag({ content: theme.css });

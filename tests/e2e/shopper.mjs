@@ -48,3 +48,17 @@ export function demoForTests() {
   run.orderUrl = (number) => `${run.demo.shop}/?order=${number}`;
   return run;
 }
+
+/** Sets `theme` (a preset) on the widget's element as the loader places it, before it
+ * mounts, as `data-theme` on the tag would. */
+export function presetBeforeMount(page, theme) {
+  return page.addInitScript((t) => {
+    new MutationObserver((_, observer) => {
+      const el = document.querySelector("postpurchase-order");
+      if (el) {
+        el.setAttribute("theme", t);
+        observer.disconnect();
+      }
+    }).observe(document, { childList: true, subtree: true });
+  }, theme);
+}

@@ -3,7 +3,7 @@
 // changes the widget live and writes the CSS to copy.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { axeViolations, demoForTests } from "./shopper.mjs";
+import { axeViolations, demoForTests, presetBeforeMount } from "./shopper.mjs";
 
 const T = { timeout: 60_000 };
 const run = demoForTests();
@@ -11,15 +11,7 @@ const widget = (page) => page.locator("postpurchase-order");
 
 /** The storefront page for `order` with `theme` set on the widget before it mounts. */
 async function themed(page, order, theme) {
-  await page.addInitScript((t) => {
-    new MutationObserver((_, observer) => {
-      const el = document.querySelector("postpurchase-order");
-      if (el && t) {
-        el.setAttribute("theme", t);
-        observer.disconnect();
-      }
-    }).observe(document, { childList: true, subtree: true });
-  }, theme);
+  await presetBeforeMount(page, theme);
   await page.goto(run.orderUrl(order));
   await widget(page).locator(".pp-card").waitFor();
 }

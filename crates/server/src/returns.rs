@@ -400,8 +400,7 @@ pub async fn qr_code(
     state.db.read(|conn| {
         Ok::<_, rusqlite::Error>(returning_order(conn, &shop, &token, now).and_then(
             |(order, _)| {
-                store::return_by_number(conn, order.shop_id, &number)?
-                    .filter(|(_, o, _)| *o == order.order_id)
+                store::order_return(conn, order, &number)?
                     .map(|_| ())
                     .ok_or_else(return_not_found)
             },
@@ -451,9 +450,8 @@ pub async fn cancel(
     let now = state.clock.now();
     let (view, queued) = state.db.write(|tx| {
         let (order, _) = returning_order(tx, &shop, &token, now)?;
-        let (id, order_id, status) = store::return_by_number(tx, order.shop_id, &number)?
-            .filter(|(_, o, _)| *o == order.order_id)
-            .ok_or_else(return_not_found)?;
+        let (id, status) = store::order_return(tx, order, &number)?.ok_or_else(return_not_found)?;
+        let order_id = order.order_id;
         let changed =
             match store::from_wire(&status) {
                 Some(ReturnStatus::Requested | ReturnStatus::Approved) => {

@@ -1743,6 +1743,18 @@ pub fn return_by_number(
     .optional()
 }
 
+/// A return of `order` by number, as its shopper reaches it: its id and status; `None`
+/// for another order's return as for no return at all.
+pub fn order_return(
+    conn: &Connection,
+    order: OrderRef,
+    number: &str,
+) -> rusqlite::Result<Option<(i64, String)>> {
+    Ok(return_by_number(conn, order.shop_id, number)?
+        .filter(|(_, o, _)| *o == order.order_id)
+        .map(|(id, _, status)| (id, status)))
+}
+
 pub fn set_return_status(
     tx: &Transaction,
     return_id: i64,

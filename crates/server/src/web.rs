@@ -476,11 +476,10 @@ async fn return_page(
         let Ok((order, _)) = crate::returns::returning_order(conn, &shop, &token, now) else {
             return Ok(None);
         };
-        let Some((id, order_id, _)) = crate::store::return_by_number(conn, order.shop_id, &number)?
-            .filter(|(_, o, _)| *o == order.order_id)
-        else {
+        let Some((id, _)) = crate::store::order_return(conn, order, &number)? else {
             return Ok(None);
         };
+        let order_id = order.order_id;
         let names = crate::store::return_facts(conn, order_id)?;
         let view = crate::store::return_view(conn, order_id, id)?;
         Ok::<_, rusqlite::Error>(Some((view, names)))

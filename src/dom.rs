@@ -1,0 +1,47 @@
+//! The few DOM calls every part of the widget is drawn with (see `track`, `view`, `more`).
+
+use leptos::prelude::document;
+use wasm_bindgen::{JsCast, UnwrapThrowExt};
+use web_sys::{Element, HtmlElement};
+
+/// Appends `<tag class="class">text</tag>` to `parent`; empty class and text are left out.
+pub fn add(parent: &Element, tag: &str, class: &str, text: &str) -> Element {
+    let el = document().create_element(tag).unwrap_throw();
+    if !class.is_empty() {
+        el.set_class_name(class);
+    }
+    if !text.is_empty() {
+        el.set_text_content(Some(text));
+    }
+    let _ = parent.append_child(&el);
+    el
+}
+
+pub fn attr(el: &Element, name: &str, value: &str) {
+    let _ = el.set_attribute(name, value);
+}
+
+/// The first element under `scope` matching `selector`.
+pub fn find(scope: &Element, selector: &str) -> Option<Element> {
+    scope.query_selector(selector).ok().flatten()
+}
+
+/// Every element under `scope` matching `selector`.
+pub fn all(scope: &Element, selector: &str) -> Vec<Element> {
+    let found = scope.query_selector_all(selector).ok();
+    (0..found.as_ref().map_or(0, |f| f.length()))
+        .filter_map(|i| found.as_ref()?.get(i)?.dyn_into().ok())
+        .collect()
+}
+
+/// Gives the keyboard to `el`, if there is one.
+pub fn focus(el: Option<Element>) {
+    if let Some(el) = el.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+        let _ = el.focus();
+    }
+}
+
+/// Shows or hides `el` (its `hidden` attribute).
+pub fn show(el: &Element, on: bool) {
+    let _ = el.toggle_attribute_with_force("hidden", !on);
+}
