@@ -1308,6 +1308,65 @@ pub struct ChoiceChanged {
     pub pickup_point: Option<PickupPoint>,
 }
 
+/// The languages the widget and the server's pages speak, one `locales/<code>.txt` each.
+pub const LANGUAGES: [&str; 4] = ["de", "en", "id", "nl"];
+
+/// Admin API: the shop's profile, how shoppers reach it and the language its pages fall
+/// back to. `GET` answers it whole; `PUT` takes the same shape (the slug may be left out,
+/// and cannot be changed).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ShopProfile {
+    /// The shop's slug in embed tags and URLs; set when the shop is set up.
+    #[serde(default)]
+    pub slug: String,
+    /// The shop's name as shoppers see it, 1 to 100 characters.
+    pub name: String,
+    /// Where shoppers write to.
+    #[serde(default)]
+    pub support_email: Option<String>,
+    /// Where shoppers call: digits, spaces and `+ ( ) - .`, at most 30 characters.
+    #[serde(default)]
+    pub support_phone: Option<String>,
+    /// The shop's help or contact page (https).
+    #[serde(default)]
+    pub support_url: Option<String>,
+    /// The shop's own order page (https), the widget's fallback link.
+    #[serde(default)]
+    pub order_status_url: Option<String>,
+    /// The language of the shop's pages when the shopper's browser asks for none of
+    /// [`LANGUAGES`].
+    pub language: String,
+}
+
+/// Admin API: erase a customer on request (GDPR art. 17).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ErasureRequest {
+    /// The customer's e-mail address as their orders carry it (any case).
+    pub email: String,
+}
+
+/// Admin API: what an erasure changed. The customer's name, e-mail, addresses and every
+/// text they wrote are gone and their order links stop working; amounts, stars, scores
+/// and counts stay, so the shop's totals do not move.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ErasureReport {
+    /// Orders whose delivery address was removed.
+    pub orders: u64,
+    /// Reviews whose title and text were removed (the stars stay).
+    pub reviews: u64,
+    /// Returns whose comments were removed.
+    pub returns: u64,
+    /// Survey answers whose comments were removed (the scores stay).
+    pub survey_answers: u64,
+    /// Webhooks about the customer's orders removed from the outbox.
+    pub webhooks: u64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,51 +1,33 @@
-//! The admin API merchants call from their own servers, authenticated by the shop's key.
+//! The admin API merchants call from their own servers, authenticated by the shop's key:
+//! orders and their tokens, the shop's profile, and erasing a customer.
 
-use axum::extract::{FromRequestParts, Path, State};
-use axum::http::request::Parts;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::Router;
 use postpurchase_api::{
-    ErrorBody, FieldError, NewAccessToken, NewOrder, OrderAccess, OrderCreated,
+    ErasureReport, ErasureRequest, ErrorBody, FieldError, NewAccessToken, NewOrder, OrderAccess,
+    OrderCreated, ShopProfile,
 };
 
-use sha2::{Digest, Sha256};
-
 use crate::error::{ApiError, Json};
-use crate::store::{self, Inserted, Shop};
+use crate::extract::{AdminShop, IdempotencyKey};
+use crate::store::idempotency::MerchantKey;
+use crate::store::Shop;
 use crate::{domain, AppState};
 
 pub const ORDERS_PATH: &str = "/api/v1/admin/orders";
 pub const TOKENS_PATH: &str = "/api/v1/admin/orders/{number}/tokens";
+pub const SHOP_PATH: &str = "/api/v1/admin/shop";
+pub const ERASURE_PATH: &str = "/api/v1/admin/customers/erasure";
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(ORDERS_PATH, post(create_order))
         .route(TOKENS_PATH, post(create_token))
-}
-
-/// The shop whose API key came as `Authorization: Bearer <key>`.
-pub struct AdminShop(pub Shop);
-
-impl FromRequestParts<AppState> for AdminShop {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let key = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|k| !k.is_empty())
-            .ok_or_else(ApiError::unauthorized)?;
-        state
-            .db
-            .read(|conn| store::shop_by_api_key(conn, key))?
-            .map(AdminShop)
-            .ok_or_else(ApiError::unauthorized)
-    }
+        .route(SHOP_PATH, get(get_profile).put(put_profile))
+        .route(ERASURE_PATH, post(erase_customer))
 }
 
 /// Records a new order and returns the shopper's capability token for it.
@@ -77,97 +59,29 @@ pub async fn create_order(
         return Err(ApiError::invalid_fields(errors));
     }
     let now = state.clock.now();
-    let placed_at = order
-        .placed_at
-        .as_deref()
-        .and_then(domain::parse_instant)
-        .map_or(now, |t| t.unix_timestamp());
     let token = domain::new_token().map_err(|e| ApiError::internal("random", e))?;
     let expires_at = now + i64::from(shop.token_valid_days) * 86_400;
     // With an Idempotency-Key, the request's hash tells a retry from a different request.
-    let key = match key {
-        None => None,
-        Some(key) => serde_json::to_vec(&order)
-            .map(|body| Some((key, Sha256::digest(body).to_vec())))
-            .map_err(|e| ApiError::internal("hash", e))?,
-    };
-    let replayed = state.db.write(|tx| {
-        let replay = match &key {
-            None => None,
-            Some((key, request_hash)) => {
-                match store::idempotency_key_use(tx, shop.id, key, request_hash, now)? {
-                    store::KeyUse::Fresh => None,
-                    store::KeyUse::Replay(order_id) => Some(order_id),
-                    store::KeyUse::Conflict => {
-                        return Err(ApiError::new(
-                            StatusCode::UNPROCESSABLE_ENTITY,
-                            "idempotency_key_reused",
-                            "This Idempotency-Key was already used for a different request.",
-                        ))
-                    }
-                }
-            }
-        };
-        if let Some(order_id) = replay {
-            // The order exists from the first attempt; the retry gets a token of its own
-            // (tokens are stored hashed, so the first one cannot be shown again).
-            store::insert_token(tx, order_id, &token, expires_at)?;
-            return Ok(true);
-        }
-        match store::insert_order(tx, shop.id, &order, placed_at)? {
-            Inserted::Created(order_id) => {
-                store::insert_token(tx, order_id, &token, expires_at)?;
-                if let Some((key, request_hash)) = &key {
-                    store::remember_idempotency_key(tx, shop.id, key, request_hash, order_id, now)?;
-                }
-                Ok(false)
-            }
-            Inserted::Duplicate => Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "order_exists",
-                "This shop already has an order with that number.",
-            )),
-        }
-    })?;
+    let key = MerchantKey::new(key, &order)?;
+    let number = order.number.trim().to_owned();
+    let created = state
+        .db
+        .create_order(shop.id, order, key, token.clone(), expires_at, now)
+        .await?;
     let mut response = (
         StatusCode::CREATED,
         Json(OrderCreated {
-            number: order.number.trim().to_owned(),
+            number,
             access: access(&state, &shop, token, expires_at),
         }),
     )
         .into_response();
-    if replayed {
+    if created.replayed {
         response
             .headers_mut()
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     Ok(response)
-}
-
-/// The optional `Idempotency-Key` header: 1 to 255 visible ASCII characters.
-pub struct IdempotencyKey(pub Option<String>);
-
-impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        let Some(value) = parts.headers.get("idempotency-key") else {
-            return Ok(IdempotencyKey(None));
-        };
-        value
-            .to_str()
-            .ok()
-            .filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
-            .map(|k| IdempotencyKey(Some(k.to_owned())))
-            .ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_idempotency_key",
-                    "Idempotency-Key must be 1 to 255 visible ASCII characters.",
-                )
-            })
-    }
 }
 
 /// Issues another capability token for an existing order, e.g. for a shipping e-mail.
@@ -201,11 +115,10 @@ pub async fn create_token(
     let now = state.clock.now();
     let expires_at = now + i64::from(days) * 86_400;
     let token = domain::new_token().map_err(|e| ApiError::internal("random", e))?;
-    state.db.write(|tx| {
-        let order_id = store::order_id_by_number(tx, shop.id, &number)?
-            .ok_or_else(ApiError::unknown_order_number)?;
-        store::insert_token(tx, order_id, &token, expires_at).map_err(ApiError::from)
-    })?;
+    state
+        .db
+        .mint_token(shop.id, &number, token.clone(), expires_at)
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(access(&state, &shop, token, expires_at)),
@@ -216,9 +129,88 @@ fn access(state: &AppState, shop: &Shop, token: String, expires_at: i64) -> Orde
     let order_url = format!("{}/o/{}/{}", state.public_url, shop.slug, token);
     OrderAccess {
         token,
-        expires_at: time::OffsetDateTime::from_unix_timestamp(expires_at)
-            .map(domain::format_instant)
-            .unwrap_or_default(),
+        expires_at: crate::store::instant(expires_at),
         order_url,
     }
+}
+
+/// The shop's profile: its name, how shoppers reach it, its order page and language.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/shop",
+    tag = "admin",
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The profile", body = ShopProfile),
+        (status = 401, description = "Missing or unknown API key", body = ErrorBody),
+    )
+)]
+pub async fn get_profile(
+    State(state): State<AppState>,
+    AdminShop(shop): AdminShop,
+) -> Result<Json<ShopProfile>, ApiError> {
+    Ok(Json(state.db.shop_profile(shop.id).await?))
+}
+
+/// Replaces the shop's profile; the order view, the hosted page and the widget's fallback
+/// link follow at once.
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/shop",
+    tag = "admin",
+    request_body = ShopProfile,
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The profile as stored", body = ShopProfile),
+        (status = 401, description = "Missing or unknown API key", body = ErrorBody),
+        (status = 422, description = "Invalid fields, each named", body = ErrorBody),
+    )
+)]
+pub async fn put_profile(
+    State(state): State<AppState>,
+    AdminShop(shop): AdminShop,
+    Json(profile): Json<ShopProfile>,
+) -> Result<Json<ShopProfile>, ApiError> {
+    let profile = domain::shops::tidy_profile(profile);
+    let errors = domain::shops::validate_profile(&profile, &shop.slug);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid_fields(errors));
+    }
+    Ok(Json(state.db.set_shop_profile(shop.id, profile).await?))
+}
+
+/// Erases a customer on request (GDPR art. 17): their name, e-mail, addresses and every
+/// text they wrote, across orders, parcels, reviews, returns, surveys and referrals; the
+/// shop's totals stay.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/customers/erasure",
+    tag = "admin",
+    request_body = ErasureRequest,
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "Erased: what changed", body = ErasureReport),
+        (status = 401, description = "Missing or unknown API key", body = ErrorBody),
+        (status = 404, description = "`customer_not_found`: no customer with that e-mail (any more)", body = ErrorBody),
+        (status = 422, description = "Not an e-mail address", body = ErrorBody),
+    )
+)]
+pub async fn erase_customer(
+    State(state): State<AppState>,
+    AdminShop(shop): AdminShop,
+    Json(request): Json<ErasureRequest>,
+) -> Result<Json<ErasureReport>, ApiError> {
+    let email = request.email.trim();
+    if email.len() > 254 || !domain::is_plausible_email(email) {
+        return Err(ApiError::invalid_fields(vec![FieldError::new(
+            "email",
+            "must be an e-mail address",
+        )]));
+    }
+    let report = state
+        .db
+        .erase_customer(shop.id, email, state.clock.now())
+        .await?;
+    tracing::info!(target: "postpurchase::privacy", shop = %shop.slug, orders = report.orders, "customer erased");
+    Ok(Json(report))
 }

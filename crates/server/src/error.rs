@@ -7,6 +7,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use postpurchase_api::{ErrorBody, ErrorDetail, FieldError};
 
+use crate::db::{DbError, DbErrorKind, TxError};
+
 /// An error a handler returns; turns into a JSON response.
 #[derive(Debug)]
 pub struct ApiError {
@@ -14,6 +16,10 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub fields: Vec<FieldError>,
+    /// Seconds to wait before trying again (`Retry-After`), for a busy server.
+    pub retry_after: Option<u32>,
+    /// The database error behind it, if any: a write that lost a race runs again.
+    db: Option<DbErrorKind>,
 }
 
 impl ApiError {
@@ -23,6 +29,8 @@ impl ApiError {
             code,
             message: message.into(),
             fields: Vec::new(),
+            retry_after: None,
+            db: None,
         }
     }
 
@@ -68,10 +76,12 @@ impl ApiError {
 
     pub fn invalid_fields(fields: Vec<FieldError>) -> Self {
         ApiError {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "invalid_fields",
-            message: "Some fields are missing or invalid.".into(),
             fields,
+            ..Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_fields",
+                "Some fields are missing or invalid.",
+            )
         }
     }
 
@@ -92,9 +102,36 @@ impl std::fmt::Display for ApiError {
     }
 }
 
-impl From<rusqlite::Error> for ApiError {
-    fn from(err: rusqlite::Error) -> Self {
-        ApiError::internal("database", err)
+impl From<DbError> for ApiError {
+    /// A busy database (a lock held too long, no free connection, a race lost too often)
+    /// is a `503` with `Retry-After`: nothing changed, try again. Anything else is ours.
+    fn from(err: DbError) -> Self {
+        let mut api = match err.kind {
+            DbErrorKind::Busy | DbErrorKind::Conflict => {
+                if err.kind == DbErrorKind::Busy {
+                    tracing::warn!(error = %err, "database busy");
+                } else {
+                    tracing::debug!(error = %err, "transaction lost a race");
+                }
+                ApiError {
+                    retry_after: Some(1),
+                    ..Self::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "busy",
+                        "The server is busy; nothing was changed. Please try again in a moment.",
+                    )
+                }
+            }
+            DbErrorKind::Other => ApiError::internal("database", &err),
+        };
+        api.db = Some(err.kind);
+        api
+    }
+}
+
+impl TxError for ApiError {
+    fn db_kind(&self) -> Option<DbErrorKind> {
+        self.db
     }
 }
 
@@ -107,7 +144,13 @@ impl IntoResponse for ApiError {
                 fields: self.fields,
             },
         };
-        (self.status, axum::Json(body)).into_response()
+        let mut response = (self.status, axum::Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

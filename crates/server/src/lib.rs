@@ -3,10 +3,12 @@
 
 pub mod admin;
 pub mod choices;
+pub mod cli;
 pub mod db;
-pub mod delivery;
 pub mod domain;
 pub mod error;
+pub mod extract;
+pub mod maintenance;
 pub mod openapi;
 pub mod referral;
 pub mod replay;
@@ -41,19 +43,62 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 pub use db::Db;
 use error::ApiError;
 
-/// Command-line flags, each also read from the environment.
-#[derive(Clone, Debug, clap::Parser)]
-#[command(version, about = "postpurchase API server")]
+/// Where the data lives, for the server and the operator commands alike.
+#[derive(Clone, Debug, clap::Args)]
+pub struct Storage {
+    /// Where the SQLite database (and other state) lives.
+    #[arg(long, env = "PP_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+    /// The database: `sqlite://FILE` (the default is `<data-dir>/postpurchase.sqlite`) or
+    /// `postgres://user:password@host/database` (also `?host=/socket/dir`).
+    #[arg(long, env = "PP_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+}
+
+impl Storage {
+    /// The database URL these flags point at.
+    pub fn url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!(
+                "sqlite://{}",
+                self.data_dir.join("postpurchase.sqlite").display()
+            )
+        })
+    }
+
+    /// Opens the database (creating the data folder for the default SQLite file) and
+    /// brings its schema up to date.
+    pub async fn open(&self) -> Result<Db, String> {
+        let url = self.url();
+        if url.starts_with("sqlite:") {
+            std::fs::create_dir_all(&self.data_dir)
+                .map_err(|e| format!("cannot create data dir {}: {e}", self.data_dir.display()))?;
+        }
+        Db::open(&url)
+            .await
+            .map_err(|e| format!("cannot open the database {}: {e}", redacted(&url)))
+    }
+}
+
+/// A database URL fit for a log or an error: without its password.
+pub fn redacted(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The server's flags, each also read from the environment.
+#[derive(Clone, Debug, clap::Args)]
 pub struct Config {
     /// Address the API listens on.
     #[arg(long, env = "PP_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// Where the database and other state live.
-    #[arg(long, env = "PP_DATA_DIR", default_value = "data")]
-    pub data_dir: PathBuf,
-    /// SQLite database: `sqlite://path/to/file.sqlite` (default: `<data-dir>/postpurchase.sqlite`).
-    #[arg(long, env = "PP_DATABASE_URL")]
-    pub database_url: Option<String>,
+    #[command(flatten)]
+    pub storage: Storage,
     /// The built widget (Trunk's output folder).
     #[arg(long, env = "PP_WIDGET_DIR", default_value = "target/widget-dist")]
     pub widget_dir: PathBuf,
@@ -66,24 +111,6 @@ pub struct Config {
 }
 
 impl Config {
-    /// The SQLite file this configuration points at.
-    pub fn database_path(&self) -> Result<PathBuf, String> {
-        match &self.database_url {
-            None => Ok(self.data_dir.join("postpurchase.sqlite")),
-            Some(url) => url
-                .strip_prefix("sqlite://")
-                .or_else(|| url.strip_prefix("sqlite:"))
-                .map(PathBuf::from)
-                .ok_or_else(|| {
-                    if url.starts_with("postgres") {
-                        format!("PostgreSQL is not supported yet; use sqlite://FILE (got {url})")
-                    } else {
-                        format!("unsupported database URL (expected sqlite://FILE): {url}")
-                    }
-                }),
-        }
-    }
-
     pub fn public_url(&self) -> String {
         self.public_url
             .clone()
@@ -136,9 +163,13 @@ pub struct AppState {
 pub fn app(state: AppState) -> Router {
     let cors_state = state.clone();
     let cors = CorsLayer::new()
-        .allow_origin(AllowOrigin::predicate(move |origin, parts| {
-            shopper::origin_allowed(&cors_state, origin, parts.uri.path())
-        }))
+        .allow_origin(AllowOrigin::async_predicate(
+            move |origin: HeaderValue, parts: &axum::http::request::Parts| {
+                let state = cors_state.clone();
+                let path = parts.uri.path().to_owned();
+                async move { shopper::origin_allowed(&state, &origin, &path).await }
+            },
+        ))
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([
             header::CONTENT_TYPE,
@@ -219,10 +250,7 @@ async fn security_headers(request: Request, next: Next) -> Response {
 
 /// Opens the database, seeds the demo if asked, and serves until SIGTERM or Ctrl-C.
 pub async fn run(config: Config) -> Result<(), String> {
-    std::fs::create_dir_all(&config.data_dir)
-        .map_err(|e| format!("cannot create data dir {}: {e}", config.data_dir.display()))?;
-    let path = config.database_path()?;
-    let db = Arc::new(Db::open(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?);
+    let db = Arc::new(config.storage.open().await?);
     let public_url = config.public_url();
     let widget = Arc::new(web::WidgetFiles::load(&config.widget_dir, &public_url));
     if widget.is_empty() {
@@ -240,11 +268,17 @@ pub async fn run(config: Config) -> Result<(), String> {
         state.webhooks.clone(),
         webhooks::Backoff::default(),
     );
+    let _purger = maintenance::spawn(
+        state.db.clone(),
+        state.clock.clone(),
+        maintenance::PURGE_EVERY,
+    );
 
     let storefront = match config.demo_storefront {
         Some(addr) => {
             let storefront_origin = format!("http://{addr}");
             let demo = seed::seed_demo(&state, &storefront_origin)
+                .await
                 .map_err(|e| format!("demo seed failed: {e}"))?;
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
@@ -306,10 +340,19 @@ mod tests {
 
     use super::Config;
 
+    #[derive(clap::Parser)]
+    struct Flags {
+        #[command(flatten)]
+        config: Config,
+    }
+
+    fn parse(args: &[&str]) -> Result<Config, clap::Error> {
+        Flags::try_parse_from(std::iter::once("s").chain(args.iter().copied())).map(|f| f.config)
+    }
+
     #[test]
     fn flags_set_addresses_and_storage() {
-        let config = Config::try_parse_from([
-            "postpurchase-server",
+        let config = parse(&[
             "--listen",
             "0.0.0.0:9000",
             "--data-dir",
@@ -320,30 +363,25 @@ mod tests {
         .unwrap();
         assert_eq!(config.listen.to_string(), "0.0.0.0:9000");
         assert_eq!(
-            config.database_path().unwrap(),
-            std::path::Path::new("/var/lib/pp/postpurchase.sqlite")
+            config.storage.url(),
+            "sqlite:///var/lib/pp/postpurchase.sqlite"
         );
         assert_eq!(config.public_url(), "https://orders.example");
+        let url = "postgres://pp:secret@db.internal/pp";
+        let config = parse(&["--database-url", url]).unwrap();
+        assert_eq!(config.storage.url(), url);
+        assert!(parse(&["--listen", "not-an-address"]).is_err());
     }
 
     #[test]
-    fn database_urls_are_checked() {
-        let with = |url: &str| {
-            Config::try_parse_from(["s", "--database-url", url])
-                .unwrap()
-                .database_path()
-        };
+    fn passwords_stay_out_of_messages() {
         assert_eq!(
-            with("sqlite:///tmp/a.db").unwrap(),
-            std::path::Path::new("/tmp/a.db")
+            super::redacted("postgres://pp:secret@db.internal/pp"),
+            "postgres://pp:***@db.internal/pp"
         );
-        assert_eq!(with("sqlite:b.db").unwrap(), std::path::Path::new("b.db"));
-        assert!(with("postgres://db/pp")
-            .unwrap_err()
-            .contains("PostgreSQL is not supported yet"));
-        assert!(with("mysql://db")
-            .unwrap_err()
-            .contains("unsupported database URL"));
-        assert!(Config::try_parse_from(["s", "--listen", "not-an-address"]).is_err());
+        assert_eq!(
+            super::redacted("sqlite://data/pp.sqlite"),
+            "sqlite://data/pp.sqlite"
+        );
     }
 }

@@ -1,4 +1,5 @@
 use clap::Parser;
+use postpurchase_server::cli::{self, Cli, Command};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -7,8 +8,15 @@ async fn main() -> std::process::ExitCode {
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
+        .with_writer(std::io::stderr)
         .init();
-    match postpurchase_server::run(postpurchase_server::Config::parse()).await {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        None => postpurchase_server::run(cli.serve).await,
+        Some(Command::Serve(config)) => postpurchase_server::run(config).await,
+        Some(Command::Shops(shops)) => cli::shops(shops).await,
+    };
+    match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("postpurchase-server: {message}");

@@ -1,6 +1,6 @@
 //! Referrals: each shopper's own code to share, and the shop's checkout redeeming codes
-//! for new customers. The rules are plain functions; the handlers run them inside the
-//! write transaction that records the outcome.
+//! for new customers. The fraud rules run inside the write transaction that records the
+//! outcome ([`crate::store::referral`]).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -12,9 +12,11 @@ use postpurchase_api::{
     RewardKind,
 };
 
-use crate::admin::AdminShop;
+use crate::domain::referral::normalise_code;
 use crate::error::{ApiError, Json};
-use crate::{domain, store, AppState};
+use crate::extract::AdminShop;
+use crate::store::referral::RedemptionRequest;
+use crate::{domain, AppState};
 
 pub const REFERRAL_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/referral";
 pub const SETTINGS_PATH: &str = "/api/v1/admin/referral-settings";
@@ -25,48 +27,6 @@ pub fn router() -> Router<AppState> {
         .route(REFERRAL_PATH, get(referral))
         .route(SETTINGS_PATH, put(put_settings).get(get_settings))
         .route(REDEMPTIONS_PATH, post(redeem))
-}
-
-/// Unambiguous when read aloud or typed from a phone: no 0/O, 1/I/L.
-const ALPHABET: &[u8; 31] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-/// Random characters after the name: 31^5, about 28.6 million codes per name.
-const RANDOM_CHARS: usize = 5;
-
-/// A readable code from the shopper's first name and fresh randomness, e.g. `LENA-7K4QX`:
-/// nothing in it follows from the order.
-pub fn new_code(first_name: &str) -> Result<String, getrandom::Error> {
-    let mut bytes = [0u8; 8];
-    getrandom::fill(&mut bytes)?;
-    Ok(code_from(first_name, u64::from_le_bytes(bytes)))
-}
-
-fn code_from(first_name: &str, mut random: u64) -> String {
-    let name: String = first_name
-        .chars()
-        .filter(char::is_ascii_alphabetic)
-        .take(6)
-        .collect::<String>()
-        .to_ascii_uppercase();
-    let mut code = if name.is_empty() {
-        "FRIEND".to_owned()
-    } else {
-        name
-    };
-    code.push('-');
-    for _ in 0..RANDOM_CHARS {
-        code.push(ALPHABET[(random % 31) as usize] as char);
-        random /= 31;
-    }
-    code
-}
-
-/// A code as typed at a checkout: case and spaces do not matter.
-pub fn normalise_code(typed: &str) -> String {
-    typed
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_uppercase()
 }
 
 /// Checks a shop's referral terms; every problem is reported at once.
@@ -133,30 +93,9 @@ pub async fn referral(
     State(state): State<AppState>,
     Path((shop, token)): Path<(String, String)>,
 ) -> Result<Json<ReferralView>, ApiError> {
-    let now = state.clock.now();
-    let view = state.db.write(|tx| {
-        let order = crate::shopper::find_order(tx, &shop, &token, now)?;
-        let terms = store::referral_terms(tx, order.shop_id)?.ok_or_else(module_off)?;
-        let (customer_id, first_name) = store::order_customer(tx, order.order_id)?;
-        let code = match store::referral_code(tx, customer_id)? {
-            Some(code) => code,
-            None => loop {
-                // A clash with another shopper's code is rare; draw again.
-                let code = new_code(&first_name).map_err(|e| ApiError::internal("random", e))?;
-                if store::insert_referral_code(tx, customer_id, &order, &code, now)? {
-                    break code;
-                }
-            },
-        };
-        Ok::<_, ApiError>(ReferralView {
-            share_url: terms.share_url.replace("{code}", &code),
-            friends: store::referral_friends(tx, customer_id)?,
-            code,
-            friend_reward: terms.friend_reward,
-            referrer_reward: terms.referrer_reward,
-        })
-    })?;
-    Ok(Json(view))
+    Ok(Json(
+        state.db.referral(&shop, &token, state.clock.now()).await?,
+    ))
 }
 
 fn module_off() -> ApiError {
@@ -181,7 +120,8 @@ pub async fn get_settings(
 ) -> Result<Json<ReferralSettings>, ApiError> {
     state
         .db
-        .read(|conn| store::referral_settings(conn, shop.id))?
+        .referral_settings(shop.id)
+        .await?
         .map(Json)
         .ok_or_else(module_off)
 }
@@ -212,7 +152,8 @@ pub async fn put_settings(
     settings.share_url = settings.share_url.trim().to_owned();
     state
         .db
-        .write(|tx| store::set_referral_settings(tx, shop.id, &settings))?;
+        .set_referral_settings(shop.id, settings.clone())
+        .await?;
     Ok(Json(settings))
 }
 
@@ -249,65 +190,15 @@ pub async fn redeem(
     if !errors.is_empty() {
         return Err(ApiError::invalid_fields(errors));
     }
-    let email_hash = domain::secret_hash(&email);
-    let now = state.clock.now();
-    let refuse = |status, code, message: &str| ApiError::new(status, code, message);
-    let (created, redemption) = state.db.write(|tx| {
-        let owners = store::referral_code_owners(tx, &code)?;
-        let Some(owner) = owners.iter().find(|o| o.shop_id == shop.id) else {
-            return Err(if owners.is_empty() {
-                refuse(
-                    StatusCode::NOT_FOUND,
-                    "unknown_code",
-                    "No shopper has this referral code.",
-                )
-            } else {
-                refuse(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "code_of_another_shop",
-                    "This referral code belongs to another shop.",
-                )
-            });
-        };
-        let terms = store::referral_terms(tx, shop.id)?.ok_or_else(module_off)?;
-        let answer = Redemption {
-            code: code.clone(),
-            friend_reward: terms.friend_reward,
-            referrer_reward: terms.referrer_reward,
-            referrer_order_number: owner.order_number.clone(),
-        };
-        if owner.email == email {
-            return Err(refuse(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "self_referral",
-                "A shopper cannot use their own referral code.",
-            ));
-        }
-        match store::redeemed_code_of(tx, shop.id, &email_hash)? {
-            Some(customer_id) if customer_id == owner.customer_id => return Ok((false, answer)),
-            Some(_) => {
-                return Err(refuse(
-                    StatusCode::CONFLICT,
-                    "already_redeemed",
-                    "This customer has already used a referral code.",
-                ))
-            }
-            None => {}
-        }
-        let earlier = store::order_numbers_of(tx, shop.id, &email)?;
-        if earlier
-            .iter()
-            .any(|n| Some(n.as_str()) != request.order_number.as_deref().map(str::trim))
-        {
-            return Err(refuse(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "not_a_new_customer",
-                "Referral codes are for new customers; this one has ordered before.",
-            ));
-        }
-        store::insert_redemption(tx, shop.id, owner.customer_id, &email_hash, now)?;
-        Ok((true, answer))
-    })?;
+    let request = RedemptionRequest {
+        code,
+        email,
+        order_number: request.order_number,
+    };
+    let (created, redemption) = state
+        .db
+        .redeem_referral(shop.id, request, state.clock.now())
+        .await?;
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -319,28 +210,6 @@ pub async fn redeem(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn codes_are_readable_name_plus_random() {
-        assert_eq!(code_from("Lena", 0), "LENA-22222");
-        assert_eq!(code_from("Zoë-Anne", 31), "ZOANNE-23222");
-        assert_eq!(code_from("", 1), "FRIEND-32222");
-        let a = new_code("Sam").unwrap();
-        let b = new_code("Sam").unwrap();
-        assert_ne!(a, b, "drawn, not derived");
-        assert!(a.starts_with("SAM-") && a.len() == 9, "{a}");
-        assert!(a[4..].bytes().all(|c| ALPHABET.contains(&c)), "{a}");
-        // Nothing easily confused.
-        for confusing in [b'0', b'O', b'1', b'I', b'L'] {
-            assert!(!ALPHABET.contains(&confusing));
-        }
-    }
-
-    #[test]
-    fn typed_codes_are_normalised() {
-        assert_eq!(normalise_code(" lena-7k4qx "), "LENA-7K4QX");
-        assert_eq!(normalise_code("LENA - 7K4 QX"), "LENA-7K4QX");
-    }
 
     #[test]
     fn terms_are_checked_field_by_field() {

@@ -2,12 +2,14 @@
 //! code paths as a merchant's orders.
 
 use postpurchase_api::{
-    CarrierEvent, DateWindow, NewAddress, NewCustomer, NewLineItem, NewOrder, ShipmentStatus,
+    CarrierEvent, DateWindow, NewAddress, NewCustomer, NewLineItem, NewOrder, NewPickupPoint,
+    NewSlot,
 };
 
+use crate::db::{Conn, DbError};
 use crate::error::ApiError;
-use crate::store::{self, Inserted, NewShop};
-use crate::{domain, AppState};
+use crate::store::{self, settings, shops, tracking, NewShop};
+use crate::{args, domain, work, AppState};
 
 /// The demo shop's slug.
 pub const SHOP: &str = "demo";
@@ -493,14 +495,14 @@ const PICKUP_POINTS: &[(&str, &str, &str, f64, f64, bool)] = &[
     ),
 ];
 /// Daily slots: from, to, extra charge, places.
-const SLOTS: &[(&str, &str, Option<i64>, i64)] = &[
+const SLOTS: &[(&str, &str, Option<i64>, u32)] = &[
     ("08:00", "12:00", None, 20),
     ("18:00", "21:00", Some(295), 3),
 ];
 
 /// Creates the demo shop and its orders unless they exist, then mints a fresh token for
 /// each order so the storefront can link to them.
-pub fn seed_demo(state: &AppState, storefront_origin: &str) -> Result<Demo, ApiError> {
+pub async fn seed_demo(state: &AppState, storefront_origin: &str) -> Result<Demo, ApiError> {
     let now = state.clock.now();
     let api_key = std::env::var("PP_DEMO_API_KEY").unwrap_or_else(|_| {
         domain::new_token().unwrap_or_else(|_| "demo-key-unavailable".to_owned())
@@ -510,107 +512,117 @@ pub fn seed_demo(state: &AppState, storefront_origin: &str) -> Result<Demo, ApiE
         storefront_origin.replace("127.0.0.1", "localhost"),
     ];
     let order_page = format!("{storefront_origin}/account/orders");
+    let storefront = storefront_origin.to_owned();
     let today = time::OffsetDateTime::from_unix_timestamp(now)
         .map_err(|e| ApiError::internal("clock", e))?
         .date();
-    state.db.write(|tx| {
-        let shop_id = match store::shop_by_slug(tx, SHOP)? {
-            Some(shop) => {
-                // A restarted demo gets a new key and the storefront's current origin.
-                tx.execute(
-                    "UPDATE shops SET api_key_hash = ?1, allowed_origins = ?2 WHERE id = ?3",
-                    rusqlite::params![
-                        &domain::secret_hash(&api_key)[..],
-                        origins.join("\n"),
-                        shop.id
-                    ],
-                )?;
-                shop.id
-            }
-            None => store::insert_shop(
-                tx,
-                &NewShop {
-                    slug: SHOP,
-                    name: "Koffie & Klei",
-                    api_key: &api_key,
-                    allowed_origins: &origins,
-                    locale: "en",
-                    support_email: Some("help@koffie-en-klei.example"),
-                    support_phone: Some("+31 20 123 4567"),
-                    support_url: Some(&format!("{storefront_origin}/help")),
-                    order_status_url: Some(&order_page),
-                },
-            )?,
-        };
-        seed_delivery_choices(tx, shop_id, today)?;
-        seed_follow_up(tx, shop_id, storefront_origin)?;
-        // The storefront takes the shop's webhooks itself, to show merchants what arrives.
-        let webhook_secret = match store::delivery_settings(tx, shop_id)?.webhook_secret {
-            Some(secret) => secret,
-            None => format!(
-                "whsec_{}",
-                domain::new_token().map_err(|e| ApiError::internal("random", e))?
-            ),
-        };
-        tx.execute(
-            "UPDATE shops SET webhook_url = ?2, webhook_secret = ?3 WHERE id = ?1",
-            rusqlite::params![
-                shop_id,
-                format!("{storefront_origin}/webhooks"),
-                webhook_secret
-            ],
-        )?;
-        let mut orders = Vec::new();
-        for sample in SAMPLES {
-            let placed_at = now - sample.days_ago * 86_400 - 3_600;
-            let order = sample_order(sample, today, placed_at);
-            let order_id = match store::insert_order(tx, shop_id, &order, placed_at)? {
-                Inserted::Created(id) => {
-                    for parcel in sample.parcels {
-                        seed_parcel(tx, id, parcel, now)?;
-                    }
-                    id
+    // Drawn before the write, which may run more than once.
+    let fresh_secret = format!(
+        "whsec_{}",
+        domain::new_token().map_err(|e| ApiError::internal("random", e))?
+    );
+    let tokens = SAMPLES
+        .iter()
+        .map(|_| domain::new_token())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ApiError::internal("random", e))?;
+    state
+        .db
+        .write(work!(|c,
+                      api_key,
+                      origins,
+                      order_page,
+                      storefront,
+                      fresh_secret,
+                      tokens| {
+            let shop_id = match shops::by_slug(c, SHOP).await? {
+                Some(shop) => {
+                    // A restarted demo gets a new key and the storefront's current origin.
+                    shops::set_api_key(c, shop.id, &api_key).await?;
+                    shops::set_origins(c, shop.id, &origins).await?;
+                    shop.id
                 }
-                Inserted::Duplicate => store::order_id_by_number(tx, shop_id, sample.number)?
-                    .ok_or(rusqlite::Error::QueryReturnedNoRows)?,
+                None => shops::insert(
+                    c,
+                    &NewShop {
+                        slug: SHOP.to_owned(),
+                        name: "Koffie & Klei".to_owned(),
+                        api_key: api_key.clone(),
+                        allowed_origins: origins.clone(),
+                        locale: "en".to_owned(),
+                        support_email: Some("help@koffie-en-klei.example".to_owned()),
+                        support_phone: Some("+31 20 123 4567".to_owned()),
+                        support_url: Some(format!("{storefront}/help")),
+                        order_status_url: Some(order_page.clone()),
+                    },
+                )
+                .await?
+                .ok_or_else(|| ApiError::internal("seed", "the demo shop's slug is taken"))?,
             };
-            let token = domain::new_token().map_err(|e| ApiError::internal("random", e))?;
-            store::insert_token(tx, order_id, &token, now + 7 * 86_400)?;
-            orders.push(DemoOrder {
-                number: sample.number.to_owned(),
-                label: sample.label,
-                token,
-            });
-        }
-        Ok::<_, ApiError>(Demo {
-            api_key: api_key.clone(),
-            webhook_secret,
-            inbox: Default::default(),
-            order_page: order_page.clone(),
-            orders,
-        })
-    })
+            seed_delivery_choices(c, shop_id, today).await?;
+            seed_follow_up(c, shop_id, &storefront).await?;
+            // The storefront takes the shop's webhooks itself, to show merchants what arrives.
+            let current: Option<String> = c
+                .query_one(
+                    "SELECT webhook_secret FROM shops WHERE id = ?1",
+                    args![shop_id],
+                )
+                .await?
+                .get("webhook_secret")?;
+            let webhook_secret = current.unwrap_or(fresh_secret);
+            settings::set_webhook(
+                c,
+                shop_id,
+                Some(&format!("{storefront}/webhooks")),
+                Some(&webhook_secret),
+            )
+            .await?;
+            let mut orders = Vec::new();
+            for (sample, token) in SAMPLES.iter().zip(&tokens) {
+                let placed_at = now - sample.days_ago * 86_400 - 3_600;
+                let order = sample_order(sample, today, placed_at);
+                let order_id = match store::orders::insert(c, shop_id, &order, placed_at).await? {
+                    Some(id) => {
+                        for parcel in sample.parcels {
+                            seed_parcel(c, id, parcel, now).await?;
+                        }
+                        id
+                    }
+                    None => store::orders::id_by_number(c, shop_id, sample.number)
+                        .await?
+                        .ok_or_else(DbError::no_row)?,
+                };
+                store::orders::insert_token(c, order_id, token, now + 7 * 86_400).await?;
+                orders.push(DemoOrder {
+                    number: sample.number.to_owned(),
+                    label: sample.label,
+                    token: token.clone(),
+                });
+            }
+            Ok(Demo {
+                api_key: api_key.clone(),
+                webhook_secret,
+                inbox: Default::default(),
+                order_page: order_page.clone(),
+                orders,
+            })
+        }))
+        .await
 }
 
 /// A parcel and its events, taken in as a carrier's would be.
-fn seed_parcel(
-    tx: &rusqlite::Transaction,
+async fn seed_parcel(
+    c: &mut Conn<'_>,
     order_id: i64,
     parcel: &SampleParcel,
     now: i64,
-) -> Result<(), ApiError> {
-    let id = store::insert_shipment(
-        tx,
-        order_id,
-        parcel.carrier,
-        parcel.tracking,
-        ShipmentStatus::Pending,
-        parcel.items,
-    )?;
+) -> Result<(), DbError> {
+    let id = tracking::insert_shipment(c, order_id, parcel.carrier, parcel.tracking, parcel.items)
+        .await?;
     if let Some(days) = parcel.expected_in_days {
         // 09:00 to 17:00 in Amsterdam (winter time) on the expected day.
         let day = (now.div_euclid(86_400) + days) * 86_400;
-        store::set_estimate(tx, id, day + 8 * 3_600, day + 16 * 3_600)?;
+        tracking::set_estimate(c, id, day + 8 * 3_600, day + 16 * 3_600).await?;
     }
     for (i, (code, hours_ago, text, place)) in parcel.events.iter().enumerate() {
         let event = CarrierEvent {
@@ -623,60 +635,78 @@ fn seed_parcel(
             estimated_delivery: None,
         };
         let mapped = domain::carrier_status(parcel.carrier, code);
-        store::record_event(tx, id, &event, mapped, now - hours_ago * 3_600, now)?;
+        tracking::record_event(c, id, &event, mapped, now - hours_ago * 3_600, now).await?;
     }
-    store::refresh_shipment(tx, id)?;
+    tracking::refresh_shipment(c, id).await?;
     Ok(())
 }
 
 /// The shop's delivery settings and pickup points once, and a week of slots from today
 /// (topped up on every start, so a long-running demo keeps having slots).
-fn seed_delivery_choices(
-    tx: &rusqlite::Transaction,
+async fn seed_delivery_choices(
+    c: &mut Conn<'_>,
     shop_id: i64,
     today: time::Date,
-) -> rusqlite::Result<()> {
-    tx.execute(
+) -> Result<(), DbError> {
+    c.execute(
         "UPDATE shops SET time_zone = 'Europe/Amsterdam', choice_cutoff = '04:00', later_days = 5,
-                          safe_places = ?2, neighbour_allowed = 1
+                          safe_places = ?2, neighbour_allowed = TRUE
          WHERE id = ?1",
-        rusqlite::params![shop_id, SAFE_PLACES],
-    )?;
-    let has_points = tx
-        .prepare("SELECT 1 FROM pickup_points WHERE shop_id = ?1")?
-        .exists([shop_id])?;
+        args![shop_id, SAFE_PLACES],
+    )
+    .await?;
+    let has_points = c
+        .exists(
+            "SELECT 1 FROM pickup_points WHERE shop_id = ?1",
+            args![shop_id],
+        )
+        .await?;
     if !has_points {
-        for (name, address, hours, lat, lon, locker) in PICKUP_POINTS {
-            tx.execute(
-                "INSERT INTO pickup_points (shop_id, locker, name, address, opening_hours, latitude, longitude)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                rusqlite::params![shop_id, locker, name, address, hours, lat, lon],
-            )?;
+        for (name, address, hours, latitude, longitude, locker) in PICKUP_POINTS {
+            let point = NewPickupPoint {
+                name: (*name).to_owned(),
+                address: (*address).to_owned(),
+                opening_hours: hours.lines().map(str::to_owned).collect(),
+                locker: *locker,
+                latitude: Some(*latitude),
+                longitude: Some(*longitude),
+            };
+            settings::insert_pickup_point(c, shop_id, &point).await?;
         }
     }
     for days in 0..8 {
         let date = (today + time::Duration::days(days)).to_string();
         for (from, to, price, places) in SLOTS {
-            tx.execute(
-                "INSERT INTO delivery_slots (shop_id, date, starts, ends, price, capacity)
-                 SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE NOT EXISTS
-                     (SELECT 1 FROM delivery_slots WHERE shop_id = ?1 AND date = ?2 AND starts = ?3)",
-                rusqlite::params![shop_id, date, from, to, price, places],
-            )?;
+            let exists = c
+                .exists(
+                    "SELECT 1 FROM delivery_slots WHERE shop_id = ?1 AND date = ?2 AND starts = ?3",
+                    args![shop_id, date, from],
+                )
+                .await?;
+            if !exists {
+                let slot = NewSlot {
+                    date: date.clone(),
+                    from: (*from).to_owned(),
+                    to: (*to).to_owned(),
+                    price: *price,
+                    capacity: *places,
+                };
+                settings::insert_slot(c, shop_id, &slot).await?;
+            }
         }
     }
     Ok(())
 }
 
 /// Returns, reviews, the survey and referrals switched on, with the demo shop's terms.
-fn seed_follow_up(
-    tx: &rusqlite::Transaction,
+async fn seed_follow_up(
+    c: &mut Conn<'_>,
     shop_id: i64,
     storefront_origin: &str,
-) -> rusqlite::Result<()> {
+) -> Result<(), DbError> {
     use postpurchase_api::{ReferralSettings, ReturnSettings, Reward, RewardKind, SurveySettings};
-    store::set_return_settings(
-        tx,
+    store::returns::set_settings(
+        c,
         shop_id,
         &ReturnSettings {
             enabled: true,
@@ -692,10 +722,11 @@ fn seed_follow_up(
             .to_vec(),
             store_credit_bonus: 10,
         },
-    )?;
-    store::set_reviews_enabled(tx, shop_id, true)?;
-    store::set_survey_settings(
-        tx,
+    )
+    .await?;
+    store::reviews::set_enabled(c, shop_id, true).await?;
+    store::survey::set_settings(
+        c,
         shop_id,
         &SurveySettings {
             enabled: true,
@@ -708,14 +739,15 @@ fn seed_follow_up(
             .map(str::to_owned)
             .to_vec(),
         },
-    )?;
+    )
+    .await?;
     let euro = |kind, value| Reward {
         kind,
         value,
         currency: Some("EUR".to_owned()),
     };
-    store::set_referral_settings(
-        tx,
+    store::referral::set_settings(
+        c,
         shop_id,
         &ReferralSettings {
             enabled: true,
@@ -723,11 +755,12 @@ fn seed_follow_up(
             friend_reward: euro(RewardKind::AmountOff, 1000),
             referrer_reward: euro(RewardKind::StoreCredit, 1000),
         },
-    )?;
+    )
+    .await?;
     // The hosted order page in the shop's colours: coffee brown, softer corners.
     let brand = [("--pp-accent", "#6b3e26"), ("--pp-radius", "8px")];
-    store::set_theme(
-        tx,
+    settings::set_theme(
+        c,
         shop_id,
         &postpurchase_api::ShopTheme {
             variables: brand
@@ -737,6 +770,7 @@ fn seed_follow_up(
             ..Default::default()
         },
     )
+    .await
 }
 
 fn sample_order(sample: &Sample, today: time::Date, placed_at: i64) -> NewOrder {

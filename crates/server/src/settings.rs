@@ -10,9 +10,9 @@ use postpurchase_api::{
     NewSlot, PickupPoint, SAFE_PLACES,
 };
 
-use crate::admin::AdminShop;
 use crate::error::{ApiError, Json};
-use crate::{domain, store, AppState};
+use crate::extract::AdminShop;
+use crate::{domain, AppState};
 
 pub const SETTINGS_PATH: &str = "/api/v1/admin/delivery-settings";
 pub const SLOTS_PATH: &str = "/api/v1/admin/delivery-slots";
@@ -40,11 +40,7 @@ pub async fn get_settings(
     State(state): State<AppState>,
     AdminShop(shop): AdminShop,
 ) -> Result<Json<DeliverySettingsView>, ApiError> {
-    Ok(Json(
-        state
-            .db
-            .read(|conn| store::delivery_settings(conn, shop.id))?,
-    ))
+    Ok(Json(state.db.delivery_settings(shop.id).await?))
 }
 
 /// Replaces the shop's delivery-choice settings. Setting a webhook URL for the first time
@@ -78,17 +74,12 @@ pub async fn put_settings(
         "whsec_{}",
         domain::new_token().map_err(|e| ApiError::internal("random", e))?
     );
-    let view = state.db.write(|tx| {
-        let current = store::delivery_settings(tx, shop.id)?;
-        let secret = match (&settings.webhook_url, current.webhook_secret) {
-            (None, _) => None,
-            (Some(_), Some(secret)) if !settings.rotate_webhook_secret => Some(secret),
-            (Some(_), _) => Some(fresh),
-        };
-        store::set_delivery_settings(tx, shop.id, &settings, secret.as_deref())?;
-        store::delivery_settings(tx, shop.id)
-    })?;
-    Ok(Json(view))
+    Ok(Json(
+        state
+            .db
+            .set_delivery_settings(shop.id, settings, fresh)
+            .await?,
+    ))
 }
 
 fn validate_settings(s: &DeliverySettings) -> Vec<FieldError> {
@@ -187,9 +178,7 @@ pub async fn create_slot(
     if !errors.is_empty() {
         return Err(ApiError::invalid_fields(errors));
     }
-    let created = state
-        .db
-        .write(|tx| store::insert_slot(tx, shop.id, &slot))?;
+    let created = state.db.create_slot(shop.id, slot).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -233,8 +222,6 @@ pub async fn create_pickup_point(
     if !errors.is_empty() {
         return Err(ApiError::invalid_fields(errors));
     }
-    let created = state
-        .db
-        .write(|tx| store::insert_pickup_point(tx, shop.id, &point))?;
+    let created = state.db.create_pickup_point(shop.id, point).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }

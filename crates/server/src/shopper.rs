@@ -10,7 +10,7 @@ use postpurchase_api::{ErrorBody, OrderView};
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
-use crate::{domain, store, AppState};
+use crate::AppState;
 
 pub const ORDER_VIEW_PATH: &str = "/api/v1/shops/{shop}/orders/{token}";
 
@@ -39,13 +39,10 @@ pub async fn order_view(
     Path((shop, token)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let now = state.clock.now();
-    let view = state.db.read(|conn| {
-        Ok::<_, rusqlite::Error>(
-            find_order(conn, &shop, &token, now)
-                .and_then(|order| Ok(store::order_view(conn, order.order_id, now)?)),
-        )
-    })??;
+    let view = state
+        .db
+        .order_view(&shop, &token, state.clock.now())
+        .await?;
     let body = serde_json::to_vec(&view).map_err(|e| ApiError::internal("json", e))?;
     // The ETag is the body's hash, so a widget re-checking gets 304 until something changes.
     let digest = Sha256::digest(&body);
@@ -84,23 +81,9 @@ pub async fn order_view(
     })
 }
 
-/// The order a capability token opens. A token of the wrong shape is not looked up, and
-/// every way of not finding it gets the one `order_not_found`.
-pub fn find_order(
-    conn: &rusqlite::Connection,
-    shop: &str,
-    token: &str,
-    now: i64,
-) -> Result<store::OrderRef, ApiError> {
-    if !domain::is_token_shaped(token) {
-        return Err(ApiError::order_not_found());
-    }
-    store::order_by_token(conn, shop, token, now)?.ok_or_else(ApiError::order_not_found)
-}
-
 /// Whether a browser on `origin` may call the shopper API at `path`: only the exact origins
 /// the shop named. Anything that is not a shop's path is refused.
-pub fn origin_allowed(state: &AppState, origin: &HeaderValue, path: &str) -> bool {
+pub async fn origin_allowed(state: &AppState, origin: &HeaderValue, path: &str) -> bool {
     let Some(slug) = path
         .strip_prefix("/api/v1/shops/")
         .and_then(|rest| rest.split('/').next())
@@ -110,7 +93,7 @@ pub fn origin_allowed(state: &AppState, origin: &HeaderValue, path: &str) -> boo
     let Ok(origin) = origin.to_str() else {
         return false;
     };
-    match state.db.read(|conn| store::shop_by_slug(conn, slug)) {
+    match state.db.shop_by_slug(slug).await {
         Ok(Some(shop)) => shop.allowed_origins.iter().any(|o| o == origin),
         _ => false,
     }

@@ -6,9 +6,9 @@ use axum::routing::put;
 use axum::{Json, Router};
 use postpurchase_api::{ErrorBody, FieldError, ShopTheme};
 
-use crate::admin::AdminShop;
 use crate::error::ApiError;
-use crate::{store, AppState};
+use crate::extract::AdminShop;
+use crate::AppState;
 
 pub const THEME_PATH: &str = "/api/v1/admin/theme";
 
@@ -94,7 +94,7 @@ pub async fn put_theme(
     if !errors.is_empty() {
         return Err(ApiError::invalid_fields(errors));
     }
-    state.db.write(|tx| store::set_theme(tx, shop.id, &theme))?;
+    state.db.set_theme(shop.id, theme.clone()).await?;
     Ok(Json(theme))
 }
 
@@ -113,7 +113,7 @@ pub async fn get_theme(
     State(state): State<AppState>,
     AdminShop(shop): AdminShop,
 ) -> Result<Json<ShopTheme>, ApiError> {
-    Ok(Json(state.db.read(|conn| store::theme(conn, shop.id))?))
+    Ok(Json(state.db.theme(shop.id).await?))
 }
 
 #[cfg(test)]

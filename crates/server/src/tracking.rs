@@ -6,13 +6,14 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
 use postpurchase_api::{
-    CarrierEvent, ErrorBody, FieldError, NewShipment, ShipmentItem, ShipmentState, ShipmentStatus,
+    CarrierEvent, ErrorBody, FieldError, NewShipment, ShipmentState, ShipmentStatus,
     ShipmentSummary,
 };
 
-use crate::admin::AdminShop;
 use crate::error::{ApiError, Json};
-use crate::{domain, store, AppState};
+use crate::extract::AdminShop;
+use crate::store::tracking::{EventRequest, ParcelRequest};
+use crate::{domain, AppState};
 
 pub const SHIPMENTS_PATH: &str = "/api/v1/admin/orders/{number}/shipments";
 pub const EVENTS_PATH: &str = "/api/v1/admin/shipments/{carrier}/{tracking_number}/events";
@@ -49,71 +50,22 @@ pub async fn create_shipment(
     if !errors.is_empty() {
         return Err(ApiError::invalid_fields(errors));
     }
-    let tracking_number = shipment.tracking_number.trim();
     let eta = shipment
         .estimated_delivery
         .as_ref()
-        .map(domain::window_seconds);
-    let (id, items) = state.db.write(|tx| {
-        let order_id = store::order_id_by_number(tx, shop.id, &number)?
-            .ok_or_else(ApiError::unknown_order_number)?;
-        if store::shipment_id_by_tracking(tx, shop.id, &shipment.carrier, tracking_number)?
-            .is_some()
-        {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "shipment_exists",
-                "This shop already has a shipment with that carrier and tracking number.",
-            ));
-        }
-        // Every SKU must be a line of the order, and no line may travel more often than
-        // it was ordered, counting the parcels already registered.
-        let lines = store::lines_by_sku(tx, order_id)?;
-        let mut errors = Vec::new();
-        let mut positions = Vec::new();
-        let mut parcel = Vec::new();
-        let mut in_this_parcel: std::collections::HashMap<&str, u32> = Default::default();
-        for (i, item) in shipment.items.iter().enumerate() {
-            let sku = item.sku.trim();
-            let Some(line) = lines.get(sku) else {
-                errors.push(FieldError::new(
-                    format!("items[{i}].sku"),
-                    "is not a line of this order",
-                ));
-                continue;
-            };
-            let earlier = in_this_parcel.entry(sku).or_default();
-            let free = line.ordered.saturating_sub(line.shipped + *earlier);
-            if item.quantity > free {
-                errors.push(FieldError::new(
-                    format!("items[{i}].quantity"),
-                    format!("only {free} of this line are not yet in a parcel"),
-                ));
-            } else {
-                *earlier += item.quantity;
-                positions.push((line.position, item.quantity));
-                parcel.push(ShipmentItem {
-                    line_id: line.id,
-                    quantity: item.quantity,
-                });
-            }
-        }
-        if !errors.is_empty() {
-            return Err(ApiError::invalid_fields(errors));
-        }
-        let id = store::insert_shipment(
-            tx,
-            order_id,
-            &shipment.carrier,
-            tracking_number,
-            ShipmentStatus::Pending,
-            &positions,
-        )?;
-        if let Some((from, to)) = eta.flatten() {
-            store::set_estimate(tx, id, from, to)?;
-        }
-        Ok((id, parcel))
-    })?;
+        .and_then(domain::window_seconds);
+    let (id, items) = state
+        .db
+        .create_shipment(
+            shop.id,
+            ParcelRequest {
+                number,
+                shipment: shipment.clone(),
+                eta,
+            },
+        )
+        .await?;
+    let tracking_number = shipment.tracking_number.trim();
     Ok((
         StatusCode::CREATED,
         Json(ShipmentSummary {
@@ -172,36 +124,21 @@ pub async fn record_event(
     let delivered_to = (status == ShipmentStatus::Delivered)
         .then_some(event.delivered_to.or(coded_place))
         .flatten();
-    let eta = event
-        .estimated_delivery
-        .as_ref()
-        .map(domain::window_seconds);
-    let now = state.clock.now();
-    let (recorded, (status, events)) = state.db.write(|tx| {
-        let shipment_id = store::shipment_id_by_tracking(tx, shop.id, &carrier, &tracking_number)?
-            .ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::NOT_FOUND,
-                    "shipment_not_found",
-                    "This shop has no shipment with that carrier and tracking number.",
-                )
-            })?;
-        let recorded = store::record_event(
-            tx,
-            shipment_id,
-            &event,
-            (status, delivered_to),
-            occurred_at.unix_timestamp(),
-            now,
-        )?;
-        // An estimate counts only from the latest event: a late-arriving older one is stale.
-        if recorded && store::is_latest_event(tx, shipment_id, event.event_id.trim())? {
-            if let Some((from, to)) = eta.flatten() {
-                store::set_estimate(tx, shipment_id, from, to)?;
-            }
-        }
-        Ok::<_, ApiError>((recorded, store::refresh_shipment(tx, shipment_id)?))
-    })?;
+    let request = EventRequest {
+        carrier: carrier.clone(),
+        tracking_number: tracking_number.clone(),
+        mapped: (status, delivered_to),
+        occurred_at: occurred_at.unix_timestamp(),
+        eta: event
+            .estimated_delivery
+            .as_ref()
+            .and_then(domain::window_seconds),
+        event,
+    };
+    let (recorded, status, events) = state
+        .db
+        .record_carrier_event(shop.id, request, state.clock.now())
+        .await?;
     Ok((
         if recorded {
             StatusCode::CREATED

@@ -241,8 +241,9 @@ fn loader_texts(texts: &BTreeMap<String, BTreeMap<String, String>>) -> String {
 
 impl WidgetFiles {
     /// The shopper's language for a page we render ourselves: the first of the browser's
-    /// `Accept-Language` tags that the widget speaks, as the browser wrote it; else English.
-    pub fn page_language(&self, accept_language: &str) -> String {
+    /// `Accept-Language` tags that the widget speaks, as the browser wrote it; else the
+    /// shop's `fallback`.
+    pub fn page_language(&self, accept_language: &str, fallback: &str) -> String {
         accept_language
             .split(',')
             .filter_map(|part| part.split(';').next())
@@ -254,7 +255,7 @@ impl WidgetFiles {
                 let primary = tag.split('-').next().unwrap_or(tag).to_ascii_lowercase();
                 self.texts.contains_key(&primary)
             })
-            .unwrap_or("en")
+            .unwrap_or(fallback)
             .to_owned()
     }
 
@@ -417,15 +418,13 @@ async fn hosted_page(
     UrlPath((shop, token)): UrlPath<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    // The shop's own order page and its theme (a preset, and its variables as one rule).
-    let found = state.db.read(|conn| {
-        let Some(found) = crate::store::shop_by_slug(conn, &shop)? else {
-            return Ok::<_, rusqlite::Error>(None);
-        };
-        let theme = crate::store::theme(conn, found.id)?;
-        Ok(Some((found.order_status_url, theme)))
-    });
-    let (order_url, theme) = found.ok().flatten().unwrap_or_default();
+    // The shop's own order page, its language and its theme (a preset, and its variables
+    // as one rule).
+    let page = state.db.shop_page(&shop).await.ok().flatten();
+    let (order_url, fallback, theme) = match page {
+        Some(page) => (page.order_status_url, page.language, page.theme),
+        None => (None, "en".to_owned(), Default::default()),
+    };
     let mut extra = order_url
         .map(|url| format!(" data-order-page=\"{}\"", escape(&url)))
         .unwrap_or_default();
@@ -437,7 +436,7 @@ async fn hosted_page(
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let lang = state.widget.page_language(accept);
+    let lang = state.widget.page_language(accept, &fallback);
     let title = escape(state.widget.text(&lang, "hosted.title"));
     let page = format!(
         "<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">\
@@ -469,24 +468,17 @@ async fn return_page(
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let lang = state.widget.page_language(accept);
+    let fallback = match state.db.shop_page(&shop).await {
+        Ok(Some(page)) => page.language,
+        _ => "en".to_owned(),
+    };
+    let lang = state.widget.page_language(accept, &fallback);
     let text = |key: &str| state.widget.text(&lang, key).to_owned();
     let now = state.clock.now();
-    let found = state.db.read(|conn| {
-        let Ok((order, _)) = crate::returns::returning_order(conn, &shop, &token, now) else {
-            return Ok(None);
-        };
-        let Some((id, _)) = crate::store::order_return(conn, order, &number)? else {
-            return Ok(None);
-        };
-        let order_id = order.order_id;
-        let names = crate::store::return_facts(conn, order_id)?;
-        let view = crate::store::return_view(conn, order_id, id)?;
-        Ok::<_, rusqlite::Error>(Some((view, names)))
-    });
+    let found = state.db.return_page(&shop, &token, &number, now).await;
     let (status, body) = match found {
-        Ok(Some((view, lines))) => {
-            let qr = crate::returns::qr_svg(&view.number).unwrap_or_default();
+        Ok(Some(crate::store::returns::ReturnPage { view, lines })) => {
+            let qr = crate::domain::returns::qr_svg(&view.number).unwrap_or_default();
             // The library's drawing, from its `<svg` on (no XML prologue inside HTML).
             let qr = qr.find("<svg").map_or("", |at| &qr[at..]);
             let how = text(match view.method {

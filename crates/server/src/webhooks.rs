@@ -1,63 +1,16 @@
-//! Signed webhooks to the shop. A change writes its webhook into the `webhook_deliveries`
-//! outbox inside the change's own transaction, so a webhook exists exactly when the change
-//! does; a background worker sends it afterwards, never in the shopper's request.
+//! Signed webhooks to the shop. A change writes its webhook into the outbox inside the
+//! change's own transaction ([`crate::store::webhooks`]), so a webhook exists exactly when
+//! the change does; a background worker in each server process claims due deliveries,
+//! sends them and records the outcome, never in the shopper's request.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use postpurchase_api::WebhookEvent;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use tokio::sync::Notify;
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::db::Db;
-
-/// Queues `event` for the shop's webhook endpoint, if the shop has one. Call inside the
-/// transaction that makes the change, then wake the worker (`AppState::webhooks`) after
-/// it commits.
-pub fn enqueue(
-    tx: &Transaction,
-    shop_id: i64,
-    event: &WebhookEvent,
-    now_ms: i64,
-) -> rusqlite::Result<bool> {
-    let url: Option<String> = tx
-        .prepare_cached("SELECT webhook_url FROM shops WHERE id = ?1")?
-        .query_row([shop_id], |r| r.get(0))
-        .optional()?
-        .flatten();
-    let Some(url) = url.filter(|u| !u.is_empty()) else {
-        return Ok(false);
-    };
-    let body = serde_json::to_string(event)
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-    tx.prepare_cached(
-        "INSERT INTO webhook_deliveries (shop_id, event_id, url, body, next_attempt_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-    )?
-    .execute(params![shop_id, event.id, url, body, now_ms])?;
-    Ok(true)
-}
-
-/// A new event with a fresh id, dated `created_at` (Unix seconds), queued with [`enqueue`]
-/// inside the change's transaction. True when the shop has an endpoint (wake the worker).
-pub fn queue(
-    tx: &Transaction,
-    shop_id: i64,
-    kind: &str,
-    created_at: i64,
-    data: postpurchase_api::WebhookData,
-) -> Result<bool, crate::error::ApiError> {
-    let id =
-        crate::domain::new_token().map_err(|e| crate::error::ApiError::internal("random", e))?;
-    let event = WebhookEvent {
-        id: format!("evt_{id}"),
-        kind: kind.to_owned(),
-        created_at: crate::store::instant(created_at),
-        data,
-    };
-    Ok(enqueue(tx, shop_id, &event, now_ms())?)
-}
+use crate::store::webhooks::{now_ms, Attempt, Delivery};
 
 /// The signature header's value for `body` sent at `timestamp` (Unix seconds):
 /// `v1=<lower-hex HMAC-SHA256(secret, "<timestamp>.<body>")>`.
@@ -121,6 +74,9 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 const LEASE: Duration = Duration::from_secs(60);
 /// Pause after the database failed, before trying again.
 const DB_ERROR_PAUSE: Duration = Duration::from_secs(5);
+/// The longest the worker sleeps without looking at the outbox: deliveries queued by
+/// another server process (whose worker may have stopped) are found within this time.
+const POLL: Duration = Duration::from_secs(5);
 /// Stored `last_error`s are cut to this many characters.
 const MAX_ERROR_LEN: usize = 500;
 
@@ -146,18 +102,6 @@ pub fn spawn(db: Arc<Db>, wake: Arc<Notify>, backoff: Backoff) -> JoinHandle<()>
     })
 }
 
-/// One outbox row, claimed for sending.
-struct Delivery {
-    id: i64,
-    event_id: String,
-    url: String,
-    body: String,
-    /// Attempts before this one.
-    attempts: u32,
-    /// The shop's current secret; `None` when it has none.
-    secret: Option<String>,
-}
-
 /// How one attempt ended.
 enum Outcome {
     Status(u16),
@@ -170,7 +114,10 @@ async fn run(db: Arc<Db>, wake: Arc<Notify>, backoff: Backoff, client: reqwest::
         let mut pause = None;
         let free = CONCURRENCY - sending.len();
         if free > 0 {
-            match db.write(|tx| claim(tx, now_ms(), free)) {
+            match db
+                .claim_deliveries(now_ms(), free, LEASE.as_millis() as i64)
+                .await
+            {
                 Ok(batch) => {
                     for delivery in batch {
                         let client = client.clone();
@@ -188,7 +135,7 @@ async fn run(db: Arc<Db>, wake: Arc<Notify>, backoff: Backoff, client: reqwest::
         }
         // Sleep until the next delivery is due, unless every sending slot is taken.
         if pause.is_none() && sending.len() < CONCURRENCY {
-            pause = match db.read(next_due) {
+            pause = match db.next_delivery_due().await {
                 Ok(Some(at)) => Some(Duration::from_millis(
                     at.saturating_sub(now_ms()).max(0) as u64
                 )),
@@ -199,56 +146,23 @@ async fn run(db: Arc<Db>, wake: Arc<Notify>, backoff: Backoff, client: reqwest::
                 }
             };
         }
+        let pause = pause.unwrap_or(POLL).min(POLL);
         tokio::select! {
             Some(joined) = sending.join_next(), if !sending.is_empty() => match joined {
                 Ok((delivery, outcome)) => {
-                    if let Err(e) = db.write(|tx| record(tx, &backoff, &delivery, &outcome, now_ms())) {
-                        tracing::error!(target: "postpurchase::webhooks", event_id = delivery.event_id, error = %e, "cannot record a delivery attempt");
+                    let attempt = judge(&backoff, &delivery, &outcome, now_ms());
+                    match db.record_attempt(&delivery, attempt).await {
+                        Ok(true) => {}
+                        Ok(false) => tracing::warn!(target: "postpurchase::webhooks", event_id = delivery.event_id, "the delivery's lease ran out before its outcome was recorded; another attempt follows"),
+                        Err(e) => tracing::error!(target: "postpurchase::webhooks", event_id = delivery.event_id, error = %e, "cannot record a delivery attempt"),
                     }
                 }
                 Err(e) => tracing::error!(target: "postpurchase::webhooks", error = %e, "a delivery task failed"),
             },
             _ = wake.notified() => {}
-            _ = tokio::time::sleep(pause.unwrap_or_default()), if pause.is_some() => {}
+            _ = tokio::time::sleep(pause) => {}
         }
     }
-}
-
-/// Takes up to `limit` due deliveries, oldest first, and leases them.
-fn claim(tx: &Transaction, now_ms: i64, limit: usize) -> rusqlite::Result<Vec<Delivery>> {
-    let batch = tx
-        .prepare_cached(
-            "SELECT d.id, d.event_id, d.url, d.body, d.attempts, s.webhook_secret
-             FROM webhook_deliveries d JOIN shops s ON s.id = d.shop_id
-             WHERE d.state = 'pending' AND d.next_attempt_at <= ?1
-             ORDER BY d.next_attempt_at, d.id
-             LIMIT ?2",
-        )?
-        .query_map(params![now_ms, limit as i64], |r| {
-            Ok(Delivery {
-                id: r.get(0)?,
-                event_id: r.get(1)?,
-                url: r.get(2)?,
-                body: r.get(3)?,
-                attempts: r.get(4)?,
-                secret: r.get::<_, Option<String>>(5)?.filter(|s| !s.is_empty()),
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut lease =
-        tx.prepare_cached("UPDATE webhook_deliveries SET next_attempt_at = ?1 WHERE id = ?2")?;
-    for delivery in &batch {
-        lease.execute(params![now_ms + LEASE.as_millis() as i64, delivery.id])?;
-    }
-    Ok(batch)
-}
-
-/// When the next pending delivery is due, Unix milliseconds.
-fn next_due(conn: &Connection) -> rusqlite::Result<Option<i64>> {
-    conn.prepare_cached(
-        "SELECT min(next_attempt_at) FROM webhook_deliveries WHERE state = 'pending'",
-    )?
-    .query_row([], |r| r.get(0))
 }
 
 async fn send(client: &reqwest::Client, delivery: &Delivery) -> Outcome {
@@ -298,18 +212,12 @@ fn describe(error: &reqwest::Error) -> String {
     text.chars().take(MAX_ERROR_LEN).collect()
 }
 
-/// Stores how an attempt ended: delivered on a 2xx, else retried later or given up.
-fn record(
-    tx: &Transaction,
-    backoff: &Backoff,
-    delivery: &Delivery,
-    outcome: &Outcome,
-    now_ms: i64,
-) -> rusqlite::Result<()> {
+/// How an attempt ended, to store: delivered on a 2xx, else retried later or given up.
+fn judge(backoff: &Backoff, delivery: &Delivery, outcome: &Outcome, now_ms: i64) -> Attempt {
     let attempts = delivery.attempts + 1;
     let (status, error) = match outcome {
         Outcome::Status(status) => (Some(*status), None),
-        Outcome::Error(error) => (None, Some(error.as_str())),
+        Outcome::Error(error) => (None, Some(error.clone())),
     };
     let (state, next_attempt_at) = if status.is_some_and(|s| (200..300).contains(&s)) {
         tracing::info!(target: "postpurchase::webhooks", event_id = delivery.event_id, attempt = attempts, status, "webhook delivered");
@@ -322,26 +230,13 @@ fn record(
         tracing::warn!(target: "postpurchase::webhooks", event_id = delivery.event_id, attempt = attempts, status, error, retry_in_ms = delay.as_millis() as u64, "webhook failed; will retry");
         ("pending", now_ms + delay.as_millis() as i64)
     };
-    tx.prepare_cached(
-        "UPDATE webhook_deliveries
-         SET state = ?1, attempts = ?2, next_attempt_at = ?3, last_status = ?4, last_error = ?5
-         WHERE id = ?6",
-    )?
-    .execute(params![
+    Attempt {
         state,
         attempts,
         next_attempt_at,
         status,
         error,
-        delivery.id
-    ])?;
-    Ok(())
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
+    }
 }
 
 #[cfg(test)]

@@ -9,9 +9,8 @@ use serde_json::json;
 
 const ORDERS: &str = "/api/v1/admin/orders";
 
-#[tokio::test]
-async fn without_a_valid_key_nothing_is_stored() {
-    let app = TestApp::new();
+async fn without_a_valid_key_nothing_is_stored(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let order = sample_order("1001", "jane@example.com").to_string();
     for key in ["", "wrong-key", "key-of-the-test-shop "] {
         let (status, body) = app.admin_post(ORDERS, key, &order).await;
@@ -32,12 +31,11 @@ async fn without_a_valid_key_nothing_is_stored() {
         )
         .await;
     assert_eq!(json_of(response).await.0, StatusCode::UNAUTHORIZED);
-    assert_eq!(app.count("orders"), 1);
+    assert_eq!(app.count("orders").await, 1);
 }
 
-#[tokio::test]
-async fn malformed_bodies_get_json_errors() {
-    let app = TestApp::new();
+async fn malformed_bodies_get_json_errors(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let cases = [
         ("{", StatusCode::BAD_REQUEST, "invalid_json"),
         ("[]", StatusCode::UNPROCESSABLE_ENTITY, "invalid_body"),
@@ -78,12 +76,11 @@ async fn malformed_bodies_get_json_errors() {
     let (status, error) = json_of(response).await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(error["error"]["code"], "unsupported_media_type");
-    assert_eq!(app.count("orders"), 0);
+    assert_eq!(app.count("orders").await, 0);
 }
 
-#[tokio::test]
-async fn invalid_fields_are_all_named() {
-    let app = TestApp::new();
+async fn invalid_fields_are_all_named(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let mut order = sample_order("1001", "not-an-email");
     order["items"][1]["quantity"] = json!(0);
     order["delivery_address"]["country"] = json!("nl");
@@ -99,15 +96,16 @@ async fn invalid_fields_are_all_named() {
             "delivery_address.country"
         ]
     );
-    assert_eq!(app.count("customers"), 0);
+    assert_eq!(app.count("customers").await, 0);
 }
 
-#[tokio::test]
-async fn a_duplicate_order_number_is_refused_and_changes_nothing() {
-    let app = TestApp::new();
+async fn a_duplicate_order_number_is_refused_and_changes_nothing(backend: Backend) {
+    let app = TestApp::new(backend).await;
     app.create_order(SHOP_KEY, &sample_order("1001", "jane@example.com"))
         .await;
-    let before = ["customers", "orders", "order_items", "order_tokens"].map(|t| app.count(t));
+    let before = app
+        .counts(&["customers", "orders", "order_items", "order_tokens"])
+        .await;
     let (status, error) = app
         .admin_post(
             ORDERS,
@@ -117,7 +115,9 @@ async fn a_duplicate_order_number_is_refused_and_changes_nothing() {
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(error["error"]["code"], "order_exists");
-    let after = ["customers", "orders", "order_items", "order_tokens"].map(|t| app.count(t));
+    let after = app
+        .counts(&["customers", "orders", "order_items", "order_tokens"])
+        .await;
     assert_eq!(before, after);
     // Another shop may use the same number.
     app.create_order(OTHER_KEY, &sample_order("1001", "jane@example.com"))
@@ -134,9 +134,8 @@ fn post_with_key(key: Option<&str>, body: &serde_json::Value) -> Request<Body> {
     request.body(Body::from(body.to_string())).unwrap()
 }
 
-#[tokio::test]
-async fn a_retry_with_the_same_idempotency_key_finds_the_same_order() {
-    let app = TestApp::new();
+async fn a_retry_with_the_same_idempotency_key_finds_the_same_order(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let order = sample_order("1001", "jane@example.com");
     let first = app.send(post_with_key(Some("checkout-1001"), &order)).await;
     assert_eq!(first.status(), StatusCode::CREATED);
@@ -148,8 +147,8 @@ async fn a_retry_with_the_same_idempotency_key_finds_the_same_order() {
     assert_eq!(retry.headers()["idempotent-replayed"], "true");
     let (_, retry) = json_of(retry).await;
     assert_eq!(retry["number"], "1001");
-    assert_eq!(app.count("orders"), 1);
-    assert_eq!(app.count("order_items"), 2);
+    assert_eq!(app.count("orders").await, 1);
+    assert_eq!(app.count("order_items").await, 2);
 
     // Both tokens open the one order.
     for access in [&first, &retry] {
@@ -165,15 +164,16 @@ async fn a_retry_with_the_same_idempotency_key_finds_the_same_order() {
     assert_eq!(status, StatusCode::CONFLICT);
 }
 
-#[tokio::test]
-async fn an_idempotency_key_cannot_be_reused_for_another_request() {
-    let app = TestApp::new();
+async fn an_idempotency_key_cannot_be_reused_for_another_request(backend: Backend) {
+    let app = TestApp::new(backend).await;
     app.send(post_with_key(
         Some("k-1"),
         &sample_order("1001", "jane@example.com"),
     ))
     .await;
-    let before = ["orders", "order_tokens", "idempotency_keys"].map(|t| app.count(t));
+    let before = app
+        .counts(&["orders", "order_tokens", "idempotency_keys"])
+        .await;
     let (status, error) = json_of(
         app.send(post_with_key(
             Some("k-1"),
@@ -186,13 +186,13 @@ async fn an_idempotency_key_cannot_be_reused_for_another_request() {
     assert_eq!(error["error"]["code"], "idempotency_key_reused");
     assert_eq!(
         before,
-        ["orders", "order_tokens", "idempotency_keys"].map(|t| app.count(t))
+        app.counts(&["orders", "order_tokens", "idempotency_keys"])
+            .await
     );
 }
 
-#[tokio::test]
-async fn idempotency_keys_are_per_shop_checked_and_forgotten_after_a_day() {
-    let app = TestApp::new();
+async fn idempotency_keys_are_per_shop_checked_and_forgotten_after_a_day(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let too_long = "k".repeat(256);
     for bad in ["", too_long.as_str(), "has space"] {
         let (status, error) = json_of(
@@ -206,7 +206,7 @@ async fn idempotency_keys_are_per_shop_checked_and_forgotten_after_a_day() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad:?}");
         assert_eq!(error["error"]["code"], "invalid_idempotency_key");
     }
-    assert_eq!(app.count("orders"), 0);
+    assert_eq!(app.count("orders").await, 0);
 
     app.send(post_with_key(
         Some("k"),
@@ -237,3 +237,13 @@ async fn idempotency_keys_are_per_shop_checked_and_forgotten_after_a_day() {
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
 }
+
+storage_tests!(
+    without_a_valid_key_nothing_is_stored,
+    malformed_bodies_get_json_errors,
+    invalid_fields_are_all_named,
+    a_duplicate_order_number_is_refused_and_changes_nothing,
+    a_retry_with_the_same_idempotency_key_finds_the_same_order,
+    an_idempotency_key_cannot_be_reused_for_another_request,
+    idempotency_keys_are_per_shop_checked_and_forgotten_after_a_day,
+);

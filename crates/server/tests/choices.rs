@@ -15,40 +15,38 @@ const CUTOFF: i64 = 1_795_575_600;
 
 /// Sets up the test shop's delivery offer: Amsterdam time, 04:00 cut-off, five later days,
 /// two safe places, neighbours, three slots (the first with one place), two pickup points.
-fn offer_delivery_choices(app: &TestApp, webhook_url: Option<&str>) {
-    app.state
-        .db
-        .write(|tx| {
-            tx.execute_batch(
-                "UPDATE shops SET time_zone = 'Europe/Amsterdam', choice_cutoff = '04:00',
-                        later_days = 5, safe_places = 'porch\ngarage', neighbour_allowed = 1
-                 WHERE slug = 'shop';
-                 INSERT INTO delivery_slots (id, shop_id, date, starts, ends, price, capacity)
-                 SELECT 1, id, '2026-11-25', '10:00', '12:00', NULL, 1 FROM shops WHERE slug = 'shop';
-                 INSERT INTO delivery_slots (id, shop_id, date, starts, ends, price, capacity)
-                 SELECT 2, id, '2026-11-25', '18:00', '21:00', 295, 5 FROM shops WHERE slug = 'shop';
-                 INSERT INTO delivery_slots (id, shop_id, date, starts, ends, price, capacity)
-                 SELECT 3, id, '2026-12-09', '18:00', '21:00', NULL, 5 FROM shops WHERE slug = 'shop';
-                 INSERT INTO delivery_slots (id, shop_id, date, starts, ends, price, capacity)
-                 SELECT 9, id, '2026-11-25', '10:00', '12:00', NULL, 5 FROM shops WHERE slug = 'other';
-                 INSERT INTO pickup_points (id, shop_id, locker, name, address, opening_hours, latitude, longitude)
-                 SELECT 1, id, 1, 'Parcel locker Centraal', 'Stationsplein 1, 1012 AB Amsterdam', 'Every day 06:00–23:00',
-                        52.3791, 4.9003 FROM shops WHERE slug = 'shop';
-                 INSERT INTO pickup_points (id, shop_id, locker, name, address, opening_hours, latitude, longitude)
-                 SELECT 2, id, 0, 'Bookshop De Pijp', 'Ferdinand Bolstraat 10, 1072 LJ Amsterdam', 'Mon–Sat 09:00–18:00\nSun closed',
-                        52.3550, 4.8913 FROM shops WHERE slug = 'shop';
-                 INSERT INTO pickup_points (id, shop_id, locker, name, address, opening_hours)
-                 SELECT 3, id, 0, 'Other shop point', 'Elsewhere 1', '' FROM shops WHERE slug = 'other';",
-            )?;
-            if let Some(url) = webhook_url {
-                tx.execute(
-                    "UPDATE shops SET webhook_url = ?1, webhook_secret = 'whsec' WHERE slug = 'shop'",
-                    [url],
-                )?;
-            }
-            Ok::<_, rusqlite::Error>(())
-        })
-        .unwrap();
+async fn offer_delivery_choices(app: &TestApp, webhook_url: Option<&str>) {
+    app.execute(&[
+        "UPDATE shops SET time_zone = 'Europe/Amsterdam', choice_cutoff = '04:00',
+                later_days = 5, safe_places = 'porch
+garage', neighbour_allowed = TRUE
+         WHERE slug = 'shop'",
+        "INSERT INTO delivery_slots (id, shop_id, date, starts, ends, price, capacity)
+         SELECT 1, id, '2026-11-25', '10:00', '12:00', NULL, 1 FROM shops WHERE slug = 'shop'",
+        "INSERT INTO delivery_slots (id, shop_id, date, starts, ends, price, capacity)
+         SELECT 2, id, '2026-11-25', '18:00', '21:00', 295, 5 FROM shops WHERE slug = 'shop'",
+        "INSERT INTO delivery_slots (id, shop_id, date, starts, ends, price, capacity)
+         SELECT 3, id, '2026-12-09', '18:00', '21:00', NULL, 5 FROM shops WHERE slug = 'shop'",
+        "INSERT INTO delivery_slots (id, shop_id, date, starts, ends, price, capacity)
+         SELECT 9, id, '2026-11-25', '10:00', '12:00', NULL, 5 FROM shops WHERE slug = 'other'",
+        "INSERT INTO pickup_points (id, shop_id, locker, name, address, opening_hours, latitude, longitude)
+         SELECT 1, id, TRUE, 'Parcel locker Centraal', 'Stationsplein 1, 1012 AB Amsterdam',
+                'Every day 06:00–23:00', 52.3791, 4.9003 FROM shops WHERE slug = 'shop'",
+        "INSERT INTO pickup_points (id, shop_id, locker, name, address, opening_hours, latitude, longitude)
+         SELECT 2, id, FALSE, 'Bookshop De Pijp', 'Ferdinand Bolstraat 10, 1072 LJ Amsterdam',
+                'Mon–Sat 09:00–18:00
+Sun closed', 52.3550, 4.8913 FROM shops WHERE slug = 'shop'",
+        "INSERT INTO pickup_points (id, shop_id, locker, name, address, opening_hours)
+         SELECT 3, id, FALSE, 'Other shop point', 'Elsewhere 1', '' FROM shops WHERE slug = 'other'",
+    ])
+    .await;
+    app.ids_taken(&["delivery_slots", "pickup_points"]).await;
+    if let Some(url) = webhook_url {
+        app.execute(&[&format!(
+            "UPDATE shops SET webhook_url = '{url}', webhook_secret = 'whsec' WHERE slug = 'shop'"
+        )])
+        .await;
+    }
 }
 
 /// An order with one parcel expected on 2026-11-25; returns its token and parcel id.
@@ -130,10 +128,9 @@ fn slot_places(view: &Value, id: i64) -> i64 {
         .unwrap()
 }
 
-#[tokio::test]
-async fn a_shopper_picks_a_slot_changes_to_a_neighbour_and_clears_it() {
-    let app = TestApp::new();
-    offer_delivery_choices(&app, None);
+async fn a_shopper_picks_a_slot_changes_to_a_neighbour_and_clears_it(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    offer_delivery_choices(&app, None).await;
     let (token, parcel) = order_with_parcel(&app, "1001").await;
     let before = view(&app, &token).await;
     let shipment = &before["shipments"][0];
@@ -210,10 +207,9 @@ async fn a_shopper_picks_a_slot_changes_to_a_neighbour_and_clears_it() {
     assert_eq!(after["shipments"][0]["choice"], Value::Null);
 }
 
-#[tokio::test]
-async fn changes_need_a_current_etag() {
-    let app = TestApp::new();
-    offer_delivery_choices(&app, None);
+async fn changes_need_a_current_etag(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    offer_delivery_choices(&app, None).await;
     let (token, parcel) = order_with_parcel(&app, "1001").await;
     let day = json!({"kind": "another_day", "date": "2026-11-27"});
     let (status, body) = choose(&app, &token, parcel, None, day.clone()).await;
@@ -228,10 +224,9 @@ async fn changes_need_a_current_etag() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn two_tabs_racing_with_one_etag_get_one_200_and_one_412() {
-    let app = TestApp::new();
-    offer_delivery_choices(&app, None);
+async fn two_tabs_racing_with_one_etag_get_one_200_and_one_412(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    offer_delivery_choices(&app, None).await;
     let (token, parcel) = order_with_parcel(&app, "1001").await;
     let tag = etag(&app, &token).await;
     let choices = [
@@ -257,10 +252,9 @@ async fn two_tabs_racing_with_one_etag_get_one_200_and_one_412() {
     assert_eq!(statuses, [StatusCode::OK, StatusCode::PRECONDITION_FAILED]);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_last_place_in_a_slot_goes_to_exactly_one_of_many_shoppers() {
-    let app = TestApp::new();
-    offer_delivery_choices(&app, None);
+async fn the_last_place_in_a_slot_goes_to_exactly_one_of_many_shoppers(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    offer_delivery_choices(&app, None).await;
     let mut shoppers = Vec::new();
     for n in 0..20 {
         let (token, parcel) = order_with_parcel(&app, &format!("20{n:02}")).await;
@@ -294,34 +288,19 @@ async fn the_last_place_in_a_slot_goes_to_exactly_one_of_many_shoppers() {
         }
     }
     assert_eq!(won, 1);
-    let taken: i64 = app
-        .state
-        .db
-        .read(|c| {
-            c.query_row("SELECT taken FROM delivery_slots WHERE id = 1", [], |r| {
-                r.get(0)
-            })
-        })
-        .unwrap();
+    let taken = app
+        .number("SELECT taken FROM delivery_slots WHERE id = 1")
+        .await;
     assert_eq!(taken, 1);
-    let holders: i64 = app
-        .state
-        .db
-        .read(|c| {
-            c.query_row(
-                "SELECT count(*) FROM shipments WHERE choice_slot_id = 1",
-                [],
-                |r| r.get(0),
-            )
-        })
-        .unwrap();
+    let holders = app
+        .number("SELECT count(*) FROM shipments WHERE choice_slot_id = 1")
+        .await;
     assert_eq!(holders, 1);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn fifty_duplicate_posts_with_one_key_make_one_change_and_one_webhook() {
-    let app = TestApp::new();
-    offer_delivery_choices(&app, Some("https://merchant.example/hooks"));
+async fn fifty_duplicate_posts_with_one_key_make_one_change_and_one_webhook(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    offer_delivery_choices(&app, Some("https://merchant.example/hooks")).await;
     let (token, parcel) = order_with_parcel(&app, "1001").await;
     let tag = etag(&app, &token).await;
     let choice = json!({"kind": "slot", "slot_id": 2});
@@ -356,7 +335,7 @@ async fn fifty_duplicate_posts_with_one_key_make_one_change_and_one_webhook() {
         after["shipments"][0]["choice_etag"], "\"c2\"",
         "one version bump"
     );
-    assert_eq!(app.count("webhook_deliveries"), 1);
+    assert_eq!(app.count("webhook_deliveries").await, 1);
 
     // The same key with another body is refused; nothing changes.
     let other = choose_request(&token, parcel, Some("\"c2\""), Some("tap-1"), &json!(null));
@@ -369,10 +348,9 @@ async fn fifty_duplicate_posts_with_one_key_make_one_change_and_one_webhook() {
     );
 }
 
-#[tokio::test]
-async fn every_change_queues_a_webhook_with_the_details_spelled_out() {
-    let app = TestApp::new();
-    offer_delivery_choices(&app, Some("https://merchant.example/hooks"));
+async fn every_change_queues_a_webhook_with_the_details_spelled_out(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    offer_delivery_choices(&app, Some("https://merchant.example/hooks")).await;
     let (token, parcel) = order_with_parcel(&app, "1001").await;
     let tag = etag(&app, &token).await;
     let (status, _) = choose(
@@ -396,15 +374,9 @@ async fn every_change_queues_a_webhook_with_the_details_spelled_out() {
     .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(etag(&app, &token).await, tag);
-    let bodies: Vec<String> = app
-        .state
-        .db
-        .read(|c| {
-            c.prepare("SELECT body FROM webhook_deliveries ORDER BY id")?
-                .query_map([], |r| r.get(0))?
-                .collect()
-        })
-        .unwrap();
+    let bodies = app
+        .texts("SELECT body FROM webhook_deliveries ORDER BY id")
+        .await;
     assert_eq!(bodies.len(), 1);
     let event: WebhookEvent = serde_json::from_str(&bodies[0]).unwrap();
     assert_eq!(event.kind, "delivery_choice.changed");
@@ -416,10 +388,9 @@ async fn every_change_queues_a_webhook_with_the_details_spelled_out() {
     assert_eq!(data.pickup_point.unwrap().name, "Bookshop De Pijp");
 }
 
-#[tokio::test]
-async fn bad_choices_are_refused_field_by_field_and_change_nothing() {
-    let app = TestApp::new();
-    offer_delivery_choices(&app, None);
+async fn bad_choices_are_refused_field_by_field_and_change_nothing(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    offer_delivery_choices(&app, None).await;
     let (token, parcel) = order_with_parcel(&app, "1001").await;
     let tag = etag(&app, &token).await;
     for (choice, field) in [
@@ -472,10 +443,9 @@ async fn bad_choices_are_refused_field_by_field_and_change_nothing() {
     assert_eq!(after["shipments"][0]["choice_etag"], tag.as_str());
 }
 
-#[tokio::test]
-async fn parcels_are_reached_only_through_their_own_orders_token() {
-    let app = TestApp::new();
-    offer_delivery_choices(&app, None);
+async fn parcels_are_reached_only_through_their_own_orders_token(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    offer_delivery_choices(&app, None).await;
     let (token, _) = order_with_parcel(&app, "1001").await;
     let (_, other_parcel) = order_with_parcel(&app, "1002").await;
     let day = json!({"kind": "another_day", "date": "2026-11-27"});
@@ -496,10 +466,9 @@ async fn parcels_are_reached_only_through_their_own_orders_token() {
     assert_eq!(body["error"]["code"], "order_not_found");
 }
 
-#[tokio::test]
-async fn after_the_cut_off_or_once_out_for_delivery_the_choice_is_locked() {
-    let app = TestApp::new();
-    offer_delivery_choices(&app, None);
+async fn after_the_cut_off_or_once_out_for_delivery_the_choice_is_locked(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    offer_delivery_choices(&app, None).await;
     let (token, parcel) = order_with_parcel(&app, "1001").await;
     let tag = etag(&app, &token).await;
     let day = json!({"kind": "another_day", "date": "2026-11-27"});
@@ -551,10 +520,9 @@ async fn after_the_cut_off_or_once_out_for_delivery_the_choice_is_locked() {
         .contains("out for delivery"));
 }
 
-#[tokio::test]
-async fn the_changed_view_is_also_what_a_cross_origin_widget_may_read() {
-    let app = TestApp::new();
-    offer_delivery_choices(&app, None);
+async fn the_changed_view_is_also_what_a_cross_origin_widget_may_read(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    offer_delivery_choices(&app, None).await;
     let (token, parcel) = order_with_parcel(&app, "1001").await;
     let preflight = Request::options(format!(
         "/api/v1/shops/shop/orders/{token}/shipments/{parcel}/choice"
@@ -577,3 +545,16 @@ async fn the_changed_view_is_also_what_a_cross_origin_widget_may_read() {
         assert!(allowed.contains(name), "{allowed}");
     }
 }
+
+storage_tests!(
+    a_shopper_picks_a_slot_changes_to_a_neighbour_and_clears_it,
+    changes_need_a_current_etag,
+    two_tabs_racing_with_one_etag_get_one_200_and_one_412,
+    the_last_place_in_a_slot_goes_to_exactly_one_of_many_shoppers,
+    fifty_duplicate_posts_with_one_key_make_one_change_and_one_webhook,
+    every_change_queues_a_webhook_with_the_details_spelled_out,
+    bad_choices_are_refused_field_by_field_and_change_nothing,
+    parcels_are_reached_only_through_their_own_orders_token,
+    after_the_cut_off_or_once_out_for_delivery_the_choice_is_locked,
+    the_changed_view_is_also_what_a_cross_origin_widget_may_read,
+);

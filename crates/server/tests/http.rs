@@ -11,9 +11,8 @@ use axum::http::{header, Method, Request, StatusCode};
 use common::*;
 use postpurchase_server::web::WidgetFiles;
 
-#[tokio::test]
-async fn unknown_paths_and_methods_get_json_errors() {
-    let app = TestApp::new();
+async fn unknown_paths_and_methods_get_json_errors(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let (status, body) = app.get("/nope").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["code"], "not_found");
@@ -39,9 +38,8 @@ fn preflight(path: &str, origin: &str) -> Request<Body> {
         .unwrap()
 }
 
-#[tokio::test]
-async fn cors_allows_exactly_the_shops_own_origins() {
-    let app = TestApp::new();
+async fn cors_allows_exactly_the_shops_own_origins(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let path = "/api/v1/shops/shop/orders/AAAAAAAAAAAAAAAAAAAAAAAA";
     let allowed = app.send(preflight(path, SHOP_ORIGIN)).await;
     assert_eq!(
@@ -84,9 +82,8 @@ async fn cors_allows_exactly_the_shops_own_origins() {
         .is_none());
 }
 
-#[tokio::test]
-async fn the_openapi_document_lists_exactly_the_api_routes() {
-    let app = TestApp::new();
+async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let (status, doc) = app.get("/api/v1/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
@@ -207,14 +204,13 @@ fn built_widget(dir: &std::path::Path) {
     .unwrap();
 }
 
-#[tokio::test]
-async fn widget_files_are_versioned_and_cached_the_right_way() {
+async fn widget_files_are_versioned_and_cached_the_right_way(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     built_widget(dir.path());
     let widget = WidgetFiles::load(dir.path(), "https://pp.example");
     let build = widget.build.clone();
     assert_eq!(build.len(), 12);
-    let app = TestApp::with_widget(widget);
+    let app = TestApp::with_widget(backend, widget).await;
 
     let loader = app
         .send(
@@ -340,17 +336,15 @@ async fn widget_files_are_versioned_and_cached_the_right_way() {
     }
 }
 
-#[tokio::test]
-async fn without_a_built_widget_the_loader_says_so() {
-    let app = TestApp::new();
+async fn without_a_built_widget_the_loader_says_so(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let (status, body) = app.get("/widget/postpurchase.js").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(body["error"]["code"], "widget_not_built");
 }
 
-#[tokio::test]
-async fn the_hosted_page_embeds_the_token_escaped() {
-    let app = TestApp::new();
+async fn the_hosted_page_embeds_the_token_escaped(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let response = app
         .send(
             Request::get("/o/shop/%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E")
@@ -385,9 +379,8 @@ async fn hosted_page(app: &TestApp, accept_language: &str) -> (String, String) {
     (csp, String::from_utf8(body_bytes(response).await).unwrap())
 }
 
-#[tokio::test]
-async fn the_hosted_page_wears_the_shops_theme_allowed_by_its_policy() {
-    let app = TestApp::new();
+async fn the_hosted_page_wears_the_shops_theme_allowed_by_its_policy(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let (status, stored) = app
         .admin_put(
             "/api/v1/admin/theme",
@@ -436,8 +429,7 @@ async fn the_hosted_page_wears_the_shops_theme_allowed_by_its_policy() {
     assert_eq!(read, stored);
 }
 
-#[tokio::test]
-async fn the_hosted_page_speaks_the_browsers_language_under_a_strict_policy() {
+async fn the_hosted_page_speaks_the_browsers_language_under_a_strict_policy(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     built_widget(dir.path());
     std::fs::write(
@@ -450,7 +442,8 @@ async fn the_hosted_page_speaks_the_browsers_language_under_a_strict_policy() {
         "hosted.title = Your order\n",
     )
     .unwrap();
-    let app = TestApp::with_widget(WidgetFiles::load(dir.path(), "https://pp.example"));
+    let app =
+        TestApp::with_widget(backend, WidgetFiles::load(dir.path(), "https://pp.example")).await;
     for (accept, lang, title) in [
         ("fr-FR,nl-BE;q=0.8,en;q=0.5", "nl-BE", "Je bestelling"),
         ("de", "en", "Your order"),
@@ -476,3 +469,14 @@ async fn the_hosted_page_speaks_the_browsers_language_under_a_strict_policy() {
         );
     }
 }
+
+storage_tests!(
+    unknown_paths_and_methods_get_json_errors,
+    cors_allows_exactly_the_shops_own_origins,
+    the_openapi_document_lists_exactly_the_api_routes,
+    widget_files_are_versioned_and_cached_the_right_way,
+    without_a_built_widget_the_loader_says_so,
+    the_hosted_page_embeds_the_token_escaped,
+    the_hosted_page_wears_the_shops_theme_allowed_by_its_policy,
+    the_hosted_page_speaks_the_browsers_language_under_a_strict_policy,
+);

@@ -20,7 +20,9 @@ impl Write for Captured {
     }
 }
 
-#[tokio::test]
+/// One test on both databases in turn: the log subscriber is the process's, so what
+/// storage threads and background tasks write is caught too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logs_carry_no_personal_data() {
     let captured = Captured::default();
     let writer = captured.clone();
@@ -29,9 +31,15 @@ async fn logs_carry_no_personal_data() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    tracing::subscriber::set_global_default(subscriber).unwrap();
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        captured.0.lock().unwrap().clear();
+        logs_of(backend, &captured).await;
+    }
+}
 
-    let app = TestApp::new();
+async fn logs_of(backend: Backend, captured: &Captured) {
+    let app = TestApp::new(backend).await;
     let token = app
         .create_order(SHOP_KEY, &sample_order("98765", "jane.secret@example.com"))
         .await;

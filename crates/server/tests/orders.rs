@@ -10,9 +10,8 @@ fn view_uri(shop: &str, token: &str) -> String {
     format!("/api/v1/shops/{shop}/orders/{token}")
 }
 
-#[tokio::test]
-async fn a_token_opens_its_order_with_personal_data_masked() {
-    let app = TestApp::new();
+async fn a_token_opens_its_order_with_personal_data_masked(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let token = app
         .create_order(SHOP_KEY, &sample_order("1001", "jane.vandijk@example.com"))
         .await;
@@ -49,9 +48,8 @@ async fn a_token_opens_its_order_with_personal_data_masked() {
     }
 }
 
-#[tokio::test]
-async fn a_second_order_by_the_same_customer_is_a_returning_one() {
-    let app = TestApp::new();
+async fn a_second_order_by_the_same_customer_is_a_returning_one(backend: Backend) {
+    let app = TestApp::new(backend).await;
     app.create_order(SHOP_KEY, &sample_order("1001", "ada@example.com"))
         .await;
     let mut second = sample_order("1002", "ADA@example.com");
@@ -67,9 +65,8 @@ async fn a_second_order_by_the_same_customer_is_a_returning_one() {
     assert_eq!(view["customer"]["returning"], false);
 }
 
-#[tokio::test]
-async fn every_bad_token_gets_the_same_not_found() {
-    let app = TestApp::new();
+async fn every_bad_token_gets_the_same_not_found(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let token = app
         .create_order(SHOP_KEY, &sample_order("1001", "jane@example.com"))
         .await;
@@ -105,9 +102,8 @@ async fn every_bad_token_gets_the_same_not_found() {
     assert_eq!(body, missing, "expired");
 }
 
-#[tokio::test]
-async fn a_minted_token_honours_its_lifetime_and_the_old_one_keeps_working() {
-    let app = TestApp::new();
+async fn a_minted_token_honours_its_lifetime_and_the_old_one_keeps_working(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let first = app
         .create_order(SHOP_KEY, &sample_order("1001", "jane@example.com"))
         .await;
@@ -135,9 +131,8 @@ async fn a_minted_token_honours_its_lifetime_and_the_old_one_keeps_working() {
     assert_eq!(app.get(&view_uri("shop", &first)).await.0, StatusCode::OK);
 }
 
-#[tokio::test]
-async fn a_shop_cannot_mint_tokens_for_another_shops_order() {
-    let app = TestApp::new();
+async fn a_shop_cannot_mint_tokens_for_another_shops_order(backend: Backend) {
+    let app = TestApp::new(backend).await;
     app.create_order(SHOP_KEY, &sample_order("1001", "jane@example.com"))
         .await;
     let (status, body) = app
@@ -155,3 +150,11 @@ async fn a_shop_cannot_mint_tokens_for_another_shops_order() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["fields"][0]["field"], "valid_days");
 }
+
+storage_tests!(
+    a_token_opens_its_order_with_personal_data_masked,
+    a_second_order_by_the_same_customer_is_a_returning_one,
+    every_bad_token_gets_the_same_not_found,
+    a_minted_token_honours_its_lifetime_and_the_old_one_keeps_working,
+    a_shop_cannot_mint_tokens_for_another_shops_order,
+);

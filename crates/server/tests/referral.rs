@@ -37,9 +37,8 @@ async fn redeem(app: &TestApp, key: &str, body: Value) -> (StatusCode, Value) {
     app.admin_post(REDEEM, key, &body.to_string()).await
 }
 
-#[tokio::test]
-async fn a_shopper_gets_one_readable_code_for_all_their_orders() {
-    let app = TestApp::new();
+async fn a_shopper_gets_one_readable_code_for_all_their_orders(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let first = jane(&app).await;
     let (status, view) = referral(&app, "shop", &first).await;
     assert_eq!(status, StatusCode::OK, "{view}");
@@ -72,9 +71,8 @@ async fn a_shopper_gets_one_readable_code_for_all_their_orders() {
     assert!(!code.contains("1001"));
 }
 
-#[tokio::test]
-async fn no_referrals_when_the_shop_runs_none_or_the_token_is_wrong() {
-    let app = TestApp::new();
+async fn no_referrals_when_the_shop_runs_none_or_the_token_is_wrong(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let token = app
         .create_order(SHOP_KEY, &sample_order("1001", "jane@example.com"))
         .await;
@@ -93,9 +91,8 @@ async fn no_referrals_when_the_shop_runs_none_or_the_token_is_wrong() {
     assert_eq!(body["error"]["code"], "order_not_found");
 }
 
-#[tokio::test]
-async fn a_new_customer_redeems_a_code_and_the_referrer_sees_a_friend() {
-    let app = TestApp::new();
+async fn a_new_customer_redeems_a_code_and_the_referrer_sees_a_friend(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let token = jane(&app).await;
     let code = referral(&app, "shop", &token).await.1["code"]
         .as_str()
@@ -136,9 +133,8 @@ async fn a_new_customer_redeems_a_code_and_the_referrer_sees_a_friend() {
     assert_eq!(referral(&app, "shop", &token).await.1["friends"], 2);
 }
 
-#[tokio::test]
-async fn every_refusal_has_its_own_code_and_changes_nothing() {
-    let app = TestApp::new();
+async fn every_refusal_has_its_own_code_and_changes_nothing(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let token = jane(&app).await;
     let code = referral(&app, "shop", &token).await.1["code"]
         .as_str()
@@ -208,12 +204,11 @@ async fn every_refusal_has_its_own_code_and_changes_nothing() {
         assert_eq!(answer["error"]["code"], error, "{body}");
     }
     assert_eq!(referral(&app, "shop", &token).await.1["friends"], 0);
-    assert_eq!(app.count("referral_redemptions"), 1);
+    assert_eq!(app.count("referral_redemptions").await, 1);
 }
 
-#[tokio::test]
-async fn terms_are_checked_and_kept() {
-    let app = TestApp::new();
+async fn terms_are_checked_and_kept(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let (status, body) = app.get_admin(SETTINGS).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     let mut bad = terms(true);
@@ -228,9 +223,8 @@ async fn terms_are_checked_and_kept() {
     assert_eq!(body, terms(true));
 }
 
-#[tokio::test]
-async fn the_order_view_names_the_follow_ups_the_shop_runs() {
-    let app = TestApp::new();
+async fn the_order_view_names_the_follow_ups_the_shop_runs(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let token = app
         .create_order(SHOP_KEY, &sample_order("1001", "jane@example.com"))
         .await;
@@ -255,3 +249,12 @@ async fn the_order_view_names_the_follow_ups_the_shop_runs() {
     put(&app, OTHER_KEY, SETTINGS, &terms(true)).await;
     assert_eq!(modules().await, json!(["survey"]));
 }
+
+storage_tests!(
+    a_shopper_gets_one_readable_code_for_all_their_orders,
+    no_referrals_when_the_shop_runs_none_or_the_token_is_wrong,
+    a_new_customer_redeems_a_code_and_the_referrer_sees_a_friend,
+    every_refusal_has_its_own_code_and_changes_nothing,
+    terms_are_checked_and_kept,
+    the_order_view_names_the_follow_ups_the_shop_runs,
+);

@@ -52,9 +52,8 @@ fn one_tee(tee: i64, resolution: &str) -> Value {
            "resolution": resolution, "method": "drop_off"})
 }
 
-#[tokio::test]
-async fn each_line_says_whether_it_can_go_back_and_why_not() {
-    let app = TestApp::new();
+async fn each_line_says_whether_it_can_go_back_and_why_not(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let (token, _, _) = delivered(&app).await;
     let (status, options) = app
         .get(&format!("/api/v1/shops/shop/orders/{token}/returns"))
@@ -77,9 +76,10 @@ async fn each_line_says_whether_it_can_go_back_and_why_not() {
     assert_eq!(options["lines"][0]["reason"], "window_closed");
 }
 
-#[tokio::test]
-async fn a_return_for_store_credit_gets_its_number_and_bonus_and_can_be_cancelled() {
-    let app = TestApp::new();
+async fn a_return_for_store_credit_gets_its_number_and_bonus_and_can_be_cancelled(
+    backend: Backend,
+) {
+    let app = TestApp::new(backend).await;
     let (token, tee, _) = delivered(&app).await;
     let (status, view) = json_of(
         app.send(start(&token, None, &one_tee(tee, "store_credit")))
@@ -120,9 +120,8 @@ async fn a_return_for_store_credit_gets_its_number_and_bonus_and_can_be_cancelle
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_returns_never_send_back_more_than_was_delivered() {
-    let app = TestApp::new();
+async fn concurrent_returns_never_send_back_more_than_was_delivered(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let (token, tee, _) = delivered(&app).await;
     let tasks: Vec<_> = (0..10)
         .map(|_| {
@@ -142,17 +141,14 @@ async fn concurrent_returns_never_send_back_more_than_was_delivered() {
         }
     }
     assert_eq!(created, 2, "two tees were delivered");
-    let returned: i64 = app
-        .state
-        .db
-        .read(|c| c.query_row("SELECT SUM(quantity) FROM return_items", [], |r| r.get(0)))
-        .unwrap();
+    let returned = app
+        .number("SELECT CAST(SUM(quantity) AS BIGINT) FROM return_items")
+        .await;
     assert_eq!(returned, 2);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_retried_request_makes_one_return() {
-    let app = TestApp::new();
+async fn a_retried_request_makes_one_return(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let (token, tee, _) = delivered(&app).await;
     let tasks: Vec<_> = (0..20)
         .map(|_| {
@@ -177,12 +173,11 @@ async fn a_retried_request_makes_one_return() {
         bodies.push(body);
     }
     assert!(bodies.windows(2).all(|w| w[0] == w[1]));
-    assert_eq!(app.count("returns"), 1);
+    assert_eq!(app.count("returns").await, 1);
 }
 
-#[tokio::test]
-async fn bad_returns_name_every_problem_and_change_nothing() {
-    let app = TestApp::new();
+async fn bad_returns_name_every_problem_and_change_nothing(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let (token, tee, cap) = delivered(&app).await;
     let body = json!({"items": [
             {"line_id": tee, "quantity": 3, "reason": "Too small"},
@@ -204,12 +199,11 @@ async fn bad_returns_name_every_problem_and_change_nothing() {
         .as_str()
         .unwrap()
         .contains("not_delivered"));
-    assert_eq!(app.count("returns"), 0);
+    assert_eq!(app.count("returns").await, 0);
 }
 
-#[tokio::test]
-async fn the_shop_moves_a_return_along_and_the_shopper_can_no_longer_cancel() {
-    let app = TestApp::new();
+async fn the_shop_moves_a_return_along_and_the_shopper_can_no_longer_cancel(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let (token, tee, _) = delivered(&app).await;
     app.send(start(&token, None, &one_tee(tee, "refund"))).await;
     let status_of = |s: &str| json!({"status": s}).to_string();
@@ -234,20 +228,15 @@ async fn the_shop_moves_a_return_along_and_the_shopper_can_no_longer_cancel() {
     assert_eq!(status, StatusCode::NOT_FOUND, "another shop's return");
 }
 
-#[tokio::test]
-async fn the_shop_hears_of_every_change_to_a_return() {
-    let app = TestApp::new();
+async fn the_shop_hears_of_every_change_to_a_return(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let (token, tee, _) = delivered(&app).await;
-    app.state
-        .db
-        .write(|tx| {
-            tx.execute(
-                "UPDATE shops SET webhook_url = 'https://merchant.example/hooks', webhook_secret = 's'
-                 WHERE slug = 'shop'",
-                [],
-            )
-        })
-        .unwrap();
+    app.execute(&[
+        "UPDATE shops SET webhook_url = 'https://merchant.example/hooks',
+                                      webhook_secret = 's'
+                   WHERE slug = 'shop'",
+    ])
+    .await;
     app.send(start(&token, None, &one_tee(tee, "store_credit")))
         .await;
     let uri = "/api/v1/admin/returns/1001-R1/status";
@@ -259,15 +248,9 @@ async fn the_shop_hears_of_every_change_to_a_return() {
     let cancel = format!("/api/v1/shops/shop/orders/{token}/returns/1001-R1/cancel");
     app.send(Request::post(&cancel).body(Body::empty()).unwrap())
         .await;
-    let bodies: Vec<String> = app
-        .state
-        .db
-        .read(|c| {
-            c.prepare("SELECT body FROM webhook_deliveries ORDER BY id")?
-                .query_map([], |r| r.get(0))?
-                .collect()
-        })
-        .unwrap();
+    let bodies = app
+        .texts("SELECT body FROM webhook_deliveries ORDER BY id")
+        .await;
     let events: Vec<Value> = bodies
         .iter()
         .map(|b| serde_json::from_str(b).unwrap())
@@ -293,9 +276,8 @@ async fn the_shop_hears_of_every_change_to_a_return() {
     assert_eq!(events[0]["data"]["return"]["bonus"], 250);
 }
 
-#[tokio::test]
-async fn the_shopper_gets_a_qr_code_to_hand_in_and_the_shop_never_sees_its_link() {
-    let app = TestApp::new();
+async fn the_shopper_gets_a_qr_code_to_hand_in_and_the_shop_never_sees_its_link(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let (token, tee, _) = delivered(&app).await;
     let (_, view) = json_of(app.send(start(&token, None, &one_tee(tee, "refund"))).await).await;
     let qr = view["qr_code_url"].as_str().unwrap();
@@ -337,13 +319,12 @@ async fn the_shopper_gets_a_qr_code_to_hand_in_and_the_shop_never_sees_its_link(
 
 #[test]
 fn the_qr_code_encodes_the_return_number() {
-    let svg = postpurchase_server::returns::qr_svg("1001-R1").unwrap();
+    let svg = postpurchase_server::domain::returns::qr_svg("1001-R1").unwrap();
     assert!(svg.starts_with("<?xml") || svg.starts_with("<svg"), "{svg}");
     assert!(svg.contains("#000000") && svg.contains("#ffffff"));
 }
 
-#[tokio::test]
-async fn a_printable_page_shows_the_code_what_to_do_and_what_goes_back() {
+async fn a_printable_page_shows_the_code_what_to_do_and_what_goes_back(backend: Backend) {
     // The server reads its page texts where the widget's build puts them, beside a bundle.
     let dir = tempfile::tempdir().unwrap();
     for (file, content) in [
@@ -365,10 +346,11 @@ async fn a_printable_page_shows_the_code_what_to_do_and_what_goes_back() {
             .join(&file);
         std::fs::copy(source, locales.join(&file)).unwrap();
     }
-    let app = TestApp::with_widget(postpurchase_server::web::WidgetFiles::load(
-        dir.path(),
-        "https://pp.example",
-    ));
+    let app = TestApp::with_widget(
+        backend,
+        postpurchase_server::web::WidgetFiles::load(dir.path(), "https://pp.example"),
+    )
+    .await;
     let (token, tee, _) = delivered(&app).await;
     let (_, view) = json_of(app.send(start(&token, None, &one_tee(tee, "refund"))).await).await;
     let label = view["label_url"].as_str().unwrap();
@@ -460,20 +442,13 @@ fn exchange(tee: i64, quantity: u32, sku: &str) -> Value {
            "resolution": "exchange", "method": "drop_off"})
 }
 
-fn stock(app: &TestApp, sku: &str) -> i64 {
-    app.state
-        .db
-        .read(|c| {
-            c.query_row("SELECT stock FROM inventory WHERE sku = ?1", [sku], |r| {
-                r.get(0)
-            })
-        })
-        .unwrap()
+async fn stock(app: &TestApp, sku: &str) -> i64 {
+    app.number(&format!("SELECT stock FROM inventory WHERE sku = '{sku}'"))
+        .await
 }
 
-#[tokio::test]
-async fn an_item_is_exchanged_for_another_variant_while_in_stock() {
-    let app = TestApp::new();
+async fn an_item_is_exchanged_for_another_variant_while_in_stock(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let (token, tee) = with_sizes(&app).await;
     let (_, options) = app
         .get(&format!("/api/v1/shops/shop/orders/{token}/returns"))
@@ -515,17 +490,16 @@ async fn an_item_is_exchanged_for_another_variant_while_in_stock() {
         (view["refund"].clone(), view["bonus"].clone()),
         (json!(0), json!(0))
     );
-    assert_eq!(stock(&app, "TEE-L"), 1, "set aside for the shopper");
+    assert_eq!(stock(&app, "TEE-L").await, 1, "set aside for the shopper");
     // Cancelled, the variant goes back on the shelf.
     let cancel = format!("/api/v1/shops/shop/orders/{token}/returns/1001-R1/cancel");
     app.send(Request::post(&cancel).body(Body::empty()).unwrap())
         .await;
-    assert_eq!(stock(&app, "TEE-L"), 2);
+    assert_eq!(stock(&app, "TEE-L").await, 2);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_last_piece_in_stock_goes_to_one_exchange() {
-    let app = TestApp::new();
+async fn the_last_piece_in_stock_goes_to_one_exchange(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let (token, tee) = with_sizes(&app).await;
     // One L left, and six tries at once to exchange a tee for it: one gets it.
     let request = Request::put("/api/v1/admin/inventory")
@@ -554,5 +528,19 @@ async fn the_last_piece_in_stock_goes_to_one_exchange() {
         }
     }
     assert_eq!(created, 1);
-    assert_eq!(stock(&app, "TEE-L"), 0);
+    assert_eq!(stock(&app, "TEE-L").await, 0);
 }
+
+storage_tests!(
+    each_line_says_whether_it_can_go_back_and_why_not,
+    a_return_for_store_credit_gets_its_number_and_bonus_and_can_be_cancelled,
+    concurrent_returns_never_send_back_more_than_was_delivered,
+    a_retried_request_makes_one_return,
+    bad_returns_name_every_problem_and_change_nothing,
+    the_shop_moves_a_return_along_and_the_shopper_can_no_longer_cancel,
+    the_shop_hears_of_every_change_to_a_return,
+    the_shopper_gets_a_qr_code_to_hand_in_and_the_shop_never_sees_its_link,
+    a_printable_page_shows_the_code_what_to_do_and_what_goes_back,
+    an_item_is_exchanged_for_another_variant_while_in_stock,
+    the_last_piece_in_stock_goes_to_one_exchange,
+);

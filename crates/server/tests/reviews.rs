@@ -40,9 +40,8 @@ async fn write(app: &TestApp, token: &str, review: Value) -> (StatusCode, Value)
 
 const PAYLOAD: &str = "<img src=x onerror=alert(1)> & \"quotes\" <script>alert(2)</script>";
 
-#[tokio::test]
-async fn a_delivered_item_is_reviewed_once_as_typed_and_its_stars_stay() {
-    let app = TestApp::new();
+async fn a_delivered_item_is_reviewed_once_as_typed_and_its_stars_stay(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let (token, tee, cap) = delivered_tee(&app).await;
     let (_, items) = app
         .get(&format!("/api/v1/shops/shop/orders/{token}/reviews"))
@@ -86,9 +85,8 @@ async fn a_delivered_item_is_reviewed_once_as_typed_and_its_stars_stay() {
     assert_eq!(items[0]["review"]["stars"], 4);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn two_reviews_sent_at_once_make_one() {
-    let app = TestApp::new();
+async fn two_reviews_sent_at_once_make_one(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let (token, tee, _) = delivered_tee(&app).await;
     let tasks: Vec<_> = (1..=5u8)
         .map(|stars| {
@@ -113,12 +111,11 @@ async fn two_reviews_sent_at_once_make_one() {
         }
     }
     assert_eq!(created, 1);
-    assert_eq!(app.count("reviews"), 1);
+    assert_eq!(app.count("reviews").await, 1);
 }
 
-#[tokio::test]
-async fn bad_reviews_and_other_orders_lines_are_refused() {
-    let app = TestApp::new();
+async fn bad_reviews_and_other_orders_lines_are_refused(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let (token, tee, _) = delivered_tee(&app).await;
     let (status, body) = write(
         &app,
@@ -139,12 +136,11 @@ async fn bad_reviews_and_other_orders_lines_are_refused() {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     assert_eq!(body["error"]["code"], "line_not_found");
-    assert_eq!(app.count("reviews"), 0);
+    assert_eq!(app.count("reviews").await, 0);
 }
 
-#[tokio::test]
-async fn the_shop_moderates_its_own_reviews_only() {
-    let app = TestApp::new();
+async fn the_shop_moderates_its_own_reviews_only(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let (token, tee, _) = delivered_tee(&app).await;
     write(&app, &token, json!({"line_id": tee, "stars": 5, "title": "Great", "body": "Fits well", "fit": "true_to_size"})).await;
     let (status, pending) = app.get_admin("/api/v1/admin/reviews?status=pending").await;
@@ -185,9 +181,8 @@ async fn the_shop_moderates_its_own_reviews_only() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
-#[tokio::test]
-async fn no_reviews_when_the_shop_collects_none() {
-    let app = TestApp::new();
+async fn no_reviews_when_the_shop_collects_none(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let token = app
         .create_order(SHOP_KEY, &sample_order("1001", "jane@example.com"))
         .await;
@@ -199,3 +194,11 @@ async fn no_reviews_when_the_shop_collects_none() {
         (StatusCode::NOT_FOUND, json!("module_off"))
     );
 }
+
+storage_tests!(
+    a_delivered_item_is_reviewed_once_as_typed_and_its_stars_stay,
+    two_reviews_sent_at_once_make_one,
+    bad_reviews_and_other_orders_lines_are_refused,
+    the_shop_moderates_its_own_reviews_only,
+    no_reviews_when_the_shop_collects_none,
+);

@@ -6,10 +6,11 @@ use axum::http::StatusCode;
 use common::*;
 use postpurchase_server::seed;
 
-#[tokio::test]
-async fn the_demo_covers_every_stage_and_reseeds_idempotently() {
-    let app = TestApp::new();
-    let demo = seed::seed_demo(&app.state, "http://127.0.0.1:8081").unwrap();
+async fn the_demo_covers_every_stage_and_reseeds_idempotently(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let demo = seed::seed_demo(&app.state, "http://127.0.0.1:8081")
+        .await
+        .unwrap();
     let mut stages = Vec::new();
     let mut statuses = std::collections::BTreeSet::new();
     let mut places = std::collections::BTreeSet::new();
@@ -64,9 +65,11 @@ async fn the_demo_covers_every_stage_and_reseeds_idempotently() {
         ["neighbour", "recipient", "signed"]
     );
 
-    let orders = app.count("orders");
-    let again = seed::seed_demo(&app.state, "http://127.0.0.1:8081").unwrap();
-    assert_eq!(app.count("orders"), orders);
+    let orders = app.count("orders").await;
+    let again = seed::seed_demo(&app.state, "http://127.0.0.1:8081")
+        .await
+        .unwrap();
+    assert_eq!(app.count("orders").await, orders);
     assert_ne!(again.api_key, demo.api_key);
     // The old demo key stops working when the demo restarts.
     let (status, _) = app
@@ -79,14 +82,17 @@ async fn the_demo_covers_every_stage_and_reseeds_idempotently() {
     assert_eq!(status, StatusCode::CREATED);
 }
 
-#[tokio::test]
-async fn the_demo_storefront_takes_only_signed_webhooks() {
+async fn the_demo_storefront_takes_only_signed_webhooks(backend: Backend) {
     use axum::body::Body;
     use axum::http::Request;
     use tower::ServiceExt;
 
-    let app = TestApp::new();
-    let demo = std::sync::Arc::new(seed::seed_demo(&app.state, "http://127.0.0.1:8081").unwrap());
+    let app = TestApp::new(backend).await;
+    let demo = std::sync::Arc::new(
+        seed::seed_demo(&app.state, "http://127.0.0.1:8081")
+            .await
+            .unwrap(),
+    );
     let (_, settings) = app
         .get_admin_with("/api/v1/admin/delivery-settings", &demo.api_key)
         .await;
@@ -125,10 +131,11 @@ async fn the_demo_storefront_takes_only_signed_webhooks() {
     assert!(html.contains("neighbour · signature verified"), "{html}");
 }
 
-#[tokio::test]
-async fn the_demo_shop_runs_every_follow_up_module() {
-    let app = TestApp::new();
-    let demo = seed::seed_demo(&app.state, "http://127.0.0.1:8081").unwrap();
+async fn the_demo_shop_runs_every_follow_up_module(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let demo = seed::seed_demo(&app.state, "http://127.0.0.1:8081")
+        .await
+        .unwrap();
     let delivered = demo.orders.iter().find(|o| o.number == "1004").unwrap();
     let at = |what: &str| {
         format!(
@@ -153,3 +160,9 @@ async fn the_demo_shop_runs_every_follow_up_module() {
     assert_eq!(status, StatusCode::OK, "{referral}");
     assert!(referral["code"].as_str().unwrap().starts_with("ADA-"));
 }
+
+storage_tests!(
+    the_demo_covers_every_stage_and_reseeds_idempotently,
+    the_demo_storefront_takes_only_signed_webhooks,
+    the_demo_shop_runs_every_follow_up_module,
+);

@@ -24,9 +24,8 @@ fn settings(webhook_url: Option<&str>) -> Value {
            "safe_places": ["porch", "shed"], "neighbour": true, "webhook_url": webhook_url})
 }
 
-#[tokio::test]
-async fn settings_are_checked_field_by_field() {
-    let app = TestApp::new();
+async fn settings_are_checked_field_by_field(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let (status, body) = put_settings(
         &app,
         json!({"time_zone": "Mars/Olympus", "cutoff": "25:00", "later_days": 99,
@@ -50,9 +49,8 @@ async fn settings_are_checked_field_by_field() {
     assert_eq!(body["time_zone"], "UTC", "nothing was changed");
 }
 
-#[tokio::test]
-async fn a_webhook_url_gets_a_secret_that_stays_until_rotated() {
-    let app = TestApp::new();
+async fn a_webhook_url_gets_a_secret_that_stays_until_rotated(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let (status, first) = put_settings(&app, settings(Some("https://merchant.example/hook"))).await;
     assert_eq!(status, StatusCode::OK, "{first}");
     let secret = first["webhook_secret"].as_str().unwrap().to_owned();
@@ -67,9 +65,8 @@ async fn a_webhook_url_gets_a_secret_that_stays_until_rotated() {
     assert_eq!(off["webhook_secret"], Value::Null);
 }
 
-#[tokio::test]
-async fn slots_and_pickup_points_are_offered_to_shoppers() {
-    let app = TestApp::new();
+async fn slots_and_pickup_points_are_offered_to_shoppers(backend: Backend) {
+    let app = TestApp::new(backend).await;
     put_settings(&app, settings(None)).await;
     let (status, body) = app
         .admin_post(
@@ -117,8 +114,7 @@ async fn slots_and_pickup_points_are_offered_to_shoppers() {
     assert_eq!(options["safe_places"], json!(["porch", "shed"]));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_shoppers_change_reaches_the_merchant_signed() {
+async fn a_shoppers_change_reaches_the_merchant_signed(backend: Backend) {
     type Seen = Arc<Mutex<Vec<(HeaderMap, String)>>>;
     let seen: Seen = Default::default();
     let receiver = axum::Router::new()
@@ -138,7 +134,7 @@ async fn a_shoppers_change_reaches_the_merchant_signed() {
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, receiver).await });
 
-    let app = TestApp::new();
+    let app = TestApp::new(backend).await;
     let (_, stored) = put_settings(&app, settings(Some(&url))).await;
     let secret = stored["webhook_secret"].as_str().unwrap().to_owned();
     let worker = webhooks::spawn(
@@ -200,3 +196,10 @@ async fn a_shoppers_change_reaches_the_merchant_signed() {
     assert_eq!(data.order_number, "1001");
     assert_eq!(data.choice.unwrap().neighbour.unwrap().name, "Mr Bakker");
 }
+
+storage_tests!(
+    settings_are_checked_field_by_field,
+    a_webhook_url_gets_a_secret_that_stays_until_rotated,
+    slots_and_pickup_points_are_offered_to_shoppers,
+    a_shoppers_change_reaches_the_merchant_signed,
+);

@@ -71,22 +71,23 @@ fn sigterm_stops_the_server_cleanly() {
 }
 
 #[test]
-fn an_unsupported_database_is_a_clear_startup_error() {
+fn an_unsupported_or_unreachable_database_is_a_clear_startup_error() {
     let dir = tempfile::tempdir().unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_postpurchase-server"))
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--database-url",
-            "postgres://db/pp",
-        ])
-        .env("PP_DATA_DIR", dir.path())
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("PostgreSQL is not supported yet"),
-        "{stderr}"
-    );
+    for (url, expected) in [
+        ("mysql://db/pp", "unsupported database URL"),
+        (
+            "postgres://pp:secret@%2Fno%2Fsuch%2Fdir/pp",
+            "cannot open the database postgres://pp:***@",
+        ),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_postpurchase-server"))
+            .args(["--listen", "127.0.0.1:0", "--database-url", url])
+            .env("PP_DATA_DIR", dir.path())
+            .output()
+            .unwrap();
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{url}: {stderr}");
+        assert!(!stderr.contains("secret"), "{stderr}");
+    }
 }

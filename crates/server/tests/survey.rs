@@ -46,9 +46,8 @@ fn at(token: &str, path: &str) -> String {
     format!("/api/v1/shops/shop/orders/{token}/{path}")
 }
 
-#[tokio::test]
-async fn each_question_is_answered_once_and_not_asked_again() {
-    let app = TestApp::new();
+async fn each_question_is_answered_once_and_not_asked_again(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let (first, second) = surveyed(&app).await;
     let (status, survey) = app.get(&at(&first, "survey")).await;
     assert_eq!(status, StatusCode::OK, "{survey}");
@@ -120,9 +119,8 @@ async fn each_question_is_answered_once_and_not_asked_again() {
     assert_eq!(results["heard"], json!([{"option": "other", "count": 1}]));
 }
 
-#[tokio::test]
-async fn bad_answers_are_refused_and_recorded_nowhere() {
-    let app = TestApp::new();
+async fn bad_answers_are_refused_and_recorded_nowhere(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let (first, _) = surveyed(&app).await;
     let (status, body) = post(&app, &at(&first, "survey/nps"), json!({"score": 11})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -160,9 +158,8 @@ async fn bad_answers_are_refused_and_recorded_nowhere() {
     );
 }
 
-#[tokio::test]
-async fn no_survey_when_the_shop_runs_none_or_the_token_is_wrong() {
-    let app = TestApp::new();
+async fn no_survey_when_the_shop_runs_none_or_the_token_is_wrong(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let token = app
         .create_order(SHOP_KEY, &sample_order("1001", "jane@example.com"))
         .await;
@@ -183,3 +180,9 @@ async fn no_survey_when_the_shop_runs_none_or_the_token_is_wrong() {
         (StatusCode::NOT_FOUND, json!("order_not_found"))
     );
 }
+
+storage_tests!(
+    each_question_is_answered_once_and_not_asked_again,
+    bad_answers_are_refused_and_recorded_nowhere,
+    no_survey_when_the_shop_runs_none_or_the_token_is_wrong,
+);

@@ -37,9 +37,8 @@ async fn view(app: &TestApp, token: &str) -> Value {
     view
 }
 
-#[tokio::test]
-async fn the_latest_event_by_time_decides_whatever_the_arrival_order() {
-    let app = TestApp::new();
+async fn the_latest_event_by_time_decides_whatever_the_arrival_order(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let token = order_with_parcel(&app).await;
     assert_eq!(view(&app, &token).await["stage"], "processing");
 
@@ -98,9 +97,8 @@ async fn the_latest_event_by_time_decides_whatever_the_arrival_order() {
     assert_eq!(shown["stage"], "out_for_delivery");
 }
 
-#[tokio::test]
-async fn the_same_event_twice_is_one_event() {
-    let app = TestApp::new();
+async fn the_same_event_twice_is_one_event(backend: Backend) {
+    let app = TestApp::new(backend).await;
     order_with_parcel(&app).await;
     let first = event("e1", "2026-11-23T09:00:00Z", "in_transit");
     app.admin_post(EVENTS, SHOP_KEY, &first).await;
@@ -108,12 +106,11 @@ async fn the_same_event_twice_is_one_event() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(state["recorded"], false);
     assert_eq!(state["events"], 1);
-    assert_eq!(app.count("shipment_events"), 1);
+    assert_eq!(app.count("shipment_events").await, 1);
 }
 
-#[tokio::test]
-async fn an_unknown_carrier_code_is_kept_as_unknown_not_refused() {
-    let app = TestApp::new();
+async fn an_unknown_carrier_code_is_kept_as_unknown_not_refused(backend: Backend) {
+    let app = TestApp::new(backend).await;
     order_with_parcel(&app).await;
     let (status, state) = app
         .admin_post(
@@ -124,17 +121,12 @@ async fn an_unknown_carrier_code_is_kept_as_unknown_not_refused() {
         .await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(state["status"], "unknown");
-    let code: String = app
-        .state
-        .db
-        .read(|c| c.query_row("SELECT carrier_code FROM shipments", [], |r| r.get(0)))
-        .unwrap();
+    let code = app.text("SELECT carrier_code FROM shipments").await;
     assert_eq!(code, "Z42 sorting centre B");
 }
 
-#[tokio::test]
-async fn malformed_events_name_their_fields_and_write_nothing() {
-    let app = TestApp::new();
+async fn malformed_events_name_their_fields_and_write_nothing(backend: Backend) {
+    let app = TestApp::new(backend).await;
     order_with_parcel(&app).await;
     let (status, error) = app
         .admin_post(
@@ -150,12 +142,11 @@ async fn malformed_events_name_their_fields_and_write_nothing() {
         .admin_post(EVENTS, SHOP_KEY, r#"{"event_id": "e1", "#)
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
-    assert_eq!(app.count("shipment_events"), 0);
+    assert_eq!(app.count("shipment_events").await, 0);
 }
 
-#[tokio::test]
-async fn shipments_are_checked_against_the_order_and_the_shop() {
-    let app = TestApp::new();
+async fn shipments_are_checked_against_the_order_and_the_shop(backend: Backend) {
+    let app = TestApp::new(backend).await;
     order_with_parcel(&app).await;
     // Unknown SKU, and more caps than were ordered (one), both named.
     let (status, error) = app
@@ -190,7 +181,7 @@ async fn shipments_are_checked_against_the_order_and_the_shop() {
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(app.count("shipments"), 1);
+    assert_eq!(app.count("shipments").await, 1);
     // Another shop can neither see nor feed this shipment.
     let (status, _) = app
         .admin_post(
@@ -210,14 +201,13 @@ async fn shipments_are_checked_against_the_order_and_the_shop() {
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(app.count("shipment_events"), 0);
+    assert_eq!(app.count("shipment_events").await, 0);
 }
 
-#[tokio::test]
-async fn a_widget_rechecking_gets_304_until_the_order_changes() {
+async fn a_widget_rechecking_gets_304_until_the_order_changes(backend: Backend) {
     use axum::body::Body;
     use axum::http::{header, Request};
-    let app = TestApp::new();
+    let app = TestApp::new(backend).await;
     let token = order_with_parcel(&app).await;
     let uri = format!("/api/v1/shops/shop/orders/{token}");
     let get = |etag: Option<&str>| {
@@ -255,9 +245,10 @@ async fn a_widget_rechecking_gets_304_until_the_order_changes() {
     assert_eq!(view["shipments"][0]["status"], "in_transit");
 }
 
-#[tokio::test]
-async fn deliveries_say_where_the_parcel_was_left_and_estimates_follow_the_latest_event() {
-    let app = TestApp::new();
+async fn deliveries_say_where_the_parcel_was_left_and_estimates_follow_the_latest_event(
+    backend: Backend,
+) {
+    let app = TestApp::new(backend).await;
     let token = order_with_parcel(&app).await;
     let with_eta = |id: &str, at: &str, code: &str, from: &str| {
         json!({"event_id": id, "occurred_at": at, "code": code,
@@ -334,3 +325,13 @@ async fn deliveries_say_where_the_parcel_was_left_and_estimates_follow_the_lates
         4
     );
 }
+
+storage_tests!(
+    the_latest_event_by_time_decides_whatever_the_arrival_order,
+    the_same_event_twice_is_one_event,
+    an_unknown_carrier_code_is_kept_as_unknown_not_refused,
+    malformed_events_name_their_fields_and_write_nothing,
+    shipments_are_checked_against_the_order_and_the_shop,
+    a_widget_rechecking_gets_304_until_the_order_changes,
+    deliveries_say_where_the_parcel_was_left_and_estimates_follow_the_latest_event,
+);

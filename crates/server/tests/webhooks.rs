@@ -11,10 +11,14 @@ use axum::routing::post;
 use axum::Router;
 use hmac::{Hmac, Mac};
 use postpurchase_api::{ChoiceChanged, WebhookData, WebhookEvent};
+use postpurchase_server::db::{Db, DbError};
+use postpurchase_server::store::NewShop;
 use postpurchase_server::webhooks::{self, Backoff};
-use postpurchase_server::Db;
-use rusqlite::params;
+use postpurchase_server::{args, work};
 use tokio::sync::Notify;
+
+mod common;
+use common::Backend;
 
 const SECRET: &str = "whsec_test";
 
@@ -71,34 +75,40 @@ struct Outbox {
     wake: Arc<Notify>,
     shop_id: i64,
     worker: Option<tokio::task::JoinHandle<()>>,
-    _dir: tempfile::TempDir,
+    _db: common::TestDb,
 }
 
 impl Outbox {
     /// A fresh database with one shop whose webhook goes to `url` (none when `None`).
-    fn new(url: Option<&str>) -> Outbox {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Arc::new(Db::open(&dir.path().join("test.sqlite")).unwrap());
-        let shop_id = db
-            .write(|tx| {
-                tx.execute(
-                    "INSERT INTO shops (slug, name, api_key_hash) VALUES ('shop', 'Shop', x'01')",
-                    [],
-                )?;
-                let id = tx.last_insert_rowid();
-                tx.execute(
-                    "UPDATE shops SET webhook_url = ?1, webhook_secret = ?2 WHERE id = ?3",
-                    params![url, SECRET, id],
-                )?;
-                Ok::<_, rusqlite::Error>(id)
+    async fn new(backend: Backend, url: Option<&str>) -> Outbox {
+        let test_db = common::fresh_db(backend).await;
+        let db = test_db.db.clone();
+        let shop = db
+            .create_shop(NewShop {
+                slug: "shop".into(),
+                name: "Shop".into(),
+                api_key: "key".into(),
+                locale: "en".into(),
+                ..Default::default()
             })
+            .await
             .unwrap();
+        let url = url.map(str::to_owned);
+        db.write(work!(|c, url| {
+            c.execute(
+                "UPDATE shops SET webhook_url = ?1, webhook_secret = ?2 WHERE id = ?3",
+                args![url, SECRET, shop.id],
+            )
+            .await
+        }))
+        .await
+        .unwrap();
         Outbox {
             db,
             wake: Arc::new(Notify::new()),
-            shop_id,
+            shop_id: shop.id,
             worker: None,
-            _dir: dir,
+            _db: test_db,
         }
     }
 
@@ -107,42 +117,60 @@ impl Outbox {
     }
 
     /// Queues `event` as a handler would, then wakes the worker; true when it was queued.
-    fn enqueue(&self, event: &WebhookEvent) -> bool {
-        let now_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis() as i64;
+    async fn enqueue(&self, event: &WebhookEvent) -> bool {
         let queued = self
             .db
-            .write(|tx| webhooks::enqueue(tx, self.shop_id, event, now_ms))
+            .enqueue_webhook(self.shop_id, event.clone())
+            .await
             .unwrap();
         self.wake.notify_one();
         queued
     }
 
-    /// The delivery's (state, attempts, last_status).
-    fn delivery(&self, event_id: &str) -> (String, i64, Option<i64>) {
+    /// The delivery's (state, attempts, last_status, last_error).
+    async fn delivery(&self, event_id: &str) -> (String, i64, Option<i64>, Option<String>) {
+        let event_id = event_id.to_owned();
         self.db
-            .read(|c| {
-                c.query_row(
-                    "SELECT state, attempts, last_status FROM webhook_deliveries WHERE event_id = ?1",
-                    [event_id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-            })
+            .read(work!(|c, event_id| {
+                let mut r = c
+                    .query_one(
+                        "SELECT state, attempts, last_status, last_error FROM webhook_deliveries
+                         WHERE event_id = ?1",
+                        args![event_id],
+                    )
+                    .await?;
+                Ok::<_, DbError>((
+                    r.get("state")?,
+                    r.get("attempts")?,
+                    r.get("last_status")?,
+                    r.get("last_error")?,
+                ))
+            }))
+            .await
             .unwrap()
     }
 
-    /// Waits until the delivery leaves `pending`.
+    async fn delivery_count(&self) -> i64 {
+        self.db
+            .read(work!(|c| {
+                c.query_one("SELECT count(*) AS n FROM webhook_deliveries", args![])
+                    .await?
+                    .get::<i64>("n")
+            }))
+            .await
+            .unwrap()
+    }
+
+    /// Waits until the delivery leaves `pending`; its (state, attempts, last_status).
     async fn settled(&self, event_id: &str) -> (String, i64, Option<i64>) {
         for _ in 0..500 {
-            let delivery = self.delivery(event_id);
-            if delivery.0 != "pending" {
-                return delivery;
+            let (state, attempts, status, _) = self.delivery(event_id).await;
+            if state != "pending" {
+                return (state, attempts, status);
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        panic!("still pending: {:?}", self.delivery(event_id));
+        panic!("still pending: {:?}", self.delivery(event_id).await);
     }
 }
 
@@ -185,12 +213,11 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
         .unwrap()
 }
 
-#[tokio::test]
-async fn deliveries_are_signed_over_timestamp_and_body() {
+async fn deliveries_are_signed_over_timestamp_and_body(backend: Backend) {
     let (receiver, url) = Receiver::start(&[StatusCode::NO_CONTENT]).await;
-    let mut outbox = Outbox::new(Some(&url));
+    let mut outbox = Outbox::new(backend, Some(&url)).await;
     outbox.start(quick(3));
-    assert!(outbox.enqueue(&event("evt_signed")));
+    assert!(outbox.enqueue(&event("evt_signed")).await);
 
     assert_eq!(
         outbox.settled("evt_signed").await,
@@ -226,18 +253,17 @@ async fn deliveries_are_signed_over_timestamp_and_body() {
     assert_eq!(parsed, event("evt_signed"));
 }
 
-#[tokio::test]
-async fn failed_deliveries_are_retried_with_backoff() {
+async fn failed_deliveries_are_retried_with_backoff(backend: Backend) {
     let (receiver, url) = Receiver::start(&[
         StatusCode::INTERNAL_SERVER_ERROR,
         StatusCode::INTERNAL_SERVER_ERROR,
         StatusCode::OK,
     ])
     .await;
-    let mut outbox = Outbox::new(Some(&url));
+    let mut outbox = Outbox::new(backend, Some(&url)).await;
     outbox.start(quick(10));
     let started = std::time::Instant::now();
-    assert!(outbox.enqueue(&event("evt_retry")));
+    assert!(outbox.enqueue(&event("evt_retry")).await);
 
     assert_eq!(
         outbox.settled("evt_retry").await,
@@ -252,12 +278,11 @@ async fn failed_deliveries_are_retried_with_backoff() {
         .all(|r| header(&r.headers, "postpurchase-event-id") == "evt_retry"));
 }
 
-#[tokio::test]
-async fn deliveries_fail_after_the_last_attempt() {
+async fn deliveries_fail_after_the_last_attempt(backend: Backend) {
     let (receiver, url) = Receiver::start(&[StatusCode::INTERNAL_SERVER_ERROR]).await;
-    let mut outbox = Outbox::new(Some(&url));
+    let mut outbox = Outbox::new(backend, Some(&url)).await;
     outbox.start(quick(4));
-    assert!(outbox.enqueue(&event("evt_gone")));
+    assert!(outbox.enqueue(&event("evt_gone")).await);
 
     assert_eq!(
         outbox.settled("evt_gone").await,
@@ -267,46 +292,39 @@ async fn deliveries_fail_after_the_last_attempt() {
     assert_eq!(receiver.count(), 4);
 }
 
-#[tokio::test]
-async fn unreachable_endpoints_fail_with_the_error_recorded() {
+async fn unreachable_endpoints_fail_with_the_error_recorded(backend: Backend) {
     // A port that was just free: connections are refused.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
     drop(listener);
-    let mut outbox = Outbox::new(Some(&url));
+    let mut outbox = Outbox::new(backend, Some(&url)).await;
     outbox.start(quick(2));
-    assert!(outbox.enqueue(&event("evt_refused")));
+    assert!(outbox.enqueue(&event("evt_refused")).await);
 
     assert_eq!(
         outbox.settled("evt_refused").await,
         ("failed".into(), 2, None)
     );
-    let error: Option<String> = outbox
-        .db
-        .read(|c| {
-            c.query_row(
-                "SELECT last_error FROM webhook_deliveries WHERE event_id = 'evt_refused'",
-                [],
-                |r| r.get(0),
-            )
-        })
-        .unwrap();
-    let error = error.unwrap();
+    let error = outbox.delivery("evt_refused").await.3.unwrap();
     assert!(!error.contains(&url), "{error}");
 }
 
-#[tokio::test]
-async fn shops_without_an_endpoint_get_nothing() {
+async fn shops_without_an_endpoint_get_nothing(backend: Backend) {
     let (receiver, _url) = Receiver::start(&[StatusCode::OK]).await;
-    let mut outbox = Outbox::new(None);
+    let mut outbox = Outbox::new(backend, None).await;
     outbox.start(quick(3));
-    assert!(!outbox.enqueue(&event("evt_nowhere")));
+    assert!(!outbox.enqueue(&event("evt_nowhere")).await);
 
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let queued: i64 = outbox
-        .db
-        .read(|c| c.query_row("SELECT count(*) FROM webhook_deliveries", [], |r| r.get(0)))
-        .unwrap();
+    let queued = outbox.delivery_count().await;
     assert_eq!(queued, 0);
     assert_eq!(receiver.count(), 0);
 }
+
+storage_tests!(
+    deliveries_are_signed_over_timestamp_and_body,
+    failed_deliveries_are_retried_with_backoff,
+    deliveries_fail_after_the_last_attempt,
+    unreachable_endpoints_fail_with_the_error_recorded,
+    shops_without_an_endpoint_get_nothing,
+);

@@ -1,72 +1,280 @@
-//! Shared set-up for the server's tests: a fresh database per test, a shop, and requests
-//! driven through the router with `oneshot`.
+//! Shared set-up for the server's tests: a fresh database per test, on SQLite or on
+//! PostgreSQL, a shop, and requests driven through the router with `oneshot`.
+//!
+//! `storage_tests!` runs each test on both databases. PostgreSQL is the one
+//! `PP_TEST_POSTGRES` names (`scripts/test.sh` starts it); without it the tests start the
+//! project's own throwaway cluster with `scripts/postgres.sh`. Each test gets a database
+//! of its own, copied from a migrated template.
 
 // Each test file uses its own subset of these helpers.
 #![allow(dead_code)]
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::body::Body;
 use axum::http::{header, Request, Response, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
-use postpurchase_server::store::{self, NewShop};
+pub use postpurchase_server::db::{Backend, Cell, Row};
+use postpurchase_server::db::{Db, DbError};
+use postpurchase_server::store::NewShop;
 use postpurchase_server::web::WidgetFiles;
-use postpurchase_server::{app, AppState, Clock, Db};
+use postpurchase_server::{app, args, work, AppState, Clock};
 use serde_json::{json, Value};
 use tower::ServiceExt;
+
+/// Runs each named test (an `async fn(Backend)`) once on SQLite and once on PostgreSQL, as
+/// `name::sqlite` and `name::postgres`, each on a fresh database.
+#[macro_export]
+macro_rules! storage_tests {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::common::Backend::Sqlite).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::common::Backend::Postgres).await
+            }
+        }
+    )+};
+}
 
 /// 2026-11-23T12:00:00Z
 pub const NOW: i64 = 1_795_435_200;
 
+/// A database of a test's own, gone with it.
+pub struct TestDb {
+    pub db: Arc<Db>,
+    /// For PostgreSQL: the URL of this test's database.
+    pub url: Option<String>,
+    _keep: Keep,
+}
+
+enum Keep {
+    Dir(tempfile::TempDir),
+    Postgres(String),
+}
+
+impl Drop for Keep {
+    fn drop(&mut self) {
+        if let Keep::Postgres(name) = self {
+            let name = name.clone();
+            // Dropped inside the test's runtime: a thread of its own may block.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a runtime");
+                runtime.block_on(async {
+                    if let Ok(admin) = admin().await {
+                        let _ = admin
+                            .batch_execute(&format!(
+                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                            ))
+                            .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// The URL of the test cluster's `postgres` database.
+pub fn postgres_url() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        if let Ok(url) = std::env::var("PP_TEST_POSTGRES") {
+            return url;
+        }
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/postgres.sh");
+        let out = std::process::Command::new(script)
+            .arg("url")
+            .output()
+            .expect("scripts/postgres.sh runs");
+        assert!(
+            out.status.success(),
+            "PostgreSQL did not start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    })
+}
+
+/// The URL of database `name` in the test cluster.
+pub fn database_url(name: &str) -> String {
+    let url = postgres_url();
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let base = &base[..base.rfind('/').expect("a database in the URL")];
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+async fn admin() -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+    let (client, connection) =
+        tokio_postgres::connect(postgres_url(), tokio_postgres::NoTls).await?;
+    tokio::spawn(connection);
+    Ok(client)
+}
+
+fn random_name(prefix: &str) -> String {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).unwrap();
+    format!("{prefix}_{}", u64::from_le_bytes(bytes))
+}
+
+/// A migrated database to copy: made once per schema (its name carries a hash of the
+/// migrations), under a lock so parallel tests and test binaries make it once.
+async fn template() -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for (name, sql) in postpurchase_server::db::POSTGRES_MIGRATIONS {
+        hash.update(name);
+        hash.update(sql);
+    }
+    let name = format!("pp_template_{:x}", hash.finalize())[..32].to_owned();
+    let admin = admin().await.expect("the test PostgreSQL answers");
+    admin
+        .batch_execute("SELECT pg_advisory_lock(424242)")
+        .await
+        .unwrap();
+    let exists = !admin
+        .query("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+        .await
+        .unwrap()
+        .is_empty();
+    if !exists {
+        let building = format!("{name}_new");
+        for sql in [
+            format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"),
+            format!("CREATE DATABASE \"{building}\""),
+        ] {
+            admin.batch_execute(&sql).await.unwrap();
+        }
+        drop(
+            Db::open(&database_url(&building))
+                .await
+                .expect("migrations run"),
+        );
+        for sql in [
+            format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{building}'"
+            ),
+            format!("ALTER DATABASE \"{building}\" RENAME TO \"{name}\""),
+        ] {
+            admin.batch_execute(&sql).await.unwrap();
+        }
+    }
+    admin
+        .batch_execute("SELECT pg_advisory_unlock(424242)")
+        .await
+        .unwrap();
+    name
+}
+
+/// A fresh, migrated database.
+pub async fn fresh_db(backend: Backend) -> TestDb {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            let db = Db::open_sqlite(&dir.path().join("test.sqlite"))
+                .await
+                .unwrap();
+            TestDb {
+                db: Arc::new(db),
+                url: None,
+                _keep: Keep::Dir(dir),
+            }
+        }
+        Backend::Postgres => {
+            let template = template().await;
+            let name = random_name("pp_test");
+            admin()
+                .await
+                .unwrap()
+                .batch_execute(&format!(
+                    "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
+                ))
+                .await
+                .unwrap();
+            let url = database_url(&name);
+            let db = Db::open(&url).await.unwrap();
+            TestDb {
+                db: Arc::new(db),
+                url: Some(url),
+                _keep: Keep::Postgres(name),
+            }
+        }
+    }
+}
+
+/// An empty database's URL on `backend` (SQLite: a file in a folder kept by the guard).
+pub async fn empty_database(backend: Backend) -> (String, Box<dyn std::any::Any + Send>) {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            let url = format!("sqlite://{}", dir.path().join("pp.sqlite").display());
+            (url, Box::new(dir))
+        }
+        Backend::Postgres => {
+            let name = random_name("pp_test");
+            admin()
+                .await
+                .unwrap()
+                .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .unwrap();
+            (database_url(&name), Box::new(Keep::Postgres(name)))
+        }
+    }
+}
+
 pub struct TestApp {
     pub state: AppState,
     pub router: Router,
-    _dir: tempfile::TempDir,
+    pub backend: Backend,
+    test_db: TestDb,
 }
 
 pub const SHOP_KEY: &str = "key-of-the-test-shop";
 pub const OTHER_KEY: &str = "key-of-another-shop";
 pub const SHOP_ORIGIN: &str = "https://shop.example";
 
-impl Default for TestApp {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl TestApp {
-    pub fn new() -> TestApp {
-        Self::with_widget(WidgetFiles::default())
+    pub async fn new(backend: Backend) -> TestApp {
+        Self::with_widget(backend, WidgetFiles::default()).await
     }
 
-    pub fn with_widget(widget: WidgetFiles) -> TestApp {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Arc::new(Db::open(&dir.path().join("test.sqlite")).unwrap());
-        db.write(|tx| {
-            for (slug, key, origin) in [
-                ("shop", SHOP_KEY, SHOP_ORIGIN),
-                ("other", OTHER_KEY, "https://other.example"),
-            ] {
-                store::insert_shop(
-                    tx,
-                    &NewShop {
-                        slug,
-                        name: "Test Shop",
-                        api_key: key,
-                        allowed_origins: &[origin.to_owned()],
-                        locale: "en",
-                        support_email: Some("help@shop.example"),
-                        order_status_url: Some("https://shop.example/orders"),
-                        ..Default::default()
-                    },
-                )?;
-            }
-            Ok::<_, rusqlite::Error>(())
-        })
-        .unwrap();
+    pub async fn with_widget(backend: Backend, widget: WidgetFiles) -> TestApp {
+        let test_db = fresh_db(backend).await;
+        for (slug, key, origin) in [
+            ("shop", SHOP_KEY, SHOP_ORIGIN),
+            ("other", OTHER_KEY, "https://other.example"),
+        ] {
+            test_db
+                .db
+                .create_shop(NewShop {
+                    slug: slug.into(),
+                    name: "Test Shop".into(),
+                    api_key: key.into(),
+                    allowed_origins: vec![origin.to_owned()],
+                    locale: "en".into(),
+                    support_email: Some("help@shop.example".into()),
+                    order_status_url: Some("https://shop.example/orders".into()),
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+        }
         let state = AppState {
-            db,
+            db: test_db.db.clone(),
             clock: Clock::fixed(NOW),
             public_url: "https://pp.example".into(),
             widget: Arc::new(widget),
@@ -75,8 +283,14 @@ impl TestApp {
         TestApp {
             router: app(state.clone()),
             state,
-            _dir: dir,
+            backend,
+            test_db,
         }
+    }
+
+    /// For PostgreSQL: this test's database URL, for a second process or connection.
+    pub fn database_url(&self) -> Option<&str> {
+        self.test_db.url.as_deref()
     }
 
     pub async fn send(&self, request: Request<Body>) -> Response<Body> {
@@ -162,10 +376,96 @@ impl TestApp {
         body["access"]["token"].as_str().unwrap().to_owned()
     }
 
-    pub fn count(&self, table: &str) -> i64 {
+    /// The rows of a query (test SQL, written for both databases).
+    pub async fn rows(&self, sql: &str) -> Vec<Row> {
+        let sql = sql.to_owned();
         self.state
             .db
-            .read(|c| c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)))
+            .read(work!(|c, sql| { c.query(&sql, args![]).await }))
+            .await
+            .unwrap()
+    }
+
+    /// The one integer a query returns (NULL as 0).
+    pub async fn number(&self, sql: &str) -> i64 {
+        let mut rows = self.rows(sql).await;
+        assert_eq!(rows.len(), 1, "{sql}");
+        rows[0]
+            .take_cells()
+            .into_iter()
+            .next()
+            .map(|cell| match cell {
+                Cell::Int(i) => i,
+                Cell::Null => 0,
+                other => panic!("{sql}: not an integer: {other:?}"),
+            })
+            .unwrap()
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        self.number(&format!("SELECT count(*) FROM {table}")).await
+    }
+
+    /// After rows were inserted with ids of their own: on PostgreSQL, the next id a table
+    /// hands out comes after them (SQLite does this by itself).
+    pub async fn ids_taken(&self, tables: &[&str]) {
+        if self.backend == Backend::Postgres {
+            let statements: Vec<String> = tables
+                .iter()
+                .map(|t| {
+                    format!(
+                        "SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT max(id) FROM {t}))"
+                    )
+                })
+                .collect();
+            let statements: Vec<&str> = statements.iter().map(String::as_str).collect();
+            self.execute(&statements).await;
+        }
+    }
+
+    /// The texts of a query's first column.
+    pub async fn texts(&self, sql: &str) -> Vec<String> {
+        self.rows(sql)
+            .await
+            .into_iter()
+            .map(|mut row| match row.take_cells().into_iter().next() {
+                Some(Cell::Text(t)) => t,
+                other => panic!("{sql}: not text: {other:?}"),
+            })
+            .collect()
+    }
+
+    /// The row count of each table.
+    pub async fn counts(&self, tables: &[&str]) -> Vec<i64> {
+        let mut counts = Vec::new();
+        for table in tables {
+            counts.push(self.count(table).await);
+        }
+        counts
+    }
+
+    /// The one text a query returns.
+    pub async fn text(&self, sql: &str) -> String {
+        let mut rows = self.rows(sql).await;
+        assert_eq!(rows.len(), 1, "{sql}");
+        match rows[0].take_cells().into_iter().next() {
+            Some(Cell::Text(t)) => t,
+            other => panic!("{sql}: not text: {other:?}"),
+        }
+    }
+
+    /// Runs statements in one write transaction.
+    pub async fn execute(&self, statements: &[&str]) {
+        let statements: Vec<String> = statements.iter().map(|s| (*s).to_owned()).collect();
+        self.state
+            .db
+            .write(work!(|c, statements| {
+                for sql in &statements {
+                    c.execute(sql, args![]).await?;
+                }
+                Ok::<_, DbError>(())
+            }))
+            .await
             .unwrap()
     }
 }

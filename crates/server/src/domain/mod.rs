@@ -1,6 +1,13 @@
 //! Business rules as plain functions: masking personal data, an order's stage, capability
 //! tokens and the validation of orders sent by merchants.
 
+pub mod delivery;
+pub mod referral;
+pub mod returns;
+pub mod reviews;
+pub mod shops;
+pub mod survey;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use postpurchase_api::{

@@ -1,0 +1,329 @@
+//! PostgreSQL: a pool of connections (deadpool-postgres over tokio-postgres). Reads run in
+//! `REPEATABLE READ READ ONLY` transactions (one snapshot); writes in `SERIALIZABLE` ones,
+//! run again after a serialization failure or deadlock with a jittered, growing pause, so
+//! the rules checked inside a write hold across server processes (and on
+//! Postgres-compatible databases that are serializable only, such as CockroachDB).
+//! Each transaction runs in a task of its own, so a request that goes away midway never
+//! leaves one half done.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, RwLock};
+use std::time::Duration;
+
+use bytes::BytesMut;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::types::{FromSql, IsNull, ToSql, Type};
+use tokio_postgres::IsolationLevel;
+
+use super::{Cell, Conn, ConnInner, DbError, DbErrorKind, Row, TxError, Value, Work};
+
+/// Connections per server process.
+const POOL_SIZE: usize = 16;
+/// How long a request waits for a free connection before it gets a `503`.
+const POOL_WAIT: Duration = Duration::from_secs(5);
+/// Attempts of a write that keeps losing races, in all.
+const WRITE_ATTEMPTS: u32 = 12;
+
+#[derive(Clone)]
+pub struct Postgres {
+    pool: Pool,
+}
+
+impl Postgres {
+    pub async fn open(url: &str) -> Result<Postgres, DbError> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| DbError::other(format!("invalid PostgreSQL URL: {e}")))?;
+        let manager = Manager::from_config(
+            config,
+            tokio_postgres::NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(POOL_WAIT))
+            .create_timeout(Some(POOL_WAIT))
+            .build()
+            .map_err(|e| DbError::other(format!("cannot make a connection pool: {e}")))?;
+        let mut client = pool.get().await.map_err(from_pool)?;
+        super::migrate::postgres(&mut client).await?;
+        drop(client);
+        Ok(Postgres { pool })
+    }
+
+    pub async fn read<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: TxError,
+        F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        spawned(async move {
+            let mut client = pool.get().await.map_err(from_pool)?;
+            let tx = client
+                .build_transaction()
+                .isolation_level(IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()
+                .await
+                .map_err(from_postgres)?;
+            let result = work(&mut Conn {
+                inner: ConnInner::Postgres(&tx),
+            })
+            .await;
+            finish(tx, result).await
+        })
+        .await
+    }
+
+    pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: TxError,
+        F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        spawned(async move {
+            let mut attempt = 1;
+            loop {
+                let mut client = pool.get().await.map_err(from_pool)?;
+                let tx = client
+                    .build_transaction()
+                    .isolation_level(IsolationLevel::Serializable)
+                    .start()
+                    .await
+                    .map_err(from_postgres)?;
+                let result = work(&mut Conn {
+                    inner: ConnInner::Postgres(&tx),
+                })
+                .await;
+                let result = finish(tx, result).await;
+                match result {
+                    Err(e)
+                        if e.db_kind() == Some(DbErrorKind::Conflict)
+                            && attempt < WRITE_ATTEMPTS =>
+                    {
+                        drop(client);
+                        tokio::time::sleep(backoff(attempt)).await;
+                        attempt += 1;
+                    }
+                    result => return result,
+                }
+            }
+        })
+        .await
+    }
+}
+
+/// Commits after work that succeeded, rolls back after work that failed.
+async fn finish<T, E: TxError>(
+    tx: deadpool_postgres::Transaction<'_>,
+    result: Result<T, E>,
+) -> Result<T, E> {
+    match result {
+        Ok(value) => {
+            tx.commit().await.map_err(from_postgres)?;
+            Ok(value)
+        }
+        Err(e) => {
+            let _ = tx.rollback().await;
+            Err(e)
+        }
+    }
+}
+
+/// Runs a transaction in a task of its own, to the end even if its caller goes away.
+async fn spawned<T: Send + 'static, E: TxError>(
+    work: impl std::future::Future<Output = Result<T, E>> + Send + 'static,
+) -> Result<T, E> {
+    tokio::spawn(work)
+        .await
+        .map_err(|e| DbError::other(format!("a storage task failed: {e}")))?
+}
+
+/// The pause before attempt `attempt + 1`: up to 2 ms doubling per attempt, at most
+/// 250 ms, a random part of it, so racing writers spread out.
+fn backoff(attempt: u32) -> Duration {
+    let ceiling = (2u64 << attempt.min(7)).min(250);
+    let mut random = [0u8; 2];
+    let _ = getrandom::fill(&mut random);
+    let fraction = u64::from(u16::from_le_bytes(random)) as f64 / f64::from(u16::MAX);
+    Duration::from_micros((ceiling as f64 * 1000.0 * (0.5 + fraction / 2.0)) as u64)
+}
+
+/// The PostgreSQL form of a statement, rewritten once per process.
+fn translated(sql: &str) -> Arc<str> {
+    static CACHE: LazyLock<RwLock<HashMap<Box<str>, Arc<str>>>> = LazyLock::new(Default::default);
+    if let Some(done) = CACHE.read().unwrap_or_else(|e| e.into_inner()).get(sql) {
+        return done.clone();
+    }
+    let done: Arc<str> = super::dollar_placeholders(sql).into();
+    CACHE
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(sql.into(), done.clone());
+    done
+}
+
+fn params<'a>(args: &'a [Value<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
+    args.iter().map(|a| a as &(dyn ToSql + Sync)).collect()
+}
+
+pub async fn query(
+    tx: &deadpool_postgres::Transaction<'_>,
+    sql: &str,
+    args: &[Value<'_>],
+) -> Result<Vec<Row>, DbError> {
+    let stmt = tx
+        .prepare_cached(&translated(sql))
+        .await
+        .map_err(from_postgres)?;
+    let columns: Arc<[Box<str>]> = stmt.columns().iter().map(|c| Box::from(c.name())).collect();
+    let rows = tx
+        .query(&stmt, &params(args))
+        .await
+        .map_err(from_postgres)?;
+    rows.iter()
+        .map(|row| {
+            let cells = (0..columns.len())
+                .map(|i| row.try_get::<_, Cell>(i).map_err(from_postgres))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Row::new(columns.clone(), cells))
+        })
+        .collect()
+}
+
+pub async fn execute(
+    tx: &deadpool_postgres::Transaction<'_>,
+    sql: &str,
+    args: &[Value<'_>],
+) -> Result<u64, DbError> {
+    let stmt = tx
+        .prepare_cached(&translated(sql))
+        .await
+        .map_err(from_postgres)?;
+    tx.execute(&stmt, &params(args))
+        .await
+        .map_err(from_postgres)
+}
+
+impl ToSql for Value<'_> {
+    /// Writes the value as the type PostgreSQL expects at its place, as far as it fits.
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        let mismatch = || format!("cannot send {self:?} as {ty}").into();
+        match *self {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Int(i) => match *ty {
+                Type::INT8 => i.to_sql(ty, out),
+                Type::INT4 => i32::try_from(i)?.to_sql(ty, out),
+                Type::INT2 => i16::try_from(i)?.to_sql(ty, out),
+                Type::FLOAT8 => (i as f64).to_sql(ty, out),
+                Type::BOOL => (i != 0).to_sql(ty, out),
+                _ => Err(mismatch()),
+            },
+            Value::Real(r) => match *ty {
+                Type::FLOAT8 => r.to_sql(ty, out),
+                Type::FLOAT4 => (r as f32).to_sql(ty, out),
+                _ => Err(mismatch()),
+            },
+            Value::Bool(b) => match *ty {
+                Type::BOOL => b.to_sql(ty, out),
+                Type::INT8 => i64::from(b).to_sql(ty, out),
+                Type::INT4 => i32::from(b).to_sql(ty, out),
+                _ => Err(mismatch()),
+            },
+            Value::Text(t) => match *ty {
+                Type::BYTEA => t.as_bytes().to_sql(ty, out),
+                _ => t.to_sql(ty, out),
+            },
+            Value::Blob(b) => b.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    tokio_postgres::types::to_sql_checked!();
+}
+
+impl<'a> FromSql<'a> for Cell {
+    fn from_sql(
+        ty: &Type,
+        raw: &'a [u8],
+    ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(match *ty {
+            Type::INT8 => Cell::Int(i64::from_sql(ty, raw)?),
+            Type::INT4 => Cell::Int(i32::from_sql(ty, raw)?.into()),
+            Type::INT2 => Cell::Int(i16::from_sql(ty, raw)?.into()),
+            Type::FLOAT8 => Cell::Real(f64::from_sql(ty, raw)?),
+            Type::FLOAT4 => Cell::Real(f32::from_sql(ty, raw)?.into()),
+            Type::BOOL => Cell::Bool(bool::from_sql(ty, raw)?),
+            Type::BYTEA => Cell::Blob(<Vec<u8>>::from_sql(ty, raw)?),
+            _ => Cell::Text(String::from_sql(ty, raw)?),
+        })
+    }
+
+    fn from_sql_null(_: &Type) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(Cell::Null)
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        matches!(
+            *ty,
+            Type::INT8
+                | Type::INT4
+                | Type::INT2
+                | Type::FLOAT8
+                | Type::FLOAT4
+                | Type::BOOL
+                | Type::BYTEA
+                | Type::TEXT
+                | Type::VARCHAR
+                | Type::BPCHAR
+                | Type::NAME
+        )
+    }
+}
+
+pub fn from_postgres(e: tokio_postgres::Error) -> DbError {
+    let kind = match e.code() {
+        Some(code)
+            if *code == SqlState::T_R_SERIALIZATION_FAILURE
+                || *code == SqlState::T_R_DEADLOCK_DETECTED =>
+        {
+            DbErrorKind::Conflict
+        }
+        Some(code)
+            if *code == SqlState::LOCK_NOT_AVAILABLE || *code == SqlState::QUERY_CANCELED =>
+        {
+            DbErrorKind::Busy
+        }
+        _ => DbErrorKind::Other,
+    };
+    // The server's own words (with the SQLSTATE) say more than the driver's summary.
+    let message = match e.as_db_error() {
+        Some(db) => format!("{}: {} ({})", db.severity(), db.message(), db.code().code()),
+        None => e.to_string(),
+    };
+    DbError::new(kind, message)
+}
+
+fn from_pool(e: deadpool_postgres::PoolError) -> DbError {
+    match e {
+        deadpool_postgres::PoolError::Backend(e) => from_postgres(e),
+        deadpool_postgres::PoolError::Timeout(_) => DbError::new(
+            DbErrorKind::Busy,
+            "no database connection came free in time",
+        ),
+        e => DbError::other(format!("cannot get a database connection: {e}")),
+    }
+}

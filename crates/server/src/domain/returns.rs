@@ -1,0 +1,197 @@
+//! Returns as plain rules: which pieces of a line can still go back and why not, what a
+//! return is worth, which moves the shop may make, and the shopper's QR code and links.
+
+use postpurchase_api::{NotReturnable, Resolution, ReturnStatus, ReturnView};
+
+/// What returning one order line depends on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineFacts {
+    pub line_id: i64,
+    pub name: String,
+    pub unit_price: i64,
+    pub final_sale: bool,
+    pub sku: String,
+    /// The product it is a variant of, when the shop said.
+    pub product: Option<String>,
+    /// Pieces in delivered parcels.
+    pub delivered: u32,
+    /// When the latest of those parcels was delivered (Unix seconds).
+    pub delivered_at: Option<i64>,
+    /// Pieces in returns that are not cancelled or rejected.
+    pub in_returns: u32,
+}
+
+/// How many pieces of a line can still be returned at `now`, why not when none, and
+/// when its window closes.
+pub fn returnable(
+    line: &LineFacts,
+    now: i64,
+    window_days: u32,
+) -> (u32, Option<NotReturnable>, Option<i64>) {
+    let closes = line
+        .delivered_at
+        .map(|at| at + i64::from(window_days) * 86_400);
+    if line.final_sale {
+        return (0, Some(NotReturnable::FinalSale), closes);
+    }
+    if line.delivered == 0 {
+        return (0, Some(NotReturnable::NotDelivered), None);
+    }
+    if closes.is_some_and(|c| now >= c) {
+        return (0, Some(NotReturnable::WindowClosed), closes);
+    }
+    match line.delivered.saturating_sub(line.in_returns) {
+        0 => (0, Some(NotReturnable::AllReturned), closes),
+        free => (free, None, closes),
+    }
+}
+
+/// What goes back, and the store-credit bonus on top (rounded down); nothing for an
+/// exchange, where the same product comes back in another variant.
+pub fn amounts(items: &[(i64, u32)], resolution: Resolution, bonus_percent: u32) -> (i64, i64) {
+    let refund: i64 = items.iter().map(|(price, n)| price * i64::from(*n)).sum();
+    match resolution {
+        Resolution::StoreCredit => (refund, refund * i64::from(bonus_percent) / 100),
+        Resolution::Refund => (refund, 0),
+        Resolution::Exchange => (0, 0),
+    }
+}
+
+/// The shop's moves: forward through the return's life, rejection until it is refunded.
+/// Cancelling is the shopper's, while nothing is on its way.
+pub fn shop_may_move(from: ReturnStatus, to: ReturnStatus) -> bool {
+    use ReturnStatus::*;
+    matches!(
+        (from, to),
+        (Requested, Approved | Rejected)
+            | (Approved, InTransit | Received | Rejected)
+            | (InTransit, Received)
+            | (Received, Refunded | Rejected)
+    )
+}
+
+/// A return's QR code: its number, as an SVG drawing (black on white, a quiet zone
+/// around it), for a drop-off point's scanner.
+pub fn qr_svg(number: &str) -> Option<String> {
+    let code = qrcode::QrCode::new(number.as_bytes()).ok()?;
+    Some(
+        code.render::<qrcode::render::svg::Color>()
+            .min_dimensions(240, 240)
+            .dark_color(qrcode::render::svg::Color("#000000"))
+            .light_color(qrcode::render::svg::Color("#ffffff"))
+            .build(),
+    )
+}
+
+/// Fills in the shopper's addresses of their return's QR code and printable page.
+pub fn with_links(public_url: &str, shop: &str, token: &str, mut view: ReturnView) -> ReturnView {
+    view.qr_code_url = Some(format!(
+        "{}/api/v1/shops/{shop}/orders/{token}/returns/{}/qr.svg",
+        public_url, view.number
+    ));
+    view.label_url = Some(format!(
+        "{}/o/{shop}/{token}/returns/{}/label",
+        public_url, view.number
+    ));
+    view
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: i64 = 86_400;
+
+    fn line(
+        delivered: u32,
+        delivered_at: Option<i64>,
+        final_sale: bool,
+        in_returns: u32,
+    ) -> LineFacts {
+        LineFacts {
+            line_id: 1,
+            name: "Tee".into(),
+            unit_price: 2500,
+            final_sale,
+            sku: "TEE-M".into(),
+            product: Some("tee".into()),
+            delivered,
+            delivered_at,
+            in_returns,
+        }
+    }
+
+    /// Eligibility, case by case: (line, now, expected quantity and reason).
+    #[test]
+    fn eligibility_follows_delivery_the_window_sales_and_earlier_returns() {
+        let at = 1_000 * DAY;
+        let cases: &[(LineFacts, i64, u32, Option<NotReturnable>)] = &[
+            (line(2, Some(at), false, 0), at + DAY, 2, None),
+            // The window's last second, and its end: 30 days counted from delivery.
+            (line(2, Some(at), false, 0), at + 30 * DAY - 1, 2, None),
+            (
+                line(2, Some(at), false, 0),
+                at + 30 * DAY,
+                0,
+                Some(NotReturnable::WindowClosed),
+            ),
+            (
+                line(0, None, false, 0),
+                at,
+                0,
+                Some(NotReturnable::NotDelivered),
+            ),
+            (
+                line(2, Some(at), true, 0),
+                at + DAY,
+                0,
+                Some(NotReturnable::FinalSale),
+            ),
+            // Partly returned already: only the rest.
+            (line(3, Some(at), false, 1), at + DAY, 2, None),
+            (
+                line(2, Some(at), false, 2),
+                at + DAY,
+                0,
+                Some(NotReturnable::AllReturned),
+            ),
+        ];
+        for (facts, now, quantity, reason) in cases {
+            let (q, why, _) = returnable(facts, *now, 30);
+            assert_eq!((q, why), (*quantity, *reason), "{facts:?} at {now}");
+        }
+        assert_eq!(
+            returnable(&line(1, Some(at), false, 0), at, 30).2,
+            Some(at + 30 * DAY)
+        );
+    }
+
+    #[test]
+    fn amounts_add_up_and_credit_gets_its_bonus() {
+        assert_eq!(
+            amounts(&[(2500, 2), (1999, 1)], Resolution::Refund, 10),
+            (6999, 0)
+        );
+        assert_eq!(
+            amounts(&[(2500, 2), (1999, 1)], Resolution::StoreCredit, 10),
+            (6999, 699)
+        );
+        assert_eq!(amounts(&[], Resolution::StoreCredit, 10), (0, 0));
+        assert_eq!(amounts(&[(2500, 2)], Resolution::Exchange, 10), (0, 0));
+    }
+
+    #[test]
+    fn the_shop_moves_returns_forward_only() {
+        use ReturnStatus::*;
+        assert!(shop_may_move(Requested, Approved));
+        assert!(shop_may_move(Received, Refunded));
+        assert!(shop_may_move(Approved, Rejected));
+        assert!(!shop_may_move(Refunded, Rejected));
+        assert!(!shop_may_move(Received, Approved));
+        assert!(
+            !shop_may_move(Requested, Cancelled),
+            "cancelling is the shopper's"
+        );
+        assert!(!shop_may_move(Cancelled, Approved));
+    }
+}

@@ -1,0 +1,69 @@
+//! Reviews as plain rules: what a review may say.
+
+use postpurchase_api::{FieldError, NewReview};
+
+pub const TITLE_MAX: usize = 100;
+pub const BODY_MAX: usize = 2000;
+
+/// Checks a review's own fields (the line's eligibility is the store's); every problem is
+/// reported at once. The text is kept exactly as typed, so it is only measured here.
+pub fn validate(review: &NewReview, sized: bool) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if !(1..=5).contains(&review.stars) {
+        errors.push(FieldError::new("stars", "must be 1 to 5"));
+    }
+    for (field, text, max) in [
+        ("title", &review.title, TITLE_MAX),
+        ("body", &review.body, BODY_MAX),
+    ] {
+        if text.trim().is_empty() || text.chars().count() > max {
+            errors.push(FieldError::new(
+                field,
+                format!("must be 1 to {max} characters"),
+            ));
+        }
+    }
+    if review.fit.is_some() && !sized {
+        errors.push(FieldError::new(
+            "fit",
+            "only for products that come in sizes",
+        ));
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use postpurchase_api::Fit;
+
+    fn review(stars: u8, title: &str, body: &str, fit: Option<Fit>) -> NewReview {
+        NewReview {
+            line_id: 1,
+            stars,
+            title: title.into(),
+            body: body.into(),
+            fit,
+        }
+    }
+
+    #[test]
+    fn reviews_are_measured_but_never_rewritten() {
+        let fields = |r: NewReview, sized: bool| -> Vec<String> {
+            validate(&r, sized).into_iter().map(|e| e.field).collect()
+        };
+        assert!(fields(
+            review(5, "Lovely", "<b>soft</b> & warm", Some(Fit::Large)),
+            true
+        )
+        .is_empty());
+        assert_eq!(
+            fields(review(0, " ", &"x".repeat(2001), Some(Fit::Small)), false),
+            ["stars", "title", "body", "fit"]
+        );
+        assert_eq!(
+            fields(review(6, &"t".repeat(101), "ok", None), false),
+            ["stars", "title"]
+        );
+    }
+}

@@ -1,0 +1,41 @@
+//! Housekeeping the server does on its own: purging expired capability tokens, day-old
+//! idempotency records and old webhook deliveries, at start and every hour. Every server
+//! process runs it; a purge is a few `DELETE`s, harmless to run twice.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+
+use crate::db::Db;
+use crate::store::privacy::Purged;
+use crate::Clock;
+
+/// How often expired data is purged.
+pub const PURGE_EVERY: Duration = Duration::from_secs(60 * 60);
+
+/// Starts the purge: now, then every `every`, until aborted or the runtime stops.
+pub fn spawn(db: Arc<Db>, clock: Clock, every: Duration) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match db.purge(clock.now()).await {
+                Ok(purged) if purged != Purged::default() => tracing::info!(
+                    target: "postpurchase::maintenance",
+                    tokens = purged.tokens,
+                    idempotency_records = purged.idempotency_records,
+                    webhooks = purged.webhooks,
+                    "purged expired data"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(
+                    target: "postpurchase::maintenance",
+                    error = %e,
+                    "purging expired data failed; trying again later"
+                ),
+            }
+        }
+    })
+}

@@ -1,0 +1,58 @@
+//! Feature storage: each feature's SQL, and the transactions its handlers need as methods
+//! of [`Db`](crate::db::Db) (one method per transaction). Rules a change must obey are
+//! checked inside the write transaction that makes it, so what was checked is what gets
+//! written, on one server process or many.
+//!
+//! Dependencies point one way: handlers → this module → [`crate::db`], with the pure
+//! rules of [`crate::domain`] on the side. Nothing here knows HTTP routes or handlers.
+
+pub mod choices;
+pub mod idempotency;
+pub mod orders;
+pub mod parcels;
+pub mod privacy;
+pub mod referral;
+pub mod returns;
+pub mod reviews;
+pub mod settings;
+pub mod shops;
+pub mod survey;
+pub mod tracking;
+pub mod webhooks;
+
+pub use orders::OrderRef;
+pub use shops::{NewShop, Shop};
+
+/// An instant in Unix seconds as RFC 3339, UTC.
+pub fn instant(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .map(crate::domain::format_instant)
+        .unwrap_or_default()
+}
+
+/// An enum's snake_case wire name.
+pub fn wire_name<T: serde::Serialize>(value: T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// An enum from its wire name.
+pub fn from_wire<T: serde::de::DeserializeOwned>(name: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
+}
+
+/// A list kept one entry per line.
+fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::to_owned)
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// A JSON column's text.
+fn json<T: serde::Serialize>(value: &T) -> Result<String, crate::db::DbError> {
+    serde_json::to_string(value)
+        .map_err(|e| crate::db::DbError::other(format!("cannot store as JSON: {e}")))
+}

@@ -1,0 +1,602 @@
+//! Orders: storing one sent by a merchant (safe to retry), capability tokens, and the
+//! shopper's view of an order.
+
+use axum::http::StatusCode;
+use postpurchase_api::{
+    CustomerView, DateWindow, DeliveredTo, DeliveryOptions, DeliverySlot, LineItemView,
+    MaskedAddress, Module, NewOrder, OrderStage, OrderView, PickupPoint, ShipmentItem,
+    ShipmentStatus, ShipmentSummary, ShopContact, TimeWindow, Totals, TrackingEvent,
+};
+
+use super::idempotency::MerchantKey;
+use super::instant;
+use super::parcels::{self, ShopDelivery, CHOICE_COLUMNS, DELIVERY_COLUMNS};
+use crate::db::{Conn, Db, DbError, Row};
+use crate::domain::{self, delivery};
+use crate::error::ApiError;
+use crate::{args, work};
+
+/// The order a capability token opens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OrderRef {
+    pub order_id: i64,
+    pub shop_id: i64,
+}
+
+/// Stores a validated order with its customer and lines; `None` when the shop already has
+/// an order with this number.
+pub async fn insert(
+    c: &mut Conn<'_>,
+    shop_id: i64,
+    order: &NewOrder,
+    placed_at: i64,
+) -> Result<Option<i64>, DbError> {
+    if id_by_number(c, shop_id, order.number.trim())
+        .await?
+        .is_some()
+    {
+        return Ok(None);
+    }
+    let customer = &order.customer;
+    let email = customer.email.trim().to_lowercase();
+    let mut row = c
+        .query_one(
+            "INSERT INTO customers (shop_id, email, first_name, last_name) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (shop_id, email) DO UPDATE SET first_name = excluded.first_name,
+                                                        last_name = excluded.last_name
+             RETURNING id",
+            args![
+                shop_id,
+                email,
+                customer.first_name.trim(),
+                customer.last_name.trim()
+            ],
+        )
+        .await?;
+    let customer_id: i64 = row.get("id")?;
+    let subtotal: i64 = order
+        .items
+        .iter()
+        .map(|i| i.unit_price * i64::from(i.quantity))
+        .sum();
+    let total = domain::order_total(subtotal, order.shipping, order.discount, order.tax);
+    let a = &order.delivery_address;
+    let promised = order.promised_delivery.as_ref();
+    let mut row = c
+        .query_one(
+            "INSERT INTO orders (shop_id, number, customer_id, placed_at, currency, subtotal,
+                                 shipping, discount, tax, total, ship_name, ship_street,
+                                 ship_postcode, ship_city, ship_country, promised_from,
+                                 promised_to, ship_latitude, ship_longitude)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                     ?17, ?18, ?19)
+             RETURNING id",
+            args![
+                shop_id,
+                order.number.trim(),
+                customer_id,
+                placed_at,
+                order.currency,
+                subtotal,
+                order.shipping,
+                order.discount,
+                order.tax,
+                total,
+                a.name,
+                a.street,
+                a.postcode,
+                a.city,
+                a.country,
+                promised.map(|w| &w.earliest),
+                promised.map(|w| &w.latest),
+                a.latitude,
+                a.longitude
+            ],
+        )
+        .await?;
+    let order_id: i64 = row.get("id")?;
+    for (position, item) in order.items.iter().enumerate() {
+        c.execute(
+            "INSERT INTO order_items (order_id, position, sku, name, variant, quantity,
+                                      unit_price, image_url, sized, final_sale, product)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            args![
+                order_id,
+                position,
+                item.sku,
+                item.name,
+                item.variant,
+                item.quantity,
+                item.unit_price,
+                item.image_url,
+                item.sized,
+                item.final_sale,
+                item.product.as_deref().map(str::trim)
+            ],
+        )
+        .await?;
+    }
+    Ok(Some(order_id))
+}
+
+/// The id of a shop's order by its number.
+pub async fn id_by_number(
+    c: &mut Conn<'_>,
+    shop_id: i64,
+    number: &str,
+) -> Result<Option<i64>, DbError> {
+    c.query_opt(
+        "SELECT id FROM orders WHERE shop_id = ?1 AND number = ?2",
+        args![shop_id, number],
+    )
+    .await?
+    .map(|mut r| r.get("id"))
+    .transpose()
+}
+
+/// Stores the hash of a capability token for an order.
+pub async fn insert_token(
+    c: &mut Conn<'_>,
+    order_id: i64,
+    token: &str,
+    expires_at: i64,
+) -> Result<(), DbError> {
+    c.execute(
+        "INSERT INTO order_tokens (token_hash, order_id, expires_at) VALUES (?1, ?2, ?3)",
+        args![domain::secret_hash(token), order_id, expires_at],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The order a capability token opens. A token of the wrong shape is not looked up, and
+/// every way of not finding it (missing, wrong, expired, another shop's) is the one
+/// `order_not_found`.
+pub async fn find(
+    c: &mut Conn<'_>,
+    shop: &str,
+    token: &str,
+    now: i64,
+) -> Result<OrderRef, ApiError> {
+    if !domain::is_token_shaped(token) {
+        return Err(ApiError::order_not_found());
+    }
+    let found = c
+        .query_opt(
+            "SELECT o.id, o.shop_id FROM order_tokens t
+             JOIN orders o ON o.id = t.order_id
+             JOIN shops s ON s.id = o.shop_id
+             WHERE t.token_hash = ?1 AND t.expires_at > ?2 AND s.slug = ?3",
+            args![domain::secret_hash(token), now, shop],
+        )
+        .await?;
+    match found {
+        Some(mut r) => Ok(OrderRef {
+            order_id: r.get("id")?,
+            shop_id: r.get("shop_id")?,
+        }),
+        None => Err(ApiError::order_not_found()),
+    }
+}
+
+/// The order's number.
+pub async fn number(c: &mut Conn<'_>, order_id: i64) -> Result<String, DbError> {
+    c.query_one("SELECT number FROM orders WHERE id = ?1", args![order_id])
+        .await?
+        .get("number")
+}
+
+/// The customer an order belongs to, and their first name.
+pub async fn customer(c: &mut Conn<'_>, order_id: i64) -> Result<(i64, String), DbError> {
+    let mut r = c
+        .query_one(
+            "SELECT c.id, c.first_name FROM orders o JOIN customers c ON c.id = o.customer_id
+             WHERE o.id = ?1",
+            args![order_id],
+        )
+        .await?;
+    Ok((r.get("id")?, r.get("first_name")?))
+}
+
+/// The follow-up modules, in the order the view lists them, by the column saying each
+/// is on.
+const MODULES: [(Module, &str); 4] = [
+    (Module::Returns, "returns_on"),
+    (Module::Reviews, "reviews_on"),
+    (Module::Referral, "referral_on"),
+    (Module::Survey, "survey_on"),
+];
+
+/// The shopper's view of an order, as of `now`.
+pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<OrderView, DbError> {
+    let mut head = c
+        .query_one(
+            &format!(
+                "SELECT o.number, o.placed_at, o.currency, o.subtotal, o.shipping, o.discount,
+                        o.tax, o.total, o.ship_name, o.ship_street, o.ship_postcode, o.ship_city,
+                        o.ship_country, o.promised_from, o.promised_to, o.cancelled,
+                        o.ship_latitude, o.ship_longitude,
+                        c.id AS customer_id, c.first_name, c.email,
+                        s.id AS shop_id, s.name AS shop_name, s.support_email, s.support_phone,
+                        s.support_url, s.order_status_url,
+                        s.returns_enabled AS returns_on, s.reviews_enabled AS reviews_on,
+                        s.referral_enabled AND s.referral_terms IS NOT NULL AS referral_on,
+                        s.survey_enabled AS survey_on,
+                        {DELIVERY_COLUMNS}
+                 FROM orders o
+                 JOIN shops s ON s.id = o.shop_id
+                 JOIN customers c ON c.id = o.customer_id
+                 WHERE o.id = ?1"
+            ),
+            args![order_id],
+        )
+        .await?;
+    let r = &mut head;
+    let placed_at: i64 = r.get("placed_at")?;
+    let customer_id: i64 = r.get("customer_id")?;
+    let shop_id: i64 = r.get("shop_id")?;
+    let cancelled: bool = r.get("cancelled")?;
+    let home: Option<(f64, f64)> = r
+        .get::<Option<f64>>("ship_latitude")?
+        .zip(r.get::<Option<f64>>("ship_longitude")?);
+    let settings = parcels::delivery_from(r)?;
+    let promised_from: Option<String> = r.get("promised_from")?;
+    let promised_to: Option<String> = r.get("promised_to")?;
+    let mut modules = Vec::new();
+    for (module, column) in MODULES {
+        if r.get::<bool>(column)? {
+            modules.push(module);
+        }
+    }
+    let mut view = OrderView {
+        number: r.get("number")?,
+        placed_at: instant(placed_at),
+        stage: OrderStage::Processing,
+        currency: r.get("currency")?,
+        customer: CustomerView {
+            first_name: r.get("first_name")?,
+            email_masked: domain::mask_email(&r.get::<String>("email")?),
+            returning: false,
+        },
+        items: Vec::new(),
+        totals: Totals {
+            subtotal: r.get("subtotal")?,
+            shipping: r.get("shipping")?,
+            discount: r.get("discount")?,
+            tax: r.get("tax")?,
+            total: r.get("total")?,
+        },
+        delivery_address: MaskedAddress {
+            name: domain::mask_name(&r.get::<String>("ship_name")?),
+            street: domain::mask_street(&r.get::<String>("ship_street")?),
+            postcode: domain::mask_postcode(&r.get::<String>("ship_postcode")?),
+            city: r.get("ship_city")?,
+            country: r.get("ship_country")?,
+        },
+        promised_delivery: promised_from
+            .zip(promised_to)
+            .map(|(earliest, latest)| DateWindow { earliest, latest }),
+        shipments: Vec::new(),
+        delivery_options: None,
+        shop: ShopContact {
+            name: r.get("shop_name")?,
+            support_email: r.get("support_email")?,
+            support_phone: r.get("support_phone")?,
+            support_url: r.get("support_url")?,
+            order_status_url: r.get("order_status_url")?,
+        },
+        modules,
+    };
+    view.customer.returning = c
+        .exists(
+            "SELECT 1 FROM orders WHERE customer_id = ?1 AND placed_at < ?2 AND id <> ?3 LIMIT 1",
+            args![customer_id, placed_at, order_id],
+        )
+        .await?;
+    view.items = c
+        .query(
+            "SELECT id, name, variant, quantity, unit_price, image_url FROM order_items
+             WHERE order_id = ?1 ORDER BY position",
+            args![order_id],
+        )
+        .await?
+        .into_iter()
+        .map(|mut r| {
+            let quantity: u32 = r.get("quantity")?;
+            let unit_price: i64 = r.get("unit_price")?;
+            Ok(LineItemView {
+                id: r.get("id")?,
+                name: r.get("name")?,
+                variant: r.get("variant")?,
+                quantity,
+                unit_price,
+                line_total: unit_price * i64::from(quantity),
+                image_url: r.get("image_url")?,
+            })
+        })
+        .collect::<Result<_, DbError>>()?;
+    view.shipments = shipments(c, order_id, &settings, now).await?;
+    let statuses: Vec<ShipmentStatus> = view.shipments.iter().map(|s| s.status).collect();
+    view.stage = domain::order_stage(cancelled, &statuses);
+    if view.shipments.iter().any(|s| s.locked.is_none()) {
+        let clock = jiff::Timestamp::from_second(now).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        view.delivery_options =
+            delivery_options(c, order_id, shop_id, &settings, clock, home).await?;
+    }
+    Ok(view)
+}
+
+/// An order's parcels with their lines, events (the latest 100 each) and choices: three
+/// queries, however many parcels.
+async fn shipments(
+    c: &mut Conn<'_>,
+    order_id: i64,
+    settings: &ShopDelivery,
+    now: i64,
+) -> Result<Vec<ShipmentSummary>, DbError> {
+    let policy = &settings.policy;
+    let clock = jiff::Timestamp::from_second(now).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let mut shipments = c
+        .query(
+            &format!(
+                "SELECT s.id, s.carrier, s.tracking_number, s.carrier_code, s.carrier_text,
+                        s.delivered_to, s.eta_to, {CHOICE_COLUMNS}
+                 FROM shipments s LEFT JOIN delivery_slots d ON d.id = s.choice_slot_id
+                 WHERE s.order_id = ?1 ORDER BY s.id"
+            ),
+            args![order_id],
+        )
+        .await?
+        .into_iter()
+        .map(|mut r| {
+            let stored = parcels::choice_from(&mut r)?;
+            let carrier: String = r.get("carrier")?;
+            let tracking_number: String = r.get("tracking_number")?;
+            let eta_to: Option<i64> = r.get("eta_to")?;
+            let (locked, until) = delivery::lock(stored.status, stored.due(policy), clock, policy);
+            Ok(ShipmentSummary {
+                id: r.get("id")?,
+                tracking_url: domain::tracking_url(&carrier, &tracking_number),
+                carrier_name: domain::carrier_name(&carrier),
+                carrier,
+                tracking_number,
+                status: stored.status,
+                delivered_to: r
+                    .get::<Option<String>>("delivered_to")?
+                    .as_deref()
+                    .and_then(DeliveredTo::parse),
+                estimated_delivery: stored.eta_from.zip(eta_to).map(|(from, to)| TimeWindow {
+                    from: instant(from),
+                    to: instant(to),
+                }),
+                carrier_code: r.get("carrier_code")?,
+                carrier_text: r.get("carrier_text")?,
+                choice_etag: stored.etag(),
+                delivery_dates: locked
+                    .is_none()
+                    .then(|| delivery::delivery_dates(stored.expected(policy), clock, policy))
+                    .flatten(),
+                changeable_until: until.map(|t| instant(t.as_second())),
+                locked,
+                choice: stored.choice,
+                items: Vec::new(),
+                events: Vec::new(),
+            })
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+    if shipments.is_empty() {
+        return Ok(shipments);
+    }
+    let index = |shipments: &[ShipmentSummary], id: i64| shipments.iter().position(|s| s.id == id);
+    for mut r in c
+        .query(
+            "SELECT si.shipment_id, si.order_item_id, si.quantity FROM shipment_items si
+             JOIN shipments s ON s.id = si.shipment_id
+             WHERE s.order_id = ?1 ORDER BY si.shipment_id, si.order_item_id",
+            args![order_id],
+        )
+        .await?
+    {
+        if let Some(i) = index(&shipments, r.get("shipment_id")?) {
+            shipments[i].items.push(ShipmentItem {
+                line_id: r.get("order_item_id")?,
+                quantity: r.get("quantity")?,
+            });
+        }
+    }
+    for mut r in c
+        .query(
+            "SELECT shipment_id, occurred_at, status, code, text, location FROM (
+                 SELECT e.*, row_number() OVER (PARTITION BY e.shipment_id
+                                                ORDER BY e.occurred_at DESC, e.received_at DESC) AS n
+                 FROM shipment_events e JOIN shipments s ON s.id = e.shipment_id
+                 WHERE s.order_id = ?1) latest
+             WHERE n <= 100 ORDER BY shipment_id, n",
+            args![order_id],
+        )
+        .await?
+    {
+        if let Some(i) = index(&shipments, r.get("shipment_id")?) {
+            shipments[i].events.push(event_from(&mut r)?);
+        }
+    }
+    Ok(shipments)
+}
+
+fn event_from(r: &mut Row) -> Result<TrackingEvent, DbError> {
+    Ok(TrackingEvent {
+        occurred_at: instant(r.get("occurred_at")?),
+        status: parcels::status_of(&r.get::<String>("status")?),
+        code: r.get("code")?,
+        text: r.get("text")?,
+        location: r.get("location")?,
+    })
+}
+
+/// Columns [`slot_from`] reads, from `delivery_slots`.
+pub const SLOT_COLUMNS: &str = "id, date, starts, ends, price, capacity - taken AS places_left";
+
+pub fn slot_from(r: &mut Row) -> Result<DeliverySlot, DbError> {
+    Ok(DeliverySlot {
+        id: r.get("id")?,
+        date: r.get("date")?,
+        from: r.get("starts")?,
+        to: r.get("ends")?,
+        price: r.get("price")?,
+        places_left: r.get("places_left")?,
+    })
+}
+
+/// Columns [`point_from`] reads, from `pickup_points`.
+pub const POINT_COLUMNS: &str = "id, locker, name, address, opening_hours, latitude, longitude";
+
+/// A pickup point with its distance from `home` when both places are known.
+pub fn point_from(r: &mut Row, home: Option<(f64, f64)>) -> Result<PickupPoint, DbError> {
+    let at: Option<(f64, f64)> = r
+        .get::<Option<f64>>("latitude")?
+        .zip(r.get::<Option<f64>>("longitude")?);
+    Ok(PickupPoint {
+        id: r.get("id")?,
+        locker: r.get("locker")?,
+        name: r.get("name")?,
+        address: r.get("address")?,
+        opening_hours: super::lines(&r.get::<String>("opening_hours")?),
+        distance_m: home.zip(at).map(|(a, b)| delivery::distance_m(a, b)),
+    })
+}
+
+/// What the shop offers this order's parcels: open slots (and any this order holds),
+/// safe places, the nearest pickup points. `None` when it offers nothing.
+async fn delivery_options(
+    c: &mut Conn<'_>,
+    order_id: i64,
+    shop_id: i64,
+    settings: &ShopDelivery,
+    now: jiff::Timestamp,
+    home: Option<(f64, f64)>,
+) -> Result<Option<DeliveryOptions>, DbError> {
+    let policy = &settings.policy;
+    let today = policy.today(now).to_string();
+    let slots = c
+        .query(
+            &format!(
+                "SELECT {SLOT_COLUMNS} FROM delivery_slots
+                 WHERE shop_id = ?1 AND (date >= ?2 OR id IN
+                       (SELECT choice_slot_id FROM shipments WHERE order_id = ?3))
+                 ORDER BY date, starts LIMIT 60"
+            ),
+            args![shop_id, today, order_id],
+        )
+        .await?
+        .into_iter()
+        .map(|mut r| slot_from(&mut r))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .filter(|slot| slot.date.parse().is_ok_and(|d| policy.open_for(d, now)))
+        .collect::<Vec<_>>();
+    let mut pickup_points = c
+        .query(
+            &format!("SELECT {POINT_COLUMNS} FROM pickup_points WHERE shop_id = ?1"),
+            args![shop_id],
+        )
+        .await?
+        .into_iter()
+        .map(|mut r| point_from(&mut r, home))
+        .collect::<Result<Vec<_>, _>>()?;
+    pickup_points.sort_by_key(|p| (p.distance_m.is_none(), p.distance_m));
+    pickup_points.truncate(10);
+    let options = DeliveryOptions {
+        slots,
+        safe_places: settings.safe_places.clone(),
+        pickup_points,
+        neighbour: settings.neighbour,
+    };
+    let offers_anything = !options.slots.is_empty()
+        || !options.safe_places.is_empty()
+        || !options.pickup_points.is_empty()
+        || options.neighbour
+        || policy.later_days > 0;
+    Ok(offers_anything.then_some(options))
+}
+
+/// How a new order was taken in.
+pub struct Created {
+    /// The same request (by `Idempotency-Key`) made the order before.
+    pub replayed: bool,
+}
+
+impl Db {
+    /// Stores an order and its first token; with a merchant's key, a retry finds the
+    /// order the first attempt made and gets a token of its own (`409 order_exists` for
+    /// a new request with a number the shop has).
+    pub async fn create_order(
+        &self,
+        shop_id: i64,
+        order: NewOrder,
+        key: Option<MerchantKey>,
+        token: String,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<Created, ApiError> {
+        let placed_at = order
+            .placed_at
+            .as_deref()
+            .and_then(domain::parse_instant)
+            .map_or(now, |t| t.unix_timestamp());
+        self.write(work!(|c, order, key, token| {
+            if let Some(key) = &key {
+                if let Some(order_id) = key.made_before(c, shop_id, now).await? {
+                    // Tokens are stored hashed, so the first one cannot be shown again.
+                    insert_token(c, order_id, &token, expires_at).await?;
+                    return Ok(Created { replayed: true });
+                }
+            }
+            let Some(order_id) = insert(c, shop_id, &order, placed_at).await? else {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "order_exists",
+                    "This shop already has an order with that number.",
+                ));
+            };
+            insert_token(c, order_id, &token, expires_at).await?;
+            if let Some(key) = &key {
+                key.remember(c, shop_id, order_id, now).await?;
+            }
+            Ok(Created { replayed: false })
+        }))
+        .await
+    }
+
+    /// Stores another capability token for a shop's order.
+    pub async fn mint_token(
+        &self,
+        shop_id: i64,
+        number: &str,
+        token: String,
+        expires_at: i64,
+    ) -> Result<(), ApiError> {
+        let number = number.to_owned();
+        self.write(work!(|c, number, token| {
+            let order_id = id_by_number(c, shop_id, &number)
+                .await?
+                .ok_or_else(ApiError::unknown_order_number)?;
+            Ok(insert_token(c, order_id, &token, expires_at).await?)
+        }))
+        .await
+    }
+
+    /// The order a capability token opens, as the shopper sees it.
+    pub async fn order_view(
+        &self,
+        shop: &str,
+        token: &str,
+        now: i64,
+    ) -> Result<OrderView, ApiError> {
+        let (shop, token) = (shop.to_owned(), token.to_owned());
+        self.read(work!(|c, shop, token| {
+            let order = find(c, &shop, &token, now).await?;
+            Ok(view(c, order.order_id, now).await?)
+        }))
+        .await
+    }
+}

@@ -1,0 +1,208 @@
+//! A shop's delivery settings (and its webhook endpoint), its delivery slots and pickup
+//! points, and the theme of its hosted order page.
+
+use postpurchase_api::{
+    DeliverySettings, DeliverySettingsView, DeliverySlot, NewPickupPoint, NewSlot, PickupPoint,
+    ShopTheme,
+};
+
+use crate::db::{Conn, Db, DbError};
+use crate::error::ApiError;
+use crate::{args, work};
+
+async fn delivery_settings(
+    c: &mut Conn<'_>,
+    shop_id: i64,
+) -> Result<DeliverySettingsView, DbError> {
+    let mut r = c
+        .query_one(
+            "SELECT time_zone, choice_cutoff, later_days, safe_places, neighbour_allowed,
+                    webhook_url, webhook_secret
+             FROM shops WHERE id = ?1",
+            args![shop_id],
+        )
+        .await?;
+    Ok(DeliverySettingsView {
+        time_zone: r.get("time_zone")?,
+        cutoff: r.get("choice_cutoff")?,
+        later_days: r.get("later_days")?,
+        safe_places: super::lines(&r.get::<String>("safe_places")?),
+        neighbour: r.get("neighbour_allowed")?,
+        webhook_url: r.get("webhook_url")?,
+        webhook_secret: r.get("webhook_secret")?,
+    })
+}
+
+/// Sets where the shop's webhooks go and the secret they are signed with.
+pub async fn set_webhook(
+    c: &mut Conn<'_>,
+    shop_id: i64,
+    url: Option<&str>,
+    secret: Option<&str>,
+) -> Result<(), DbError> {
+    c.execute(
+        "UPDATE shops SET webhook_url = ?2, webhook_secret = ?3 WHERE id = ?1",
+        args![shop_id, url, secret],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn set_theme(c: &mut Conn<'_>, shop_id: i64, theme: &ShopTheme) -> Result<(), DbError> {
+    c.execute(
+        "UPDATE shops SET theme = ?2 WHERE id = ?1",
+        args![shop_id, super::json(theme)?],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_slot(
+    c: &mut Conn<'_>,
+    shop_id: i64,
+    slot: &NewSlot,
+) -> Result<DeliverySlot, DbError> {
+    let id: i64 = c
+        .query_one(
+            "INSERT INTO delivery_slots (shop_id, date, starts, ends, price, capacity)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+            args![
+                shop_id,
+                slot.date,
+                slot.from,
+                slot.to,
+                slot.price,
+                slot.capacity
+            ],
+        )
+        .await?
+        .get("id")?;
+    Ok(DeliverySlot {
+        id,
+        date: slot.date.clone(),
+        from: slot.from.clone(),
+        to: slot.to.clone(),
+        price: slot.price,
+        places_left: slot.capacity,
+    })
+}
+
+pub async fn insert_pickup_point(
+    c: &mut Conn<'_>,
+    shop_id: i64,
+    point: &NewPickupPoint,
+) -> Result<PickupPoint, DbError> {
+    let id: i64 = c
+        .query_one(
+            "INSERT INTO pickup_points (shop_id, locker, name, address, opening_hours, latitude,
+                                        longitude)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+            args![
+                shop_id,
+                point.locker,
+                point.name.trim(),
+                point.address.trim(),
+                point.opening_hours.join("\n"),
+                point.latitude,
+                point.longitude
+            ],
+        )
+        .await?
+        .get("id")?;
+    Ok(PickupPoint {
+        id,
+        locker: point.locker,
+        name: point.name.trim().to_owned(),
+        address: point.address.trim().to_owned(),
+        opening_hours: point.opening_hours.clone(),
+        distance_m: None,
+    })
+}
+
+impl Db {
+    /// The shop's delivery settings, webhook endpoint and signing secret.
+    pub async fn delivery_settings(&self, shop_id: i64) -> Result<DeliverySettingsView, ApiError> {
+        self.read(work!(|c| { Ok(delivery_settings(c, shop_id).await?) }))
+            .await
+    }
+
+    /// Replaces the shop's delivery settings. The webhook secret is kept while there is
+    /// a URL, unless `fresh_secret` is to replace it (asked for, or the first URL).
+    pub async fn set_delivery_settings(
+        &self,
+        shop_id: i64,
+        settings: DeliverySettings,
+        fresh_secret: String,
+    ) -> Result<DeliverySettingsView, ApiError> {
+        self.write(work!(|c, settings, fresh_secret| {
+            let current = delivery_settings(c, shop_id).await?;
+            let secret = match (&settings.webhook_url, current.webhook_secret) {
+                (None, _) => None,
+                (Some(_), Some(secret)) if !settings.rotate_webhook_secret => Some(secret),
+                (Some(_), _) => Some(fresh_secret),
+            };
+            c.execute(
+                "UPDATE shops SET time_zone = ?2, choice_cutoff = ?3, later_days = ?4,
+                                  safe_places = ?5, neighbour_allowed = ?6
+                 WHERE id = ?1",
+                args![
+                    shop_id,
+                    settings.time_zone,
+                    settings.cutoff,
+                    settings.later_days,
+                    settings.safe_places.join("\n"),
+                    settings.neighbour
+                ],
+            )
+            .await?;
+            set_webhook(
+                c,
+                shop_id,
+                settings.webhook_url.as_deref(),
+                secret.as_deref(),
+            )
+            .await?;
+            Ok(delivery_settings(c, shop_id).await?)
+        }))
+        .await
+    }
+
+    pub async fn create_slot(&self, shop_id: i64, slot: NewSlot) -> Result<DeliverySlot, ApiError> {
+        self.write(work!(|c, slot| {
+            Ok(insert_slot(c, shop_id, &slot).await?)
+        }))
+        .await
+    }
+
+    pub async fn create_pickup_point(
+        &self,
+        shop_id: i64,
+        point: NewPickupPoint,
+    ) -> Result<PickupPoint, ApiError> {
+        self.write(work!(|c, point| {
+            Ok(insert_pickup_point(c, shop_id, &point).await?)
+        }))
+        .await
+    }
+
+    /// The shop's theme for its hosted page; the default until one is set.
+    pub async fn theme(&self, shop_id: i64) -> Result<ShopTheme, ApiError> {
+        self.read(work!(|c| {
+            let json: Option<String> = c
+                .query_one("SELECT theme FROM shops WHERE id = ?1", args![shop_id])
+                .await?
+                .get("theme")?;
+            Ok(json
+                .and_then(|j| serde_json::from_str(&j).ok())
+                .unwrap_or_default())
+        }))
+        .await
+    }
+
+    pub async fn set_theme(&self, shop_id: i64, theme: ShopTheme) -> Result<(), ApiError> {
+        self.write(work!(|c, theme| {
+            Ok(set_theme(c, shop_id, &theme).await?)
+        }))
+        .await
+    }
+}

@@ -1,0 +1,321 @@
+//! Parcels and carrier events: registering a parcel with what is in it, and taking in
+//! events in any order (the latest by time decides the status).
+
+use std::collections::HashMap;
+
+use axum::http::StatusCode;
+use postpurchase_api::{
+    CarrierEvent, DeliveredTo, FieldError, NewShipment, ShipmentItem, ShipmentStatus,
+};
+
+use super::{orders, parcels};
+use crate::db::{Conn, Db, DbError};
+use crate::domain;
+use crate::error::ApiError;
+use crate::{args, work};
+
+/// Adds a parcel with the given items (order line position, quantity).
+pub async fn insert_shipment(
+    c: &mut Conn<'_>,
+    order_id: i64,
+    carrier: &str,
+    tracking_number: &str,
+    items: &[(i64, u32)],
+) -> Result<i64, DbError> {
+    let shipment_id: i64 = c
+        .query_one(
+            "INSERT INTO shipments (order_id, carrier, tracking_number, status)
+             VALUES (?1, ?2, ?3, ?4) RETURNING id",
+            args![
+                order_id,
+                carrier,
+                tracking_number,
+                ShipmentStatus::Pending.as_str()
+            ],
+        )
+        .await?
+        .get("id")?;
+    for (position, quantity) in items {
+        c.execute(
+            "INSERT INTO shipment_items (shipment_id, order_item_id, quantity)
+             SELECT CAST(?1 AS BIGINT), id, CAST(?3 AS BIGINT) FROM order_items
+             WHERE order_id = ?2 AND position = ?4",
+            args![shipment_id, order_id, quantity, position],
+        )
+        .await?;
+    }
+    Ok(shipment_id)
+}
+
+/// A shop's shipment, by carrier and tracking number.
+pub async fn shipment_by_tracking(
+    c: &mut Conn<'_>,
+    shop_id: i64,
+    carrier: &str,
+    tracking_number: &str,
+) -> Result<Option<i64>, DbError> {
+    c.query_opt(
+        "SELECT s.id FROM shipments s JOIN orders o ON o.id = s.order_id
+         WHERE o.shop_id = ?1 AND s.carrier = ?2 AND s.tracking_number = ?3",
+        args![shop_id, carrier, tracking_number],
+    )
+    .await?
+    .map(|mut r| r.get("id"))
+    .transpose()
+}
+
+/// An order line as parcels see it.
+#[derive(Clone, Copy, Debug)]
+struct Line {
+    id: i64,
+    position: i64,
+    ordered: u32,
+    /// How many are already in registered parcels.
+    shipped: u32,
+}
+
+async fn lines_by_sku(c: &mut Conn<'_>, order_id: i64) -> Result<HashMap<String, Line>, DbError> {
+    c.query(
+        "SELECT i.sku, i.id, i.position, i.quantity,
+                CAST(COALESCE(SUM(si.quantity), 0) AS BIGINT) AS shipped
+         FROM order_items i LEFT JOIN shipment_items si ON si.order_item_id = i.id
+         WHERE i.order_id = ?1 GROUP BY i.id",
+        args![order_id],
+    )
+    .await?
+    .into_iter()
+    .map(|mut r| {
+        Ok((
+            r.get("sku")?,
+            Line {
+                id: r.get("id")?,
+                position: r.get("position")?,
+                ordered: r.get("quantity")?,
+                shipped: r.get("shipped")?,
+            },
+        ))
+    })
+    .collect()
+}
+
+/// Stores one carrier event unless its id is known; true when it was new.
+pub async fn record_event(
+    c: &mut Conn<'_>,
+    shipment_id: i64,
+    event: &CarrierEvent,
+    (status, delivered_to): domain::Mapped,
+    occurred_at: i64,
+    now: i64,
+) -> Result<bool, DbError> {
+    let inserted = c
+        .execute(
+            "INSERT INTO shipment_events
+                 (shipment_id, event_id, occurred_at, status, code, text, location, received_at,
+                  delivered_to)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (shipment_id, event_id) DO NOTHING",
+            args![
+                shipment_id,
+                event.event_id.trim(),
+                occurred_at,
+                status.as_str(),
+                event.code.trim(),
+                event.text.as_deref().map(str::trim),
+                event.location.as_deref().map(str::trim),
+                now,
+                delivered_to.map(DeliveredTo::as_str),
+            ],
+        )
+        .await?;
+    Ok(inserted == 1)
+}
+
+/// Whether `event_id` is the parcel's latest event by time.
+async fn is_latest_event(
+    c: &mut Conn<'_>,
+    shipment_id: i64,
+    event_id: &str,
+) -> Result<bool, DbError> {
+    let latest: Option<String> = c
+        .query_opt(
+            "SELECT event_id FROM shipment_events WHERE shipment_id = ?1
+             ORDER BY occurred_at DESC, received_at DESC LIMIT 1",
+            args![shipment_id],
+        )
+        .await?
+        .map(|mut r| r.get("event_id"))
+        .transpose()?;
+    Ok(latest.as_deref() == Some(event_id))
+}
+
+/// Sets a parcel's delivery estimate (Unix seconds).
+pub async fn set_estimate(
+    c: &mut Conn<'_>,
+    shipment_id: i64,
+    from: i64,
+    to: i64,
+) -> Result<(), DbError> {
+    c.execute(
+        "UPDATE shipments SET eta_from = ?2, eta_to = ?3 WHERE id = ?1",
+        args![shipment_id, from, to],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Sets a shipment's status and carrier words from its latest event by time (events may
+/// arrive in any order); returns the status and the number of events.
+pub async fn refresh_shipment(
+    c: &mut Conn<'_>,
+    shipment_id: i64,
+) -> Result<(ShipmentStatus, u32), DbError> {
+    c.execute(
+        "UPDATE shipments SET (status, carrier_code, carrier_text, delivered_to) = (
+             SELECT status, code, text, delivered_to FROM shipment_events WHERE shipment_id = ?1
+             ORDER BY occurred_at DESC, received_at DESC LIMIT 1)
+         WHERE id = ?1 AND EXISTS (SELECT 1 FROM shipment_events WHERE shipment_id = ?1)",
+        args![shipment_id],
+    )
+    .await?;
+    let mut r = c
+        .query_one(
+            "SELECT status, (SELECT count(*) FROM shipment_events WHERE shipment_id = ?1) AS events
+             FROM shipments WHERE id = ?1",
+            args![shipment_id],
+        )
+        .await?;
+    Ok((
+        parcels::status_of(&r.get::<String>("status")?),
+        r.get("events")?,
+    ))
+}
+
+/// A validated parcel to register.
+#[derive(Clone, Debug)]
+pub struct ParcelRequest {
+    pub number: String,
+    pub shipment: NewShipment,
+    /// The estimate in Unix seconds, if any.
+    pub eta: Option<(i64, i64)>,
+}
+
+/// A carrier event, read and mapped.
+#[derive(Clone, Debug)]
+pub struct EventRequest {
+    pub carrier: String,
+    pub tracking_number: String,
+    pub event: CarrierEvent,
+    pub mapped: domain::Mapped,
+    pub occurred_at: i64,
+    pub eta: Option<(i64, i64)>,
+}
+
+impl Db {
+    /// Registers a parcel of a shop's order: every SKU must be a line of the order, and no
+    /// line may travel more often than it was ordered, counting the parcels registered
+    /// before. Returns its id and what is in it.
+    pub async fn create_shipment(
+        &self,
+        shop_id: i64,
+        request: ParcelRequest,
+    ) -> Result<(i64, Vec<ShipmentItem>), ApiError> {
+        self.write(work!(|c, request| {
+            let shipment = &request.shipment;
+            let tracking_number = shipment.tracking_number.trim();
+            let order_id = orders::id_by_number(c, shop_id, &request.number)
+                .await?
+                .ok_or_else(ApiError::unknown_order_number)?;
+            if shipment_by_tracking(c, shop_id, &shipment.carrier, tracking_number)
+                .await?
+                .is_some()
+            {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "shipment_exists",
+                    "This shop already has a shipment with that carrier and tracking number.",
+                ));
+            }
+            let lines = lines_by_sku(c, order_id).await?;
+            let mut errors = Vec::new();
+            let mut positions = Vec::new();
+            let mut parcel = Vec::new();
+            let mut in_this_parcel: HashMap<&str, u32> = HashMap::new();
+            for (i, item) in shipment.items.iter().enumerate() {
+                let sku = item.sku.trim();
+                let Some(line) = lines.get(sku) else {
+                    errors.push(FieldError::new(
+                        format!("items[{i}].sku"),
+                        "is not a line of this order",
+                    ));
+                    continue;
+                };
+                let earlier = in_this_parcel.entry(sku).or_default();
+                let free = line.ordered.saturating_sub(line.shipped + *earlier);
+                if item.quantity > free {
+                    errors.push(FieldError::new(
+                        format!("items[{i}].quantity"),
+                        format!("only {free} of this line are not yet in a parcel"),
+                    ));
+                } else {
+                    *earlier += item.quantity;
+                    positions.push((line.position, item.quantity));
+                    parcel.push(ShipmentItem {
+                        line_id: line.id,
+                        quantity: item.quantity,
+                    });
+                }
+            }
+            if !errors.is_empty() {
+                return Err(ApiError::invalid_fields(errors));
+            }
+            let id = insert_shipment(c, order_id, &shipment.carrier, tracking_number, &positions)
+                .await?;
+            if let Some((from, to)) = request.eta {
+                set_estimate(c, id, from, to).await?;
+            }
+            Ok((id, parcel))
+        }))
+        .await
+    }
+
+    /// Takes in one carrier event: the same event id twice is one event, and an estimate
+    /// counts only when it came with the latest event by time. Returns whether it was new,
+    /// the parcel's status and how many events it has.
+    pub async fn record_carrier_event(
+        &self,
+        shop_id: i64,
+        request: EventRequest,
+        now: i64,
+    ) -> Result<(bool, ShipmentStatus, u32), ApiError> {
+        self.write(work!(|c, request| {
+            let shipment_id =
+                shipment_by_tracking(c, shop_id, &request.carrier, &request.tracking_number)
+                    .await?
+                    .ok_or_else(|| {
+                        ApiError::new(
+                            StatusCode::NOT_FOUND,
+                            "shipment_not_found",
+                            "This shop has no shipment with that carrier and tracking number.",
+                        )
+                    })?;
+            let recorded = record_event(
+                c,
+                shipment_id,
+                &request.event,
+                request.mapped,
+                request.occurred_at,
+                now,
+            )
+            .await?;
+            // A late-arriving older event's estimate is stale.
+            if recorded && is_latest_event(c, shipment_id, request.event.event_id.trim()).await? {
+                if let Some((from, to)) = request.eta {
+                    set_estimate(c, shipment_id, from, to).await?;
+                }
+            }
+            let (status, events) = refresh_shipment(c, shipment_id).await?;
+            Ok((recorded, status, events))
+        }))
+        .await
+    }
+}
