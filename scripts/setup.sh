@@ -13,13 +13,16 @@ sudo_if_needed() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# --- Debian packages: browser + driver for the tests, wrk and brotli for benchmarks.
+# --- Debian packages: browser + driver for the tests, PostgreSQL for the storage tests
+# (scripts/postgres.sh runs a throwaway cluster of it; no service is started), wrk and
+# brotli for benchmarks.
 apt_pkgs=()
 for spec in chromium:/usr/bin/chromium chromium-driver:/usr/bin/chromedriver \
             wrk:/usr/bin/wrk brotli:/usr/bin/brotli curl:/usr/bin/curl; do
   pkg=${spec%%:*}; bin=${spec#*:}
   [ -x "$bin" ] || apt_pkgs+=("$pkg")
 done
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_pkgs+=(postgresql)
 # Node.js runs the end-to-end tests and the build's JS tools; Debian's is recent enough.
 command -v node >/dev/null && command -v npm >/dev/null || apt_pkgs+=(nodejs npm)
 if [ ${#apt_pkgs[@]} -gt 0 ]; then

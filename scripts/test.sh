@@ -11,6 +11,13 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 logs=$(mktemp -d)
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
+# A PostgreSQL of this run's own (scripts/postgres.sh): every storage test runs on it as
+# well as on SQLite, each in a database of its own. It must start; it is never skipped.
+./scripts/postgres.sh stop
+./scripts/postgres.sh start
+trap './scripts/postgres.sh stop; rm -rf "$logs"' EXIT
+export PP_TEST_POSTGRES="$(./scripts/postgres.sh url)"
+
 step "format"
 cargo fmt --all -- --check
 
@@ -34,9 +41,13 @@ cargo build -p postpurchase-server
 step "end-to-end (Playwright, Chromium, the demo)"
 node --test --test-concurrency=1 --test-reporter=spec tests/e2e/ 2>&1 | tee "$logs/e2e"
 
+step "end-to-end on PostgreSQL: parcels and follow-ups (the demo on a database of its own)"
+PP_E2E_DATABASE=postgres node --test --test-concurrency=1 --test-reporter=spec \
+  tests/e2e/delivery.test.mjs tests/e2e/followups.test.mjs 2>&1 | tee "$logs/e2e-postgres"
+
 passed() { grep -Eo "$2" "$1" | grep -Eo '[0-9]+' | awk '{ n += $1 } END { print n + 0 }'; }
 step "all tests passed"
 echo "native: $(passed "$logs/native" 'ok\. [0-9]+ passed') passed," \
      "widget: $(passed "$logs/widget" 'ok\. [0-9]+ passed') passed," \
-     "end-to-end: $(passed "$logs/e2e" '^ℹ pass [0-9]+') passed"
-rm -rf "$logs"
+     "end-to-end: $(passed "$logs/e2e" '^ℹ pass [0-9]+') passed" \
+     "(and $(passed "$logs/e2e-postgres" '^ℹ pass [0-9]+') on PostgreSQL)"

@@ -1,6 +1,8 @@
 // Starts the real server the way README's demo command does (SQLite in a fresh temporary
-// data folder, sample shop, demo storefront on its own origin), on free ports.
-import { spawn } from "node:child_process";
+// data folder, sample shop, demo storefront on its own origin), on free ports. With
+// PP_E2E_DATABASE=postgres, on a fresh database of the project's PostgreSQL instead
+// (scripts/postgres.sh).
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -20,6 +22,14 @@ function freePort() {
   });
 }
 
+/** A fresh PostgreSQL database's URL, when the run asks for PostgreSQL. */
+function databaseArgs() {
+  if (process.env.PP_E2E_DATABASE !== "postgres") return [];
+  const name = `pp_e2e_${process.pid}_${Date.now()}`;
+  const url = execFileSync(join(ROOT, "scripts/postgres.sh"), ["createdb", name], { encoding: "utf8" }).trim();
+  return ["--database-url", url];
+}
+
 export async function startDemo({ extraArgs = [], env = {} } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "pp-e2e-"));
   const apiPort = await freePort();
@@ -29,7 +39,7 @@ export async function startDemo({ extraArgs = [], env = {} } = {}) {
   const child = spawn(
     SERVER_BIN,
     ["--listen", `127.0.0.1:${apiPort}`, "--data-dir", dataDir, "--demo-storefront", `127.0.0.1:${shopPort}`,
-      "--widget-dir", join(ROOT, "target/widget-dist"), ...extraArgs],
+      "--widget-dir", join(ROOT, "target/widget-dist"), ...databaseArgs(), ...extraArgs],
     { env: { ...process.env, RUST_LOG: "warn", ...env }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";

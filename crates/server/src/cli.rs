@@ -178,10 +178,10 @@ pub async fn run(shops: Shops) -> Result<String, String> {
                     .iter()
                     .map(|s| {
                         format!(
-                            "{}\t{}\t{} orders\t{}\n",
+                            "{}\t{}\t{}\t{}\n",
                             s.slug,
                             s.name,
-                            s.orders,
+                            counted(s.orders as u64, "order"),
                             listed(&s.allowed_origins)
                         )
                     })
@@ -226,8 +226,10 @@ pub async fn run(shops: Shops) -> Result<String, String> {
                 .map_err(failed)?
                 .ok_or_else(|| no_shop(&slug))?;
             Ok(format!(
-                "Deleted `{slug}`: {} orders, {} customers, {} records in all.\n",
-                removed.orders, removed.customers, removed.rows
+                "Deleted `{slug}` and all it held: {}, {}, {} in all.\n",
+                counted(removed.orders, "order"),
+                counted(removed.customers, "customer"),
+                counted(removed.rows, "record")
             ))
         }
     }
@@ -332,6 +334,15 @@ fn listed(origins: &[String]) -> String {
         "none (only the hosted order page)".to_owned()
     } else {
         origins.join(", ")
+    }
+}
+
+/// `1 order`, `2 orders`.
+fn counted(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
     }
 }
 

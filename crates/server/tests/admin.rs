@@ -5,7 +5,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::*;
-use serde_json::json;
+use serde_json::{json, Value};
 
 const ORDERS: &str = "/api/v1/admin/orders";
 
@@ -238,7 +238,95 @@ async fn idempotency_keys_are_per_shop_checked_and_forgotten_after_a_day(backend
     assert_eq!(status, StatusCode::CONFLICT);
 }
 
+async fn the_shop_keeps_its_profile_and_shoppers_see_it(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (status, profile) = app.get_admin("/api/v1/admin/shop").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        profile,
+        json!({"slug": "shop", "name": "Test Shop", "support_email": "help@shop.example",
+               "support_phone": null, "support_url": null,
+               "order_status_url": "https://shop.example/orders", "language": "en"})
+    );
+    let changed = json!({"slug": "shop", "name": "  Koffie & Klei ", "support_email": "",
+        "support_phone": "+31 20 123 4567", "support_url": "https://shop.example/help",
+        "order_status_url": "https://shop.example/account/orders", "language": "NL"});
+    let (status, stored) = app
+        .admin_put("/api/v1/admin/shop", SHOP_KEY, &changed.to_string())
+        .await;
+    assert_eq!(status, StatusCode::OK, "{stored}");
+    assert_eq!(stored["name"], "Koffie & Klei");
+    assert_eq!(stored["support_email"], Value::Null);
+    assert_eq!(stored["language"], "nl");
+    assert_eq!(app.get_admin("/api/v1/admin/shop").await.1, stored);
+    // The shopper's view follows at once.
+    let token = app
+        .create_order(SHOP_KEY, &sample_order("1001", "jane@example.com"))
+        .await;
+    let (_, view) = app.get(&format!("/api/v1/shops/shop/orders/{token}")).await;
+    assert_eq!(
+        view["shop"],
+        json!({"name": "Koffie & Klei", "support_email": null, "support_phone": "+31 20 123 4567",
+               "support_url": "https://shop.example/help",
+               "order_status_url": "https://shop.example/account/orders"})
+    );
+    // Another shop's profile is its own.
+    assert_eq!(
+        app.get_admin_with("/api/v1/admin/shop", OTHER_KEY).await.1["slug"],
+        "other"
+    );
+}
+
+async fn a_bad_profile_is_refused_field_by_field_and_changes_nothing(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let bad = json!({"slug": "other", "name": "", "support_email": "nobody",
+        "support_phone": "call us", "support_url": "javascript:alert(1)",
+        "order_status_url": "http://shop.example/orders", "language": "fr"});
+    let (status, error) = app
+        .admin_put("/api/v1/admin/shop", SHOP_KEY, &bad.to_string())
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        error_fields(&error),
+        [
+            "slug",
+            "name",
+            "support_email",
+            "support_phone",
+            "support_url",
+            "order_status_url",
+            "language"
+        ]
+    );
+    assert_eq!(
+        app.get_admin("/api/v1/admin/shop").await.1["name"],
+        "Test Shop"
+    );
+    let (status, _) = app
+        .admin_put(
+            "/api/v1/admin/shop",
+            SHOP_KEY,
+            r#"{"name": "X", "language": "en", "colour": "red"}"#,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unknown fields are refused"
+    );
+    let (status, _) = app
+        .admin_put(
+            "/api/v1/admin/shop",
+            "wrong-key",
+            r#"{"name": "X", "language": "en"}"#,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
 storage_tests!(
+    the_shop_keeps_its_profile_and_shoppers_see_it,
+    a_bad_profile_is_refused_field_by_field_and_changes_nothing,
     without_a_valid_key_nothing_is_stored,
     malformed_bodies_get_json_errors,
     invalid_fields_are_all_named,

@@ -102,6 +102,9 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
         ("GET", postpurchase_server::shopper::ORDER_VIEW_PATH),
         ("POST", postpurchase_server::admin::ORDERS_PATH),
         ("POST", postpurchase_server::admin::TOKENS_PATH),
+        ("GET", postpurchase_server::admin::SHOP_PATH),
+        ("PUT", postpurchase_server::admin::SHOP_PATH),
+        ("POST", postpurchase_server::admin::ERASURE_PATH),
         ("POST", postpurchase_server::tracking::SHIPMENTS_PATH),
         ("POST", postpurchase_server::tracking::EVENTS_PATH),
         ("POST", postpurchase_server::choices::CHOICE_PATH),
@@ -465,6 +468,19 @@ async fn the_hosted_page_speaks_the_browsers_language_under_a_strict_policy(back
         );
         assert!(
             html.contains(&format!("<title>{title}</title>")),
+            "{accept}: {html}"
+        );
+    }
+    // A shop whose pages are in Dutch: a browser asking for none of ours gets Dutch.
+    let profile = serde_json::json!({"name": "Test Shop", "language": "nl"});
+    let (status, _) = app
+        .admin_put("/api/v1/admin/shop", SHOP_KEY, &profile.to_string())
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    for (accept, lang) in [("de", "nl"), ("", "nl"), ("en-GB", "en-GB")] {
+        let (_, html) = hosted_page(&app, accept).await;
+        assert!(
+            html.contains(&format!("<html lang=\"{lang}\">")),
             "{accept}: {html}"
         );
     }

@@ -240,7 +240,7 @@ pub struct TestApp {
     pub state: AppState,
     pub router: Router,
     pub backend: Backend,
-    test_db: TestDb,
+    test_db: Option<TestDb>,
 }
 
 pub const SHOP_KEY: &str = "key-of-the-test-shop";
@@ -273,8 +273,15 @@ impl TestApp {
                 .await
                 .unwrap();
         }
+        let mut app = Self::over(backend, test_db.db.clone(), widget);
+        app.test_db = Some(test_db);
+        app
+    }
+
+    /// The app over a database someone else set up (the test keeps it).
+    pub fn over(backend: Backend, db: Arc<Db>, widget: WidgetFiles) -> TestApp {
         let state = AppState {
-            db: test_db.db.clone(),
+            db,
             clock: Clock::fixed(NOW),
             public_url: "https://pp.example".into(),
             widget: Arc::new(widget),
@@ -284,13 +291,13 @@ impl TestApp {
             router: app(state.clone()),
             state,
             backend,
-            test_db,
+            test_db: None,
         }
     }
 
     /// For PostgreSQL: this test's database URL, for a second process or connection.
     pub fn database_url(&self) -> Option<&str> {
-        self.test_db.url.as_deref()
+        self.test_db.as_ref()?.url.as_deref()
     }
 
     pub async fn send(&self, request: Request<Body>) -> Response<Body> {
@@ -521,4 +528,277 @@ pub fn sample_order(number: &str, email: &str) -> Value {
                               "city": "Amsterdam", "country": "NL"},
         "promised_delivery": {"earliest": "2026-11-25", "latest": "2026-11-27"}
     })
+}
+
+/// Who a filled shop's customer is, and what they write: each text is one to look for.
+pub struct Shopper {
+    pub email: &'static str,
+    pub first_name: &'static str,
+    pub last_name: &'static str,
+    pub street: &'static str,
+    pub postcode: &'static str,
+    /// Words they write into the widget: a neighbour's name, a review, a return's
+    /// comment, the survey.
+    pub words: &'static str,
+}
+
+impl Shopper {
+    /// Every personal text of theirs.
+    pub fn personal(&self) -> Vec<String> {
+        vec![
+            self.email.to_owned(),
+            self.first_name.to_owned(),
+            self.last_name.to_owned(),
+            self.street.to_owned(),
+            self.postcode.to_owned(),
+            self.words.to_owned(),
+        ]
+    }
+}
+
+/// A JSON request with extra headers.
+pub fn json_request(
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: &Value,
+) -> Request<Body> {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/json");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.body(Body::from(body.to_string())).unwrap()
+}
+
+/// Fills shop `slug` (admin key `key`) with one of everything, through the API as its
+/// merchant and a shopper would: every module's settings, a slot, a pickup point, stock,
+/// a theme and a webhook endpoint; an order by `shopper` (sent with an Idempotency-Key)
+/// with a delivered parcel and one on its way left with a neighbour (a keyed request), a
+/// review, a return, the survey answered, and a referral code redeemed by a friend.
+/// Returns the order's token.
+pub async fn fill_shop(
+    app: &TestApp,
+    slug: &str,
+    key: &str,
+    number: &str,
+    shopper: &Shopper,
+) -> String {
+    let ok = |what: &str, (status, body): (StatusCode, Value)| {
+        assert!(status.is_success(), "{what}: {status} {body}");
+        body
+    };
+    let words = shopper.words;
+    let settings: [(&str, Value); 8] = [
+        (
+            "/api/v1/admin/delivery-settings",
+            json!({"time_zone": "Europe/Amsterdam", "cutoff": "04:00",
+            "later_days": 2, "safe_places": ["porch"], "neighbour": true,
+            "webhook_url": "https://merchant.example/hooks"}),
+        ),
+        (
+            "/api/v1/admin/return-settings",
+            json!({"enabled": true, "window_days": 30,
+            "reasons": ["Too small"], "store_credit_bonus": 10}),
+        ),
+        ("/api/v1/admin/review-settings", json!({"enabled": true})),
+        (
+            "/api/v1/admin/survey-settings",
+            json!({"enabled": true, "heard_options": ["Instagram"]}),
+        ),
+        (
+            "/api/v1/admin/referral-settings",
+            json!({"enabled": true,
+            "share_url": "https://shop.example/?ref={code}",
+            "friend_reward": {"kind": "amount_off", "value": 1000, "currency": "EUR"},
+            "referrer_reward": {"kind": "store_credit", "value": 1000, "currency": "EUR"}}),
+        ),
+        (
+            "/api/v1/admin/inventory",
+            json!({"items": [{"sku": "TEE-L", "product": "tee",
+            "variant": "L", "stock": 3}]}),
+        ),
+        (
+            "/api/v1/admin/theme",
+            json!({"preset": "dark", "variables": {"--pp-accent": "#0b6e4f"}}),
+        ),
+        (
+            "/api/v1/admin/shop",
+            json!({"name": format!("Shop {slug}"), "language": "nl",
+            "support_email": format!("help@{slug}.example")}),
+        ),
+    ];
+    let bearer = format!("Bearer {key}");
+    for (uri, body) in settings {
+        let response = app
+            .send(json_request(
+                "PUT",
+                uri,
+                &[("authorization", &bearer)],
+                &body,
+            ))
+            .await;
+        assert!(
+            response.status().is_success(),
+            "{uri}: {}",
+            response.status()
+        );
+    }
+    ok(
+        "slot",
+        app.admin_post(
+            "/api/v1/admin/delivery-slots",
+            key,
+            &json!({"date": "2026-11-26", "from": "10:00", "to": "12:00", "capacity": 5})
+                .to_string(),
+        )
+        .await,
+    );
+    ok(
+        "point",
+        app.admin_post(
+            "/api/v1/admin/pickup-points",
+            key,
+            &json!({"name": "Locker", "address": "Station 1", "locker": true}).to_string(),
+        )
+        .await,
+    );
+
+    let mut order = sample_order(number, shopper.email);
+    order["customer"] = json!({"email": shopper.email, "first_name": shopper.first_name,
+                               "last_name": shopper.last_name});
+    order["delivery_address"] = json!({"name": format!("{} {}", shopper.first_name, shopper.last_name),
+        "street": shopper.street, "postcode": shopper.postcode, "city": "Amsterdam", "country": "NL",
+        "latitude": 52.37, "longitude": 4.89});
+    order["items"][0]["sized"] = json!(true);
+    order["items"][0]["product"] = json!("tee");
+    let created = json_of(
+        app.send(json_request(
+            "POST",
+            "/api/v1/admin/orders",
+            &[
+                ("authorization", &bearer),
+                ("idempotency-key", &format!("order-{number}")),
+            ],
+            &order,
+        ))
+        .await,
+    )
+    .await;
+    let token = ok("order", created)["access"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let parcel = |tracking: &str, sku: &str, quantity: u32| json!({"carrier": "dhl", "tracking_number": tracking, "items": [{"sku": sku, "quantity": quantity}]});
+    let shipments = format!("/api/v1/admin/orders/{number}/shipments");
+    ok(
+        "parcel 1",
+        app.admin_post(
+            &shipments,
+            key,
+            &parcel(&format!("{number}A"), "TEE-M", 2).to_string(),
+        )
+        .await,
+    );
+    let second = ok(
+        "parcel 2",
+        app.admin_post(
+            &shipments,
+            key,
+            &parcel(&format!("{number}B"), "CAP", 1).to_string(),
+        )
+        .await,
+    );
+    let delivered = json!({"event_id": "d1", "occurred_at": "2026-11-23T09:00:00Z", "code": "delivered",
+        "text": format!("Signed for by {}", shopper.last_name), "location": "Amsterdam"});
+    ok(
+        "delivered",
+        app.admin_post(
+            &format!("/api/v1/admin/shipments/dhl/{number}A/events"),
+            key,
+            &delivered.to_string(),
+        )
+        .await,
+    );
+
+    let shopper_api = format!("/api/v1/shops/{slug}/orders/{token}");
+    let choice = json!({"choice": {"kind": "neighbour", "neighbour": {"name": words, "house_number": "12"}}});
+    let chosen = app
+        .send(json_request(
+            "POST",
+            &format!("{shopper_api}/shipments/{}/choice", second["id"]),
+            &[("if-match", "*"), ("idempotency-key", "choice-1")],
+            &choice,
+        ))
+        .await;
+    ok("choice", json_of(chosen).await);
+    let (_, view) = app.get(&shopper_api).await;
+    let tee = view["items"][0]["id"].clone();
+    let review =
+        json!({"line_id": tee, "stars": 4, "title": words, "body": words, "fit": "true_to_size"});
+    ok(
+        "review",
+        json_of(
+            app.send(json_request(
+                "POST",
+                &format!("{shopper_api}/reviews"),
+                &[],
+                &review,
+            ))
+            .await,
+        )
+        .await,
+    );
+    let ret = json!({"items": [{"line_id": tee, "quantity": 1, "reason": "Too small", "comment": words}],
+                     "resolution": "store_credit", "method": "drop_off"});
+    ok(
+        "return",
+        json_of(
+            app.send(json_request(
+                "POST",
+                &format!("{shopper_api}/returns"),
+                &[("idempotency-key", "return-1")],
+                &ret,
+            ))
+            .await,
+        )
+        .await,
+    );
+    for (path, body) in [
+        ("survey/nps", json!({"score": 9, "comment": words})),
+        ("survey/heard", json!({"option": "other", "other": words})),
+        ("preferences", json!({"email": true, "sms": false})),
+    ] {
+        ok(
+            path,
+            json_of(
+                app.send(json_request(
+                    "POST",
+                    &format!("{shopper_api}/{path}"),
+                    &[],
+                    &body,
+                ))
+                .await,
+            )
+            .await,
+        );
+    }
+    let (_, referral) = app.get(&format!("{shopper_api}/referral")).await;
+    let code = referral["code"]
+        .as_str()
+        .expect("a referral code")
+        .to_owned();
+    ok(
+        "redemption",
+        app.admin_post(
+            "/api/v1/admin/referrals/redemptions",
+            key,
+            &json!({"code": code, "email": format!("friend.of.{number}@example.com")}).to_string(),
+        )
+        .await,
+    );
+    token
 }
