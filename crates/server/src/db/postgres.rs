@@ -24,6 +24,9 @@ const POOL_SIZE: usize = 16;
 const POOL_WAIT: Duration = Duration::from_secs(5);
 /// Attempts of a write that keeps losing races, in all.
 const WRITE_ATTEMPTS: u32 = 12;
+/// How long a statement waits for a row lock someone else holds before the request gets
+/// a `503` (as SQLite's busy timeout): unless the URL's `options` say otherwise.
+const LOCK_TIMEOUT: &str = "-c lock_timeout=5s";
 
 #[derive(Clone)]
 pub struct Postgres {
@@ -32,9 +35,12 @@ pub struct Postgres {
 
 impl Postgres {
     pub async fn open(url: &str) -> Result<Postgres, DbError> {
-        let config: tokio_postgres::Config = url
+        let mut config: tokio_postgres::Config = url
             .parse()
             .map_err(|e| DbError::other(format!("invalid PostgreSQL URL: {e}")))?;
+        if config.get_options().is_none() {
+            config.options(LOCK_TIMEOUT);
+        }
         let manager = Manager::from_config(
             config,
             tokio_postgres::NoTls,

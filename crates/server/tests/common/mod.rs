@@ -50,6 +50,8 @@ pub struct TestDb {
     pub db: Arc<Db>,
     /// For PostgreSQL: the URL of this test's database.
     pub url: Option<String>,
+    /// For SQLite: the database file.
+    pub file: Option<std::path::PathBuf>,
     _keep: Keep,
 }
 
@@ -184,12 +186,12 @@ pub async fn fresh_db(backend: Backend) -> TestDb {
     match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
-            let db = Db::open_sqlite(&dir.path().join("test.sqlite"))
-                .await
-                .unwrap();
+            let file = dir.path().join("test.sqlite");
+            let db = Db::open_sqlite(&file).await.unwrap();
             TestDb {
                 db: Arc::new(db),
                 url: None,
+                file: Some(file),
                 _keep: Keep::Dir(dir),
             }
         }
@@ -209,6 +211,7 @@ pub async fn fresh_db(backend: Backend) -> TestDb {
             TestDb {
                 db: Arc::new(db),
                 url: Some(url),
+                file: None,
                 _keep: Keep::Postgres(name),
             }
         }
@@ -298,6 +301,11 @@ impl TestApp {
     /// For PostgreSQL: this test's database URL, for a second process or connection.
     pub fn database_url(&self) -> Option<&str> {
         self.test_db.as_ref()?.url.as_deref()
+    }
+
+    /// For SQLite: this test's database file, for a second connection.
+    pub fn database_file(&self) -> Option<&std::path::Path> {
+        self.test_db.as_ref()?.file.as_deref()
     }
 
     pub async fn send(&self, request: Request<Body>) -> Response<Body> {
