@@ -1,64 +1,200 @@
 #!/usr/bin/env bash
-# API benchmark: the release server (cargo --profile server) on SQLite with the demo shop,
-# order views by capability token across the seeded orders.
-#   1. throughput: wrk, 2 threads, 64 connections, 10 s -> requests/s, p50/p99
-#   2. latency at a fixed 5,000 requests/s: oha, 10 s, latency-corrected -> p50/p99
-#   3. peak resident memory of the server over both (VmHWM)
+# API benchmark: the release server (cargo --profile server) with the demo shop, on SQLite,
+# on PostgreSQL with one process, and on PostgreSQL with two processes sharing the load
+# (the load generators split it between them, as a load balancer would).
+#
+# For each:
+#   views   order views by capability token across the seeded orders:
+#           wrk -t2 -c64 for 10 s (throughput, p50/p99), oha at a fixed 5,000/s for 10 s
+#           (latency-corrected p50/p99)
+#   writes  carrier events recorded per second (each a new event of one of 200 parcels),
+#           delivery choices changed per second (each a real change), both wrk -t2 -c16
+#           for 10 s, with order views read at a fixed 1,000/s meanwhile (their p99)
+#   memory  peak resident memory of each server process (VmHWM)
+#
+#   bench/api.sh                  everything above
+#   bench/api.sh --quick          5-second runs
+#   bench/api.sh --baseline REV   first the views of git revision REV's server on SQLite,
+#                                 measured in this same run, to compare with (built once
+#                                 into target/baseline)
 # Targets on this 2-core machine: >= 10,000 views/s; p99 < 5 ms at 5,000/s; < 64 MB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh --bench >/dev/null
 export PATH="$HOME/.cargo/bin:$PATH"
-cargo build -q --profile server -p postpurchase-server
 
-work=$(mktemp -d)
-trap 'kill "${server:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
-free_port() { node -e 's=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-port=$(free_port); shop_port=$(free_port)
-api="http://127.0.0.1:$port"
-key="bench-$(head -c 12 /dev/urandom | base64 | tr '+/' '-_')"
-
-PP_DEMO_API_KEY="$key" RUST_LOG=warn target/server/postpurchase-server \
-  --listen "127.0.0.1:$port" --data-dir "$work" --demo-storefront "127.0.0.1:$shop_port" >"$work/log" 2>&1 &
-server=$!
-for _ in $(seq 100); do curl -sf "$api/healthz" >/dev/null && break; sleep 0.1; done
-
-# A fresh token for each order, minted through the admin API as a merchant would.
-paths=()
-for number in 1001 1002 1003 1004; do
-  token=$(curl -sf -X POST -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
-    -d '{}' "$api/api/v1/admin/orders/$number/tokens" | node -e 'let b="";process.stdin.on("data",d=>b+=d).on("end",()=>console.log(JSON.parse(b).token))')
-  paths+=("/api/v1/shops/demo/orders/$token")
+seconds=10
+baseline=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) seconds=5 ;;
+    --baseline) baseline="$2"; shift ;;
+    *) echo "usage: bench/api.sh [--quick] [--baseline REV]" >&2; exit 2 ;;
+  esac
+  shift
 done
-printf '%s\n' "${paths[@]}" | sed "s|^|$api|" >"$work/urls"
-bytes=$(curl -sf "$api${paths[1]}" | wc -c)
 
-cat >"$work/rotate.lua" <<LUA
-local paths = { $(printf '"%s", ' "${paths[@]}") }
+cargo build -q --profile server -p postpurchase-server
+bin=target/server/postpurchase-server
+work=$(mktemp -d)
+pids=()
+postgres_was_running=false
+./scripts/postgres.sh status && postgres_was_running=true
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  $postgres_was_running || ./scripts/postgres.sh stop
+  rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() { node -e 's=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+key="bench-$(head -c 12 /dev/urandom | base64 | tr '+/' '-_')"
+json_field() { node -e 'let b="";process.stdin.on("data",d=>b+=d).on("end",()=>console.log(JSON.parse(b)[process.argv[1]]))' "$1"; }
+
+# start NAME BINARY DATABASE_URL [demo]: a server on a free port; sets $url and $pid.
+start() {
+  local name=$1 binary=$2 database=$3 demo=${4:-}
+  local port; port=$(free_port)
+  local args=(--listen "127.0.0.1:$port" --data-dir "$work/$name")
+  [ -n "$database" ] && args+=(--database-url "$database")
+  [ -n "$demo" ] && args+=(--demo-storefront "127.0.0.1:$(free_port)")
+  mkdir -p "$work/$name"
+  PP_DEMO_API_KEY="$key" RUST_LOG=error "$binary" "${args[@]}" >"$work/$name.log" 2>&1 &
+  pid=$!
+  pids+=("$pid")
+  url="http://127.0.0.1:$port"
+  for _ in $(seq 200); do curl -sf "$url/healthz" >/dev/null && return; sleep 0.1; done
+  echo "server $name did not start:"; cat "$work/$name.log"; exit 1
+}
+
+# Order views: paths of fresh tokens for the demo's orders 1001-1004, minted through $1.
+view_paths() {
+  for number in 1001 1002 1003 1004; do
+    token=$(curl -sf -X POST -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+      -d '{}' "$1/api/v1/admin/orders/$number/tokens" | json_field token)
+    echo "/api/v1/shops/demo/orders/$token"
+  done
+}
+
+rotate_lua() {
+  cat <<LUA
+local paths = { $(printf '"%s", ' "$@") }
 local i = 0
 request = function()
   i = i % #paths + 1
   return wrk.format("GET", paths[i])
 end
 LUA
+}
 
-echo "order views of $bytes-byte JSON bodies, ${#paths[@]} orders in rotation"
-echo
-echo "1. throughput (wrk -t2 -c64 -d10s)"
-wrk -t2 -c64 -d10s --latency -s "$work/rotate.lua" "$api" >"$work/wrk"
-rps=$(awk '/^Requests\/sec/ { print $2 }' "$work/wrk")
-p50=$(awk '$1 == "50%" { print $2 }' "$work/wrk"); p99=$(awk '$1 == "99%" { print $2 }' "$work/wrk")
-errors=$(grep -E 'Non-2xx|Socket errors' "$work/wrk" || true)
-echo "   $rps requests/s, p50 $p50, p99 $p99 ${errors:+($errors)}"
+# wrk over the servers at once (the connections split between them): total requests/s,
+# the worst p50 and p99 in ms, and non-2xx answers. Args: SCRIPT CONNECTIONS URL...
+wrk_split() {
+  local script=$1 connections=$2; shift 2
+  local threads=$(( $# > 1 ? 1 : 2 )) running=()
+  local i=0
+  for server in "$@"; do
+    wrk -t$threads -c$((connections / $#)) -d${seconds}s --latency -s "$script" "$server" \
+      >"$work/wrk.$i" 2>&1 &
+    running+=($!)
+    i=$((i + 1))
+  done
+  wait "${running[@]}"
+  awk 'function ms(v) { return v ~ /us$/ ? v / 1000 : v ~ /ms$/ ? v + 0 : v * 1000 }
+       /^Requests\/sec/ { rps += $2 }
+       $1 == "50%" { if (ms($2) > p50) p50 = ms($2) }
+       $1 == "99%" { if (ms($2) > p99) p99 = ms($2) }
+       /Non-2xx/ { bad += $NF }
+       END { printf "%.0f %.2fms %.2fms %d\n", rps, p50, p99, bad }' "$work"/wrk.*
+  rm -f "$work"/wrk.*
+}
 
-echo "2. fixed rate (oha -q 5000 -z 10s -c 32, latency-corrected)"
-oha --no-tui --output-format json -q 5000 -z 10s -c 32 --latency-correction --urls-from-file "$work/urls" >"$work/oha.json"
-node -e '
+# oha at a fixed rate over URLS_FILE: "requests/s p50_ms p99_ms statuses". Args: RATE FILE.
+oha_fixed() {
+  oha --no-tui --output-format json -q "$1" -z ${seconds}s -c 32 --latency-correction \
+    --urls-from-file "$2" >"$work/oha.json"
+  node -e '
 const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 const s = r.summary, p = r.latencyPercentiles, ms = (x) => (x * 1000).toFixed(2);
-console.log(`   ${s.requestsPerSec.toFixed(0)} requests/s, p50 ${ms(p.p50)} ms, p99 ${ms(p.p99)} ms, ` +
-  `max ${ms(s.slowest)} ms, status codes ${JSON.stringify(r.statusCodeDistribution)}`);
+console.log(`${s.requestsPerSec.toFixed(0)} ${ms(p.p50)} ${ms(p.p99)} ${JSON.stringify(r.statusCodeDistribution)}`);
 ' "$work/oha.json"
+}
 
-echo "3. memory: peak resident $(awk '/VmHWM/ { printf "%.1f MB", $2 / 1024 }' /proc/$server/status)," \
-     "now $(awk '/VmRSS/ { printf "%.1f MB", $2 / 1024 }' /proc/$server/status)"
+peak() { awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+
+results=()
+# measure LABEL SERVER_URL... (the servers' pids are the last ones started, as many).
+measure() {
+  local label=$1; shift
+  local servers=("$@")
+  local mine=("${pids[@]: -${#servers[@]}}")
+  mapfile -t paths < <(view_paths "${servers[0]}")
+  rotate_lua "${paths[@]}" >"$work/views.lua"
+  : >"$work/urls"
+  for server in "${servers[@]}"; do printf "$server%s\n" "${paths[@]}" >>"$work/urls"; done
+  bytes=$(curl -sf "${servers[0]}${paths[1]}" | wc -c)
+  echo "== $label: order views ($bytes-byte bodies)"
+  read -r rps p50 p99 bad < <(wrk_split "$work/views.lua" 64 "${servers[@]}")
+  echo "   throughput: $rps views/s, p50 $p50, p99 $p99$([ "$bad" = 0 ] || echo ", non-2xx $bad")"
+  read -r fixed_rps fixed_p50 fixed_p99 statuses < <(oha_fixed 5000 "$work/urls")
+  echo "   at 5,000/s: $fixed_rps/s, p50 $fixed_p50 ms, p99 $fixed_p99 ms, $statuses"
+  local writes="-"
+  if [ "${label#baseline}" = "$label" ]; then
+    echo "== $label: writes (200 parcels), views read at 1,000/s meanwhile"
+    "$bin" shops create --slug bench --name Bench --json --database-url "$database_url" \
+      >"$work/bench-shop.json"
+    bench_key=$(json_field api_key <"$work/bench-shop.json")
+    node bench/seed.mjs "${servers[0]}" bench "$bench_key" 200 "$work" >/dev/null
+    for kind in events choices; do
+      oha_fixed 1000 "$work/urls" >"$work/during" &
+      local reading=$!
+      read -r wps _ _ wbad < <(wrk_split "$work/$kind.lua" 16 "${servers[@]}")
+      wait "$reading"
+      read -r _ _ during_p99 during_statuses <"$work/during"
+      echo "   $kind: $wps/s$([ "$wbad" = 0 ] || echo " (non-2xx $wbad)"); views meanwhile p99 $during_p99 ms, $during_statuses"
+      eval "${kind}_rate=$wps; ${kind}_p99=$during_p99"
+    done
+    writes="${events_rate}/s ${choices_rate}/s ${events_p99}/${choices_p99} ms"
+  fi
+  local memory=""
+  for p in "${mine[@]}"; do memory+="$(peak "$p") MB "; done
+  echo "   peak resident memory: $memory"
+  results+=("$(printf '%-22s %9s %8s %8s %10s   %-32s %s' "$label" "$rps" "$p50" "$p99" "$fixed_p99 ms" "$writes" "$memory")")
+}
+
+if [ -n "$baseline" ]; then
+  if [ ! -x target/baseline/server/postpurchase-server ] \
+     || [ "$(cat target/baseline/REV 2>/dev/null)" != "$(git rev-parse "$baseline")" ]; then
+    echo "building the server of $baseline (once) ..."
+    git worktree add -f --detach "$work/baseline-src" "$baseline" >/dev/null 2>&1
+    (cd "$work/baseline-src" && cargo build -q --profile server -p postpurchase-server \
+      --target-dir "$OLDPWD/target/baseline")
+    git rev-parse "$baseline" >target/baseline/REV
+    git worktree remove --force "$work/baseline-src"
+  fi
+  start baseline target/baseline/server/postpurchase-server "" demo
+  database_url=""
+  measure "baseline $(git rev-parse --short "$baseline") SQLite" "$url"
+  kill "$pid"
+fi
+
+database_url="sqlite://$work/sqlite/postpurchase.sqlite"
+start sqlite "$bin" "$database_url" demo
+measure "SQLite" "$url"
+kill "$pid"
+
+database_url=$(./scripts/postgres.sh createdb "pp_bench_$$_1")
+start pg1 "$bin" "$database_url" demo
+measure "PostgreSQL, 1 process" "$url"
+kill "$pid"
+
+database_url=$(./scripts/postgres.sh createdb "pp_bench_$$_2")
+start pg2a "$bin" "$database_url" demo
+first=$url
+start pg2b "$bin" "$database_url"
+measure "PostgreSQL, 2 processes" "$first" "$url"
+
+echo
+printf '%-22s %9s %8s %8s %10s   %-32s %s\n' "" "views/s" "p50" "p99" "p99@5k/s" \
+  "events/s choices/s read-p99" "peak RSS"
+printf '%s\n' "${results[@]}"

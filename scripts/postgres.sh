@@ -7,6 +7,7 @@
 #   scripts/postgres.sh url            the URL of its `postgres` database
 #   scripts/postgres.sh createdb NAME  make an empty database; prints its URL
 #   scripts/postgres.sh stop           stop it and remove it with all its data
+#   scripts/postgres.sh status         exit 0 when it runs
 #
 # initdb refuses to run as root, so as root the cluster belongs to the `postgres` user
 # (runuser); otherwise to whoever runs this. A cluster that cannot start fails loudly.
@@ -56,8 +57,9 @@ case "${1:-}" in
     as_owner "$bin/psql" -h "$socket" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1 \
       -c "CREATE DATABASE \"$name\"" >/dev/null
     url_of "$name" ;;
+  status) running ;;
   stop)
     if running; then as_owner "$bin/pg_ctl" -D "$data" -m immediate -w stop >/dev/null; fi
     rm -rf "$dir" ;;
-  *) echo "usage: $0 start|url|createdb NAME|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 start|url|createdb NAME|stop|status" >&2; exit 2 ;;
 esac

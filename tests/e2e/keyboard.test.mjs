@@ -35,8 +35,14 @@ async function tabTo(page, name, max = 120) {
   throw new Error(`Tab never reached "${name}"`);
 }
 
+/** The focus lands on `name` (within 3 s: after a change the widget may first load what
+ * it then focuses, such as a new return) and its ring is visible. */
 async function expectFocus(page, name) {
-  const now = await focused(page);
+  let now = await focused(page);
+  for (let waited = 0; !now.name.startsWith(name) && waited < 3000; waited += 50) {
+    await page.waitForTimeout(50);
+    now = await focused(page);
+  }
   assert.ok(now.name.startsWith(name), `focus on "${now.name}", expected "${name}"`);
   assert.ok(now.visible, `the focus on "${now.name}" is visible`);
 }
