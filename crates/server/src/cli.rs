@@ -3,6 +3,8 @@
 
 use std::io::Write;
 
+use postpurchase_api::ShopProfile;
+
 use crate::store::NewShop;
 use crate::{domain, Config, Storage};
 
@@ -40,37 +42,7 @@ pub struct Shops {
 #[derive(Debug, clap::Subcommand)]
 pub enum ShopsCommand {
     /// Sets up a shop and prints its admin API key, once (only its hash is kept).
-    Create {
-        /// The shop's slug in embed tags and URLs: 2 to 40 of a-z, 0-9 and -.
-        #[arg(long)]
-        slug: String,
-        /// The shop's name as shoppers see it.
-        #[arg(long)]
-        name: String,
-        /// An origin the storefront calls the API from, exactly (e.g.
-        /// https://koffie.example); repeat for more.
-        #[arg(long = "origin")]
-        origins: Vec<String>,
-        /// Where shoppers write to.
-        #[arg(long)]
-        email: Option<String>,
-        /// Where shoppers call.
-        #[arg(long)]
-        phone: Option<String>,
-        /// The shop's help or contact page.
-        #[arg(long)]
-        help_url: Option<String>,
-        /// The shop's own order page, the widget's fallback link.
-        #[arg(long)]
-        order_page: Option<String>,
-        /// The language of the shop's pages when the shopper's browser asks for none of
-        /// ours (en, nl, de, id).
-        #[arg(long, default_value = "en")]
-        language: String,
-        /// Print the shop and its key as JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    Create(NewShopArgs),
     /// Lists the shops with their origins and how many orders each holds.
     List {
         /// Print JSON.
@@ -104,6 +76,55 @@ pub enum ShopsCommand {
     },
 }
 
+/// A shop to set up.
+#[derive(Debug, clap::Args)]
+pub struct NewShopArgs {
+    /// The shop's slug in embed tags and URLs: 2 to 40 of a-z, 0-9 and -.
+    #[arg(long)]
+    slug: String,
+    /// The shop's name as shoppers see it.
+    #[arg(long)]
+    name: String,
+    /// An origin the storefront calls the API from, exactly (e.g.
+    /// https://koffie.example); repeat for more.
+    #[arg(long = "origin")]
+    origins: Vec<String>,
+    /// Where shoppers write to.
+    #[arg(long)]
+    email: Option<String>,
+    /// Where shoppers call.
+    #[arg(long)]
+    phone: Option<String>,
+    /// The shop's help or contact page.
+    #[arg(long)]
+    help_url: Option<String>,
+    /// The shop's own order page, the widget's fallback link.
+    #[arg(long)]
+    order_page: Option<String>,
+    /// The language of the shop's pages when the shopper's browser asks for none of
+    /// ours (en, nl, de, id).
+    #[arg(long, default_value = "en")]
+    language: String,
+    /// Print the shop and its key as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+impl NewShopArgs {
+    /// The profile these flags give, tidied as the admin API tidies one.
+    fn profile(&self) -> ShopProfile {
+        domain::shops::tidy_profile(ShopProfile {
+            slug: self.slug.clone(),
+            name: self.name.clone(),
+            support_email: self.email.clone(),
+            support_phone: self.phone.clone(),
+            support_url: self.help_url.clone(),
+            order_status_url: self.order_page.clone(),
+            language: self.language.clone(),
+        })
+    }
+}
+
 /// Runs a `shops` command, printing to standard output.
 pub async fn shops(shops: Shops) -> Result<(), String> {
     let mut out = std::io::stdout().lock();
@@ -120,34 +141,25 @@ pub async fn run(shops: Shops) -> Result<String, String> {
     let db = shops.storage.open().await?;
     let failed = |e: crate::error::ApiError| e.to_string();
     match shops.command {
-        ShopsCommand::Create {
-            slug,
-            name,
-            origins,
-            email,
-            phone,
-            help_url,
-            order_page,
-            language,
-            json,
-        } => {
+        ShopsCommand::Create(args) => {
             let api_key = new_api_key()?;
-            let origins = exact_origins(&origins)?;
+            let origins = exact_origins(&args.origins)?;
+            let profile = args.profile();
             let shop = db
                 .create_shop(NewShop {
-                    slug,
-                    name: name.trim().to_owned(),
+                    slug: profile.slug,
+                    name: profile.name,
                     api_key: api_key.clone(),
                     allowed_origins: origins,
-                    locale: language,
-                    support_email: email,
-                    support_phone: phone,
-                    support_url: help_url,
-                    order_status_url: order_page,
+                    locale: profile.language,
+                    support_email: profile.support_email,
+                    support_phone: profile.support_phone,
+                    support_url: profile.support_url,
+                    order_status_url: profile.order_status_url,
                 })
                 .await
                 .map_err(failed)?;
-            Ok(if json {
+            Ok(if args.json {
                 json_line(&serde_json::json!({
                     "slug": shop.slug,
                     "name": shop.name,
@@ -238,26 +250,9 @@ pub async fn run(shops: Shops) -> Result<String, String> {
 /// What can be told wrong without the database.
 fn check(command: &ShopsCommand) -> Result<(), String> {
     match command {
-        ShopsCommand::Create {
-            slug,
-            name,
-            origins,
-            email,
-            phone,
-            help_url,
-            order_page,
-            language,
-            ..
-        } => {
-            let profile = domain::shops::tidy_profile(postpurchase_api::ShopProfile {
-                slug: slug.clone(),
-                name: name.clone(),
-                support_email: email.clone(),
-                support_phone: phone.clone(),
-                support_url: help_url.clone(),
-                order_status_url: order_page.clone(),
-                language: language.clone(),
-            });
+        ShopsCommand::Create(args) => {
+            let slug = &args.slug;
+            let profile = args.profile();
             let mut problems: Vec<String> = domain::shops::validate_profile(&profile, slug)
                 .into_iter()
                 .map(|e| format!("--{}: {}", flag_of(&e.field), e.message))
@@ -269,7 +264,7 @@ fn check(command: &ShopsCommand) -> Result<(), String> {
                         .to_owned(),
                 );
             }
-            if let Err(e) = exact_origins(origins) {
+            if let Err(e) = exact_origins(&args.origins) {
                 problems.push(e);
             }
             if problems.is_empty() {

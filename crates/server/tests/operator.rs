@@ -262,15 +262,6 @@ async fn all_counts(app: &TestApp) -> Vec<(String, i64)> {
     counts
 }
 
-const JANE: Shopper = Shopper {
-    email: "jane@example.com",
-    first_name: "Jane",
-    last_name: "Jansen",
-    street: "Prinsengracht 1",
-    postcode: "1015 DT",
-    words: "Mrs Visser next door",
-};
-
 async fn deleting_a_shop_leaves_nothing_of_it_and_touches_no_other(backend: Backend) {
     let (url, _keep) = empty_database(backend).await;
     let other_key = create(&url, "other", &[]);

@@ -19,15 +19,6 @@ const ZEB: Shopper = Shopper {
     words: "Ask Ms Vandersloot at number twelve",
 };
 
-const JANE: Shopper = Shopper {
-    email: "jane@example.com",
-    first_name: "Jane",
-    last_name: "Jansen",
-    street: "Prinsengracht 1",
-    postcode: "1015 DT",
-    words: "Mrs Visser next door",
-};
-
 /// Every text and byte string of every table, lower-cased, with where it is.
 async fn everything(app: &TestApp) -> Vec<(String, String)> {
     let mut found = Vec::new();

@@ -158,7 +158,7 @@ impl Db {
     where
         T: Send + 'static,
         E: TxError,
-        F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E> + Send + 'static,
+        F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E> + Send + Sync + 'static,
     {
         match &self.inner {
             Inner::Sqlite(db) => db.read(work).await,
@@ -173,7 +173,7 @@ impl Db {
     where
         T: Send + 'static,
         E: TxError,
-        F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E> + Send + 'static,
+        F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E> + Send + Sync + 'static,
     {
         match &self.inner {
             Inner::Sqlite(db) => db.write(work).await,

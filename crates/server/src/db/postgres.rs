@@ -56,7 +56,7 @@ impl Postgres {
             .build()
             .map_err(|e| DbError::other(format!("cannot make a connection pool: {e}")))?;
         let mut client = pool.get().await.map_err(from_pool)?;
-        super::migrate::postgres(&mut client).await?;
+        migrate(&mut client).await?;
         drop(client);
         Ok(Postgres { pool })
     }
@@ -65,55 +65,27 @@ impl Postgres {
     where
         T: Send + 'static,
         E: TxError,
-        F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E> + Send + 'static,
+        F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E> + Send + Sync + 'static,
     {
         let pool = self.pool.clone();
-        spawned(async move {
-            let mut client = pool.get().await.map_err(from_pool)?;
-            let tx = client
-                .build_transaction()
-                .isolation_level(IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()
-                .await
-                .map_err(from_postgres)?;
-            let result = work(&mut Conn {
-                inner: ConnInner::Postgres(&tx),
-            })
-            .await;
-            finish(tx, result).await
-        })
-        .await
+        spawned(async move { run(&pool, IsolationLevel::RepeatableRead, true, &work).await }).await
     }
 
     pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,
         E: TxError,
-        F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E> + Send + 'static,
+        F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E> + Send + Sync + 'static,
     {
         let pool = self.pool.clone();
         spawned(async move {
             let mut attempt = 1;
             loop {
-                let mut client = pool.get().await.map_err(from_pool)?;
-                let tx = client
-                    .build_transaction()
-                    .isolation_level(IsolationLevel::Serializable)
-                    .start()
-                    .await
-                    .map_err(from_postgres)?;
-                let result = work(&mut Conn {
-                    inner: ConnInner::Postgres(&tx),
-                })
-                .await;
-                let result = finish(tx, result).await;
-                match result {
+                match run(&pool, IsolationLevel::Serializable, false, &work).await {
                     Err(e)
                         if e.db_kind() == Some(DbErrorKind::Conflict)
                             && attempt < WRITE_ATTEMPTS =>
                     {
-                        drop(client);
                         tokio::time::sleep(backoff(attempt)).await;
                         attempt += 1;
                     }
@@ -125,11 +97,30 @@ impl Postgres {
     }
 }
 
-/// Commits after work that succeeded, rolls back after work that failed.
-async fn finish<T, E: TxError>(
-    tx: deadpool_postgres::Transaction<'_>,
-    result: Result<T, E>,
-) -> Result<T, E> {
+/// `work` in one transaction on a pooled connection: committed when it succeeds, rolled
+/// back when it fails.
+async fn run<T, E, F>(
+    pool: &Pool,
+    isolation: IsolationLevel,
+    read_only: bool,
+    work: &F,
+) -> Result<T, E>
+where
+    E: TxError,
+    F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E>,
+{
+    let mut client = pool.get().await.map_err(from_pool)?;
+    let tx = client
+        .build_transaction()
+        .isolation_level(isolation)
+        .read_only(read_only)
+        .start()
+        .await
+        .map_err(from_postgres)?;
+    let result = work(&mut Conn {
+        inner: ConnInner::Postgres(&tx),
+    })
+    .await;
     match result {
         Ok(value) => {
             tx.commit().await.map_err(from_postgres)?;
@@ -140,6 +131,48 @@ async fn finish<T, E: TxError>(
             Err(e)
         }
     }
+}
+
+/// Brings a PostgreSQL database up to date; `schema_migrations` lists what ran. One
+/// transaction under an advisory lock, so processes starting at once apply each
+/// migration once: the first does the work, the others find it done.
+async fn migrate(client: &mut deadpool_postgres::Client) -> Result<(), DbError> {
+    let tx = client.transaction().await.map_err(from_postgres)?;
+    // Any fixed number: the lock is this schema's alone.
+    tx.batch_execute(
+        "SELECT pg_advisory_xact_lock(7003120011);
+         CREATE TABLE IF NOT EXISTS schema_migrations (
+             version    BIGINT PRIMARY KEY,
+             name       TEXT   NOT NULL,
+             applied_at BIGINT NOT NULL
+         );",
+    )
+    .await
+    .map_err(from_postgres)?;
+    let applied: Vec<i64> = tx
+        .query("SELECT version FROM schema_migrations", &[])
+        .await
+        .map_err(from_postgres)?
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    for (index, (name, sql)) in super::POSTGRES_MIGRATIONS.iter().enumerate() {
+        let version = index as i64 + 1;
+        if applied.contains(&version) {
+            continue;
+        }
+        tx.batch_execute(sql)
+            .await
+            .map_err(|e| DbError::other(format!("migration {name}: {}", from_postgres(e))))?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at)
+             VALUES ($1, $2, extract(epoch FROM now())::bigint)",
+            &[&version, name],
+        )
+        .await
+        .map_err(from_postgres)?;
+    }
+    tx.commit().await.map_err(from_postgres)
 }
 
 /// Runs a transaction in a task of its own, to the end even if its caller goes away.
@@ -188,7 +221,9 @@ pub async fn query(
         .prepare_cached(&translated(sql))
         .await
         .map_err(from_postgres)?;
-    let columns: Arc<[Box<str>]> = stmt.columns().iter().map(|c| Box::from(c.name())).collect();
+    let columns = super::value::columns_of(sql, || {
+        stmt.columns().iter().map(|c| c.name().to_owned()).collect()
+    });
     let rows = tx
         .query(&stmt, &params(args))
         .await

@@ -38,7 +38,7 @@ impl Sqlite {
             conn.pragma_update(None, "journal_mode", "WAL")
                 .map_err(from_sqlite)?;
             configure(&conn)?;
-            super::migrate::sqlite(&mut conn)?;
+            migrate(&mut conn)?;
             Ok::<_, DbError>(conn)
         })
         .await??;
@@ -54,7 +54,7 @@ impl Sqlite {
     where
         T: Send + 'static,
         E: TxError,
-        F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E> + Send + 'static,
+        F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E> + Send + Sync + 'static,
     {
         let permit = self
             .reading
@@ -85,11 +85,33 @@ impl Sqlite {
     where
         T: Send + 'static,
         E: TxError,
-        F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E> + Send + 'static,
+        F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E> + Send + Sync + 'static,
     {
         let mut writer = self.writer.clone().lock_owned().await;
         blocking(move || transaction(&mut writer, "BEGIN IMMEDIATE", &work)).await?
     }
+}
+
+/// Brings a SQLite database up to date; `PRAGMA user_version` counts the migrations run.
+/// Each runs in an immediate transaction that looks again, so two processes opening one
+/// file at once apply it once.
+fn migrate(conn: &mut rusqlite::Connection) -> Result<(), DbError> {
+    for (index, (name, sql)) in super::SQLITE_MIGRATIONS.iter().enumerate() {
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(from_sqlite)?;
+        let applied: usize = tx
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(from_sqlite)?;
+        if applied <= index {
+            tx.execute_batch(sql)
+                .map_err(|e| DbError::other(format!("migration {name}: {e}")))?;
+            tx.pragma_update(None, "user_version", index + 1)
+                .map_err(from_sqlite)?;
+        }
+        tx.commit().map_err(from_sqlite)?;
+    }
+    Ok(())
 }
 
 /// Runs `f` on a blocking thread; a panic in it becomes an error.
@@ -129,7 +151,9 @@ where
     if !conn.is_autocommit() {
         let _ = conn.execute_batch("ROLLBACK");
     }
-    conn.execute_batch(begin).map_err(from_sqlite)?;
+    conn.prepare_cached(begin)
+        .and_then(|mut s| s.execute([]))
+        .map_err(from_sqlite)?;
     let mut handle = Conn {
         inner: ConnInner::Sqlite(conn),
     };
@@ -138,8 +162,11 @@ where
         unreachable!("a SQLite handle stays one");
     };
     match result {
-        Ok(value) => match conn.execute_batch("COMMIT") {
-            Ok(()) => Ok(value),
+        Ok(value) => match conn
+            .prepare_cached("COMMIT")
+            .and_then(|mut s| s.execute([]))
+        {
+            Ok(_) => Ok(value),
             Err(e) => {
                 let _ = conn.execute_batch("ROLLBACK");
                 Err(from_sqlite(e).into())
@@ -165,7 +192,9 @@ fn finish_now<T, E: TxError>(mut work: Work<'_, T, E>) -> Result<T, E> {
 
 pub fn query(conn: &Connection, sql: &str, args: &[Value<'_>]) -> Result<Vec<Row>, DbError> {
     let mut stmt = conn.prepare_cached(sql).map_err(from_sqlite)?;
-    let columns: Arc<[Box<str>]> = stmt.column_names().into_iter().map(Box::from).collect();
+    let columns = super::value::columns_of(sql, || {
+        stmt.column_names().into_iter().map(str::to_owned).collect()
+    });
     let width = columns.len();
     let mut rows = stmt
         .query(rusqlite::params_from_iter(args.iter()))

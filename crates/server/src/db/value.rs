@@ -102,6 +102,26 @@ macro_rules! args {
     };
 }
 
+/// A statement's column names, shared by all its rows.
+pub type Columns = Arc<[Box<str>]>;
+
+/// The column names of a statement, made once per process: the same SQL always has the
+/// same columns, and every row of every run of it shares them.
+pub fn columns_of(sql: &str, names: impl FnOnce() -> Vec<String>) -> Columns {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, RwLock};
+    static CACHE: LazyLock<RwLock<HashMap<Box<str>, Columns>>> = LazyLock::new(Default::default);
+    if let Some(columns) = CACHE.read().unwrap_or_else(|e| e.into_inner()).get(sql) {
+        return columns.clone();
+    }
+    let columns: Columns = names().into_iter().map(String::into_boxed_str).collect();
+    CACHE
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(sql.into(), columns.clone());
+    columns
+}
+
 /// One value of a result row, owned.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cell {
@@ -117,12 +137,12 @@ pub enum Cell {
 /// such column is read once.
 #[derive(Debug)]
 pub struct Row {
-    columns: Arc<[Box<str>]>,
+    columns: Columns,
     cells: Vec<Cell>,
 }
 
 impl Row {
-    pub(crate) fn new(columns: Arc<[Box<str>]>, cells: Vec<Cell>) -> Row {
+    pub(crate) fn new(columns: Columns, cells: Vec<Cell>) -> Row {
         Row { columns, cells }
     }
 

@@ -550,6 +550,16 @@ pub struct Shopper {
     pub words: &'static str,
 }
 
+/// A customer to fill shops with.
+pub const JANE: Shopper = Shopper {
+    email: "jane@example.com",
+    first_name: "Jane",
+    last_name: "Jansen",
+    street: "Prinsengracht 1",
+    postcode: "1015 DT",
+    words: "Mrs Visser next door",
+};
+
 impl Shopper {
     /// Every personal text of theirs.
     pub fn personal(&self) -> Vec<String> {
