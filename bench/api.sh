@@ -14,6 +14,7 @@
 #
 #   bench/api.sh                  everything above
 #   bench/api.sh --quick          5-second runs
+#   bench/api.sh --only SETUP     one of: sqlite, postgres, postgres2
 #   bench/api.sh --baseline REV   first the views of git revision REV's server on SQLite,
 #                                 measured in this same run, to compare with (built once
 #                                 into target/baseline)
@@ -25,11 +26,13 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 seconds=10
 baseline=""
+only=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) seconds=5 ;;
     --baseline) baseline="$2"; shift ;;
-    *) echo "usage: bench/api.sh [--quick] [--baseline REV]" >&2; exit 2 ;;
+    --only) only="$2"; shift ;;
+    *) echo "usage: bench/api.sh [--quick] [--baseline REV] [--only sqlite|postgres|postgres2]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -178,21 +181,29 @@ if [ -n "$baseline" ]; then
   kill "$pid"
 fi
 
-database_url="sqlite://$work/sqlite/postpurchase.sqlite"
-start sqlite "$bin" "$database_url" demo
-measure "SQLite" "$url"
-kill "$pid"
+wanted() { [ -z "$only" ] || [ "$only" = "$1" ]; }
 
-database_url=$(./scripts/postgres.sh createdb "pp_bench_$$_1")
-start pg1 "$bin" "$database_url" demo
-measure "PostgreSQL, 1 process" "$url"
-kill "$pid"
+if wanted sqlite; then
+  database_url="sqlite://$work/sqlite/postpurchase.sqlite"
+  start sqlite "$bin" "$database_url" demo
+  measure "SQLite" "$url"
+  kill "$pid"
+fi
 
-database_url=$(./scripts/postgres.sh createdb "pp_bench_$$_2")
-start pg2a "$bin" "$database_url" demo
-first=$url
-start pg2b "$bin" "$database_url"
-measure "PostgreSQL, 2 processes" "$first" "$url"
+if wanted postgres; then
+  database_url=$(./scripts/postgres.sh createdb "pp_bench_$$_1")
+  start pg1 "$bin" "$database_url" demo
+  measure "PostgreSQL, 1 process" "$url"
+  kill "$pid"
+fi
+
+if wanted postgres2; then
+  database_url=$(./scripts/postgres.sh createdb "pp_bench_$$_2")
+  start pg2a "$bin" "$database_url" demo
+  first=$url
+  start pg2b "$bin" "$database_url"
+  measure "PostgreSQL, 2 processes" "$first" "$url"
+fi
 
 echo
 printf '%-22s %9s %8s %8s %10s   %-32s %s\n' "" "views/s" "p50" "p99" "p99@5k/s" \

@@ -5,7 +5,7 @@
 #
 #   scripts/postgres.sh start          start it (made on first use); prints nothing
 #   scripts/postgres.sh url            the URL of its `postgres` database
-#   scripts/postgres.sh createdb NAME  make an empty database; prints its URL
+#   scripts/postgres.sh createdb NAME  make database NAME unless it exists; prints its URL
 #   scripts/postgres.sh stop           stop it and remove it with all its data
 #   scripts/postgres.sh status         exit 0 when it runs
 #
@@ -54,8 +54,10 @@ case "${1:-}" in
   createdb)
     name="${2:?usage: postgres.sh createdb NAME}"
     start
-    as_owner "$bin/psql" -h "$socket" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1 \
-      -c "CREATE DATABASE \"$name\"" >/dev/null
+    psql() { as_owner "$bin/psql" -h "$socket" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1 "$@"; }
+    if [ -z "$(psql -c "SELECT 1 FROM pg_database WHERE datname = '$name'")" ]; then
+      psql -c "CREATE DATABASE \"$name\"" >/dev/null
+    fi
     url_of "$name" ;;
   status) running ;;
   stop)

@@ -140,7 +140,8 @@ async fn migrate(client: &mut deadpool_postgres::Client) -> Result<(), DbError> 
     let tx = client.transaction().await.map_err(from_postgres)?;
     // Any fixed number: the lock is this schema's alone.
     tx.batch_execute(
-        "SELECT pg_advisory_xact_lock(7003120011);
+        "SET LOCAL client_min_messages = warning;
+         SELECT pg_advisory_xact_lock(7003120011);
          CREATE TABLE IF NOT EXISTS schema_migrations (
              version    BIGINT PRIMARY KEY,
              name       TEXT   NOT NULL,

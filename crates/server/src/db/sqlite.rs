@@ -1,52 +1,57 @@
-//! SQLite: one writer connection and a pool of readers over a WAL database. Every
-//! transaction runs on a blocking thread (`spawn_blocking`), never on the async workers:
-//! a write waiting for SQLite's lock holds a blocking thread, not a thread that reads and
-//! `/healthz` need. Writers queue for the writer connection asynchronously.
+//! SQLite: one writer connection and a few reader threads over a WAL database. No
+//! transaction runs on the async workers: reads go to reader threads, each with its own
+//! connection, taking work from one queue; writes run on a blocking thread
+//! (`spawn_blocking`) once they hold the writer connection, for which they queue
+//! asynchronously. So a write waiting for SQLite's lock holds a blocking thread, never a
+//! thread that reads and `/healthz` need.
 
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::collections::VecDeque;
+use std::path::Path;
+use std::sync::{Arc, Condvar, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags};
-use tokio::sync::Semaphore;
 
 use super::{Cell, Conn, ConnInner, DbError, DbErrorKind, Row, TxError, Value, Work};
 
 /// How long a write waits for a lock someone else holds (another process, a backup)
 /// before it gives up with [`DbErrorKind::Busy`].
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-/// Readers kept open between requests; more are opened under load and closed after.
-const IDLE_READERS: usize = 8;
-/// Transactions reading at once; more wait their turn without holding a thread.
-const MAX_READERS: usize = 32;
+/// Reader threads: about one per core keeps the cores busy; a reader that finds more work
+/// queued takes it without sleeping, so a busy server does not wake a thread per read.
+fn reader_threads() -> usize {
+    if let Ok(n) = std::env::var("PP_EXPERIMENT_READERS") {
+        return n.parse().unwrap();
+    }
+    std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .max(2)
+}
 
 #[derive(Clone)]
 pub struct Sqlite {
-    path: PathBuf,
     writer: Arc<tokio::sync::Mutex<Connection>>,
-    readers: Arc<Mutex<Vec<Connection>>>,
-    reading: Arc<Semaphore>,
+    readers: Arc<Readers>,
 }
 
 impl Sqlite {
     pub async fn open(path: &Path) -> Result<Sqlite, DbError> {
         let owned = path.to_owned();
-        let writer = blocking(move || {
+        let (writer, readers) = blocking(move || {
             let mut conn = Connection::open(&owned).map_err(from_sqlite)?;
             conn.pragma_update(None, "journal_mode", "WAL")
                 .map_err(from_sqlite)?;
             configure(&conn)?;
             migrate(&mut conn)?;
-            Ok::<_, DbError>(conn)
+            let readers = Readers::start(&owned, reader_threads())?;
+            Ok::<_, DbError>((conn, readers))
         })
         .await??;
         Ok(Sqlite {
-            path: path.to_owned(),
             writer: Arc::new(tokio::sync::Mutex::new(writer)),
-            readers: Arc::new(Mutex::new(Vec::new())),
-            reading: Arc::new(Semaphore::new(MAX_READERS)),
+            readers: Arc::new(readers),
         })
     }
 
@@ -56,29 +61,13 @@ impl Sqlite {
         E: TxError,
         F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E> + Send + Sync + 'static,
     {
-        let permit = self
-            .reading
-            .clone()
-            .acquire_owned()
+        let (done, answer) = tokio::sync::oneshot::channel();
+        self.readers.submit(Box::new(move |conn| {
+            let _ = done.send(transaction(conn, "BEGIN", &work));
+        }));
+        answer
             .await
-            .map_err(|_| DbError::other("the database is closed"))?;
-        let readers = self.readers.clone();
-        let path = self.path.clone();
-        blocking(move || {
-            let _permit = permit;
-            let pooled = readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
-            let mut conn = match pooled {
-                Some(conn) => conn,
-                None => open_reader(&path)?,
-            };
-            let result = transaction(&mut conn, "BEGIN", &work);
-            let mut idle = readers.lock().unwrap_or_else(|e| e.into_inner());
-            if idle.len() < IDLE_READERS {
-                idle.push(conn);
-            }
-            result
-        })
-        .await?
+            .map_err(|_| DbError::other("a storage task failed"))?
     }
 
     pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
@@ -89,6 +78,73 @@ impl Sqlite {
     {
         let mut writer = self.writer.clone().lock_owned().await;
         blocking(move || transaction(&mut writer, "BEGIN IMMEDIATE", &work)).await?
+    }
+}
+
+/// A read to run on a reader's connection.
+type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+
+/// The reads waiting for a reader, and whether the database was closed.
+#[derive(Default)]
+struct Queue {
+    jobs: Mutex<(VecDeque<Job>, bool)>,
+    ready: Condvar,
+}
+
+/// The reader threads; they stop when this is dropped (with the last `Db` handle).
+struct Readers {
+    queue: Arc<Queue>,
+}
+
+impl Readers {
+    fn start(path: &Path, threads: usize) -> Result<Readers, DbError> {
+        let queue = Arc::new(Queue::default());
+        for n in 0..threads {
+            let mut conn = open_reader(path)?;
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("sqlite-reader-{n}"))
+                .spawn(move || {
+                    while let Some(job) = queue.next() {
+                        // A panic in the work drops its answer: the caller gets an error.
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            job(&mut conn)
+                        }));
+                    }
+                })
+                .map_err(|e| DbError::other(format!("cannot start a reader thread: {e}")))?;
+        }
+        Ok(Readers { queue })
+    }
+
+    fn submit(&self, job: Job) {
+        let mut jobs = self.queue.jobs.lock().unwrap_or_else(|e| e.into_inner());
+        jobs.0.push_back(job);
+        drop(jobs);
+        self.queue.ready.notify_one();
+    }
+}
+
+impl Drop for Readers {
+    fn drop(&mut self) {
+        self.queue.jobs.lock().unwrap_or_else(|e| e.into_inner()).1 = true;
+        self.queue.ready.notify_all();
+    }
+}
+
+impl Queue {
+    /// The next read; `None` once the database is closed and nothing is left.
+    fn next(&self) -> Option<Job> {
+        let mut jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(job) = jobs.0.pop_front() {
+                return Some(job);
+            }
+            if jobs.1 {
+                return None;
+            }
+            jobs = self.ready.wait(jobs).unwrap_or_else(|e| e.into_inner());
+        }
     }
 }
 

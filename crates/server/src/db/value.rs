@@ -139,11 +139,17 @@ pub enum Cell {
 pub struct Row {
     columns: Columns,
     cells: Vec<Cell>,
+    /// Where the next column read is looked for first: columns are mostly read in order.
+    next: usize,
 }
 
 impl Row {
     pub(crate) fn new(columns: Columns, cells: Vec<Cell>) -> Row {
-        Row { columns, cells }
+        Row {
+            columns,
+            cells,
+            next: 0,
+        }
     }
 
     /// Every value, in the query's column order, moved out.
@@ -158,11 +164,15 @@ impl Row {
 
     /// The value of column `name`, converted to `T`.
     pub fn get<T: FromCell>(&mut self, name: &str) -> Result<T, DbError> {
-        let index = self
-            .columns
-            .iter()
-            .position(|c| &**c == name)
-            .ok_or_else(|| DbError::other(format!("the query has no column `{name}`")))?;
+        let index = match self.columns.get(self.next) {
+            Some(column) if &**column == name => self.next,
+            _ => self
+                .columns
+                .iter()
+                .position(|c| &**c == name)
+                .ok_or_else(|| DbError::other(format!("the query has no column `{name}`")))?,
+        };
+        self.next = index + 1;
         let cell = match &mut self.cells[index] {
             cell @ (Cell::Text(_) | Cell::Blob(_)) => std::mem::replace(cell, Cell::Null),
             cell => cell.clone(),

@@ -8,7 +8,7 @@ use postpurchase_api::{
 };
 
 use super::idempotency::Keyed;
-use super::orders::{self, point_from, slot_from, OrderRef, POINT_COLUMNS, SLOT_COLUMNS};
+use super::orders::{self, point_columns, point_from, slot_columns, slot_from, OrderRef};
 use super::{parcels, webhooks};
 use crate::db::{Conn, Db, DbError};
 use crate::domain::delivery;
@@ -21,7 +21,11 @@ async fn slot_by_id(
     id: i64,
 ) -> Result<Option<DeliverySlot>, DbError> {
     c.query_opt(
-        &format!("SELECT {SLOT_COLUMNS} FROM delivery_slots WHERE id = ?1 AND shop_id = ?2"),
+        concat!(
+            "SELECT ",
+            slot_columns!(),
+            " FROM delivery_slots WHERE id = ?1 AND shop_id = ?2"
+        ),
         args![id, shop_id],
     )
     .await?
@@ -35,7 +39,11 @@ async fn pickup_point_by_id(
     id: i64,
 ) -> Result<Option<PickupPoint>, DbError> {
     c.query_opt(
-        &format!("SELECT {POINT_COLUMNS} FROM pickup_points WHERE id = ?1 AND shop_id = ?2"),
+        concat!(
+            "SELECT ",
+            point_columns!(),
+            " FROM pickup_points WHERE id = ?1 AND shop_id = ?2"
+        ),
         args![id, shop_id],
     )
     .await?
@@ -139,8 +147,10 @@ impl Db {
                 }
             }
             let queued = change_choice(c, order, &change, now).await?;
-            let body = serde_json::to_vec(&orders::view(c, order.order_id, now).await?)
-                .map_err(|e| ApiError::internal("json", e))?;
+            let view = orders::view(c, orders::Which::Order(order.order_id), now)
+                .await?
+                .ok_or_else(DbError::no_row)?;
+            let body = serde_json::to_vec(&view).map_err(|e| ApiError::internal("json", e))?;
             if let Some(key) = &change.key {
                 key.save(c, order.order_id, (200, &body), now).await?;
             }

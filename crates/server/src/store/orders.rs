@@ -10,7 +10,7 @@ use postpurchase_api::{
 
 use super::idempotency::MerchantKey;
 use super::instant;
-use super::parcels::{self, ShopDelivery, CHOICE_COLUMNS, DELIVERY_COLUMNS};
+use super::parcels::{self, choice_columns, delivery_columns, ShopDelivery};
 use crate::db::{Conn, Db, DbError, Row};
 use crate::domain::{self, delivery};
 use crate::error::ApiError;
@@ -207,33 +207,81 @@ const MODULES: [(Module, &str); 4] = [
     (Module::Survey, "survey_on"),
 ];
 
-/// The shopper's view of an order, as of `now`.
-pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<OrderView, DbError> {
-    let mut head = c
-        .query_one(
-            &format!(
-                "SELECT o.number, o.placed_at, o.currency, o.subtotal, o.shipping, o.discount,
-                        o.tax, o.total, o.ship_name, o.ship_street, o.ship_postcode, o.ship_city,
-                        o.ship_country, o.promised_from, o.promised_to, o.cancelled,
-                        o.ship_latitude, o.ship_longitude,
-                        c.id AS customer_id, c.first_name, c.email,
-                        s.id AS shop_id, s.name AS shop_name, s.support_email, s.support_phone,
-                        s.support_url, s.order_status_url,
-                        s.returns_enabled AS returns_on, s.reviews_enabled AS reviews_on,
-                        s.referral_enabled AND s.referral_terms IS NOT NULL AS referral_on,
-                        s.survey_enabled AS survey_on,
-                        {DELIVERY_COLUMNS}
-                 FROM orders o
-                 JOIN shops s ON s.id = o.shop_id
-                 JOIN customers c ON c.id = o.customer_id
-                 WHERE o.id = ?1"
-            ),
-            args![order_id],
+/// What the order view's head reads: the order, its customer (and whether they ordered
+/// before), its shop's contact, modules and delivery settings.
+macro_rules! head_columns {
+    () => {
+        concat!(
+            "SELECT o.id AS order_id, o.number, o.placed_at, o.currency, o.subtotal, o.shipping,
+                    o.discount, o.tax, o.total, o.ship_name, o.ship_street, o.ship_postcode,
+                    o.ship_city, o.ship_country, o.promised_from, o.promised_to, o.cancelled,
+                    o.ship_latitude, o.ship_longitude,
+                    c.first_name, c.email,
+                    EXISTS (SELECT 1 FROM orders p WHERE p.customer_id = o.customer_id
+                            AND p.placed_at < o.placed_at AND p.id <> o.id) AS ordered_before,
+                    s.id AS shop_id, s.name AS shop_name, s.support_email, s.support_phone,
+                    s.support_url, s.order_status_url,
+                    s.returns_enabled AS returns_on, s.reviews_enabled AS reviews_on,
+                    s.referral_enabled AND s.referral_terms IS NOT NULL AS referral_on,
+                    s.survey_enabled AS survey_on, ",
+            delivery_columns!()
         )
-        .await?;
+    };
+}
+
+/// Which order a view is of.
+pub enum Which<'a> {
+    /// An order the caller found already.
+    Order(i64),
+    /// The order a capability token opens (one query fewer for the shopper's view).
+    Token { shop: &'a str, token: &'a str },
+}
+
+/// The shopper's view of an order, as of `now`; `None` when there is no such order (or
+/// the token opens none).
+pub async fn view(
+    c: &mut Conn<'_>,
+    which: Which<'_>,
+    now: i64,
+) -> Result<Option<OrderView>, DbError> {
+    let head = match which {
+        Which::Order(order_id) => {
+            c.query_opt(
+                concat!(
+                    head_columns!(),
+                    " FROM orders o
+                      JOIN shops s ON s.id = o.shop_id
+                      JOIN customers c ON c.id = o.customer_id
+                      WHERE o.id = ?1"
+                ),
+                args![order_id],
+            )
+            .await?
+        }
+        Which::Token { shop, token } => {
+            if !domain::is_token_shaped(token) {
+                return Ok(None);
+            }
+            c.query_opt(
+                concat!(
+                    head_columns!(),
+                    " FROM order_tokens t
+                      JOIN orders o ON o.id = t.order_id
+                      JOIN shops s ON s.id = o.shop_id
+                      JOIN customers c ON c.id = o.customer_id
+                      WHERE t.token_hash = ?1 AND t.expires_at > ?2 AND s.slug = ?3"
+                ),
+                args![domain::secret_hash(token), now, shop],
+            )
+            .await?
+        }
+    };
+    let Some(mut head) = head else {
+        return Ok(None);
+    };
     let r = &mut head;
+    let order_id: i64 = r.get("order_id")?;
     let placed_at: i64 = r.get("placed_at")?;
-    let customer_id: i64 = r.get("customer_id")?;
     let shop_id: i64 = r.get("shop_id")?;
     let cancelled: bool = r.get("cancelled")?;
     let home: Option<(f64, f64)> = r
@@ -256,7 +304,7 @@ pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<OrderView
         customer: CustomerView {
             first_name: r.get("first_name")?,
             email_masked: domain::mask_email(&r.get::<String>("email")?),
-            returning: false,
+            returning: r.get("ordered_before")?,
         },
         items: Vec::new(),
         totals: Totals {
@@ -287,12 +335,6 @@ pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<OrderView
         },
         modules,
     };
-    view.customer.returning = c
-        .exists(
-            "SELECT 1 FROM orders WHERE customer_id = ?1 AND placed_at < ?2 AND id <> ?3 LIMIT 1",
-            args![customer_id, placed_at, order_id],
-        )
-        .await?;
     view.items = c
         .query(
             "SELECT id, name, variant, quantity, unit_price, image_url FROM order_items
@@ -323,7 +365,7 @@ pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<OrderView
         view.delivery_options =
             delivery_options(c, order_id, shop_id, &settings, clock, home).await?;
     }
-    Ok(view)
+    Ok(Some(view))
 }
 
 /// An order's parcels with their lines, events (the latest 100 each) and choices: three
@@ -338,11 +380,12 @@ async fn shipments(
     let clock = jiff::Timestamp::from_second(now).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     let mut shipments = c
         .query(
-            &format!(
+            concat!(
                 "SELECT s.id, s.carrier, s.tracking_number, s.carrier_code, s.carrier_text,
-                        s.delivered_to, s.eta_to, {CHOICE_COLUMNS}
-                 FROM shipments s LEFT JOIN delivery_slots d ON d.id = s.choice_slot_id
-                 WHERE s.order_id = ?1 ORDER BY s.id"
+                        s.delivered_to, s.eta_to, ",
+                choice_columns!(),
+                " FROM shipments s LEFT JOIN delivery_slots d ON d.id = s.choice_slot_id
+                  WHERE s.order_id = ?1 ORDER BY s.id"
             ),
             args![order_id],
         )
@@ -434,7 +477,12 @@ fn event_from(r: &mut Row) -> Result<TrackingEvent, DbError> {
 }
 
 /// Columns [`slot_from`] reads, from `delivery_slots`.
-pub const SLOT_COLUMNS: &str = "id, date, starts, ends, price, capacity - taken AS places_left";
+macro_rules! slot_columns {
+    () => {
+        "id, date, starts, ends, price, capacity - taken AS places_left"
+    };
+}
+pub(crate) use slot_columns;
 
 pub fn slot_from(r: &mut Row) -> Result<DeliverySlot, DbError> {
     Ok(DeliverySlot {
@@ -448,7 +496,12 @@ pub fn slot_from(r: &mut Row) -> Result<DeliverySlot, DbError> {
 }
 
 /// Columns [`point_from`] reads, from `pickup_points`.
-pub const POINT_COLUMNS: &str = "id, locker, name, address, opening_hours, latitude, longitude";
+macro_rules! point_columns {
+    () => {
+        "id, locker, name, address, opening_hours, latitude, longitude"
+    };
+}
+pub(crate) use point_columns;
 
 /// A pickup point with its distance from `home` when both places are known.
 pub fn point_from(r: &mut Row, home: Option<(f64, f64)>) -> Result<PickupPoint, DbError> {
@@ -479,11 +532,13 @@ async fn delivery_options(
     let today = policy.today(now).to_string();
     let slots = c
         .query(
-            &format!(
-                "SELECT {SLOT_COLUMNS} FROM delivery_slots
-                 WHERE shop_id = ?1 AND (date >= ?2 OR id IN
-                       (SELECT choice_slot_id FROM shipments WHERE order_id = ?3))
-                 ORDER BY date, starts LIMIT 60"
+            concat!(
+                "SELECT ",
+                slot_columns!(),
+                " FROM delivery_slots
+                  WHERE shop_id = ?1 AND (date >= ?2 OR id IN
+                        (SELECT choice_slot_id FROM shipments WHERE order_id = ?3))
+                  ORDER BY date, starts LIMIT 60"
             ),
             args![shop_id, today, order_id],
         )
@@ -496,7 +551,11 @@ async fn delivery_options(
         .collect::<Vec<_>>();
     let mut pickup_points = c
         .query(
-            &format!("SELECT {POINT_COLUMNS} FROM pickup_points WHERE shop_id = ?1"),
+            concat!(
+                "SELECT ",
+                point_columns!(),
+                " FROM pickup_points WHERE shop_id = ?1"
+            ),
             args![shop_id],
         )
         .await?
@@ -594,8 +653,16 @@ impl Db {
     ) -> Result<OrderView, ApiError> {
         let (shop, token) = (shop.to_owned(), token.to_owned());
         self.read(work!(|c, shop, token| {
-            let order = find(c, &shop, &token, now).await?;
-            Ok(view(c, order.order_id, now).await?)
+            view(
+                c,
+                Which::Token {
+                    shop: &shop,
+                    token: &token,
+                },
+                now,
+            )
+            .await?
+            .ok_or_else(ApiError::order_not_found)
         }))
         .await
     }

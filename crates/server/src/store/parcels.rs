@@ -24,8 +24,12 @@ impl ShopDelivery {
 }
 
 /// Columns [`delivery_from`] reads, from `shops s`.
-pub const DELIVERY_COLUMNS: &str =
-    "s.time_zone, s.choice_cutoff, s.later_days, s.safe_places, s.neighbour_allowed";
+macro_rules! delivery_columns {
+    () => {
+        "s.time_zone, s.choice_cutoff, s.later_days, s.safe_places, s.neighbour_allowed"
+    };
+}
+pub(crate) use delivery_columns;
 
 pub fn delivery_from(r: &mut Row) -> Result<ShopDelivery, DbError> {
     Ok(ShopDelivery {
@@ -42,7 +46,11 @@ pub fn delivery_from(r: &mut Row) -> Result<ShopDelivery, DbError> {
 pub async fn shop_delivery(c: &mut Conn<'_>, shop_id: i64) -> Result<ShopDelivery, DbError> {
     let mut row = c
         .query_one(
-            &format!("SELECT {DELIVERY_COLUMNS} FROM shops s WHERE s.id = ?1"),
+            concat!(
+                "SELECT ",
+                delivery_columns!(),
+                " FROM shops s WHERE s.id = ?1"
+            ),
             args![shop_id],
         )
         .await?;
@@ -83,8 +91,12 @@ impl StoredChoice {
 }
 
 /// Columns [`choice_from`] reads, from `shipments s LEFT JOIN delivery_slots d`.
-pub const CHOICE_COLUMNS: &str =
-    "s.status, s.eta_from, s.choice, d.date AS slot_date, s.choice_version";
+macro_rules! choice_columns {
+    () => {
+        "s.status, s.eta_from, s.choice, d.date AS slot_date, s.choice_version"
+    };
+}
+pub(crate) use choice_columns;
 
 pub fn choice_from(r: &mut Row) -> Result<StoredChoice, DbError> {
     let choice: Option<String> = r.get("choice")?;
@@ -104,10 +116,11 @@ pub async fn stored_choice(
     shipment_id: i64,
 ) -> Result<Option<StoredChoice>, DbError> {
     c.query_opt(
-        &format!(
-            "SELECT {CHOICE_COLUMNS} FROM shipments s
-             LEFT JOIN delivery_slots d ON d.id = s.choice_slot_id
-             WHERE s.id = ?1 AND s.order_id = ?2"
+        concat!(
+            "SELECT ",
+            choice_columns!(),
+            " FROM shipments s LEFT JOIN delivery_slots d ON d.id = s.choice_slot_id
+              WHERE s.id = ?1 AND s.order_id = ?2"
         ),
         args![shipment_id, order_id],
     )

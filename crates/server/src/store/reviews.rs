@@ -12,8 +12,12 @@ use crate::error::ApiError;
 use crate::{args, work};
 
 /// Columns [`review_from`] reads, from `reviews r`.
-const REVIEW_COLUMNS: &str = "r.id AS review_id, r.order_item_id, r.stars, r.title, r.body, r.fit,
-     r.status AS review_status, r.created_at AS reviewed_at";
+macro_rules! review_columns {
+    () => {
+        "r.id AS review_id, r.order_item_id, r.stars, r.title, r.body, r.fit,
+         r.status AS review_status, r.created_at AS reviewed_at"
+    };
+}
 
 fn review_from(r: &mut Row) -> Result<ReviewView, DbError> {
     let fit: Option<String> = r.get("fit")?;
@@ -76,13 +80,13 @@ async fn reviewed_order(
 /// An order's lines, whether each was delivered, and its review if written.
 async fn items(c: &mut Conn<'_>, order_id: i64) -> Result<Vec<ReviewableItem>, DbError> {
     c.query(
-        &format!(
+        concat!(
             "SELECT i.id, i.name, i.sized,
                     EXISTS (SELECT 1 FROM shipment_items si JOIN shipments s ON s.id = si.shipment_id
-                            WHERE si.order_item_id = i.id AND s.status = 'delivered') AS delivered,
-                    {REVIEW_COLUMNS}
-             FROM order_items i LEFT JOIN reviews r ON r.order_item_id = i.id
-             WHERE i.order_id = ?1 ORDER BY i.position"
+                            WHERE si.order_item_id = i.id AND s.status = 'delivered') AS delivered, ",
+            review_columns!(),
+            " FROM order_items i LEFT JOIN reviews r ON r.order_item_id = i.id
+              WHERE i.order_id = ?1 ORDER BY i.position"
         ),
         args![order_id],
     )
@@ -185,11 +189,13 @@ impl Db {
     ) -> Result<Vec<AdminReview>, ApiError> {
         self.read(work!(|c| {
             c.query(
-                &format!(
-                    "SELECT o.number, i.sku, {REVIEW_COLUMNS} FROM reviews r
-                     JOIN order_items i ON i.id = r.order_item_id JOIN orders o ON o.id = i.order_id
-                     WHERE r.shop_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR r.status = ?2)
-                     ORDER BY r.created_at DESC, r.id DESC LIMIT 500"
+                concat!(
+                    "SELECT o.number, i.sku, ",
+                    review_columns!(),
+                    " FROM reviews r
+                      JOIN order_items i ON i.id = r.order_item_id JOIN orders o ON o.id = i.order_id
+                      WHERE r.shop_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR r.status = ?2)
+                      ORDER BY r.created_at DESC, r.id DESC LIMIT 500"
                 ),
                 args![shop_id, status.map(wire_name)],
             )
