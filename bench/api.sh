@@ -9,7 +9,8 @@
 #           (latency-corrected p50/p99)
 #   writes  carrier events recorded per second (each a new event of one of 200 parcels),
 #           delivery choices changed per second (each a real change), both wrk -t2 -c16
-#           for 10 s, with order views read at a fixed 1,000/s meanwhile (their p99)
+#           for 10 s, with order views read at a fixed 1,000/s meanwhile (their p99,
+#           against the p99 at 1,000/s with no writes)
 #   memory  peak resident memory of each server process (VmHWM)
 #
 #   bench/api.sh                  everything above
@@ -141,6 +142,8 @@ measure() {
   echo "   throughput: $rps views/s, p50 $p50, p99 $p99$([ "$bad" = 0 ] || echo ", non-2xx $bad")"
   read -r fixed_rps fixed_p50 fixed_p99 statuses < <(oha_fixed 5000 "$work/urls")
   echo "   at 5,000/s: $fixed_rps/s, p50 $fixed_p50 ms, p99 $fixed_p99 ms, $statuses"
+  read -r _ _ quiet_p99 quiet_statuses < <(oha_fixed 1000 "$work/urls")
+  echo "   at 1,000/s: p99 $quiet_p99 ms, $quiet_statuses"
   local writes="-"
   if [ "${label#baseline}" = "$label" ]; then
     echo "== $label: writes (200 parcels), views read at 1,000/s meanwhile"
@@ -157,7 +160,7 @@ measure() {
       echo "   $kind: $wps/s$([ "$wbad" = 0 ] || echo " (non-2xx $wbad)"); views meanwhile p99 $during_p99 ms, $during_statuses"
       eval "${kind}_rate=$wps; ${kind}_p99=$during_p99"
     done
-    writes="${events_rate}/s ${choices_rate}/s ${events_p99}/${choices_p99} ms"
+    writes="${events_rate}/s ${choices_rate}/s $quiet_p99/${events_p99}/${choices_p99} ms"
   fi
   local memory=""
   for p in "${mine[@]}"; do memory+="$(peak "$p") MB "; done
@@ -207,5 +210,6 @@ fi
 
 echo
 printf '%-22s %9s %8s %8s %10s   %-32s %s\n' "" "views/s" "p50" "p99" "p99@5k/s" \
-  "events/s choices/s read-p99" "peak RSS"
+  "events/s choices/s p99@1k/s" "peak RSS"
+echo "(p99@1k/s: views read at 1,000/s alone / while events / while choices are written)"
 printf '%s\n' "${results[@]}"

@@ -195,3 +195,26 @@ impl From<JsonRejection> for ApiError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_database_is_a_503_to_retry_and_nothing_else_leaks() {
+        let busy: ApiError = DbError::new(DbErrorKind::Busy, "database is locked").into();
+        let response = busy.into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[axum::http::header::RETRY_AFTER], "1");
+        let lost: ApiError = DbError::new(DbErrorKind::Conflict, "could not serialize").into();
+        assert_eq!(lost.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            lost.db_kind(),
+            Some(DbErrorKind::Conflict),
+            "a write runs again"
+        );
+        let broken: ApiError = DbError::other("no such column: secret_column").into();
+        assert_eq!(broken.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!broken.message.contains("secret_column"));
+    }
+}

@@ -6,9 +6,9 @@
 //! writes its SQL once, in SQLite's `?1` style; the PostgreSQL side rewrites the
 //! placeholders. Columns are read by name ([`Row::get`]).
 //!
-//! - SQLite: one writer connection and a pool of readers over a WAL database, each
-//!   transaction run on a blocking thread, never on the async workers. Writers queue
-//!   asynchronously for the one writer connection; readers never wait for it.
+//! - SQLite: one writer connection and a few reader threads over a WAL database; no
+//!   transaction runs on the async workers. Writers queue asynchronously for the one
+//!   writer connection; readers never wait for it.
 //! - PostgreSQL: a pool (deadpool-postgres over tokio-postgres); writes are
 //!   `SERIALIZABLE` and run again on a serialization failure or deadlock (SQLSTATE 40001,
 //!   40P01), so every rule checked inside a write holds across processes, as it does on

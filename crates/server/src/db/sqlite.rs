@@ -302,3 +302,22 @@ pub fn from_sqlite(e: rusqlite::Error) -> DbError {
     };
     DbError::new(kind, e.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lock_held_elsewhere_is_busy_not_a_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pp.sqlite");
+        let holder = Connection::open(&path).unwrap();
+        holder
+            .execute_batch("PRAGMA journal_mode = WAL; BEGIN IMMEDIATE")
+            .unwrap();
+        let waiter = Connection::open(&path).unwrap();
+        waiter.busy_timeout(Duration::from_millis(50)).unwrap();
+        let error = waiter.execute_batch("BEGIN IMMEDIATE").unwrap_err();
+        assert_eq!(from_sqlite(error).kind, DbErrorKind::Busy);
+    }
+}
