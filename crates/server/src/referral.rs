@@ -168,9 +168,9 @@ pub async fn put_settings(
         (status = 201, description = "Accepted: hand out the rewards", body = Redemption),
         (status = 200, description = "This customer already redeemed this very code (a retry): the same answer", body = Redemption),
         (status = 401, description = "Missing or unknown API key", body = ErrorBody),
-        (status = 404, description = "`unknown_code`", body = ErrorBody),
+        (status = 404, description = "`unknown_code`: no shopper of this shop has the code (another shop's code included)", body = ErrorBody),
         (status = 409, description = "`already_redeemed`: this customer redeemed a code before", body = ErrorBody),
-        (status = 422, description = "`code_of_another_shop`, `self_referral`, `not_a_new_customer`, or invalid fields", body = ErrorBody),
+        (status = 422, description = "`self_referral`, `not_a_new_customer`, or invalid fields", body = ErrorBody),
     )
 )]
 pub async fn redeem(

@@ -532,8 +532,8 @@ async fn return_page(
             (
                 header::CONTENT_SECURITY_POLICY,
                 format!(
-                    "default-src 'none'; style-src 'sha256-{style}'; base-uri 'none'; \
-                     form-action 'none'; frame-ancestors 'none'"
+                    "default-src 'none'; style-src 'sha256-{style}'; img-src data:; \
+                     base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
                 ),
             ),
             (header::VARY, "Accept-Language".to_owned()),

@@ -44,6 +44,11 @@ impl Sqlite {
             conn.pragma_update(None, "journal_mode", "WAL")
                 .map_err(from_sqlite)?;
             configure(&conn)?;
+            // Every commit reaches the disk before it is answered: in WAL mode NORMAL may
+            // lose the last commits on power loss (SQLite's documentation), and each one
+            // is a shopper's or merchant's change.
+            conn.pragma_update(None, "synchronous", "FULL")
+                .map_err(from_sqlite)?;
             migrate(&mut conn)?;
             let readers = Readers::start(&owned, reader_threads())?;
             Ok::<_, DbError>((conn, readers))
@@ -191,8 +196,6 @@ fn configure(conn: &Connection) -> Result<(), DbError> {
     conn.busy_timeout(BUSY_TIMEOUT).map_err(from_sqlite)?;
     conn.pragma_update(None, "foreign_keys", "ON")
         .map_err(from_sqlite)?;
-    conn.pragma_update(None, "synchronous", "NORMAL")
-        .map_err(from_sqlite)?;
     conn.set_prepared_statement_cache_capacity(128);
     Ok(())
 }
@@ -306,6 +309,21 @@ pub fn from_sqlite(e: rusqlite::Error) -> DbError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn every_commit_is_synced_before_it_is_answered() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Sqlite::open(&dir.path().join("pp.sqlite")).await.unwrap();
+        let synchronous: i64 = db
+            .write(crate::work!(|c| {
+                c.query_one("PRAGMA synchronous", crate::args![])
+                    .await?
+                    .get::<i64>("synchronous")
+            }))
+            .await
+            .unwrap();
+        assert_eq!(synchronous, 2, "FULL");
+    }
 
     #[test]
     fn a_lock_held_elsewhere_is_busy_not_a_failure() {

@@ -129,40 +129,28 @@ impl Db {
     ) -> Result<(bool, Redemption), ApiError> {
         let email_hash = domain::secret_hash(&request.email);
         self.write(work!(|c, request| {
-            let owners = c
-                .query(
-                    "SELECT r.shop_id, r.customer_id, c.email, o.number FROM referral_codes r
+            // Only this shop's codes are looked at: another shop's code is as unknown as
+            // a made-up one, so nothing about other shops' shoppers can be learned here.
+            let owner = c
+                .query_opt(
+                    "SELECT r.customer_id, c.email, o.number FROM referral_codes r
                      JOIN customers c ON c.id = r.customer_id JOIN orders o ON o.id = r.order_id
-                     WHERE r.code = ?1",
-                    args![request.code],
+                     WHERE r.code = ?1 AND r.shop_id = ?2",
+                    args![request.code, shop_id],
                 )
                 .await?;
-            let mut owner = None;
-            let owned_elsewhere = !owners.is_empty();
-            for mut r in owners {
-                if r.get::<i64>("shop_id")? == shop_id {
-                    owner = Some((
-                        r.get::<i64>("customer_id")?,
-                        r.get::<String>("email")?,
-                        r.get::<String>("number")?,
-                    ));
-                }
-            }
-            let Some((owner_id, owner_email, owner_order)) = owner else {
-                return Err(if owned_elsewhere {
-                    refuse(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "code_of_another_shop",
-                        "This referral code belongs to another shop.",
-                    )
-                } else {
-                    refuse(
-                        StatusCode::NOT_FOUND,
-                        "unknown_code",
-                        "No shopper has this referral code.",
-                    )
-                });
+            let Some(mut owner) = owner else {
+                return Err(refuse(
+                    StatusCode::NOT_FOUND,
+                    "unknown_code",
+                    "This shop has no shopper with this referral code.",
+                ));
             };
+            let (owner_id, owner_email, owner_order): (i64, String, String) = (
+                owner.get("customer_id")?,
+                owner.get("email")?,
+                owner.get("number")?,
+            );
             let terms = terms(c, shop_id).await?.ok_or_else(module_off)?;
             let answer = Redemption {
                 code: request.code.clone(),
