@@ -54,11 +54,11 @@ pub async fn create_order(
     IdempotencyKey(key): IdempotencyKey,
     Json(order): Json<NewOrder>,
 ) -> Result<Response, ApiError> {
-    let errors = domain::validate_new_order(&order);
+    let now = state.clock.now();
+    let errors = domain::validate_new_order(&order, now);
     if !errors.is_empty() {
         return Err(ApiError::invalid_fields(errors));
     }
-    let now = state.clock.now();
     let token = domain::new_token().map_err(|e| ApiError::internal("random", e))?;
     let expires_at = now + i64::from(shop.token_valid_days) * 86_400;
     // With an Idempotency-Key, the request's hash tells a retry from a different request.

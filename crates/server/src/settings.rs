@@ -158,8 +158,13 @@ pub async fn create_slot(
     Json(slot): Json<NewSlot>,
 ) -> Result<(StatusCode, Json<DeliverySlot>), ApiError> {
     let mut errors = Vec::new();
-    if domain::parse_date(&slot.date).is_none() {
-        errors.push(FieldError::new("date", "must be a date, YYYY-MM-DD"));
+    let span = domain::Span::offered(state.clock.now());
+    match domain::parse_date(&slot.date) {
+        None => errors.push(FieldError::new("date", "must be a date, YYYY-MM-DD")),
+        Some(date) if !span.holds_date(date) => {
+            errors.push(FieldError::new("date", format!("must be {}", span.says)))
+        }
+        Some(_) => {}
     }
     for (field, value) in [("from", &slot.from), ("to", &slot.to)] {
         if !is_clock_time(value) {

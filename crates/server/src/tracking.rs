@@ -46,7 +46,7 @@ pub async fn create_shipment(
     Path(number): Path<String>,
     Json(shipment): Json<NewShipment>,
 ) -> Result<(StatusCode, Json<ShipmentSummary>), ApiError> {
-    let errors = domain::validate_new_shipment(&shipment);
+    let errors = domain::validate_new_shipment(&shipment, state.clock.now());
     if !errors.is_empty() {
         return Err(ApiError::invalid_fields(errors));
     }
@@ -108,7 +108,7 @@ pub async fn record_event(
     Path((carrier, tracking_number)): Path<(String, String)>,
     Json(event): Json<CarrierEvent>,
 ) -> Result<(StatusCode, Json<ShipmentState>), ApiError> {
-    let errors = domain::validate_carrier_event(&event);
+    let errors = domain::validate_carrier_event(&event, state.clock.now());
     if !errors.is_empty() {
         return Err(ApiError::invalid_fields(errors));
     }

@@ -147,8 +147,64 @@ pub fn order_stage(cancelled: bool, shipments: &[ShipmentStatus]) -> OrderStage 
     OrderStage::Shipped
 }
 
-/// Checks an order sent through the admin API; every problem is reported at once.
-pub fn validate_new_order(order: &NewOrder) -> Vec<FieldError> {
+/// The earliest instant anything may be dated: 2000-01-01T00:00:00Z.
+pub const EARLIEST: i64 = 946_684_800;
+/// A day, in seconds.
+const DAY: i64 = 86_400;
+
+/// The span of time an instant or date may fall in, as of `now`: from 2000 to `ahead`
+/// seconds from now. Years 0000 and 9999 are typing errors, not orders.
+#[derive(Clone, Copy, Debug)]
+pub struct Span {
+    pub from: i64,
+    pub to: i64,
+    /// How it reads in a 422: "between 2000-01-01 and a day from now".
+    pub says: &'static str,
+}
+
+impl Span {
+    /// When something happened (an order placed, a carrier event): up to a day ahead, for
+    /// clocks that run fast.
+    pub fn past(now: i64) -> Span {
+        Span {
+            from: EARLIEST,
+            to: now + DAY,
+            says: "between 2000-01-01 and a day from now",
+        }
+    }
+
+    /// When something is expected (a delivery, an estimate): up to two years ahead.
+    pub fn expected(now: i64) -> Span {
+        Span {
+            from: EARLIEST,
+            to: now + 2 * 365 * DAY,
+            says: "between 2000-01-01 and two years from now",
+        }
+    }
+
+    /// A delivery slot's day: from yesterday (time zones) up to a year ahead.
+    pub fn offered(now: i64) -> Span {
+        Span {
+            from: now - DAY,
+            to: now + 365 * DAY,
+            says: "between today and a year from now",
+        }
+    }
+
+    pub fn holds(&self, unix: i64) -> bool {
+        (self.from..=self.to).contains(&unix)
+    }
+
+    pub fn holds_date(&self, date: time::Date) -> bool {
+        let midnight = date.midnight().assume_utc().unix_timestamp();
+        // The whole day counts: a date is in the span if any of its hours is.
+        midnight + DAY > self.from && midnight <= self.to
+    }
+}
+
+/// Checks an order sent through the admin API as of `now`; every problem is reported at
+/// once.
+pub fn validate_new_order(order: &NewOrder, now: i64) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let mut fail = |field: String, message: &str| errors.push(FieldError::new(field, message));
     if order.number.trim().is_empty() || order.number.len() > 64 {
@@ -221,12 +277,22 @@ pub fn validate_new_order(order: &NewOrder) -> Vec<FieldError> {
         fail("delivery_address.latitude".into(), COORDINATES);
     }
     if let Some(placed_at) = &order.placed_at {
-        if parse_instant(placed_at).is_none() {
-            fail("placed_at".into(), "must be an RFC 3339 instant");
+        let span = Span::past(now);
+        match parse_instant(placed_at) {
+            None => fail("placed_at".into(), "must be an RFC 3339 instant"),
+            Some(at) if !span.holds(at.unix_timestamp()) => {
+                fail("placed_at".into(), &format!("must be {}", span.says))
+            }
+            Some(_) => {}
         }
     }
     if let Some(window) = &order.promised_delivery {
+        let span = Span::expected(now);
         match (parse_date(&window.earliest), parse_date(&window.latest)) {
+            (Some(a), Some(b)) if !span.holds_date(a) || !span.holds_date(b) => fail(
+                "promised_delivery".into(),
+                &format!("dates must be {}", span.says),
+            ),
             (Some(a), Some(b)) if a <= b => {}
             (Some(_), Some(_)) => fail(
                 "promised_delivery".into(),
@@ -427,26 +493,41 @@ pub fn window_seconds(window: &TimeWindow) -> Option<(i64, i64)> {
     Some((from, to))
 }
 
-/// Checks a delivery estimate: two RFC 3339 instants, the first not after the second.
-pub fn validate_window(field: &str, window: &TimeWindow, errors: &mut Vec<FieldError>) {
-    match (parse_instant(&window.from), parse_instant(&window.to)) {
-        (Some(from), Some(to)) if from <= to => {}
-        (Some(_), Some(_)) => errors.push(FieldError::new(
-            format!("{field}.to"),
-            "must not be before `from`",
-        )),
-        (from, _) => {
-            let bad = if from.is_none() { "from" } else { "to" };
+/// Checks a delivery estimate: two RFC 3339 instants in the expected span as of `now`,
+/// the first not after the second.
+pub fn validate_window(field: &str, window: &TimeWindow, now: i64, errors: &mut Vec<FieldError>) {
+    let span = Span::expected(now);
+    let mut instant = |name: &str, text: &str| match parse_instant(text) {
+        None => {
             errors.push(FieldError::new(
-                format!("{field}.{bad}"),
+                format!("{field}.{name}"),
                 "must be an RFC 3339 time, e.g. 2026-11-24T10:00:00Z",
-            ))
+            ));
+            None
+        }
+        Some(at) if !span.holds(at.unix_timestamp()) => {
+            errors.push(FieldError::new(
+                format!("{field}.{name}"),
+                format!("must be {}", span.says),
+            ));
+            None
+        }
+        Some(at) => Some(at),
+    };
+    let from = instant("from", &window.from);
+    let to = instant("to", &window.to);
+    if let (Some(from), Some(to)) = (from, to) {
+        if from > to {
+            errors.push(FieldError::new(
+                format!("{field}.to"),
+                "must not be before `from`",
+            ));
         }
     }
 }
 
-/// Checks a new shipment; every problem is reported at once.
-pub fn validate_new_shipment(shipment: &NewShipment) -> Vec<FieldError> {
+/// Checks a new shipment as of `now`; every problem is reported at once.
+pub fn validate_new_shipment(shipment: &NewShipment, now: i64) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let mut fail = |field: String, message: &str| errors.push(FieldError::new(field, message));
     if !is_slug(&shipment.carrier) {
@@ -470,23 +551,28 @@ pub fn validate_new_shipment(shipment: &NewShipment) -> Vec<FieldError> {
         }
     }
     if let Some(window) = &shipment.estimated_delivery {
-        validate_window("estimated_delivery", window, &mut errors);
+        validate_window("estimated_delivery", window, now, &mut errors);
     }
     errors
 }
 
-/// Checks a carrier event; every problem is reported at once.
-pub fn validate_carrier_event(event: &CarrierEvent) -> Vec<FieldError> {
+/// Checks a carrier event as of `now`; every problem is reported at once.
+pub fn validate_carrier_event(event: &CarrierEvent, now: i64) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let mut fail = |field: &str, message: &str| errors.push(FieldError::new(field, message));
     if !(1..=128).contains(&event.event_id.trim().len()) {
         fail("event_id", "must be 1 to 128 characters");
     }
-    if parse_instant(&event.occurred_at).is_none() {
-        fail(
+    let span = Span::past(now);
+    match parse_instant(&event.occurred_at) {
+        None => fail(
             "occurred_at",
             "must be an RFC 3339 time, e.g. 2026-11-23T08:15:00Z",
-        );
+        ),
+        Some(at) if !span.holds(at.unix_timestamp()) => {
+            fail("occurred_at", &format!("must be {}", span.says))
+        }
+        Some(_) => {}
     }
     if !(1..=64).contains(&event.code.trim().len()) {
         fail("code", "must be 1 to 64 characters");
@@ -498,7 +584,7 @@ pub fn validate_carrier_event(event: &CarrierEvent) -> Vec<FieldError> {
         fail("location", "must be at most 200 characters");
     }
     if let Some(window) = &event.estimated_delivery {
-        validate_window("estimated_delivery", window, &mut errors);
+        validate_window("estimated_delivery", window, now, &mut errors);
     }
     errors
 }
@@ -513,8 +599,59 @@ fn is_slug(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use postpurchase_api::{NewAddress, NewCustomer, NewLineItem};
+    use postpurchase_api::{DateWindow, NewAddress, NewCustomer, NewLineItem};
     use ShipmentStatus as S;
+
+    /// 2026-11-23T12:00:00Z
+    const NOW: i64 = 1_795_435_200;
+
+    #[test]
+    fn dates_are_bounded_to_what_makes_sense() {
+        let mut o = order();
+        for (placed, ok) in [
+            ("0000-01-01T00:00:00Z", false),
+            ("1999-12-31T23:59:59Z", false),
+            ("2000-01-01T00:00:00Z", true),
+            ("2026-11-24T11:59:59Z", true),
+            ("2026-11-24T12:00:01Z", false),
+            ("9999-12-31T23:59:59Z", false),
+        ] {
+            o.placed_at = Some(placed.into());
+            let errors = validate_new_order(&o, NOW);
+            assert_eq!(errors.is_empty(), ok, "{placed}: {errors:?}");
+            if !ok {
+                assert_eq!(errors[0].field, "placed_at");
+                assert!(
+                    errors[0].message.contains("between 2000-01-01"),
+                    "{errors:?}"
+                );
+            }
+        }
+        o.placed_at = None;
+        o.promised_delivery = Some(DateWindow {
+            earliest: "2026-11-25".into(),
+            latest: "9999-01-01".into(),
+        });
+        assert_eq!(validate_new_order(&o, NOW)[0].field, "promised_delivery");
+        let mut errors = Vec::new();
+        let window = TimeWindow {
+            from: "9999-11-25T09:00:00Z".into(),
+            to: "0000-11-25T17:00:00Z".into(),
+        };
+        validate_window("estimated_delivery", &window, NOW, &mut errors);
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["estimated_delivery.from", "estimated_delivery.to"]);
+        let span = Span::offered(NOW);
+        for (date, ok) in [
+            ("2026-11-22", true),
+            ("2026-11-21", false),
+            ("2027-11-23", true),
+            ("2027-11-24", false),
+            ("9999-01-01", false),
+        ] {
+            assert_eq!(span.holds_date(parse_date(date).unwrap()), ok, "{date}");
+        }
+    }
 
     #[test]
     fn tokens_are_long_random_and_url_safe() {
@@ -617,7 +754,7 @@ mod tests {
 
     #[test]
     fn a_good_order_passes() {
-        assert_eq!(validate_new_order(&order()), vec![]);
+        assert_eq!(validate_new_order(&order(), NOW), vec![]);
     }
 
     #[test]
@@ -630,7 +767,7 @@ mod tests {
         o.delivery_address.country = "Netherlands".into();
         o.discount = -5;
         o.placed_at = Some("yesterday".into());
-        let fields: Vec<String> = validate_new_order(&o)
+        let fields: Vec<String> = validate_new_order(&o, NOW)
             .into_iter()
             .map(|e| e.field)
             .collect();
@@ -738,7 +875,7 @@ mod tests {
                 to: "2026-11-25T10:00:00Z".into(),
             }),
         };
-        let fields: Vec<_> = validate_new_shipment(&shipment)
+        let fields: Vec<_> = validate_new_shipment(&shipment, NOW)
             .into_iter()
             .map(|e| e.field)
             .collect();
@@ -764,7 +901,7 @@ mod tests {
                 to: "2026-11-25T10:00:00Z".into(),
             }),
         };
-        let fields: Vec<_> = validate_carrier_event(&event)
+        let fields: Vec<_> = validate_carrier_event(&event, NOW)
             .into_iter()
             .map(|e| e.field)
             .collect();
