@@ -1,7 +1,7 @@
 //! The admin API merchants call from their own servers, authenticated by the shop's key:
 //! orders and their tokens, the shop's profile, and erasing a customer.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -11,7 +11,7 @@ use postpurchase_api::{
     OrderCreated, ShopProfile,
 };
 
-use crate::error::{ApiError, Json};
+use crate::error::{ApiError, Json, Path};
 use crate::extract::{AdminShop, IdempotencyKey};
 use crate::store::idempotency::MerchantKey;
 use crate::store::Shop;

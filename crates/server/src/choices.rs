@@ -2,14 +2,14 @@
 //! point or another day. Every rule is checked inside the write transaction that makes the
 //! change ([`crate::store::choices`]), so what was checked is what gets written.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
 use postpurchase_api::{ChoiceRequest, ErrorBody, OrderView};
 
-use crate::error::{ApiError, Json};
+use crate::error::{ApiError, Json, Path};
 use crate::extract::IdempotencyKey;
 use crate::replay;
 use crate::store::choices::{shipment_not_found, ChoiceChange};

@@ -1,8 +1,8 @@
 //! One error type for every handler: always a JSON body `{"error": {code, message, fields?}}`
 //! with the matching status. Internal details are logged, never sent.
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::FromRequest;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use postpurchase_api::{ErrorBody, ErrorDetail, FieldError};
@@ -63,6 +63,15 @@ impl ApiError {
             StatusCode::NOT_FOUND,
             "order_not_found",
             "This shop has no order with that number.",
+        )
+    }
+
+    /// A body larger than its route takes.
+    pub fn payload_too_large() -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "The body is larger than this address takes.",
         )
     }
 
@@ -154,6 +163,37 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<PathRejection> for ApiError {
+    fn from(_: PathRejection) -> Self {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_path",
+            "The address is malformed (not UTF-8, or a part of the wrong kind).",
+        )
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            // serde's message names the parameter, never its value.
+            format!("The query string cannot be read: {}", rejection.body_text()),
+        )
+    }
+}
+
+/// `axum::extract::Path`, with our JSON error for a path it cannot read.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct Path<T>(pub T);
+
+/// `axum::extract::Query`, with our JSON error for a query string it cannot read.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct Query<T>(pub T);
+
 /// `axum::Json`, except that a body it cannot read gets our JSON error, not plain text.
 #[derive(Debug, Clone, Copy, Default, FromRequest)]
 #[from_request(via(axum::Json), rejection(ApiError))]
@@ -167,6 +207,9 @@ impl<T: serde::Serialize> IntoResponse for Json<T> {
 
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::payload_too_large();
+        }
         match rejection {
             JsonRejection::MissingJsonContentType(_) => ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -2,7 +2,7 @@
 //! for new customers. The fraud rules run inside the write transaction that records the
 //! outcome ([`crate::store::referral`]).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -13,7 +13,7 @@ use postpurchase_api::{
 };
 
 use crate::domain::referral::normalise_code;
-use crate::error::{ApiError, Json};
+use crate::error::{ApiError, Json, Path};
 use crate::extract::AdminShop;
 use crate::store::referral::RedemptionRequest;
 use crate::{domain, AppState};

@@ -3,7 +3,7 @@
 //! return more than was delivered), its amounts, the shopper cancelling it, and the shop
 //! moving it along.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -14,7 +14,7 @@ use postpurchase_api::{
 };
 
 use crate::domain::returns::{qr_svg, with_links};
-use crate::error::{ApiError, Json};
+use crate::error::{ApiError, Json, Path};
 use crate::extract::{AdminShop, IdempotencyKey};
 use crate::replay;
 use crate::store::idempotency::Keyed;

@@ -1,7 +1,7 @@
 //! Reviews of delivered items: one per order line, stars fixed once given, text kept
 //! exactly as typed, published or rejected by the shop.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::Router;
@@ -9,7 +9,7 @@ use postpurchase_api::{
     AdminReview, ErrorBody, FieldError, Moderation, NewReview, ReviewStatus, ReviewableItem,
 };
 
-use crate::error::{ApiError, Json};
+use crate::error::{ApiError, Json, Path, Query};
 use crate::extract::AdminShop;
 use crate::AppState;
 

@@ -1,6 +1,6 @@
 //! The API the widget calls from the shopper's browser, reached only by capability token.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -9,7 +9,7 @@ use postpurchase_api::{ErrorBody, OrderView};
 
 use sha2::{Digest, Sha256};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Path};
 use crate::AppState;
 
 pub const ORDER_VIEW_PATH: &str = "/api/v1/shops/{shop}/orders/{token}";

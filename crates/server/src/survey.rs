@@ -1,7 +1,7 @@
 //! The short survey after an order: how likely the shopper is to recommend the shop (once
 //! per order), how they heard of it (once per customer), and which shipping news they want.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::Router;
@@ -11,7 +11,7 @@ use postpurchase_api::{
 };
 
 use crate::domain::survey::{validate_nps, OTHER};
-use crate::error::{ApiError, Json};
+use crate::error::{ApiError, Json, Path};
 use crate::extract::AdminShop;
 use crate::store::survey::Answer;
 use crate::AppState;

@@ -3,10 +3,10 @@
 
 use axum::extract::State;
 use axum::routing::put;
-use axum::{Json, Router};
+use axum::Router;
 use postpurchase_api::{ErrorBody, FieldError, ShopTheme};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Json};
 use crate::extract::AdminShop;
 use crate::AppState;
 

@@ -1,7 +1,7 @@
 //! Admin API for parcels: the shop registers each shipment of an order, and carrier events
 //! (from the carrier or the shop's tracking service) move it along.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
@@ -10,7 +10,7 @@ use postpurchase_api::{
     ShipmentSummary,
 };
 
-use crate::error::{ApiError, Json};
+use crate::error::{ApiError, Json, Path};
 use crate::extract::AdminShop;
 use crate::store::tracking::{EventRequest, ParcelRequest};
 use crate::{domain, AppState};

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path as UrlPath, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -18,7 +18,7 @@ use axum::Router;
 use postpurchase_api::locales;
 use sha2::{Digest, Sha256, Sha384};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Path as UrlPath, Query};
 use crate::seed::Demo;
 use crate::AppState;
 

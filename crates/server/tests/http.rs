@@ -28,6 +28,70 @@ async fn unknown_paths_and_methods_get_json_errors(backend: Backend) {
     assert_eq!(body["error"]["code"], "method_not_allowed");
 }
 
+/// Malformed requests anywhere get the JSON error body, with the status that says what was
+/// wrong: the theme's body, a path that is not UTF-8, a repeated query parameter, a body
+/// over the limit.
+async fn every_malformed_request_gets_a_json_error(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let bearer = format!("Bearer {SHOP_KEY}");
+    let theme = |body: &'static str, content_type: &'static str| {
+        Request::put("/api/v1/admin/theme")
+            .header(header::AUTHORIZATION, &bearer)
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    for (request, status, code) in [
+        (
+            theme("{", "application/json"),
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+        ),
+        (
+            theme("{}", "text/plain"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            theme(r#"{"variables": []}"#, "application/json"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+        ),
+        (
+            Request::get("/api/v1/shops/%FF/orders/AAAAAAAAAAAAAAAAAAAAAAAA")
+                .body(Body::empty())
+                .unwrap(),
+            StatusCode::BAD_REQUEST,
+            "invalid_path",
+        ),
+        (
+            Request::get("/api/v1/admin/reviews?status=pending&status=published")
+                .header(header::AUTHORIZATION, &bearer)
+                .body(Body::empty())
+                .unwrap(),
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+        ),
+        (
+            Request::post("/api/v1/admin/orders")
+                .header(header::AUTHORIZATION, &bearer)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(format!(
+                    r#"{{"number": "{}"}}"#,
+                    "x".repeat(3 << 20)
+                )))
+                .unwrap(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+        ),
+    ] {
+        let what = format!("{} {}", request.method(), request.uri());
+        let (got, body) = json_of(app.send(request).await).await;
+        assert_eq!(got, status, "{what}: {body}");
+        assert_eq!(body["error"]["code"], code, "{what}: {body}");
+    }
+}
+
 fn preflight(path: &str, origin: &str) -> Request<Body> {
     Request::builder()
         .method(Method::OPTIONS)
@@ -487,6 +551,7 @@ async fn the_hosted_page_speaks_the_browsers_language_under_a_strict_policy(back
 }
 
 storage_tests!(
+    every_malformed_request_gets_a_json_error,
     unknown_paths_and_methods_get_json_errors,
     cors_allows_exactly_the_shops_own_origins,
     the_openapi_document_lists_exactly_the_api_routes,
