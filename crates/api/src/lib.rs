@@ -729,7 +729,9 @@ pub struct DeliverySettings {
     /// Whether shoppers may name a neighbour.
     #[serde(default)]
     pub neighbour: bool,
-    /// Where signed webhooks go (https; http only for localhost); `null` sends none.
+    /// Where signed webhooks go: an https URL of a host on the internet, without a user
+    /// name or password; never this server's own network (checked again at every send,
+    /// after DNS). `null` sends none.
     #[serde(default)]
     pub webhook_url: Option<String>,
     /// Make a new signing secret (the old one stops at once).

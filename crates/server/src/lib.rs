@@ -105,9 +105,15 @@ pub struct Config {
     /// Origin under which browsers reach this server, for links and the loader.
     #[arg(long, env = "PP_PUBLIC_URL")]
     pub public_url: Option<String>,
-    /// Seed a sample shop and serve a demo storefront on this address.
+    /// Seed a sample shop and serve a demo storefront on this address (implies
+    /// --dev-webhooks: the storefront takes the demo shop's webhooks on plain http).
     #[arg(long, env = "PP_DEMO_STOREFRONT")]
     pub demo_storefront: Option<SocketAddr>,
+    /// Development only: webhooks may go to plain http and to this machine or private
+    /// networks. Never in production: it lets a shop aim webhooks at the server's own
+    /// network.
+    #[arg(long, env = "PP_DEV_WEBHOOKS")]
+    pub dev_webhooks: bool,
 }
 
 impl Config {
@@ -157,6 +163,8 @@ pub struct AppState {
     pub widget: Arc<web::WidgetFiles>,
     /// Wakes the webhook worker after a change queued a webhook.
     pub webhooks: Arc<tokio::sync::Notify>,
+    /// Where webhooks may go.
+    pub webhook_targets: domain::targets::Targets,
 }
 
 /// The whole HTTP application; tests drive it with `oneshot`.
@@ -262,11 +270,18 @@ pub async fn run(config: Config) -> Result<(), String> {
         public_url: public_url.clone(),
         widget,
         webhooks: Arc::new(tokio::sync::Notify::new()),
+        webhook_targets: domain::targets::Targets {
+            dev: config.dev_webhooks || config.demo_storefront.is_some(),
+        },
     };
+    if state.webhook_targets.dev {
+        tracing::warn!("webhooks may go to plain http and to private addresses (development only)");
+    }
     let _webhook_worker = webhooks::spawn(
         state.db.clone(),
         state.webhooks.clone(),
         webhooks::Backoff::default(),
+        state.webhook_targets,
     );
     let _purger = maintenance::spawn(
         state.db.clone(),

@@ -10,6 +10,7 @@ use postpurchase_api::{
     NewSlot, PickupPoint, SAFE_PLACES,
 };
 
+use crate::domain::targets::Targets;
 use crate::error::{ApiError, Json};
 use crate::extract::AdminShop;
 use crate::{domain, AppState};
@@ -62,7 +63,7 @@ pub async fn put_settings(
     AdminShop(shop): AdminShop,
     Json(mut settings): Json<DeliverySettings>,
 ) -> Result<Json<DeliverySettingsView>, ApiError> {
-    let errors = validate_settings(&settings);
+    let errors = validate_settings(&settings, state.webhook_targets);
     if !errors.is_empty() {
         return Err(ApiError::invalid_fields(errors));
     }
@@ -82,7 +83,7 @@ pub async fn put_settings(
     ))
 }
 
-fn validate_settings(s: &DeliverySettings) -> Vec<FieldError> {
+fn validate_settings(s: &DeliverySettings, targets: Targets) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let mut fail = |field: &str, message: &str| errors.push(FieldError::new(field, message));
     if jiff::tz::TimeZone::get(&s.time_zone).is_err() {
@@ -113,17 +114,8 @@ fn validate_settings(s: &DeliverySettings) -> Vec<FieldError> {
         .map(str::trim)
         .filter(|u| !u.is_empty())
     {
-        let local = ["http://localhost", "http://127.0.0.1", "http://[::1]"]
-            .iter()
-            .any(|p| url.starts_with(p));
-        if !(url.starts_with("https://") || local)
-            || url.len() > 2000
-            || url.contains(char::is_whitespace)
-        {
-            fail(
-                "webhook_url",
-                "must be an https URL (http only for localhost)",
-            );
+        if let Err(why) = targets.check_url(url) {
+            fail("webhook_url", why);
         }
     }
     errors

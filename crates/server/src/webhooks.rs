@@ -10,6 +10,7 @@ use tokio::sync::Notify;
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::db::Db;
+use crate::domain::targets::Targets;
 use crate::store::webhooks::{now_ms, Attempt, Delivery};
 
 /// The signature header's value for `body` sent at `timestamp` (Unix seconds):
@@ -83,13 +84,16 @@ const MAX_ERROR_LEN: usize = 500;
 /// Starts the worker that sends due deliveries from the outbox; `wake` tells it that new
 /// ones were queued. It runs until aborted or the runtime stops; a delivery interrupted
 /// mid-send is sent again after [`LEASE`].
-pub fn spawn(db: Arc<Db>, wake: Arc<Notify>, backoff: Backoff) -> JoinHandle<()> {
+/// Webhooks go only where `targets` allows: every address a host name resolves to is
+/// checked before connecting.
+pub fn spawn(db: Arc<Db>, wake: Arc<Notify>, backoff: Backoff, targets: Targets) -> JoinHandle<()> {
     tokio::spawn(async move {
         let client = match reqwest::Client::builder()
             .timeout(REQUEST_TIMEOUT)
             .user_agent(concat!("postpurchase-webhooks/", env!("CARGO_PKG_VERSION")))
             // A redirect would turn the POST into a GET; the shop must give the final URL.
             .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(Arc::new(Resolver { targets }))
             .build()
         {
             Ok(client) => client,
@@ -98,9 +102,34 @@ pub fn spawn(db: Arc<Db>, wake: Arc<Notify>, backoff: Backoff) -> JoinHandle<()>
                 return;
             }
         };
-        run(db, wake, backoff, client).await;
+        run(db, wake, backoff, client, targets).await;
     })
 }
+
+/// Resolves a webhook's host, keeping only the addresses a webhook may go to; a name that
+/// resolves to none of those is refused before any connection is made.
+struct Resolver {
+    targets: Targets,
+}
+
+impl reqwest::dns::Resolve for Resolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let targets = self.targets;
+        Box::pin(async move {
+            let found = tokio::net::lookup_host((name.as_str(), 0)).await?;
+            let allowed: Vec<std::net::SocketAddr> = found
+                .filter(|address| targets.address_allowed(address.ip()))
+                .collect();
+            if allowed.is_empty() {
+                return Err(REFUSED.into());
+            }
+            Ok(Box::new(allowed.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// Why a webhook was not sent to where its URL points.
+const REFUSED: &str = "refused: the address is private, local or reserved";
 
 /// How one attempt ended.
 enum Outcome {
@@ -108,7 +137,13 @@ enum Outcome {
     Error(String),
 }
 
-async fn run(db: Arc<Db>, wake: Arc<Notify>, backoff: Backoff, client: reqwest::Client) {
+async fn run(
+    db: Arc<Db>,
+    wake: Arc<Notify>,
+    backoff: Backoff,
+    client: reqwest::Client,
+    targets: Targets,
+) {
     let mut sending: JoinSet<(Delivery, Outcome)> = JoinSet::new();
     loop {
         let mut pause = None;
@@ -122,7 +157,7 @@ async fn run(db: Arc<Db>, wake: Arc<Notify>, backoff: Backoff, client: reqwest::
                     for delivery in batch {
                         let client = client.clone();
                         sending.spawn(async move {
-                            let outcome = send(&client, &delivery).await;
+                            let outcome = send(&client, &delivery, targets).await;
                             (delivery, outcome)
                         });
                     }
@@ -165,7 +200,19 @@ async fn run(db: Arc<Db>, wake: Arc<Notify>, backoff: Backoff, client: reqwest::
     }
 }
 
-async fn send(client: &reqwest::Client, delivery: &Delivery) -> Outcome {
+async fn send(client: &reqwest::Client, delivery: &Delivery, targets: Targets) -> Outcome {
+    // An address written in the URL is not resolved, so it is checked here; a URL set
+    // before these rules (or with them off) is held to them all the same.
+    let literal = url::Url::parse(&delivery.url)
+        .ok()
+        .and_then(|url| match url.host() {
+            Some(url::Host::Ipv4(ip)) => Some(std::net::IpAddr::V4(ip)),
+            Some(url::Host::Ipv6(ip)) => Some(std::net::IpAddr::V6(ip)),
+            _ => None,
+        });
+    if literal.is_some_and(|ip| !targets.address_allowed(ip)) {
+        return Outcome::Error(REFUSED.to_owned());
+    }
     let timestamp = now_ms() / 1000;
     let mut request = client
         .post(&delivery.url)

@@ -34,6 +34,8 @@ impl Server {
         let child = Command::new(env!("CARGO_BIN_EXE_postpurchase-server"))
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .args(["--database-url", database_url])
+            // The test's webhook endpoint is on this machine.
+            .arg("--dev-webhooks")
             .arg("--data-dir")
             .arg(&data)
             .env("RUST_LOG", "error")

@@ -134,13 +134,14 @@ async fn a_shoppers_change_reaches_the_merchant_signed(backend: Backend) {
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, receiver).await });
 
-    let app = TestApp::new(backend).await;
+    let app = TestApp::with_dev_webhooks(backend).await;
     let (_, stored) = put_settings(&app, settings(Some(&url))).await;
     let secret = stored["webhook_secret"].as_str().unwrap().to_owned();
     let worker = webhooks::spawn(
         app.state.db.clone(),
         app.state.webhooks.clone(),
         Backoff::default(),
+        app.state.webhook_targets,
     );
 
     let token = app

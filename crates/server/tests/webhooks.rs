@@ -18,7 +18,7 @@ use postpurchase_server::{args, work};
 use tokio::sync::Notify;
 
 mod common;
-use common::Backend;
+use common::{Backend, Targets};
 
 const SECRET: &str = "whsec_test";
 
@@ -112,8 +112,18 @@ impl Outbox {
         }
     }
 
+    /// Starts the worker as in development: the receiver is on this machine.
     fn start(&mut self, backoff: Backoff) {
-        self.worker = Some(webhooks::spawn(self.db.clone(), self.wake.clone(), backoff));
+        self.start_for(backoff, Targets { dev: true });
+    }
+
+    fn start_for(&mut self, backoff: Backoff, targets: Targets) {
+        self.worker = Some(webhooks::spawn(
+            self.db.clone(),
+            self.wake.clone(),
+            backoff,
+            targets,
+        ));
     }
 
     /// Queues `event` as a handler would, then wakes the worker; true when it was queued.
@@ -321,7 +331,37 @@ async fn shops_without_an_endpoint_get_nothing(backend: Backend) {
     assert_eq!(receiver.count(), 0);
 }
 
+/// In production a webhook never reaches this server's own network, whatever the stored
+/// URL says: an address in it, or a name that resolves to one.
+async fn webhooks_are_never_sent_inside(backend: Backend) {
+    let (receiver, url) = Receiver::start(&[StatusCode::OK]).await;
+    let port = url
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    for target in [url.clone(), format!("http://localhost:{port}/hook")] {
+        let mut outbox = Outbox::new(backend, Some(&target)).await;
+        outbox.start_for(quick(1), Targets { dev: false });
+        assert!(outbox.enqueue(&event("evt_inside")).await);
+        assert_eq!(
+            outbox.settled("evt_inside").await,
+            ("failed".into(), 1, None)
+        );
+        let error = outbox.delivery("evt_inside").await.3.unwrap();
+        assert!(
+            error.contains("private, local or reserved"),
+            "{target}: {error}"
+        );
+    }
+    assert_eq!(receiver.count(), 0);
+}
+
 storage_tests!(
+    webhooks_are_never_sent_inside,
     deliveries_are_signed_over_timestamp_and_body,
     failed_deliveries_are_retried_with_backoff,
     deliveries_fail_after_the_last_attempt,

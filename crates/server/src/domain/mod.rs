@@ -7,6 +7,7 @@ pub mod returns;
 pub mod reviews;
 pub mod shops;
 pub mod survey;
+pub mod targets;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

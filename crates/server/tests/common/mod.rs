@@ -17,6 +17,7 @@ use axum::Router;
 use http_body_util::BodyExt;
 pub use postpurchase_server::db::{Backend, Cell, Row};
 use postpurchase_server::db::{Db, DbError};
+pub use postpurchase_server::domain::targets::Targets;
 use postpurchase_server::store::NewShop;
 use postpurchase_server::web::WidgetFiles;
 use postpurchase_server::{app, args, work, AppState, Clock};
@@ -281,6 +282,14 @@ impl TestApp {
         app
     }
 
+    /// The app with webhooks allowed to plain http and this machine, as in development.
+    pub async fn with_dev_webhooks(backend: Backend) -> TestApp {
+        let mut test = Self::new(backend).await;
+        test.state.webhook_targets = Targets { dev: true };
+        test.router = app(test.state.clone());
+        test
+    }
+
     /// The app over a database someone else set up (the test keeps it).
     pub fn over(backend: Backend, db: Arc<Db>, widget: WidgetFiles) -> TestApp {
         let state = AppState {
@@ -289,6 +298,7 @@ impl TestApp {
             public_url: "https://pp.example".into(),
             widget: Arc::new(widget),
             webhooks: Arc::new(tokio::sync::Notify::new()),
+            webhook_targets: Targets::default(),
         };
         TestApp {
             router: app(state.clone()),
