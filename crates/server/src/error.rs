@@ -66,6 +66,12 @@ impl ApiError {
         )
     }
 
+    /// The same error, telling the caller to wait `seconds` before trying again.
+    pub fn retry_in(mut self, seconds: u32) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
     /// A body larger than its route takes.
     pub fn payload_too_large() -> Self {
         Self::new(

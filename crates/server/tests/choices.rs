@@ -546,7 +546,90 @@ async fn the_changed_view_is_also_what_a_cross_origin_widget_may_read(backend: B
     }
 }
 
+/// A shopper's keys cannot grow the database: a request that changes nothing leaves no
+/// record, a record keeps what a retry needs (not the answer's whole body), and an order
+/// has at most 100 of them a day.
+async fn retry_records_stay_small_and_bounded(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    offer_delivery_choices(&app, None).await;
+    let (token, parcel) = order_with_parcel(&app, "1001").await;
+    let neighbour = |n: usize| json!({"kind": "neighbour", "neighbour": {"name": format!("Neighbour {n}"), "house_number": "1"}});
+    let (status, _) = choose(&app, &token, parcel, Some("*"), neighbour(0)).await;
+    assert_eq!(status, StatusCode::OK);
+    // 300 retries-in-name of the same choice, each with a fresh key: nothing is kept.
+    for i in 0..300 {
+        let request = choose_request(
+            &token,
+            parcel,
+            Some("*"),
+            Some(&format!("noop-{i}")),
+            &neighbour(0),
+        );
+        assert_eq!(app.send(request).await.status(), StatusCode::OK);
+    }
+    assert_eq!(
+        app.count("shopper_requests").await,
+        0,
+        "no record for a no-op"
+    );
+    // Real changes are kept, small, and replayed with the order as it now is.
+    for i in 1..=100 {
+        let request = choose_request(
+            &token,
+            parcel,
+            Some("*"),
+            Some(&format!("change-{i}")),
+            &neighbour(i),
+        );
+        assert_eq!(app.send(request).await.status(), StatusCode::OK);
+    }
+    assert_eq!(app.count("shopper_requests").await, 100);
+    assert!(
+        app.number("SELECT CAST(MAX(LENGTH(body)) AS BIGINT) FROM shopper_requests")
+            .await
+            < 64,
+        "what a retry needs, not the view"
+    );
+    let replay = app
+        .send(choose_request(
+            &token,
+            parcel,
+            Some("*"),
+            Some("change-1"),
+            &neighbour(1),
+        ))
+        .await;
+    assert_eq!(replay.status(), StatusCode::OK);
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    let (_, view) = json_of(replay).await;
+    assert_eq!(
+        view["shipments"][0]["choice"]["neighbour"]["name"],
+        "Neighbour 100"
+    );
+    // The 101st keyed change of the day is refused, and changes nothing.
+    let (status, error) = json_of(
+        app.send(choose_request(
+            &token,
+            parcel,
+            Some("*"),
+            Some("change-101"),
+            &neighbour(101),
+        ))
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{error}");
+    assert_eq!(error["error"]["code"], "too_many_requests");
+    assert_eq!(app.count("shopper_requests").await, 100);
+    let (_, view) = app.get(&format!("/api/v1/shops/shop/orders/{token}")).await;
+    assert_eq!(
+        view["shipments"][0]["choice"]["neighbour"]["name"],
+        "Neighbour 100"
+    );
+}
+
 storage_tests!(
+    retry_records_stay_small_and_bounded,
     a_shopper_picks_a_slot_changes_to_a_neighbour_and_clears_it,
     changes_need_a_current_etag,
     two_tabs_racing_with_one_etag_get_one_200_and_one_412,

@@ -27,6 +27,7 @@ migrations!(
     "0009_exchanges",
     "0010_themes",
     "0011_operations",
+    "0012_retry_records",
 );
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use postpurchase_api::{
     WebhookData,
 };
 
-use super::idempotency::Keyed;
+use super::idempotency::{Keyed, Saved};
 use super::orders::{self, point_columns, point_from, slot_columns, slot_from, OrderRef};
 use super::{parcels, webhooks};
 use crate::db::{Conn, Db, DbError};
@@ -137,40 +137,54 @@ impl Db {
     ) -> Result<ChoiceAnswer, ApiError> {
         self.write(work!(|c, change| {
             let order = orders::find(c, &change.shop, &change.token, now).await?;
-            if let Some(key) = &change.key {
-                if let Some((_, body)) = key.saved(c, order.order_id, now).await? {
-                    return Ok(ChoiceAnswer {
-                        body,
-                        replayed: true,
-                        queued: false,
-                    });
-                }
+            let saved = match &change.key {
+                Some(key) => key.saved(c, order.order_id, now).await?,
+                None => None,
+            };
+            if let Some(Saved::Answer(_, body)) = saved {
+                return Ok(ChoiceAnswer {
+                    body,
+                    replayed: true,
+                    queued: false,
+                });
             }
-            let queued = change_choice(c, order, &change, now).await?;
+            let replayed = saved.is_some();
+            let outcome = if replayed {
+                Changed::No
+            } else {
+                change_choice(c, order, &change, now).await?
+            };
+            // A change keeps its key for a retry, which answers with the order as it is then.
+            if let (Some(key), Changed::Yes { .. }) = (&change.key, outcome) {
+                key.save(c, order.order_id, 200, None, now).await?;
+            }
             let view = orders::view(c, orders::Which::Order(order.order_id), now)
                 .await?
                 .ok_or_else(DbError::no_row)?;
-            let body = serde_json::to_vec(&view).map_err(|e| ApiError::internal("json", e))?;
-            if let Some(key) = &change.key {
-                key.save(c, order.order_id, (200, &body), now).await?;
-            }
             Ok(ChoiceAnswer {
-                body,
-                replayed: false,
-                queued,
+                body: serde_json::to_vec(&view).map_err(|e| ApiError::internal("json", e))?,
+                replayed,
+                queued: matches!(outcome, Changed::Yes { queued: true }),
             })
         }))
         .await
     }
 }
 
-/// Checks and makes the change; true when a webhook was queued.
+/// Whether a request changed the choice, and if so whether a webhook was queued.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Changed {
+    No,
+    Yes { queued: bool },
+}
+
+/// Checks and makes the change.
 async fn change_choice(
     c: &mut Conn<'_>,
     order: OrderRef,
     change: &ChoiceChange,
     now: i64,
-) -> Result<bool, ApiError> {
+) -> Result<Changed, ApiError> {
     let shipment_id = change.shipment_id;
     let stored = parcels::stored_choice(c, order.order_id, shipment_id)
         .await?
@@ -205,7 +219,7 @@ async fn change_choice(
         .transpose()
         .map_err(ApiError::invalid_fields)?;
     if choice == stored.choice {
-        return Ok(false);
+        return Ok(Changed::No);
     }
     // What the database and the calendar say about the requested slot, point or day.
     let window = delivery::delivery_dates(stored.expected(policy), clock, policy);
@@ -279,7 +293,7 @@ async fn change_choice(
     }
     set_choice(c, shipment_id, choice.as_ref()).await?;
     let (order_number, carrier, tracking_number) = shipment_labels(c, shipment_id).await?;
-    webhooks::queue(
+    let queued = webhooks::queue(
         c,
         order.shop_id,
         order.order_id,
@@ -294,7 +308,8 @@ async fn change_choice(
             pickup_point,
         })),
     )
-    .await
+    .await?;
+    Ok(Changed::Yes { queued })
 }
 
 pub fn shipment_not_found() -> ApiError {

@@ -86,6 +86,18 @@ impl MerchantKey {
     }
 }
 
+/// Keyed shopper requests an order may make in a day: far more than a shopper changes
+/// their mind, few enough that one token cannot grow the database.
+pub const PER_ORDER_AND_DAY: i64 = 100;
+
+/// What a shopper's earlier request under the same key left for its retry.
+pub enum Saved {
+    /// Its answer as it was (records made before 0012 keep whole answers).
+    Answer(u16, Vec<u8>),
+    /// Its status and what it made, if anything: the retry answers with it as it now is.
+    Made(u16, Option<i64>),
+}
+
 /// A shopper's key, and the hash of the request it came with and where it went.
 #[derive(Clone, Debug)]
 pub struct Keyed {
@@ -113,44 +125,80 @@ impl Keyed {
         }))
     }
 
-    /// The saved answer (status, body) when this request was answered before; an error
-    /// when the key was used for another request.
+    /// What this request left when it was made before; an error when the key was used
+    /// for another request, or (for a new key) when the order made its day's keyed
+    /// requests already.
     pub async fn saved(
         &self,
         c: &mut Conn<'_>,
         order_id: i64,
         now: i64,
-    ) -> Result<Option<(u16, Vec<u8>)>, ApiError> {
+    ) -> Result<Option<Saved>, ApiError> {
+        let since = now - WINDOW_SECONDS;
         let saved = c
             .query_opt(
-                "SELECT request_hash, status, body FROM shopper_requests
+                "SELECT request_hash, status, body, resource_id FROM shopper_requests
                  WHERE order_id = ?1 AND key = ?2 AND created_at >= ?3",
-                args![order_id, self.key, now - WINDOW_SECONDS],
+                args![order_id, self.key, since],
             )
             .await?;
         let Some(mut row) = saved else {
+            let made: i64 = c
+                .query_one(
+                    "SELECT count(*) AS made FROM shopper_requests
+                     WHERE order_id = ?1 AND created_at >= ?2",
+                    args![order_id, since],
+                )
+                .await?
+                .get("made")?;
+            if made >= PER_ORDER_AND_DAY {
+                return Err(ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_requests",
+                    "This order has made too many changes today; please try again later.",
+                )
+                .retry_in(3600));
+            }
             return Ok(None);
         };
         if row.get::<Vec<u8>>("request_hash")? != self.hash {
             return Err(key_reused());
         }
-        Ok(Some((row.get("status")?, row.get("body")?)))
+        let status = row.get("status")?;
+        let body: Vec<u8> = row.get("body")?;
+        Ok(Some(if body.is_empty() {
+            Saved::Made(status, row.get("resource_id")?)
+        } else {
+            Saved::Answer(status, body)
+        }))
     }
 
-    /// Keeps the answer for repeats, in the request's own transaction.
+    /// Keeps what a retry needs, in the request's own transaction: call it only when the
+    /// request changed something.
     pub async fn save(
         &self,
         c: &mut Conn<'_>,
         order_id: i64,
-        (status, body): (u16, &[u8]),
+        status: u16,
+        made: Option<i64>,
         now: i64,
     ) -> Result<(), DbError> {
         c.execute(
-            "INSERT INTO shopper_requests (order_id, key, request_hash, status, body, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            "INSERT INTO shopper_requests (order_id, key, request_hash, status, body, resource_id,
+                                           created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (order_id, key) DO UPDATE SET request_hash = excluded.request_hash,
-                 status = excluded.status, body = excluded.body, created_at = excluded.created_at",
-            args![order_id, self.key, self.hash, status, body, now],
+                 status = excluded.status, body = excluded.body,
+                 resource_id = excluded.resource_id, created_at = excluded.created_at",
+            args![
+                order_id,
+                self.key,
+                self.hash,
+                status,
+                b"".as_slice(),
+                made,
+                now
+            ],
         )
         .await?;
         Ok(())

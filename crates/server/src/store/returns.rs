@@ -9,7 +9,7 @@ use postpurchase_api::{
     WebhookData,
 };
 
-use super::idempotency::Keyed;
+use super::idempotency::{Keyed, Saved};
 use super::orders::{self, OrderRef};
 use super::{from_wire, instant, webhooks, wire_name};
 use crate::db::{Conn, Db, DbError};
@@ -438,14 +438,30 @@ impl Db {
     ) -> Result<ReturnAnswer, ApiError> {
         self.write(work!(|c, request| {
             let (order, settings) = returning_order(c, &request.shop, &request.token, now).await?;
-            if let Some(key) = &request.key {
-                if let Some((_, body)) = key.saved(c, order.order_id, now).await? {
+            let saved = match &request.key {
+                Some(key) => key.saved(c, order.order_id, now).await?,
+                None => None,
+            };
+            match saved {
+                Some(Saved::Answer(_, body)) => {
                     return Ok(ReturnAnswer {
                         body,
                         replayed: true,
                         queued: false,
+                    })
+                }
+                Some(Saved::Made(_, Some(id))) => {
+                    let made = view(c, order.order_id, id).await?;
+                    let shown =
+                        with_links(&request.public_url, &request.shop, &request.token, made);
+                    return Ok(ReturnAnswer {
+                        body: serde_json::to_vec(&shown)
+                            .map_err(|e| ApiError::internal("json", e))?,
+                        replayed: true,
+                        queued: false,
                     });
                 }
+                Some(Saved::Made(_, None)) | None => {}
             }
             let wanted = &request.request;
             let facts = facts(c, order.order_id).await?;
@@ -545,7 +561,7 @@ impl Db {
             );
             let body = serde_json::to_vec(&shown).map_err(|e| ApiError::internal("json", e))?;
             if let Some(key) = &request.key {
-                key.save(c, order.order_id, (201, &body), now).await?;
+                key.save(c, order.order_id, 201, Some(id), now).await?;
             }
             let queued = tell_shop(c, order, "return.created", &view, now).await?;
             Ok(ReturnAnswer {
