@@ -65,6 +65,7 @@ pub async fn set_choice(
         if_match,
         choice: request.choice,
         key,
+        hourly_cap: state.limiter.limits.choice_changes_per_hour,
     };
     let answer = state
         .db

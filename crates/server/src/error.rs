@@ -9,6 +9,10 @@ use postpurchase_api::{ErrorBody, ErrorDetail, FieldError};
 
 use crate::db::{DbError, DbErrorKind, TxError};
 
+/// The code of the error a response carries, for middleware (never sent).
+#[derive(Clone, Copy, Debug)]
+pub struct ErrorCode(pub &'static str);
+
 /// An error a handler returns; turns into a JSON response.
 #[derive(Debug)]
 pub struct ApiError {
@@ -159,7 +163,9 @@ impl IntoResponse for ApiError {
                 fields: self.fields,
             },
         };
+        let code = self.code;
         let mut response = (self.status, axum::Json(body)).into_response();
+        response.extensions_mut().insert(ErrorCode(code));
         if let Some(seconds) = self.retry_after {
             response
                 .headers_mut()

@@ -8,6 +8,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod limits;
 pub mod maintenance;
 pub mod openapi;
 pub mod referral;
@@ -114,6 +115,8 @@ pub struct Config {
     /// network.
     #[arg(long, env = "PP_DEV_WEBHOOKS")]
     pub dev_webhooks: bool,
+    #[command(flatten)]
+    pub limits: limits::Limits,
 }
 
 impl Config {
@@ -165,6 +168,8 @@ pub struct AppState {
     pub webhooks: Arc<tokio::sync::Notify>,
     /// Where webhooks may go.
     pub webhook_targets: domain::targets::Targets,
+    /// What one caller may do.
+    pub limiter: Arc<limits::Limiter>,
 }
 
 /// The whole HTTP application; tests drive it with `oneshot`.
@@ -210,6 +215,8 @@ pub fn app(state: AppState) -> Router {
                 "This address does not accept that method.",
             )
         })
+        // Inside CORS: preflights are answered before it, and its 429s carry CORS headers.
+        .layer(middleware::from_fn_with_state(state.clone(), limits::limit))
         // Outside the routes, so preflights reach it; it allows only shopper paths anyway.
         .layer(cors)
         .layer(CatchPanicLayer::custom(
@@ -273,6 +280,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         webhook_targets: domain::targets::Targets {
             dev: config.dev_webhooks || config.demo_storefront.is_some(),
         },
+        limiter: Arc::new(limits::Limiter::new(config.limits.clone())),
     };
     if state.webhook_targets.dev {
         tracing::warn!("webhooks may go to plain http and to private addresses (development only)");
@@ -288,6 +296,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         state.clock.clone(),
         maintenance::PURGE_EVERY,
     );
+    let _forgetter = maintenance::forget_idle_callers(state.limiter.clone());
 
     let storefront = match config.demo_storefront {
         Some(addr) => {
@@ -317,10 +326,13 @@ pub async fn run(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     println!("API listening on {public_url}");
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())?;
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| e.to_string())?;
     if let Some(task) = storefront {
         let _ = task.await;
     }

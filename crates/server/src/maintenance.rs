@@ -39,3 +39,15 @@ pub fn spawn(db: Arc<Db>, clock: Clock, every: Duration) -> JoinHandle<()> {
         }
     })
 }
+
+/// Every minute, forgets callers whose limits are full again, so the limiters' tables
+/// hold only the callers of the last minute.
+pub fn forget_idle_callers(limiter: Arc<crate::limits::Limiter>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            ticks.tick().await;
+            limiter.forget_idle();
+        }
+    })
+}

@@ -28,6 +28,7 @@ migrations!(
     "0010_themes",
     "0011_operations",
     "0012_retry_records",
+    "0013_choice_limits",
 );
 
 #[cfg(test)]

@@ -51,6 +51,21 @@ async fn pickup_point_by_id(
     .transpose()
 }
 
+/// Whether another parcel of the order holds a place in the slot: an order's parcels share
+/// one place per slot (they come to one door), so one order never takes a slot's places.
+async fn order_holds(
+    c: &mut Conn<'_>,
+    order_id: i64,
+    slot_id: i64,
+    shipment_id: i64,
+) -> Result<bool, DbError> {
+    c.exists(
+        "SELECT 1 FROM shipments WHERE order_id = ?1 AND choice_slot_id = ?2 AND id <> ?3",
+        args![order_id, slot_id, shipment_id],
+    )
+    .await
+}
+
 /// Takes a place in a slot; false when it is full. One statement, so two shoppers can
 /// never both take the last place.
 async fn take_slot(c: &mut Conn<'_>, slot_id: i64) -> Result<bool, DbError> {
@@ -71,6 +86,46 @@ async fn release_slot(c: &mut Conn<'_>, slot_id: i64) -> Result<(), DbError> {
     .await?;
     Ok(())
 }
+
+/// Counts a change of the parcel's choice against its hourly cap; `429` when the cap is
+/// reached, with when the hour ends. Kept in the parcel's row, so it holds across server
+/// processes.
+async fn count_change(
+    c: &mut Conn<'_>,
+    shipment_id: i64,
+    cap: u32,
+    now: i64,
+) -> Result<(), ApiError> {
+    let mut row = c
+        .query_one(
+            "SELECT choice_window_start, choice_changes FROM shipments WHERE id = ?1",
+            args![shipment_id],
+        )
+        .await?;
+    let (mut start, mut changes): (i64, i64) =
+        (row.get("choice_window_start")?, row.get("choice_changes")?);
+    if now - start >= HOUR {
+        start = now;
+        changes = 0;
+    }
+    if changes >= i64::from(cap) {
+        let wait = (start + HOUR - now).clamp(1, HOUR) as u32;
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_changes",
+            "This parcel's delivery was changed too often in the last hour; please try again later.",
+        )
+        .retry_in(wait));
+    }
+    c.execute(
+        "UPDATE shipments SET choice_window_start = ?2, choice_changes = ?3 WHERE id = ?1",
+        args![shipment_id, start, changes + 1],
+    )
+    .await?;
+    Ok(())
+}
+
+const HOUR: i64 = 3_600;
 
 /// Stores a parcel's new choice (or none) and bumps its version, the choice's ETag.
 async fn set_choice(
@@ -117,6 +172,8 @@ pub struct ChoiceChange {
     pub if_match: Option<String>,
     pub choice: Option<DeliveryChoice>,
     pub key: Option<Keyed>,
+    /// How many times a parcel's choice may change in an hour.
+    pub hourly_cap: u32,
 }
 
 /// The answer to a change: the order view's JSON, whether it is a saved answer, and
@@ -274,15 +331,20 @@ async fn change_choice(
         }
         _ => {}
     }
-    // Places in slots: give back the old one, take the new one, in this transaction.
+    count_change(c, shipment_id, change.hourly_cap, now).await?;
+    // Places in slots: give back the old one, take the new one, in this transaction;
+    // a place another parcel of the order holds too stays, and is shared.
     let old_slot = stored.choice.as_ref().and_then(|c| c.slot_id);
     let new_slot = slot.as_ref().map(|s| s.id);
     if old_slot != new_slot {
         if let Some(old) = old_slot {
-            release_slot(c, old).await?;
+            if !order_holds(c, order.order_id, old, shipment_id).await? {
+                release_slot(c, old).await?;
+            }
         }
         if let Some(new) = new_slot {
-            if !take_slot(c, new).await? {
+            let shared = order_holds(c, order.order_id, new, shipment_id).await?;
+            if !shared && !take_slot(c, new).await? {
                 return Err(ApiError::new(
                     StatusCode::CONFLICT,
                     "slot_full",

@@ -18,6 +18,7 @@ use http_body_util::BodyExt;
 pub use postpurchase_server::db::{Backend, Cell, Row};
 use postpurchase_server::db::{Db, DbError};
 pub use postpurchase_server::domain::targets::Targets;
+pub use postpurchase_server::limits::{Limiter, Limits};
 use postpurchase_server::store::NewShop;
 use postpurchase_server::web::WidgetFiles;
 use postpurchase_server::{app, args, work, AppState, Clock};
@@ -45,6 +46,19 @@ macro_rules! storage_tests {
 
 /// 2026-11-23T12:00:00Z
 pub const NOW: i64 = 1_795_435_200;
+
+/// Limits no test outside `tests/limits.rs` reaches.
+pub fn unlimited() -> Limits {
+    let lots = "1000000/s".parse().unwrap();
+    Limits {
+        shopper_reads: lots,
+        shopper_writes: lots,
+        admin: lots,
+        failures: lots,
+        choice_changes_per_hour: 1_000_000,
+        client_ip_header: None,
+    }
+}
 
 /// A database of a test's own, gone with it.
 pub struct TestDb {
@@ -282,6 +296,14 @@ impl TestApp {
         app
     }
 
+    /// The app with these limits instead of none.
+    pub async fn with_limits(backend: Backend, limits: Limits) -> TestApp {
+        let mut test = Self::new(backend).await;
+        test.state.limiter = Arc::new(Limiter::new(limits));
+        test.router = app(test.state.clone());
+        test
+    }
+
     /// The app with webhooks allowed to plain http and this machine, as in development.
     pub async fn with_dev_webhooks(backend: Backend) -> TestApp {
         let mut test = Self::new(backend).await;
@@ -299,6 +321,7 @@ impl TestApp {
             widget: Arc::new(widget),
             webhooks: Arc::new(tokio::sync::Notify::new()),
             webhook_targets: Targets::default(),
+            limiter: Arc::new(Limiter::new(unlimited())),
         };
         TestApp {
             router: app(state.clone()),
