@@ -1,6 +1,7 @@
 //! The admin API merchants call from their own servers, authenticated by the shop's key:
 //! orders and their tokens, the shop's profile, and erasing a customer.
 
+use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -24,7 +25,10 @@ pub const ERASURE_PATH: &str = "/api/v1/admin/customers/erasure";
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(ORDERS_PATH, post(create_order))
+        .route(
+            ORDERS_PATH,
+            post(create_order).layer(DefaultBodyLimit::max(crate::BODY_ORDER)),
+        )
         .route(TOKENS_PATH, post(create_token))
         .route(SHOP_PATH, get(get_profile).put(put_profile))
         .route(ERASURE_PATH, post(erase_customer))

@@ -2,6 +2,7 @@
 //! point or another day. Every rule is checked inside the write transaction that makes the
 //! change ([`crate::store::choices`]), so what was checked is what gets written.
 
+use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
@@ -10,7 +11,7 @@ use axum::Router;
 use postpurchase_api::{ChoiceRequest, ErrorBody, OrderView};
 
 use crate::error::{ApiError, Json, Path};
-use crate::extract::IdempotencyKey;
+use crate::extract::{IdempotencyKey, OpenOrder};
 use crate::replay;
 use crate::store::choices::{shipment_not_found, ChoiceChange};
 use crate::store::idempotency::Keyed;
@@ -19,7 +20,10 @@ use crate::AppState;
 pub const CHOICE_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/shipments/{shipment}/choice";
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(CHOICE_PATH, post(set_choice))
+    Router::new().route(
+        CHOICE_PATH,
+        post(set_choice).layer(DefaultBodyLimit::max(crate::BODY_SMALL)),
+    )
 }
 
 /// Sets or clears how a parcel is delivered.
@@ -50,6 +54,7 @@ pub async fn set_choice(
     Path((shop, token, shipment)): Path<(String, String, String)>,
     IdempotencyKey(key): IdempotencyKey,
     headers: HeaderMap,
+    _: OpenOrder,
     Json(request): Json<ChoiceRequest>,
 ) -> Result<Response, ApiError> {
     let shipment_id: i64 = shipment.parse().map_err(|_| shipment_not_found())?;

@@ -1,5 +1,7 @@
 //! What handlers take from a request besides its body: the shop an admin API key
-//! belongs to, and an `Idempotency-Key`.
+//! belongs to, that a shopper's token opens an order, and an `Idempotency-Key`. They run
+//! before the body is read, so a request without a key or token that works is answered
+//! without reading its body.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -30,6 +32,26 @@ impl FromRequestParts<AppState> for AdminShop {
             .await?
             .map(AdminShop)
             .ok_or_else(ApiError::unauthorized)
+    }
+}
+
+/// That the capability token in a shopper path (`/api/v1/shops/{shop}/orders/{token}/…`)
+/// opens one of the shop's orders; else the one `404 order_not_found`, before the body is
+/// read. The change itself checks the token again inside its transaction.
+pub struct OpenOrder;
+
+impl FromRequestParts<AppState> for OpenOrder {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let mut segments = parts.uri.path().split('/').skip(4);
+        let (Some(shop), Some("orders"), Some(token)) =
+            (segments.next(), segments.next(), segments.next())
+        else {
+            return Err(ApiError::order_not_found());
+        };
+        state.db.find_order(shop, token, state.clock.now()).await?;
+        Ok(OpenOrder)
     }
 }
 

@@ -16,6 +16,7 @@ pub mod replay;
 pub mod returns;
 pub mod reviews;
 pub mod seed;
+pub mod serve;
 pub mod settings;
 pub mod shopper;
 pub mod store;
@@ -117,6 +118,8 @@ pub struct Config {
     pub dev_webhooks: bool,
     #[command(flatten)]
     pub limits: limits::Limits,
+    #[command(flatten)]
+    pub connections: serve::ConnectionLimits,
 }
 
 impl Config {
@@ -172,6 +175,17 @@ pub struct AppState {
     pub limiter: Arc<limits::Limiter>,
 }
 
+/// The largest request body most routes take: settings, answers, reviews.
+pub const BODY_DEFAULT: usize = 16 * 1024;
+/// A delivery choice.
+pub const BODY_SMALL: usize = 4 * 1024;
+/// A parcel's or a return's list of items.
+pub const BODY_LIST: usize = 64 * 1024;
+/// An order with its lines.
+pub const BODY_ORDER: usize = 256 * 1024;
+/// Stock levels, up to 1,000 at a time.
+pub const BODY_STOCK: usize = 1024 * 1024;
+
 /// The whole HTTP application; tests drive it with `oneshot`.
 pub fn app(state: AppState) -> Router {
     let cors_state = state.clone();
@@ -206,6 +220,7 @@ pub fn app(state: AppState) -> Router {
         .merge(theme::router())
         .merge(web::router())
         .route(openapi::PATH, get(openapi::serve))
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_DEFAULT))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async {
@@ -326,13 +341,9 @@ pub async fn run(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     println!("API listening on {public_url}");
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| e.to_string())?;
+    serve::serve(listener, app(state), config.connections, shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())?;
     if let Some(task) = storefront {
         let _ = task.await;
     }

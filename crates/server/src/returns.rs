@@ -3,6 +3,7 @@
 //! return more than was delivered), its amounts, the shopper cancelling it, and the shop
 //! moving it along.
 
+use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -15,7 +16,7 @@ use postpurchase_api::{
 
 use crate::domain::returns::{qr_svg, with_links};
 use crate::error::{ApiError, Json, Path};
-use crate::extract::{AdminShop, IdempotencyKey};
+use crate::extract::{AdminShop, IdempotencyKey, OpenOrder};
 use crate::replay;
 use crate::store::idempotency::Keyed;
 use crate::store::returns::ReturnRequest;
@@ -30,12 +31,20 @@ pub const INVENTORY_PATH: &str = "/api/v1/admin/inventory";
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(RETURNS_PATH, get(options).post(create))
+        .route(
+            RETURNS_PATH,
+            get(options)
+                .post(create)
+                .layer(DefaultBodyLimit::max(crate::BODY_LIST)),
+        )
         .route(CANCEL_PATH, post(cancel))
         .route(QR_PATH, get(qr_code))
         .route(SETTINGS_PATH, put(put_settings).get(get_settings))
         .route(STATUS_PATH, post(update_status))
-        .route(INVENTORY_PATH, put(set_inventory))
+        .route(
+            INVENTORY_PATH,
+            put(set_inventory).layer(DefaultBodyLimit::max(crate::BODY_STOCK)),
+        )
 }
 
 /// What can be returned, and the order's returns so far.
@@ -90,6 +99,7 @@ pub async fn create(
     State(state): State<AppState>,
     Path((shop, token)): Path<(String, String)>,
     IdempotencyKey(key): IdempotencyKey,
+    _: OpenOrder,
     Json(request): Json<NewReturn>,
 ) -> Result<Response, ApiError> {
     let key = Keyed::new(key, b"returns", &request)?;

@@ -10,7 +10,7 @@ use postpurchase_api::{
 };
 
 use crate::error::{ApiError, Json, Path, Query};
-use crate::extract::AdminShop;
+use crate::extract::{AdminShop, OpenOrder};
 use crate::AppState;
 
 pub const REVIEWS_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/reviews";
@@ -72,6 +72,7 @@ pub async fn items(
 pub async fn write(
     State(state): State<AppState>,
     Path((shop, token)): Path<(String, String)>,
+    _: OpenOrder,
     Json(review): Json<NewReview>,
 ) -> Result<(StatusCode, Json<Vec<ReviewableItem>>), ApiError> {
     let items = state

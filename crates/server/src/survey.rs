@@ -12,7 +12,7 @@ use postpurchase_api::{
 
 use crate::domain::survey::{validate_nps, OTHER};
 use crate::error::{ApiError, Json, Path};
-use crate::extract::AdminShop;
+use crate::extract::{AdminShop, OpenOrder};
 use crate::store::survey::Answer;
 use crate::AppState;
 
@@ -76,6 +76,7 @@ pub async fn survey(
 pub async fn answer_nps(
     State(state): State<AppState>,
     Path((shop, token)): Path<(String, String)>,
+    _: OpenOrder,
     Json(answer): Json<NpsAnswer>,
 ) -> Result<(StatusCode, Json<SurveyView>), ApiError> {
     let errors = validate_nps(&answer);
@@ -109,6 +110,7 @@ pub async fn answer_nps(
 pub async fn answer_heard(
     State(state): State<AppState>,
     Path((shop, token)): Path<(String, String)>,
+    _: OpenOrder,
     Json(answer): Json<HeardAnswer>,
 ) -> Result<(StatusCode, Json<SurveyView>), ApiError> {
     let view = state
@@ -136,6 +138,7 @@ pub async fn answer_heard(
 pub async fn set_preferences(
     State(state): State<AppState>,
     Path((shop, token)): Path<(String, String)>,
+    _: OpenOrder,
     Json(preferences): Json<Preferences>,
 ) -> Result<Json<SurveyView>, ApiError> {
     let view = state

@@ -1,6 +1,7 @@
 //! Admin API for parcels: the shop registers each shipment of an order, and carrier events
 //! (from the carrier or the shop's tracking service) move it along.
 
+use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
@@ -20,7 +21,10 @@ pub const EVENTS_PATH: &str = "/api/v1/admin/shipments/{carrier}/{tracking_numbe
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(SHIPMENTS_PATH, post(create_shipment))
+        .route(
+            SHIPMENTS_PATH,
+            post(create_shipment).layer(DefaultBodyLimit::max(crate::BODY_LIST)),
+        )
         .route(EVENTS_PATH, post(record_event))
 }
 

@@ -644,6 +644,23 @@ impl Db {
         .await
     }
 
+    /// The order a capability token opens; the one `order_not_found` for any other.
+    pub async fn find_order(
+        &self,
+        shop: &str,
+        token: &str,
+        now: i64,
+    ) -> Result<OrderRef, ApiError> {
+        if !domain::is_token_shaped(token) {
+            return Err(ApiError::order_not_found());
+        }
+        let (shop, token) = (shop.to_owned(), token.to_owned());
+        self.read(work!(|c, shop, token| {
+            find(c, &shop, &token, now).await
+        }))
+        .await
+    }
+
     /// The order a capability token opens, as the shopper sees it.
     pub async fn order_view(
         &self,
