@@ -34,6 +34,13 @@ async fn unknown_paths_and_methods_get_json_errors(backend: Backend) {
 async fn every_malformed_request_gets_a_json_error(backend: Backend) {
     let app = TestApp::new(backend).await;
     let bearer = format!("Bearer {SHOP_KEY}");
+    let admin = |uri: &'static str, body: &'static str| {
+        Request::post(uri)
+            .header(header::AUTHORIZATION, &bearer)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap()
+    };
     let theme = |body: &'static str, content_type: &'static str| {
         Request::put("/api/v1/admin/theme")
             .header(header::AUTHORIZATION, &bearer)
@@ -54,6 +61,31 @@ async fn every_malformed_request_gets_a_json_error(backend: Backend) {
         ),
         (
             theme(r#"{"variables": []}"#, "application/json"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+        ),
+        // An object is required: `[]` is not one, nor a string.
+        (
+            admin("/api/v1/admin/orders/1001/tokens", "[]"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+        ),
+        (
+            admin("/api/v1/admin/orders/1001/tokens", "\"{}\""),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+        ),
+        (
+            admin("/api/v1/admin/orders/1001/tokens", "nope"),
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+        ),
+        // Integers are written as integers: 30.0 is not one.
+        (
+            admin(
+                "/api/v1/admin/orders/1001/tokens",
+                r#"{"valid_days": 30.0}"#,
+            ),
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_body",
         ),
