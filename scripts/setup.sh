@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the demo, the tests and the benchmarks need. Idempotent:
 # each step checks first and does nothing when its tool is already in place.
-# Only the normal package registries are used (Debian, crates.io, npm).
+# Only the normal package registries are used (Debian, crates.io, npm, PyPI).
 # `--bench` also installs what the benchmarks use (twiggy, oha).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +25,8 @@ done
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_pkgs+=(postgresql)
 # Node.js runs the end-to-end tests and the build's JS tools; Debian's is recent enough.
 command -v node >/dev/null && command -v npm >/dev/null || apt_pkgs+=(nodejs npm)
+# Python runs schemathesis (the API contract test), in a virtual environment of its own.
+python3 -c 'import venv, ensurepip' 2>/dev/null || apt_pkgs+=(python3-venv)
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
   say "apt-get install ${apt_pkgs[*]}"
   sudo_if_needed apt-get update -qq
@@ -59,6 +61,15 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/terser ] \
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# --- schemathesis, pinned, from PyPI into target/schemathesis (tests/api/schemathesis.mjs).
+SCHEMATHESIS_VERSION=4.32.5
+if ! target/schemathesis/bin/st --version 2>/dev/null | grep -q " $SCHEMATHESIS_VERSION\$"; then
+  say "pip install schemathesis $SCHEMATHESIS_VERSION"
+  rm -rf target/schemathesis
+  python3 -m venv target/schemathesis
+  target/schemathesis/bin/pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
 if [ "${1:-}" = "--bench" ]; then
   for tool in twiggy:0.8.0 oha:1; do
     name=${tool%%:*}; version=${tool#*:}
@@ -69,4 +80,4 @@ if [ "${1:-}" = "--bench" ]; then
   done
 fi
 
-say "ready: $(trunk --version), wasm-bindgen $wbg_version, wasm-opt $(node_modules/.bin/wasm-opt --version | awk '{print $3}'), $(/usr/bin/chromium --version 2>/dev/null | head -1)"
+say "ready: $(trunk --version), wasm-bindgen $wbg_version, wasm-opt $(node_modules/.bin/wasm-opt --version | awk '{print $3}'), schemathesis $SCHEMATHESIS_VERSION, $(/usr/bin/chromium --version 2>/dev/null | head -1)"

@@ -2,7 +2,8 @@
 # Runs every test of the project, in the order a failure is cheapest to find:
 # formatting and lints, native tests (domain, API handlers, storage), the widget in headless
 # Chromium (wasm-bindgen-test), then the release widget and the demo end to end
-# (Playwright driving Chromium). The wasm is built once for the end-to-end layer.
+# (Playwright driving Chromium), and schemathesis checking the API against its OpenAPI
+# document. The wasm is built once for the end-to-end layer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -45,9 +46,13 @@ step "end-to-end on PostgreSQL: parcels and follow-ups (the demo on a database o
 PP_E2E_DATABASE=postgres node --test --test-concurrency=1 --test-reporter=spec \
   tests/e2e/delivery.test.mjs tests/e2e/followups.test.mjs 2>&1 | tee "$logs/e2e-postgres"
 
+step "API contract: schemathesis against the demo (time-boxed)"
+node tests/api/schemathesis.mjs "${PP_SCHEMATHESIS_SECONDS:-120}" 2>&1 | tee "$logs/schemathesis"
+
 passed() { grep -Eo "$2" "$1" | grep -Eo '[0-9]+' | awk '{ n += $1 } END { print n + 0 }'; }
 step "all tests passed"
 echo "native: $(passed "$logs/native" 'ok\. [0-9]+ passed') passed," \
      "widget: $(passed "$logs/widget" 'ok\. [0-9]+ passed') passed," \
      "end-to-end: $(passed "$logs/e2e" '^ℹ pass [0-9]+') passed" \
-     "(and $(passed "$logs/e2e-postgres" '^ℹ pass [0-9]+') on PostgreSQL)"
+     "(and $(passed "$logs/e2e-postgres" '^ℹ pass [0-9]+') on PostgreSQL)," \
+     "schemathesis: $(grep -Eo '[0-9]+ generated, [0-9]+ passed' "$logs/schemathesis")"

@@ -549,18 +549,28 @@ impl FieldError {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewOrder {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 64, pattern = "\\S")
+    )]
     pub number: String,
     /// RFC 3339; defaults to now.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub placed_at: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Z]{3}$"))]
     pub currency: String,
     pub customer: NewCustomer,
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 500))]
     pub items: Vec<NewLineItem>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100_000_000))]
     pub shipping: i64,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100_000_000))]
     pub discount: i64,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100_000_000))]
     pub tax: i64,
     pub delivery_address: NewAddress,
     #[serde(default)]
@@ -571,9 +581,18 @@ pub struct NewOrder {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewCustomer {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 254, pattern = "^[^@\\s]+@[^.\\s][^\\s]*\\.[^\\s]*$")
+    )]
     pub email: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = "\\S")
+    )]
     pub first_name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub last_name: String,
 }
 
@@ -581,13 +600,25 @@ pub struct NewCustomer {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewLineItem {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = "\\S")
+    )]
     pub sku: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, pattern = "\\S")
+    )]
     pub name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub variant: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10_000))]
     pub quantity: u32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100_000_000))]
     pub unit_price: i64,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000, pattern = "^https?://"))]
     pub image_url: Option<String>,
     /// The product comes in sizes: its review asks how it fits.
     #[serde(default)]
@@ -597,6 +628,7 @@ pub struct NewLineItem {
     pub final_sale: bool,
     /// The product this line is a variant of (the shop's id), for exchanges.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub product: Option<String>,
 }
 
@@ -604,16 +636,35 @@ pub struct NewLineItem {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewAddress {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, pattern = "\\S")
+    )]
     pub name: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, pattern = "\\S")
+    )]
     pub street: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 20, pattern = "\\S")
+    )]
     pub postcode: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = "\\S")
+    )]
     pub city: String,
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Z]{2}$"))]
     pub country: String,
     /// Where the address is (WGS 84 degrees), if the checkout geocoded it; gives pickup
     /// points their distance. Both or neither.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = -90.0, maximum = 90.0))]
     pub latitude: Option<f64>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = -180.0, maximum = 180.0))]
     pub longitude: Option<f64>,
 }
 
@@ -631,9 +682,15 @@ pub struct OrderCreated {
 #[serde(deny_unknown_fields)]
 pub struct NewShipment {
     /// The carrier's name in lower case, e.g. `postnl`, `dhl`, `dpd`, `ups`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9-]{1,40}$"))]
     pub carrier: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 64, pattern = "\\S")
+    )]
     pub tracking_number: String,
     /// Which of the order's lines, and how many of each, travel in this parcel.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 500))]
     pub items: Vec<NewShipmentItem>,
     /// When the carrier expects to deliver it.
     #[serde(default)]
@@ -645,7 +702,12 @@ pub struct NewShipment {
 #[serde(deny_unknown_fields)]
 pub struct NewShipmentItem {
     /// The SKU of an order line.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = "\\S")
+    )]
     pub sku: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10_000))]
     pub quantity: u32,
 }
 
@@ -655,17 +717,28 @@ pub struct NewShipmentItem {
 #[serde(deny_unknown_fields)]
 pub struct CarrierEvent {
     /// The carrier's own id of the event: the same id twice is one event.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 128, pattern = "\\S")
+    )]
     pub event_id: String,
     /// When it happened (RFC 3339). Events may arrive in any order.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub occurred_at: String,
     /// The carrier's status code, kept as sent and mapped to a [`ShipmentStatus`]; a code
     /// we do not know maps to `unknown`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 64, pattern = "\\S")
+    )]
     pub code: String,
     /// The carrier's own words for it.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub text: Option<String>,
     /// Where it happened, e.g. a depot or town.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub location: Option<String>,
     /// For a delivery: where the parcel was left, when the carrier says so apart from its
     /// code.
@@ -697,6 +770,7 @@ pub struct ShipmentState {
 pub struct NewAccessToken {
     /// How long the token stays valid; the shop's default when absent.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3650))]
     pub valid_days: Option<u32>,
 }
 
@@ -718,13 +792,20 @@ pub struct OrderAccess {
 #[serde(deny_unknown_fields)]
 pub struct DeliverySettings {
     /// IANA time zone of the shop's deliveries, e.g. `Europe/Amsterdam`.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub time_zone: String,
     /// Local time (`HH:MM`) on the delivery day after which choices lock.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    )]
     pub cutoff: String,
     /// How many days after the expected day a parcel may move to; 0 offers no other day.
+    #[cfg_attr(feature = "openapi", schema(maximum = 30))]
     pub later_days: u32,
     /// Safe places offered, codes from [`SAFE_PLACES`].
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 6))]
     pub safe_places: Vec<String>,
     /// Whether shoppers may name a neighbour.
     #[serde(default)]
@@ -733,6 +814,7 @@ pub struct DeliverySettings {
     /// name or password; never this server's own network (checked again at every send,
     /// after DNS). `null` sends none.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub webhook_url: Option<String>,
     /// Make a new signing secret (the old one stops at once).
     #[serde(default)]
@@ -759,13 +841,24 @@ pub struct DeliverySettingsView {
 #[serde(deny_unknown_fields)]
 pub struct NewSlot {
     /// `YYYY-MM-DD`, the shop's local date.
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
     pub date: String,
     /// Local times `HH:MM`, `from` before `to`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    )]
     pub from: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    )]
     pub to: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100_000_000))]
     pub price: Option<i64>,
     /// How many parcels the slot takes.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100_000))]
     pub capacity: u32,
 }
 
@@ -774,15 +867,26 @@ pub struct NewSlot {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewPickupPoint {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = "\\S")
+    )]
     pub name: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, pattern = "\\S")
+    )]
     pub address: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 14))]
     pub opening_hours: Vec<String>,
     #[serde(default)]
     pub locker: bool,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = -90.0, maximum = 90.0))]
     pub latitude: Option<f64>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = -180.0, maximum = 180.0))]
     pub longitude: Option<f64>,
 }
 
@@ -796,6 +900,7 @@ pub struct Reward {
     pub value: i64,
     /// ISO 4217; ignored for `percent_off`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Z]{3}$"))]
     pub currency: Option<String>,
 }
 
@@ -833,7 +938,14 @@ pub struct ReferralView {
 #[serde(deny_unknown_fields)]
 pub struct ReferralSettings {
     pub enabled: bool,
-    /// An https URL with `{code}` where the code goes, e.g. `https://shop.example/?ref={code}`.
+    /// An http(s) URL with `{code}` where the code goes, e.g. `https://shop.example/?ref={code}`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 500,
+            pattern = "^https?://[^\\s\\x00-\\x1f\\x7f-\\x9f]*\\{code\\}[^\\s\\x00-\\x1f\\x7f-\\x9f]*$"
+        )
+    )]
     pub share_url: String,
     pub friend_reward: Reward,
     pub referrer_reward: Reward,
@@ -845,12 +957,18 @@ pub struct ReferralSettings {
 #[serde(deny_unknown_fields)]
 pub struct NewRedemption {
     /// As the customer typed it: case and spaces do not matter.
+    #[cfg_attr(feature = "openapi", schema(min_length = 3, max_length = 100))]
     pub code: String,
     /// The new customer's e-mail address (kept only as a hash).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 254, pattern = "^[^@\\s]+@[^.\\s][^\\s]*\\.[^\\s]*$")
+    )]
     pub email: String,
     /// The order the code is used for, if postpurchase already has it: it does not make
     /// the customer a returning one.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub order_number: Option<String>,
 }
 
@@ -884,9 +1002,11 @@ pub struct SurveyView {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NpsAnswer {
+    #[cfg_attr(feature = "openapi", schema(maximum = 10))]
     pub score: u8,
     /// At most 1000 characters.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub comment: Option<String>,
 }
 
@@ -896,9 +1016,11 @@ pub struct NpsAnswer {
 #[serde(deny_unknown_fields)]
 pub struct HeardAnswer {
     /// One of the shop's `heard_options`, or `other`.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 60))]
     pub option: String,
     /// With `other`: the shopper's words, at most 200 characters.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub other: Option<String>,
 }
 
@@ -918,6 +1040,7 @@ pub struct Preferences {
 pub struct SurveySettings {
     pub enabled: bool,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 12))]
     pub heard_options: Vec<String>,
 }
 
@@ -1009,10 +1132,19 @@ pub struct ReviewView {
 pub struct NewReview {
     pub line_id: i64,
     /// 1 to 5.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub stars: u8,
     /// 1 to 100 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = "\\S")
+    )]
     pub title: String,
     /// 1 to 2000 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 2000, pattern = "\\S")
+    )]
     pub body: String,
     /// Only for items in sizes.
     #[serde(default)]
@@ -1131,6 +1263,7 @@ pub enum ReturnStatus {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewReturn {
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 500))]
     pub items: Vec<NewReturnItem>,
     pub resolution: Resolution,
     pub method: ReturnMethod,
@@ -1141,14 +1274,18 @@ pub struct NewReturn {
 #[serde(deny_unknown_fields)]
 pub struct NewReturnItem {
     pub line_id: i64,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10_000))]
     pub quantity: u32,
     /// One of the shop's reasons.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 80))]
     pub reason: String,
     /// At most 500 characters.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub comment: Option<String>,
     /// For `exchange`: the variant wanted instead, one of the line's `exchange_options`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub exchange_sku: Option<String>,
 }
 
@@ -1195,6 +1332,7 @@ pub struct ReturnItemView {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InventoryUpdate {
+    #[cfg_attr(feature = "openapi", schema(max_items = 1000))]
     pub items: Vec<StockLevel>,
 }
 
@@ -1202,10 +1340,22 @@ pub struct InventoryUpdate {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StockLevel {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = "\\S")
+    )]
     pub sku: String,
     /// The product it is a variant of, as order lines name it.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = "\\S")
+    )]
     pub product: String,
     /// E.g. `L / Forest`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = "\\S")
+    )]
     pub variant: String,
     pub stock: u32,
 }
@@ -1225,11 +1375,14 @@ pub struct ReturnUpdate {
 pub struct ReturnSettings {
     pub enabled: bool,
     /// Days from delivery, 1 to 365.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
     pub window_days: u32,
     /// The reasons shoppers choose from, 1 to 12.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 12))]
     pub reasons: Vec<String>,
     /// Extra store credit in percent, 0 to 100.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(maximum = 100))]
     pub store_credit_bonus: u32,
 }
 
@@ -1324,21 +1477,37 @@ pub struct ShopProfile {
     #[serde(default)]
     pub slug: String,
     /// The shop's name as shoppers see it, 1 to 100 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = "^[^\\n\\r]*[^\\s][^\\n\\r]*$"
+        )
+    )]
     pub name: String,
     /// Where shoppers write to.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
     pub support_email: Option<String>,
     /// Where shoppers call: digits, spaces and `+ ( ) - .`, at most 30 characters.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 30, pattern = "^[0-9 +().-]*$")
+    )]
     pub support_phone: Option<String>,
     /// The shop's help or contact page (https).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub support_url: Option<String>,
     /// The shop's own order page (https), the widget's fallback link.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub order_status_url: Option<String>,
     /// The language of the shop's pages when the shopper's browser asks for none of
     /// [`LANGUAGES`].
+    #[cfg_attr(feature = "openapi", schema(min_length = 2, max_length = 8))]
     pub language: String,
 }
 
@@ -1348,6 +1517,10 @@ pub struct ShopProfile {
 #[serde(deny_unknown_fields)]
 pub struct ErasureRequest {
     /// The customer's e-mail address as their orders carry it (any case).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 254, pattern = "^[^@\\s]+@[^.\\s][^\\s]*\\.[^\\s]*$")
+    )]
     pub email: String,
 }
 

@@ -2,7 +2,6 @@
 //! point or another day. Every rule is checked inside the write transaction that makes the
 //! change ([`crate::store::choices`]), so what was checked is what gets written.
 
-use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
@@ -22,7 +21,7 @@ pub const CHOICE_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/shipments/{sh
 pub fn router() -> Router<AppState> {
     Router::new().route(
         CHOICE_PATH,
-        post(set_choice).layer(DefaultBodyLimit::max(crate::BODY_SMALL)),
+        post(set_choice).layer(crate::body_limit_layer(CHOICE_PATH)),
     )
 }
 

@@ -261,8 +261,18 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> 
                 "The body must be a JSON object.",
             ));
         }
-        let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
-        match serde_path_to_error::deserialize(deserializer) {
+        let body = match serde_json::from_slice::<Body>(&bytes) {
+            Ok(Body(body)) => body,
+            Err(e) if e.is_data() => {
+                return Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_body",
+                    format!("The body is ambiguous: {e}"),
+                ))
+            }
+            Err(_) => return Err(invalid_json()),
+        };
+        match serde_path_to_error::deserialize(body) {
             Ok(value) => Ok(Json(value)),
             Err(e) if e.inner().is_data() => Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -272,6 +282,83 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> 
             )),
             Err(_) => Err(invalid_json()),
         }
+    }
+}
+
+/// A JSON body as the API reads it, before it becomes a request type: a number with no
+/// fraction is an integer however it is written (`30.0` is `30`, as JSON Schema counts
+/// it), and a key given twice in one object is refused rather than one of its values
+/// silently taken.
+struct Body(serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for Body {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(BodyVisitor).map(Body)
+    }
+}
+
+struct BodyVisitor;
+
+impl<'de> serde::de::Visitor<'de> for BodyVisitor {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        // Whole numbers within 64 bits become integers; the rest stay as written.
+        const LIMIT: f64 = 9_223_372_036_854_775_808.0; // 2^63
+        Ok(if v.fract() == 0.0 && (-LIMIT..LIMIT).contains(&v) {
+            (v as i64).into()
+        } else {
+            v.into()
+        })
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(Body(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(items.into())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let Body(value) = map.next_value()?;
+            if object.insert(key, value).is_some() {
+                return Err(serde::de::Error::custom(
+                    "a key appears twice in one object",
+                ));
+            }
+        }
+        Ok(object.into())
     }
 }
 

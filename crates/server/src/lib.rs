@@ -186,6 +186,29 @@ pub const BODY_ORDER: usize = 256 * 1024;
 /// Stock levels, up to 1,000 at a time.
 pub const BODY_STOCK: usize = 1024 * 1024;
 
+/// The routes that take more or less than [`BODY_DEFAULT`], by path template: what the
+/// routers enforce and the OpenAPI document says.
+const BODY_LIMITS: [(&str, usize); 5] = [
+    (choices::CHOICE_PATH, BODY_SMALL),
+    (admin::ORDERS_PATH, BODY_ORDER),
+    (tracking::SHIPMENTS_PATH, BODY_LIST),
+    (returns::RETURNS_PATH, BODY_LIST),
+    (returns::INVENTORY_PATH, BODY_STOCK),
+];
+
+/// The largest body the route at `path` (a template, as routed) takes.
+pub fn body_limit(path: &str) -> usize {
+    BODY_LIMITS
+        .iter()
+        .find(|(route, _)| *route == path)
+        .map_or(BODY_DEFAULT, |(_, limit)| *limit)
+}
+
+/// The layer that bounds the bodies of the route at `path`.
+pub(crate) fn body_limit_layer(path: &str) -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(body_limit(path))
+}
+
 /// The whole HTTP application; tests drive it with `oneshot`.
 pub fn app(state: AppState) -> Router {
     let cors_state = state.clone();

@@ -1,6 +1,10 @@
 //! The OpenAPI document of the shopper and admin API, generated from the shared types.
 
+use std::sync::OnceLock;
+
 use axum::response::IntoResponse;
+use postpurchase_api::{LANGUAGES, SAFE_PLACES};
+use serde_json::{json, Value};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -72,6 +76,227 @@ impl Modify for ApiKeyAuth {
     }
 }
 
+/// The served document: what the handlers declare, plus what every route may answer
+/// before its handler runs (the extractors, the limits, the time-out) and the rules of
+/// request bodies the derived schemas cannot say (lists of codes, unique items, map keys).
+pub fn document() -> &'static Value {
+    static DOCUMENT: OnceLock<Value> = OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the document serialises");
+        for (path, item) in doc["paths"].as_object_mut().into_iter().flatten() {
+            for operation in item.as_object_mut().into_iter().flatten().map(|(_, op)| op) {
+                complete_operation(path, operation);
+            }
+        }
+        constrain_schemas(&mut doc["components"]["schemas"]);
+        spell_out_blanks(&mut doc["components"]["schemas"], &blank_class());
+        doc
+    })
+}
+
 pub async fn serve() -> impl IntoResponse {
-    axum::Json(ApiDoc::openapi())
+    axum::Json(document())
+}
+
+fn error_response(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    })
+}
+
+fn retry_response(description: &str) -> Value {
+    let mut response = error_response(description);
+    response["headers"] = json!({"Retry-After": {
+        "description": "Seconds to wait before trying again",
+        "schema": {"type": "integer", "minimum": 1},
+    }});
+    response
+}
+
+/// Adds the answers any request to `path` may get whatever its handler does.
+fn complete_operation(path: &str, operation: &mut Value) {
+    let has_body = operation.get("requestBody").is_some();
+    let responses = operation["responses"]
+        .as_object_mut()
+        .expect("every operation has responses");
+    let mut add = |status: &str, response: Value| {
+        responses.entry(status).or_insert(response);
+    };
+    add(
+        "400",
+        error_response(if has_body {
+            "`invalid_json`: the body is not JSON; `invalid_idempotency_key`, `invalid_query` or `invalid_path`"
+        } else {
+            "`invalid_idempotency_key`, `invalid_query` (a parameter given twice) or `invalid_path` (not UTF-8)"
+        }),
+    );
+    if has_body {
+        let limit = crate::body_limit(path) / 1024;
+        add(
+            "413",
+            error_response(&format!(
+                "`payload_too_large`: this route takes bodies of at most {limit} KiB"
+            )),
+        );
+        add(
+            "415",
+            error_response("`unsupported_media_type`: send `Content-Type: application/json`"),
+        );
+        add(
+            "422",
+            error_response(
+                "`invalid_body`: not an object of the documented shape (the field is named)",
+            ),
+        );
+    }
+    add(
+        "429",
+        retry_response(
+            "`too_many_requests`: a limit of this token, API key, address or parcel is spent",
+        ),
+    );
+    add(
+        "503",
+        retry_response(
+            "`busy` (the database stayed locked) or `timeout` (the request took too long)",
+        ),
+    );
+    // The key's own rule, as the server checks it.
+    let parameters = operation
+        .get_mut("parameters")
+        .and_then(Value::as_array_mut);
+    for parameter in parameters.into_iter().flatten() {
+        if parameter["name"] == "Idempotency-Key" {
+            parameter["schema"] = json!({"type": "string", "pattern": "^[!-~]{1,255}$"});
+        }
+    }
+}
+
+/// `\s` as the server counts it ([`domain::BLANK`]), for inside a character class.
+fn blank_class() -> String {
+    let escape = |c: char| format!("\\u{:04x}", c as u32);
+    crate::domain::BLANK
+        .iter()
+        .map(|&(from, to)| match from == to {
+            true => escape(from),
+            false => format!("{}-{}", escape(from), escape(to)),
+        })
+        .collect()
+}
+
+/// Writes the derives' `\S` ("one character not blank") and `\s` out as the characters
+/// the server counts as blank, everywhere in `value`.
+fn spell_out_blanks(value: &mut Value, blank: &str) {
+    match value {
+        Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                match item {
+                    Value::String(pattern) if key == "pattern" => {
+                        *pattern = match pattern.as_str() {
+                            "\\S" => format!("[^{blank}]"),
+                            other => other.replace("\\s", blank),
+                        }
+                    }
+                    _ => spell_out_blanks(item, blank),
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| spell_out_blanks(item, blank)),
+        _ => {}
+    }
+}
+
+/// Rules of request bodies beyond what the derives say.
+fn constrain_schemas(schemas: &mut Value) {
+    set(
+        schemas,
+        "DeliverySettings",
+        "safe_places",
+        json!({"uniqueItems": true, "items": {"type": "string", "enum": SAFE_PLACES}}),
+    );
+    set(
+        schemas,
+        "NewPickupPoint",
+        "opening_hours",
+        json!({"items": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S"}}),
+    );
+    // One line, no blank at either end (`list_entry_ok`).
+    let entry = "^[^\\s]([^\\n\\r]*[^\\s])?$";
+    set(
+        schemas,
+        "SurveySettings",
+        "heard_options",
+        json!({"uniqueItems": true, "items": {
+            "type": "string", "maxLength": 60, "pattern": entry, "not": {"const": "other"},
+        }}),
+    );
+    set(
+        schemas,
+        "ReturnSettings",
+        "reasons",
+        json!({"uniqueItems": true, "items": {"type": "string", "maxLength": 80, "pattern": entry}}),
+    );
+    set(
+        schemas,
+        "ShopProfile",
+        "language",
+        json!({"enum": LANGUAGES}),
+    );
+    set(
+        schemas,
+        "StockLevel",
+        "stock",
+        json!({"maximum": crate::returns::STOCK_MAX}),
+    );
+    // What a reward is depends on its kind: a percentage, or an amount in a currency.
+    let value =
+        |max: i64| json!({"type": "integer", "format": "int64", "minimum": 1, "maximum": max});
+    schemas["Reward"] = json!({
+        "description": schemas["Reward"]["description"],
+        "oneOf": [
+            {
+                "type": "object",
+                "required": ["kind", "value"],
+                "properties": {
+                    "kind": {"const": "percent_off"},
+                    "value": value(100),
+                    "currency": {"type": ["string", "null"], "description": "Ignored"},
+                },
+                "additionalProperties": false,
+            },
+            {
+                "type": "object",
+                "required": ["kind", "value", "currency"],
+                "properties": {
+                    "kind": {"enum": ["amount_off", "store_credit"]},
+                    "value": value(100_000_000),
+                    "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                },
+                "additionalProperties": false,
+            },
+        ],
+    });
+    set(
+        schemas,
+        "ShopTheme",
+        "variables",
+        json!({
+            "maxProperties": 50,
+            "propertyNames": {"pattern": "^--pp-[a-z0-9-]{1,35}$"},
+            "additionalProperties": {"type": "string", "minLength": 1, "maxLength": 200},
+        }),
+    );
+}
+
+/// Adds `rules` to the property `property` of the schema `schema`.
+fn set(schemas: &mut Value, schema: &str, property: &str, rules: Value) {
+    let target = schemas
+        .pointer_mut(&format!("/{schema}/properties/{property}"))
+        .unwrap_or_else(|| panic!("{schema}.{property} is in the document"));
+    for (key, rule) in rules.as_object().expect("rules are an object") {
+        target[key] = rule.clone();
+    }
 }

@@ -32,11 +32,15 @@ pub fn router() -> Router<AppState> {
 /// Checks a shop's referral terms; every problem is reported at once.
 pub fn validate_settings(settings: &ReferralSettings) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let url = settings.share_url.trim();
-    if !url.starts_with("https://") || !url.contains("{code}") || url.len() > 500 {
+    let url = &settings.share_url;
+    if !(url.starts_with("https://") || url.starts_with("http://"))
+        || !url.contains("{code}")
+        || url.chars().count() > 500
+        || url.contains(|c: char| domain::is_blank(c) || c.is_control())
+    {
         errors.push(FieldError::new(
             "share_url",
-            "must be an https URL with {code} where the code goes",
+            "must be an http(s) URL of at most 500 characters with {code} where the code goes",
         ));
     }
     for (field, reward) in [
@@ -148,8 +152,6 @@ pub async fn put_settings(
     if !errors.is_empty() {
         return Err(ApiError::invalid_fields(errors));
     }
-    let mut settings = settings;
-    settings.share_url = settings.share_url.trim().to_owned();
     state
         .db
         .set_referral_settings(shop.id, settings.clone())
@@ -179,12 +181,14 @@ pub async fn redeem(
     Json(request): Json<NewRedemption>,
 ) -> Result<Response, ApiError> {
     let code = normalise_code(&request.code);
-    let email = request.email.trim().to_lowercase();
     let mut errors = Vec::new();
-    if !(3..=40).contains(&code.len()) {
-        errors.push(FieldError::new("code", "must be 3 to 40 characters"));
+    if !(3..=40).contains(&code.len()) || request.code.chars().count() > 100 {
+        errors.push(FieldError::new(
+            "code",
+            "must be 3 to 40 characters (at most 100 as typed)",
+        ));
     }
-    if !domain::is_plausible_email(&email) {
+    if !domain::email_ok(&request.email) {
         errors.push(FieldError::new("email", "must be an e-mail address"));
     }
     if !errors.is_empty() {
@@ -192,7 +196,7 @@ pub async fn redeem(
     }
     let request = RedemptionRequest {
         code,
-        email,
+        email: request.email.to_lowercase(),
         order_number: request.order_number,
     };
     let (created, redemption) = state

@@ -3,7 +3,6 @@
 //! return more than was delivered), its amounts, the shopper cancelling it, and the shop
 //! moving it along.
 
-use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -28,6 +27,8 @@ pub const QR_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/returns/{number}/
 pub const SETTINGS_PATH: &str = "/api/v1/admin/return-settings";
 pub const STATUS_PATH: &str = "/api/v1/admin/returns/{number}/status";
 pub const INVENTORY_PATH: &str = "/api/v1/admin/inventory";
+/// The most of one variant a shop may say it has.
+pub const STOCK_MAX: u32 = 1_000_000_000;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -35,7 +36,7 @@ pub fn router() -> Router<AppState> {
             RETURNS_PATH,
             get(options)
                 .post(create)
-                .layer(DefaultBodyLimit::max(crate::BODY_LIST)),
+                .layer(crate::body_limit_layer(RETURNS_PATH)),
         )
         .route(CANCEL_PATH, post(cancel))
         .route(QR_PATH, get(qr_code))
@@ -43,7 +44,7 @@ pub fn router() -> Router<AppState> {
         .route(STATUS_PATH, post(update_status))
         .route(
             INVENTORY_PATH,
-            put(set_inventory).layer(DefaultBodyLimit::max(crate::BODY_STOCK)),
+            put(set_inventory).layer(crate::body_limit_layer(INVENTORY_PATH)),
         )
 }
 
@@ -246,13 +247,19 @@ pub async fn set_inventory(
         errors.push(FieldError::new("items", "at most 1000 at a time"));
     }
     for (i, level) in update.items.iter().enumerate() {
+        if level.stock > STOCK_MAX {
+            errors.push(FieldError::new(
+                format!("items[{i}].stock"),
+                format!("must be at most {STOCK_MAX}"),
+            ));
+        }
         let fields = [
             ("sku", &level.sku),
             ("product", &level.product),
             ("variant", &level.variant),
         ];
         for (name, value) in fields {
-            if !(1..=100).contains(&value.trim().chars().count()) {
+            if !crate::domain::text_ok(value, 100) {
                 errors.push(FieldError::new(
                     format!("items[{i}].{name}"),
                     "must be 1 to 100 characters",
@@ -301,13 +308,8 @@ pub async fn get_settings(
 pub async fn put_settings(
     State(state): State<AppState>,
     AdminShop(shop): AdminShop,
-    Json(mut settings): Json<ReturnSettings>,
+    Json(settings): Json<ReturnSettings>,
 ) -> Result<Json<ReturnSettings>, ApiError> {
-    settings.reasons = settings
-        .reasons
-        .iter()
-        .map(|r| r.trim().to_owned())
-        .collect();
     let mut errors = Vec::new();
     if !(1..=365).contains(&settings.window_days) {
         errors.push(FieldError::new("window_days", "must be 1 to 365"));
@@ -316,13 +318,10 @@ pub async fn put_settings(
         errors.push(FieldError::new("reasons", "give 1 to 12 reasons"));
     }
     for (i, reason) in settings.reasons.iter().enumerate() {
-        if !(1..=80).contains(&reason.chars().count())
-            || reason.contains('\n')
-            || settings.reasons[..i].contains(reason)
-        {
+        if !crate::domain::list_entry_ok(reason, 80) || settings.reasons[..i].contains(reason) {
             errors.push(FieldError::new(
                 format!("reasons[{i}]"),
-                "must be 1 to 80 characters on one line, listed once",
+                "must be 1 to 80 characters on one line, without spaces around, listed once",
             ));
         }
     }

@@ -92,7 +92,7 @@ pub struct ListQuery {
     get,
     path = "/api/v1/admin/reviews",
     tag = "admin",
-    params(("status" = Option<String>, Query, description = "`pending`, `published` or `rejected`")),
+    params(("status" = Option<ReviewStatus>, Query, description = "Only the reviews of this status")),
     security(("api_key" = [])),
     responses(
         (status = 200, description = "Up to 500 reviews", body = [AdminReview]),

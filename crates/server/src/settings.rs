@@ -166,8 +166,11 @@ pub async fn create_slot(
     if is_clock_time(&slot.from) && is_clock_time(&slot.to) && slot.from >= slot.to {
         errors.push(FieldError::new("to", "must be after `from`"));
     }
-    if slot.price.is_some_and(|p| p < 0) {
-        errors.push(FieldError::new("price", "must not be negative"));
+    if slot.price.is_some_and(|p| !(0..=100_000_000).contains(&p)) {
+        errors.push(FieldError::new(
+            "price",
+            "must be 0 to 100000000 minor units",
+        ));
     }
     if !(1..=100_000).contains(&slot.capacity) {
         errors.push(FieldError::new("capacity", "must be 1 to 100000"));
@@ -199,18 +202,19 @@ pub async fn create_pickup_point(
 ) -> Result<(StatusCode, Json<PickupPoint>), ApiError> {
     let mut errors = Vec::new();
     for (field, value, max) in [("name", &point.name, 100), ("address", &point.address, 200)] {
-        if !(1..=max).contains(&value.trim().chars().count()) {
+        if !domain::text_ok(value, max) {
             errors.push(FieldError::new(
                 field,
                 format!("must be 1 to {max} characters"),
             ));
         }
     }
-    if point.opening_hours.len() > 14 || point.opening_hours.iter().any(|l| l.chars().count() > 100)
+    if point.opening_hours.len() > 14
+        || !point.opening_hours.iter().all(|l| domain::text_ok(l, 100))
     {
         errors.push(FieldError::new(
             "opening_hours",
-            "at most 14 lines of at most 100 characters",
+            "at most 14 lines of 1 to 100 characters",
         ));
     }
     if !domain::coordinates_ok(point.latitude, point.longitude) {

@@ -187,26 +187,20 @@ pub async fn get_settings(
 pub async fn put_settings(
     State(state): State<AppState>,
     AdminShop(shop): AdminShop,
-    Json(mut settings): Json<SurveySettings>,
+    Json(settings): Json<SurveySettings>,
 ) -> Result<Json<SurveySettings>, ApiError> {
-    settings.heard_options = settings
-        .heard_options
-        .iter()
-        .map(|o| o.trim().to_owned())
-        .collect();
     let mut errors = Vec::new();
     if settings.heard_options.len() > 12 {
         errors.push(FieldError::new("heard_options", "at most 12 answers"));
     }
     for (i, option) in settings.heard_options.iter().enumerate() {
-        if !(1..=60).contains(&option.chars().count())
-            || option.contains('\n')
+        if !crate::domain::list_entry_ok(option, 60)
             || option == OTHER
             || settings.heard_options[..i].contains(option)
         {
             errors.push(FieldError::new(
                 format!("heard_options[{i}]"),
-                "must be 1 to 60 characters on one line, listed once, and not `other`",
+                "must be 1 to 60 characters on one line, without spaces around, listed once, and not `other`",
             ));
         }
     }

@@ -1,7 +1,6 @@
 //! Admin API for parcels: the shop registers each shipment of an order, and carrier events
 //! (from the carrier or the shop's tracking service) move it along.
 
-use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
@@ -23,7 +22,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(
             SHIPMENTS_PATH,
-            post(create_shipment).layer(DefaultBodyLimit::max(crate::BODY_LIST)),
+            post(create_shipment).layer(crate::body_limit_layer(SHIPMENTS_PATH)),
         )
         .route(EVENTS_PATH, post(record_event))
 }

@@ -33,6 +33,8 @@ async fn unknown_paths_and_methods_get_json_errors(backend: Backend) {
 /// over the limit.
 async fn every_malformed_request_gets_a_json_error(backend: Backend) {
     let app = TestApp::new(backend).await;
+    app.create_order(SHOP_KEY, &sample_order("1001", "jane@example.com"))
+        .await;
     let bearer = format!("Bearer {SHOP_KEY}");
     let admin = |uri: &'static str, body: &'static str| {
         Request::post(uri)
@@ -80,11 +82,28 @@ async fn every_malformed_request_gets_a_json_error(backend: Backend) {
             StatusCode::BAD_REQUEST,
             "invalid_json",
         ),
-        // Integers are written as integers: 30.0 is not one.
+        // A whole number is an integer however it is written (30.0 is 30); 30.5 is not.
         (
             admin(
                 "/api/v1/admin/orders/1001/tokens",
                 r#"{"valid_days": 30.0}"#,
+            ),
+            StatusCode::CREATED,
+            "",
+        ),
+        (
+            admin(
+                "/api/v1/admin/orders/1001/tokens",
+                r#"{"valid_days": 30.5}"#,
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+        ),
+        // A key given twice is ambiguous, not the last one taken.
+        (
+            admin(
+                "/api/v1/admin/orders/1001/tokens",
+                r#"{"valid_days": 30, "valid_days": 3}"#,
             ),
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_body",
@@ -120,6 +139,9 @@ async fn every_malformed_request_gets_a_json_error(backend: Backend) {
         let what = format!("{} {}", request.method(), request.uri());
         let (got, body) = json_of(app.send(request).await).await;
         assert_eq!(got, status, "{what}: {body}");
+        if status.is_success() {
+            continue;
+        }
         assert_eq!(body["error"]["code"], code, "{what}: {body}");
     }
 }
@@ -582,8 +604,77 @@ async fn the_hosted_page_speaks_the_browsers_language_under_a_strict_policy(back
     }
 }
 
+/// What every route may answer before its handler runs is in the document: a malformed
+/// request (400), a spent limit (429) and a busy server (503), both with Retry-After; and
+/// for a body, 413, 415 and 422. The 413's size is the one the route enforces: a body one
+/// byte over it is refused, one of exactly that size is read.
+async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let token = app
+        .create_order(SHOP_KEY, &sample_order("1001", "jane@example.com"))
+        .await;
+    let (_, doc) = app.get("/api/v1/openapi.json").await;
+    let mut bodies = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let what = format!("{method} {path}");
+            let responses = &operation["responses"];
+            for status in ["400", "429", "503"] {
+                assert!(responses[status].is_object(), "{what}: no {status}");
+            }
+            for status in ["429", "503"] {
+                assert!(
+                    responses[status]["headers"]["Retry-After"].is_object(),
+                    "{what}: {status} without Retry-After"
+                );
+            }
+            if operation.get("requestBody").is_none() {
+                continue;
+            }
+            bodies += 1;
+            for status in ["413", "415", "422"] {
+                assert!(responses[status].is_object(), "{what}: no {status}");
+            }
+            let said = responses["413"]["description"].as_str().unwrap();
+            let kib: usize = said
+                .split_whitespace()
+                .find_map(|word| word.parse().ok())
+                .unwrap_or_else(|| panic!("{what}: no size in {said:?}"));
+            let uri = path
+                .replace("{shop}", "shop")
+                .replace("{token}", &token)
+                .replace("{number}", "1001")
+                .replace("{carrier}", "dhl")
+                .replace("{tracking_number}", "JJD1")
+                .replace("{shipment}", "1")
+                .replace("{id}", "1");
+            for (size, refused) in [(kib * 1024 + 1, true), (kib * 1024, false)] {
+                // A JSON object of exactly `size` bytes.
+                let body = format!(r#"{{"x":"{}"}}"#, "a".repeat(size - 8));
+                assert_eq!(body.len(), size);
+                let request = Request::builder()
+                    .method(method.to_uppercase().as_str())
+                    .uri(&uri)
+                    .header(header::AUTHORIZATION, format!("Bearer {SHOP_KEY}"))
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .header("if-match", "*")
+                    .body(Body::from(body))
+                    .unwrap();
+                let (status, answer) = json_of(app.send(request).await).await;
+                assert_eq!(
+                    status == StatusCode::PAYLOAD_TOO_LARGE,
+                    refused,
+                    "{what} with {size} bytes: {status} {answer}"
+                );
+            }
+        }
+    }
+    assert_eq!(bodies, 24, "routes with a body");
+}
+
 storage_tests!(
     every_malformed_request_gets_a_json_error,
+    the_openapi_document_lists_what_each_route_answers_before_its_handler,
     unknown_paths_and_methods_get_json_errors,
     cors_allows_exactly_the_shops_own_origins,
     the_openapi_document_lists_exactly_the_api_routes,

@@ -26,9 +26,18 @@ async fn post(app: &TestApp, uri: &str, body: Value) -> (StatusCode, Value) {
 }
 
 async fn surveyed(app: &TestApp) -> (String, String) {
+    // Answers are taken as written: spaces around one are refused, not trimmed away (so
+    // that "listed once" means the same to the server as to the OpenAPI document).
     let (status, body) = set_survey(
         app,
         json!({"enabled": true, "heard_options": ["Instagram", " A friend "]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(error_fields(&body), ["heard_options[1]"]);
+    let (status, body) = set_survey(
+        app,
+        json!({"enabled": true, "heard_options": ["Instagram", "A friend"]}),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");

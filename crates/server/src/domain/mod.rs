@@ -208,27 +208,41 @@ impl Span {
 pub fn validate_new_order(order: &NewOrder, now: i64) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let mut fail = |field: String, message: &str| errors.push(FieldError::new(field, message));
-    if order.number.trim().is_empty() || order.number.len() > 64 {
+    if !text_ok(&order.number, 64) {
         fail("number".into(), "must be 1 to 64 characters");
     }
     if !is_currency_code(&order.currency) {
         fail("currency".into(), "must be an ISO 4217 code such as EUR");
     }
-    if !is_plausible_email(&order.customer.email) {
+    if !email_ok(&order.customer.email) {
         fail("customer.email".into(), "must be an e-mail address");
     }
-    if order.customer.first_name.trim().is_empty() {
-        fail("customer.first_name".into(), "must not be empty");
+    if !text_ok(&order.customer.first_name, 100) {
+        fail("customer.first_name".into(), "must be 1 to 100 characters");
     }
-    if order.items.is_empty() {
-        fail("items".into(), "an order needs at least one item");
+    if order.customer.last_name.chars().count() > 100 {
+        fail(
+            "customer.last_name".into(),
+            "must be at most 100 characters",
+        );
+    }
+    if !(1..=500).contains(&order.items.len()) {
+        fail("items".into(), "an order has 1 to 500 items");
     }
     for (i, item) in order.items.iter().enumerate() {
-        if item.name.trim().is_empty() {
-            fail(format!("items[{i}].name"), "must not be empty");
+        if !text_ok(&item.name, 200) {
+            fail(format!("items[{i}].name"), "must be 1 to 200 characters");
         }
-        if item.sku.trim().is_empty() {
-            fail(format!("items[{i}].sku"), "must not be empty");
+        if !text_ok(&item.sku, 100) {
+            fail(format!("items[{i}].sku"), "must be 1 to 100 characters");
+        }
+        for (field, value) in [("variant", &item.variant), ("product", &item.product)] {
+            if value.as_ref().is_some_and(|v| v.chars().count() > 100) {
+                fail(
+                    format!("items[{i}].{field}"),
+                    "must be at most 100 characters",
+                );
+            }
         }
         if item.quantity == 0 || item.quantity > 10_000 {
             fail(
@@ -243,8 +257,13 @@ pub fn validate_new_order(order: &NewOrder, now: i64) -> Vec<FieldError> {
             );
         }
         if let Some(url) = &item.image_url {
-            if !url.starts_with("https://") && !url.starts_with("http://") {
-                fail(format!("items[{i}].image_url"), "must be an http(s) URL");
+            if !(url.starts_with("https://") || url.starts_with("http://"))
+                || url.chars().count() > 2000
+            {
+                fail(
+                    format!("items[{i}].image_url"),
+                    "must be an http(s) URL of at most 2000 characters",
+                );
             }
         }
     }
@@ -258,14 +277,14 @@ pub fn validate_new_order(order: &NewOrder, now: i64) -> Vec<FieldError> {
         }
     }
     let address = &order.delivery_address;
-    for (field, value) in [
-        ("delivery_address.name", &address.name),
-        ("delivery_address.street", &address.street),
-        ("delivery_address.postcode", &address.postcode),
-        ("delivery_address.city", &address.city),
+    for (field, value, max) in [
+        ("delivery_address.name", &address.name, 200),
+        ("delivery_address.street", &address.street, 200),
+        ("delivery_address.postcode", &address.postcode, 20),
+        ("delivery_address.city", &address.city, 100),
     ] {
-        if value.trim().is_empty() {
-            fail(field.into(), "must not be empty");
+        if !text_ok(value, max) {
+            fail(field.into(), &format!("must be 1 to {max} characters"));
         }
     }
     if address.country.len() != 2 || !address.country.bytes().all(|b| b.is_ascii_uppercase()) {
@@ -314,13 +333,54 @@ pub fn is_currency_code(code: &str) -> bool {
     code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
 }
 
+/// The characters the API counts as blank: Unicode white space, and the information
+/// separators U+001C to U+001F, which some regex engines (Python's) count as space too.
+/// The OpenAPI document writes `\s` out as these, so every engine reads it alike.
+pub const BLANK: [(char, char); 10] = [
+    ('\t', '\r'),
+    ('\u{1c}', ' '),
+    ('\u{85}', '\u{85}'),
+    ('\u{a0}', '\u{a0}'),
+    ('\u{1680}', '\u{1680}'),
+    ('\u{2000}', '\u{200a}'),
+    ('\u{2028}', '\u{2029}'),
+    ('\u{202f}', '\u{202f}'),
+    ('\u{205f}', '\u{205f}'),
+    ('\u{3000}', '\u{3000}'),
+];
+
+pub fn is_blank(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// A text field as the API takes it: at most `max` characters as sent, one of them not
+/// blank.
+pub fn text_ok(text: &str, max: usize) -> bool {
+    text.chars().any(|c| !is_blank(c)) && text.chars().count() <= max
+}
+
+/// An entry of a list the shopper chooses from (a return reason, a survey answer): 1 to
+/// `max` characters on one line, no blank at either end.
+pub fn list_entry_ok(text: &str, max: usize) -> bool {
+    text_ok(text, max)
+        && !text.contains(['\n', '\r'])
+        && !text.starts_with(is_blank)
+        && !text.ends_with(is_blank)
+}
+
+/// An e-mail address as the API takes it: plausible, at most 254 characters, as sent
+/// (no spaces around it).
+pub fn email_ok(email: &str) -> bool {
+    email.chars().count() <= 254 && is_plausible_email(email)
+}
+
 pub fn is_plausible_email(email: &str) -> bool {
     match email.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()
                 && domain.contains('.')
                 && !domain.starts_with('.')
-                && !email.contains(char::is_whitespace)
+                && !email.contains(is_blank)
         }
         None => false,
     }
@@ -537,18 +597,21 @@ pub fn validate_new_shipment(shipment: &NewShipment, now: i64) -> Vec<FieldError
             "must be 1 to 40 lower-case letters, digits or hyphens",
         );
     }
-    if !(1..=64).contains(&shipment.tracking_number.trim().len()) {
+    if !text_ok(&shipment.tracking_number, 64) {
         fail("tracking_number".into(), "must be 1 to 64 characters");
     }
-    if shipment.items.is_empty() {
-        fail("items".into(), "must name at least one order line");
+    if !(1..=500).contains(&shipment.items.len()) {
+        fail("items".into(), "must name 1 to 500 order lines");
     }
     for (i, item) in shipment.items.iter().enumerate() {
-        if item.sku.trim().is_empty() {
-            fail(format!("items[{i}].sku"), "must not be empty");
+        if !text_ok(&item.sku, 100) {
+            fail(format!("items[{i}].sku"), "must be 1 to 100 characters");
         }
-        if item.quantity == 0 {
-            fail(format!("items[{i}].quantity"), "must be at least 1");
+        if !(1..=10_000).contains(&item.quantity) {
+            fail(
+                format!("items[{i}].quantity"),
+                "must be between 1 and 10000",
+            );
         }
     }
     if let Some(window) = &shipment.estimated_delivery {
@@ -561,7 +624,7 @@ pub fn validate_new_shipment(shipment: &NewShipment, now: i64) -> Vec<FieldError
 pub fn validate_carrier_event(event: &CarrierEvent, now: i64) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let mut fail = |field: &str, message: &str| errors.push(FieldError::new(field, message));
-    if !(1..=128).contains(&event.event_id.trim().len()) {
+    if !text_ok(&event.event_id, 128) {
         fail("event_id", "must be 1 to 128 characters");
     }
     let span = Span::past(now);
@@ -575,13 +638,17 @@ pub fn validate_carrier_event(event: &CarrierEvent, now: i64) -> Vec<FieldError>
         }
         Some(_) => {}
     }
-    if !(1..=64).contains(&event.code.trim().len()) {
+    if !text_ok(&event.code, 64) {
         fail("code", "must be 1 to 64 characters");
     }
-    if event.text.as_ref().is_some_and(|t| t.len() > 500) {
+    if event.text.as_ref().is_some_and(|t| t.chars().count() > 500) {
         fail("text", "must be at most 500 characters");
     }
-    if event.location.as_ref().is_some_and(|l| l.len() > 200) {
+    if event
+        .location
+        .as_ref()
+        .is_some_and(|l| l.chars().count() > 200)
+    {
         fail("location", "must be at most 200 characters");
     }
     if let Some(window) = &event.estimated_delivery {
@@ -599,6 +666,17 @@ fn is_slug(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn blank_is_exactly_the_listed_ranges() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let listed = BLANK.iter().any(|(from, to)| (*from..=*to).contains(&c));
+            assert_eq!(is_blank(c), listed, "U+{:04X}", c as u32);
+        }
+        assert!(!text_ok(" \u{1c}\u{3000}", 10));
+        assert!(text_ok(" a ", 3));
+        assert!(!text_ok(" a ", 2));
+    }
+
     use super::*;
     use postpurchase_api::{DateWindow, NewAddress, NewCustomer, NewLineItem};
     use ShipmentStatus as S;

@@ -16,7 +16,7 @@ pub fn validate(review: &NewReview, sized: bool) -> Vec<FieldError> {
         ("title", &review.title, TITLE_MAX),
         ("body", &review.body, BODY_MAX),
     ] {
-        if text.trim().is_empty() || text.chars().count() > max {
+        if !super::text_ok(text, max) {
             errors.push(FieldError::new(
                 field,
                 format!("must be 1 to {max} characters"),

@@ -47,7 +47,7 @@ pub fn web_url_ok(text: &str) -> bool {
 
 /// A shop's name: 1 to 100 characters on one line.
 pub fn name_ok(name: &str) -> bool {
-    (1..=100).contains(&name.trim().chars().count()) && !name.contains(['\n', '\r'])
+    super::text_ok(name, 100) && !name.contains(['\n', '\r'])
 }
 
 /// A profile with its texts trimmed and empty optional fields left out.
