@@ -63,6 +63,9 @@ start() {
   [ -n "$database" ] && args+=(--database-url "$database")
   [ -n "$demo" ] && args+=(--demo-storefront "127.0.0.1:$(free_port)")
   mkdir -p "$work/$name"
+  # Capacity, not limits: every limit out of reach (bench/abuse.sh measures the limits).
+  PP_LIMIT_SHOPPER_READS=1000000/s PP_LIMIT_SHOPPER_WRITES=1000000/s PP_LIMIT_ADMIN=1000000/s \
+  PP_LIMIT_FAILURES=1000000/s PP_LIMIT_CHOICE_CHANGES=1000000000 \
   PP_DEMO_API_KEY="$key" RUST_LOG=error "$binary" "${args[@]}" >"$work/$name.log" 2>&1 &
   pid=$!
   pids+=("$pid")

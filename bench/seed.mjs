@@ -3,6 +3,7 @@
 // with one parcel each. Writes, into the folder given:
 //   events.lua   wrk: POSTs a new carrier event (a fresh event id) to a random parcel
 //   choices.lua  wrk: POSTs a changed delivery choice (a neighbour) to a random parcel
+//   parcels.json each order's token, parcel id and tracking number
 // Usage: node bench/seed.mjs API_URL SHOP API_KEY ORDERS OUT_DIR
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -70,4 +71,5 @@ request = function()
   return wrk.format("POST", path, { ["If-Match"] = "*", ["Content-Type"] = "application/json" }, body)
 end
 `);
+writeFileSync(join(out, "parcels.json"), JSON.stringify(parcels));
 console.log(parcels.length);
