@@ -8,9 +8,11 @@
 //! the rule they guard: choice changes per parcel and hour, one slot place per order.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -20,7 +22,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
-use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
 use crate::AppState;
@@ -108,8 +109,9 @@ impl Default for Limits {
     }
 }
 
-/// Who a limit counts: a token's or key's hash, or a client address.
-type Key = [u8; 16];
+/// Who a limit counts: a token's or key's hash (keyed with this process's random seed,
+/// so the secret is never kept and nobody can aim at a bucket), or a client address.
+type Key = u64;
 
 /// The limiters of one server process.
 pub struct Limiter {
@@ -120,6 +122,11 @@ pub struct Limiter {
     failures: DefaultKeyedRateLimiter<IpAddr>,
     /// Addresses that spent their failures, and until when they wait.
     waiting: Mutex<HashMap<IpAddr, Instant>>,
+    /// Whether `waiting` may hold anyone: most of the time nobody, and then no request
+    /// takes its lock.
+    anyone_waiting: AtomicBool,
+    /// The seed of the keys' hash.
+    seed: RandomState,
 }
 
 impl Limiter {
@@ -130,12 +137,17 @@ impl Limiter {
             admin: DefaultKeyedRateLimiter::keyed(limits.admin.quota()),
             failures: DefaultKeyedRateLimiter::keyed(limits.failures.quota()),
             waiting: Mutex::new(HashMap::new()),
+            anyone_waiting: AtomicBool::new(false),
+            seed: RandomState::new(),
             limits,
         }
     }
 
     /// How long `address` still waits for having spent its failures.
     fn waits(&self, address: IpAddr) -> Option<Duration> {
+        if !self.anyone_waiting.load(Ordering::Acquire) {
+            return None;
+        }
         let waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
         let until = *waiting.get(&address)?;
         until.checked_duration_since(Instant::now())
@@ -145,10 +157,9 @@ impl Limiter {
     fn failed(&self, address: IpAddr) {
         if let Err(not_until) = self.failures.check_key(&address) {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
-            self.waiting
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(address, Instant::now() + wait);
+            let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+            waiting.insert(address, Instant::now() + wait);
+            self.anyone_waiting.store(true, Ordering::Release);
         }
     }
 
@@ -161,19 +172,17 @@ impl Limiter {
         self.failures.retain_recent();
         self.failures.shrink_to_fit();
         let now = Instant::now();
-        self.waiting
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .retain(|_, until| *until > now);
+        let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+        waiting.retain(|_, until| *until > now);
+        if waiting.is_empty() {
+            self.anyone_waiting.store(false, Ordering::Release);
+        }
     }
-}
 
-/// The hash a limit keys a secret by: the secret itself is never kept.
-fn key_of(secret: &str) -> Key {
-    let digest = Sha256::digest(secret.as_bytes());
-    let mut key = [0u8; 16];
-    key.copy_from_slice(&digest[..16]);
-    key
+    /// The key a limit counts a secret by: the secret itself is never kept.
+    fn key_of(&self, secret: &str) -> Key {
+        self.seed.hash_one(secret)
+    }
 }
 
 /// `429 too_many_requests`, with when to try again.
@@ -245,14 +254,14 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
         } else {
             &limiter.shopper_writes
         };
-        check(limiter_of, &key_of(token))
+        check(limiter_of, &limiter.key_of(token))
     } else {
         match request
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
         {
-            Some(key) => check(&limiter.admin, &key_of(key)),
+            Some(key) => check(&limiter.admin, &limiter.key_of(key)),
             None => Ok(()),
         }
     };
