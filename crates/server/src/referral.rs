@@ -33,14 +33,14 @@ pub fn router() -> Router<AppState> {
 pub fn validate_settings(settings: &ReferralSettings) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let url = &settings.share_url;
-    if !(url.starts_with("https://") || url.starts_with("http://"))
-        || !url.contains("{code}")
+    // The URL as shoppers get it, with a code in place, must be one.
+    if !url.contains("{code}")
         || url.chars().count() > 500
-        || url.contains(|c: char| domain::is_blank(c) || c.is_control())
+        || !domain::http_url_ok(&url.replace("{code}", "CODE-12345"), 600)
     {
         errors.push(FieldError::new(
             "share_url",
-            "must be an http(s) URL of at most 500 characters with {code} where the code goes",
+            "must be an http(s) URL with a host, at most 500 characters, with {code} where the code goes",
         ));
     }
     for (field, reward) in [

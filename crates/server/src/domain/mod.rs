@@ -257,12 +257,10 @@ pub fn validate_new_order(order: &NewOrder, now: i64) -> Vec<FieldError> {
             );
         }
         if let Some(url) = &item.image_url {
-            if !(url.starts_with("https://") || url.starts_with("http://"))
-                || url.chars().count() > 2000
-            {
+            if !http_url_ok(url, 2000) {
                 fail(
                     format!("items[{i}].image_url"),
-                    "must be an http(s) URL of at most 2000 characters",
+                    "must be an http(s) URL with a host, at most 2000 characters",
                 );
             }
         }
@@ -366,6 +364,20 @@ pub fn list_entry_ok(text: &str, max: usize) -> bool {
         && !text.contains(['\n', '\r'])
         && !text.starts_with(is_blank)
         && !text.ends_with(is_blank)
+}
+
+/// A link shown to shoppers (a product image, a shop's share page): an http(s) URL that
+/// parses as one, with a host and no credentials, at most `max` characters as sent, no
+/// blank or control character in it.
+pub fn http_url_ok(text: &str, max: usize) -> bool {
+    text.chars().count() <= max
+        && !text.contains(|c: char| is_blank(c) || c.is_control())
+        && url::Url::parse(text).is_ok_and(|url| {
+            matches!(url.scheme(), "http" | "https")
+                && url.host().is_some()
+                && url.username().is_empty()
+                && url.password().is_none()
+        })
 }
 
 /// An e-mail address as the API takes it: plausible, at most 254 characters, as sent
@@ -829,6 +841,30 @@ mod tests {
             },
             promised_delivery: None,
         }
+    }
+
+    #[test]
+    fn links_shown_to_shoppers_are_urls_with_a_host() {
+        for good in [
+            "https://cdn.shop.example/tee.jpg",
+            "http://shop.example/?ref=CODE-12345",
+            "https://[2001:db8::1]/a.png",
+        ] {
+            assert!(http_url_ok(good, 2000), "{good}");
+        }
+        for bad in [
+            "http://[",
+            "http://[::1",
+            "https://",
+            "https://user:secret@shop.example/",
+            "javascript:alert(1)",
+            "ftp://shop.example/a.png",
+            "https://shop.example/a b.png",
+            "https://shop.example/\u{7}",
+        ] {
+            assert!(!http_url_ok(bad, 2000), "{bad}");
+        }
+        assert!(!http_url_ok("https://shop.example/aaaa", 20));
     }
 
     #[test]
