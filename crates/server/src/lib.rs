@@ -23,6 +23,7 @@ pub mod store;
 pub mod survey;
 pub mod theme;
 pub mod tracking;
+pub mod views;
 pub mod web;
 pub mod webhooks;
 
@@ -118,6 +119,9 @@ pub struct Config {
     pub dev_webhooks: bool,
     #[command(flatten)]
     pub limits: limits::Limits,
+    /// Megabytes of order views kept ready to send (0: build every view).
+    #[arg(long, env = "PP_VIEW_CACHE_MB", default_value_t = views::DEFAULT_MB)]
+    pub view_cache_mb: u64,
     #[command(flatten)]
     pub connections: serve::ConnectionLimits,
 }
@@ -173,6 +177,8 @@ pub struct AppState {
     pub webhook_targets: domain::targets::Targets,
     /// What one caller may do.
     pub limiter: Arc<limits::Limiter>,
+    /// Order views kept ready to send.
+    pub views: Arc<views::Views>,
 }
 
 /// The largest request body most routes take: settings, answers, reviews.
@@ -319,6 +325,7 @@ pub async fn run(config: Config) -> Result<(), String> {
             dev: config.dev_webhooks || config.demo_storefront.is_some(),
         },
         limiter: Arc::new(limits::Limiter::new(config.limits.clone())),
+        views: Arc::new(views::Views::new(config.view_cache_mb)),
     };
     if state.webhook_targets.dev {
         tracing::warn!("webhooks may go to plain http and to private addresses (development only)");

@@ -7,9 +7,10 @@ use axum::routing::get;
 use axum::Router;
 use postpurchase_api::{ErrorBody, OrderView};
 
-use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
 use crate::error::{ApiError, Path};
+use crate::views::Ready;
 use crate::AppState;
 
 pub const ORDER_VIEW_PATH: &str = "/api/v1/shops/{shop}/orders/{token}";
@@ -39,43 +40,48 @@ pub async fn order_view(
     Path((shop, token)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let view = state
-        .db
-        .order_view(&shop, &token, state.clock.now())
-        .await?;
-    let body = serde_json::to_vec(&view).map_err(|e| ApiError::internal("json", e))?;
-    // The ETag is the body's hash, so a widget re-checking gets 304 until something changes.
-    let digest = Sha256::digest(&body);
-    let etag = format!(
-        "\"{}\"",
-        digest[..12]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    );
+    let now = state.clock.now();
+    // One indexed read: the token is still good, and which state the order is in. The
+    // kept view is sent when it shows that state; otherwise it is built again.
+    let stamp = state.db.order_stamp(&shop, &token, now).await?;
+    let ready = match state.views.get(&stamp, now) {
+        Some(ready) => ready,
+        None => {
+            let ready = Arc::new(Ready::of(
+                state.db.order_view_of(stamp.order_id, now).await?,
+            )?);
+            state.views.keep(ready.clone());
+            ready
+        }
+    };
     let unchanged = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    let etag = HeaderValue::from_str(&etag).map_err(|e| ApiError::internal("etag", e))?;
+        .is_some_and(|tags| {
+            tags.split(',')
+                .any(|t| t.trim() == ready.etag || t.trim() == "*")
+        });
     let cache = HeaderValue::from_static("private, no-cache");
     Ok(if unchanged {
         (
             StatusCode::NOT_MODIFIED,
-            [(header::ETAG, etag), (header::CACHE_CONTROL, cache)],
+            [
+                (header::ETAG, ready.etag.clone()),
+                (header::CACHE_CONTROL, cache),
+            ],
         )
             .into_response()
     } else {
         (
             [
-                (header::ETAG, etag),
+                (header::ETAG, ready.etag.clone()),
                 (header::CACHE_CONTROL, cache),
                 (
                     header::CONTENT_TYPE,
                     HeaderValue::from_static("application/json"),
                 ),
             ],
-            body,
+            ready.body.clone(),
         )
             .into_response()
     })

@@ -1,7 +1,8 @@
 //! Two real server processes on one PostgreSQL database, as behind any load balancer:
 //! every rule holds across them. The last place in a slot goes to one shopper, fifty
 //! retries of one keyed request make one change, each webhook event reaches the shop once,
-//! and two processes starting at once on an empty database migrate it once.
+//! two processes starting at once on an empty database migrate it once, and a change
+//! through one process is in the next order view through the other (each keeps views).
 
 mod common;
 
@@ -363,4 +364,94 @@ async fn two_processes_starting_at_once_migrate_once() {
             .unwrap();
         assert_eq!(response.status(), 401);
     }
+}
+
+/// An order view through `server`: status, ETag and body (null for a 304).
+async fn order_view(server: &Server, token: &str, etag: Option<&str>) -> (u16, String, Value) {
+    let mut request =
+        reqwest::Client::new().get(format!("{}/api/v1/shops/shop/orders/{token}", server.url));
+    if let Some(etag) = etag {
+        request = request.header("if-none-match", etag);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let body = if status == 200 {
+        response.json().await.unwrap()
+    } else {
+        Value::Null
+    };
+    (status, etag, body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_through_one_process_is_in_the_next_view_through_another() {
+    let (_test_db, a, b, _slot) = cluster(5, None).await;
+    let (token, parcel) = order_with_parcel(&a, "3001").await;
+    let (status, first, view) = order_view(&a, &token, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(view["shipments"][0]["events"], json!([]));
+    let (status, on_b, _) = order_view(&b, &token, None).await;
+    assert_eq!(
+        (status, &on_b),
+        (200, &first),
+        "one view, one ETag, in every process"
+    );
+    assert_eq!(order_view(&b, &token, Some(&first)).await.0, 304);
+
+    // A carrier event through b is in a's next view.
+    let client = reqwest::Client::new();
+    let recorded = client
+        .post(format!(
+            "{}/api/v1/admin/shipments/postnl/3S3001/events",
+            b.url
+        ))
+        .bearer_auth(KEY)
+        .json(
+            &json!({"event_id": "e1", "occurred_at": "2026-11-23T10:00:00Z",
+                      "code": "A01", "text": "Sorted", "location": "Utrecht"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(recorded.status().is_success(), "{}", recorded.status());
+    let (status, second, view) = order_view(&a, &token, Some(&first)).await;
+    assert_eq!(status, 200, "a's kept view is not sent");
+    assert_ne!(second, first);
+    assert_eq!(view["shipments"][0]["events"][0]["text"], "Sorted");
+
+    // A shopper's choice through a is in b's next view.
+    let (status, _, _) = choose(
+        &a,
+        &token,
+        parcel,
+        None,
+        json!({"kind": "neighbour", "neighbour": {"name": "Mr Bakker", "house_number": "7"}}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, third, view) = order_view(&b, &token, Some(&second)).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        view["shipments"][0]["choice"]["neighbour"]["name"],
+        "Mr Bakker"
+    );
+
+    // A shop setting changed through b is in a's next view.
+    let changed = client
+        .put(format!("{}/api/v1/admin/delivery-settings", b.url))
+        .bearer_auth(KEY)
+        .json(
+            &json!({"time_zone": "Europe/Amsterdam", "cutoff": "04:00", "later_days": 0,
+                      "safe_places": ["porch"], "neighbour": true}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(changed.status().is_success(), "{}", changed.status());
+    let (status, fourth, view) = order_view(&a, &token, Some(&third)).await;
+    assert_eq!(status, 200);
+    assert_eq!(view["delivery_options"]["safe_places"], json!(["porch"]));
+    let (status, on_b, _) = order_view(&b, &token, Some(&fourth)).await;
+    assert_eq!((status, on_b), (304, fourth));
 }

@@ -29,6 +29,7 @@ migrations!(
     "0011_operations",
     "0012_retry_records",
     "0013_choice_limits",
+    "0014_view_versions",
 );
 
 #[cfg(test)]

@@ -7,11 +7,12 @@
 //! leaves one half done.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, RwLock};
 use std::time::Duration;
 
 use bytes::BytesMut;
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::{FromSql, IsNull, ToSql, Type};
 use tokio_postgres::IsolationLevel;
@@ -31,6 +32,7 @@ const LOCK_TIMEOUT: &str = "-c lock_timeout=5s";
 #[derive(Clone)]
 pub struct Postgres {
     pool: Pool,
+    pub(super) statements: Arc<AtomicU64>,
 }
 
 impl Postgres {
@@ -58,7 +60,10 @@ impl Postgres {
         let mut client = pool.get().await.map_err(from_pool)?;
         migrate(&mut client).await?;
         drop(client);
-        Ok(Postgres { pool })
+        Ok(Postgres {
+            pool,
+            statements: Arc::default(),
+        })
     }
 
     pub async fn read<T, E, F>(&self, work: F) -> Result<T, E>
@@ -67,8 +72,33 @@ impl Postgres {
         E: TxError,
         F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E> + Send + Sync + 'static,
     {
-        let pool = self.pool.clone();
-        spawned(async move { run(&pool, IsolationLevel::RepeatableRead, true, &work).await }).await
+        let (pool, statements) = (self.pool.clone(), self.statements.clone());
+        spawned(async move {
+            run(
+                &pool,
+                IsolationLevel::RepeatableRead,
+                true,
+                &work,
+                &statements,
+            )
+            .await
+        })
+        .await
+    }
+
+    pub async fn read_statement<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: TxError,
+        F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E> + Send + Sync + 'static,
+    {
+        // No task of its own: a read left midway leaves nothing behind.
+        let client = self.pool.get().await.map_err(from_pool)?;
+        work(&mut Conn {
+            inner: ConnInner::PostgresClient(&client),
+            statements: &self.statements,
+        })
+        .await
     }
 
     pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
@@ -77,11 +107,19 @@ impl Postgres {
         E: TxError,
         F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E> + Send + Sync + 'static,
     {
-        let pool = self.pool.clone();
+        let (pool, statements) = (self.pool.clone(), self.statements.clone());
         spawned(async move {
             let mut attempt = 1;
             loop {
-                match run(&pool, IsolationLevel::Serializable, false, &work).await {
+                match run(
+                    &pool,
+                    IsolationLevel::Serializable,
+                    false,
+                    &work,
+                    &statements,
+                )
+                .await
+                {
                     Err(e)
                         if e.db_kind() == Some(DbErrorKind::Conflict)
                             && attempt < WRITE_ATTEMPTS =>
@@ -104,6 +142,7 @@ async fn run<T, E, F>(
     isolation: IsolationLevel,
     read_only: bool,
     work: &F,
+    statements: &AtomicU64,
 ) -> Result<T, E>
 where
     E: TxError,
@@ -117,8 +156,11 @@ where
         .start()
         .await
         .map_err(from_postgres)?;
+    // BEGIN and COMMIT.
+    statements.fetch_add(2, Ordering::Relaxed);
     let result = work(&mut Conn {
         inner: ConnInner::Postgres(&tx),
+        statements,
     })
     .await;
     match result {
@@ -214,7 +256,7 @@ fn params<'a>(args: &'a [Value<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
 }
 
 pub async fn query(
-    tx: &deadpool_postgres::Transaction<'_>,
+    tx: &impl GenericClient,
     sql: &str,
     args: &[Value<'_>],
 ) -> Result<Vec<Row>, DbError> {
@@ -240,7 +282,7 @@ pub async fn query(
 }
 
 pub async fn execute(
-    tx: &deadpool_postgres::Transaction<'_>,
+    tx: &impl GenericClient,
     sql: &str,
     args: &[Value<'_>],
 ) -> Result<u64, DbError> {

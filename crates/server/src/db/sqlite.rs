@@ -7,6 +7,7 @@
 
 use std::collections::VecDeque;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
@@ -34,6 +35,7 @@ fn reader_threads() -> usize {
 pub struct Sqlite {
     writer: Arc<tokio::sync::Mutex<Connection>>,
     readers: Arc<Readers>,
+    pub(super) statements: Arc<AtomicU64>,
 }
 
 impl Sqlite {
@@ -57,6 +59,7 @@ impl Sqlite {
         Ok(Sqlite {
             writer: Arc::new(tokio::sync::Mutex::new(writer)),
             readers: Arc::new(readers),
+            statements: Arc::default(),
         })
     }
 
@@ -67,8 +70,31 @@ impl Sqlite {
         F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E> + Send + Sync + 'static,
     {
         let (done, answer) = tokio::sync::oneshot::channel();
+        let statements = self.statements.clone();
         self.readers.submit(Box::new(move |conn| {
-            let _ = done.send(transaction(conn, "BEGIN", &work));
+            let _ = done.send(transaction(conn, "BEGIN", &work, &statements));
+        }));
+        answer
+            .await
+            .map_err(|_| DbError::other("a storage task failed"))?
+    }
+
+    pub async fn read_statement<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: TxError,
+        F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E> + Send + Sync + 'static,
+    {
+        let (done, answer) = tokio::sync::oneshot::channel();
+        let statements = self.statements.clone();
+        self.readers.submit(Box::new(move |conn| {
+            if !conn.is_autocommit() {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+            let _ = done.send(finish_now(work(&mut Conn {
+                inner: ConnInner::Sqlite(conn),
+                statements: &statements,
+            })));
         }));
         answer
             .await
@@ -82,7 +108,8 @@ impl Sqlite {
         F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E> + Send + Sync + 'static,
     {
         let mut writer = self.writer.clone().lock_owned().await;
-        blocking(move || transaction(&mut writer, "BEGIN IMMEDIATE", &work)).await?
+        let statements = self.statements.clone();
+        blocking(move || transaction(&mut writer, "BEGIN IMMEDIATE", &work, &statements)).await?
     }
 }
 
@@ -201,7 +228,12 @@ fn configure(conn: &Connection) -> Result<(), DbError> {
 }
 
 /// `work` between `begin` and `COMMIT`, rolled back when it fails.
-fn transaction<T, E, F>(conn: &mut Connection, begin: &str, work: &F) -> Result<T, E>
+fn transaction<T, E, F>(
+    conn: &mut Connection,
+    begin: &str,
+    work: &F,
+    statements: &AtomicU64,
+) -> Result<T, E>
 where
     E: TxError,
     F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E>,
@@ -213,8 +245,11 @@ where
     conn.prepare_cached(begin)
         .and_then(|mut s| s.execute([]))
         .map_err(from_sqlite)?;
+    // BEGIN and COMMIT.
+    statements.fetch_add(2, Ordering::Relaxed);
     let mut handle = Conn {
         inner: ConnInner::Sqlite(conn),
+        statements,
     };
     let result = finish_now(work(&mut handle));
     let ConnInner::Sqlite(conn) = handle.inner else {

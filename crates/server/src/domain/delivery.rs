@@ -53,6 +53,34 @@ impl Policy {
     pub fn open_for(&self, date: Date, now: Timestamp) -> bool {
         self.cutoff_on(date).is_some_and(|cutoff| now < cutoff)
     }
+
+    /// The next instant after `now` at which anything these rules decide can change
+    /// without a write: every rule compares the clock with a day's cut-off or asks for
+    /// the local date, so that is the next cut-off or the next local midnight, whichever
+    /// comes first. A view built at `now` holds until then.
+    pub fn next_change(&self, now: Timestamp) -> Timestamp {
+        let today = self.today(now);
+        let tomorrow = today.tomorrow().ok();
+        let midnight = tomorrow.and_then(|d| {
+            d.to_zoned_datetime(self.time_zone.clone())
+                .ok()
+                .map(|z| z.timestamp())
+        });
+        [
+            self.cutoff_on(today),
+            tomorrow.and_then(|d| self.cutoff_on(d)),
+            midnight,
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|t| *t > now)
+        .min()
+        // Only at the end of time: look again in an hour.
+        .unwrap_or_else(|| {
+            now.saturating_add(jiff::SignedDuration::from_hours(1))
+                .unwrap_or(now)
+        })
+    }
 }
 
 /// Whether a parcel's choice is locked at `now`, and until when it can be changed.
@@ -504,5 +532,39 @@ mod tests {
         let d = distance_m((52.3791, 4.9003), (52.3731, 4.8926));
         assert!((700..=900).contains(&d), "{d}");
         assert_eq!(distance_m((52.0, 4.0), (52.0, 4.0)), 0);
+    }
+
+    #[test]
+    fn a_view_holds_until_the_next_cutoff_or_local_midnight() {
+        let p = amsterdam();
+        // 13:00 in Amsterdam (UTC+1): midnight comes before tomorrow's 04:00 cut-off.
+        assert_eq!(
+            p.next_change(at("2026-11-25T12:00:00Z")),
+            at("2026-11-25T23:00:00Z")
+        );
+        // 03:00 there: today's cut-off at 04:00.
+        assert_eq!(
+            p.next_change(at("2026-11-25T02:00:00Z")),
+            at("2026-11-25T03:00:00Z")
+        );
+        // At the cut-off itself the next is midnight; just after midnight, 04:00.
+        assert_eq!(
+            p.next_change(at("2026-11-25T03:00:00Z")),
+            at("2026-11-25T23:00:00Z")
+        );
+        assert_eq!(
+            p.next_change(at("2026-11-25T23:00:00Z")),
+            at("2026-11-26T03:00:00Z")
+        );
+        // A cut-off late in the evening comes before midnight; summer time counts.
+        let late = Policy::from_settings("Europe/Amsterdam", "22:30", 0);
+        assert_eq!(
+            late.next_change(at("2026-07-01T10:00:00Z")),
+            at("2026-07-01T20:30:00Z")
+        );
+        assert_eq!(
+            late.next_change(at("2026-07-01T20:30:00Z")),
+            at("2026-07-01T22:00:00Z")
+        );
     }
 }

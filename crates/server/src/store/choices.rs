@@ -217,7 +217,8 @@ impl Db {
             }
             let view = orders::view(c, orders::Which::Order(order.order_id), now)
                 .await?
-                .ok_or_else(DbError::no_row)?;
+                .ok_or_else(DbError::no_row)?
+                .view;
             Ok(ChoiceAnswer {
                 body: serde_json::to_vec(&view).map_err(|e| ApiError::internal("json", e))?,
                 replayed,

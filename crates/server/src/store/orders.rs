@@ -212,7 +212,8 @@ const MODULES: [(Module, &str); 4] = [
 macro_rules! head_columns {
     () => {
         concat!(
-            "SELECT o.id AS order_id, o.number, o.placed_at, o.currency, o.subtotal, o.shipping,
+            "SELECT o.id AS order_id, o.version AS order_version, s.version AS shop_version,
+                    o.number, o.placed_at, o.currency, o.subtotal, o.shipping,
                     o.discount, o.tax, o.total, o.ship_name, o.ship_street, o.ship_postcode,
                     o.ship_city, o.ship_country, o.promised_from, o.promised_to, o.cancelled,
                     o.ship_latitude, o.ship_longitude,
@@ -229,6 +230,31 @@ macro_rules! head_columns {
     };
 }
 
+/// Which state of an order and its shop a view was built from: the versions the
+/// database bumps in every write that changes what the view shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    pub order_id: i64,
+    pub order_version: i64,
+    pub shop_version: i64,
+}
+
+/// The state of the order a token (`?1`, its hash) opens at `?2` in shop `?3`: three
+/// rows found by key.
+pub const STAMP_SQL: &str = "SELECT o.id, o.version AS order_version, s.version AS shop_version
+     FROM order_tokens t
+     JOIN orders o ON o.id = t.order_id
+     JOIN shops s ON s.id = o.shop_id
+     WHERE t.token_hash = ?1 AND t.expires_at > ?2 AND s.slug = ?3";
+
+/// A view of an order, with the state it shows and until when it holds without a write.
+pub struct Built {
+    pub view: OrderView,
+    pub stamp: Stamp,
+    /// The next cut-off or local midnight (Unix seconds): the view may differ from then.
+    pub holds_until: i64,
+}
+
 /// Which order a view is of.
 pub enum Which<'a> {
     /// An order the caller found already.
@@ -239,11 +265,7 @@ pub enum Which<'a> {
 
 /// The shopper's view of an order, as of `now`; `None` when there is no such order (or
 /// the token opens none).
-pub async fn view(
-    c: &mut Conn<'_>,
-    which: Which<'_>,
-    now: i64,
-) -> Result<Option<OrderView>, DbError> {
+pub async fn view(c: &mut Conn<'_>, which: Which<'_>, now: i64) -> Result<Option<Built>, DbError> {
     let head = match which {
         Which::Order(order_id) => {
             c.query_opt(
@@ -281,6 +303,11 @@ pub async fn view(
     };
     let r = &mut head;
     let order_id: i64 = r.get("order_id")?;
+    let stamp = Stamp {
+        order_id,
+        order_version: r.get("order_version")?,
+        shop_version: r.get("shop_version")?,
+    };
     let placed_at: i64 = r.get("placed_at")?;
     let shop_id: i64 = r.get("shop_id")?;
     let cancelled: bool = r.get("cancelled")?;
@@ -365,7 +392,12 @@ pub async fn view(
         view.delivery_options =
             delivery_options(c, order_id, shop_id, &settings, clock, home).await?;
     }
-    Ok(Some(view))
+    let clock = jiff::Timestamp::from_second(now).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    Ok(Some(Built {
+        view,
+        stamp,
+        holds_until: settings.policy.next_change(clock).as_second(),
+    }))
 }
 
 /// An order's parcels with their lines, events (the latest 100 each) and choices: three
@@ -662,12 +694,7 @@ impl Db {
     }
 
     /// The order a capability token opens, as the shopper sees it.
-    pub async fn order_view(
-        &self,
-        shop: &str,
-        token: &str,
-        now: i64,
-    ) -> Result<OrderView, ApiError> {
+    pub async fn order_view(&self, shop: &str, token: &str, now: i64) -> Result<Built, ApiError> {
         let (shop, token) = (shop.to_owned(), token.to_owned());
         self.read(work!(|c, shop, token| {
             view(
@@ -680,6 +707,38 @@ impl Db {
             )
             .await?
             .ok_or_else(ApiError::order_not_found)
+        }))
+        .await
+    }
+
+    /// An order's view, built now, by its id (found by [`Db::order_stamp`]).
+    pub async fn order_view_of(&self, order_id: i64, now: i64) -> Result<Built, ApiError> {
+        self.read(work!(|c| {
+            view(c, Which::Order(order_id), now)
+                .await?
+                .ok_or_else(ApiError::order_not_found)
+        }))
+        .await
+    }
+
+    /// The state of the order a capability token opens, in one indexed read (no
+    /// transaction): what a kept view is checked against. The one `order_not_found` for
+    /// any token that opens nothing, as [`Db::find_order`].
+    pub async fn order_stamp(&self, shop: &str, token: &str, now: i64) -> Result<Stamp, ApiError> {
+        if !domain::is_token_shaped(token) {
+            return Err(ApiError::order_not_found());
+        }
+        let (shop, hash) = (shop.to_owned(), domain::secret_hash(token));
+        self.read_statement(work!(|c, shop, hash| {
+            let found = c.query_opt(STAMP_SQL, args![hash, now, shop]).await?;
+            match found {
+                Some(mut r) => Ok(Stamp {
+                    order_id: r.get("id")?,
+                    order_version: r.get("order_version")?,
+                    shop_version: r.get("shop_version")?,
+                }),
+                None => Err(ApiError::order_not_found()),
+            }
         }))
         .await
     }

@@ -20,6 +20,7 @@ use postpurchase_server::db::{Db, DbError};
 pub use postpurchase_server::domain::targets::Targets;
 pub use postpurchase_server::limits::{Limiter, Limits};
 use postpurchase_server::store::NewShop;
+use postpurchase_server::views::Views;
 use postpurchase_server::web::WidgetFiles;
 use postpurchase_server::{app, args, work, AppState, Clock};
 use serde_json::{json, Value};
@@ -322,6 +323,7 @@ impl TestApp {
             webhooks: Arc::new(tokio::sync::Notify::new()),
             webhook_targets: Targets::default(),
             limiter: Arc::new(Limiter::new(unlimited())),
+            views: Arc::new(Views::default()),
         };
         TestApp {
             router: app(state.clone()),

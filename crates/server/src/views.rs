@@ -1,0 +1,112 @@
+//! Order views kept ready to send: the serialised body and its ETag per order, with the
+//! state it shows (the order's and its shop's versions, which the database bumps in every
+//! write that changes what a view shows) and until when it holds without a write (the
+//! next cut-off or local midnight). A view is sent from here when one indexed read finds
+//! the same versions; anything else builds it again. Each process keeps its own, so
+//! processes sharing PostgreSQL see each other's changes through the versions.
+
+use std::sync::Arc;
+
+use axum::http::HeaderValue;
+use bytes::Bytes;
+use quick_cache::sync::Cache;
+use quick_cache::Weighter;
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::store::orders::{Built, Stamp};
+
+/// One order's view, ready to send.
+pub struct Ready {
+    pub stamp: Stamp,
+    /// Unix seconds from which the view may read differently without a write.
+    pub holds_until: i64,
+    pub etag: HeaderValue,
+    pub body: Bytes,
+}
+
+impl Ready {
+    /// Serialises a view and names it by its bytes: the same view has the same ETag in
+    /// every process and after every rebuild, so a re-check after a rebuild that changed
+    /// nothing still gets `304`.
+    pub fn of(built: Built) -> Result<Ready, ApiError> {
+        let body = serde_json::to_vec(&built.view).map_err(|e| ApiError::internal("json", e))?;
+        let digest = Sha256::digest(&body);
+        let mut etag = String::with_capacity(26);
+        etag.push('"');
+        for byte in &digest[..12] {
+            etag.push(char::from_digit(u32::from(byte >> 4), 16).unwrap_or('0'));
+            etag.push(char::from_digit(u32::from(byte & 15), 16).unwrap_or('0'));
+        }
+        etag.push('"');
+        Ok(Ready {
+            stamp: built.stamp,
+            holds_until: built.holds_until,
+            etag: HeaderValue::from_str(&etag).map_err(|e| ApiError::internal("etag", e))?,
+            body: Bytes::from(body),
+        })
+    }
+
+    /// Whether this is the view of the order in the state `stamp` read, at `now`.
+    fn shows(&self, stamp: &Stamp, now: i64) -> bool {
+        self.stamp == *stamp && now < self.holds_until
+    }
+}
+
+/// What a kept view weighs: its bytes and about as much again for the entry.
+#[derive(Clone)]
+struct ByBytes;
+
+impl Weighter<i64, Arc<Ready>> for ByBytes {
+    fn weight(&self, _order: &i64, ready: &Arc<Ready>) -> u64 {
+        (ready.body.len() + ready.etag.len() + 128) as u64
+    }
+}
+
+/// The views of one process, by order, up to a number of bytes; the views asked for
+/// least recently go first (quick_cache's CLOCK-Pro-like policy).
+pub struct Views {
+    cache: Option<Cache<i64, Arc<Ready>, ByBytes>>,
+}
+
+/// The views kept by default: some 5,000 orders of 3 KB.
+pub const DEFAULT_MB: u64 = 16;
+
+impl Views {
+    /// Keeps up to `megabytes` of views; `0` keeps none (every view is built).
+    pub fn new(megabytes: u64) -> Views {
+        let bytes = megabytes * 1024 * 1024;
+        Views {
+            cache: (bytes > 0)
+                .then(|| Cache::with_weighter((bytes / 3_000).max(16) as usize, bytes, ByBytes)),
+        }
+    }
+
+    /// The kept view of the order in the state `stamp` read, if it still shows it at `now`.
+    pub fn get(&self, stamp: &Stamp, now: i64) -> Option<Arc<Ready>> {
+        self.cache
+            .as_ref()?
+            .get(&stamp.order_id)
+            .filter(|ready| ready.shows(stamp, now))
+    }
+
+    /// Keeps a view just built.
+    pub fn keep(&self, ready: Arc<Ready>) {
+        if let Some(cache) = &self.cache {
+            cache.insert(ready.stamp.order_id, ready);
+        }
+    }
+
+    /// How many views are kept, and their weight in bytes.
+    pub fn size(&self) -> (usize, u64) {
+        self.cache
+            .as_ref()
+            .map_or((0, 0), |c| (c.len(), c.weight()))
+    }
+}
+
+impl Default for Views {
+    fn default() -> Views {
+        Views::new(DEFAULT_MB)
+    }
+}
