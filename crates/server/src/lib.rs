@@ -164,9 +164,33 @@ impl Clock {
     }
 }
 
-/// Everything a handler may need, shared by all requests.
+/// Everything a handler may need, shared by all requests: one counted reference, so the
+/// clones every layer and extractor makes of it cost one atomic increment each.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppShared>);
+
+impl AppState {
+    pub fn new(shared: AppShared) -> AppState {
+        AppState(Arc::new(shared))
+    }
+
+    /// Changes a part before the state is shared (tests): a copy if it is shared already.
+    pub fn edit(&mut self) -> &mut AppShared {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = AppShared;
+
+    fn deref(&self) -> &AppShared {
+        &self.0
+    }
+}
+
+/// The parts of [`AppState`].
+#[derive(Clone)]
+pub struct AppShared {
     pub db: Arc<Db>,
     pub clock: Clock,
     pub public_url: String,
@@ -268,33 +292,18 @@ pub fn app(state: AppState) -> Router {
                 ApiError::internal("handler", "panicked").into_response()
             },
         ))
-        .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
 }
 
-/// Logs one line per request: method, route template, status and time. The template,
-/// not the path, so capability tokens and order numbers never reach the log.
+/// Around every request: logs one line (method, route template, status and time) and
+/// sets the security headers. The template, not the path, so capability tokens and order
+/// numbers never reach the log. One layer for both: each layer clones the route it wraps
+/// on every request.
 async fn log_request(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "(unmatched)".to_owned());
-    let response = next.run(request).await;
-    tracing::info!(
-        target: "postpurchase::http",
-        %method,
-        route,
-        status = response.status().as_u16(),
-        micros = started.elapsed().as_micros() as u64,
-    );
-    response
-}
-
-async fn security_headers(request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().cloned();
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     headers.insert(
@@ -304,6 +313,13 @@ async fn security_headers(request: Request, next: Next) -> Response {
     headers
         .entry(header::REFERRER_POLICY)
         .or_insert(HeaderValue::from_static("no-referrer"));
+    tracing::info!(
+        target: "postpurchase::http",
+        %method,
+        route = route.as_ref().map_or("(unmatched)", |r| r.as_str()),
+        status = response.status().as_u16(),
+        micros = started.elapsed().as_micros() as u64,
+    );
     response
 }
 
@@ -315,7 +331,7 @@ pub async fn run(config: Config) -> Result<(), String> {
     if widget.is_empty() {
         tracing::warn!(dir = %config.widget_dir.display(), "no built widget found; run scripts/build-widget.sh");
     }
-    let state = AppState {
+    let state = AppState::new(AppShared {
         db,
         clock: Clock::system(),
         public_url: public_url.clone(),
@@ -326,7 +342,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         },
         limiter: Arc::new(limits::Limiter::new(config.limits.clone())),
         views: Arc::new(views::Views::new(config.view_cache_mb)),
-    };
+    });
     if state.webhook_targets.dev {
         tracing::warn!("webhooks may go to plain http and to private addresses (development only)");
     }

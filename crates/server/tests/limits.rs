@@ -246,7 +246,7 @@ async fn guessing_from_one_address_is_slowed_down(backend: Backend) {
 async fn a_parcel_changes_at_most_so_often_an_hour(backend: Backend) {
     let app = TestApp::with_limits(backend, limits(|l| l.choice_changes_per_hour = 3)).await;
     let mut second = TestApp::over(backend, app.state.db.clone(), Default::default());
-    second.state.limiter = app.state.limiter.clone();
+    second.state.edit().limiter = app.state.limiter.clone();
     second.router = postpurchase_server::app(second.state.clone());
     offer(&app, 5).await;
     let (token, parcels) = order(&app, "1001", &[("TEE-M", 2)]).await;

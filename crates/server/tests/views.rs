@@ -424,7 +424,7 @@ async fn a_re_check_costs_one_indexed_read(backend: Backend) {
 
     // Without kept views every view is built, and a re-check costs as much.
     let mut bare = TestApp::over(backend, app.state.db.clone(), WidgetFiles::default());
-    bare.state.views = Arc::new(Views::new(0));
+    bare.state.edit().views = Arc::new(Views::new(0));
     bare.router = postpurchase_server::app(bare.state.clone());
     let (status, _, unkept) = cost(&bare, &token, Some(&etag)).await;
     assert_eq!(status, StatusCode::NOT_MODIFIED);

@@ -22,7 +22,7 @@ pub use postpurchase_server::limits::{Limiter, Limits};
 use postpurchase_server::store::NewShop;
 use postpurchase_server::views::Views;
 use postpurchase_server::web::WidgetFiles;
-use postpurchase_server::{app, args, work, AppState, Clock};
+use postpurchase_server::{app, args, work, AppShared, AppState, Clock};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
@@ -300,7 +300,7 @@ impl TestApp {
     /// The app with these limits instead of none.
     pub async fn with_limits(backend: Backend, limits: Limits) -> TestApp {
         let mut test = Self::new(backend).await;
-        test.state.limiter = Arc::new(Limiter::new(limits));
+        test.state.edit().limiter = Arc::new(Limiter::new(limits));
         test.router = app(test.state.clone());
         test
     }
@@ -308,14 +308,14 @@ impl TestApp {
     /// The app with webhooks allowed to plain http and this machine, as in development.
     pub async fn with_dev_webhooks(backend: Backend) -> TestApp {
         let mut test = Self::new(backend).await;
-        test.state.webhook_targets = Targets { dev: true };
+        test.state.edit().webhook_targets = Targets { dev: true };
         test.router = app(test.state.clone());
         test
     }
 
     /// The app over a database someone else set up (the test keeps it).
     pub fn over(backend: Backend, db: Arc<Db>, widget: WidgetFiles) -> TestApp {
-        let state = AppState {
+        let state = AppState::new(AppShared {
             db,
             clock: Clock::fixed(NOW),
             public_url: "https://pp.example".into(),
@@ -324,7 +324,7 @@ impl TestApp {
             webhook_targets: Targets::default(),
             limiter: Arc::new(Limiter::new(unlimited())),
             views: Arc::new(Views::default()),
-        };
+        });
         TestApp {
             router: app(state.clone()),
             state,
