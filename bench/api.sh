@@ -40,17 +40,6 @@ done
 
 cargo build -q --profile server -p postpurchase-server
 bin=target/server/postpurchase-server
-work=$(mktemp -d)
-pids=()
-postgres_was_running=false
-./scripts/postgres.sh status && postgres_was_running=true
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  $postgres_was_running || ./scripts/postgres.sh stop
-  rm -rf "$work"
-}
-trap cleanup EXIT
 . bench/lib.sh
 
 results=()

@@ -41,17 +41,6 @@ done
 cargo build -q --profile server -p postpurchase-server -p postpurchase-baseline
 bin=target/server/postpurchase-server
 bare=target/server/postpurchase-baseline
-work=$(mktemp -d)
-pids=()
-postgres_was_running=false
-./scripts/postgres.sh status && postgres_was_running=true
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  $postgres_was_running || ./scripts/postgres.sh stop
-  rm -rf "$work"
-}
-trap cleanup EXIT
 . bench/lib.sh
 
 # The baseline with the bodies and ETags $1 serves at "${paths[@]}"; sets $bare_url.

@@ -1,6 +1,19 @@
-# Shared by bench/api.sh and bench/compare.sh: servers on free ports, fresh tokens, and
-# the load generators' figures. Expects $work (a scratch folder), $seconds and the array
-# pids (every process started, stopped on exit) to be set; sets $key, the demo's admin key.
+# Shared by bench/api.sh and bench/compare.sh: a scratch folder ($work) and the processes
+# started (pids), both cleaned up on exit (and PostgreSQL stopped if it was not running);
+# servers on free ports, fresh tokens, and the load generators' figures. Expects $seconds;
+# sets $key, the demo's admin key.
+
+work=$(mktemp -d)
+pids=()
+postgres_was_running=false
+./scripts/postgres.sh status && postgres_was_running=true
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  $postgres_was_running || ./scripts/postgres.sh stop
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 free_port() { node -e 's=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 # shellcheck disable=SC2034 # used by the scripts that source this
