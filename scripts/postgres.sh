@@ -6,6 +6,7 @@
 #   scripts/postgres.sh start          start it (made on first use); prints nothing
 #   scripts/postgres.sh url            the URL of its `postgres` database
 #   scripts/postgres.sh createdb NAME  make database NAME unless it exists; prints its URL
+#   scripts/postgres.sh psql NAME SQL  run SQL in database NAME (e.g. ANALYZE after a bulk load)
 #   scripts/postgres.sh stop           stop it and remove it with all its data
 #   scripts/postgres.sh status         exit 0 when it runs
 #
@@ -59,9 +60,13 @@ case "${1:-}" in
       psql -c "CREATE DATABASE \"$name\"" >/dev/null
     fi
     url_of "$name" ;;
+  psql)
+    name="${2:?usage: postgres.sh psql NAME SQL}"
+    start
+    as_owner "$bin/psql" -h "$socket" -U postgres -d "$name" -qAt -v ON_ERROR_STOP=1 -c "${3:?usage: postgres.sh psql NAME SQL}" ;;
   status) running ;;
   stop)
     if running; then as_owner "$bin/pg_ctl" -D "$data" -m immediate -w stop >/dev/null; fi
     rm -rf "$dir" ;;
-  *) echo "usage: $0 start|url|createdb NAME|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|url|createdb NAME|psql NAME SQL|stop|status" >&2; exit 2 ;;
 esac

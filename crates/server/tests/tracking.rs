@@ -335,3 +335,32 @@ storage_tests!(
     a_widget_rechecking_gets_304_until_the_order_changes,
     deliveries_say_where_the_parcel_was_left_and_estimates_follow_the_latest_event,
 );
+
+/// Registering a parcel counts what of each line travels already by index, not by reading
+/// every parcel line of every shop (which made seeding 100,000 orders quadratic, and on
+/// PostgreSQL every such read conflicted with every other write to the table).
+#[tokio::test]
+async fn lines_in_parcels_are_counted_by_index() {
+    use postpurchase_server::db::DbError;
+    use postpurchase_server::store::tracking::LINES_SHIPPED_SQL;
+    use postpurchase_server::{args, work};
+    let app = TestApp::new(Backend::Sqlite).await;
+    let plan = app
+        .state
+        .db
+        .read(work!(|c| {
+            c.query(&format!("EXPLAIN QUERY PLAN {LINES_SHIPPED_SQL}"), args![1])
+                .await?
+                .into_iter()
+                .map(|mut r| r.get::<String>("detail"))
+                .collect::<Result<Vec<_>, DbError>>()
+        }))
+        .await
+        .unwrap()
+        .join("\n");
+    assert!(
+        plan.contains("USING INDEX shipment_items_by_line"),
+        "{plan}"
+    );
+    assert!(!plan.contains("SCAN si"), "{plan}");
+}

@@ -30,6 +30,7 @@ migrations!(
     "0012_retry_records",
     "0013_choice_limits",
     "0014_view_versions",
+    "0015_parcel_lines_by_line",
 );
 
 #[cfg(test)]

@@ -74,28 +74,29 @@ struct Line {
     shipped: u32,
 }
 
+/// An order's (`?1`) lines with how many of each are in parcels already: by index on
+/// both tables (`shipment_items_by_line`), however many parcels the shop has.
+pub const LINES_SHIPPED_SQL: &str = "SELECT i.sku, i.id, i.position, i.quantity,
+        CAST(COALESCE(SUM(si.quantity), 0) AS BIGINT) AS shipped
+     FROM order_items i LEFT JOIN shipment_items si ON si.order_item_id = i.id
+     WHERE i.order_id = ?1 GROUP BY i.id";
+
 async fn lines_by_sku(c: &mut Conn<'_>, order_id: i64) -> Result<HashMap<String, Line>, DbError> {
-    c.query(
-        "SELECT i.sku, i.id, i.position, i.quantity,
-                CAST(COALESCE(SUM(si.quantity), 0) AS BIGINT) AS shipped
-         FROM order_items i LEFT JOIN shipment_items si ON si.order_item_id = i.id
-         WHERE i.order_id = ?1 GROUP BY i.id",
-        args![order_id],
-    )
-    .await?
-    .into_iter()
-    .map(|mut r| {
-        Ok((
-            r.get("sku")?,
-            Line {
-                id: r.get("id")?,
-                position: r.get("position")?,
-                ordered: r.get("quantity")?,
-                shipped: r.get("shipped")?,
-            },
-        ))
-    })
-    .collect()
+    c.query(LINES_SHIPPED_SQL, args![order_id])
+        .await?
+        .into_iter()
+        .map(|mut r| {
+            Ok((
+                r.get("sku")?,
+                Line {
+                    id: r.get("id")?,
+                    position: r.get("position")?,
+                    ordered: r.get("quantity")?,
+                    shipped: r.get("shipped")?,
+                },
+            ))
+        })
+        .collect()
 }
 
 /// Stores one carrier event unless its id is known; true when it was new.
