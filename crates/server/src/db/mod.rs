@@ -178,8 +178,9 @@ impl Db {
 
     /// Runs `work`, one statement that only reads, outside a transaction: a statement
     /// sees one snapshot of its own, and without `BEGIN` and `COMMIT` it is the cheapest
-    /// read there is (one round trip on PostgreSQL instead of three). For the hottest
-    /// read alone: an order view's re-check.
+    /// read there is (one round trip on PostgreSQL instead of three, shared with the
+    /// others in flight). For the hot reads of one statement: an order view's re-check,
+    /// the shop of an API key, the order of a token.
     pub async fn read_statement<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,
@@ -238,6 +239,25 @@ impl Conn<'_> {
             ConnInner::Sqlite(conn) => sqlite::query(conn, sql, args),
             ConnInner::Postgres(tx) => postgres::query(*tx, sql, args).await,
             ConnInner::PostgresClient(client) => postgres::query(*client, sql, args).await,
+        }
+    }
+
+    /// Every row of each query, in order, as if run one after the other. On PostgreSQL
+    /// they go out together and their answers come back together (pipelined): one round
+    /// trip for all of them. For reads that do not depend on each other's answers.
+    pub async fn query_each(
+        &mut self,
+        queries: &[(&str, &[Value<'_>])],
+    ) -> Result<Vec<Vec<Row>>, DbError> {
+        self.statements
+            .fetch_add(queries.len() as u64, Ordering::Relaxed);
+        match &mut self.inner {
+            ConnInner::Sqlite(conn) => queries
+                .iter()
+                .map(|(sql, args)| sqlite::query(conn, sql, args))
+                .collect(),
+            ConnInner::Postgres(tx) => postgres::query_each(*tx, queries).await,
+            ConnInner::PostgresClient(client) => postgres::query_each(*client, queries).await,
         }
     }
 

@@ -32,6 +32,10 @@ const LOCK_TIMEOUT: &str = "-c lock_timeout=5s";
 #[derive(Clone)]
 pub struct Postgres {
     pool: Pool,
+    /// The connection every [`Postgres::read_statement`] shares: reads in flight at once go
+    /// out together on it and are answered together (tokio-postgres pipelines them), one
+    /// server process working through them without a round trip each.
+    shared: Arc<RwLock<Option<Arc<deadpool_postgres::Client>>>>,
     pub(super) statements: Arc<AtomicU64>,
 }
 
@@ -62,6 +66,7 @@ impl Postgres {
         drop(client);
         Ok(Postgres {
             pool,
+            shared: Arc::default(),
             statements: Arc::default(),
         })
     }
@@ -93,12 +98,41 @@ impl Postgres {
         F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E> + Send + Sync + 'static,
     {
         // No task of its own: a read left midway leaves nothing behind.
-        let client = self.pool.get().await.map_err(from_pool)?;
-        work(&mut Conn {
-            inner: ConnInner::PostgresClient(&client),
-            statements: &self.statements,
-        })
-        .await
+        let mut attempt = 1;
+        loop {
+            let client = self.shared_client().await?;
+            let result = work(&mut Conn {
+                inner: ConnInner::PostgresClient(&client),
+                statements: &self.statements,
+            })
+            .await;
+            if !client.is_closed() {
+                return result;
+            }
+            // Lost (the database restarted, an administrator ended it): the read runs
+            // again on a new one, once; it changed nothing.
+            {
+                let mut shared = self.shared.write().unwrap_or_else(|e| e.into_inner());
+                if shared.as_ref().is_some_and(|c| Arc::ptr_eq(c, &client)) {
+                    *shared = None;
+                }
+            }
+            if result.is_ok() || attempt == 2 {
+                return result;
+            }
+            attempt += 1;
+        }
+    }
+
+    /// The shared connection, taken from the pool the first time (and after it was lost).
+    async fn shared_client(&self) -> Result<Arc<deadpool_postgres::Client>, DbError> {
+        if let Some(client) = &*self.shared.read().unwrap_or_else(|e| e.into_inner()) {
+            return Ok(client.clone());
+        }
+        let client = Arc::new(self.pool.get().await.map_err(from_pool)?);
+        let mut shared = self.shared.write().unwrap_or_else(|e| e.into_inner());
+        // Another read may have taken one meanwhile: one is kept, the other goes back.
+        Ok(shared.get_or_insert(client).clone())
     }
 
     pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
@@ -279,6 +313,15 @@ pub async fn query(
             Ok(Row::new(columns.clone(), cells))
         })
         .collect()
+}
+
+/// Several queries sent at once on one connection (tokio-postgres pipelines requests
+/// polled together): their answers in order, or the first error.
+pub async fn query_each(
+    tx: &impl GenericClient,
+    queries: &[(&str, &[Value<'_>])],
+) -> Result<Vec<Vec<Row>>, DbError> {
+    futures_util::future::try_join_all(queries.iter().map(|(sql, args)| query(tx, sql, args))).await
 }
 
 pub async fn execute(

@@ -255,20 +255,13 @@ pub struct Built {
     pub holds_until: i64,
 }
 
-/// Which order a view is of.
-pub enum Which<'a> {
-    /// An order the caller found already.
-    Order(i64),
-    /// The order a capability token opens (one query fewer for the shopper's view).
-    Token { shop: &'a str, token: &'a str },
-}
-
-/// The shopper's view of an order, as of `now`; `None` when there is no such order (or
-/// the token opens none).
-pub async fn view(c: &mut Conn<'_>, which: Which<'_>, now: i64) -> Result<Option<Built>, DbError> {
-    let head = match which {
-        Which::Order(order_id) => {
-            c.query_opt(
+/// The shopper's view of an order, as of `now`; `None` when there is no such order. Five
+/// queries sent together (one round trip on PostgreSQL), and two more, together, when a
+/// parcel's delivery can still be changed.
+pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<Option<Built>, DbError> {
+    let [head, items, shipments, lines, events] = <[Vec<Row>; 5]>::try_from(
+        c.query_each(&[
+            (
                 concat!(
                     head_columns!(),
                     " FROM orders o
@@ -277,32 +270,46 @@ pub async fn view(c: &mut Conn<'_>, which: Which<'_>, now: i64) -> Result<Option
                       WHERE o.id = ?1"
                 ),
                 args![order_id],
-            )
-            .await?
-        }
-        Which::Token { shop, token } => {
-            if !domain::is_token_shaped(token) {
-                return Ok(None);
-            }
-            c.query_opt(
+            ),
+            (
+                "SELECT id, name, variant, quantity, unit_price, image_url FROM order_items
+                 WHERE order_id = ?1 ORDER BY position",
+                args![order_id],
+            ),
+            (
                 concat!(
-                    head_columns!(),
-                    " FROM order_tokens t
-                      JOIN orders o ON o.id = t.order_id
-                      JOIN shops s ON s.id = o.shop_id
-                      JOIN customers c ON c.id = o.customer_id
-                      WHERE t.token_hash = ?1 AND t.expires_at > ?2 AND s.slug = ?3"
+                    "SELECT s.id, s.carrier, s.tracking_number, s.carrier_code, s.carrier_text,
+                            s.delivered_to, s.eta_to, ",
+                    choice_columns!(),
+                    " FROM shipments s LEFT JOIN delivery_slots d ON d.id = s.choice_slot_id
+                      WHERE s.order_id = ?1 ORDER BY s.id"
                 ),
-                args![domain::secret_hash(token), now, shop],
-            )
-            .await?
-        }
-    };
-    let Some(mut head) = head else {
+                args![order_id],
+            ),
+            (
+                "SELECT si.shipment_id, si.order_item_id, si.quantity FROM shipment_items si
+                 JOIN shipments s ON s.id = si.shipment_id
+                 WHERE s.order_id = ?1 ORDER BY si.shipment_id, si.order_item_id",
+                args![order_id],
+            ),
+            // The latest 100 events of each parcel.
+            (
+                "SELECT shipment_id, occurred_at, status, code, text, location FROM (
+                     SELECT e.*, row_number() OVER (PARTITION BY e.shipment_id
+                                                    ORDER BY e.occurred_at DESC, e.received_at DESC) AS n
+                     FROM shipment_events e JOIN shipments s ON s.id = e.shipment_id
+                     WHERE s.order_id = ?1) latest
+                 WHERE n <= 100 ORDER BY shipment_id, n",
+                args![order_id],
+            ),
+        ])
+        .await?,
+    )
+    .map_err(|_| DbError::other("a batch of queries lost an answer"))?;
+    let Some(mut head) = head.into_iter().next() else {
         return Ok(None);
     };
     let r = &mut head;
-    let order_id: i64 = r.get("order_id")?;
     let stamp = Stamp {
         order_id,
         order_version: r.get("order_version")?,
@@ -323,6 +330,7 @@ pub async fn view(c: &mut Conn<'_>, which: Which<'_>, now: i64) -> Result<Option
             modules.push(module);
         }
     }
+    let clock = jiff::Timestamp::from_second(now).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     let mut view = OrderView {
         number: r.get("number")?,
         placed_at: instant(placed_at),
@@ -333,7 +341,22 @@ pub async fn view(c: &mut Conn<'_>, which: Which<'_>, now: i64) -> Result<Option
             email_masked: domain::mask_email(&r.get::<String>("email")?),
             returning: r.get("ordered_before")?,
         },
-        items: Vec::new(),
+        items: items
+            .into_iter()
+            .map(|mut r| {
+                let quantity: u32 = r.get("quantity")?;
+                let unit_price: i64 = r.get("unit_price")?;
+                Ok(LineItemView {
+                    id: r.get("id")?,
+                    name: r.get("name")?,
+                    variant: r.get("variant")?,
+                    quantity,
+                    unit_price,
+                    line_total: unit_price * i64::from(quantity),
+                    image_url: r.get("image_url")?,
+                })
+            })
+            .collect::<Result<_, DbError>>()?,
         totals: Totals {
             subtotal: r.get("subtotal")?,
             shipping: r.get("shipping")?,
@@ -351,7 +374,7 @@ pub async fn view(c: &mut Conn<'_>, which: Which<'_>, now: i64) -> Result<Option
         promised_delivery: promised_from
             .zip(promised_to)
             .map(|(earliest, latest)| DateWindow { earliest, latest }),
-        shipments: Vec::new(),
+        shipments: parcels_of(shipments, lines, events, &settings, clock)?,
         delivery_options: None,
         shop: ShopContact {
             name: r.get("shop_name")?,
@@ -362,37 +385,12 @@ pub async fn view(c: &mut Conn<'_>, which: Which<'_>, now: i64) -> Result<Option
         },
         modules,
     };
-    view.items = c
-        .query(
-            "SELECT id, name, variant, quantity, unit_price, image_url FROM order_items
-             WHERE order_id = ?1 ORDER BY position",
-            args![order_id],
-        )
-        .await?
-        .into_iter()
-        .map(|mut r| {
-            let quantity: u32 = r.get("quantity")?;
-            let unit_price: i64 = r.get("unit_price")?;
-            Ok(LineItemView {
-                id: r.get("id")?,
-                name: r.get("name")?,
-                variant: r.get("variant")?,
-                quantity,
-                unit_price,
-                line_total: unit_price * i64::from(quantity),
-                image_url: r.get("image_url")?,
-            })
-        })
-        .collect::<Result<_, DbError>>()?;
-    view.shipments = shipments(c, order_id, &settings, now).await?;
     let statuses: Vec<ShipmentStatus> = view.shipments.iter().map(|s| s.status).collect();
     view.stage = domain::order_stage(cancelled, &statuses);
     if view.shipments.iter().any(|s| s.locked.is_none()) {
-        let clock = jiff::Timestamp::from_second(now).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
         view.delivery_options =
             delivery_options(c, order_id, shop_id, &settings, clock, home).await?;
     }
-    let clock = jiff::Timestamp::from_second(now).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     Ok(Some(Built {
         view,
         stamp,
@@ -400,28 +398,17 @@ pub async fn view(c: &mut Conn<'_>, which: Which<'_>, now: i64) -> Result<Option
     }))
 }
 
-/// An order's parcels with their lines, events (the latest 100 each) and choices: three
-/// queries, however many parcels.
-async fn shipments(
-    c: &mut Conn<'_>,
-    order_id: i64,
+/// An order's parcels from its rows: the parcels with their choices, their lines, and
+/// their latest events.
+fn parcels_of(
+    shipments: Vec<Row>,
+    lines: Vec<Row>,
+    events: Vec<Row>,
     settings: &ShopDelivery,
-    now: i64,
+    clock: jiff::Timestamp,
 ) -> Result<Vec<ShipmentSummary>, DbError> {
     let policy = &settings.policy;
-    let clock = jiff::Timestamp::from_second(now).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    let mut shipments = c
-        .query(
-            concat!(
-                "SELECT s.id, s.carrier, s.tracking_number, s.carrier_code, s.carrier_text,
-                        s.delivered_to, s.eta_to, ",
-                choice_columns!(),
-                " FROM shipments s LEFT JOIN delivery_slots d ON d.id = s.choice_slot_id
-                  WHERE s.order_id = ?1 ORDER BY s.id"
-            ),
-            args![order_id],
-        )
-        .await?
+    let mut shipments = shipments
         .into_iter()
         .map(|mut r| {
             let stored = parcels::choice_from(&mut r)?;
@@ -459,19 +446,8 @@ async fn shipments(
             })
         })
         .collect::<Result<Vec<_>, DbError>>()?;
-    if shipments.is_empty() {
-        return Ok(shipments);
-    }
     let index = |shipments: &[ShipmentSummary], id: i64| shipments.iter().position(|s| s.id == id);
-    for mut r in c
-        .query(
-            "SELECT si.shipment_id, si.order_item_id, si.quantity FROM shipment_items si
-             JOIN shipments s ON s.id = si.shipment_id
-             WHERE s.order_id = ?1 ORDER BY si.shipment_id, si.order_item_id",
-            args![order_id],
-        )
-        .await?
-    {
+    for mut r in lines {
         if let Some(i) = index(&shipments, r.get("shipment_id")?) {
             shipments[i].items.push(ShipmentItem {
                 line_id: r.get("order_item_id")?,
@@ -479,18 +455,7 @@ async fn shipments(
             });
         }
     }
-    for mut r in c
-        .query(
-            "SELECT shipment_id, occurred_at, status, code, text, location FROM (
-                 SELECT e.*, row_number() OVER (PARTITION BY e.shipment_id
-                                                ORDER BY e.occurred_at DESC, e.received_at DESC) AS n
-                 FROM shipment_events e JOIN shipments s ON s.id = e.shipment_id
-                 WHERE s.order_id = ?1) latest
-             WHERE n <= 100 ORDER BY shipment_id, n",
-            args![order_id],
-        )
-        .await?
-    {
+    for mut r in events {
         if let Some(i) = index(&shipments, r.get("shipment_id")?) {
             shipments[i].events.push(event_from(&mut r)?);
         }
@@ -562,35 +527,39 @@ async fn delivery_options(
 ) -> Result<Option<DeliveryOptions>, DbError> {
     let policy = &settings.policy;
     let today = policy.today(now).to_string();
-    let slots = c
-        .query(
-            concat!(
-                "SELECT ",
-                slot_columns!(),
-                " FROM delivery_slots
-                  WHERE shop_id = ?1 AND (date >= ?2 OR id IN
-                        (SELECT choice_slot_id FROM shipments WHERE order_id = ?3))
-                  ORDER BY date, starts LIMIT 60"
+    let [slots, points] = <[Vec<Row>; 2]>::try_from(
+        c.query_each(&[
+            (
+                concat!(
+                    "SELECT ",
+                    slot_columns!(),
+                    " FROM delivery_slots
+                      WHERE shop_id = ?1 AND (date >= ?2 OR id IN
+                            (SELECT choice_slot_id FROM shipments WHERE order_id = ?3))
+                      ORDER BY date, starts LIMIT 60"
+                ),
+                args![shop_id, today, order_id],
             ),
-            args![shop_id, today, order_id],
-        )
-        .await?
+            (
+                concat!(
+                    "SELECT ",
+                    point_columns!(),
+                    " FROM pickup_points WHERE shop_id = ?1"
+                ),
+                args![shop_id],
+            ),
+        ])
+        .await?,
+    )
+    .map_err(|_| DbError::other("a batch of queries lost an answer"))?;
+    let slots = slots
         .into_iter()
         .map(|mut r| slot_from(&mut r))
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
         .filter(|slot| slot.date.parse().is_ok_and(|d| policy.open_for(d, now)))
         .collect::<Vec<_>>();
-    let mut pickup_points = c
-        .query(
-            concat!(
-                "SELECT ",
-                point_columns!(),
-                " FROM pickup_points WHERE shop_id = ?1"
-            ),
-            args![shop_id],
-        )
-        .await?
+    let mut pickup_points = points
         .into_iter()
         .map(|mut r| point_from(&mut r, home))
         .collect::<Result<Vec<_>, _>>()?;
@@ -687,7 +656,7 @@ impl Db {
             return Err(ApiError::order_not_found());
         }
         let (shop, token) = (shop.to_owned(), token.to_owned());
-        self.read(work!(|c, shop, token| {
+        self.read_statement(work!(|c, shop, token| {
             find(c, &shop, &token, now).await
         }))
         .await
@@ -697,16 +666,10 @@ impl Db {
     pub async fn order_view(&self, shop: &str, token: &str, now: i64) -> Result<Built, ApiError> {
         let (shop, token) = (shop.to_owned(), token.to_owned());
         self.read(work!(|c, shop, token| {
-            view(
-                c,
-                Which::Token {
-                    shop: &shop,
-                    token: &token,
-                },
-                now,
-            )
-            .await?
-            .ok_or_else(ApiError::order_not_found)
+            let order = find(c, &shop, &token, now).await?;
+            view(c, order.order_id, now)
+                .await?
+                .ok_or_else(ApiError::order_not_found)
         }))
         .await
     }
@@ -714,7 +677,7 @@ impl Db {
     /// An order's view, built now, by its id (found by [`Db::order_stamp`]).
     pub async fn order_view_of(&self, order_id: i64, now: i64) -> Result<Built, ApiError> {
         self.read(work!(|c| {
-            view(c, Which::Order(order_id), now)
+            view(c, order_id, now)
                 .await?
                 .ok_or_else(ApiError::order_not_found)
         }))

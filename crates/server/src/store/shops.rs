@@ -209,14 +209,14 @@ pub struct ShopPage {
 impl Db {
     pub async fn shop_by_slug(&self, slug: &str) -> Result<Option<Shop>, ApiError> {
         let slug = slug.to_owned();
-        self.read(work!(|c, slug| { Ok(by_slug(c, &slug).await?) }))
+        self.read_statement(work!(|c, slug| { Ok(by_slug(c, &slug).await?) }))
             .await
     }
 
     /// The shop an admin API key belongs to.
     pub async fn shop_by_api_key(&self, api_key: &str) -> Result<Option<Shop>, ApiError> {
         let hash = domain::secret_hash(api_key);
-        self.read(work!(|c| {
+        self.read_statement(work!(|c| {
             c.query_opt(
                 &[SHOP_COLUMNS, "WHERE api_key_hash = ?1"].concat(),
                 args![hash],
