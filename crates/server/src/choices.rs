@@ -2,6 +2,8 @@
 //! point or another day. Every rule is checked inside the write transaction that makes the
 //! change ([`crate::store::choices`]), so what was checked is what gets written.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
@@ -12,8 +14,9 @@ use postpurchase_api::{ChoiceRequest, ErrorBody, OrderView};
 use crate::error::{ApiError, Json, Path};
 use crate::extract::{IdempotencyKey, OpenOrder};
 use crate::replay;
-use crate::store::choices::{shipment_not_found, ChoiceChange};
+use crate::store::choices::{shipment_not_found, AnsweredView, ChoiceChange};
 use crate::store::idempotency::Keyed;
+use crate::views::Ready;
 use crate::AppState;
 
 pub const CHOICE_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/shipments/{shipment}/choice";
@@ -78,5 +81,13 @@ pub async fn set_choice(
     if answer.queued {
         state.webhooks.notify_one();
     }
-    Ok(replay::answer(200, answer.body, answer.replayed))
+    let body = match answer.view {
+        AnsweredView::Built(built) => {
+            let ready = Arc::new(Ready::of(*built)?);
+            state.views.keep(ready.clone());
+            ready.body.clone()
+        }
+        AnsweredView::Saved(body) => body.into(),
+    };
+    Ok(replay::answer(200, body, answer.replayed))
 }

@@ -5,7 +5,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 /// A JSON answer that is never cached, marked `Idempotent-Replayed` when it is a saved one.
-pub fn answer(status: u16, body: Vec<u8>, replayed: bool) -> Response {
+pub fn answer(status: u16, body: impl Into<bytes::Bytes>, replayed: bool) -> Response {
     let mut response = (
         StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
         [
@@ -15,7 +15,7 @@ pub fn answer(status: u16, body: Vec<u8>, replayed: bool) -> Response {
             ),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
         ],
-        body,
+        body.into(),
     )
         .into_response();
     if replayed {

@@ -21,6 +21,8 @@ storage_tests!(
     a_cutoff_passing_changes_the_view_without_a_write,
     an_expired_token_is_refused_while_its_view_is_kept,
     a_re_check_costs_one_indexed_read,
+    a_choice_answers_with_the_view_kept_for_the_next_request,
+    one_statement_reads_outlive_their_connection,
 );
 
 /// A view as the widget gets it: status, ETag and bytes.
@@ -451,4 +453,71 @@ async fn a_re_check_costs_one_indexed_read(backend: Backend) {
         assert!(!plan.contains("SCAN"), "{plan}");
         assert_eq!(plan.matches("SEARCH").count(), 3, "{plan}");
     }
+}
+
+async fn a_choice_answers_with_the_view_kept_for_the_next_request(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (token, cap) = shop_with_order(&app).await;
+    let (_, before, _) = view(&app, &token, None).await;
+    let answer = app
+        .send(json_request(
+            "POST",
+            &format!("/api/v1/shops/shop/orders/{token}/shipments/{cap}/choice"),
+            &[("if-match", "*")],
+            &json!({"choice": {"kind": "neighbour",
+                    "neighbour": {"name": "Mr Bakker", "house_number": "12"}}}),
+        ))
+        .await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    let answered = body_bytes(answer).await;
+
+    // The view the change answered with is the next view, sent after one read.
+    let statements = app.state.db.statements();
+    let (status, etag, body) = view(&app, &token, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        app.state.db.statements() - statements,
+        1,
+        "no view was built"
+    );
+    assert_eq!(body, answered);
+    assert_ne!(etag, before);
+    let fresh = built_now(&app, &token).await;
+    assert_eq!(
+        (etag.as_str(), &body[..]),
+        (fresh.etag.to_str().unwrap(), &fresh.body[..])
+    );
+}
+
+/// The connection one-statement reads share may be lost (PostgreSQL restarted, an
+/// administrator ended it): the read in flight runs again on a new one.
+async fn one_statement_reads_outlive_their_connection(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (token, _) = shop_with_order(&app).await;
+    let (status, etag, _) = view(&app, &token, None).await;
+    assert_eq!(status, StatusCode::OK);
+    if backend == Backend::Postgres {
+        let ended: Vec<bool> = app
+            .state
+            .db
+            .read(work!(|c| {
+                c.query(
+                    "SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity
+                     WHERE datname = current_database() AND pid <> pg_backend_pid()",
+                    args![],
+                )
+                .await?
+                .into_iter()
+                .map(|mut r| r.get::<bool>("ended"))
+                .collect::<Result<Vec<_>, DbError>>()
+            }))
+            .await
+            .unwrap();
+        assert!(ended.contains(&true), "the shared connection was ended");
+    }
+    assert_eq!(
+        view(&app, &token, Some(&etag)).await.0,
+        StatusCode::NOT_MODIFIED
+    );
+    assert_eq!(view(&app, &token, None).await.0, StatusCode::OK);
 }

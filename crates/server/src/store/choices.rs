@@ -176,12 +176,21 @@ pub struct ChoiceChange {
     pub hourly_cap: u32,
 }
 
-/// The answer to a change: the order view's JSON, whether it is a saved answer, and
-/// whether a webhook was queued.
+/// The answer to a change: the order view, whether it is a saved answer, and whether a
+/// webhook was queued.
 pub struct ChoiceAnswer {
-    pub body: Vec<u8>,
+    pub view: AnsweredView,
     pub replayed: bool,
     pub queued: bool,
+}
+
+/// The order view a change answers with.
+pub enum AnsweredView {
+    /// Built in the change's own transaction, so it shows the state the change left: the
+    /// view a shopper's next request would build (kept ready for it).
+    Built(Box<orders::Built>),
+    /// The JSON saved for a retry by a record made before migration 0012.
+    Saved(Vec<u8>),
 }
 
 impl Db {
@@ -200,7 +209,7 @@ impl Db {
             };
             if let Some(Saved::Answer(_, body)) = saved {
                 return Ok(ChoiceAnswer {
-                    body,
+                    view: AnsweredView::Saved(body),
                     replayed: true,
                     queued: false,
                 });
@@ -215,12 +224,11 @@ impl Db {
             if let (Some(key), Changed::Yes { .. }) = (&change.key, outcome) {
                 key.save(c, order.order_id, 200, None, now).await?;
             }
-            let view = orders::view(c, orders::Which::Order(order.order_id), now)
+            let built = orders::view(c, order.order_id, now)
                 .await?
-                .ok_or_else(DbError::no_row)?
-                .view;
+                .ok_or_else(DbError::no_row)?;
             Ok(ChoiceAnswer {
-                body: serde_json::to_vec(&view).map_err(|e| ApiError::internal("json", e))?,
+                view: AnsweredView::Built(Box::new(built)),
                 replayed,
                 queued: matches!(outcome, Changed::Yes { queued: true }),
             })
