@@ -43,7 +43,7 @@ pub async fn order_view(
     let now = state.clock.now();
     // One indexed read: the token is still good, and which state the order is in. The
     // kept view is sent when it shows that state; otherwise it is built again.
-    let stamp = state.db.order_stamp(&shop, &token, now).await?;
+    let stamp = state.views.stamp(&state.db, &shop, &token, now).await?;
     let ready = match state.views.get(&stamp, now) {
         Some(ready) => ready,
         None => {

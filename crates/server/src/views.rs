@@ -5,14 +5,17 @@
 //! the same versions; anything else builds it again. Each process keeps its own, so
 //! processes sharing PostgreSQL see each other's changes through the versions.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::http::HeaderValue;
 use bytes::Bytes;
 use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 use sha2::{Digest, Sha256};
+use tokio::sync::{mpsc, oneshot, Mutex};
 
+use crate::db::{Backend, Db, DbError};
+use crate::domain;
 use crate::error::ApiError;
 use crate::store::orders::{Built, Stamp};
 
@@ -70,6 +73,7 @@ impl Weighter<i64, Arc<Ready>> for ByBytes {
 /// least recently go first (quick_cache's CLOCK-Pro-like policy).
 pub struct Views {
     cache: Option<Cache<i64, Arc<Ready>, ByBytes>>,
+    stamps: StampReads,
 }
 
 /// The views kept by default: some 2,500 orders of 3 KB, the ones shoppers are looking at
@@ -83,7 +87,27 @@ impl Views {
         Views {
             cache: (bytes > 0)
                 .then(|| Cache::with_weighter((bytes / 3_000).max(16) as usize, bytes, ByBytes)),
+            stamps: StampReads::default(),
         }
+    }
+
+    /// The state of the order a capability token opens, read now (one indexed read): what
+    /// a kept view is checked against. The one `order_not_found` for any token that opens
+    /// nothing. On PostgreSQL the reads in flight at once are made as one statement.
+    pub async fn stamp(
+        &self,
+        db: &Db,
+        shop: &str,
+        token: &str,
+        now: i64,
+    ) -> Result<Stamp, ApiError> {
+        if db.backend() == Backend::Sqlite {
+            return db.order_stamp(shop, token, now).await;
+        }
+        if !domain::is_token_shaped(token) {
+            return Err(ApiError::order_not_found());
+        }
+        self.stamps.read(db, shop, token, now).await
     }
 
     /// The kept view of the order in the state `stamp` read, if it still shows it at `now`.
@@ -112,5 +136,89 @@ impl Views {
 impl Default for Views {
     fn default() -> Views {
         Views::new(DEFAULT_MB)
+    }
+}
+
+/// Stamp reads in flight at once, made as one statement ([`Db::order_stamps`]): a few
+/// readers each take every read waiting when it comes free, so under load one round
+/// trip and one statement answer dozens of views, and alone a read goes out at once.
+#[derive(Default)]
+struct StampReads {
+    queue: OnceLock<mpsc::UnboundedSender<Wanted>>,
+}
+
+/// Readers at once: one can wait for the database while another gathers the next reads.
+const READERS: usize = 4;
+/// Reads made as one statement at most.
+const BATCH: usize = 128;
+
+struct Wanted {
+    shop: String,
+    hash: Vec<u8>,
+    now: i64,
+    /// The stamp, or `None` when the token opens nothing now.
+    answer: oneshot::Sender<Result<Option<Stamp>, DbError>>,
+}
+
+impl StampReads {
+    async fn read(&self, db: &Db, shop: &str, token: &str, now: i64) -> Result<Stamp, ApiError> {
+        let queue = self.queue.get_or_init(|| {
+            let (queue, waiting) = mpsc::unbounded_channel();
+            let waiting = Arc::new(Mutex::new(waiting));
+            for _ in 0..READERS {
+                tokio::spawn(reader(db.clone(), waiting.clone()));
+            }
+            queue
+        });
+        let (answer, answered) = oneshot::channel();
+        let wanted = Wanted {
+            shop: shop.to_owned(),
+            hash: domain::secret_hash(token).to_vec(),
+            now,
+            answer,
+        };
+        let gone = || ApiError::internal("stamps", "the stamp readers stopped");
+        queue.send(wanted).map_err(|_| gone())?;
+        answered
+            .await
+            .map_err(|_| gone())??
+            .ok_or_else(ApiError::order_not_found)
+    }
+}
+
+/// Takes the reads waiting (at least one), makes them as one, answers each; until the
+/// queue closes with its [`Views`].
+async fn reader(db: Db, waiting: Arc<Mutex<mpsc::UnboundedReceiver<Wanted>>>) {
+    let mut batch = Vec::with_capacity(BATCH);
+    loop {
+        {
+            let mut waiting = waiting.lock().await;
+            if waiting.recv_many(&mut batch, BATCH).await == 0 {
+                return;
+            }
+        }
+        let hashes = batch
+            .iter_mut()
+            .map(|w| std::mem::take(&mut w.hash))
+            .collect();
+        let shops = batch
+            .iter_mut()
+            .map(|w| std::mem::take(&mut w.shop))
+            .collect();
+        match db.order_stamps(hashes, shops).await {
+            Ok(found) => {
+                for (wanted, found) in batch.drain(..).zip(found) {
+                    let stamp = found
+                        .filter(|(_, expires_at)| *expires_at > wanted.now)
+                        .map(|(stamp, _)| stamp);
+                    let _ = wanted.answer.send(Ok(stamp));
+                }
+            }
+            Err(e) => {
+                for wanted in batch.drain(..) {
+                    let _ = wanted.answer.send(Err(e.clone()));
+                }
+            }
+        }
     }
 }

@@ -47,7 +47,7 @@ pub enum DbErrorKind {
     Other,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct DbError {
     pub kind: DbErrorKind,
     message: String,

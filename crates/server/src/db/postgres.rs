@@ -372,6 +372,12 @@ impl ToSql for Value<'_> {
                 _ => t.to_sql(ty, out),
             },
             Value::Blob(b) => b.to_sql(ty, out),
+            Value::Blobs(list) => list
+                .iter()
+                .map(Vec::as_slice)
+                .collect::<Vec<&[u8]>>()
+                .to_sql(ty, out),
+            Value::Texts(list) => ToSql::to_sql(&list, ty, out),
         }
     }
 

@@ -370,6 +370,11 @@ impl rusqlite::ToSql for Value<'_> {
             Value::Text(t) => ValueRef::Text(t.as_bytes()),
             Value::Blob(b) => ValueRef::Blob(b),
             Value::Bool(b) => ValueRef::Integer(i64::from(b)),
+            Value::Blobs(_) | Value::Texts(_) => {
+                return Err(rusqlite::Error::ToSqlConversionFailure(
+                    "a list is a PostgreSQL parameter only".into(),
+                ))
+            }
         }))
     }
 }

@@ -15,6 +15,10 @@ pub enum Value<'a> {
     Text(&'a str),
     Blob(&'a [u8]),
     Bool(bool),
+    /// Byte strings as one `BYTEA[]` (PostgreSQL only: `unnest(?1::bytea[])`).
+    Blobs(&'a [Vec<u8>]),
+    /// Strings as one `TEXT[]` (PostgreSQL only).
+    Texts(&'a [String]),
 }
 
 /// Anything that can be a query parameter; see [`args!`](crate::args).
@@ -66,6 +70,18 @@ impl ToValue for String {
 impl ToValue for [u8] {
     fn to_value(&self) -> Value<'_> {
         Value::Blob(self)
+    }
+}
+
+impl ToValue for [Vec<u8>] {
+    fn to_value(&self) -> Value<'_> {
+        Value::Blobs(self)
+    }
+}
+
+impl ToValue for [String] {
+    fn to_value(&self) -> Value<'_> {
+        Value::Texts(self)
     }
 }
 

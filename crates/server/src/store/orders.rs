@@ -247,6 +247,19 @@ pub const STAMP_SQL: &str = "SELECT o.id, o.version AS order_version, s.version 
      JOIN shops s ON s.id = o.shop_id
      WHERE t.token_hash = ?1 AND t.expires_at > ?2 AND s.slug = ?3";
 
+/// The states of the orders several tokens open (PostgreSQL; `?1` the tokens' hashes,
+/// `?2` the shops' slugs, by position): for each token that opens one, its position
+/// (`i`, from 1) and when it expires. Each is looked up by key as in [`STAMP_SQL`].
+pub const STAMPS_SQL: &str = "SELECT q.i, x.id, x.order_version, x.shop_version, x.expires_at
+     FROM unnest(?1::bytea[], ?2::text[]) WITH ORDINALITY AS q(hash, slug, i)
+     CROSS JOIN LATERAL (
+         SELECT o.id, o.version AS order_version, s.version AS shop_version, t.expires_at
+         FROM order_tokens t
+         JOIN orders o ON o.id = t.order_id
+         JOIN shops s ON s.id = o.shop_id
+         WHERE t.token_hash = q.hash AND s.slug = q.slug
+         LIMIT 1) x";
+
 /// A view of an order, with the state it shows and until when it holds without a write.
 pub struct Built {
     pub view: OrderView,
@@ -680,6 +693,32 @@ impl Db {
             view(c, order_id, now)
                 .await?
                 .ok_or_else(ApiError::order_not_found)
+        }))
+        .await
+    }
+
+    /// [`Db::order_stamp`] for several tokens in one statement (PostgreSQL): for each
+    /// token's hash and shop, the state of the order it opens and when it expires.
+    pub async fn order_stamps(
+        &self,
+        hashes: Vec<Vec<u8>>,
+        shops: Vec<String>,
+    ) -> Result<Vec<Option<(Stamp, i64)>>, DbError> {
+        let wanted = hashes.len();
+        self.read_statement(work!(|c, hashes, shops| {
+            let mut found = vec![None; wanted];
+            for mut r in c.query(STAMPS_SQL, args![hashes[..], shops[..]]).await? {
+                let i: i64 = r.get("i")?;
+                let stamp = Stamp {
+                    order_id: r.get("id")?,
+                    order_version: r.get("order_version")?,
+                    shop_version: r.get("shop_version")?,
+                };
+                if let Some(slot) = usize::try_from(i - 1).ok().and_then(|i| found.get_mut(i)) {
+                    *slot = Some((stamp, r.get("expires_at")?));
+                }
+            }
+            Ok(found)
         }))
         .await
     }
