@@ -117,3 +117,58 @@ async fn reads_answer_at_once_while_writes_wait_for_a_lock(backend: Backend) {
 }
 
 storage_tests!(reads_answer_at_once_while_writes_wait_for_a_lock);
+
+storage_tests!(work_that_panics_leaves_nothing_behind);
+
+/// A transaction whose work panics (a bug) changes nothing, and the connection it ran on
+/// does not go back to the pool still inside it (where the next transaction on it would
+/// commit the half-done work): every later write on every connection sees it undone.
+async fn work_that_panics_leaves_nothing_behind(backend: Backend) {
+    use postpurchase_server::db::DbError;
+    use postpurchase_server::{args, work};
+    let app = TestApp::new(backend).await;
+    let name = |app: &TestApp| {
+        let db = app.state.db.clone();
+        async move {
+            db.read(work!(|c| {
+                c.query_one("SELECT name FROM shops WHERE slug = 'shop'", args![])
+                    .await?
+                    .get::<String>("name")
+            }))
+            .await
+            .unwrap()
+        }
+    };
+    let before = name(&app).await;
+    let failed = app
+        .state
+        .db
+        .write(work!(|c| {
+            c.execute(
+                "UPDATE shops SET name = 'Half done' WHERE slug = 'shop'",
+                args![],
+            )
+            .await?;
+            if c.backend() == c.backend() {
+                panic!("a bug in the middle of a write");
+            }
+            Ok::<_, DbError>(())
+        }))
+        .await;
+    assert!(failed.is_err());
+    // More writes than the pool has connections, one after the other.
+    for n in 0..20 {
+        app.state
+            .db
+            .write(work!(|c| {
+                c.execute(
+                    "UPDATE shops SET support_phone = ?1 WHERE slug = 'other'",
+                    args![n.to_string()],
+                )
+                .await
+            }))
+            .await
+            .unwrap();
+        assert_eq!(name(&app).await, before, "after write {n}");
+    }
+}

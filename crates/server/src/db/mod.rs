@@ -219,7 +219,7 @@ pub struct Conn<'a> {
 
 enum ConnInner<'a> {
     Sqlite(&'a mut rusqlite::Connection),
-    Postgres(&'a deadpool_postgres::Transaction<'a>),
+    Postgres(postgres::Tx<'a>),
     /// A pooled connection outside a transaction, for [`Db::read_statement`].
     PostgresClient(&'a deadpool_postgres::Client),
 }
@@ -237,8 +237,11 @@ impl Conn<'_> {
         self.statements.fetch_add(1, Ordering::Relaxed);
         match &mut self.inner {
             ConnInner::Sqlite(conn) => sqlite::query(conn, sql, args),
-            ConnInner::Postgres(tx) => postgres::query(*tx, sql, args).await,
-            ConnInner::PostgresClient(client) => postgres::query(*client, sql, args).await,
+            ConnInner::Postgres(tx) => {
+                let (client, begin) = tx.next();
+                postgres::query(client, begin, sql, args).await
+            }
+            ConnInner::PostgresClient(client) => postgres::query(*client, None, sql, args).await,
         }
     }
 
@@ -256,8 +259,11 @@ impl Conn<'_> {
                 .iter()
                 .map(|(sql, args)| sqlite::query(conn, sql, args))
                 .collect(),
-            ConnInner::Postgres(tx) => postgres::query_each(*tx, queries).await,
-            ConnInner::PostgresClient(client) => postgres::query_each(*client, queries).await,
+            ConnInner::Postgres(tx) => {
+                let (client, begin) = tx.next();
+                postgres::query_each(client, begin, queries).await
+            }
+            ConnInner::PostgresClient(client) => postgres::query_each(*client, None, queries).await,
         }
     }
 
@@ -285,8 +291,11 @@ impl Conn<'_> {
         self.statements.fetch_add(1, Ordering::Relaxed);
         match &mut self.inner {
             ConnInner::Sqlite(conn) => sqlite::execute(conn, sql, args),
-            ConnInner::Postgres(tx) => postgres::execute(*tx, sql, args).await,
-            ConnInner::PostgresClient(client) => postgres::execute(*client, sql, args).await,
+            ConnInner::Postgres(tx) => {
+                let (client, begin) = tx.next();
+                postgres::execute(client, begin, sql, args).await
+            }
+            ConnInner::PostgresClient(client) => postgres::execute(*client, None, sql, args).await,
         }
     }
 }

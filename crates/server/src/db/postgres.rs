@@ -170,7 +170,8 @@ impl Postgres {
 }
 
 /// `work` in one transaction on a pooled connection: committed when it succeeds, rolled
-/// back when it fails.
+/// back when it fails. `BEGIN` goes out with the first statement rather than on its own
+/// (one round trip fewer); work that runs no statement opens no transaction.
 async fn run<T, E, F>(
     pool: &Pool,
     isolation: IsolationLevel,
@@ -182,30 +183,74 @@ where
     E: TxError,
     F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E>,
 {
-    let mut client = pool.get().await.map_err(from_pool)?;
-    let tx = client
-        .build_transaction()
-        .isolation_level(isolation)
-        .read_only(read_only)
-        .start()
-        .await
-        .map_err(from_postgres)?;
+    let begin = match (isolation, read_only) {
+        (IsolationLevel::Serializable, false) => "START TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+        _ => "START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+    };
+    let mut open = Open {
+        client: Some(pool.get().await.map_err(from_pool)?),
+        finished: false,
+    };
+    let client = open
+        .client
+        .as_ref()
+        .ok_or_else(|| DbError::other("no connection"))?;
+    let mut conn = Conn {
+        inner: ConnInner::Postgres(Tx {
+            client,
+            begin: Some(begin),
+        }),
+        statements,
+    };
+    let result = work(&mut conn).await;
+    let begun = matches!(&conn.inner, ConnInner::Postgres(tx) if tx.begin.is_none());
+    if !begun {
+        open.finished = true;
+        return result;
+    }
     // BEGIN and COMMIT.
     statements.fetch_add(2, Ordering::Relaxed);
-    let result = work(&mut Conn {
-        inner: ConnInner::Postgres(&tx),
-        statements,
-    })
-    .await;
     match result {
         Ok(value) => {
-            tx.commit().await.map_err(from_postgres)?;
+            let committed = client.batch_execute("COMMIT").await;
+            // Committed or not (a serialization failure rolls it back), it is over.
+            open.finished = true;
+            committed.map_err(from_postgres)?;
             Ok(value)
         }
         Err(e) => {
-            let _ = tx.rollback().await;
+            open.finished = client.batch_execute("ROLLBACK").await.is_ok();
             Err(e)
         }
+    }
+}
+
+/// A transaction's connection: the pool has it back when the transaction ended, and
+/// never in the middle of one (work that panicked): then it is closed instead.
+struct Open {
+    client: Option<deadpool_postgres::Client>,
+    finished: bool,
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take().filter(|_| !self.finished) {
+            drop(deadpool_postgres::Object::take(client));
+        }
+    }
+}
+
+/// A transaction in progress, for [`Conn`]: its connection, and its `BEGIN` until the
+/// first statement takes it along.
+pub struct Tx<'a> {
+    client: &'a deadpool_postgres::Client,
+    begin: Option<&'static str>,
+}
+
+impl<'a> Tx<'a> {
+    /// The connection, and `BEGIN` if this is the first statement.
+    pub fn next(&mut self) -> (&'a deadpool_postgres::Client, Option<&'static str>) {
+        (self.client, self.begin.take())
     }
 }
 
@@ -289,11 +334,7 @@ fn params<'a>(args: &'a [Value<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
     args.iter().map(|a| a as &(dyn ToSql + Sync)).collect()
 }
 
-pub async fn query(
-    tx: &impl GenericClient,
-    sql: &str,
-    args: &[Value<'_>],
-) -> Result<Vec<Row>, DbError> {
+async fn rows(tx: &impl GenericClient, sql: &str, args: &[Value<'_>]) -> Result<Vec<Row>, DbError> {
     let stmt = tx
         .prepare_cached(&translated(sql))
         .await
@@ -315,27 +356,57 @@ pub async fn query(
         .collect()
 }
 
+/// `work`, sent after `begin` (in the same write, answered in order) when there is one.
+async fn after<T>(
+    client: &impl GenericClient,
+    begin: Option<&str>,
+    work: impl std::future::Future<Output = Result<T, DbError>>,
+) -> Result<T, DbError> {
+    let Some(begin) = begin else {
+        return work.await;
+    };
+    let (began, done) = futures_util::future::join(client.batch_execute(begin), work).await;
+    began.map_err(from_postgres)?;
+    done
+}
+
+pub async fn query(
+    tx: &impl GenericClient,
+    begin: Option<&str>,
+    sql: &str,
+    args: &[Value<'_>],
+) -> Result<Vec<Row>, DbError> {
+    after(tx, begin, rows(tx, sql, args)).await
+}
+
 /// Several queries sent at once on one connection (tokio-postgres pipelines requests
 /// polled together): their answers in order, or the first error.
 pub async fn query_each(
     tx: &impl GenericClient,
+    begin: Option<&str>,
     queries: &[(&str, &[Value<'_>])],
 ) -> Result<Vec<Vec<Row>>, DbError> {
-    futures_util::future::try_join_all(queries.iter().map(|(sql, args)| query(tx, sql, args))).await
+    let all =
+        futures_util::future::try_join_all(queries.iter().map(|(sql, args)| rows(tx, sql, args)));
+    after(tx, begin, all).await
 }
 
 pub async fn execute(
     tx: &impl GenericClient,
+    begin: Option<&str>,
     sql: &str,
     args: &[Value<'_>],
 ) -> Result<u64, DbError> {
-    let stmt = tx
-        .prepare_cached(&translated(sql))
-        .await
-        .map_err(from_postgres)?;
-    tx.execute(&stmt, &params(args))
-        .await
-        .map_err(from_postgres)
+    let changed = async {
+        let stmt = tx
+            .prepare_cached(&translated(sql))
+            .await
+            .map_err(from_postgres)?;
+        tx.execute(&stmt, &params(args))
+            .await
+            .map_err(from_postgres)
+    };
+    after(tx, begin, changed).await
 }
 
 impl ToSql for Value<'_> {
