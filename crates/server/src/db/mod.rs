@@ -248,23 +248,26 @@ impl Conn<'_> {
     /// Every row of each query, in order, as if run one after the other. On PostgreSQL
     /// they go out together and their answers come back together (pipelined): one round
     /// trip for all of them. For reads that do not depend on each other's answers.
-    pub async fn query_each(
+    pub async fn query_each<const N: usize>(
         &mut self,
-        queries: &[(&str, &[Value<'_>])],
-    ) -> Result<Vec<Vec<Row>>, DbError> {
-        self.statements
-            .fetch_add(queries.len() as u64, Ordering::Relaxed);
-        match &mut self.inner {
+        queries: [(&str, &[Value<'_>]); N],
+    ) -> Result<[Vec<Row>; N], DbError> {
+        self.statements.fetch_add(N as u64, Ordering::Relaxed);
+        let answers = match &mut self.inner {
             ConnInner::Sqlite(conn) => queries
                 .iter()
                 .map(|(sql, args)| sqlite::query(conn, sql, args))
-                .collect(),
+                .collect::<Result<Vec<_>, _>>()?,
             ConnInner::Postgres(tx) => {
                 let (client, begin) = tx.next();
-                postgres::query_each(client, begin, queries).await
+                postgres::query_each(client, begin, &queries).await?
             }
-            ConnInner::PostgresClient(client) => postgres::query_each(*client, None, queries).await,
-        }
+            ConnInner::PostgresClient(client) => {
+                postgres::query_each(*client, None, &queries).await?
+            }
+        };
+        <[Vec<Row>; N]>::try_from(answers)
+            .map_err(|_| DbError::other("a batch of queries lost an answer"))
     }
 
     /// The first row, if any.

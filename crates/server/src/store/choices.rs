@@ -9,6 +9,7 @@ use postpurchase_api::{
 
 use super::idempotency::{Keyed, Saved};
 use super::orders::{self, point_columns, point_from, slot_columns, slot_from, OrderRef};
+use super::parcels::ChangeCount;
 use super::{parcels, webhooks};
 use crate::db::{Conn, Db, DbError};
 use crate::domain::delivery;
@@ -87,29 +88,20 @@ async fn release_slot(c: &mut Conn<'_>, slot_id: i64) -> Result<(), DbError> {
     Ok(())
 }
 
-/// Counts a change of the parcel's choice against its hourly cap; `429` when the cap is
-/// reached, with when the hour ends. Kept in the parcel's row, so it holds across server
-/// processes.
-async fn count_change(
-    c: &mut Conn<'_>,
-    shipment_id: i64,
-    cap: u32,
-    now: i64,
-) -> Result<(), ApiError> {
-    let mut row = c
-        .query_one(
-            "SELECT choice_window_start, choice_changes FROM shipments WHERE id = ?1",
-            args![shipment_id],
-        )
-        .await?;
-    let (mut start, mut changes): (i64, i64) =
-        (row.get("choice_window_start")?, row.get("choice_changes")?);
-    if now - start >= HOUR {
-        start = now;
+/// The count of a parcel's changes this hour with one more, or `429 too_many_changes`
+/// (with when the hour ends) when it is at the cap. Kept in the parcel's row (written
+/// with the choice), so the cap holds across server processes.
+fn count_change(count: ChangeCount, cap: u32, now: i64) -> Result<ChangeCount, ApiError> {
+    let ChangeCount {
+        mut window_start,
+        mut changes,
+    } = count;
+    if now - window_start >= HOUR {
+        window_start = now;
         changes = 0;
     }
     if changes >= i64::from(cap) {
-        let wait = (start + HOUR - now).clamp(1, HOUR) as u32;
+        let wait = (window_start + HOUR - now).clamp(1, HOUR) as u32;
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_changes",
@@ -117,27 +109,34 @@ async fn count_change(
         )
         .retry_in(wait));
     }
-    c.execute(
-        "UPDATE shipments SET choice_window_start = ?2, choice_changes = ?3 WHERE id = ?1",
-        args![shipment_id, start, changes + 1],
-    )
-    .await?;
-    Ok(())
+    Ok(ChangeCount {
+        window_start,
+        changes: changes + 1,
+    })
 }
 
 const HOUR: i64 = 3_600;
 
-/// Stores a parcel's new choice (or none) and bumps its version, the choice's ETag.
+/// Stores a parcel's new choice (or none) with its count of changes this hour, and bumps
+/// its version, the choice's ETag.
 async fn set_choice(
     c: &mut Conn<'_>,
     shipment_id: i64,
     choice: Option<&DeliveryChoice>,
+    count: ChangeCount,
 ) -> Result<(), DbError> {
     let json = choice.map(super::json).transpose()?;
     c.execute(
-        "UPDATE shipments SET choice = ?2, choice_slot_id = ?3, choice_version = choice_version + 1
+        "UPDATE shipments SET choice = ?2, choice_slot_id = ?3, choice_version = choice_version + 1,
+                choice_window_start = ?4, choice_changes = ?5
          WHERE id = ?1",
-        args![shipment_id, json, choice.and_then(|c| c.slot_id)],
+        args![
+            shipment_id,
+            json,
+            choice.and_then(|c| c.slot_id),
+            count.window_start,
+            count.changes
+        ],
     )
     .await?;
     Ok(())
@@ -252,9 +251,9 @@ async fn change_choice(
     now: i64,
 ) -> Result<Changed, ApiError> {
     let shipment_id = change.shipment_id;
-    let stored = parcels::stored_choice(c, order.order_id, shipment_id)
-        .await?
-        .ok_or_else(shipment_not_found)?;
+    let (stored, settings) =
+        parcels::choice_to_change(c, (order.order_id, order.shop_id), shipment_id).await?;
+    let (stored, count) = stored.ok_or_else(shipment_not_found)?;
     match change.if_match.as_deref() {
         None => {
             return Err(ApiError::new(
@@ -272,7 +271,6 @@ async fn change_choice(
         }
         Some(_) => {}
     }
-    let settings = parcels::shop_delivery(c, order.shop_id).await?;
     let policy = &settings.policy;
     let clock = jiff::Timestamp::from_second(now).map_err(|e| ApiError::internal("clock", e))?;
     if let (Some(lock), _) = delivery::lock(stored.status, stored.due(policy), clock, policy) {
@@ -340,7 +338,7 @@ async fn change_choice(
         }
         _ => {}
     }
-    count_change(c, shipment_id, change.hourly_cap, now).await?;
+    let count = count_change(count, change.hourly_cap, now)?;
     // Places in slots: give back the old one, take the new one, in this transaction;
     // a place another parcel of the order holds too stays, and is shared.
     let old_slot = stored.choice.as_ref().and_then(|c| c.slot_id);
@@ -362,7 +360,7 @@ async fn change_choice(
             }
         }
     }
-    set_choice(c, shipment_id, choice.as_ref()).await?;
+    set_choice(c, shipment_id, choice.as_ref(), count).await?;
     let (order_number, carrier, tracking_number) = shipment_labels(c, shipment_id).await?;
     let queued = webhooks::queue(
         c,

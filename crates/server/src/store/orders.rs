@@ -272,8 +272,8 @@ pub struct Built {
 /// queries sent together (one round trip on PostgreSQL), and two more, together, when a
 /// parcel's delivery can still be changed.
 pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<Option<Built>, DbError> {
-    let [head, items, shipments, lines, events] = <[Vec<Row>; 5]>::try_from(
-        c.query_each(&[
+    let [head, items, shipments, lines, events] = c
+        .query_each([
             (
                 concat!(
                     head_columns!(),
@@ -316,9 +316,7 @@ pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<Option<Bu
                 args![order_id],
             ),
         ])
-        .await?,
-    )
-    .map_err(|_| DbError::other("a batch of queries lost an answer"))?;
+        .await?;
     let Some(mut head) = head.into_iter().next() else {
         return Ok(None);
     };
@@ -540,8 +538,8 @@ async fn delivery_options(
 ) -> Result<Option<DeliveryOptions>, DbError> {
     let policy = &settings.policy;
     let today = policy.today(now).to_string();
-    let [slots, points] = <[Vec<Row>; 2]>::try_from(
-        c.query_each(&[
+    let [slots, points] = c
+        .query_each([
             (
                 concat!(
                     "SELECT ",
@@ -562,9 +560,7 @@ async fn delivery_options(
                 args![shop_id],
             ),
         ])
-        .await?,
-    )
-    .map_err(|_| DbError::other("a batch of queries lost an answer"))?;
+        .await?;
     let slots = slots
         .into_iter()
         .map(|mut r| slot_from(&mut r))

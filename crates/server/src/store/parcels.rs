@@ -43,20 +43,6 @@ pub fn delivery_from(r: &mut Row) -> Result<ShopDelivery, DbError> {
     })
 }
 
-pub async fn shop_delivery(c: &mut Conn<'_>, shop_id: i64) -> Result<ShopDelivery, DbError> {
-    let mut row = c
-        .query_one(
-            concat!(
-                "SELECT ",
-                delivery_columns!(),
-                " FROM shops s WHERE s.id = ?1"
-            ),
-            args![shop_id],
-        )
-        .await?;
-    delivery_from(&mut row)
-}
-
 /// A parcel's choice as stored, with what the rules need to judge it.
 pub struct StoredChoice {
     pub status: ShipmentStatus,
@@ -109,24 +95,59 @@ pub fn choice_from(r: &mut Row) -> Result<StoredChoice, DbError> {
     })
 }
 
-/// A parcel of an order, with its choice.
-pub async fn stored_choice(
+/// What a change of a parcel's choice is judged by, read together (one round trip on
+/// PostgreSQL): the choice as stored with how often it changed this hour (`None` when
+/// the order, `(order_id, shop_id)`, has no such parcel), and the shop's delivery rules.
+pub async fn choice_to_change(
     c: &mut Conn<'_>,
-    order_id: i64,
+    order: (i64, i64),
     shipment_id: i64,
-) -> Result<Option<StoredChoice>, DbError> {
-    c.query_opt(
-        concat!(
-            "SELECT ",
-            choice_columns!(),
-            " FROM shipments s LEFT JOIN delivery_slots d ON d.id = s.choice_slot_id
-              WHERE s.id = ?1 AND s.order_id = ?2"
-        ),
-        args![shipment_id, order_id],
-    )
-    .await?
-    .map(|mut r| choice_from(&mut r))
-    .transpose()
+) -> Result<(Option<(StoredChoice, ChangeCount)>, ShopDelivery), DbError> {
+    let (order_id, shop_id) = order;
+    let [stored, settings] = c
+        .query_each([
+            (
+                concat!(
+                    "SELECT ",
+                    choice_columns!(),
+                    ", s.choice_window_start, s.choice_changes
+                     FROM shipments s LEFT JOIN delivery_slots d ON d.id = s.choice_slot_id
+                     WHERE s.id = ?1 AND s.order_id = ?2"
+                ),
+                args![shipment_id, order_id],
+            ),
+            (
+                concat!(
+                    "SELECT ",
+                    delivery_columns!(),
+                    " FROM shops s WHERE s.id = ?1"
+                ),
+                args![shop_id],
+            ),
+        ])
+        .await?;
+    let settings = match settings.into_iter().next() {
+        Some(mut row) => delivery_from(&mut row)?,
+        None => return Err(DbError::no_row()),
+    };
+    let stored = match stored.into_iter().next() {
+        Some(mut r) => Some((
+            choice_from(&mut r)?,
+            ChangeCount {
+                window_start: r.get("choice_window_start")?,
+                changes: r.get("choice_changes")?,
+            },
+        )),
+        None => None,
+    };
+    Ok((stored, settings))
+}
+
+/// How often a parcel's choice changed in the hour starting at `window_start`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChangeCount {
+    pub window_start: i64,
+    pub changes: i64,
 }
 
 pub fn status_of(name: &str) -> ShipmentStatus {

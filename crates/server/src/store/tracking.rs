@@ -309,8 +309,8 @@ impl Db {
             )
             .await?;
             // A late-arriving older event's estimate is stale.
-            if recorded && is_latest_event(c, shipment_id, request.event.event_id.trim()).await? {
-                if let Some((from, to)) = request.eta {
+            if let (true, Some((from, to))) = (recorded, request.eta) {
+                if is_latest_event(c, shipment_id, request.event.event_id.trim()).await? {
                     set_estimate(c, shipment_id, from, to).await?;
                 }
             }
