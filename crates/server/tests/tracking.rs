@@ -341,23 +341,9 @@ storage_tests!(
 /// PostgreSQL every such read conflicted with every other write to the table).
 #[tokio::test]
 async fn lines_in_parcels_are_counted_by_index() {
-    use postpurchase_server::db::DbError;
     use postpurchase_server::store::tracking::LINES_SHIPPED_SQL;
-    use postpurchase_server::{args, work};
     let app = TestApp::new(Backend::Sqlite).await;
-    let plan = app
-        .state
-        .db
-        .read(work!(|c| {
-            c.query(&format!("EXPLAIN QUERY PLAN {LINES_SHIPPED_SQL}"), args![1])
-                .await?
-                .into_iter()
-                .map(|mut r| r.get::<String>("detail"))
-                .collect::<Result<Vec<_>, DbError>>()
-        }))
-        .await
-        .unwrap()
-        .join("\n");
+    let plan = sqlite_plan(&app, LINES_SHIPPED_SQL, 1).await;
     assert!(
         plan.contains("USING INDEX shipment_items_by_line"),
         "{plan}"

@@ -434,22 +434,7 @@ async fn a_re_check_costs_one_indexed_read(backend: Backend) {
 
     // The one read finds its row by index: the token's hash, then primary keys.
     if backend == Backend::Sqlite {
-        let plan = app
-            .state
-            .db
-            .read(work!(|c| {
-                c.query(
-                    &format!("EXPLAIN QUERY PLAN {STAMP_SQL}"),
-                    args![[0u8; 32], NOW, "shop"],
-                )
-                .await?
-                .into_iter()
-                .map(|mut r| r.get::<String>("detail"))
-                .collect::<Result<Vec<_>, DbError>>()
-            }))
-            .await
-            .unwrap()
-            .join("\n");
+        let plan = sqlite_plan(&app, STAMP_SQL, 3).await;
         assert!(!plan.contains("SCAN"), "{plan}");
         assert_eq!(plan.matches("SEARCH").count(), 3, "{plan}");
     }

@@ -855,3 +855,23 @@ pub async fn fill_shop(
     );
     token
 }
+
+/// SQLite's plan for `sql` with its `parameters` `?`s all NULL (a plan does not depend on
+/// them): one line a step, `SEARCH … USING INDEX …` or `SCAN …`.
+#[allow(dead_code)]
+pub async fn sqlite_plan(app: &TestApp, sql: &str, parameters: usize) -> String {
+    use postpurchase_server::db::Value as Param;
+    let explain = format!("EXPLAIN QUERY PLAN {sql}");
+    app.state
+        .db
+        .read(work!(|c, explain| {
+            c.query(&explain, &vec![Param::Null; parameters])
+                .await?
+                .into_iter()
+                .map(|mut r| r.get::<String>("detail"))
+                .collect::<Result<Vec<_>, DbError>>()
+        }))
+        .await
+        .unwrap()
+        .join("\n")
+}
