@@ -219,16 +219,15 @@ pub struct Conn<'a> {
 
 enum ConnInner<'a> {
     Sqlite(&'a mut rusqlite::Connection),
+    /// A pooled connection, in a transaction or (for [`Db::read_statement`]) not.
     Postgres(postgres::Tx<'a>),
-    /// A pooled connection outside a transaction, for [`Db::read_statement`].
-    PostgresClient(&'a deadpool_postgres::Client),
 }
 
 impl Conn<'_> {
     pub fn backend(&self) -> Backend {
         match self.inner {
             ConnInner::Sqlite(_) => Backend::Sqlite,
-            ConnInner::Postgres(_) | ConnInner::PostgresClient(_) => Backend::Postgres,
+            ConnInner::Postgres(_) => Backend::Postgres,
         }
     }
 
@@ -241,7 +240,6 @@ impl Conn<'_> {
                 let (client, begin) = tx.next();
                 postgres::query(client, begin, sql, args).await
             }
-            ConnInner::PostgresClient(client) => postgres::query(*client, None, sql, args).await,
         }
     }
 
@@ -261,9 +259,6 @@ impl Conn<'_> {
             ConnInner::Postgres(tx) => {
                 let (client, begin) = tx.next();
                 postgres::query_each(client, begin, &queries).await?
-            }
-            ConnInner::PostgresClient(client) => {
-                postgres::query_each(*client, None, &queries).await?
             }
         };
         <[Vec<Row>; N]>::try_from(answers)
@@ -298,7 +293,6 @@ impl Conn<'_> {
                 let (client, begin) = tx.next();
                 postgres::execute(client, begin, sql, args).await
             }
-            ConnInner::PostgresClient(client) => postgres::execute(*client, None, sql, args).await,
         }
     }
 }

@@ -105,7 +105,10 @@ impl Postgres {
         loop {
             let client = self.shared_client().await?;
             let result = work(&mut Conn {
-                inner: ConnInner::PostgresClient(&client),
+                inner: ConnInner::Postgres(Tx {
+                    client: &client,
+                    begin: None,
+                }),
                 statements: &self.statements,
             })
             .await;
@@ -264,8 +267,8 @@ impl Drop for Open {
     }
 }
 
-/// A transaction in progress, for [`Conn`]: its connection, and its `BEGIN` until the
-/// first statement takes it along.
+/// A connection for [`Conn`], and the `BEGIN` of its transaction until the first
+/// statement takes it along (`None` outside a transaction, or once it began).
 pub struct Tx<'a> {
     client: &'a deadpool_postgres::Client,
     begin: Option<&'static str>,

@@ -162,13 +162,7 @@ pub async fn find(
         return Err(ApiError::order_not_found());
     }
     let found = c
-        .query_opt(
-            "SELECT o.id, o.shop_id FROM order_tokens t
-             JOIN orders o ON o.id = t.order_id
-             JOIN shops s ON s.id = o.shop_id
-             WHERE t.token_hash = ?1 AND t.expires_at > ?2 AND s.slug = ?3",
-            args![domain::secret_hash(token), now, shop],
-        )
+        .query_opt(STAMP_SQL, args![domain::secret_hash(token), now, shop])
         .await?;
     match found {
         Some(mut r) => Ok(OrderRef {
@@ -239,26 +233,35 @@ pub struct Stamp {
     pub shop_version: i64,
 }
 
-/// The state of the order a token (`?1`, its hash) opens at `?2` in shop `?3`: three
+/// A token (`t`), the order it opens (`o`) and that order's shop (`s`).
+macro_rules! token_order_shop {
+    () => {
+        " FROM order_tokens t
+          JOIN orders o ON o.id = t.order_id
+          JOIN shops s ON s.id = o.shop_id "
+    };
+}
+
+/// The order a token (`?1`, its hash) opens at `?2` in shop `?3`, with its state: three
 /// rows found by key.
-pub const STAMP_SQL: &str = "SELECT o.id, o.version AS order_version, s.version AS shop_version
-     FROM order_tokens t
-     JOIN orders o ON o.id = t.order_id
-     JOIN shops s ON s.id = o.shop_id
-     WHERE t.token_hash = ?1 AND t.expires_at > ?2 AND s.slug = ?3";
+pub const STAMP_SQL: &str = concat!(
+    "SELECT o.id, o.shop_id, o.version AS order_version, s.version AS shop_version",
+    token_order_shop!(),
+    "WHERE t.token_hash = ?1 AND t.expires_at > ?2 AND s.slug = ?3"
+);
 
 /// The states of the orders several tokens open (PostgreSQL; `?1` the tokens' hashes,
 /// `?2` the shops' slugs, by position): for each token that opens one, its position
 /// (`i`, from 1) and when it expires. Each is looked up by key as in [`STAMP_SQL`].
-pub const STAMPS_SQL: &str = "SELECT q.i, x.id, x.order_version, x.shop_version, x.expires_at
+pub const STAMPS_SQL: &str = concat!(
+    "SELECT q.i, x.id, x.order_version, x.shop_version, x.expires_at
      FROM unnest(?1::bytea[], ?2::text[]) WITH ORDINALITY AS q(hash, slug, i)
      CROSS JOIN LATERAL (
-         SELECT o.id, o.version AS order_version, s.version AS shop_version, t.expires_at
-         FROM order_tokens t
-         JOIN orders o ON o.id = t.order_id
-         JOIN shops s ON s.id = o.shop_id
-         WHERE t.token_hash = q.hash AND s.slug = q.slug
-         LIMIT 1) x";
+         SELECT o.id, o.version AS order_version, s.version AS shop_version, t.expires_at",
+    token_order_shop!(),
+    "WHERE t.token_hash = q.hash AND s.slug = q.slug
+         LIMIT 1) x"
+);
 
 /// A view of an order, with the state it shows and until when it holds without a write.
 pub struct Built {
