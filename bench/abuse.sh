@@ -29,7 +29,7 @@ json_field() { node -e 'let b="";process.stdin.on("data",d=>b+=d).on("end",()=>c
 
 database="$work/data/postpurchase.sqlite"
 mkdir -p "$work/data"
-"$bin" shops create --slug bench --name Bench --json --database-url "sqlite://$database" >"$work/shop.json"
+"$bin" shops create --slug bench --name Bench --owner owner@bench.example --json --database-url "sqlite://$database" >"$work/shop.json"
 export BENCH_KEY; BENCH_KEY=$(json_field api_key <"$work/shop.json")
 port=$(free_port)
 api="http://127.0.0.1:$port"

@@ -63,7 +63,7 @@ measure() {
   local writes="-"
   if [ "${label#baseline}" = "$label" ]; then
     echo "== $label: writes (200 parcels), views read at 1,000/s meanwhile"
-    "$bin" shops create --slug bench --name Bench --json --database-url "$database_url" \
+    "$bin" shops create --slug bench --name Bench --owner owner@bench.example --json --database-url "$database_url" \
       >"$work/bench-shop.json"
     bench_key=$(json_field api_key <"$work/bench-shop.json")
     node bench/seed.mjs "${servers[0]}" bench "$bench_key" 200 "$work" >/dev/null

@@ -121,7 +121,7 @@ measure() {
   echo "   re-checks (If-None-Match, 304): $rechecks/s, p99 $recheck_p99$([ "$others" = 0 ] || echo ", not 304: $others")"
 
   echo "== $label: $orders orders, views while 500 writes/s change 1,000 of them"
-  "$bin" shops create --slug bench --name Bench --json --database-url "$database_url" \
+  "$bin" shops create --slug bench --name Bench --owner owner@bench.example --json --database-url "$database_url" \
     >"$work/bench-shop.json"
   local bench_key; bench_key=$(json_field api_key <"$work/bench-shop.json")
   local started=$SECONDS

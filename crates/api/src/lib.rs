@@ -7,7 +7,10 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod console;
 pub mod locales;
+
+pub use console::*;
 
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;

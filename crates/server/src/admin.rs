@@ -12,7 +12,7 @@ use postpurchase_api::{
 };
 
 use crate::error::{ApiError, Json, Path};
-use crate::extract::{AdminShop, IdempotencyKey};
+use crate::extract::{AdminShop, IdempotencyKey, OwnerShop};
 use crate::store::idempotency::MerchantKey;
 use crate::store::Shop;
 use crate::{domain, AppState};
@@ -171,7 +171,7 @@ pub async fn get_profile(
 )]
 pub async fn put_profile(
     State(state): State<AppState>,
-    AdminShop(shop): AdminShop,
+    OwnerShop(shop): OwnerShop,
     Json(profile): Json<ShopProfile>,
 ) -> Result<Json<ShopProfile>, ApiError> {
     let profile = domain::shops::tidy_profile(profile);
@@ -200,7 +200,7 @@ pub async fn put_profile(
 )]
 pub async fn erase_customer(
     State(state): State<AppState>,
-    AdminShop(shop): AdminShop,
+    OwnerShop(shop): OwnerShop,
     Json(request): Json<ErasureRequest>,
 ) -> Result<Json<ErasureReport>, ApiError> {
     let email = request.email.as_str();

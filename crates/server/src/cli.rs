@@ -5,7 +5,7 @@ use std::io::Write;
 
 use postpurchase_api::ShopProfile;
 
-use crate::store::NewShop;
+use crate::store::{NewOwner, NewShop};
 use crate::{domain, Config, Storage};
 
 #[derive(Debug, clap::Parser)]
@@ -35,6 +35,14 @@ pub enum Command {
 pub struct Shops {
     #[command(flatten)]
     pub storage: Storage,
+    /// Origin under which browsers reach the server, for the console links printed.
+    #[arg(
+        long,
+        env = "PP_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080",
+        global = true
+    )]
+    pub public_url: String,
     #[command(subcommand)]
     pub command: ShopsCommand,
 }
@@ -66,6 +74,13 @@ pub enum ShopsCommand {
         #[arg(long, conflicts_with = "origins")]
         none: bool,
     },
+    /// Prints a one-time link with which a member of a shop's staff sets a new password
+    /// (a reset; no e-mail is sent). Any older link stops working.
+    PasswordLink {
+        slug: String,
+        /// The member's e-mail.
+        email: String,
+    },
     /// Deletes a shop and everything it holds: orders, customers, parcels, returns,
     /// reviews, answers, webhooks. There is no undo.
     Delete {
@@ -89,6 +104,13 @@ pub struct NewShopArgs {
     /// https://koffie.example); repeat for more.
     #[arg(long = "origin")]
     origins: Vec<String>,
+    /// The e-mail of the shop's owner, who signs in to the console (the command prints a
+    /// one-time link to set their password).
+    #[arg(long)]
+    owner: String,
+    /// The owner's name as the console shows it.
+    #[arg(long, default_value = "Owner")]
+    owner_name: String,
     /// Where shoppers write to.
     #[arg(long)]
     email: Option<String>,
@@ -125,6 +147,10 @@ impl NewShopArgs {
     }
 }
 
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
 /// Runs a `shops` command, printing to standard output.
 pub async fn shops(shops: Shops) -> Result<(), String> {
     let mut out = std::io::stdout().lock();
@@ -139,10 +165,13 @@ pub async fn run(shops: Shops) -> Result<String, String> {
     // Checked before the database is opened: a typo creates nothing.
     check(&shops.command)?;
     let db = shops.storage.open().await?;
+    let public_url = shops.public_url.trim_end_matches('/');
     let failed = |e: crate::error::ApiError| e.to_string();
     match shops.command {
         ShopsCommand::Create(args) => {
             let api_key = new_api_key()?;
+            let link_token = crate::domain::new_token().map_err(|e| e.to_string())?;
+            let link = crate::console::password_link(public_url, &link_token);
             let origins = exact_origins(&args.origins)?;
             let profile = args.profile();
             let shop = db
@@ -156,6 +185,12 @@ pub async fn run(shops: Shops) -> Result<String, String> {
                     support_phone: profile.support_phone,
                     support_url: profile.support_url,
                     order_status_url: profile.order_status_url,
+                    owner: Some(NewOwner {
+                        email: args.owner.clone(),
+                        name: args.owner_name.trim().to_owned(),
+                        link_token,
+                        now: now(),
+                    }),
                 })
                 .await
                 .map_err(failed)?;
@@ -165,16 +200,20 @@ pub async fn run(shops: Shops) -> Result<String, String> {
                     "name": shop.name,
                     "allowed_origins": shop.allowed_origins,
                     "api_key": api_key,
+                    "owner_link": link,
                 }))
             } else {
                 format!(
                     "Shop `{}` ({}) is set up.\n\
                      Admin API key, shown this once (only its hash is kept; rotate it if lost):\n\
                      \n    {api_key}\n\n\
-                     Allowed origins: {}\n",
+                     Allowed origins: {}\n\
+                     The owner ({}) sets a password for the console here (works once, for 72 hours):\n\
+                     \n    {link}\n",
                     shop.slug,
                     shop.name,
-                    listed(&shop.allowed_origins)
+                    listed(&shop.allowed_origins),
+                    crate::domain::staff::normalize_email(&args.owner),
                 )
             })
         }
@@ -231,6 +270,18 @@ pub async fn run(shops: Shops) -> Result<String, String> {
                 listed(&origins)
             ))
         }
+        ShopsCommand::PasswordLink { slug, email } => {
+            let token = crate::domain::new_token().map_err(|e| e.to_string())?;
+            let member = db
+                .password_link(&slug, &email, token.clone(), now())
+                .await
+                .map_err(failed)?;
+            Ok(format!(
+                "One-time link for {} of `{slug}` to set a new password (works once, for 72 hours):\n\n    {}\n\n",
+                member.email,
+                crate::console::password_link(public_url, &token)
+            ))
+        }
         ShopsCommand::Delete { slug, .. } => {
             let removed = db
                 .delete_shop(&slug)
@@ -263,6 +314,13 @@ fn check(command: &ShopsCommand) -> Result<(), String> {
                     "--slug: must be 2 to 40 of a-z, 0-9 and -, not starting or ending with -"
                         .to_owned(),
                 );
+            }
+            if !domain::email_ok(&domain::staff::normalize_email(&args.owner)) {
+                problems.push("--owner: must be an e-mail address".to_owned());
+            }
+            let owner_name = args.owner_name.trim().chars().count();
+            if !(1..=100).contains(&owner_name) {
+                problems.push("--owner-name: must be 1 to 100 characters".to_owned());
             }
             if let Err(e) = exact_origins(&args.origins) {
                 problems.push(e);

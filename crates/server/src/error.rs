@@ -89,7 +89,7 @@ impl ApiError {
         Self::new(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
-            "A valid API key is required: send `Authorization: Bearer <key>`.",
+            "Sign in to the console, or send the shop's API key as `Authorization: Bearer <key>`.",
         )
     }
 

@@ -1,37 +1,144 @@
-//! What handlers take from a request besides its body: the shop an admin API key
-//! belongs to, that a shopper's token opens an order, and an `Idempotency-Key`. They run
+//! What handlers take from a request besides its body: the shop an admin API key or a
+//! console session belongs to (and whether its owner calls), that a shopper's token opens an order, and an `Idempotency-Key`. They run
 //! before the body is read, so a request without a key or token that works is answered
 //! without reading its body.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{header, Method, StatusCode};
+use postpurchase_api::StaffRole;
 
 use crate::error::ApiError;
+use crate::store::staff::Session;
 use crate::store::Shop;
 use crate::AppState;
 
-/// The shop whose API key came as `Authorization: Bearer <key>`.
+/// The shop a caller works for, with an API key (`Authorization: Bearer <key>`) or a
+/// console session: daily work, open to staff and owners alike.
 pub struct AdminShop(pub Shop);
+
+/// The shop, for what only its owner may do (settings, staff, keys): an API key or an
+/// owner's console session; staff get `403 owner_only`.
+pub struct OwnerShop(pub Shop);
+
+/// A console session, for what only a signed-in person does (their session, signing
+/// out). Changes carry the session's CSRF proof, as on every route.
+pub struct ConsoleSession {
+    pub session: Session,
+    /// The cookie's token.
+    pub token: String,
+}
+
+/// The console's session cookie: HttpOnly, SameSite=Strict, only for the API's paths.
+pub const SESSION_COOKIE: &str = "pp_session";
+
+/// Who calls: a machine with the shop's key (it may do what an owner may) or a person.
+enum Caller {
+    Key(Shop),
+    Person(ConsoleSession),
+}
+
+impl Caller {
+    async fn of(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
+        if let Some(authorization) = parts.headers.get(header::AUTHORIZATION) {
+            let key = authorization
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .ok_or_else(ApiError::unauthorized)?;
+            return state
+                .db
+                .shop_by_api_key(key)
+                .await?
+                .map(Caller::Key)
+                .ok_or_else(ApiError::unauthorized);
+        }
+        session_of(parts, state).await.map(Caller::Person)
+    }
+}
+
+/// The session a request's cookie opens; a change must also carry its CSRF proof.
+async fn session_of(parts: &Parts, state: &AppState) -> Result<ConsoleSession, ApiError> {
+    let token = session_cookie(&parts.headers).ok_or_else(not_signed_in)?;
+    let session = state
+        .db
+        .session(token, state.clock.now())
+        .await?
+        .ok_or_else(not_signed_in)?;
+    let safe = matches!(parts.method, Method::GET | Method::HEAD);
+    if !safe {
+        let proof = parts
+            .headers
+            .get("x-csrf-token")
+            .map(|v| v.as_bytes())
+            .unwrap_or_default();
+        if !crate::domain::same_secret(proof, session.csrf.as_bytes()) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "csrf_failed",
+                "This change did not carry the session's X-CSRF-Token; reload the console and try again.",
+            ));
+        }
+    }
+    Ok(ConsoleSession {
+        session,
+        token: token.to_owned(),
+    })
+}
+
+/// The session token in a `Cookie` header, if any.
+pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value)
+        .filter(|v| !v.is_empty())
+}
+
+fn not_signed_in() -> ApiError {
+    ApiError::unauthorized()
+}
 
 impl FromRequestParts<AppState> for AdminShop {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let key = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|k| !k.is_empty())
-            .ok_or_else(ApiError::unauthorized)?;
-        state
-            .db
-            .shop_by_api_key(key)
-            .await?
-            .map(AdminShop)
-            .ok_or_else(ApiError::unauthorized)
+        Ok(match Caller::of(parts, state).await? {
+            Caller::Key(shop) => AdminShop(shop),
+            Caller::Person(person) => AdminShop(person.session.shop),
+        })
+    }
+}
+
+impl FromRequestParts<AppState> for OwnerShop {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match Caller::of(parts, state).await? {
+            Caller::Key(shop) => Ok(OwnerShop(shop)),
+            Caller::Person(person) if person.session.staff.role == StaffRole::Owner => {
+                Ok(OwnerShop(person.session.shop))
+            }
+            Caller::Person(_) => Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "owner_only",
+                "Only the shop's owner may change this.",
+            )),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for ConsoleSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        session_of(parts, state).await
     }
 }
 

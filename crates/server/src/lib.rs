@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod choices;
 pub mod cli;
+pub mod console;
 pub mod db;
 pub mod domain;
 pub mod error;
@@ -264,6 +265,7 @@ pub fn app(state: AppState) -> Router {
         .merge(shopper::router())
         .merge(choices::router())
         .merge(admin::router())
+        .merge(console::router())
         .merge(tracking::router())
         .merge(settings::router())
         .merge(referral::router())
@@ -370,8 +372,13 @@ pub async fn run(config: Config) -> Result<(), String> {
                 .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
             println!(
                 "Demo storefront: {storefront_origin}/  (admin API key of shop `demo`: {})\n\
-                 Theme playground: {storefront_origin}/theme",
-                demo.api_key
+                 Theme playground: {storefront_origin}/theme\n\
+                 Console: {public_url}/admin/  (shop `{}`, {} or {}, password `{}`)",
+                demo.api_key,
+                seed::SHOP,
+                seed::DEMO_STAFF[0].0,
+                seed::DEMO_STAFF[1].0,
+                seed::demo_password(),
             );
             let router = web::storefront_router(state.clone(), Arc::new(demo));
             Some(tokio::spawn(async move {

@@ -1,6 +1,6 @@
 //! Limits on what one caller may do (OWASP API4 and API6): requests per capability token
 //! (reads and changes apart), per admin API key, and failed attempts (unknown tokens,
-//! wrong keys) per client address. A caller over a limit gets `429 too_many_requests`
+//! wrong keys, wrong passwords) per client address. A caller over a limit gets `429 too_many_requests`
 //! with `Retry-After`, before anything is looked up. Every limit is a setting.
 //!
 //! These count in each server process (several processes behind a load balancer each
@@ -240,7 +240,8 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
     let path = request.uri().path();
     let token = shopper_token(path).map(str::to_owned);
     let admin = path.starts_with("/api/v1/admin/");
-    if token.is_none() && !admin {
+    let console = path.starts_with("/api/v1/console/");
+    if token.is_none() && !admin && !console {
         return next.run(request).await;
     }
     let address = client_address(&request, limiter.limits.client_ip_header.as_deref());
@@ -256,10 +257,12 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
         };
         check(limiter_of, &limiter.key_of(token))
     } else {
+        // A machine by its key, a person by their session.
         match request
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
+            .or_else(|| crate::extract::session_cookie(request.headers()))
         {
             Some(key) => check(&limiter.admin, &limiter.key_of(key)),
             None => Ok(()),
@@ -268,8 +271,10 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
     if let Err(wait) = spent {
         return too_many(wait);
     }
+    // The console asking whether it is signed in is no failed attempt.
+    let asked = console && request.method() == Method::GET;
     let response = next.run(request).await;
-    let failed = response.status() == StatusCode::UNAUTHORIZED
+    let failed = (response.status() == StatusCode::UNAUTHORIZED && !asked)
         || (token.is_some()
             && response.status() == StatusCode::NOT_FOUND
             && opened_nothing(&response));

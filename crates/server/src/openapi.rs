@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 use axum::response::IntoResponse;
 use postpurchase_api::{LANGUAGES, SAFE_PLACES};
 use serde_json::{json, Value};
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 pub const PATH: &str = "/api/v1/openapi.json";
@@ -53,13 +53,22 @@ pub const PATH: &str = "/api/v1/openapi.json";
         crate::returns::put_settings,
         crate::theme::get_theme,
         crate::theme::put_theme,
+        crate::console::sign_in,
+        crate::console::current,
+        crate::console::sign_out,
+        crate::console::sign_out_everywhere,
+        crate::console::set_password,
+        crate::console::list_staff,
+        crate::console::add_staff,
+        crate::console::remove_staff,
     ),
     // Sent, not served: what the shop's webhook endpoint receives.
     components(schemas(postpurchase_api::WebhookEvent)),
     modifiers(&ApiKeyAuth),
     tags(
         (name = "shopper", description = "Called by the widget in the shopper's browser; reached by capability token"),
-        (name = "admin", description = "Called by the merchant's servers with the shop's API key"),
+        (name = "admin", description = "Called by the merchant's servers with the shop's API key, or by the console with a staff session (changes carry `X-CSRF-Token`)"),
+        (name = "console", description = "Staff signing in to the console and out of it"),
     )
 )]
 pub struct ApiDoc;
@@ -72,6 +81,10 @@ impl Modify for ApiKeyAuth {
         components.add_security_scheme(
             "api_key",
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("pp_session"))),
         );
     }
 }

@@ -14,7 +14,7 @@ use postpurchase_api::{
 
 use crate::domain::referral::normalise_code;
 use crate::error::{ApiError, Json, Path};
-use crate::extract::AdminShop;
+use crate::extract::{AdminShop, OwnerShop};
 use crate::store::referral::RedemptionRequest;
 use crate::{domain, AppState};
 
@@ -145,7 +145,7 @@ pub async fn get_settings(
 )]
 pub async fn put_settings(
     State(state): State<AppState>,
-    AdminShop(shop): AdminShop,
+    OwnerShop(shop): OwnerShop,
     Json(settings): Json<ReferralSettings>,
 ) -> Result<Json<ReferralSettings>, ApiError> {
     let errors = validate_settings(&settings);

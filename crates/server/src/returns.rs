@@ -15,7 +15,7 @@ use postpurchase_api::{
 
 use crate::domain::returns::{qr_svg, with_links};
 use crate::error::{ApiError, Json, Path};
-use crate::extract::{AdminShop, IdempotencyKey, OpenOrder};
+use crate::extract::{AdminShop, IdempotencyKey, OpenOrder, OwnerShop};
 use crate::replay;
 use crate::store::idempotency::Keyed;
 use crate::store::returns::ReturnRequest;
@@ -307,7 +307,7 @@ pub async fn get_settings(
 )]
 pub async fn put_settings(
     State(state): State<AppState>,
-    AdminShop(shop): AdminShop,
+    OwnerShop(shop): OwnerShop,
     Json(settings): Json<ReturnSettings>,
 ) -> Result<Json<ReturnSettings>, ApiError> {
     let mut errors = Vec::new();

@@ -10,7 +10,7 @@ use postpurchase_api::{
 };
 
 use crate::error::{ApiError, Json, Path, Query};
-use crate::extract::{AdminShop, OpenOrder};
+use crate::extract::{AdminShop, OpenOrder, OwnerShop};
 use crate::AppState;
 
 pub const REVIEWS_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/reviews";
@@ -177,7 +177,7 @@ pub struct ReviewSettings {
 )]
 pub async fn put_settings(
     State(state): State<AppState>,
-    AdminShop(shop): AdminShop,
+    OwnerShop(shop): OwnerShop,
     Json(settings): Json<ReviewSettings>,
 ) -> Result<Json<ReviewSettings>, ApiError> {
     state

@@ -3,7 +3,7 @@
 
 use postpurchase_api::{
     CarrierEvent, DateWindow, NewAddress, NewCustomer, NewLineItem, NewOrder, NewPickupPoint,
-    NewSlot,
+    NewSlot, StaffRole,
 };
 
 use crate::db::{Conn, DbError};
@@ -521,6 +521,12 @@ pub async fn seed_demo(state: &AppState, storefront_origin: &str) -> Result<Demo
         "whsec_{}",
         domain::new_token().map_err(|e| ApiError::internal("random", e))?
     );
+    let password = demo_password();
+    let password_hash =
+        tokio::task::spawn_blocking(move || domain::staff::hash_password(&password))
+            .await
+            .map_err(|e| ApiError::internal("password", e))?
+            .map_err(|e| ApiError::internal("password", e))?;
     let tokens = SAMPLES
         .iter()
         .map(|_| domain::new_token())
@@ -534,7 +540,8 @@ pub async fn seed_demo(state: &AppState, storefront_origin: &str) -> Result<Demo
                       order_page,
                       storefront,
                       fresh_secret,
-                      tokens| {
+                      tokens,
+                      password_hash| {
             let shop_id = match shops::by_slug(c, SHOP).await? {
                 Some(shop) => {
                     // A restarted demo gets a new key and the storefront's current origin.
@@ -554,11 +561,13 @@ pub async fn seed_demo(state: &AppState, storefront_origin: &str) -> Result<Demo
                         support_phone: Some("+31 20 123 4567".to_owned()),
                         support_url: Some(format!("{storefront}/help")),
                         order_status_url: Some(order_page.clone()),
+                        owner: None,
                     },
                 )
                 .await?
                 .ok_or_else(|| ApiError::internal("seed", "the demo shop's slug is taken"))?,
             };
+            seed_staff(c, shop_id, &password_hash, now).await?;
             seed_delivery_choices(c, shop_id, today).await?;
             seed_follow_up(c, shop_id, &storefront).await?;
             // The storefront takes the shop's webhooks itself, to show merchants what arrives.
@@ -608,6 +617,45 @@ pub async fn seed_demo(state: &AppState, storefront_origin: &str) -> Result<Demo
             })
         }))
         .await
+}
+
+/// The demo's console accounts: an owner and a member of staff, e-mail and name.
+pub const DEMO_STAFF: [(&str, &str, StaffRole); 2] = [
+    (
+        "owner@koffie-en-klei.example",
+        "Noor (owner)",
+        StaffRole::Owner,
+    ),
+    ("staff@koffie-en-klei.example", "Sam", StaffRole::Staff),
+];
+
+/// The demo accounts' password: `PP_DEMO_PASSWORD`, or one printed at start.
+pub fn demo_password() -> String {
+    std::env::var("PP_DEMO_PASSWORD").unwrap_or_else(|_| "koffie-en-klei".to_owned())
+}
+
+/// The demo's console accounts, with the demo password (set again at every start).
+async fn seed_staff(
+    c: &mut Conn<'_>,
+    shop_id: i64,
+    password_hash: &str,
+    now: i64,
+) -> Result<(), DbError> {
+    for (email, name, role) in DEMO_STAFF {
+        let member = postpurchase_api::NewStaff {
+            email: email.to_owned(),
+            name: name.to_owned(),
+            role,
+        };
+        store::staff::insert(c, shop_id, &member, now).await?;
+        c.execute(
+            "UPDATE staff SET password_hash = ?3, failed_sign_ins = 0, locked_until = 0
+             WHERE shop_id = ?1 AND email = ?2",
+            args![shop_id, email, password_hash],
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// A parcel and its events, taken in as a carrier's would be.

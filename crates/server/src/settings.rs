@@ -12,7 +12,7 @@ use postpurchase_api::{
 
 use crate::domain::targets::Targets;
 use crate::error::{ApiError, Json};
-use crate::extract::AdminShop;
+use crate::extract::{AdminShop, OwnerShop};
 use crate::{domain, AppState};
 
 pub const SETTINGS_PATH: &str = "/api/v1/admin/delivery-settings";
@@ -39,7 +39,7 @@ pub fn router() -> Router<AppState> {
 )]
 pub async fn get_settings(
     State(state): State<AppState>,
-    AdminShop(shop): AdminShop,
+    OwnerShop(shop): OwnerShop,
 ) -> Result<Json<DeliverySettingsView>, ApiError> {
     Ok(Json(state.db.delivery_settings(shop.id).await?))
 }
@@ -60,7 +60,7 @@ pub async fn get_settings(
 )]
 pub async fn put_settings(
     State(state): State<AppState>,
-    AdminShop(shop): AdminShop,
+    OwnerShop(shop): OwnerShop,
     Json(mut settings): Json<DeliverySettings>,
 ) -> Result<Json<DeliverySettingsView>, ApiError> {
     let errors = validate_settings(&settings, state.webhook_targets);

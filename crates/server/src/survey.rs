@@ -12,7 +12,7 @@ use postpurchase_api::{
 
 use crate::domain::survey::{validate_nps, OTHER};
 use crate::error::{ApiError, Json, Path};
-use crate::extract::{AdminShop, OpenOrder};
+use crate::extract::{AdminShop, OpenOrder, OwnerShop};
 use crate::store::survey::Answer;
 use crate::AppState;
 
@@ -186,7 +186,7 @@ pub async fn get_settings(
 )]
 pub async fn put_settings(
     State(state): State<AppState>,
-    AdminShop(shop): AdminShop,
+    OwnerShop(shop): OwnerShop,
     Json(settings): Json<SurveySettings>,
 ) -> Result<Json<SurveySettings>, ApiError> {
     let mut errors = Vec::new();

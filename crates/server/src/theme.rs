@@ -7,7 +7,7 @@ use axum::Router;
 use postpurchase_api::{ErrorBody, FieldError, ShopTheme};
 
 use crate::error::{ApiError, Json};
-use crate::extract::AdminShop;
+use crate::extract::{AdminShop, OwnerShop};
 use crate::AppState;
 
 pub const THEME_PATH: &str = "/api/v1/admin/theme";
@@ -87,7 +87,7 @@ pub fn css(theme: &ShopTheme) -> String {
 )]
 pub async fn put_theme(
     State(state): State<AppState>,
-    AdminShop(shop): AdminShop,
+    OwnerShop(shop): OwnerShop,
     Json(theme): Json<ShopTheme>,
 ) -> Result<Json<ShopTheme>, ApiError> {
     let errors = validate(&theme);

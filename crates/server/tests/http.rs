@@ -256,6 +256,14 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
         ("PUT", postpurchase_server::returns::INVENTORY_PATH),
         ("GET", postpurchase_server::theme::THEME_PATH),
         ("PUT", postpurchase_server::theme::THEME_PATH),
+        ("POST", postpurchase_server::console::SESSION_PATH),
+        ("GET", postpurchase_server::console::SESSION_PATH),
+        ("DELETE", postpurchase_server::console::SESSION_PATH),
+        ("DELETE", postpurchase_server::console::SESSIONS_PATH),
+        ("POST", postpurchase_server::console::PASSWORD_PATH),
+        ("GET", postpurchase_server::console::STAFF_PATH),
+        ("POST", postpurchase_server::console::STAFF_PATH),
+        ("DELETE", postpurchase_server::console::MEMBER_PATH),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))
@@ -669,7 +677,7 @@ async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(b
             }
         }
     }
-    assert_eq!(bodies, 24, "routes with a body");
+    assert_eq!(bodies, 27, "routes with a body");
 }
 
 storage_tests!(

@@ -38,6 +38,8 @@ fn create(url: &str, slug: &str, origins: &[&str]) -> String {
         slug,
         "--name",
         "Koffie & Klei",
+        "--owner",
+        "owner@koffie.example",
         "--json",
     ];
     for origin in origins {
@@ -82,6 +84,8 @@ async fn a_shop_is_set_up_with_one_command(backend: Backend) {
             "koffie",
             "--name",
             "Koffie & Klei",
+            "--owner",
+            "Noor@Koffie.example",
             "--origin",
             "https://Koffie.example",
             "--email",
@@ -116,6 +120,54 @@ async fn a_shop_is_set_up_with_one_command(backend: Backend) {
     assert_eq!(profile["name"], "Koffie & Klei");
     assert_eq!(profile["support_email"], "help@koffie.example");
     assert_eq!(profile["language"], "nl");
+    // The owner sets a password with the printed one-time link and signs in.
+    let owner_link = |out: &str| {
+        out.split_whitespace()
+            .find(|w| w.starts_with("http://127.0.0.1:8080/admin/#password="))
+            .unwrap_or_else(|| panic!("a link in {out}"))
+            .rsplit_once('=')
+            .unwrap()
+            .1
+            .to_owned()
+    };
+    assert!(out.contains("The owner (noor@koffie.example)"), "{out}");
+    let sign_in = |password: &str| {
+        json_request(
+            "POST",
+            "/api/v1/console/session",
+            &[],
+            &serde_json::json!({"shop": "koffie", "email": "noor@koffie.example", "password": password}),
+        )
+    };
+    let set_and_sign_in = |token: String, password: &'static str| {
+        let set = json_request(
+            "POST",
+            "/api/v1/console/password",
+            &[],
+            &serde_json::json!({"token": token, "password": password}),
+        );
+        let app = &app;
+        async move {
+            assert_eq!(app.send(set).await.status(), StatusCode::NO_CONTENT);
+            let (status, session) = json_of(app.send(sign_in(password)).await).await;
+            assert_eq!(status, StatusCode::OK, "{session}");
+            assert_eq!(session["staff"]["role"], "owner");
+        }
+    };
+    set_and_sign_in(owner_link(&out), "first password").await;
+    // The operator's reset prints a new link; the first password then stops working.
+    let (ok, reset, err) = shops(&url, &["password-link", "koffie", "NOOR@koffie.example"]);
+    assert!(ok, "{err}");
+    set_and_sign_in(owner_link(&reset), "second password").await;
+    assert_eq!(
+        app.send(sign_in("first password")).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let (ok, _, err) = shops(&url, &["password-link", "koffie", "nobody@koffie.example"]);
+    assert!(
+        !ok && err.contains("No one with that e-mail works for the shop `koffie`"),
+        "{err}"
+    );
     // The key is kept only as its hash.
     for table in ["shops"] {
         for mut row in app.rows(&format!("SELECT * FROM {table}")).await {
@@ -153,6 +205,8 @@ async fn bad_input_is_named_and_sets_up_nothing(backend: Backend) {
             "Koffie!",
             "--name",
             " ",
+            "--owner",
+            "noor",
             "--origin",
             "https://koffie.example/shop",
             "--language",
@@ -165,13 +219,25 @@ async fn bad_input_is_named_and_sets_up_nothing(backend: Backend) {
     for named in [
         "--slug",
         "--name",
+        "--owner",
         "--order-page",
         "--language",
         "https://koffie.example/shop",
     ] {
         assert!(err.contains(named), "{named} not named: {err}");
     }
-    let (ok, _, err) = shops(&url, &["create", "--slug", "koffie", "--name", "Again"]);
+    let (ok, _, err) = shops(
+        &url,
+        &[
+            "create",
+            "--slug",
+            "koffie",
+            "--name",
+            "Again",
+            "--owner",
+            "a@b.example",
+        ],
+    );
     assert!(
         !ok && err.contains("There is already a shop `koffie`"),
         "{err}"

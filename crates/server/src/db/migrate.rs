@@ -31,6 +31,7 @@ migrations!(
     "0013_choice_limits",
     "0014_view_versions",
     "0015_parcel_lines_by_line",
+    "0016_staff",
 );
 
 #[cfg(test)]

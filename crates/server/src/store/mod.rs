@@ -16,12 +16,13 @@ pub mod returns;
 pub mod reviews;
 pub mod settings;
 pub mod shops;
+pub mod staff;
 pub mod survey;
 pub mod tracking;
 pub mod webhooks;
 
 pub use orders::OrderRef;
-pub use shops::{NewShop, Shop};
+pub use shops::{NewOwner, NewShop, Shop};
 
 /// An instant in Unix seconds as RFC 3339, UTC.
 pub fn instant(unix: i64) -> String {

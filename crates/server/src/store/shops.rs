@@ -32,6 +32,17 @@ pub struct NewShop {
     pub support_phone: Option<String>,
     pub support_url: Option<String>,
     pub order_status_url: Option<String>,
+    /// Its first owner, who signs in to the console.
+    pub owner: Option<NewOwner>,
+}
+
+/// A new shop's first owner, with the one-time link that sets their password.
+#[derive(Clone, Debug)]
+pub struct NewOwner {
+    pub email: String,
+    pub name: String,
+    pub link_token: String,
+    pub now: i64,
 }
 
 /// A shop in the operator's list.
@@ -68,6 +79,13 @@ fn shop_from(mut r: Row) -> Result<Shop, DbError> {
 
 pub async fn by_slug(c: &mut Conn<'_>, slug: &str) -> Result<Option<Shop>, DbError> {
     c.query_opt(&[SHOP_COLUMNS, "WHERE slug = ?1"].concat(), args![slug])
+        .await?
+        .map(shop_from)
+        .transpose()
+}
+
+pub async fn by_id(c: &mut Conn<'_>, id: i64) -> Result<Option<Shop>, DbError> {
+    c.query_opt(&[SHOP_COLUMNS, "WHERE id = ?1"].concat(), args![id])
         .await?
         .map(shop_from)
         .transpose()
@@ -126,6 +144,15 @@ pub async fn set_origins(
 /// Every table that holds a shop's data, children first, each with the condition that
 /// picks the shop's rows (`?1` is the shop's id).
 const SHOP_DATA: &[(&str, &str)] = &[
+    (
+        "staff_sessions",
+        "staff_id IN (SELECT id FROM staff WHERE shop_id = ?1)",
+    ),
+    (
+        "staff_links",
+        "staff_id IN (SELECT id FROM staff WHERE shop_id = ?1)",
+    ),
+    ("staff", "shop_id = ?1"),
     ("webhook_deliveries", "shop_id = ?1"),
     ("inventory", "shop_id = ?1"),
     (
@@ -232,12 +259,24 @@ impl Db {
     /// Sets up a shop; `409 shop_exists` when the slug is taken.
     pub async fn create_shop(&self, shop: NewShop) -> Result<Shop, ApiError> {
         self.write(work!(|c, shop| {
-            if insert(c, &shop).await?.is_none() {
+            let Some(id) = insert(c, &shop).await? else {
                 return Err(ApiError::new(
                     axum::http::StatusCode::CONFLICT,
                     "shop_exists",
                     format!("There is already a shop `{}`.", shop.slug),
                 ));
+            };
+            if let Some(owner) = &shop.owner {
+                let member = postpurchase_api::NewStaff {
+                    email: owner.email.clone(),
+                    name: owner.name.clone(),
+                    role: postpurchase_api::StaffRole::Owner,
+                };
+                let added = super::staff::insert(c, id, &member, owner.now)
+                    .await?
+                    .ok_or_else(DbError::no_row)?;
+                let expires = owner.now + domain::staff::LINK_SECONDS;
+                super::staff::insert_link(c, added.id, &owner.link_token, expires).await?;
             }
             Ok(by_slug(c, &shop.slug).await?.ok_or_else(DbError::no_row)?)
         }))
