@@ -58,6 +58,15 @@ pub(super) fn returns(t: Texts, f: &Formats, order: &OrderView, panel: &Element,
         if let Some(key) = lookup(&RETURN_STATUSES, &status) {
             add(&wrap, "p", "pp-status", t.get(key));
         }
+        let message = text(r, "shop_message");
+        if !message.is_empty() {
+            add(
+                &wrap,
+                "p",
+                "pp-note",
+                &t.fill_with(Key::ReturnsShopMessage, &[("message", &message)]),
+            );
+        }
         let goods = add(&wrap, "ul", "pp-list", "");
         for i in list(r, "items") {
             add(

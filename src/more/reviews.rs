@@ -57,6 +57,14 @@ pub(super) fn reviews(t: Texts, formats: &Formats, panel: &Element, data: &JsVal
             if let Some(status) = lookup(&REVIEW_STATUSES, &text(&review, "status")) {
                 add(&wrap, "p", "pp-note", t.get(status));
             }
+            // The shop's public answer, as written: a text node.
+            let reply = text(&review, "reply");
+            if !reply.is_empty() {
+                let answer = add(&wrap, "div", "pp-reply", "");
+                attr(&answer, "part", "reply");
+                add(&answer, "p", "pp-subheading", t.get(Key::ReviewsReply));
+                add(&answer, "p", "pp-review-body", &reply);
+            }
         } else if get(&item, "delivered").as_bool() != Some(true) {
             add(&wrap, "p", "pp-note", t.get(Key::ReviewsLater));
         } else {

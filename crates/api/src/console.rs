@@ -1,4 +1,5 @@
-//! The console's own contract: staff signing in, their session, and the shop's staff.
+//! What the console adds to the contract: staff signing in, their session and the shop's
+//! staff; and the admin API's reads the console shows (orders, their records).
 //! Everything else the console shows comes through the admin API, the same as for a
 //! machine with the shop's key.
 
@@ -92,4 +93,90 @@ pub struct NewPassword {
     pub token: String,
     /// 10 to 200 characters.
     pub password: String,
+}
+
+/// Admin API: one order in a list (search results).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OrderSummary {
+    pub number: String,
+    /// RFC 3339.
+    pub placed_at: String,
+    pub email: String,
+    /// The customer's first and last name.
+    pub name: String,
+    pub total: i64,
+    pub currency: String,
+    pub stage: crate::OrderStage,
+    /// Each parcel's status, in the order they were registered.
+    pub parcels: Vec<crate::ShipmentStatus>,
+}
+
+/// Admin API: a page of orders, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OrderList {
+    pub orders: Vec<OrderSummary>,
+    /// How many orders match, on every page together.
+    pub matching: u64,
+    /// 1-based.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// Admin API: the customer of an order, in full.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CustomerRecord {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+/// Admin API: where an order goes, in full.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AddressRecord {
+    pub name: String,
+    pub street: String,
+    pub postcode: String,
+    pub city: String,
+    pub country: String,
+}
+
+/// Admin API: a link (capability token) that opens an order. Only its hash is kept, so
+/// the address itself is shown once, when the link is made.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OrderLink {
+    /// Names the link, to revoke it (the first bytes of its hash, in hex).
+    pub id: String,
+    /// RFC 3339.
+    pub expires_at: String,
+}
+
+/// Admin API: the shopper's answers to the survey, for this order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OrderAnswers {
+    pub nps: Option<u8>,
+    pub nps_comment: Option<String>,
+    /// "How did you hear about us", as answered (the option, or the shopper's own words).
+    pub heard: Option<String>,
+}
+
+/// Admin API: everything about one order, for the shop's staff.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OrderRecord {
+    pub customer: CustomerRecord,
+    pub delivery_address: AddressRecord,
+    /// The order as its shopper sees it now: lines, totals, parcels with every event and
+    /// the delivery choice.
+    pub view: crate::OrderView,
+    pub returns: Vec<crate::ReturnView>,
+    pub reviews: Vec<crate::AdminReview>,
+    pub answers: OrderAnswers,
+    /// Links that still open the order.
+    pub links: Vec<OrderLink>,
 }

@@ -1126,6 +1126,22 @@ pub struct ReviewView {
     pub status: ReviewStatus,
     /// RFC 3339, UTC.
     pub created_at: String,
+    /// The shop's public answer, shown under the review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<String>,
+}
+
+/// Admin API: the shop's public answer to a review.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReviewReply {
+    /// 1 to 2,000 characters, shown as written (as text, never markup).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 2000, pattern = "\\S")
+    )]
+    pub text: String,
 }
 
 /// Shopper API: a review of one delivered item. Stars cannot be changed afterwards.
@@ -1309,6 +1325,9 @@ pub struct ReturnView {
     pub currency: String,
     /// RFC 3339, UTC.
     pub created_at: String,
+    /// What the shop said about it (why it was rejected, say).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shop_message: Option<String>,
     /// The return's QR code as an SVG image, for the drop-off point to scan; only in the
     /// shopper's answers (the address carries their token).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1369,6 +1388,11 @@ pub struct StockLevel {
 #[serde(deny_unknown_fields)]
 pub struct ReturnUpdate {
     pub status: ReturnStatus,
+    /// What the shop tells the shopper about it (why it was rejected, say), up to 500
+    /// characters; shown in the widget. Kept until replaced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
+    pub message: Option<String>,
 }
 
 /// Admin API: the shop's return terms.
@@ -1439,7 +1463,7 @@ pub enum WebhookData {
     /// `delivery_choice.changed`
     DeliveryChoice(Box<ChoiceChanged>),
     /// `return.created`, `return.cancelled`, `return.updated`
-    Return(ReturnChanged),
+    Return(Box<ReturnChanged>),
 }
 
 /// A return as it now stands, with its order.

@@ -2,23 +2,26 @@
 //! orders and their tokens, the shop's profile, and erasing a customer.
 
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use postpurchase_api::{
     ErasureReport, ErasureRequest, ErrorBody, FieldError, NewAccessToken, NewOrder, OrderAccess,
-    OrderCreated, ShopProfile,
+    OrderCreated, OrderList, OrderRecord, OrderStage, ShipmentStatus, ShopProfile,
 };
 
-use crate::error::{ApiError, Json, Path};
+use crate::error::{ApiError, Json, Path, Query};
 use crate::extract::{AdminShop, IdempotencyKey, OwnerShop};
 use crate::store::idempotency::MerchantKey;
+use crate::store::lookup::{self, OrderSearch};
 use crate::store::Shop;
 use crate::{domain, AppState};
 
 pub const ORDERS_PATH: &str = "/api/v1/admin/orders";
+pub const ORDER_PATH: &str = "/api/v1/admin/orders/{number}";
 pub const TOKENS_PATH: &str = "/api/v1/admin/orders/{number}/tokens";
+pub const TOKEN_PATH: &str = "/api/v1/admin/orders/{number}/tokens/{id}";
 pub const SHOP_PATH: &str = "/api/v1/admin/shop";
 pub const ERASURE_PATH: &str = "/api/v1/admin/customers/erasure";
 
@@ -26,9 +29,13 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(
             ORDERS_PATH,
-            post(create_order).layer(crate::body_limit_layer(ORDERS_PATH)),
+            post(create_order)
+                .get(list_orders)
+                .layer(crate::body_limit_layer(ORDERS_PATH)),
         )
+        .route(ORDER_PATH, get(order_record))
         .route(TOKENS_PATH, post(create_token))
+        .route(TOKEN_PATH, delete(revoke_token))
         .route(SHOP_PATH, get(get_profile).put(put_profile))
         .route(ERASURE_PATH, post(erase_customer))
 }
@@ -85,6 +92,127 @@ pub async fn create_order(
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     Ok(response)
+}
+
+/// What to look for in the shop's orders.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OrderQuery {
+    /// An order number or tracking number (exactly), or part of an e-mail or a name.
+    #[param(max_length = 200)]
+    q: Option<String>,
+    /// Only orders at this stage.
+    stage: Option<OrderStage>,
+    /// Only orders with a parcel of this status.
+    status: Option<ShipmentStatus>,
+    /// 1-based; 1 unless given.
+    #[param(minimum = 1, maximum = 100000)]
+    page: Option<u32>,
+    /// 25 unless given.
+    #[param(minimum = 1, maximum = 100)]
+    per_page: Option<u32>,
+}
+
+/// The shop's orders, newest first, a page at a time: found by number, e-mail, name or
+/// tracking number, filtered by stage or by a parcel's status.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/orders",
+    tag = "admin",
+    params(OrderQuery),
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "A page of orders", body = OrderList),
+        (status = 401, description = "Missing or unknown API key, not signed in", body = ErrorBody),
+        (status = 422, description = "A parameter out of range", body = ErrorBody),
+    )
+)]
+pub async fn list_orders(
+    State(state): State<AppState>,
+    AdminShop(shop): AdminShop,
+    Query(query): Query<OrderQuery>,
+) -> Result<Json<OrderList>, ApiError> {
+    let mut errors = Vec::new();
+    if query.q.as_ref().is_some_and(|q| q.chars().count() > 200) {
+        errors.push(FieldError::new("q", "must be at most 200 characters"));
+    }
+    if query.page.is_some_and(|p| !(1..=100_000).contains(&p)) {
+        errors.push(FieldError::new("page", "must be 1 to 100000"));
+    }
+    if query
+        .per_page
+        .is_some_and(|p| !(1..=lookup::MAX_PER_PAGE).contains(&p))
+    {
+        errors.push(FieldError::new("per_page", "must be 1 to 100"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid_fields(errors));
+    }
+    let search = OrderSearch {
+        text: query.q,
+        stage: query.stage,
+        status: query.status,
+        page: query.page.unwrap_or(1),
+        per_page: query.per_page.unwrap_or(lookup::PER_PAGE),
+    };
+    Ok(Json(state.db.search_orders(shop.id, search).await?))
+}
+
+/// Everything about one order: the customer and address in full, lines, totals, parcels
+/// with every event and the delivery choice, returns, reviews, survey answers, and the
+/// links that open it.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/orders/{number}",
+    tag = "admin",
+    params(("number" = String, Path, description = "The shop's order number")),
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The order", body = OrderRecord),
+        (status = 401, description = "Missing or unknown API key, not signed in", body = ErrorBody),
+        (status = 404, description = "The shop has no order with this number", body = ErrorBody),
+    )
+)]
+pub async fn order_record(
+    State(state): State<AppState>,
+    AdminShop(shop): AdminShop,
+    Path(number): Path<String>,
+) -> Result<Response, ApiError> {
+    let record = state
+        .db
+        .order_record(shop.id, &number, state.clock.now())
+        .await?;
+    let mut response = Json(record).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// Revokes a link of an order: its address stops opening the order at once.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/orders/{number}/tokens/{id}",
+    tag = "admin",
+    params(
+        ("number" = String, Path, description = "The shop's order number"),
+        ("id" = String, Path, description = "The link's id, as the order's record lists it"),
+    ),
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, description = "Missing or unknown API key, not signed in", body = ErrorBody),
+        (status = 404, description = "No such order, or no such link of it", body = ErrorBody),
+    )
+)]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    AdminShop(shop): AdminShop,
+    Path((number, id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    state.db.revoke_link(shop.id, &number, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Issues another capability token for an existing order, e.g. for a shipping e-mail.

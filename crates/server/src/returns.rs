@@ -193,7 +193,8 @@ pub async fn cancel(
     Ok(Json(with_links(&state.public_url, &shop, &token, view)))
 }
 
-/// The shop moves a return along: approved, in transit, received, refunded, or rejected.
+/// The shop moves a return along: approved, in transit, received, refunded, or rejected,
+/// optionally with a message the shopper sees (why it was rejected, say).
 #[utoipa::path(
     post,
     path = "/api/v1/admin/returns/{number}/status",
@@ -206,6 +207,7 @@ pub async fn cancel(
         (status = 401, description = "Missing or unknown API key", body = ErrorBody),
         (status = 404, description = "The shop has no such return", body = ErrorBody),
         (status = 409, description = "`invalid_transition`", body = ErrorBody),
+        (status = 422, description = "A message that is blank or too long", body = ErrorBody),
     )
 )]
 pub async fn update_status(
@@ -214,9 +216,19 @@ pub async fn update_status(
     Path(number): Path<String>,
     Json(update): Json<ReturnUpdate>,
 ) -> Result<Json<ReturnView>, ApiError> {
+    let message = update.message.map(|m| m.trim().to_owned());
+    if message
+        .as_ref()
+        .is_some_and(|m| m.is_empty() || m.chars().count() > 500)
+    {
+        return Err(ApiError::invalid_fields(vec![FieldError::new(
+            "message",
+            "must be 1 to 500 characters",
+        )]));
+    }
     let (view, queued) = state
         .db
-        .move_return(shop.id, &number, update.status, state.clock.now())
+        .move_return(shop.id, &number, update.status, message, state.clock.now())
         .await?;
     if queued {
         state.webhooks.notify_one();

@@ -6,7 +6,8 @@ use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::Router;
 use postpurchase_api::{
-    AdminReview, ErrorBody, FieldError, Moderation, NewReview, ReviewStatus, ReviewableItem,
+    AdminReview, ErrorBody, FieldError, Moderation, NewReview, ReviewReply, ReviewStatus,
+    ReviewableItem,
 };
 
 use crate::error::{ApiError, Json, Path, Query};
@@ -16,6 +17,7 @@ use crate::AppState;
 pub const REVIEWS_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/reviews";
 pub const ADMIN_REVIEWS_PATH: &str = "/api/v1/admin/reviews";
 pub const MODERATION_PATH: &str = "/api/v1/admin/reviews/{id}/moderation";
+pub const REPLY_PATH: &str = "/api/v1/admin/reviews/{id}/reply";
 pub const SETTINGS_PATH: &str = "/api/v1/admin/review-settings";
 
 pub fn router() -> Router<AppState> {
@@ -23,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route(REVIEWS_PATH, get(items).post(write))
         .route(ADMIN_REVIEWS_PATH, get(list))
         .route(MODERATION_PATH, post(moderate))
+        .route(REPLY_PATH, put(reply).delete(remove_reply))
         .route(SETTINGS_PATH, put(put_settings))
 }
 
@@ -115,6 +118,81 @@ pub async fn list(
         })?),
     };
     Ok(Json(state.db.shop_reviews(shop.id, status).await?))
+}
+
+fn no_review() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "review_not_found",
+        "The shop has no review with this id.",
+    )
+}
+
+/// Answers a review publicly: the answer shows under the review, in the widget too.
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/reviews/{id}/reply",
+    tag = "admin",
+    params(("id" = i64, Path, description = "The review's id")),
+    request_body = ReviewReply,
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 204, description = "Answered (an earlier answer is replaced)"),
+        (status = 401, description = "Missing or unknown API key, not signed in", body = ErrorBody),
+        (status = 404, description = "The shop has no such review", body = ErrorBody),
+        (status = 422, description = "A blank or too long answer", body = ErrorBody),
+    )
+)]
+pub async fn reply(
+    State(state): State<AppState>,
+    AdminShop(shop): AdminShop,
+    Path(id): Path<i64>,
+    Json(reply): Json<ReviewReply>,
+) -> Result<StatusCode, ApiError> {
+    let text = reply.text.trim();
+    if text.is_empty() || text.chars().count() > 2000 {
+        return Err(ApiError::invalid_fields(vec![FieldError::new(
+            "text",
+            "must be 1 to 2000 characters",
+        )]));
+    }
+    let now = state.clock.now();
+    if !state
+        .db
+        .reply_to_review(shop.id, id, Some(text.to_owned()), now)
+        .await?
+    {
+        return Err(no_review());
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes the shop's answer to a review.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/reviews/{id}/reply",
+    tag = "admin",
+    params(("id" = i64, Path, description = "The review's id")),
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 204, description = "Removed (or there was none)"),
+        (status = 401, description = "Missing or unknown API key, not signed in", body = ErrorBody),
+        (status = 404, description = "The shop has no such review", body = ErrorBody),
+    )
+)]
+pub async fn remove_reply(
+    State(state): State<AppState>,
+    AdminShop(shop): AdminShop,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    if !state
+        .db
+        .reply_to_review(shop.id, id, None, state.clock.now())
+        .await?
+    {
+        return Err(no_review());
+    }
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Publishes or rejects a review.

@@ -486,7 +486,149 @@ async fn sign_ins_count_against_the_callers_address(backend: Backend) {
     }
 }
 
+/// Everything shop `shop` holds, as its own key reads it through the admin API.
+async fn everything_of(app: &TestApp) -> Vec<Value> {
+    let mut all = Vec::new();
+    for uri in [
+        "/api/v1/admin/orders/1001",
+        "/api/v1/admin/orders",
+        "/api/v1/admin/reviews",
+        "/api/v1/admin/staff",
+        "/api/v1/admin/shop",
+        "/api/v1/admin/theme",
+        "/api/v1/admin/delivery-settings",
+        "/api/v1/admin/return-settings",
+        "/api/v1/admin/referral-settings",
+        "/api/v1/admin/survey-settings",
+        "/api/v1/admin/survey-results",
+    ] {
+        let (status, body) = app.get_admin(uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+        all.push(body);
+    }
+    all
+}
+
+/// A signed-in owner of another shop, with the ids of everything of shop `shop` in the
+/// paths, tries every admin and console route: what names another shop's things is not
+/// found, what needs no name works on their own shop only, nothing of `shop` changes and
+/// no answer carries its shopper's data.
+async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let token = fill_shop(&app, "shop", SHOP_KEY, "1001", &JANE).await;
+    member(&app, OTHER_KEY, "boss@other.example", "owner").await;
+    let intruder = sign_in(&app, "other", "boss@other.example").await;
+    let (_, reviews) = app.get_admin("/api/v1/admin/reviews").await;
+    let review = reviews[0]["review"]["id"].to_string();
+    let (_, record) = app.get_admin("/api/v1/admin/orders/1001").await;
+    let link = record["links"][0]["id"].as_str().unwrap().to_owned();
+    let ret = record["returns"][0]["number"].as_str().unwrap().to_owned();
+    let (_, staff) = app.get_admin("/api/v1/admin/staff").await;
+    let member_id = staff[0]["id"].to_string();
+    let before = everything_of(&app).await;
+
+    let event =
+        json!({"event_id": "x1", "occurred_at": "2026-11-24T09:00:00Z", "code": "delivered"});
+    let bodies: Vec<(&str, Value)> = vec![
+        ("/api/v1/admin/orders/{number}/tokens", json!({})),
+        (
+            "/api/v1/admin/orders/{number}/shipments",
+            json!({"carrier": "dhl", "tracking_number": "X9", "items": [{"sku": "TEE-M", "quantity": 1}]}),
+        ),
+        (
+            "/api/v1/admin/shipments/{carrier}/{tracking_number}/events",
+            event,
+        ),
+        (
+            "/api/v1/admin/returns/{number}/status",
+            json!({"status": "approved", "message": "Taken"}),
+        ),
+        (
+            "/api/v1/admin/reviews/{id}/moderation",
+            json!({"status": "rejected"}),
+        ),
+        (
+            "/api/v1/admin/reviews/{id}/reply",
+            json!({"text": "Not yours"}),
+        ),
+        (
+            "/api/v1/admin/customers/erasure",
+            json!({"email": JANE.email}),
+        ),
+        (
+            "/api/v1/admin/referrals/redemptions",
+            json!({"code": "NOPE", "email": "friend@example.com"}),
+        ),
+    ];
+    let (_, doc) = app.get("/api/v1/openapi.json").await;
+    let mut tried = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if !(path.starts_with("/api/v1/admin/") || path.starts_with("/api/v1/console/session")) {
+            continue;
+        }
+        for method in item.as_object().unwrap().keys() {
+            let method = method.to_uppercase();
+            // Signing out would end the intruder's own session, not another's.
+            if path.starts_with("/api/v1/console/") && method != "GET" {
+                continue;
+            }
+            let uri = path
+                .replace(
+                    "{number}",
+                    if path.contains("returns") {
+                        &ret
+                    } else {
+                        "1001"
+                    },
+                )
+                .replace("{carrier}", "dhl")
+                .replace("{tracking_number}", "1001A")
+                .replace(
+                    "{id}",
+                    if path.contains("reviews") {
+                        &review
+                    } else if path.contains("staff") {
+                        &member_id
+                    } else {
+                        &link
+                    },
+                )
+                .replace("/tokens/{id}", &format!("/tokens/{link}"));
+            let names_theirs = path.contains('{');
+            let body = bodies
+                .iter()
+                .find(|(p, _)| p == path)
+                .map(|(_, b)| b.clone())
+                .unwrap_or(json!({}));
+            let with_body = matches!(method.as_str(), "POST" | "PUT");
+            let (status, answer) = intruder
+                .send(&app, &method, &uri, with_body.then_some(&body))
+                .await;
+            tried += 1;
+            let what = format!("{method} {uri}: {status} {answer}");
+            if names_theirs {
+                assert_eq!(status, StatusCode::NOT_FOUND, "{what}");
+            }
+            for personal in JANE.personal() {
+                assert!(
+                    !answer.to_string().contains(&personal),
+                    "{what} shows {personal}"
+                );
+            }
+        }
+    }
+    assert!(tried >= 35, "{tried} routes tried");
+    assert_eq!(
+        everything_of(&app).await,
+        before,
+        "nothing of `shop` changed"
+    );
+    let (status, _) = app.get(&format!("/api/v1/shops/shop/orders/{token}")).await;
+    assert_eq!(status, StatusCode::OK, "its link still opens it");
+}
+
 storage_tests!(
+    a_session_reaches_nothing_of_another_shop,
     a_session_is_a_strict_cookie_that_opens_the_admin_api,
     wrong_passwords_lock_the_account_for_a_while,
     a_cookie_is_dead_after_signing_out,

@@ -32,6 +32,7 @@ migrations!(
     "0014_view_versions",
     "0015_parcel_lines_by_line",
     "0016_staff",
+    "0017_console_reads",
 );
 
 #[cfg(test)]

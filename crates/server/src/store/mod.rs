@@ -8,6 +8,7 @@
 
 pub mod choices;
 pub mod idempotency;
+pub mod lookup;
 pub mod orders;
 pub mod parcels;
 pub mod privacy;

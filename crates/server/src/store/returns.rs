@@ -177,7 +177,7 @@ async fn insert(
 }
 
 /// Returns of an order (or one, by id), oldest first.
-async fn returns_of(
+pub(crate) async fn returns_of(
     c: &mut Conn<'_>,
     order_id: i64,
     only: Option<i64>,
@@ -185,7 +185,7 @@ async fn returns_of(
     let heads = c
         .query(
             "SELECT r.id, r.number, r.status, r.resolution, r.method, r.refund, r.bonus,
-                    o.currency, r.created_at
+                    o.currency, r.created_at, r.shop_message
              FROM returns r JOIN orders o ON o.id = r.order_id
              WHERE r.order_id = ?1 AND (CAST(?2 AS BIGINT) IS NULL OR r.id = ?2) ORDER BY r.id",
             args![order_id, only],
@@ -223,6 +223,7 @@ async fn returns_of(
             bonus: r.get("bonus")?,
             currency: r.get("currency")?,
             created_at: instant(r.get("created_at")?),
+            shop_message: r.get("shop_message")?,
             qr_code_url: None,
             label_url: None,
         });
@@ -360,10 +361,10 @@ async fn tell_shop(
     view: &ReturnView,
     now: i64,
 ) -> Result<bool, ApiError> {
-    let data = WebhookData::Return(ReturnChanged {
+    let data = WebhookData::Return(Box::new(ReturnChanged {
         order_number: orders::number(c, order.order_id).await?,
         return_: view.clone(),
-    });
+    }));
     webhooks::queue(c, order.shop_id, order.order_id, kind, now, data).await
 }
 
@@ -614,10 +615,11 @@ impl Db {
         shop_id: i64,
         number: &str,
         to: ReturnStatus,
+        message: Option<String>,
         now: i64,
     ) -> Result<(ReturnView, bool), ApiError> {
         let number = number.to_owned();
-        self.write(work!(|c, number| {
+        self.write(work!(|c, number, message| {
             let (id, order_id, status) = by_number(c, shop_id, &number)
                 .await?
                 .ok_or_else(return_not_found)?;
@@ -640,6 +642,15 @@ impl Db {
                     restock(c, shop_id, id).await?;
                 }
             }
+            let said = message.is_some();
+            if let Some(message) = &message {
+                c.execute(
+                    "UPDATE returns SET shop_message = ?2, updated_at = ?3 WHERE id = ?1",
+                    args![id, message, now],
+                )
+                .await?;
+            }
+            let changed = changed || said;
             let order = OrderRef { order_id, shop_id };
             let view = view(c, order_id, id).await?;
             let queued = changed && tell_shop(c, order, "return.updated", &view, now).await?;

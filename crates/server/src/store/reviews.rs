@@ -15,7 +15,7 @@ use crate::{args, work};
 macro_rules! review_columns {
     () => {
         "r.id AS review_id, r.order_item_id, r.stars, r.title, r.body, r.fit,
-         r.status AS review_status, r.created_at AS reviewed_at"
+         r.status AS review_status, r.created_at AS reviewed_at, r.reply"
     };
 }
 
@@ -31,7 +31,39 @@ fn review_from(r: &mut Row) -> Result<ReviewView, DbError> {
         verified_buyer: true,
         status: from_wire(&r.get::<String>("review_status")?).unwrap_or(ReviewStatus::Pending),
         created_at: instant(r.get("reviewed_at")?),
+        reply: r.get("reply")?,
     })
+}
+
+/// A shop's reviews, newest first, optionally of one status or one order (at most 500).
+pub(crate) async fn reviews_of(
+    c: &mut Conn<'_>,
+    shop_id: i64,
+    status: Option<ReviewStatus>,
+    order_id: Option<i64>,
+) -> Result<Vec<AdminReview>, DbError> {
+    c.query(
+        concat!(
+            "SELECT o.number, i.sku, ",
+            review_columns!(),
+            " FROM reviews r
+              JOIN order_items i ON i.id = r.order_item_id JOIN orders o ON o.id = i.order_id
+              WHERE r.shop_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR r.status = ?2)
+                AND (CAST(?3 AS BIGINT) IS NULL OR o.id = ?3)
+              ORDER BY r.created_at DESC, r.id DESC LIMIT 500"
+        ),
+        args![shop_id, status.map(wire_name), order_id],
+    )
+    .await?
+    .into_iter()
+    .map(|mut r| {
+        Ok(AdminReview {
+            order_number: r.get("number")?,
+            sku: r.get("sku")?,
+            review: review_from(&mut r)?,
+        })
+    })
+    .collect()
 }
 
 async fn enabled(c: &mut Conn<'_>, shop_id: i64) -> Result<bool, DbError> {
@@ -188,28 +220,7 @@ impl Db {
         status: Option<ReviewStatus>,
     ) -> Result<Vec<AdminReview>, ApiError> {
         self.read(work!(|c| {
-            c.query(
-                concat!(
-                    "SELECT o.number, i.sku, ",
-                    review_columns!(),
-                    " FROM reviews r
-                      JOIN order_items i ON i.id = r.order_item_id JOIN orders o ON o.id = i.order_id
-                      WHERE r.shop_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR r.status = ?2)
-                      ORDER BY r.created_at DESC, r.id DESC LIMIT 500"
-                ),
-                args![shop_id, status.map(wire_name)],
-            )
-            .await?
-            .into_iter()
-            .map(|mut r| {
-                Ok(AdminReview {
-                    order_number: r.get("number")?,
-                    sku: r.get("sku")?,
-                    review: review_from(&mut r)?,
-                })
-            })
-            .collect::<Result<_, DbError>>()
-            .map_err(ApiError::from)
+            Ok(reviews_of(c, shop_id, status, None).await?)
         }))
         .await
     }
@@ -227,6 +238,27 @@ impl Db {
                 .execute(
                     "UPDATE reviews SET status = ?3, moderated_at = ?4 WHERE id = ?1 AND shop_id = ?2",
                     args![review_id, shop_id, wire_name(status), now],
+                )
+                .await?;
+            Ok(changed == 1)
+        }))
+        .await
+    }
+
+    /// Sets (or with `None` removes) the shop's public answer to a review; false when the
+    /// shop has no such review.
+    pub async fn reply_to_review(
+        &self,
+        shop_id: i64,
+        review_id: i64,
+        reply: Option<String>,
+        now: i64,
+    ) -> Result<bool, ApiError> {
+        self.write(work!(|c, reply| {
+            let changed = c
+                .execute(
+                    "UPDATE reviews SET reply = ?3, replied_at = ?4 WHERE id = ?1 AND shop_id = ?2",
+                    args![review_id, shop_id, reply, reply.as_ref().map(|_| now)],
                 )
                 .await?;
             Ok(changed == 1)

@@ -1,0 +1,308 @@
+//! What the shop's staff look up through the admin API: orders found and filtered a page
+//! at a time, an order's whole record, its links revoked, and the shop's words (an answer
+//! under a review, a message on a return) reaching the shopper.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use postpurchase_api::{OrderStage, ShipmentStatus};
+use serde_json::{json, Value};
+
+const ORDERS: &str = "/api/v1/admin/orders";
+
+fn numbers(list: &Value) -> Vec<&str> {
+    list["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["number"].as_str().unwrap())
+        .collect()
+}
+
+async fn orders_are_found_by_number_email_name_and_tracking_number(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    for (number, email, first, last) in [
+        ("1001", "jane@example.com", "Jane", "Doe"),
+        ("1002", "piet@voorbeeld.nl", "Piet", "de Vries"),
+        ("1003", "jan_de@example.com", "Jan", "Smit"),
+    ] {
+        let mut order = sample_order(number, email);
+        order["customer"]["first_name"] = json!(first);
+        order["customer"]["last_name"] = json!(last);
+        order["placed_at"] = json!(format!("2026-11-2{}T10:00:00Z", &number[3..]));
+        app.create_order(SHOP_KEY, &order).await;
+    }
+    let parcel = json!({"carrier": "dhl", "tracking_number": "JJD0042", "items": [{"sku": "TEE-M", "quantity": 1}]});
+    let (status, body) = app
+        .admin_post(
+            &format!("{ORDERS}/1002/shipments"),
+            SHOP_KEY,
+            &parcel.to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    let (status, all) = app.get_admin(ORDERS).await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    assert_eq!(numbers(&all), ["1003", "1002", "1001"], "newest first");
+    assert_eq!(all["matching"], 3);
+    assert_eq!(all["orders"][1]["name"], "Piet de Vries");
+    assert_eq!(
+        all["orders"][1]["email"], "piet@voorbeeld.nl",
+        "in full, for staff"
+    );
+    assert_eq!(all["orders"][1]["parcels"], json!(["pending"]));
+    for (q, found) in [
+        ("1002", vec!["1002"]),
+        ("JJD0042", vec!["1002"]),
+        ("VOORBEELD", vec!["1002"]),
+        ("jane", vec!["1001"]),
+        ("de vries", vec!["1002"]),
+        ("jan", vec!["1003", "1001"]),
+        // `_` is a character here, not any character.
+        ("jan_", vec!["1003"]),
+        ("%", vec![]),
+        ("100", vec![]),
+    ] {
+        let (status, list) = app
+            .get_admin(&format!(
+                "{ORDERS}?q={}",
+                q.replace('%', "%25").replace(' ', "%20")
+            ))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{q}: {list}");
+        assert_eq!(numbers(&list), found, "{q}");
+    }
+    let (_, page) = app.get_admin(&format!("{ORDERS}?per_page=2&page=2")).await;
+    assert_eq!(numbers(&page), ["1001"]);
+    assert_eq!(page["matching"], 3);
+    assert_eq!(
+        (page["page"].as_u64(), page["per_page"].as_u64()),
+        (Some(2), Some(2))
+    );
+    let (_, processing) = app
+        .get_admin(&format!("{ORDERS}?stage=processing&status=pending"))
+        .await;
+    assert_eq!(numbers(&processing), ["1002"]);
+    for bad in [
+        "per_page=0",
+        "per_page=101",
+        "page=0",
+        "stage=lost",
+        "status=gone",
+        "sort=number",
+    ] {
+        let (status, body) = app.get_admin(&format!("{ORDERS}?{bad}")).await;
+        assert!(
+            status == StatusCode::UNPROCESSABLE_ENTITY || status == StatusCode::BAD_REQUEST,
+            "{bad}: {status} {body}"
+        );
+    }
+    // Another shop finds none of them, not even by number.
+    let (_, theirs) = app
+        .get_admin_with(&format!("{ORDERS}?q=1002"), OTHER_KEY)
+        .await;
+    assert_eq!(theirs["matching"], 0);
+}
+
+/// The stage filter is SQL; the stage the list shows is the domain's rule. Over every
+/// status of one parcel and every pair of two (and a cancelled order), they agree.
+async fn the_stage_filter_follows_the_stage_rules(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let all = ShipmentStatus::ALL;
+    let mut cases: Vec<Vec<ShipmentStatus>> = vec![vec![]];
+    for (i, a) in all.iter().enumerate() {
+        cases.push(vec![*a]);
+        for b in &all[i..] {
+            cases.push(vec![*a, *b]);
+        }
+    }
+    let mut expected: Vec<(String, OrderStage)> = Vec::new();
+    for (n, parcels) in cases.iter().enumerate() {
+        let number = format!("S{n}");
+        app.create_order(SHOP_KEY, &sample_order(&number, "jane@example.com"))
+            .await;
+        for (k, status) in parcels.iter().enumerate() {
+            let status = serde_json::to_value(status).unwrap();
+            app.execute(&[&format!(
+                "INSERT INTO shipments (order_id, carrier, tracking_number, status)
+                 SELECT id, 'dhl', 'T{n}-{k}', '{}' FROM orders WHERE number = '{number}'",
+                status.as_str().unwrap()
+            )])
+            .await;
+        }
+        expected.push((
+            number,
+            postpurchase_server::domain::order_stage(false, parcels),
+        ));
+    }
+    app.create_order(SHOP_KEY, &sample_order("C1", "jane@example.com"))
+        .await;
+    app.execute(&["UPDATE orders SET cancelled = TRUE WHERE number = 'C1'"])
+        .await;
+    expected.push(("C1".into(), OrderStage::Cancelled));
+
+    let mut seen = 0;
+    for stage in [
+        OrderStage::Processing,
+        OrderStage::PartiallyShipped,
+        OrderStage::Shipped,
+        OrderStage::OutForDelivery,
+        OrderStage::Delivered,
+        OrderStage::Cancelled,
+    ] {
+        let (status, list) = app
+            .get_admin(&format!("{ORDERS}?stage={}&per_page=100", stage.as_str()))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        let mut found: Vec<String> = numbers(&list).iter().map(|n| n.to_string()).collect();
+        found.sort();
+        let mut wanted: Vec<String> = expected
+            .iter()
+            .filter(|(_, s)| *s == stage)
+            .map(|(n, _)| n.clone())
+            .collect();
+        wanted.sort();
+        assert_eq!(found, wanted, "{stage:?}");
+        for order in list["orders"].as_array().unwrap() {
+            assert_eq!(order["stage"], stage.as_str());
+        }
+        seen += found.len();
+    }
+    assert_eq!(seen, expected.len(), "every order has exactly one stage");
+}
+
+async fn an_orders_record_has_everything_and_its_links_can_be_revoked(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let token = fill_shop(&app, "shop", SHOP_KEY, "1001", &JANE).await;
+    let (status, record) = app.get_admin(&format!("{ORDERS}/1001")).await;
+    assert_eq!(status, StatusCode::OK, "{record}");
+    assert_eq!(record["customer"]["email"], JANE.email);
+    assert_eq!(record["customer"]["last_name"], JANE.last_name);
+    assert_eq!(record["delivery_address"]["street"], JANE.street);
+    assert_eq!(record["view"]["number"], "1001");
+    let parcels = record["view"]["shipments"].as_array().unwrap();
+    assert_eq!(parcels.len(), 2);
+    assert!(
+        parcels.iter().any(|p| p["choice"]["kind"] == "neighbour"),
+        "the shopper's choice: {parcels:?}"
+    );
+    assert!(parcels
+        .iter()
+        .any(|p| !p["events"].as_array().unwrap().is_empty()));
+    assert_eq!(record["returns"].as_array().unwrap().len(), 1);
+    assert_eq!(record["reviews"].as_array().unwrap().len(), 1);
+    assert_eq!(record["answers"]["nps"], 9);
+    assert_eq!(record["answers"]["nps_comment"], JANE.words);
+    assert_eq!(record["answers"]["heard"], JANE.words);
+    let links = record["links"].as_array().unwrap();
+    assert_eq!(links.len(), 1);
+    let id = links[0]["id"].as_str().unwrap();
+    assert_eq!(id.len(), 16);
+    assert!(
+        !record.to_string().contains(&token),
+        "a link's token is never shown again"
+    );
+
+    // Another shop cannot read it or revoke its links.
+    let (status, _) = app
+        .get_admin_with(&format!("{ORDERS}/1001"), OTHER_KEY)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let revoke = format!("{ORDERS}/1001/tokens/{id}");
+    let request = |key: &str| {
+        axum::http::Request::delete(&revoke)
+            .header("authorization", format!("Bearer {key}"))
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    assert_eq!(
+        app.send(request(OTHER_KEY)).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/shops/shop/orders/{token}"))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.send(request(SHOP_KEY)).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let (status, body) = app.get(&format!("/api/v1/shops/shop/orders/{token}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, body) = json_of(app.send(request(SHOP_KEY)).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "link_not_found");
+    let (_, record) = app.get_admin(&format!("{ORDERS}/1001")).await;
+    assert_eq!(record["links"], json!([]));
+}
+
+async fn the_shops_words_reach_the_shopper(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let token = fill_shop(&app, "shop", SHOP_KEY, "1001", &JANE).await;
+    let shopper = format!("/api/v1/shops/shop/orders/{token}");
+    let (_, reviews) = app.get_admin("/api/v1/admin/reviews").await;
+    let id = reviews[0]["review"]["id"].as_i64().unwrap();
+    let reply = format!("/api/v1/admin/reviews/{id}/reply");
+    for bad in [json!({"text": " "}), json!({"text": "x".repeat(2001)})] {
+        let (status, _) = app.admin_put(&reply, SHOP_KEY, &bad.to_string()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let answer = json!({"text": "Thank you! <b>Glad</b> it fits."});
+    let (status, _) = app.admin_put(&reply, OTHER_KEY, &answer.to_string()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another shop's review");
+    let (status, _) = app.admin_put(&reply, SHOP_KEY, &answer.to_string()).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, items) = app.get(&format!("{shopper}/reviews")).await;
+    let reviewed = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["review"].is_object())
+        .unwrap();
+    assert_eq!(
+        reviewed["review"]["reply"],
+        "Thank you! <b>Glad</b> it fits."
+    );
+    let removal = axum::http::Request::delete(&reply)
+        .header("authorization", format!("Bearer {SHOP_KEY}"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    assert_eq!(app.send(removal).await.status(), StatusCode::NO_CONTENT);
+    let (_, items) = app.get(&format!("{shopper}/reviews")).await;
+    assert!(items.to_string().find("Glad").is_none());
+
+    let (_, options) = app.get(&format!("{shopper}/returns")).await;
+    let number = options["returns"][0]["number"].as_str().unwrap().to_owned();
+    let status_path = format!("/api/v1/admin/returns/{number}/status");
+    let rejected = json!({"status": "rejected", "message": "Worn items cannot be returned."});
+    let (status, view) = app
+        .admin_post(&status_path, SHOP_KEY, &rejected.to_string())
+        .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["shop_message"], "Worn items cannot be returned.");
+    let (_, options) = app.get(&format!("{shopper}/returns")).await;
+    assert_eq!(options["returns"][0]["status"], "rejected");
+    assert_eq!(
+        options["returns"][0]["shop_message"],
+        "Worn items cannot be returned."
+    );
+    let (status, _) = app
+        .admin_post(
+            &status_path,
+            SHOP_KEY,
+            &json!({"status": "rejected", "message": ""}).to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+storage_tests!(
+    orders_are_found_by_number_email_name_and_tracking_number,
+    the_stage_filter_follows_the_stage_rules,
+    an_orders_record_has_everything_and_its_links_can_be_revoked,
+    the_shops_words_reach_the_shopper,
+);
