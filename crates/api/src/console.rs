@@ -180,3 +180,37 @@ pub struct OrderRecord {
     /// Links that still open the order.
     pub links: Vec<OrderLink>,
 }
+
+/// Admin API: a delivery slot as the shop sees it, with how many places are taken.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AdminSlot {
+    pub id: i64,
+    /// `YYYY-MM-DD`, the shop's local date.
+    pub date: String,
+    /// Local times `HH:MM`.
+    pub from: String,
+    pub to: String,
+    pub price: Option<i64>,
+    pub capacity: u32,
+    pub taken: u32,
+}
+
+/// Admin API: a slot's new number of places (at least those already taken).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SlotCapacity {
+    /// 1 to 100,000.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100000))]
+    pub capacity: u32,
+}
+
+/// Admin API: a return in the shop's queue, with its order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AdminReturn {
+    pub order_number: String,
+    #[serde(rename = "return")]
+    pub return_: crate::ReturnView,
+}

@@ -9,12 +9,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Router;
 use postpurchase_api::{
-    ErrorBody, FieldError, InventoryUpdate, NewReturn, ReturnOptions, ReturnSettings, ReturnUpdate,
-    ReturnView,
+    AdminReturn, ErrorBody, FieldError, InventoryUpdate, NewReturn, ReturnOptions, ReturnSettings,
+    ReturnStatus, ReturnUpdate, ReturnView,
 };
 
 use crate::domain::returns::{qr_svg, with_links};
-use crate::error::{ApiError, Json, Path};
+use crate::error::{ApiError, Json, Path, Query};
 use crate::extract::{AdminShop, IdempotencyKey, OpenOrder, OwnerShop};
 use crate::replay;
 use crate::store::idempotency::Keyed;
@@ -26,6 +26,7 @@ pub const CANCEL_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/returns/{numb
 pub const QR_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/returns/{number}/qr.svg";
 pub const SETTINGS_PATH: &str = "/api/v1/admin/return-settings";
 pub const STATUS_PATH: &str = "/api/v1/admin/returns/{number}/status";
+pub const QUEUE_PATH: &str = "/api/v1/admin/returns";
 pub const INVENTORY_PATH: &str = "/api/v1/admin/inventory";
 /// The most of one variant a shop may say it has.
 pub const STOCK_MAX: u32 = 1_000_000_000;
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .route(QR_PATH, get(qr_code))
         .route(SETTINGS_PATH, put(put_settings).get(get_settings))
         .route(STATUS_PATH, post(update_status))
+        .route(QUEUE_PATH, get(queue))
         .route(
             INVENTORY_PATH,
             put(set_inventory).layer(crate::body_limit_layer(INVENTORY_PATH)),
@@ -191,6 +193,35 @@ pub async fn cancel(
         state.webhooks.notify_one();
     }
     Ok(Json(with_links(&state.public_url, &shop, &token, view)))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct QueueQuery {
+    /// Only returns of this status (`requested`: those waiting for the shop).
+    status: Option<ReturnStatus>,
+}
+
+/// The shop's returns, newest first (500 at most): the queue to work through.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/returns",
+    tag = "admin",
+    params(QueueQuery),
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "Returns with their orders", body = [AdminReturn]),
+        (status = 401, description = "Missing or unknown API key, not signed in", body = ErrorBody),
+        (status = 422, description = "Unknown status", body = ErrorBody),
+    )
+)]
+pub async fn queue(
+    State(state): State<AppState>,
+    AdminShop(shop): AdminShop,
+    Query(query): Query<QueueQuery>,
+) -> Result<Json<Vec<AdminReturn>>, ApiError> {
+    Ok(Json(state.db.shop_returns(shop.id, query.status).await?))
 }
 
 /// The shop moves a return along: approved, in transit, received, refunded, or rejected,

@@ -6,23 +6,25 @@ use axum::http::StatusCode;
 use axum::routing::{post, put};
 use axum::Router;
 use postpurchase_api::{
-    DeliverySettings, DeliverySettingsView, DeliverySlot, ErrorBody, FieldError, NewPickupPoint,
-    NewSlot, PickupPoint, SAFE_PLACES,
+    AdminSlot, DeliverySettings, DeliverySettingsView, DeliverySlot, ErrorBody, FieldError,
+    NewPickupPoint, NewSlot, PickupPoint, SlotCapacity, SAFE_PLACES,
 };
 
 use crate::domain::targets::Targets;
-use crate::error::{ApiError, Json};
+use crate::error::{ApiError, Json, Path, Query};
 use crate::extract::{AdminShop, OwnerShop};
 use crate::{domain, AppState};
 
 pub const SETTINGS_PATH: &str = "/api/v1/admin/delivery-settings";
 pub const SLOTS_PATH: &str = "/api/v1/admin/delivery-slots";
+pub const SLOT_PATH: &str = "/api/v1/admin/delivery-slots/{id}";
 pub const PICKUP_POINTS_PATH: &str = "/api/v1/admin/pickup-points";
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(SETTINGS_PATH, put(put_settings).get(get_settings))
-        .route(SLOTS_PATH, post(create_slot))
+        .route(SLOTS_PATH, post(create_slot).get(list_slots))
+        .route(SLOT_PATH, put(set_capacity).delete(remove_slot))
         .route(PICKUP_POINTS_PATH, post(create_pickup_point))
 }
 
@@ -180,6 +182,109 @@ pub async fn create_slot(
     }
     let created = state.db.create_slot(shop.id, slot).await?;
     Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SlotQuery {
+    /// The first date to list, `YYYY-MM-DD`; today (UTC) unless given.
+    #[param(format = Date)]
+    from: Option<String>,
+}
+
+/// The shop's delivery slots from a date on, with their places taken.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/delivery-slots",
+    tag = "admin",
+    params(SlotQuery),
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "Up to 500 slots, by date and time", body = [AdminSlot]),
+        (status = 401, description = "Missing or unknown API key, not signed in", body = ErrorBody),
+        (status = 422, description = "Not a date", body = ErrorBody),
+    )
+)]
+pub async fn list_slots(
+    State(state): State<AppState>,
+    AdminShop(shop): AdminShop,
+    Query(query): Query<SlotQuery>,
+) -> Result<Json<Vec<AdminSlot>>, ApiError> {
+    let from = match query.from {
+        Some(date) => domain::parse_date(&date)
+            .ok_or_else(|| {
+                ApiError::invalid_fields(vec![FieldError::new(
+                    "from",
+                    "must be a date, YYYY-MM-DD",
+                )])
+            })?
+            .to_string(),
+        None => time::OffsetDateTime::from_unix_timestamp(state.clock.now())
+            .map(|t| t.date().to_string())
+            .unwrap_or_default(),
+    };
+    Ok(Json(state.db.admin_slots(shop.id, from).await?))
+}
+
+/// Changes how many places a slot has (never below those already taken). The widget
+/// shows the new places left at its next look.
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/delivery-slots/{id}",
+    tag = "admin",
+    params(("id" = i64, Path, description = "The slot's id")),
+    request_body = SlotCapacity,
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The slot as it now is", body = AdminSlot),
+        (status = 401, description = "Missing or unknown API key, not signed in", body = ErrorBody),
+        (status = 404, description = "`slot_not_found`", body = ErrorBody),
+        (status = 409, description = "`capacity_below_taken`", body = ErrorBody),
+        (status = 422, description = "Capacity out of range", body = ErrorBody),
+    )
+)]
+pub async fn set_capacity(
+    State(state): State<AppState>,
+    AdminShop(shop): AdminShop,
+    Path(id): Path<i64>,
+    Json(change): Json<SlotCapacity>,
+) -> Result<Json<AdminSlot>, ApiError> {
+    if !(1..=100_000).contains(&change.capacity) {
+        return Err(ApiError::invalid_fields(vec![FieldError::new(
+            "capacity",
+            "must be 1 to 100000",
+        )]));
+    }
+    Ok(Json(
+        state
+            .db
+            .set_slot_capacity(shop.id, id, change.capacity)
+            .await?,
+    ))
+}
+
+/// Removes a slot no shopper has chosen.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/delivery-slots/{id}",
+    tag = "admin",
+    params(("id" = i64, Path, description = "The slot's id")),
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "Missing or unknown API key, not signed in", body = ErrorBody),
+        (status = 404, description = "`slot_not_found`", body = ErrorBody),
+        (status = 409, description = "`slot_chosen`: a shopper chose it", body = ErrorBody),
+    )
+)]
+pub async fn remove_slot(
+    State(state): State<AppState>,
+    AdminShop(shop): AdminShop,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    state.db.remove_slot(shop.id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Offers a pickup point or parcel locker.

@@ -397,6 +397,8 @@ async fn staff_do_the_daily_work_and_only_owners_the_settings(backend: Backend) 
         "/api/v1/admin/reviews",
         "/api/v1/admin/theme",
         "/api/v1/admin/survey-results",
+        "/api/v1/admin/returns",
+        "/api/v1/admin/delivery-slots?from=2026-01-01",
     ] {
         let (status, answer) = sam.send(&app, "GET", uri, None).await;
         assert_eq!(status, StatusCode::OK, "{uri}: {answer}");
@@ -501,6 +503,8 @@ async fn everything_of(app: &TestApp) -> Vec<Value> {
         "/api/v1/admin/referral-settings",
         "/api/v1/admin/survey-settings",
         "/api/v1/admin/survey-results",
+        "/api/v1/admin/returns",
+        "/api/v1/admin/delivery-slots?from=2026-01-01",
     ] {
         let (status, body) = app.get_admin(uri).await;
         assert_eq!(status, StatusCode::OK, "{uri}: {body}");
@@ -525,6 +529,10 @@ async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
     let ret = record["returns"][0]["number"].as_str().unwrap().to_owned();
     let (_, staff) = app.get_admin("/api/v1/admin/staff").await;
     let member_id = staff[0]["id"].to_string();
+    let (_, slots) = app
+        .get_admin("/api/v1/admin/delivery-slots?from=2026-01-01")
+        .await;
+    let slot = slots[0]["id"].to_string();
     let before = everything_of(&app).await;
 
     let event =
@@ -551,6 +559,7 @@ async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
             "/api/v1/admin/reviews/{id}/reply",
             json!({"text": "Not yours"}),
         ),
+        ("/api/v1/admin/delivery-slots/{id}", json!({"capacity": 1})),
         (
             "/api/v1/admin/customers/erasure",
             json!({"email": JANE.email}),
@@ -585,15 +594,13 @@ async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
                 .replace("{tracking_number}", "1001A")
                 .replace(
                     "{id}",
-                    if path.contains("reviews") {
-                        &review
-                    } else if path.contains("staff") {
-                        &member_id
-                    } else {
-                        &link
+                    match path.split('/').nth(4) {
+                        Some("reviews") => &review,
+                        Some("staff") => &member_id,
+                        Some("delivery-slots") => &slot,
+                        _ => &link,
                     },
-                )
-                .replace("/tokens/{id}", &format!("/tokens/{link}"));
+                );
             let names_theirs = path.contains('{');
             let body = bodies
                 .iter()
@@ -617,7 +624,7 @@ async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
             }
         }
     }
-    assert!(tried >= 35, "{tried} routes tried");
+    assert!(tried >= 39, "{tried} routes tried");
     assert_eq!(
         everything_of(&app).await,
         before,

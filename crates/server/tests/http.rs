@@ -269,6 +269,10 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
         ("DELETE", postpurchase_server::admin::TOKEN_PATH),
         ("PUT", postpurchase_server::reviews::REPLY_PATH),
         ("DELETE", postpurchase_server::reviews::REPLY_PATH),
+        ("GET", postpurchase_server::settings::SLOTS_PATH),
+        ("PUT", postpurchase_server::settings::SLOT_PATH),
+        ("DELETE", postpurchase_server::settings::SLOT_PATH),
+        ("GET", postpurchase_server::returns::QUEUE_PATH),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))
@@ -682,7 +686,7 @@ async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(b
             }
         }
     }
-    assert_eq!(bodies, 28, "routes with a body");
+    assert_eq!(bodies, 29, "routes with a body");
 }
 
 storage_tests!(

@@ -300,7 +300,128 @@ async fn the_shops_words_reach_the_shopper(backend: Backend) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
+async fn slots_are_listed_changed_and_removed(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let slots = "/api/v1/admin/delivery-slots";
+    let mut ids = Vec::new();
+    for from in ["10:00", "14:00"] {
+        let slot = json!({"date": "2026-11-26", "from": from, "to": "12:00", "capacity": 5});
+        let slot = json!({"date": slot["date"], "from": from, "to": if from == "10:00" { "12:00" } else { "16:00" }, "capacity": 5});
+        let (status, body) = app.admin_post(slots, SHOP_KEY, &slot.to_string()).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        ids.push(body["id"].as_i64().unwrap());
+    }
+    let (status, list) = app.get_admin(&format!("{slots}?from=2026-11-20")).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(list[0]["capacity"], 5);
+    assert_eq!(list[0]["taken"], 0);
+    assert_eq!(
+        app.get_admin(&format!("{slots}?from=2026-11-27")).await.1,
+        json!([])
+    );
+    assert_eq!(
+        app.get_admin(&format!("{slots}?from=soon")).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // Today (the test clock's 2026-11-23) unless a date is given.
+    assert_eq!(app.get_admin(slots).await.1.as_array().unwrap().len(), 2);
+
+    let first = format!("{slots}/{}", ids[0]);
+    let (status, slot) = app.admin_put(&first, SHOP_KEY, r#"{"capacity": 2}"#).await;
+    assert_eq!(status, StatusCode::OK, "{slot}");
+    assert_eq!(slot["capacity"], 2);
+    for bad in [r#"{"capacity": 0}"#, r#"{"capacity": 100001}"#] {
+        assert_eq!(
+            app.admin_put(&first, SHOP_KEY, bad).await.0,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+    }
+    assert_eq!(
+        app.admin_put(&first, OTHER_KEY, r#"{"capacity": 9}"#)
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    // Two shoppers hold places: the capacity cannot go below two, and the slot stays.
+    app.create_order(SHOP_KEY, &sample_order("1001", "jane@example.com"))
+        .await;
+    app.execute(&[
+        &format!("UPDATE delivery_slots SET taken = 2 WHERE id = {}", ids[0]),
+        &format!(
+            "INSERT INTO shipments (order_id, carrier, tracking_number, choice_slot_id)
+             SELECT id, 'dhl', 'S1', {} FROM orders WHERE number = '1001'",
+            ids[0]
+        ),
+    ])
+    .await;
+    let (status, body) = app.admin_put(&first, SHOP_KEY, r#"{"capacity": 1}"#).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["code"], "capacity_below_taken");
+    let delete = |uri: String, key: &str| {
+        axum::http::Request::delete(uri)
+            .header("authorization", format!("Bearer {key}"))
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    let (status, body) = json_of(app.send(delete(first.clone(), SHOP_KEY)).await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["code"], "slot_chosen");
+    let second = format!("{slots}/{}", ids[1]);
+    assert_eq!(
+        app.send(delete(second.clone(), OTHER_KEY)).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.send(delete(second.clone(), SHOP_KEY)).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.send(delete(second, SHOP_KEY)).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.count("delivery_slots").await, 1);
+}
+
+async fn the_returns_queue_lists_what_waits(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    fill_shop(&app, "shop", SHOP_KEY, "1001", &JANE).await;
+    let (status, queue) = app
+        .get_admin("/api/v1/admin/returns?status=requested")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{queue}");
+    assert_eq!(queue.as_array().unwrap().len(), 1);
+    assert_eq!(queue[0]["order_number"], "1001");
+    assert_eq!(queue[0]["return"]["status"], "requested");
+    assert_eq!(queue[0]["return"]["items"][0]["reason"], "Too small");
+    assert_eq!(
+        app.get_admin("/api/v1/admin/returns?status=approved")
+            .await
+            .1,
+        json!([])
+    );
+    assert_eq!(
+        app.get_admin("/api/v1/admin/returns")
+            .await
+            .1
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        app.get_admin_with("/api/v1/admin/returns", OTHER_KEY)
+            .await
+            .1,
+        json!([])
+    );
+    let (status, _) = app.get_admin("/api/v1/admin/returns?status=lost").await;
+    assert!(status.is_client_error());
+}
+
 storage_tests!(
+    slots_are_listed_changed_and_removed,
+    the_returns_queue_lists_what_waits,
     orders_are_found_by_number_email_name_and_tracking_number,
     the_stage_filter_follows_the_stage_rules,
     an_orders_record_has_everything_and_its_links_can_be_revoked,

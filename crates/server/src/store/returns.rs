@@ -4,7 +4,7 @@
 
 use axum::http::StatusCode;
 use postpurchase_api::{
-    ExchangeOption, FieldError, NewReturn, Resolution, ReturnChanged, ReturnItemView,
+    AdminReturn, ExchangeOption, FieldError, NewReturn, Resolution, ReturnChanged, ReturnItemView,
     ReturnOptions, ReturnSettings, ReturnStatus, ReturnView, ReturnableLine, StockLevel,
     WebhookData,
 };
@@ -655,6 +655,33 @@ impl Db {
             let view = view(c, order_id, id).await?;
             let queued = changed && tell_shop(c, order, "return.updated", &view, now).await?;
             Ok((view, queued))
+        }))
+        .await
+    }
+
+    /// The shop's returns, newest first, optionally of one status (500 at most).
+    pub async fn shop_returns(
+        &self,
+        shop_id: i64,
+        status: Option<ReturnStatus>,
+    ) -> Result<Vec<AdminReturn>, ApiError> {
+        self.read(work!(|c| {
+            let heads = c
+                .query(
+                    "SELECT r.id, r.order_id, o.number FROM returns r JOIN orders o ON o.id = r.order_id
+                     WHERE r.shop_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR r.status = ?2)
+                     ORDER BY r.created_at DESC, r.id DESC LIMIT 500",
+                    args![shop_id, status.map(wire_name)],
+                )
+                .await?;
+            let mut queue = Vec::with_capacity(heads.len());
+            for mut r in heads {
+                queue.push(AdminReturn {
+                    return_: view(c, r.get("order_id")?, r.get("id")?).await?,
+                    order_number: r.get("number")?,
+                });
+            }
+            Ok(queue)
         }))
         .await
     }

@@ -1,9 +1,10 @@
 //! A shop's delivery settings (and its webhook endpoint), its delivery slots and pickup
 //! points, and the theme of its hosted order page.
 
+use axum::http::StatusCode;
 use postpurchase_api::{
-    DeliverySettings, DeliverySettingsView, DeliverySlot, NewPickupPoint, NewSlot, PickupPoint,
-    ShopTheme,
+    AdminSlot, DeliverySettings, DeliverySettingsView, DeliverySlot, NewPickupPoint, NewSlot,
+    PickupPoint, ShopTheme,
 };
 
 use crate::db::{Conn, Db, DbError};
@@ -87,6 +88,26 @@ pub async fn insert_slot(
     })
 }
 
+fn admin_slot(r: &mut crate::db::Row) -> Result<AdminSlot, DbError> {
+    Ok(AdminSlot {
+        id: r.get("id")?,
+        date: r.get("date")?,
+        from: r.get("starts")?,
+        to: r.get("ends")?,
+        price: r.get("price")?,
+        capacity: r.get("capacity")?,
+        taken: r.get("taken")?,
+    })
+}
+
+fn no_slot() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "slot_not_found",
+        "The shop has no delivery slot with this id.",
+    )
+}
+
 pub async fn insert_pickup_point(
     c: &mut Conn<'_>,
     shop_id: i64,
@@ -163,6 +184,93 @@ impl Db {
             )
             .await?;
             Ok(delivery_settings(c, shop_id).await?)
+        }))
+        .await
+    }
+
+    /// The shop's slots from `from` (a date, `YYYY-MM-DD`) on, by date and time; 500 at
+    /// most.
+    pub async fn admin_slots(
+        &self,
+        shop_id: i64,
+        from: String,
+    ) -> Result<Vec<AdminSlot>, ApiError> {
+        self.read(work!(|c, from| {
+            c.query(
+                "SELECT id, date, starts, ends, price, capacity, taken FROM delivery_slots
+                 WHERE shop_id = ?1 AND date >= ?2 ORDER BY date, starts, id LIMIT 500",
+                args![shop_id, from],
+            )
+            .await?
+            .into_iter()
+            .map(|mut r| admin_slot(&mut r).map_err(ApiError::from))
+            .collect()
+        }))
+        .await
+    }
+
+    /// Changes how many places a slot has; never below the places taken.
+    pub async fn set_slot_capacity(
+        &self,
+        shop_id: i64,
+        id: i64,
+        capacity: u32,
+    ) -> Result<AdminSlot, ApiError> {
+        self.write(work!(|c| {
+            let mut row = c
+                .query_opt(
+                    "SELECT taken FROM delivery_slots WHERE id = ?1 AND shop_id = ?2",
+                    args![id, shop_id],
+                )
+                .await?
+                .ok_or_else(no_slot)?;
+            let taken: u32 = row.get("taken")?;
+            if capacity < taken {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "capacity_below_taken",
+                    format!("{taken} places of this slot are taken; it needs at least as many."),
+                ));
+            }
+            let mut row = c
+                .query_one(
+                    "UPDATE delivery_slots SET capacity = ?3 WHERE id = ?1 AND shop_id = ?2
+                     RETURNING id, date, starts, ends, price, capacity, taken",
+                    args![id, shop_id, capacity],
+                )
+                .await?;
+            Ok(admin_slot(&mut row)?)
+        }))
+        .await
+    }
+
+    /// Removes a slot no shopper has chosen.
+    pub async fn remove_slot(&self, shop_id: i64, id: i64) -> Result<(), ApiError> {
+        self.write(work!(|c| {
+            if !c
+                .exists(
+                    "SELECT 1 FROM delivery_slots WHERE id = ?1 AND shop_id = ?2",
+                    args![id, shop_id],
+                )
+                .await?
+            {
+                return Err(no_slot());
+            }
+            if c.exists(
+                "SELECT 1 FROM shipments WHERE choice_slot_id = ?1",
+                args![id],
+            )
+            .await?
+            {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "slot_chosen",
+                    "A shopper has chosen this slot; lower its places to those taken instead.",
+                ));
+            }
+            c.execute("DELETE FROM delivery_slots WHERE id = ?1", args![id])
+                .await?;
+            Ok(())
         }))
         .await
     }
