@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 ./scripts/build-widget.sh
+./scripts/build-console.sh
 cargo build -p postpurchase-server
 export PP_LISTEN="${PP_LISTEN:-127.0.0.1:8080}"
 export PP_DEMO_STOREFRONT="${PP_DEMO_STOREFRONT:-127.0.0.1:8081}"

@@ -26,6 +26,8 @@ step "clippy: server, shared types, widget (native)"
 cargo clippy --workspace --all-targets -- -D warnings
 step "clippy: widget (wasm32)"
 cargo clippy -p postpurchase-widget --target wasm32-unknown-unknown --all-targets -- -D warnings
+step "clippy: console (wasm32)"
+cargo clippy -p postpurchase-console --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 step "native tests"
 cargo test --workspace 2>&1 | tee "$logs/native"
@@ -35,8 +37,9 @@ CHROMEDRIVER=/usr/bin/chromedriver \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test -p postpurchase-widget --target wasm32-unknown-unknown 2>&1 | tee "$logs/widget"
 
-step "release widget and server"
+step "release widget, console and server"
 ./scripts/build-widget.sh
+./scripts/build-console.sh
 cargo build -p postpurchase-server
 
 step "end-to-end (Playwright, Chromium, the demo)"

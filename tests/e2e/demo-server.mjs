@@ -39,7 +39,8 @@ export async function startDemo({ extraArgs = [], env = {} } = {}) {
   const child = spawn(
     SERVER_BIN,
     ["--listen", `127.0.0.1:${apiPort}`, "--data-dir", dataDir, "--demo-storefront", `127.0.0.1:${shopPort}`,
-      "--widget-dir", join(ROOT, "target/widget-dist"), ...databaseArgs(), ...extraArgs],
+      "--widget-dir", join(ROOT, "target/widget-dist"), "--console-dir", join(ROOT, "target/console-dist"),
+      ...databaseArgs(), ...extraArgs],
     { env: { ...process.env, RUST_LOG: "warn", ...env }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";

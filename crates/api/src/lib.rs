@@ -1277,6 +1277,21 @@ pub enum ReturnStatus {
     Cancelled,
 }
 
+impl ReturnStatus {
+    /// Whether the shop may move a return from this status to `to`: approve or reject a
+    /// request, see it travel and arrive, refund what arrived, or reject it after all.
+    pub fn shop_may_become(self, to: ReturnStatus) -> bool {
+        use ReturnStatus::*;
+        matches!(
+            (self, to),
+            (Requested, Approved | Rejected)
+                | (Approved, InTransit | Received | Rejected)
+                | (InTransit, Received)
+                | (Received, Refunded | Rejected)
+        )
+    }
+}
+
 /// Shopper API: a return to start.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

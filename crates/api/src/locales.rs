@@ -31,9 +31,14 @@ pub fn parse(text: &str) -> Result<BTreeMap<String, String>, String> {
 }
 
 /// Whether the widget shows the text of `key`; `page.*` texts are for pages the server
-/// renders and stay out of the widget.
+/// renders and `console.*` for the merchants' console, and stay out of the widget.
 pub fn in_widget(key: &str) -> bool {
-    !key.starts_with("page.")
+    !key.starts_with("page.") && !key.starts_with("console.")
+}
+
+/// Whether the console shows the text of `key`: its own, and the parcels' statuses.
+pub fn in_console(key: &str) -> bool {
+    key.starts_with("console.") || key.starts_with("status.")
 }
 
 /// The name of `key` in the widget's `Key` enum: `items.title` -> `ItemsTitle`.

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod choices;
 pub mod cli;
 pub mod console;
+pub mod console_app;
 pub mod db;
 pub mod domain;
 pub mod error;
@@ -106,6 +107,9 @@ pub struct Config {
     /// The built widget (Trunk's output folder).
     #[arg(long, env = "PP_WIDGET_DIR", default_value = "target/widget-dist")]
     pub widget_dir: PathBuf,
+    /// The built console (Trunk's output folder for `crates/console`).
+    #[arg(long, env = "PP_CONSOLE_DIR", default_value = "target/console-dist")]
+    pub console_dir: PathBuf,
     /// Origin under which browsers reach this server, for links and the loader.
     #[arg(long, env = "PP_PUBLIC_URL")]
     pub public_url: Option<String>,
@@ -204,6 +208,8 @@ pub struct AppShared {
     pub limiter: Arc<limits::Limiter>,
     /// Order views kept ready to send.
     pub views: Arc<views::Views>,
+    /// The merchants' console, served at `/admin/`.
+    pub console: Arc<console_app::ConsoleFiles>,
 }
 
 /// The largest request body most routes take: settings, answers, reviews.
@@ -274,6 +280,7 @@ pub fn app(state: AppState) -> Router {
         .merge(returns::router())
         .merge(theme::router())
         .merge(web::router())
+        .merge(console_app::router())
         .route(openapi::PATH, get(openapi::serve))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_DEFAULT))
         .route("/healthz", get(|| async { "ok" }))
@@ -333,6 +340,10 @@ pub async fn run(config: Config) -> Result<(), String> {
     if widget.is_empty() {
         tracing::warn!(dir = %config.widget_dir.display(), "no built widget found; run scripts/build-widget.sh");
     }
+    let console = Arc::new(console_app::ConsoleFiles::load(&config.console_dir));
+    if console.is_empty() {
+        tracing::warn!(dir = %config.console_dir.display(), "no built console found; run scripts/build-console.sh");
+    }
     let state = AppState::new(AppShared {
         db,
         clock: Clock::system(),
@@ -344,6 +355,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         },
         limiter: Arc::new(limits::Limiter::new(config.limits.clone())),
         views: Arc::new(views::Views::new(config.view_cache_mb)),
+        console,
     });
     if state.webhook_targets.dev {
         tracing::warn!("webhooks may go to plain http and to private addresses (development only)");

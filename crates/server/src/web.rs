@@ -33,12 +33,12 @@ const BUNDLE: &[&str] = &[
 
 /// One file ready to serve, with its precompressed variants when the build made them.
 #[derive(Clone, Debug)]
-struct Asset {
+pub(crate) struct Asset {
     // `Bytes`: a response shares the file's memory instead of copying it per request.
-    body: Bytes,
-    brotli: Option<Bytes>,
-    gzip: Option<Bytes>,
-    content_type: &'static str,
+    pub(crate) body: Bytes,
+    pub(crate) brotli: Option<Bytes>,
+    pub(crate) gzip: Option<Bytes>,
+    pub(crate) content_type: &'static str,
 }
 
 /// The built widget, loaded from Trunk's output folder.
@@ -330,7 +330,7 @@ fn minify_css(css: &str) -> String {
     joined
 }
 
-fn content_type(name: &str) -> &'static str {
+pub(crate) fn content_type(name: &str) -> &'static str {
     match name.rsplit('.').next() {
         Some("js") => "text/javascript; charset=utf-8",
         Some("wasm") => "application/wasm",
@@ -342,7 +342,7 @@ fn content_type(name: &str) -> &'static str {
 }
 
 /// Serves an asset in the best encoding the browser accepts.
-fn respond(asset: &Asset, headers: &HeaderMap, cache: &'static str) -> Response {
+pub(crate) fn respond(asset: &Asset, headers: &HeaderMap, cache: &'static str) -> Response {
     let accepts = headers
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())

@@ -59,15 +59,9 @@ pub fn amounts(items: &[(i64, u32)], resolution: Resolution, bonus_percent: u32)
 
 /// The shop's moves: forward through the return's life, rejection until it is refunded.
 /// Cancelling is the shopper's, while nothing is on its way.
+/// The rule lives with the type, so the console offers exactly these moves.
 pub fn shop_may_move(from: ReturnStatus, to: ReturnStatus) -> bool {
-    use ReturnStatus::*;
-    matches!(
-        (from, to),
-        (Requested, Approved | Rejected)
-            | (Approved, InTransit | Received | Rejected)
-            | (InTransit, Received)
-            | (Received, Refunded | Rejected)
-    )
+    from.shop_may_become(to)
 }
 
 /// A return's QR code: its number, as an SVG drawing (black on white, a quiet zone

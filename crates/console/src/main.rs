@@ -1,0 +1,21 @@
+//! The merchants' console: a leptos app (client-side rendered) served by the server at
+//! `/admin`, never loaded by shoppers. It signs staff in, then works only through the
+//! documented admin API with the session cookie and its CSRF proof: there is no back door.
+//!
+//! Layout, one way down: `shell` (the app, its routes, signing in and out) → one module
+//! per page (`orders`, `queue`, `reviews`, `slots`, `staff`) → `parts` (what pages share:
+//! loading, messages) → `api` and `i18n`.
+
+mod api;
+mod i18n;
+mod orders;
+mod parts;
+mod queue;
+mod reviews;
+mod shell;
+mod slots;
+mod staff;
+
+fn main() {
+    leptos::mount::mount_to_body(shell::App);
+}

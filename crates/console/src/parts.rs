@@ -1,0 +1,113 @@
+//! What the pages share: data loaded from the API (the newest answer wins), and the
+//! message a change leaves behind, said to screen readers too.
+
+use std::future::Future;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::Failure;
+use crate::i18n::{Key, T};
+
+/// Data on its way, there, or not to be had.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Load<D> {
+    Loading,
+    Ready(D),
+    Failed(Failure),
+}
+
+/// Loads with `fetch` now, again whenever a signal it reads changes, and on
+/// [`Reload::again`]. An older answer arriving late never replaces a newer one.
+pub fn fetched<D, F, Fut>(fetch: F) -> (RwSignal<Load<D>>, Reload)
+where
+    D: Clone + Send + Sync + 'static,
+    F: Fn() -> Fut + 'static,
+    Fut: Future<Output = Result<D, Failure>> + 'static,
+{
+    let data = RwSignal::new(Load::Loading);
+    let reload = Reload(RwSignal::new(0));
+    let asked = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        reload.0.track();
+        let answer = fetch();
+        let n = asked.get_value() + 1;
+        asked.set_value(n);
+        spawn_local(async move {
+            let result = answer.await;
+            if asked.get_value() == n {
+                data.set(match result {
+                    Ok(d) => Load::Ready(d),
+                    Err(e) => Load::Failed(e),
+                });
+            }
+        });
+    });
+    (data, reload)
+}
+
+/// Asks [`fetched`] data to load again (after a change).
+#[derive(Clone, Copy)]
+pub struct Reload(RwSignal<u32>);
+
+impl Reload {
+    pub fn again(self) {
+        self.0.update(|n| *n = n.wrapping_add(1));
+    }
+}
+
+/// What the last change said: done, or why not.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Said {
+    Done(String),
+    Failed(String),
+}
+
+/// The place a page says how its changes went: a polite status for success, an alert for
+/// a failure.
+#[component]
+pub fn Message(said: RwSignal<Option<Said>>) -> impl IntoView {
+    view! {
+        <p class="message" role="status" aria-live="polite">
+            {move || match said.get() {
+                Some(Said::Done(text)) => text,
+                _ => String::new(),
+            }}
+        </p>
+        <p class="message failure" role="alert">
+            {move || match said.get() {
+                Some(Said::Failed(text)) => text,
+                _ => String::new(),
+            }}
+        </p>
+    }
+}
+
+/// Shows loaded data with `ready`, or that it is loading, or why it failed.
+pub fn shown<D, V>(
+    data: RwSignal<Load<D>>,
+    ready: impl Fn(D) -> V + Send + Sync + 'static,
+) -> impl IntoView
+where
+    D: Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let t = T::use_();
+    move || match data.get() {
+        Load::Loading => {
+            view! { <p class="loading" role="status">{t.get(Key::Loading)}</p> }.into_any()
+        }
+        Load::Failed(failure) => {
+            view! { <p class="message failure" role="alert">{failure.say(t)}</p> }.into_any()
+        }
+        Load::Ready(d) => ready(d).into_any(),
+    }
+}
+
+/// The outcome of a change as a message.
+pub fn said<X>(t: T, result: &Result<X, Failure>, done: Key) -> Said {
+    match result {
+        Ok(_) => Said::Done(t.get(done).to_owned()),
+        Err(failure) => Said::Failed(failure.say(t)),
+    }
+}
