@@ -144,4 +144,95 @@ describe("the console", () => {
     assert.equal(stolen.status, 401);
     await page.context().close();
   });
+
+  test("a slot's places changed in the console: the widget follows", T, async () => {
+    // A shopper takes a place, for their first parcel, in a slot the second can have too.
+    const view = await shopper("1002", "");
+    const [one, two] = view.shipments;
+    const within = (date, p) => date >= p.delivery_dates.earliest && date <= p.delivery_dates.latest;
+    const slot = view.delivery_options.slots.find((x) => within(x.date, one) && within(x.date, two) && x.places_left > 1);
+    const chosen = await shopper("1002", `/shipments/${one.id}/choice`, {
+      method: "POST",
+      headers: { "if-match": "*" },
+      body: JSON.stringify({ choice: { kind: "slot", slot_id: slot.id } }),
+    });
+    assert.equal(chosen.choice?.kind ?? chosen.shipments?.[0]?.choice?.kind, "slot", JSON.stringify(chosen).slice(0, 300));
+    const shopperView = await run.shopperPage();
+    await shopperView.goto(run.orderUrl("1002"));
+    const parcel = (n) => shopperView.locator("postpurchase-order").getByRole("listitem").filter({ has: shopperView.getByRole("heading", { name: `Parcel ${n}`, exact: true }) });
+    const second = parcel(2);
+    await second.getByRole("button", { name: "Choose how to receive this parcel" }).click();
+    await second.getByRole("radio", { name: "At a time that suits me" }).check();
+    const full = () => second.getByRole("group", { name: "Time slot" }).getByRole("radio", { disabled: true }).count();
+    const fullBefore = await full();
+
+    // The merchant gives that slot exactly the places taken: it is full.
+    const page = await run.shopperPage();
+    await signIn(page, STAFF);
+    await page.getByRole("link", { name: "Delivery slots" }).click();
+    const row = page.getByRole("row").filter({ has: page.getByRole("cell", { name: "1", exact: true }) });
+    await row.getByRole("spinbutton").fill("1");
+    await row.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("status").getByText("Saved.").waitFor();
+    await page.getByRole("row").filter({ hasText: "Full" }).waitFor();
+    await axe(page);
+    // Below what is taken is refused in words.
+    await page.getByRole("row").filter({ hasText: "Full" }).getByRole("spinbutton").fill("0");
+    await page.getByRole("row").filter({ hasText: "Full" }).getByRole("button", { name: "Save" }).click();
+    assert.equal(await page.getByRole("row").filter({ hasText: "Full" }).count(), 1);
+
+    await shopperView.reload();
+    await second.getByRole("button", { name: "Choose how to receive this parcel" }).click();
+    await second.getByRole("radio", { name: "At a time that suits me" }).check();
+    await second.getByRole("group", { name: "Time slot" }).getByText("Full").first().waitFor();
+    assert.equal(await full(), fullBefore + 1);
+    await shopperView.context().close();
+    await page.context().close();
+  });
+
+  test("every page passes axe, and the console works by keyboard alone", T, async () => {
+    const page = await run.shopperPage();
+    await page.goto(`${run.demo.api}/admin/`);
+    await page.getByRole("heading", { name: "Sign in to your shop" }).waitFor();
+    // Tab to each field, type, and send with Enter.
+    for (const [label, value] of [["Shop", "demo"], ["E-mail", OWNER], ["Password", PASSWORD]]) {
+      for (let i = 0; i < 10 && !(await page.getByLabel(label, { exact: true }).evaluate((e) => e === document.activeElement)); i++) {
+        await page.keyboard.press("Tab");
+      }
+      await page.keyboard.type(value);
+    }
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Orders", level: 1 }).waitFor();
+    for (const name of ["Returns", "Reviews", "Delivery slots", "Staff", "Orders"]) {
+      // Back from the page's heading into the navigation above it.
+      const link = page.getByRole("link", { name, exact: true });
+      for (let i = 0; i < 40 && !(await link.evaluate((e) => e === document.activeElement)); i++) {
+        await page.keyboard.press("Shift+Tab");
+      }
+      await page.keyboard.press("Enter");
+      await page.getByRole("heading", { name, level: 1 }).waitFor();
+      // The new page's heading takes the focus, so the next Tab starts there.
+      await page.waitForFunction((n) => document.activeElement?.textContent === n, name);
+      await axe(page);
+    }
+    await page.getByRole("link", { name: "1001" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Order 1001", level: 1 }).waitFor();
+    await axe(page);
+    await page.getByRole("button", { name: "Make a new link" }).focus();
+    await page.keyboard.press("Enter");
+    const link = await page.getByRole("textbox", { name: /New link to the order page/ }).inputValue();
+    assert.match(link, /\/o\/demo\/[A-Za-z0-9_-]{24}$/);
+    // The new link opens the shopper's page.
+    const opened = await fetch(link);
+    assert.equal(opened.status, 200);
+    await axe(page);
+    // In Dutch, the same.
+    await page.getByLabel("Language").selectOption("nl");
+    await page.getByRole("heading", { name: "Bestelling 1001", level: 1 }).waitFor();
+    assert.equal(await page.locator("html").getAttribute("lang"), "nl");
+    await axe(page);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
 });

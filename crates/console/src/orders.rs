@@ -299,7 +299,10 @@ pub fn Record(number: String) -> impl IntoView {
             }
         }
     };
-    let title = t.fill(Key::OrderTitle, &[("number", &number)]);
+    let title = {
+        let number = number.clone();
+        move || t.fill(Key::OrderTitle, &[("number", &number)])
+    };
     view! {
         <p><a href="#/orders">{move || t.get(Key::BackToOrders)}</a></p>
         <h1 tabindex="-1">{title}</h1>
