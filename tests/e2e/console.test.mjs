@@ -203,7 +203,7 @@ describe("the console", () => {
     }
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Orders", level: 1 }).waitFor();
-    for (const name of ["Returns", "Reviews", "Delivery slots", "Staff", "Orders"]) {
+    for (const name of ["Returns", "Reviews", "Delivery slots", "Staff", "Settings", "Orders"]) {
       // Back from the page's heading into the navigation above it.
       const link = page.getByRole("link", { name, exact: true });
       for (let i = 0; i < 40 && !(await link.evaluate((e) => e === document.activeElement)); i++) {
@@ -233,6 +233,39 @@ describe("the console", () => {
     assert.equal(await page.locator("html").getAttribute("lang"), "nl");
     await axe(page);
     assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test("the owner rotates the webhook secret and sends a webhook again", T, async () => {
+    const page = await run.shopperPage();
+    await signIn(page);
+    await page.getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("heading", { name: "Settings", level: 1 }).waitFor();
+    const secret = page.getByLabel("Signing secret");
+    const before = await secret.inputValue();
+    assert.match(before, /^whsec_/);
+    assert.equal(await secret.getAttribute("type"), "password");
+    await page.getByLabel("Show the secret").check();
+    assert.equal(await secret.getAttribute("type"), "text");
+    await axe(page);
+    await page.getByRole("button", { name: "Make a new secret" }).click();
+    await page.getByRole("status").getByText("A new secret is in force; the old one no longer signs.").waitFor();
+    await page.waitForFunction((old) => document.querySelector("input[readonly]")?.value !== old, before);
+    const after = await page.getByLabel("Signing secret").inputValue();
+    assert.match(after, /^whsec_/);
+    assert.notEqual(after, before);
+    // The recent webhooks (the returns and choices of the tests before), each sent again
+    // at a click.
+    const recent = page.getByRole("region", { name: "Recent webhooks" }).or(page.locator("section", { has: page.getByRole("heading", { name: "Recent webhooks" }) }));
+    const again = recent.getByRole("button", { name: /^Send again/ }).first();
+    await again.click();
+    await page.getByRole("status").getByText("It goes out again now.").waitFor();
+    await axe(page);
+    // Staff have no settings page, and the API refuses them the settings.
+    const staff = await run.shopperPage();
+    await signIn(staff, STAFF);
+    assert.equal(await staff.getByRole("link", { name: "Settings" }).count(), 0);
+    await staff.context().close();
     await page.context().close();
   });
 });

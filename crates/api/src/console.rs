@@ -214,3 +214,23 @@ pub struct AdminReturn {
     #[serde(rename = "return")]
     pub return_: crate::ReturnView,
 }
+
+/// Admin API: one webhook sent (or being sent) to the shop, without its body (which may
+/// carry a shopper's data).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct WebhookDeliveryView {
+    pub id: i64,
+    pub event_id: String,
+    /// The event's type, e.g. `delivery_choice.changed`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `pending`, `delivered` or `failed` (given up after the last retry).
+    pub state: String,
+    pub attempts: u32,
+    /// The HTTP status of the last attempt, if one was answered.
+    pub last_status: Option<u16>,
+    pub last_error: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+}

@@ -36,9 +36,12 @@ pub fn in_widget(key: &str) -> bool {
     !key.starts_with("page.") && !key.starts_with("console.")
 }
 
-/// Whether the console shows the text of `key`: its own, and the parcels' statuses.
+/// Whether the console shows the text of `key`: its own, the parcels' statuses and the
+/// safe places' names.
 pub fn in_console(key: &str) -> bool {
-    key.starts_with("console.") || key.starts_with("status.")
+    ["console.", "status.", "place."]
+        .iter()
+        .any(|prefix| key.starts_with(prefix))
 }
 
 /// The name of `key` in the widget's `Key` enum: `items.title` -> `ItemsTitle`.

@@ -78,7 +78,8 @@ impl Session {
 
 async fn answer<T: DeserializeOwned>(response: Response) -> Result<Option<T>, Failure> {
     let status = response.status();
-    if status == 204 {
+    // No content, or accepted to be done: nothing to read.
+    if status == 204 || status == 202 {
         return Ok(None);
     }
     if (200..300).contains(&status) {

@@ -11,7 +11,7 @@ use postpurchase_api::{ConsoleSession, NewPassword, SignIn, StaffRole};
 use crate::api::{self, Failure, Session};
 use crate::i18n::{self, Key, Lang, T};
 use crate::parts::{Message, Said};
-use crate::{orders, queue, reviews, slots, staff};
+use crate::{orders, queue, reviews, settings, slots, staff};
 
 const SESSION: &str = "/api/v1/console/session";
 
@@ -25,6 +25,7 @@ pub enum Route {
     Reviews,
     Slots,
     Staff,
+    Settings,
     /// `#password=<token>`: a one-time link to set a password.
     Password(String),
 }
@@ -48,6 +49,7 @@ impl Route {
             (Some("reviews"), _) => Route::Reviews,
             (Some("slots"), _) => Route::Slots,
             (Some("staff"), _) => Route::Staff,
+            (Some("settings"), _) => Route::Settings,
             _ => Route::Orders,
         }
     }
@@ -60,6 +62,7 @@ impl Route {
             Route::Reviews => "#/reviews",
             Route::Slots => "#/slots",
             Route::Staff => "#/staff",
+            Route::Settings => "#/settings",
             Route::Password(_) => "",
         }
     }
@@ -394,6 +397,7 @@ fn Shell(route: RwSignal<Route>) -> impl IntoView {
                 {link("#/reviews", Key::Reviews)}
                 {link("#/slots", Key::Slots)}
                 {move || session.is_owner().then(|| link("#/staff", Key::Staff))}
+                {move || session.is_owner().then(|| link("#/settings", Key::Settings))}
             </ul>
         </nav>
         <Message said />
@@ -405,6 +409,7 @@ fn Shell(route: RwSignal<Route>) -> impl IntoView {
                 Route::Reviews => view! { <reviews::Reviews /> }.into_any(),
                 Route::Slots => view! { <slots::Slots /> }.into_any(),
                 Route::Staff => view! { <staff::Staff /> }.into_any(),
+                Route::Settings => view! { <settings::Settings /> }.into_any(),
             }}
         </main>
     }

@@ -128,7 +128,7 @@ impl FromRequestParts<AppState> for OwnerShop {
             Caller::Person(_) => Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "owner_only",
-                "Only the shop's owner may change this.",
+                "Only the shop's owner may do this.",
             )),
         }
     }

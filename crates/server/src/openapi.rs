@@ -32,6 +32,8 @@ pub const PATH: &str = "/api/v1/openapi.json";
         crate::settings::list_slots,
         crate::settings::set_capacity,
         crate::settings::remove_slot,
+        crate::settings::webhook_log,
+        crate::settings::resend_webhook,
         crate::settings::create_pickup_point,
         crate::referral::referral,
         crate::referral::get_settings,

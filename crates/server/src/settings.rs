@@ -3,11 +3,11 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{post, put};
+use axum::routing::{get, post, put};
 use axum::Router;
 use postpurchase_api::{
     AdminSlot, DeliverySettings, DeliverySettingsView, DeliverySlot, ErrorBody, FieldError,
-    NewPickupPoint, NewSlot, PickupPoint, SlotCapacity, SAFE_PLACES,
+    NewPickupPoint, NewSlot, PickupPoint, SlotCapacity, WebhookDeliveryView, SAFE_PLACES,
 };
 
 use crate::domain::targets::Targets;
@@ -18,6 +18,8 @@ use crate::{domain, AppState};
 pub const SETTINGS_PATH: &str = "/api/v1/admin/delivery-settings";
 pub const SLOTS_PATH: &str = "/api/v1/admin/delivery-slots";
 pub const SLOT_PATH: &str = "/api/v1/admin/delivery-slots/{id}";
+pub const DELIVERIES_PATH: &str = "/api/v1/admin/webhook-deliveries";
+pub const RESEND_PATH: &str = "/api/v1/admin/webhook-deliveries/{id}/resend";
 pub const PICKUP_POINTS_PATH: &str = "/api/v1/admin/pickup-points";
 
 pub fn router() -> Router<AppState> {
@@ -25,6 +27,8 @@ pub fn router() -> Router<AppState> {
         .route(SETTINGS_PATH, put(put_settings).get(get_settings))
         .route(SLOTS_PATH, post(create_slot).get(list_slots))
         .route(SLOT_PATH, put(set_capacity).delete(remove_slot))
+        .route(DELIVERIES_PATH, get(webhook_log))
+        .route(RESEND_PATH, post(resend_webhook))
         .route(PICKUP_POINTS_PATH, post(create_pickup_point))
 }
 
@@ -285,6 +289,58 @@ pub async fn remove_slot(
 ) -> Result<StatusCode, ApiError> {
     state.db.remove_slot(shop.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The shop's 50 latest webhooks, newest first: what each was, how it went, how many
+/// attempts (owner only; bodies are left out, they may carry a shopper's data).
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/webhook-deliveries",
+    tag = "admin",
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "Newest first", body = [WebhookDeliveryView]),
+        (status = 401, description = "Missing or unknown API key, not signed in", body = ErrorBody),
+        (status = 403, description = "`owner_only`", body = ErrorBody),
+    )
+)]
+pub async fn webhook_log(
+    State(state): State<AppState>,
+    OwnerShop(shop): OwnerShop,
+) -> Result<Json<Vec<WebhookDeliveryView>>, ApiError> {
+    Ok(Json(state.db.webhook_log(shop.id).await?))
+}
+
+/// Sends a webhook again, now, with its retries afresh (owner only): after the shop's
+/// endpoint was down, or to see one arrive. It goes to the URL it was made for, signed
+/// with the secret of now.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/webhook-deliveries/{id}/resend",
+    tag = "admin",
+    params(("id" = i64, Path, description = "The delivery's id, as the log lists it")),
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 202, description = "Queued to be sent at once"),
+        (status = 401, description = "Missing or unknown API key, not signed in", body = ErrorBody),
+        (status = 403, description = "`owner_only`, or `csrf_failed`", body = ErrorBody),
+        (status = 404, description = "`delivery_not_found`", body = ErrorBody),
+    )
+)]
+pub async fn resend_webhook(
+    State(state): State<AppState>,
+    OwnerShop(shop): OwnerShop,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    if !state.db.resend_webhook(shop.id, id).await? {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "delivery_not_found",
+            "The shop has no webhook delivery with this id.",
+        ));
+    }
+    state.webhooks.notify_one();
+    Ok(StatusCode::ACCEPTED)
 }
 
 /// Offers a pickup point or parcel locker.

@@ -345,7 +345,13 @@ async fn staff_do_the_daily_work_and_only_owners_the_settings(backend: Backend) 
     member(&app, SHOP_KEY, "owner@shop.example", "owner").await;
     member(&app, SHOP_KEY, "sam@shop.example", "staff").await;
     let sam = sign_in(&app, "shop", "sam@shop.example").await;
-    let owner_only: [(&str, &str, Value); 10] = [
+    let owner_only: [(&str, &str, Value); 12] = [
+        ("GET", "/api/v1/admin/webhook-deliveries", Value::Null),
+        (
+            "POST",
+            "/api/v1/admin/webhook-deliveries/1/resend",
+            Value::Null,
+        ),
         ("PUT", "/api/v1/admin/theme", json!({"preset": "dark"})),
         (
             "PUT",
@@ -505,6 +511,7 @@ async fn everything_of(app: &TestApp) -> Vec<Value> {
         "/api/v1/admin/survey-results",
         "/api/v1/admin/returns",
         "/api/v1/admin/delivery-slots?from=2026-01-01",
+        "/api/v1/admin/webhook-deliveries",
     ] {
         let (status, body) = app.get_admin(uri).await;
         assert_eq!(status, StatusCode::OK, "{uri}: {body}");
@@ -533,6 +540,8 @@ async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
         .get_admin("/api/v1/admin/delivery-slots?from=2026-01-01")
         .await;
     let slot = slots[0]["id"].to_string();
+    let (_, log) = app.get_admin("/api/v1/admin/webhook-deliveries").await;
+    let delivery = log[0]["id"].to_string();
     let before = everything_of(&app).await;
 
     let event =
@@ -598,6 +607,7 @@ async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
                         Some("reviews") => &review,
                         Some("staff") => &member_id,
                         Some("delivery-slots") => &slot,
+                        Some("webhook-deliveries") => &delivery,
                         _ => &link,
                     },
                 );
@@ -624,7 +634,7 @@ async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
             }
         }
     }
-    assert!(tried >= 39, "{tried} routes tried");
+    assert!(tried >= 41, "{tried} routes tried");
     assert_eq!(
         everything_of(&app).await,
         before,

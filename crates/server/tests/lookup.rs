@@ -419,7 +419,56 @@ async fn the_returns_queue_lists_what_waits(backend: Backend) {
     assert!(status.is_client_error());
 }
 
+async fn the_webhook_log_shows_each_send_and_sends_again(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    fill_shop(&app, "shop", SHOP_KEY, "1001", &JANE).await;
+    let (status, log) = app.get_admin("/api/v1/admin/webhook-deliveries").await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    let log = log.as_array().unwrap();
+    let kinds: Vec<&str> = log.iter().map(|d| d["type"].as_str().unwrap()).collect();
+    assert!(
+        kinds.contains(&"delivery_choice.changed") && kinds.contains(&"return.created"),
+        "{kinds:?}"
+    );
+    assert!(log
+        .iter()
+        .all(|d| d["state"] == "pending" && d["attempts"] == 0));
+    // No body: it may carry the shopper's data.
+    let text = serde_json::to_string(log).unwrap();
+    for personal in JANE.personal() {
+        assert!(!text.contains(&personal), "{personal}");
+    }
+    let id = log[0]["id"].as_i64().unwrap();
+    app.execute(&[&format!(
+        "UPDATE webhook_deliveries SET state = 'failed', attempts = 8, next_attempt_at = 0 WHERE id = {id}"
+    )])
+    .await;
+    let resend = format!("/api/v1/admin/webhook-deliveries/{id}/resend");
+    let (status, _) = app.admin_post(&resend, OTHER_KEY, "").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another shop's delivery");
+    let (status, _) = app.admin_post(&resend, SHOP_KEY, "").await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (_, log) = app.get_admin("/api/v1/admin/webhook-deliveries").await;
+    let again = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == id)
+        .unwrap();
+    assert_eq!(
+        (again["state"].as_str(), again["attempts"].as_u64()),
+        (Some("pending"), Some(0))
+    );
+    assert_eq!(
+        app.get_admin_with("/api/v1/admin/webhook-deliveries", OTHER_KEY)
+            .await
+            .1,
+        json!([])
+    );
+}
+
 storage_tests!(
+    the_webhook_log_shows_each_send_and_sends_again,
     slots_are_listed_changed_and_removed,
     the_returns_queue_lists_what_waits,
     orders_are_found_by_number_email_name_and_tracking_number,

@@ -200,6 +200,64 @@ impl Db {
         .await
     }
 
+    /// The shop's 50 latest webhooks, newest first.
+    pub async fn webhook_log(
+        &self,
+        shop_id: i64,
+    ) -> Result<Vec<postpurchase_api::WebhookDeliveryView>, ApiError> {
+        self.read(work!(|c| {
+            let rows = c
+                .query(
+                    "SELECT id, event_id, body, state, attempts, last_status, last_error, created_at
+                     FROM webhook_deliveries WHERE shop_id = ?1 ORDER BY id DESC LIMIT 50",
+                    args![shop_id],
+                )
+                .await?;
+            rows.into_iter()
+                .map(|mut r| {
+                    let body: String = r.get("body")?;
+                    let kind = serde_json::from_str::<serde_json::Value>(&body)
+                        .ok()
+                        .and_then(|v| v["type"].as_str().map(str::to_owned))
+                        .unwrap_or_default();
+                    let created_ms: i64 = r.get("created_at")?;
+                    Ok(postpurchase_api::WebhookDeliveryView {
+                        id: r.get("id")?,
+                        event_id: r.get("event_id")?,
+                        kind,
+                        state: r.get("state")?,
+                        attempts: r.get("attempts")?,
+                        last_status: r
+                            .get::<Option<i64>>("last_status")?
+                            .and_then(|s| u16::try_from(s).ok()),
+                        last_error: r.get("last_error")?,
+                        created_at: super::instant(created_ms / 1000),
+                    })
+                })
+                .collect::<Result<_, DbError>>()
+                .map_err(ApiError::from)
+        }))
+        .await
+    }
+
+    /// Sends one of the shop's webhooks again, now, with its retries afresh; false when
+    /// the shop has no such delivery.
+    pub async fn resend_webhook(&self, shop_id: i64, id: i64) -> Result<bool, ApiError> {
+        let now = now_ms();
+        self.write(work!(|c| {
+            let changed = c
+                .execute(
+                    "UPDATE webhook_deliveries
+                     SET state = 'pending', attempts = 0, next_attempt_at = ?3, lease = NULL
+                     WHERE id = ?1 AND shop_id = ?2",
+                    args![id, shop_id, now],
+                )
+                .await?;
+            Ok(changed == 1)
+        }))
+        .await
+    }
+
     /// Queues an event that is about no order in particular (tests, tools).
     pub async fn enqueue_webhook(
         &self,
