@@ -203,7 +203,7 @@ describe("the console", () => {
     }
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Orders", level: 1 }).waitFor();
-    for (const name of ["Returns", "Reviews", "Delivery slots", "Staff", "Settings", "Orders"]) {
+    for (const name of ["Returns", "Reviews", "Delivery slots", "Survey", "Staff", "Settings", "Orders"]) {
       // Back from the page's heading into the navigation above it.
       const link = page.getByRole("link", { name, exact: true });
       for (let i = 0; i < 40 && !(await link.evaluate((e) => e === document.activeElement)); i++) {
@@ -266,6 +266,36 @@ describe("the console", () => {
     await signIn(staff, STAFF);
     assert.equal(await staff.getByRole("link", { name: "Settings" }).count(), 0);
     await staff.context().close();
+    await page.context().close();
+  });
+
+  test("the survey page shows the score, its trend and how shoppers heard, as the answers give them", T, async () => {
+    // Three shoppers answer: 10, 9 and 3, two say how they heard.
+    const answers = [["1001", 10, "Instagram"], ["1002", 9, null], ["1003", 3, "other"]];
+    for (const [number, score, heard] of answers) {
+      await shopper(number, "/survey/nps", { method: "POST", body: JSON.stringify({ score, comment: `Comment ${number}` }) });
+      if (heard) {
+        const body = heard === "other" ? { option: "other", other: "A friend" } : { option: heard };
+        await shopper(number, "/survey/heard", { method: "POST", body: JSON.stringify(body) });
+      }
+    }
+    const page = await run.shopperPage();
+    const refused = [];
+    page.on("console", (m) => /Content Security Policy/.test(m.text()) && refused.push(m.text()));
+    await signIn(page);
+    await page.getByRole("link", { name: "Survey" }).click();
+    await page.getByRole("heading", { name: "Survey", level: 1 }).waitFor();
+    // (2 promoters − 1 detractor) / 3 = +33, computed here, not read from the server.
+    const promoters = answers.filter(([, s]) => s >= 9).length;
+    const detractors = answers.filter(([, s]) => s <= 6).length;
+    const nps = Math.round(((promoters - detractors) * 100) / answers.length);
+    await page.getByText(`+${nps} from ${answers.length} answers`).waitFor();
+    await page.getByText("Fewer than 30 answers: this number can still swing a lot.").waitFor();
+    const heard = page.locator("section", { has: page.getByRole("heading", { name: "How shoppers heard of the shop" }) });
+    await heard.getByRole("row", { name: /Instagram 1 50 %/ }).waitFor();
+    await page.getByText("Comment 1003").waitFor();
+    await axe(page);
+    assert.deepEqual(refused, []);
     await page.context().close();
   });
 });

@@ -1058,6 +1058,20 @@ pub struct SurveyResults {
     pub latest: Vec<NpsResult>,
     /// How many shoppers gave each answer to "how did you hear about us".
     pub heard: Vec<HeardCount>,
+    /// The score week by week (weeks from Monday, UTC), the last 12 weeks with answers
+    /// up to now, oldest first.
+    #[serde(default)]
+    pub weekly: Vec<NpsWeek>,
+}
+
+/// The net promoter score of one week's answers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NpsWeek {
+    /// The week's Monday, `YYYY-MM-DD`.
+    pub week: String,
+    pub answers: u32,
+    pub nps: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,7 +3,7 @@
 //! documented admin API with the session cookie and its CSRF proof: there is no back door.
 //!
 //! Layout, one way down: `shell` (the app, its routes, signing in and out) → one module
-//! per page (`orders`, `queue`, `reviews`, `slots`, `staff`, `settings`) → `parts` (what pages share:
+//! per page (`orders`, `queue`, `reviews`, `slots`, `staff`, `settings`, `survey`) → `parts` (what pages share:
 //! loading, messages) → `api` and `i18n`.
 
 mod api;
@@ -16,6 +16,7 @@ mod settings;
 mod shell;
 mod slots;
 mod staff;
+mod survey;
 
 fn main() {
     leptos::mount::mount_to_body(shell::App);

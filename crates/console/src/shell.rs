@@ -11,7 +11,7 @@ use postpurchase_api::{ConsoleSession, NewPassword, SignIn, StaffRole};
 use crate::api::{self, Failure, Session};
 use crate::i18n::{self, Key, Lang, T};
 use crate::parts::{Message, Said};
-use crate::{orders, queue, reviews, settings, slots, staff};
+use crate::{orders, queue, reviews, settings, slots, staff, survey};
 
 const SESSION: &str = "/api/v1/console/session";
 
@@ -26,6 +26,7 @@ pub enum Route {
     Slots,
     Staff,
     Settings,
+    Survey,
     /// `#password=<token>`: a one-time link to set a password.
     Password(String),
 }
@@ -50,6 +51,7 @@ impl Route {
             (Some("slots"), _) => Route::Slots,
             (Some("staff"), _) => Route::Staff,
             (Some("settings"), _) => Route::Settings,
+            (Some("survey"), _) => Route::Survey,
             _ => Route::Orders,
         }
     }
@@ -63,6 +65,7 @@ impl Route {
             Route::Slots => "#/slots",
             Route::Staff => "#/staff",
             Route::Settings => "#/settings",
+            Route::Survey => "#/survey",
             Route::Password(_) => "",
         }
     }
@@ -396,6 +399,7 @@ fn Shell(route: RwSignal<Route>) -> impl IntoView {
                 {link("#/returns", Key::Returns)}
                 {link("#/reviews", Key::Reviews)}
                 {link("#/slots", Key::Slots)}
+                {link("#/survey", Key::Survey)}
                 {move || session.is_owner().then(|| link("#/staff", Key::Staff))}
                 {move || session.is_owner().then(|| link("#/settings", Key::Settings))}
             </ul>
@@ -410,6 +414,7 @@ fn Shell(route: RwSignal<Route>) -> impl IntoView {
                 Route::Slots => view! { <slots::Slots /> }.into_any(),
                 Route::Staff => view! { <staff::Staff /> }.into_any(),
                 Route::Settings => view! { <settings::Settings /> }.into_any(),
+                Route::Survey => view! { <survey::Survey /> }.into_any(),
             }}
         </main>
     }

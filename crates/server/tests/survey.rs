@@ -126,6 +126,11 @@ async fn each_question_is_answered_once_and_not_asked_again(backend: Backend) {
     assert_eq!(results["nps"], 0.0, "one promoter, one detractor");
     assert_eq!(results["latest"][1]["comment"], "Quick!");
     assert_eq!(results["heard"], json!([{"option": "other", "count": 1}]));
+    // Week by week: both answers fall in the test clock's week (Monday 2026-11-23).
+    assert_eq!(
+        results["weekly"],
+        json!([{"week": "2026-11-23", "answers": 2, "nps": 0.0}])
+    );
 }
 
 async fn bad_answers_are_refused_and_recorded_nowhere(backend: Backend) {

@@ -54,9 +54,56 @@ pub fn net_promoter_score(scores: &[u8]) -> Option<f64> {
     Some((promoters - detractors) * 100.0 / scores.len() as f64)
 }
 
+/// The score week by week: `(answered_at, score)` pairs grouped by the Monday (UTC) of
+/// their week, the last `weeks` weeks that have answers, oldest first.
+pub fn weekly_scores(answers: &[(i64, u8)], weeks: usize) -> Vec<postpurchase_api::NpsWeek> {
+    use std::collections::BTreeMap;
+    const DAY: i64 = 86_400;
+    let mut by_week: BTreeMap<i64, Vec<u8>> = BTreeMap::new();
+    for (at, score) in answers {
+        // 1970-01-01 was a Thursday: day 4 counted from Monday 1969-12-29.
+        let days = at.div_euclid(DAY);
+        let monday = days - (days + 3).rem_euclid(7);
+        by_week.entry(monday).or_default().push(*score);
+    }
+    let skip = by_week.len().saturating_sub(weeks);
+    by_week
+        .into_iter()
+        .skip(skip)
+        .filter_map(|(monday, scores)| {
+            let week = time::OffsetDateTime::from_unix_timestamp(monday * DAY)
+                .ok()?
+                .date();
+            Some(postpurchase_api::NpsWeek {
+                week: week.to_string(),
+                answers: scores.len() as u32,
+                nps: net_promoter_score(&scores)?,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scores_are_grouped_by_the_monday_of_their_week() {
+        // 2026-11-30 is a Monday; 2026-12-06 the Sunday after; 2026-12-07 the next Monday.
+        let monday = 1_795_996_800;
+        let answers = [
+            (monday, 10),
+            (monday + 6 * 86_400 + 86_399, 0),
+            (monday + 7 * 86_400, 9),
+        ];
+        let weeks = weekly_scores(&answers, 12);
+        assert_eq!(weeks.len(), 2);
+        assert_eq!(weeks[0].week, "2026-11-30");
+        assert_eq!((weeks[0].answers, weeks[0].nps), (2, 0.0));
+        assert_eq!(weeks[1].week, "2026-12-07");
+        assert_eq!((weeks[1].answers, weeks[1].nps), (1, 100.0));
+        assert_eq!(weekly_scores(&answers, 1).len(), 1);
+    }
 
     #[test]
     fn the_net_promoter_score_counts_promoters_against_detractors() {

@@ -208,16 +208,17 @@ impl Db {
     /// The net promoter score, the latest 100 answers, and how shoppers heard of the shop.
     pub async fn survey_results(&self, shop_id: i64) -> Result<SurveyResults, ApiError> {
         self.read(work!(|c| {
-            let scores = c
+            let answers = c
                 .query(
-                    "SELECT a.score FROM nps_answers a JOIN orders o ON o.id = a.order_id
-                     WHERE o.shop_id = ?1",
+                    "SELECT a.score, a.answered_at FROM nps_answers a
+                     JOIN orders o ON o.id = a.order_id WHERE o.shop_id = ?1",
                     args![shop_id],
                 )
                 .await?
                 .into_iter()
-                .map(|mut r| r.get::<u8>("score"))
-                .collect::<Result<Vec<u8>, _>>()?;
+                .map(|mut r| Ok((r.get::<i64>("answered_at")?, r.get::<u8>("score")?)))
+                .collect::<Result<Vec<(i64, u8)>, DbError>>()?;
+            let scores: Vec<u8> = answers.iter().map(|(_, s)| *s).collect();
             let latest = c
                 .query(
                     "SELECT o.number, a.score, a.comment, a.answered_at FROM nps_answers a
@@ -257,6 +258,7 @@ impl Db {
                 nps: net_promoter_score(&scores),
                 latest,
                 heard,
+                weekly: crate::domain::survey::weekly_scores(&answers, 12),
             })
         }))
         .await
