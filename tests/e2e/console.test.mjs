@@ -203,7 +203,7 @@ describe("the console", () => {
     }
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Orders", level: 1 }).waitFor();
-    for (const name of ["Returns", "Reviews", "Delivery slots", "Survey", "Staff", "Settings", "Orders"]) {
+    for (const name of ["Returns", "Reviews", "Delivery slots", "Survey", "Install", "Staff", "Settings", "Orders"]) {
       // Back from the page's heading into the navigation above it.
       const link = page.getByRole("link", { name, exact: true });
       for (let i = 0; i < 40 && !(await link.evaluate((e) => e === document.activeElement)); i++) {
@@ -296,6 +296,35 @@ describe("the console", () => {
     await page.getByText("Comment 1003").waitFor();
     await axe(page);
     assert.deepEqual(refused, []);
+    await page.context().close();
+  });
+
+  test("the install page gives the shop's own tag with a real test order, and checks the shop's address", T, async () => {
+    const page = await run.shopperPage();
+    await signIn(page, STAFF);
+    await page.getByRole("link", { name: "Install" }).click();
+    await page.getByRole("heading", { name: "Install", level: 1 }).waitFor();
+    const html = page.getByRole("textbox", { name: "Plain HTML" });
+    assert.match(await html.inputValue(), /data-shop="demo" data-order="ORDER-TOKEN"/);
+    assert.ok((await html.inputValue()).includes(`src="${run.demo.api}/widget/postpurchase.js"`));
+    await page.getByRole("button", { name: /^Fill in a test link for order / }).click();
+    await page.getByRole("status").getByText(/^The snippets now open order /).waitFor();
+    const tag = await html.inputValue();
+    const token = tag.match(/data-order="([A-Za-z0-9_-]{24})"/)[1];
+    // The hosted page's address, for Shopify and e-mails, opens that order.
+    const hosted = await page.getByRole("textbox", { name: /^Shopify and e-mails/ }).inputValue();
+    assert.equal(hosted, `${run.demo.api}/o/demo/${token}`);
+    assert.equal((await fetch(hosted)).status, 200);
+    assert.equal((await fetch(`${run.demo.api}/api/v1/shops/demo/orders/${token}`)).status, 200);
+    // The storefront's own page is allowed; another is not, and the page says what to run.
+    await page.getByLabel("The address of your order confirmation page").fill(`${run.demo.shop}/?order=1001`);
+    await page.getByRole("button", { name: "Check" }).click();
+    await page.getByText(`${run.demo.shop} is allowed: the widget works there.`).waitFor();
+    await page.getByLabel("The address of your order confirmation page").fill("https://elsewhere.example/thanks");
+    await page.getByRole("button", { name: "Check" }).click();
+    await page.getByRole("alert").getByText("https://elsewhere.example is not allowed yet", { exact: false }).waitFor();
+    await page.getByText(/^postpurchase-server shops origins demo .* https:\/\/elsewhere\.example$/).waitFor();
+    await axe(page);
     await page.context().close();
   });
 });

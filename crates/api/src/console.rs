@@ -234,3 +234,29 @@ pub struct WebhookDeliveryView {
     /// RFC 3339.
     pub created_at: String,
 }
+
+/// Admin API: what installing the widget needs, filled in with the shop's own values.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct InstallInfo {
+    pub slug: String,
+    /// The loader's address, for the tag's `src`.
+    pub loader_url: String,
+    /// Where shoppers' browsers reach the API (the hosted order page is under it).
+    pub api_origin: String,
+    /// The shop's own order page, the widget's fallback link.
+    pub order_page: Option<String>,
+    /// The origins the storefront may call the shopper API from.
+    pub allowed_origins: Vec<String>,
+    /// The page asked about (`?page=`): its origin, and whether it is allowed.
+    pub checked: Option<OriginCheck>,
+}
+
+/// Whether a storefront page may run the widget against this server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OriginCheck {
+    /// The page's origin; `null` when the address is not a web address.
+    pub origin: Option<String>,
+    pub allowed: bool,
+}

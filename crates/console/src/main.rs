@@ -3,11 +3,12 @@
 //! documented admin API with the session cookie and its CSRF proof: there is no back door.
 //!
 //! Layout, one way down: `shell` (the app, its routes, signing in and out) → one module
-//! per page (`orders`, `queue`, `reviews`, `slots`, `staff`, `settings`, `survey`) → `parts` (what pages share:
+//! per page (`orders`, `queue`, `reviews`, `slots`, `staff`, `settings`, `survey`, `install`) → `parts` (what pages share:
 //! loading, messages) → `api` and `i18n`.
 
 mod api;
 mod i18n;
+mod install;
 mod orders;
 mod parts;
 mod queue;

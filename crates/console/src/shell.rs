@@ -11,7 +11,7 @@ use postpurchase_api::{ConsoleSession, NewPassword, SignIn, StaffRole};
 use crate::api::{self, Failure, Session};
 use crate::i18n::{self, Key, Lang, T};
 use crate::parts::{Message, Said};
-use crate::{orders, queue, reviews, settings, slots, staff, survey};
+use crate::{install, orders, queue, reviews, settings, slots, staff, survey};
 
 const SESSION: &str = "/api/v1/console/session";
 
@@ -27,6 +27,7 @@ pub enum Route {
     Staff,
     Settings,
     Survey,
+    Install,
     /// `#password=<token>`: a one-time link to set a password.
     Password(String),
 }
@@ -52,6 +53,7 @@ impl Route {
             (Some("staff"), _) => Route::Staff,
             (Some("settings"), _) => Route::Settings,
             (Some("survey"), _) => Route::Survey,
+            (Some("install"), _) => Route::Install,
             _ => Route::Orders,
         }
     }
@@ -66,6 +68,7 @@ impl Route {
             Route::Staff => "#/staff",
             Route::Settings => "#/settings",
             Route::Survey => "#/survey",
+            Route::Install => "#/install",
             Route::Password(_) => "",
         }
     }
@@ -400,6 +403,7 @@ fn Shell(route: RwSignal<Route>) -> impl IntoView {
                 {link("#/reviews", Key::Reviews)}
                 {link("#/slots", Key::Slots)}
                 {link("#/survey", Key::Survey)}
+                {link("#/install", Key::Install)}
                 {move || session.is_owner().then(|| link("#/staff", Key::Staff))}
                 {move || session.is_owner().then(|| link("#/settings", Key::Settings))}
             </ul>
@@ -415,6 +419,7 @@ fn Shell(route: RwSignal<Route>) -> impl IntoView {
                 Route::Staff => view! { <staff::Staff /> }.into_any(),
                 Route::Settings => view! { <settings::Settings /> }.into_any(),
                 Route::Survey => view! { <survey::Survey /> }.into_any(),
+                Route::Install => view! { <install::Install /> }.into_any(),
             }}
         </main>
     }

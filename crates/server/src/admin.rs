@@ -7,8 +7,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::Router;
 use postpurchase_api::{
-    ErasureReport, ErasureRequest, ErrorBody, FieldError, NewAccessToken, NewOrder, OrderAccess,
-    OrderCreated, OrderList, OrderRecord, OrderStage, ShipmentStatus, ShopProfile,
+    ErasureReport, ErasureRequest, ErrorBody, FieldError, InstallInfo, NewAccessToken, NewOrder,
+    OrderAccess, OrderCreated, OrderList, OrderRecord, OrderStage, OriginCheck, ShipmentStatus,
+    ShopProfile,
 };
 
 use crate::error::{ApiError, Json, Path, Query};
@@ -24,6 +25,7 @@ pub const TOKENS_PATH: &str = "/api/v1/admin/orders/{number}/tokens";
 pub const TOKEN_PATH: &str = "/api/v1/admin/orders/{number}/tokens/{id}";
 pub const SHOP_PATH: &str = "/api/v1/admin/shop";
 pub const ERASURE_PATH: &str = "/api/v1/admin/customers/erasure";
+pub const INSTALL_PATH: &str = "/api/v1/admin/install";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -38,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route(TOKEN_PATH, delete(revoke_token))
         .route(SHOP_PATH, get(get_profile).put(put_profile))
         .route(ERASURE_PATH, post(erase_customer))
+        .route(INSTALL_PATH, get(install))
 }
 
 /// Records a new order and returns the shopper's capability token for it.
@@ -92,6 +95,56 @@ pub async fn create_order(
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     Ok(response)
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct InstallQuery {
+    /// A storefront page's address, to check whether its origin may run the widget.
+    #[param(max_length = 2000)]
+    page: Option<String>,
+}
+
+/// What installing the widget needs with the shop's own values: its slug, the loader's
+/// address, the API's origin, the fallback order page and the allowed origins; with
+/// `?page=`, whether that page's origin may run the widget.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/install",
+    tag = "admin",
+    params(InstallQuery),
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The values, and the check when asked", body = InstallInfo),
+        (status = 401, description = "Missing or unknown API key, not signed in", body = ErrorBody),
+    )
+)]
+pub async fn install(
+    State(state): State<AppState>,
+    AdminShop(shop): AdminShop,
+    Query(query): Query<InstallQuery>,
+) -> Json<InstallInfo> {
+    let checked = query.page.map(|page| {
+        let origin = url::Url::parse(page.trim())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+            .map(|u| u.origin().ascii_serialization());
+        OriginCheck {
+            allowed: origin
+                .as_ref()
+                .is_some_and(|o| shop.allowed_origins.contains(o)),
+            origin,
+        }
+    });
+    Json(InstallInfo {
+        loader_url: crate::web::WidgetFiles::loader_url(&state.public_url),
+        api_origin: state.public_url.clone(),
+        slug: shop.slug,
+        order_page: shop.order_status_url,
+        allowed_origins: shop.allowed_origins,
+        checked,
+    })
 }
 
 /// What to look for in the shop's orders.

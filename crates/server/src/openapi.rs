@@ -21,6 +21,7 @@ pub const PATH: &str = "/api/v1/openapi.json";
         crate::admin::list_orders,
         crate::admin::order_record,
         crate::admin::revoke_token,
+        crate::admin::install,
         crate::admin::get_profile,
         crate::admin::put_profile,
         crate::admin::erase_customer,

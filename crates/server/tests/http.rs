@@ -275,6 +275,7 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
         ("GET", postpurchase_server::returns::QUEUE_PATH),
         ("GET", postpurchase_server::settings::DELIVERIES_PATH),
         ("POST", postpurchase_server::settings::RESEND_PATH),
+        ("GET", postpurchase_server::admin::INSTALL_PATH),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))

@@ -467,7 +467,58 @@ async fn the_webhook_log_shows_each_send_and_sends_again(backend: Backend) {
     );
 }
 
+async fn the_install_values_are_the_shops_own_and_origins_are_checked(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (status, info) = app.get_admin("/api/v1/admin/install").await;
+    assert_eq!(status, StatusCode::OK, "{info}");
+    assert_eq!(info["slug"], "shop");
+    assert_eq!(info["api_origin"], "https://pp.example");
+    assert_eq!(
+        info["loader_url"],
+        "https://pp.example/widget/postpurchase.js"
+    );
+    assert_eq!(info["allowed_origins"], json!([SHOP_ORIGIN]));
+    assert_eq!(info["checked"], Value::Null);
+    for (page, origin, allowed) in [
+        (
+            "https://shop.example/checkout/thanks?x=1",
+            json!("https://shop.example"),
+            true,
+        ),
+        (
+            "https://www.shop.example/thanks",
+            json!("https://www.shop.example"),
+            false,
+        ),
+        ("http://shop.example/", json!("http://shop.example"), false),
+        (
+            "https://other.example/",
+            json!("https://other.example"),
+            false,
+        ),
+        ("not an address", Value::Null, false),
+    ] {
+        let (_, info) = app
+            .get_admin(&format!(
+                "/api/v1/admin/install?page={}",
+                page.replace(' ', "%20")
+                    .replace('?', "%3F")
+                    .replace('&', "%26")
+                    .replace('=', "%3D")
+            ))
+            .await;
+        assert_eq!(
+            info["checked"],
+            json!({"origin": origin, "allowed": allowed}),
+            "{page}"
+        );
+    }
+    let (_, theirs) = app.get_admin_with("/api/v1/admin/install", OTHER_KEY).await;
+    assert_eq!(theirs["slug"], "other");
+}
+
 storage_tests!(
+    the_install_values_are_the_shops_own_and_origins_are_checked,
     the_webhook_log_shows_each_send_and_sends_again,
     slots_are_listed_changed_and_removed,
     the_returns_queue_lists_what_waits,
