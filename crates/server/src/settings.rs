@@ -18,6 +18,7 @@ use crate::{domain, AppState};
 pub const SETTINGS_PATH: &str = "/api/v1/admin/delivery-settings";
 pub const SLOTS_PATH: &str = "/api/v1/admin/delivery-slots";
 pub const SLOT_PATH: &str = "/api/v1/admin/delivery-slots/{id}";
+pub const PICKUP_POINT_PATH: &str = "/api/v1/admin/pickup-points/{id}";
 pub const DELIVERIES_PATH: &str = "/api/v1/admin/webhook-deliveries";
 pub const RESEND_PATH: &str = "/api/v1/admin/webhook-deliveries/{id}/resend";
 pub const PICKUP_POINTS_PATH: &str = "/api/v1/admin/pickup-points";
@@ -29,7 +30,14 @@ pub fn router() -> Router<AppState> {
         .route(SLOT_PATH, put(set_capacity).delete(remove_slot))
         .route(DELIVERIES_PATH, get(webhook_log))
         .route(RESEND_PATH, post(resend_webhook))
-        .route(PICKUP_POINTS_PATH, post(create_pickup_point))
+        .route(
+            PICKUP_POINTS_PATH,
+            post(create_pickup_point).get(list_pickup_points),
+        )
+        .route(
+            PICKUP_POINT_PATH,
+            put(edit_pickup_point).delete(remove_pickup_point),
+        )
 }
 
 /// The shop's delivery-choice settings and webhook signing secret.
@@ -343,24 +351,8 @@ pub async fn resend_webhook(
     Ok(StatusCode::ACCEPTED)
 }
 
-/// Offers a pickup point or parcel locker.
-#[utoipa::path(
-    post,
-    path = "/api/v1/admin/pickup-points",
-    tag = "admin",
-    request_body = NewPickupPoint,
-    security(("api_key" = [])),
-    responses(
-        (status = 201, description = "Pickup point offered", body = PickupPoint),
-        (status = 401, description = "Missing or unknown API key", body = ErrorBody),
-        (status = 422, description = "Invalid fields", body = ErrorBody),
-    )
-)]
-pub async fn create_pickup_point(
-    State(state): State<AppState>,
-    AdminShop(shop): AdminShop,
-    Json(point): Json<NewPickupPoint>,
-) -> Result<(StatusCode, Json<PickupPoint>), ApiError> {
+/// What is wrong with a pickup point, named field by field.
+fn check_point(point: &NewPickupPoint) -> Result<(), ApiError> {
     let mut errors = Vec::new();
     for (field, value, max) in [("name", &point.name, 100), ("address", &point.address, 200)] {
         if !domain::text_ok(value, max) {
@@ -381,9 +373,98 @@ pub async fn create_pickup_point(
     if !domain::coordinates_ok(point.latitude, point.longitude) {
         errors.push(FieldError::new("latitude", domain::COORDINATES));
     }
-    if !errors.is_empty() {
-        return Err(ApiError::invalid_fields(errors));
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_fields(errors))
     }
+}
+
+/// The shop's pickup points, by name.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/pickup-points",
+    tag = "admin",
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The pickup points", body = [PickupPoint]),
+        (status = 401, description = "Missing or unknown API key, not signed in", body = ErrorBody),
+    )
+)]
+pub async fn list_pickup_points(
+    State(state): State<AppState>,
+    AdminShop(shop): AdminShop,
+) -> Result<Json<Vec<PickupPoint>>, ApiError> {
+    Ok(Json(state.db.pickup_points(shop.id).await?))
+}
+
+/// Changes a pickup point (the same fields as a new one).
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/pickup-points/{id}",
+    tag = "admin",
+    params(("id" = i64, Path, description = "The pickup point's id")),
+    request_body = NewPickupPoint,
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The pickup point as it now is", body = PickupPoint),
+        (status = 401, description = "Missing or unknown API key, not signed in", body = ErrorBody),
+        (status = 404, description = "`pickup_point_not_found`", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody),
+    )
+)]
+pub async fn edit_pickup_point(
+    State(state): State<AppState>,
+    AdminShop(shop): AdminShop,
+    Path(id): Path<i64>,
+    Json(point): Json<NewPickupPoint>,
+) -> Result<Json<PickupPoint>, ApiError> {
+    check_point(&point)?;
+    Ok(Json(state.db.edit_pickup_point(shop.id, id, point).await?))
+}
+
+/// Removes a pickup point, unless a shopper chose it for a parcel still on its way.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/pickup-points/{id}",
+    tag = "admin",
+    params(("id" = i64, Path, description = "The pickup point's id")),
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "Missing or unknown API key, not signed in", body = ErrorBody),
+        (status = 404, description = "`pickup_point_not_found`", body = ErrorBody),
+        (status = 409, description = "`pickup_point_chosen`", body = ErrorBody),
+    )
+)]
+pub async fn remove_pickup_point(
+    State(state): State<AppState>,
+    AdminShop(shop): AdminShop,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    state.db.remove_pickup_point(shop.id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Offers a pickup point or parcel locker.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/pickup-points",
+    tag = "admin",
+    request_body = NewPickupPoint,
+    security(("api_key" = [])),
+    responses(
+        (status = 201, description = "Pickup point offered", body = PickupPoint),
+        (status = 401, description = "Missing or unknown API key", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody),
+    )
+)]
+pub async fn create_pickup_point(
+    State(state): State<AppState>,
+    AdminShop(shop): AdminShop,
+    Json(point): Json<NewPickupPoint>,
+) -> Result<(StatusCode, Json<PickupPoint>), ApiError> {
+    check_point(&point)?;
     let created = state.db.create_pickup_point(shop.id, point).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }

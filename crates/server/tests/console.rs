@@ -512,6 +512,7 @@ async fn everything_of(app: &TestApp) -> Vec<Value> {
         "/api/v1/admin/returns",
         "/api/v1/admin/delivery-slots?from=2026-01-01",
         "/api/v1/admin/webhook-deliveries",
+        "/api/v1/admin/pickup-points",
     ] {
         let (status, body) = app.get_admin(uri).await;
         assert_eq!(status, StatusCode::OK, "{uri}: {body}");
@@ -542,6 +543,8 @@ async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
     let slot = slots[0]["id"].to_string();
     let (_, log) = app.get_admin("/api/v1/admin/webhook-deliveries").await;
     let delivery = log[0]["id"].to_string();
+    let (_, points) = app.get_admin("/api/v1/admin/pickup-points").await;
+    let point = points[0]["id"].to_string();
     let before = everything_of(&app).await;
 
     let event =
@@ -569,6 +572,10 @@ async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
             json!({"text": "Not yours"}),
         ),
         ("/api/v1/admin/delivery-slots/{id}", json!({"capacity": 1})),
+        (
+            "/api/v1/admin/pickup-points/{id}",
+            json!({"name": "Mine now", "address": "Elsewhere 1"}),
+        ),
         (
             "/api/v1/admin/customers/erasure",
             json!({"email": JANE.email}),
@@ -608,6 +615,7 @@ async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
                         Some("staff") => &member_id,
                         Some("delivery-slots") => &slot,
                         Some("webhook-deliveries") => &delivery,
+                        Some("pickup-points") => &point,
                         _ => &link,
                     },
                 );
@@ -634,7 +642,7 @@ async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
             }
         }
     }
-    assert!(tried >= 41, "{tried} routes tried");
+    assert!(tried >= 45, "{tried} routes tried");
     assert_eq!(
         everything_of(&app).await,
         before,

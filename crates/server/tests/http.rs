@@ -276,6 +276,9 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
         ("GET", postpurchase_server::settings::DELIVERIES_PATH),
         ("POST", postpurchase_server::settings::RESEND_PATH),
         ("GET", postpurchase_server::admin::INSTALL_PATH),
+        ("GET", postpurchase_server::settings::PICKUP_POINTS_PATH),
+        ("PUT", postpurchase_server::settings::PICKUP_POINT_PATH),
+        ("DELETE", postpurchase_server::settings::PICKUP_POINT_PATH),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))
@@ -689,7 +692,7 @@ async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(b
             }
         }
     }
-    assert_eq!(bodies, 29, "routes with a body");
+    assert_eq!(bodies, 30, "routes with a body");
 }
 
 storage_tests!(

@@ -517,7 +517,83 @@ async fn the_install_values_are_the_shops_own_and_origins_are_checked(backend: B
     assert_eq!(theirs["slug"], "other");
 }
 
+async fn pickup_points_are_listed_changed_and_removed(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let points = "/api/v1/admin/pickup-points";
+    let mut ids = Vec::new();
+    for name in ["Locker Station", "Bakery Jansen"] {
+        let point = json!({"name": name, "address": "Stationsplein 1, Amsterdam", "opening_hours": ["Mon–Sat 8–18"]});
+        let (status, body) = app.admin_post(points, SHOP_KEY, &point.to_string()).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        ids.push(body["id"].as_i64().unwrap());
+    }
+    let (_, list) = app.get_admin(points).await;
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Bakery Jansen", "Locker Station"], "by name");
+    let first = format!("{points}/{}", ids[0]);
+    let changed =
+        json!({"name": "Locker Centraal", "address": "Stationsplein 2, Amsterdam", "locker": true});
+    let (status, point) = app.admin_put(&first, SHOP_KEY, &changed.to_string()).await;
+    assert_eq!(status, StatusCode::OK, "{point}");
+    assert_eq!(
+        (point["name"].as_str(), point["locker"].as_bool()),
+        (Some("Locker Centraal"), Some(true))
+    );
+    let (status, body) = app
+        .admin_put(&first, SHOP_KEY, r#"{"name": " ", "address": ""}"#)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&body), ["name", "address"]);
+    assert_eq!(
+        app.admin_put(&first, OTHER_KEY, &changed.to_string())
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    // A shopper chose it for a parcel still on its way: it stays.
+    app.create_order(SHOP_KEY, &sample_order("1001", "jane@example.com"))
+        .await;
+    app.execute(&[&format!(
+        "INSERT INTO shipments (order_id, carrier, tracking_number, choice)
+         SELECT id, 'dhl', 'P1', '{{\"kind\":\"pickup_point\",\"pickup_point_id\":{}}}' FROM orders WHERE number = '1001'",
+        ids[0]
+    )])
+    .await;
+    let delete = |uri: &str, key: &str| {
+        axum::http::Request::delete(uri)
+            .header("authorization", format!("Bearer {key}"))
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    let (status, body) = json_of(app.send(delete(&first, SHOP_KEY)).await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["code"], "pickup_point_chosen");
+    let second = format!("{points}/{}", ids[1]);
+    assert_eq!(
+        app.send(delete(&second, OTHER_KEY)).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.send(delete(&second, SHOP_KEY)).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    // Once that parcel is delivered, the point may go.
+    app.execute(&["UPDATE shipments SET status = 'delivered' WHERE tracking_number = 'P1'"])
+        .await;
+    assert_eq!(
+        app.send(delete(&first, SHOP_KEY)).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(app.get_admin(points).await.1, json!([]));
+}
+
 storage_tests!(
+    pickup_points_are_listed_changed_and_removed,
     the_install_values_are_the_shops_own_and_origins_are_checked,
     the_webhook_log_shows_each_send_and_sends_again,
     slots_are_listed_changed_and_removed,

@@ -100,6 +100,14 @@ fn admin_slot(r: &mut crate::db::Row) -> Result<AdminSlot, DbError> {
     })
 }
 
+fn no_point() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "pickup_point_not_found",
+        "The shop has no pickup point with this id.",
+    )
+}
+
 fn no_slot() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
@@ -269,6 +277,100 @@ impl Db {
                 ));
             }
             c.execute("DELETE FROM delivery_slots WHERE id = ?1", args![id])
+                .await?;
+            Ok(())
+        }))
+        .await
+    }
+
+    /// The shop's pickup points, by name.
+    pub async fn pickup_points(&self, shop_id: i64) -> Result<Vec<PickupPoint>, ApiError> {
+        self.read(work!(|c| {
+            c.query(
+                "SELECT id, locker, name, address, opening_hours, latitude, longitude
+                 FROM pickup_points WHERE shop_id = ?1 ORDER BY name, id",
+                args![shop_id],
+            )
+            .await?
+            .into_iter()
+            .map(|mut r| super::orders::point_from(&mut r, None).map_err(ApiError::from))
+            .collect()
+        }))
+        .await
+    }
+
+    /// Changes a pickup point; shoppers who chose it see the change at their next look.
+    pub async fn edit_pickup_point(
+        &self,
+        shop_id: i64,
+        id: i64,
+        point: NewPickupPoint,
+    ) -> Result<PickupPoint, ApiError> {
+        self.write(work!(|c, point| {
+            let changed = c
+                .execute(
+                    "UPDATE pickup_points SET locker = ?3, name = ?4, address = ?5,
+                            opening_hours = ?6, latitude = ?7, longitude = ?8
+                     WHERE id = ?1 AND shop_id = ?2",
+                    args![
+                        id,
+                        shop_id,
+                        point.locker,
+                        point.name.trim(),
+                        point.address.trim(),
+                        point.opening_hours.join("\n"),
+                        point.latitude,
+                        point.longitude
+                    ],
+                )
+                .await?;
+            if changed == 0 {
+                return Err(no_point());
+            }
+            Ok(PickupPoint {
+                id,
+                locker: point.locker,
+                name: point.name.trim().to_owned(),
+                address: point.address.trim().to_owned(),
+                opening_hours: point.opening_hours.clone(),
+                distance_m: None,
+            })
+        }))
+        .await
+    }
+
+    /// Removes a pickup point no parcel is headed for by a shopper's choice.
+    pub async fn remove_pickup_point(&self, shop_id: i64, id: i64) -> Result<(), ApiError> {
+        self.write(work!(|c| {
+            if !c
+                .exists(
+                    "SELECT 1 FROM pickup_points WHERE id = ?1 AND shop_id = ?2",
+                    args![id, shop_id],
+                )
+                .await?
+            {
+                return Err(no_point());
+            }
+            // The choice is JSON as serde writes it: `"pickup_point_id":7` then `,` or `}`.
+            let (comma, brace) = (
+                format!("%\"pickup_point_id\":{id},%"),
+                format!("%\"pickup_point_id\":{id}}}%"),
+            );
+            if c.exists(
+                "SELECT 1 FROM shipments s JOIN orders o ON o.id = s.order_id
+                 WHERE o.shop_id = ?1 AND s.status <> 'delivered'
+                   AND (s.choice LIKE ?2 OR s.choice LIKE ?3)",
+                args![shop_id, comma, brace],
+            )
+            .await?
+            {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "pickup_point_chosen",
+                    "A shopper chose this pickup point for a parcel still on its way; change it instead.",
+                ));
+            }
+            c.execute("DELETE FROM pickup_points WHERE id = ?1", args![id])
                 .await?;
             Ok(())
         }))
