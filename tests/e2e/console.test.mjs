@@ -327,4 +327,25 @@ describe("the console", () => {
     await axe(page);
     await page.context().close();
   });
+
+  test("a pickup point renamed in the console is what the shopper chooses from", T, async () => {
+    const page = await run.shopperPage();
+    await signIn(page, STAFF);
+    await page.getByRole("link", { name: "Delivery slots" }).click();
+    const form = page.getByRole("group", { name: "Change Parcel locker Westermarkt" });
+    await form.getByLabel("Name").fill("Locker Westermarkt (by the church)");
+    await form.getByLabel("Opening hours (one line per group of days)").fill("Every day 07:00–22:00");
+    await page.getByRole("form").or(page.locator("form")).filter({ has: form }).getByRole("button", { name: "Save" }).click();
+    await page.getByRole("status").getByText("Saved.").first().waitFor();
+    await page.getByRole("group", { name: "Change Locker Westermarkt (by the church)" }).waitFor();
+    await axe(page);
+    const shopperView = await run.shopperPage();
+    await shopperView.goto(run.orderUrl("1002"));
+    const parcel = shopperView.locator("postpurchase-order").getByRole("listitem").filter({ has: shopperView.getByRole("heading", { name: "Parcel 2", exact: true }) });
+    await parcel.getByRole("button", { name: /^(Choose how to receive this parcel|Change)$/ }).first().click();
+    await parcel.getByRole("radio", { name: "At a pickup point or locker" }).check();
+    await parcel.getByText("Locker Westermarkt (by the church)").first().waitFor();
+    await shopperView.context().close();
+    await page.context().close();
+  });
 });

@@ -1,5 +1,6 @@
 //! Delivery slots: how many places each has and how many shoppers took, changed or
-//! removed; new slots added. The widget offers what is left at its next look.
+//! removed; new slots added. The widget offers what is left at its next look. The
+//! pickup points follow on the same page.
 
 use gloo_net::http::Method;
 use leptos::ev;
@@ -166,5 +167,6 @@ pub fn Slots() -> impl IntoView {
                 <button type="submit">{move || t.get(Key::Add)}</button>
             </form>
         </section>
+        <crate::points::Points />
     }
 }
