@@ -348,4 +348,28 @@ describe("the console", () => {
     await shopperView.context().close();
     await page.context().close();
   });
+
+  test("the owner switches reviews off and the shopper's widget no longer offers them", T, async () => {
+    const page = await run.shopperPage();
+    await signIn(page);
+    await page.getByRole("link", { name: "Settings" }).click();
+    const reviews = page.getByRole("group", { name: "Reviews" });
+    await reviews.getByLabel("Shoppers can review delivered items").uncheck();
+    await page.locator("form").filter({ has: reviews }).getByRole("button", { name: "Save" }).click();
+    await page.getByRole("status").getByText("Saved.").first().waitFor();
+    await axe(page);
+    const shopperView = await run.shopperPage();
+    await shopperView.goto(run.orderUrl("1004"));
+    const widget = shopperView.locator("postpurchase-order");
+    await widget.getByRole("button", { name: "Return an item", exact: true }).waitFor();
+    assert.equal(await widget.getByRole("button", { name: "Review your items", exact: true }).count(), 0);
+    assert.equal(await widget.getByRole("region", { name: "Review your items" }).count(), 0);
+    // And on again.
+    await reviews.getByLabel("Shoppers can review delivered items").check();
+    await page.locator("form").filter({ has: reviews }).getByRole("button", { name: "Save" }).click();
+    await shopperView.reload();
+    await widget.getByRole("region", { name: "Review your items" }).or(widget.getByRole("button", { name: "Review your items", exact: true })).first().waitFor();
+    await shopperView.context().close();
+    await page.context().close();
+  });
 });

@@ -1145,6 +1145,14 @@ pub struct ReviewView {
     pub reply: Option<String>,
 }
 
+/// Admin API: whether the shop runs reviews.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReviewSettings {
+    pub enabled: bool,
+}
+
 /// Admin API: the shop's public answer to a review.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -167,6 +167,7 @@ pub fn Settings() -> impl IntoView {
                 </section>
             }
         })}
+        <crate::followups::Followups />
         <section aria-labelledby="recent">
             <h2 id="recent">{move || t.get(Key::RecentWebhooks)}</h2>
             {shown(log, move |list: Vec<WebhookDeliveryView>| {

@@ -57,6 +57,7 @@ pub const PATH: &str = "/api/v1/openapi.json";
         crate::reviews::reply,
         crate::reviews::remove_reply,
         crate::reviews::put_settings,
+        crate::reviews::get_settings,
         crate::returns::options,
         crate::returns::create,
         crate::returns::cancel,

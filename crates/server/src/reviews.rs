@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::Router;
 use postpurchase_api::{
-    AdminReview, ErrorBody, FieldError, Moderation, NewReview, ReviewReply, ReviewStatus,
-    ReviewableItem,
+    AdminReview, ErrorBody, FieldError, Moderation, NewReview, ReviewReply, ReviewSettings,
+    ReviewStatus, ReviewableItem,
 };
 
 use crate::error::{ApiError, Json, Path, Query};
@@ -26,7 +26,7 @@ pub fn router() -> Router<AppState> {
         .route(ADMIN_REVIEWS_PATH, get(list))
         .route(MODERATION_PATH, post(moderate))
         .route(REPLY_PATH, put(reply).delete(remove_reply))
-        .route(SETTINGS_PATH, put(put_settings))
+        .route(SETTINGS_PATH, put(put_settings).get(get_settings))
 }
 
 /// The order's items: delivered or not, and their reviews.
@@ -235,10 +235,24 @@ pub async fn moderate(
     }
 }
 
-#[derive(Clone, Debug, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReviewSettings {
-    pub enabled: bool,
+/// Whether the shop runs reviews.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/review-settings",
+    tag = "admin",
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The setting", body = ReviewSettings),
+        (status = 401, description = "Missing or unknown API key, not signed in", body = ErrorBody),
+    )
+)]
+pub async fn get_settings(
+    State(state): State<AppState>,
+    AdminShop(shop): AdminShop,
+) -> Result<Json<ReviewSettings>, ApiError> {
+    Ok(Json(ReviewSettings {
+        enabled: state.db.reviews_enabled(shop.id).await?,
+    }))
 }
 
 /// Switches reviews on or off.

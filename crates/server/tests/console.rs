@@ -513,6 +513,7 @@ async fn everything_of(app: &TestApp) -> Vec<Value> {
         "/api/v1/admin/delivery-slots?from=2026-01-01",
         "/api/v1/admin/webhook-deliveries",
         "/api/v1/admin/pickup-points",
+        "/api/v1/admin/review-settings",
     ] {
         let (status, body) = app.get_admin(uri).await;
         assert_eq!(status, StatusCode::OK, "{uri}: {body}");

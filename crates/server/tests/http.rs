@@ -246,6 +246,7 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
         ("GET", postpurchase_server::reviews::ADMIN_REVIEWS_PATH),
         ("POST", postpurchase_server::reviews::MODERATION_PATH),
         ("PUT", postpurchase_server::reviews::SETTINGS_PATH),
+        ("GET", postpurchase_server::reviews::SETTINGS_PATH),
         ("GET", postpurchase_server::returns::RETURNS_PATH),
         ("POST", postpurchase_server::returns::RETURNS_PATH),
         ("POST", postpurchase_server::returns::CANCEL_PATH),

@@ -266,6 +266,12 @@ impl Db {
         .await
     }
 
+    /// Whether the shop runs reviews.
+    pub async fn reviews_enabled(&self, shop_id: i64) -> Result<bool, ApiError> {
+        self.read_statement(work!(|c| { Ok(enabled(c, shop_id).await?) }))
+            .await
+    }
+
     pub async fn set_reviews_enabled(&self, shop_id: i64, enabled: bool) -> Result<(), ApiError> {
         self.write(work!(|c| { Ok(set_enabled(c, shop_id, enabled).await?) }))
             .await

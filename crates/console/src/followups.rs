@@ -1,0 +1,179 @@
+//! The follow-ups the widget offers after the purchase, switched on and set (owner only):
+//! returns (window, reasons, credit bonus), reviews, the survey (its "how did you hear"
+//! options) and referral. Each form saves through its own admin route.
+
+use gloo_net::http::Method;
+use leptos::ev;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use postpurchase_api::{ReferralSettings, ReturnSettings, ReviewSettings, SurveySettings};
+use serde::Serialize;
+
+use crate::api::{Failure, Session};
+use crate::i18n::{Key, T};
+use crate::parts::{fetched, said, shown, Load, Message, Said};
+
+fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[component]
+pub fn Followups() -> impl IntoView {
+    let t = T::use_();
+    let session = Session::use_();
+    let said_here = RwSignal::new(None::<Said>);
+    let put = move |path: &'static str, body: serde_json::Value| {
+        spawn_local(async move {
+            let result = session
+                .change::<_, serde_json::Value>(Method::PUT, path, Some(&body))
+                .await;
+            said_here.set(Some(said(t, &result, Key::Saved)));
+        });
+    };
+    fn json<S: Serialize>(settings: &S) -> serde_json::Value {
+        serde_json::to_value(settings).unwrap_or_default()
+    }
+    let (returns, _) = fetched(move || async move {
+        session
+            .get::<ReturnSettings>("/api/v1/admin/return-settings")
+            .await
+    });
+    let (reviews, _) = fetched(move || async move {
+        session
+            .get::<ReviewSettings>("/api/v1/admin/review-settings")
+            .await
+    });
+    let (survey, _) = fetched(move || async move {
+        session
+            .get::<SurveySettings>("/api/v1/admin/survey-settings")
+            .await
+    });
+    // Never set up is its own answer (`module_off`), not a failure.
+    let (referral, _) = fetched(move || async move {
+        match session
+            .get::<ReferralSettings>("/api/v1/admin/referral-settings")
+            .await
+        {
+            Ok(r) => Ok(Some(r)),
+            Err(Failure::Api { code, .. }) if code == "module_off" => Ok(None),
+            Err(e) => Err(e),
+        }
+    });
+    view! {
+        <section aria-labelledby="followups">
+            <h2 id="followups">{move || t.get(Key::Followups)}</h2>
+            <Message said=said_here />
+            {shown(returns, move |r: ReturnSettings| {
+                let enabled = RwSignal::new(r.enabled);
+                let window = RwSignal::new(r.window_days.to_string());
+                let reasons = RwSignal::new(r.reasons.join("\n"));
+                let bonus = RwSignal::new(r.store_credit_bonus.to_string());
+                view! {
+                    <form class="card stack" on:submit=move |e: ev::SubmitEvent| {
+                        e.prevent_default();
+                        put("/api/v1/admin/return-settings", json(&ReturnSettings {
+                            enabled: enabled.get_untracked(),
+                            window_days: window.get_untracked().trim().parse().unwrap_or(0),
+                            reasons: lines(&reasons.get_untracked()),
+                            store_credit_bonus: bonus.get_untracked().trim().parse().unwrap_or(u32::MAX),
+                        }));
+                    }>
+                        <fieldset>
+                            <legend>{t.get(Key::Returns)}</legend>
+                            <label class="check">
+                                <input type="checkbox" bind:checked=enabled />
+                                <span>{t.get(Key::ReturnsOn)}</span>
+                            </label>
+                            <label>
+                                <span>{t.get(Key::WindowDays)}</span>
+                                <input type="number" min="1" max="365" required class="short" bind:value=window />
+                            </label>
+                            <label>
+                                <span>{t.get(Key::Reasons)}</span>
+                                <textarea rows="4" bind:value=reasons></textarea>
+                            </label>
+                            <label>
+                                <span>{t.get(Key::Bonus)}</span>
+                                <input type="number" min="0" max="100" required class="short" bind:value=bonus />
+                            </label>
+                        </fieldset>
+                        <div class="actions"><button type="submit">{t.get(Key::Save)}</button></div>
+                    </form>
+                }
+            })}
+            {shown(reviews, move |r: ReviewSettings| {
+                let enabled = RwSignal::new(r.enabled);
+                view! {
+                    <form class="card stack" on:submit=move |e: ev::SubmitEvent| {
+                        e.prevent_default();
+                        put("/api/v1/admin/review-settings", json(&ReviewSettings { enabled: enabled.get_untracked() }));
+                    }>
+                        <fieldset>
+                            <legend>{t.get(Key::Reviews)}</legend>
+                            <label class="check">
+                                <input type="checkbox" bind:checked=enabled />
+                                <span>{t.get(Key::ReviewsOn)}</span>
+                            </label>
+                        </fieldset>
+                        <div class="actions"><button type="submit">{t.get(Key::Save)}</button></div>
+                    </form>
+                }
+            })}
+            {shown(survey, move |s: SurveySettings| {
+                let enabled = RwSignal::new(s.enabled);
+                let options = RwSignal::new(s.heard_options.join("\n"));
+                view! {
+                    <form class="card stack" on:submit=move |e: ev::SubmitEvent| {
+                        e.prevent_default();
+                        put("/api/v1/admin/survey-settings", json(&SurveySettings {
+                            enabled: enabled.get_untracked(),
+                            heard_options: lines(&options.get_untracked()),
+                        }));
+                    }>
+                        <fieldset>
+                            <legend>{t.get(Key::Survey)}</legend>
+                            <label class="check">
+                                <input type="checkbox" bind:checked=enabled />
+                                <span>{t.get(Key::SurveyOn)}</span>
+                            </label>
+                            <label>
+                                <span>{t.get(Key::HeardOptions)}</span>
+                                <textarea rows="4" bind:value=options></textarea>
+                            </label>
+                        </fieldset>
+                        <div class="actions"><button type="submit">{t.get(Key::Save)}</button></div>
+                    </form>
+                }
+            })}
+            {move || match referral.get() {
+                Load::Ready(None) => view! { <p class="quiet">{t.get(Key::ReferralUnset)}</p> }.into_any(),
+                Load::Ready(Some(r)) => {
+                    let enabled = RwSignal::new(r.enabled);
+                    view! {
+                        <form class="card stack" on:submit=move |e: ev::SubmitEvent| {
+                            e.prevent_default();
+                            let mut terms = r.clone();
+                            terms.enabled = enabled.get_untracked();
+                            put("/api/v1/admin/referral-settings", json(&terms));
+                        }>
+                            <fieldset>
+                                <legend>{t.get(Key::ReferralOn)}</legend>
+                                <label class="check">
+                                    <input type="checkbox" bind:checked=enabled />
+                                    <span>{t.get(Key::ReferralOn)}</span>
+                                </label>
+                            </fieldset>
+                            <div class="actions"><button type="submit">{t.get(Key::Save)}</button></div>
+                        </form>
+                    }.into_any()
+                }
+                Load::Loading => view! { <p class="loading">{t.get(Key::Loading)}</p> }.into_any(),
+                Load::Failed(f) => view! { <p class="message failure" role="alert">{f.say(t)}</p> }.into_any(),
+            }}
+        </section>
+    }
+}
