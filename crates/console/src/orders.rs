@@ -13,7 +13,7 @@ use postpurchase_api::{
 
 use crate::api::{self, Session};
 use crate::i18n::{self, Key, T};
-use crate::parts::{fetched, said, shown, Message, Said};
+use crate::parts::{after, fetched, shown, wire, Message, Said};
 use crate::queue::return_status;
 use crate::reviews::review_status;
 
@@ -51,13 +51,6 @@ pub fn status_key(status: ShipmentStatus) -> Key {
         ShipmentStatus::Cancelled => Key::StatusCancelled,
         ShipmentStatus::Unknown => Key::StatusUnknown,
     }
-}
-
-fn wire<V: serde::Serialize>(value: V) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 /// What the search form asked for, kept by the shell while the staff member opens an
@@ -280,10 +273,8 @@ pub fn Record(number: String) -> impl IntoView {
         let path = path.clone();
         move |id: String| {
             let path = format!("{path}/tokens/{id}");
-            spawn_local(async move {
-                let result = session.change::<(), ()>(Method::DELETE, &path, None).await;
-                said_here.set(Some(said(t, &result, Key::Revoked)));
-                reload.again();
+            after(t, said_here, reload, Key::Revoked, async move {
+                session.change::<(), ()>(Method::DELETE, &path, None).await
             });
         }
     };

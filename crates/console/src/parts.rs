@@ -104,6 +104,70 @@ where
     }
 }
 
+/// Runs a change, then says how it went (`done` when it went through) and loads the
+/// page's data again.
+pub fn after<X: 'static>(
+    t: T,
+    said_here: RwSignal<Option<Said>>,
+    reload: Reload,
+    done: Key,
+    change: impl Future<Output = Result<X, Failure>> + 'static,
+) {
+    spawn_local(async move {
+        let result = change.await;
+        said_here.set(Some(said(t, &result, done)));
+        reload.again();
+    });
+}
+
+/// An enum's wire name (its serde name), for option values and query strings.
+pub fn wire<V: serde::Serialize>(value: V) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// A filter form with one choice among `options` (by wire name, "any" first), bound to
+/// `chosen`; choosing loads again at once.
+pub fn filter<S>(
+    t: T,
+    label: Key,
+    chosen: RwSignal<String>,
+    options: &'static [S],
+    name: fn(S) -> Key,
+) -> impl IntoView
+where
+    S: Copy + serde::Serialize + Send + Sync + 'static,
+{
+    view! {
+        <form class="filters" on:submit=|e| e.prevent_default()>
+            <label>
+                <span>{move || t.get(label)}</span>
+                <select bind:value=chosen>
+                    <option value="">{move || t.get(Key::Any)}</option>
+                    {options
+                        .iter()
+                        .map(|s| {
+                            let s = *s;
+                            view! { <option value=wire(s)>{move || t.get(name(s))}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+        </form>
+    }
+}
+
+/// `path` with `?status=` when one is chosen.
+pub fn with_status(path: &str, status: &str) -> String {
+    if status.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?status={status}")
+    }
+}
+
 /// The outcome of a change as a message.
 pub fn said<X>(t: T, result: &Result<X, Failure>, done: Key) -> Said {
     match result {

@@ -5,12 +5,11 @@
 use gloo_net::http::Method;
 use leptos::ev;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use postpurchase_api::{NewPickupPoint, PickupPoint};
 
 use crate::api::Session;
 use crate::i18n::{Key, T};
-use crate::parts::{fetched, said, shown, Message, Said};
+use crate::parts::{after, fetched, shown, Message, Said};
 
 const PATH: &str = "/api/v1/admin/pickup-points";
 
@@ -81,12 +80,10 @@ pub fn Points() -> impl IntoView {
         fetched(move || async move { session.get::<Vec<PickupPoint>>(PATH).await });
     let said_here = RwSignal::new(None::<Said>);
     let send = move |method: Method, path: String, point: Option<NewPickupPoint>| {
-        spawn_local(async move {
-            let result = session
+        after(t, said_here, reload, Key::Saved, async move {
+            session
                 .change::<_, serde_json::Value>(method, &path, point.as_ref())
-                .await;
-            said_here.set(Some(said(t, &result, Key::Saved)));
-            reload.again();
+                .await
         });
     };
     let fresh = Fields::of(None);

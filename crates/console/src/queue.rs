@@ -4,12 +4,11 @@
 
 use gloo_net::http::Method;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use postpurchase_api::{AdminReturn, Resolution, ReturnStatus, ReturnUpdate, ReturnView};
 
 use crate::api::{self, Session};
 use crate::i18n::{self, Key, T};
-use crate::parts::{fetched, said, shown, Message, Said};
+use crate::parts::{after, fetched, filter, shown, wire, with_status, Message, Said};
 
 const STATUSES: [ReturnStatus; 7] = [
     ReturnStatus::Requested,
@@ -33,55 +32,31 @@ pub fn return_status(status: ReturnStatus) -> Key {
     }
 }
 
-fn wire(status: ReturnStatus) -> String {
-    serde_json::to_value(status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 #[component]
 pub fn Queue() -> impl IntoView {
     let t = T::use_();
     let session = Session::use_();
     let status = RwSignal::new(wire(ReturnStatus::Requested));
     let (queue, reload) = fetched(move || {
-        let wanted = status.get();
-        let path = if wanted.is_empty() {
-            "/api/v1/admin/returns".to_owned()
-        } else {
-            format!("/api/v1/admin/returns?status={wanted}")
-        };
+        let path = with_status("/api/v1/admin/returns", &status.get());
         async move { session.get::<Vec<AdminReturn>>(&path).await }
     });
     let said_here = RwSignal::new(None::<Said>);
     let moved = move |number: String, to: ReturnStatus, message: Option<String>| {
         let path = format!("/api/v1/admin/returns/{}/status", api::encode(&number));
-        spawn_local(async move {
-            let update = ReturnUpdate {
-                status: to,
-                message,
-            };
-            let result = session
+        let update = ReturnUpdate {
+            status: to,
+            message,
+        };
+        after(t, said_here, reload, Key::Saved, async move {
+            session
                 .change::<_, ReturnView>(Method::POST, &path, Some(&update))
-                .await;
-            said_here.set(Some(said(t, &result, Key::Saved)));
-            reload.again();
+                .await
         });
     };
     view! {
         <h1 tabindex="-1">{move || t.get(Key::Returns)}</h1>
-        <form class="filters" on:submit=|e| e.prevent_default()>
-            <label>
-                <span>{move || t.get(Key::Status)}</span>
-                <select bind:value=status>
-                    <option value="">{move || t.get(Key::Any)}</option>
-                    {STATUSES
-                        .map(|s| view! { <option value=wire(s)>{move || t.get(return_status(s))}</option> })
-                        .collect_view()}
-                </select>
-            </label>
-        </form>
+        {filter(t, Key::Status, status, &STATUSES, return_status)}
         <Message said=said_here />
         {shown(queue, move |list: Vec<AdminReturn>| {
             if list.is_empty() {

@@ -3,12 +3,11 @@
 
 use gloo_net::http::Method;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use postpurchase_api::{AdminReview, Moderation, ReviewReply, ReviewStatus};
 
 use crate::api::{self, Session};
 use crate::i18n::{self, Key, T};
-use crate::parts::{fetched, said, shown, Message, Said};
+use crate::parts::{after, fetched, filter, shown, with_status, Message, Said};
 
 const STATUSES: [ReviewStatus; 3] = [
     ReviewStatus::Pending,
@@ -24,66 +23,37 @@ pub fn review_status(status: ReviewStatus) -> Key {
     }
 }
 
-fn wire(status: ReviewStatus) -> String {
-    serde_json::to_value(status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 #[component]
 pub fn Reviews() -> impl IntoView {
     let t = T::use_();
     let session = Session::use_();
     let status = RwSignal::new(String::new());
     let (reviews, reload) = fetched(move || {
-        let wanted = status.get();
-        let path = if wanted.is_empty() {
-            "/api/v1/admin/reviews".to_owned()
-        } else {
-            format!("/api/v1/admin/reviews?status={wanted}")
-        };
+        let path = with_status("/api/v1/admin/reviews", &status.get());
         async move { session.get::<Vec<AdminReview>>(&path).await }
     });
     let said_here = RwSignal::new(None::<Said>);
     let moderate = move |id: i64, to: ReviewStatus| {
-        spawn_local(async move {
-            let path = format!("/api/v1/admin/reviews/{id}/moderation");
-            let result = session
+        let path = format!("/api/v1/admin/reviews/{id}/moderation");
+        after(t, said_here, reload, Key::Saved, async move {
+            session
                 .change::<_, ()>(Method::POST, &path, Some(&Moderation { status: to }))
-                .await;
-            said_here.set(Some(said(t, &result, Key::Saved)));
-            reload.again();
+                .await
         });
     };
     let answer = move |id: i64, text: Option<String>| {
-        spawn_local(async move {
-            let path = format!("/api/v1/admin/reviews/{id}/reply");
-            let result = match text {
-                Some(text) => {
-                    session
-                        .change::<_, ()>(Method::PUT, &path, Some(&ReviewReply { text }))
-                        .await
-                }
-                None => session.change::<(), ()>(Method::DELETE, &path, None).await,
-            };
-            said_here.set(Some(said(t, &result, Key::Saved)));
-            reload.again();
+        let path = format!("/api/v1/admin/reviews/{id}/reply");
+        let (method, body) = match text {
+            Some(text) => (Method::PUT, Some(ReviewReply { text })),
+            None => (Method::DELETE, None),
+        };
+        after(t, said_here, reload, Key::Saved, async move {
+            session.change::<_, ()>(method, &path, body.as_ref()).await
         });
     };
     view! {
         <h1 tabindex="-1">{move || t.get(Key::Reviews)}</h1>
-        <form class="filters" on:submit=|e| e.prevent_default()>
-            <label>
-                <span>{move || t.get(Key::Status)}</span>
-                <select bind:value=status>
-                    <option value="">{move || t.get(Key::Any)}</option>
-                    {STATUSES
-                        .map(|s| view! { <option value=wire(s)>{move || t.get(review_status(s))}</option> })
-                        .collect_view()}
-                </select>
-            </label>
-        </form>
+        {filter(t, Key::Status, status, &STATUSES, review_status)}
         <Message said=said_here />
         {shown(reviews, move |list: Vec<AdminReview>| {
             if list.is_empty() {

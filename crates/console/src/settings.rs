@@ -5,12 +5,11 @@
 use gloo_net::http::Method;
 use leptos::ev;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use postpurchase_api::{DeliverySettings, DeliverySettingsView, WebhookDeliveryView, SAFE_PLACES};
 
 use crate::api::Session;
 use crate::i18n::{self, Key, T};
-use crate::parts::{fetched, said, shown, Message, Said};
+use crate::parts::{after, fetched, shown, Message, Said};
 
 const PATH: &str = "/api/v1/admin/delivery-settings";
 
@@ -47,20 +46,16 @@ pub fn Settings() -> impl IntoView {
     });
     let said_here = RwSignal::new(None::<Said>);
     let save = move |settings: DeliverySettings, done: Key| {
-        spawn_local(async move {
-            let result = session
+        after(t, said_here, reload, done, async move {
+            session
                 .change::<_, DeliverySettingsView>(Method::PUT, PATH, Some(&settings))
-                .await;
-            said_here.set(Some(said(t, &result, done)));
-            reload.again();
+                .await
         });
     };
     let resend = move |id: i64| {
-        spawn_local(async move {
-            let path = format!("/api/v1/admin/webhook-deliveries/{id}/resend");
-            let result = session.change::<(), ()>(Method::POST, &path, None).await;
-            said_here.set(Some(said(t, &result, Key::SentAgain)));
-            reload_log.again();
+        let path = format!("/api/v1/admin/webhook-deliveries/{id}/resend");
+        after(t, said_here, reload_log, Key::SentAgain, async move {
+            session.change::<(), ()>(Method::POST, &path, None).await
         });
     };
     view! {

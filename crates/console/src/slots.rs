@@ -5,12 +5,11 @@
 use gloo_net::http::Method;
 use leptos::ev;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use postpurchase_api::{AdminSlot, DeliverySlot, NewSlot, SlotCapacity};
 
 use crate::api::Session;
 use crate::i18n::{self, Key, T};
-use crate::parts::{fetched, said, shown, Message, Said};
+use crate::parts::{after, fetched, shown, Message, Said};
 
 fn today() -> String {
     let now = js_sys::Date::new_0();
@@ -37,21 +36,17 @@ pub fn Slots() -> impl IntoView {
             said_here.set(Some(Said::Failed(t.get(Key::CapacityHint).to_owned())));
             return;
         };
-        spawn_local(async move {
-            let path = format!("/api/v1/admin/delivery-slots/{id}");
-            let result = session
+        let path = format!("/api/v1/admin/delivery-slots/{id}");
+        after(t, said_here, reload, Key::Saved, async move {
+            session
                 .change::<_, AdminSlot>(Method::PUT, &path, Some(&SlotCapacity { capacity }))
-                .await;
-            said_here.set(Some(said(t, &result, Key::Saved)));
-            reload.again();
+                .await
         });
     };
     let remove = move |id: i64| {
-        spawn_local(async move {
-            let path = format!("/api/v1/admin/delivery-slots/{id}");
-            let result = session.change::<(), ()>(Method::DELETE, &path, None).await;
-            said_here.set(Some(said(t, &result, Key::Saved)));
-            reload.again();
+        let path = format!("/api/v1/admin/delivery-slots/{id}");
+        after(t, said_here, reload, Key::Saved, async move {
+            session.change::<(), ()>(Method::DELETE, &path, None).await
         });
     };
     let date = RwSignal::new(today());
@@ -71,16 +66,14 @@ pub fn Slots() -> impl IntoView {
             price: None,
             capacity,
         };
-        spawn_local(async move {
-            let result = session
+        after(t, said_here, reload, Key::Saved, async move {
+            session
                 .change::<_, DeliverySlot>(
                     Method::POST,
                     "/api/v1/admin/delivery-slots",
                     Some(&slot),
                 )
-                .await;
-            said_here.set(Some(said(t, &result, Key::Saved)));
-            reload.again();
+                .await
         });
     };
     view! {

@@ -9,7 +9,7 @@ use postpurchase_api::{NewStaff, PasswordLink, StaffMember, StaffRole};
 
 use crate::api::Session;
 use crate::i18n::{self, Key, T};
-use crate::parts::{fetched, said, shown, Message, Said};
+use crate::parts::{after, fetched, said, shown, Message, Said};
 
 fn role_key(role: StaffRole) -> Key {
     match role {
@@ -59,11 +59,9 @@ pub fn Staff() -> impl IntoView {
         });
     };
     let remove = move |id: i64| {
-        spawn_local(async move {
-            let path = format!("/api/v1/admin/staff/{id}");
-            let result = session.change::<(), ()>(Method::DELETE, &path, None).await;
-            said_here.set(Some(said(t, &result, Key::Saved)));
-            reload.again();
+        let path = format!("/api/v1/admin/staff/{id}");
+        after(t, said_here, reload, Key::Saved, async move {
+            session.change::<(), ()>(Method::DELETE, &path, None).await
         });
     };
     view! {

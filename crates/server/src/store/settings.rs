@@ -138,14 +138,19 @@ pub async fn insert_pickup_point(
         )
         .await?
         .get("id")?;
-    Ok(PickupPoint {
+    Ok(stored_point(id, point))
+}
+
+/// A pickup point as stored from what the shop sent.
+fn stored_point(id: i64, point: &NewPickupPoint) -> PickupPoint {
+    PickupPoint {
         id,
         locker: point.locker,
         name: point.name.trim().to_owned(),
         address: point.address.trim().to_owned(),
         opening_hours: point.opening_hours.clone(),
         distance_m: None,
-    })
+    }
 }
 
 impl Db {
@@ -327,14 +332,7 @@ impl Db {
             if changed == 0 {
                 return Err(no_point());
             }
-            Ok(PickupPoint {
-                id,
-                locker: point.locker,
-                name: point.name.trim().to_owned(),
-                address: point.address.trim().to_owned(),
-                opening_hours: point.opening_hours.clone(),
-                distance_m: None,
-            })
+            Ok(stored_point(id, &point))
         }))
         .await
     }
