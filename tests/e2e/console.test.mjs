@@ -372,4 +372,33 @@ describe("the console", () => {
     await shopperView.context().close();
     await page.context().close();
   });
+
+  test("the theme previews live on the real widget and is saved", T, async () => {
+    const page = await run.shopperPage();
+    const refused = [];
+    page.on("console", (m) => /Content Security Policy/.test(m.text()) && refused.push(m.text()));
+    await signIn(page);
+    await page.getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("button", { name: /^Show a preview with order / }).click();
+    const preview = page.getByRole("region", { name: "Preview: the widget as shoppers see it" });
+    // The real widget, drawn from this server's API.
+    await preview.locator("postpurchase-order").getByRole("heading", { level: 2 }).first().waitFor();
+    await page.getByLabel("Accent (links, buttons)").fill("#b00020");
+    // The widget's own buttons take the new accent as it is typed.
+    await page.waitForFunction(() => {
+      const el = document.querySelector(".preview postpurchase-order");
+      return el && getComputedStyle(el).getPropertyValue("--pp-accent").trim() === "#b00020";
+    });
+    await page.getByLabel("Corner radius (for example 12px)").fill("0px");
+    await page.getByRole("button", { name: "Save the theme" }).click();
+    await page.getByRole("status").getByText("Saved.").first().waitFor();
+    await axe(page);
+    await page.reload();
+    await page.getByRole("heading", { name: "Settings", level: 1 }).waitFor();
+    assert.equal(await page.getByLabel("Accent (links, buttons)").inputValue(), "#b00020");
+    assert.equal(await page.getByLabel("Corner radius (for example 12px)").inputValue(), "0px");
+    assert.deepEqual(refused, []);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
 });

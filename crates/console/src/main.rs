@@ -3,7 +3,7 @@
 //! documented admin API with the session cookie and its CSRF proof: there is no back door.
 //!
 //! Layout, one way down: `shell` (the app, its routes, signing in and out) → one module
-//! per page (`orders`, `queue`, `reviews`, `slots` with `points`, `staff`, `settings` with `followups`, `survey`, `install`) → `parts` (what pages share:
+//! per page (`orders`, `queue`, `reviews`, `slots` with `points`, `staff`, `settings` with `followups` and `theme`, `survey`, `install`) → `parts` (what pages share:
 //! loading, messages) → `api` and `i18n`.
 
 mod api;
@@ -20,6 +20,7 @@ mod shell;
 mod slots;
 mod staff;
 mod survey;
+mod theme;
 
 fn main() {
     leptos::mount::mount_to_body(shell::App);

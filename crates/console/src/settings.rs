@@ -163,6 +163,7 @@ pub fn Settings() -> impl IntoView {
             }
         })}
         <crate::followups::Followups />
+        <crate::theme::Theme />
         <section aria-labelledby="recent">
             <h2 id="recent">{move || t.get(Key::RecentWebhooks)}</h2>
             {shown(log, move |list: Vec<WebhookDeliveryView>| {
