@@ -112,7 +112,11 @@ impl Postgres {
                 statements: &self.statements,
             })
             .await;
-            if !client.is_closed() {
+            // A connection ended by the server may answer its last query with the
+            // reason before the client knows it is closed: a failed read asks again.
+            let lost =
+                client.is_closed() || (result.is_err() && client.batch_execute("").await.is_err());
+            if !lost {
                 return result;
             }
             // Lost (the database restarted, an administrator ended it): the read runs
@@ -148,15 +152,27 @@ impl Postgres {
         if let Some(client) = current() {
             return Ok(client);
         }
-        let client = self.pool.get().await.map_err(from_pool)?;
-        if let Err(e) = client
-            .batch_execute("SET plan_cache_mode = force_generic_plan")
-            .await
-        {
-            // Not back to the pool with half its settings.
-            drop(deadpool_postgres::Object::take(client));
-            return Err(from_postgres(e));
-        }
+        // A pooled connection may have been ended along with the shared one (a restart,
+        // an administrator): one that fails its first statement is dropped, and another
+        // taken, a few times.
+        let mut tries = 0;
+        let client = loop {
+            tries += 1;
+            let client = self.pool.get().await.map_err(from_pool)?;
+            match client
+                .batch_execute("SET plan_cache_mode = force_generic_plan")
+                .await
+            {
+                Ok(()) => break client,
+                Err(e) => {
+                    // Not back to the pool with half its settings.
+                    drop(deadpool_postgres::Object::take(client));
+                    if tries == 3 {
+                        return Err(from_postgres(e));
+                    }
+                }
+            }
+        };
         let client = Arc::new(client);
         *self.shared.write().unwrap_or_else(|e| e.into_inner()) = Some(client.clone());
         Ok(client)
