@@ -69,7 +69,15 @@ pub struct ConsoleSession {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewStaff {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 254, pattern = "^[^@\\s]+@[^.\\s][^\\s]*\\.[^\\s]*$")
+    )]
     pub email: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = "\\S")
+    )]
     pub name: String,
     pub role: StaffRole,
 }
@@ -92,6 +100,7 @@ pub struct PasswordLink {
 pub struct NewPassword {
     pub token: String,
     /// 10 to 200 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 200))]
     pub password: String,
 }
 

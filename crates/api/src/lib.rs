@@ -1428,7 +1428,10 @@ pub struct ReturnUpdate {
     /// What the shop tells the shopper about it (why it was rejected, say), up to 500
     /// characters; shown in the widget. Kept until replaced.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 500, pattern = "\\S")
+    )]
     pub message: Option<String>,
 }
 

@@ -118,13 +118,24 @@ pub struct InstallQuery {
     responses(
         (status = 200, description = "The values, and the check when asked", body = InstallInfo),
         (status = 401, description = "Missing or unknown API key, not signed in", body = ErrorBody),
+        (status = 422, description = "A page address over 2000 characters", body = ErrorBody),
     )
 )]
 pub async fn install(
     State(state): State<AppState>,
     AdminShop(shop): AdminShop,
     Query(query): Query<InstallQuery>,
-) -> Json<InstallInfo> {
+) -> Result<Json<InstallInfo>, ApiError> {
+    if query
+        .page
+        .as_ref()
+        .is_some_and(|p| p.chars().count() > 2000)
+    {
+        return Err(ApiError::invalid_fields(vec![FieldError::new(
+            "page",
+            "must be at most 2000 characters",
+        )]));
+    }
     let checked = query.page.map(|page| {
         let origin = url::Url::parse(page.trim())
             .ok()
@@ -137,14 +148,14 @@ pub async fn install(
             origin,
         }
     });
-    Json(InstallInfo {
+    Ok(Json(InstallInfo {
         loader_url: crate::web::WidgetFiles::loader_url(&state.public_url),
         api_origin: state.public_url.clone(),
         slug: shop.slug,
         order_page: shop.order_status_url,
         allowed_origins: shop.allowed_origins,
         checked,
-    })
+    }))
 }
 
 /// What to look for in the shop's orders.

@@ -247,10 +247,10 @@ pub async fn update_status(
     Path(number): Path<String>,
     Json(update): Json<ReturnUpdate>,
 ) -> Result<Json<ReturnView>, ApiError> {
-    let message = update.message.map(|m| m.trim().to_owned());
-    if message
+    if update
+        .message
         .as_ref()
-        .is_some_and(|m| m.is_empty() || m.chars().count() > 500)
+        .is_some_and(|m| !crate::domain::text_ok(m, 500))
     {
         return Err(ApiError::invalid_fields(vec![FieldError::new(
             "message",
@@ -259,7 +259,13 @@ pub async fn update_status(
     }
     let (view, queued) = state
         .db
-        .move_return(shop.id, &number, update.status, message, state.clock.now())
+        .move_return(
+            shop.id,
+            &number,
+            update.status,
+            update.message.map(|m| m.trim().to_owned()),
+            state.clock.now(),
+        )
         .await?;
     if queued {
         state.webhooks.notify_one();

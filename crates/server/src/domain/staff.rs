@@ -71,8 +71,7 @@ pub fn validate_new_staff(member: &NewStaff) -> Vec<FieldError> {
             message: "must be an e-mail address".into(),
         });
     }
-    let name = member.name.trim().chars().count();
-    if !(1..=100).contains(&name) {
+    if !super::text_ok(&member.name, 100) {
         errors.push(FieldError {
             field: "name".into(),
             message: "must be 1 to 100 characters".into(),
