@@ -155,6 +155,20 @@ impl Session {
         result
     }
 
+    /// A new link to one of the shop's orders, valid `days` (the shop's default when
+    /// `None`): for the order's page, the install snippets and the theme's preview.
+    pub async fn new_link(
+        self,
+        number: &str,
+        days: Option<u32>,
+    ) -> Result<postpurchase_api::OrderAccess, Failure> {
+        let path = format!("/api/v1/admin/orders/{}/tokens", encode(number));
+        let request = postpurchase_api::NewAccessToken { valid_days: days };
+        self.change(Method::POST, &path, Some(&request))
+            .await?
+            .ok_or(Failure::Network)
+    }
+
     /// A session that ended elsewhere (signed out everywhere, a new password, removed
     /// from the staff): back to the sign-in page, which says why.
     fn ended_if<T>(self, result: &Result<T, Failure>) {

@@ -2,11 +2,10 @@
 //! API's address and its order page filled in (and, at a click, a real test order's
 //! link), and a check whether the shop's page may run the widget (its origin allowed).
 
-use gloo_net::http::Method;
 use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use postpurchase_api::{InstallInfo, NewAccessToken, OrderAccess, OrderList};
+use postpurchase_api::{InstallInfo, OrderList};
 
 use crate::api::{self, Session};
 use crate::i18n::{Key, T};
@@ -68,24 +67,13 @@ pub fn Install() -> impl IntoView {
     let said_here = RwSignal::new(None::<Said>);
     let fill = move |number: String| {
         spawn_local(async move {
-            let path = format!("/api/v1/admin/orders/{}/tokens", api::encode(&number));
-            let result = session
-                .change::<_, OrderAccess>(
-                    Method::POST,
-                    &path,
-                    Some(&NewAccessToken {
-                        valid_days: Some(7),
-                    }),
-                )
-                .await;
-            match result {
-                Ok(Some(access)) => {
+            match session.new_link(&number, Some(7)).await {
+                Ok(access) => {
                     token.set(access.token);
                     said_here.set(Some(Said::Done(
                         t.fill(Key::TestLinkReady, &[("number", &number)]),
                     )));
                 }
-                Ok(None) => {}
                 Err(f) => said_here.set(Some(Said::Failed(f.say(t)))),
             }
         });

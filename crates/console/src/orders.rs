@@ -7,8 +7,7 @@ use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use postpurchase_api::{
-    ChoiceKind, DeliveryChoice, NewAccessToken, OrderAccess, OrderList, OrderRecord, OrderStage,
-    ShipmentStatus,
+    ChoiceKind, DeliveryChoice, OrderList, OrderRecord, OrderStage, ShipmentStatus,
 };
 
 use crate::api::{self, Session};
@@ -247,25 +246,18 @@ pub fn Record(number: String) -> impl IntoView {
     let said_here = RwSignal::new(None::<Said>);
     let minted = RwSignal::new(None::<String>);
     let mint = {
-        let path = format!("{path}/tokens");
+        let number = number.clone();
         move |_| {
-            let path = path.clone();
+            let number = number.clone();
             spawn_local(async move {
-                let result = session
-                    .change::<_, OrderAccess>(
-                        Method::POST,
-                        &path,
-                        Some(&NewAccessToken { valid_days: None }),
-                    )
-                    .await;
-                if let Ok(Some(access)) = &result {
-                    minted.set(Some(access.order_url.clone()));
-                    reload.again();
+                match session.new_link(&number, None).await {
+                    Ok(access) => {
+                        minted.set(Some(access.order_url));
+                        said_here.set(None);
+                        reload.again();
+                    }
+                    Err(f) => said_here.set(Some(Said::Failed(f.say(t)))),
                 }
-                said_here.set(match result {
-                    Ok(_) => None,
-                    Err(f) => Some(Said::Failed(f.say(t))),
-                });
             });
         }
     };

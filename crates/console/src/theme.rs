@@ -11,9 +11,9 @@ use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use postpurchase_api::{NewAccessToken, OrderAccess, OrderList, ShopTheme, ThemePreset};
+use postpurchase_api::{OrderList, ShopTheme, ThemePreset};
 
-use crate::api::{self, Session};
+use crate::api::Session;
 use crate::i18n::{Key, T};
 use crate::parts::{fetched, said, shown, wire, Load, Message, Said};
 
@@ -117,14 +117,11 @@ pub fn Theme() -> impl IntoView {
                 });
                 let show = move |number: String| {
                     spawn_local(async move {
-                        let path = format!("/api/v1/admin/orders/{}/tokens", api::encode(&number));
-                        let link = NewAccessToken { valid_days: Some(1) };
-                        match session.change::<_, OrderAccess>(Method::POST, &path, Some(&link)).await {
-                            Ok(Some(access)) => {
+                        match session.new_link(&number, Some(1)).await {
+                            Ok(access) => {
                                 load_widget();
                                 token.set(Some(access.token));
                             }
-                            Ok(None) => {}
                             Err(f) => said_here.set(Some(Said::Failed(f.say(t)))),
                         }
                     });

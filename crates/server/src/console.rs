@@ -204,11 +204,7 @@ pub async fn sign_out(
     person: ConsoleSession,
 ) -> Result<Response, ApiError> {
     state.db.end_session(&person.token).await?;
-    Ok((
-        StatusCode::NO_CONTENT,
-        [(header::SET_COOKIE, cookie(&state, "", 0))],
-    )
-        .into_response())
+    Ok(signed_out(&state))
 }
 
 /// Signs out everywhere: every session of the signed-in person ends, on every device.
@@ -227,11 +223,16 @@ pub async fn sign_out_everywhere(
     person: ConsoleSession,
 ) -> Result<Response, ApiError> {
     state.db.end_sessions(person.session.staff.id).await?;
-    Ok((
+    Ok(signed_out(&state))
+}
+
+/// The answer to signing out: nothing to say, and the cookie removed.
+fn signed_out(state: &AppState) -> Response {
+    (
         StatusCode::NO_CONTENT,
-        [(header::SET_COOKIE, cookie(&state, "", 0))],
+        [(header::SET_COOKIE, cookie(state, "", 0))],
     )
-        .into_response())
+        .into_response()
 }
 
 /// Sets a password with a one-time link's token (a new member, or a reset the operator
