@@ -103,6 +103,7 @@ impl FromJs for OrderView {
                     _ => None,
                 })
                 .collect(),
+            report_events: field(v, "report_events").unwrap_or(false),
         })
     }
 }

@@ -119,12 +119,33 @@ impl Ctx {
         self.state.set(Load::Ready(Rc::new(order)));
     }
 
+    /// Tells the API of a visit or a click (`event`, with the follow-up `module` it opened),
+    /// when the shop counts them; nothing about the shopper goes with it.
+    pub fn report(self, event: &str, module: Option<&str>) {
+        let on = self
+            .state
+            .with_untracked(|s| matches!(s, Load::Ready(o) if o.report_events));
+        let Some(live) = self.live.try_get_value().filter(|_| on) else {
+            return;
+        };
+        let body = match module {
+            Some(m) => format!(r#"{{"event":"{event}","module":"{m}"}}"#),
+            None => format!(r#"{{"event":"{event}"}}"#),
+        };
+        spawn_local(async move {
+            let _ = crate::api::send(&format!("{}/events", live.url), Some(body), &[]).await;
+        });
+    }
+
     /// Loads the order from scratch, showing the skeleton meanwhile and why it failed after.
     pub fn load(self) {
         self.state.set(Load::Loading);
         spawn_local(async move {
             match self.refresh(false).await {
-                Ok(()) => self.schedule(),
+                Ok(()) => {
+                    self.report("opened", None);
+                    self.schedule()
+                }
                 Err(error) => self.state.set(Load::Failed(error)),
             }
         });

@@ -76,6 +76,7 @@ fn order(returning: bool) -> OrderView {
             order_status_url: None,
         },
         modules: Vec::new(),
+        report_events: false,
     }
 }
 
@@ -286,6 +287,34 @@ async fn shows_the_order_confirmation_in_english() {
         widget_attribute(&root, "aria-busy").as_deref(),
         Some("false")
     );
+}
+
+#[wasm_bindgen_test]
+async fn reports_one_visit_and_nothing_else_only_when_the_shop_counts_them() {
+    let mut counted = order(false);
+    counted.report_events = true;
+    let calls = fake_fetch(&[ok(&counted)]);
+    let root = mount("en", None);
+    find(&root, "h2", 2000).await;
+    sleep(100).await;
+    assert_eq!(calls.length(), 2, "the order, then the visit");
+    assert_eq!(
+        request(&calls, 1, "url").as_deref(),
+        Some("https://api.example/api/v1/shops/demo/orders/tok%2Fen%3F/events")
+    );
+    assert_eq!(request(&calls, 1, "method").as_deref(), Some("POST"));
+    assert_eq!(
+        request(&calls, 1, "body").as_deref(),
+        Some(r#"{"event":"opened"}"#)
+    );
+    // No cookie, no person: the request names the order and the event, nothing more.
+    assert_eq!(request(&calls, 1, "cookie"), None);
+
+    let calls = fake_fetch(&[ok(&order(false))]);
+    let root = mount("en", None);
+    find(&root, "h2", 2000).await;
+    sleep(100).await;
+    assert_eq!(calls.length(), 1, "switched off: the order only");
 }
 
 #[wasm_bindgen_test]

@@ -340,11 +340,13 @@ pub fn handle(cx: Ctx, ev: Event, target: Element) {
                 sync(&form);
             }
         }
-        ("click", "m-open") => toggle(
-            cx,
-            &section,
-            &target.get_attribute("data-m").unwrap_or_default(),
-        ),
+        ("click", "m-open") => {
+            let name = target.get_attribute("data-m").unwrap_or_default();
+            if target.get_attribute("aria-expanded").as_deref() != Some("true") {
+                cx.report("module_opened", Some(&name));
+            }
+            toggle(cx, &section, &name)
+        }
         ("click", "m-skip") => {
             if let Some(form) = form {
                 show(&form, false);
@@ -387,6 +389,7 @@ pub fn handle(cx: Ctx, ev: Event, target: Element) {
             post(cx, section, target, path, String::new());
         }
         ("click", "m-copy") => {
+            cx.report("link_copied", None);
             let url = target.get_attribute("data-url").unwrap_or_default();
             let clipboard = get(&window().navigator(), "clipboard");
             let write = get(&clipboard, "writeText").dyn_into::<Function>().ok();
@@ -429,9 +432,11 @@ pub fn handle(cx: Ctx, ev: Event, target: Element) {
             );
             if let Ok(share) = get(&navigator, "share").dyn_into::<Function>() {
                 if let Ok(p) = share.call1(&navigator, &data) {
-                    // A shopper who closes the share sheet is no error.
+                    // A shopper who closes the share sheet is no error, and shared nothing.
                     spawn_local(async move {
-                        let _ = JsFuture::from(js_sys::Promise::from(p)).await;
+                        if JsFuture::from(js_sys::Promise::from(p)).await.is_ok() {
+                            cx.report("shared", None);
+                        }
                     });
                 }
             }

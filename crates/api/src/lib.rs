@@ -7,9 +7,11 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod analytics;
 pub mod console;
 pub mod locales;
 
+pub use analytics::*;
 pub use console::*;
 
 #[cfg(feature = "openapi")]
@@ -45,6 +47,9 @@ pub struct OrderView {
     /// The follow-ups the shop runs, each with its own endpoints under the order's.
     #[serde(default)]
     pub modules: Vec<Module>,
+    /// The widget reports its few anonymous events (`…/events`); the shop can switch it off.
+    #[serde(default)]
+    pub report_events: bool,
 }
 
 /// A follow-up a shop can switch on: what the widget offers after the purchase.

@@ -2,6 +2,7 @@
 //! the widget's files, the hosted order page and the demo storefront.
 
 pub mod admin;
+pub mod analytics;
 pub mod choices;
 pub mod cli;
 pub mod console;
@@ -271,6 +272,7 @@ pub fn app(state: AppState) -> Router {
         .merge(shopper::router())
         .merge(choices::router())
         .merge(admin::router())
+        .merge(analytics::router())
         .merge(console::router())
         .merge(tracking::router())
         .merge(settings::router())

@@ -77,6 +77,11 @@ pub const PATH: &str = "/api/v1/openapi.json";
         crate::console::list_staff,
         crate::console::add_staff,
         crate::console::remove_staff,
+        crate::analytics::report,
+        crate::analytics::analytics,
+        crate::analytics::table,
+        crate::analytics::get_settings,
+        crate::analytics::put_settings,
     ),
     // Sent, not served: what the shop's webhook endpoint receives.
     components(schemas(postpurchase_api::WebhookEvent)),

@@ -609,6 +609,8 @@ async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
                 )
                 .replace("{carrier}", "dhl")
                 .replace("{tracking_number}", "1001A")
+                // No table is anyone's: an unknown one answers the JSON 404.
+                .replace("{table}", "no_such_table")
                 .replace(
                     "{id}",
                     match path.split('/').nth(4) {

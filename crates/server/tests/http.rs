@@ -280,6 +280,11 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
         ("GET", postpurchase_server::settings::PICKUP_POINTS_PATH),
         ("PUT", postpurchase_server::settings::PICKUP_POINT_PATH),
         ("DELETE", postpurchase_server::settings::PICKUP_POINT_PATH),
+        ("POST", postpurchase_server::analytics::EVENTS_PATH),
+        ("GET", postpurchase_server::analytics::ANALYTICS_PATH),
+        ("GET", postpurchase_server::analytics::TABLE_PATH),
+        ("GET", postpurchase_server::analytics::SETTINGS_PATH),
+        ("PUT", postpurchase_server::analytics::SETTINGS_PATH),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))
@@ -292,6 +297,7 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
             .replace("{token}", "AAAAAAAAAAAAAAAAAAAAAAAA")
             .replace("{number}", "1")
             .replace("{shipment}", "1")
+            .replace("{table}", "daily")
             .replace("{id}", "1");
         let request = Request::builder()
             .method(method.as_str())
@@ -693,7 +699,7 @@ async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(b
             }
         }
     }
-    assert_eq!(bodies, 30, "routes with a body");
+    assert_eq!(bodies, 32, "routes with a body");
 }
 
 storage_tests!(

@@ -33,6 +33,7 @@ migrations!(
     "0015_parcel_lines_by_line",
     "0016_staff",
     "0017_console_reads",
+    "0018_analytics",
 );
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Business rules as plain functions: masking personal data, an order's stage, capability
 //! tokens and the validation of orders sent by merchants.
 
+pub mod analytics;
 pub mod delivery;
 pub mod referral;
 pub mod returns;

@@ -6,6 +6,7 @@
 //! Dependencies point one way: handlers → this module → [`crate::db`], with the pure
 //! rules of [`crate::domain`] on the side. Nothing here knows HTTP routes or handlers.
 
+pub mod analytics;
 pub mod choices;
 pub mod idempotency;
 pub mod lookup;

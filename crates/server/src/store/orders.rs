@@ -218,7 +218,7 @@ macro_rules! head_columns {
                     s.support_url, s.order_status_url,
                     s.returns_enabled AS returns_on, s.reviews_enabled AS reviews_on,
                     s.referral_enabled AND s.referral_terms IS NOT NULL AS referral_on,
-                    s.survey_enabled AS survey_on, ",
+                    s.survey_enabled AS survey_on, s.events_enabled, ",
             delivery_columns!()
         )
     };
@@ -398,6 +398,7 @@ pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<Option<Bu
             order_status_url: r.get("order_status_url")?,
         },
         modules,
+        report_events: r.get("events_enabled")?,
     };
     let statuses: Vec<ShipmentStatus> = view.shipments.iter().map(|s| s.status).collect();
     view.stage = domain::order_stage(cancelled, &statuses);
