@@ -170,6 +170,9 @@ pub struct OrderLink {
 pub struct OrderAnswers {
     pub nps: Option<u8>,
     pub nps_comment: Option<String>,
+    /// When the 0–10 question was answered (RFC 3339).
+    #[serde(default)]
+    pub nps_answered_at: Option<String>,
     /// "How did you hear about us", as answered (the option, or the shopper's own words).
     pub heard: Option<String>,
 }

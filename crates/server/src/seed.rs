@@ -6,6 +6,8 @@ use postpurchase_api::{
     NewSlot, StaffRole,
 };
 
+mod history;
+
 use crate::db::{Conn, DbError};
 use crate::error::ApiError;
 use crate::store::{self, settings, shops, tracking, NewShop};
@@ -570,6 +572,7 @@ pub async fn seed_demo(state: &AppState, storefront_origin: &str) -> Result<Demo
             seed_staff(c, shop_id, &password_hash, now).await?;
             seed_delivery_choices(c, shop_id, today).await?;
             seed_follow_up(c, shop_id, &storefront).await?;
+            history::seed(c, shop_id, now).await?;
             // The storefront takes the shop's webhooks itself, to show merchants what arrives.
             let current: Option<String> = c
                 .query_one(

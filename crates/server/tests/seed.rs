@@ -161,7 +161,83 @@ async fn the_demo_shop_runs_every_follow_up_module(backend: Backend) {
     assert!(referral["code"].as_str().unwrap().starts_with("ADA-"));
 }
 
+async fn the_demo_has_sixty_days_of_history_for_the_dashboard(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let demo = seed::seed_demo(&app.state, "http://127.0.0.1:8081")
+        .await
+        .unwrap();
+    let uri = "/api/v1/admin/analytics?from=2026-09-24&to=2026-11-23";
+    let (status, a) = app.get_admin_with(uri, &demo.api_key).await;
+    assert_eq!(status, StatusCode::OK, "{a}");
+    let n = |v: &serde_json::Value| v.as_u64().unwrap();
+    // About three orders a day, some from customers who came back.
+    assert!(
+        (120..=240).contains(&n(&a["traffic"]["orders"])),
+        "{}",
+        a["traffic"]
+    );
+    assert!(
+        n(&a["retention"]["repeat_orders"]) >= 10,
+        "{}",
+        a["retention"]
+    );
+    assert!(
+        n(&a["retention"]["second_orders"]) >= 5,
+        "{}",
+        a["retention"]
+    );
+    assert!(
+        n(&a["traffic"]["visits"]) > n(&a["traffic"]["orders"]),
+        "{}",
+        a["traffic"]
+    );
+    assert!(n(&a["traffic"]["orders_opened"]) < n(&a["traffic"]["orders"]));
+    // Enough answers for a score that means something.
+    assert_eq!(a["nps"]["few_answers"], false, "{}", a["nps"]);
+    assert!(a["nps"]["weekly"].as_array().unwrap().len() >= 8);
+    assert!(!a["nps"]["heard"].as_array().unwrap().is_empty());
+    let delivery = &a["delivery"];
+    assert!(
+        delivery["carriers"].as_array().unwrap().len() >= 4,
+        "{delivery}"
+    );
+    let on_time = delivery["on_time_rate"].as_f64().unwrap();
+    assert!((0.5..1.0).contains(&on_time), "{delivery}");
+    assert!(n(&delivery["exceptions"]) > 0 && n(&delivery["failed_attempts"]) > 0);
+    assert!(
+        delivery["choices"].as_array().unwrap().len() >= 3,
+        "{delivery}"
+    );
+    assert!(delivery["slot_fill"].as_f64().unwrap() > 0.0);
+    assert!(
+        n(&a["returns"]["returns"]) > 0 && !a["returns"]["kept"].as_array().unwrap().is_empty()
+    );
+    assert!(n(&a["reviews"]["reviewed"]) > 10, "{}", a["reviews"]);
+    let referral = &a["referral"];
+    assert!(
+        n(&referral["codes_shown"]) > 0 && n(&referral["links_copied"]) > 0,
+        "{referral}"
+    );
+    assert!(n(&referral["friends_orders"]) > 0, "{referral}");
+    // A restart changes none of it.
+    // (A restarted demo has a new key.)
+    let demo = seed::seed_demo(&app.state, "http://127.0.0.1:8081")
+        .await
+        .unwrap();
+    let (_, again) = app.get_admin_with(uri, &demo.api_key).await;
+    let mut a = a;
+    let mut again = again;
+    // The samples' links and the current slots are drawn anew; the past is the same.
+    for figures in [&mut a, &mut again] {
+        figures["delivery"]["slot_places"] = serde_json::Value::Null;
+        figures["delivery"]["slots_taken"] = serde_json::Value::Null;
+        figures["delivery"]["slot_fill"] = serde_json::Value::Null;
+    }
+    assert_eq!(a, again);
+}
+
 storage_tests!(
+    the_demo_has_sixty_days_of_history_for_the_dashboard,
     the_demo_covers_every_stage_and_reseeds_idempotently,
     the_demo_storefront_takes_only_signed_webhooks,
     the_demo_shop_runs_every_follow_up_module,

@@ -216,13 +216,17 @@ async fn record(
     };
     let nps = c
         .query_opt(
-            "SELECT score, comment FROM nps_answers WHERE order_id = ?1",
+            "SELECT score, comment, answered_at FROM nps_answers WHERE order_id = ?1",
             args![order_id],
         )
         .await?;
-    let (nps, nps_comment) = match nps {
-        Some(mut r) => (Some(r.get::<u8>("score")?), r.get("comment")?),
-        None => (None, None),
+    let (nps, nps_comment, nps_answered_at) = match nps {
+        Some(mut r) => (
+            Some(r.get::<u8>("score")?),
+            r.get("comment")?,
+            Some(instant(r.get("answered_at")?)),
+        ),
+        None => (None, None, None),
     };
     let heard = c
         .query_opt(
@@ -269,6 +273,7 @@ async fn record(
         answers: OrderAnswers {
             nps,
             nps_comment,
+            nps_answered_at,
             heard,
         },
         links,
