@@ -10,7 +10,89 @@ const OWNER = "owner@koffie-en-klei.example";
 const STAFF = "staff@koffie-en-klei.example";
 const PASSWORD = "koffie-en-klei";
 
-const run = demoForTests();
+// A machine's key too: the figures the console shows are checked against what the admin
+// API's raw records give, computed here.
+const KEY = "e2e-console-demo-key-0123456789";
+const run = demoForTests({ env: { PP_DEMO_API_KEY: KEY } });
+
+/** The admin API with the shop's key, as the merchant's own systems call it. */
+async function admin(path) {
+  for (;;) {
+    const response = await fetch(`${run.demo.api}/api/v1/admin${path}`, { headers: { authorization: `Bearer ${KEY}` } });
+    // Over the key's rate (100 a second): wait as told, as a merchant's system would.
+    if (response.status === 429) {
+      await new Promise((r) => setTimeout(r, 1000 * Number(response.headers.get("retry-after") || 1)));
+      continue;
+    }
+    assert.equal(response.status, 200, `${path}: ${response.status}`);
+    return response.json();
+  }
+}
+
+/** Every order of the demo shop with its whole record, oldest first. */
+async function everyOrder() {
+  const summaries = [];
+  for (let page = 1; ; page++) {
+    const list = await admin(`/orders?per_page=100&page=${page}`);
+    summaries.push(...list.orders);
+    if (summaries.length >= list.matching || list.orders.length === 0) break;
+  }
+  const orders = [];
+  for (const summary of summaries) {
+    orders.push({ ...summary, record: await admin(`/orders/${encodeURIComponent(summary.number)}`) });
+  }
+  return orders.sort((a, b) => a.placed_at.localeCompare(b.placed_at) || a.number.localeCompare(b.number));
+}
+
+/** The day of an instant in the shop's time zone, `YYYY-MM-DD`. */
+const shopDay = (instant) => new Date(instant).toLocaleDateString("en-CA", { timeZone: "Europe/Amsterdam" });
+
+/** The dashboard's figures for the last 30 days (the shop's days, today included),
+ * computed from the raw records alone, the way the README defines each. */
+function expectedFigures(orders, today) {
+  const day = (d) => new Date(`${d}T12:00:00Z`);
+  const from = new Date(day(today) - 29 * 86_400_000).toISOString().slice(0, 10);
+  const inPeriod = (instant) => shopDay(instant) >= from && shopDay(instant) <= today;
+  const placed = orders.filter((o) => inPeriod(o.placed_at));
+  const earlier = (o) => orders.filter((p) => p.email === o.email && p.placed_at < o.placed_at);
+  const goingAhead = (r) => !["cancelled", "rejected"].includes(r.status);
+  const reviews = placed.flatMap((o) => o.record.reviews.map((r) => r.review).filter((r) => r.status !== "rejected"));
+  const lines = placed.reduce((n, o) => n + o.record.view.items.length, 0);
+  let promised = 0;
+  let onTime = 0;
+  for (const o of placed) {
+    const last = o.record.view.promised_delivery?.latest;
+    for (const parcel of o.record.view.shipments.filter((s) => s.status === "delivered")) {
+      const delivered = parcel.events.filter((e) => e.status === "delivered").map((e) => e.occurred_at).sort()[0];
+      if (!last || !delivered) continue;
+      promised += 1;
+      if (shopDay(delivered) <= last) onTime += 1;
+    }
+  }
+  const scores = orders
+    .filter((o) => o.record.answers.nps_answered_at && inPeriod(o.record.answers.nps_answered_at))
+    .map((o) => o.record.answers.nps);
+  const seconds = placed
+    .filter((o) => earlier(o).length === 1)
+    .map((o) => (new Date(o.placed_at) - new Date(earlier(o)[0].placed_at)) / 86_400_000)
+    .sort((a, b) => a - b);
+  const mid = Math.floor(seconds.length / 2);
+  return {
+    from,
+    orders: placed.length,
+    return_rate: placed.filter((o) => o.record.returns.some(goingAhead)).length / placed.length,
+    review_rate: reviews.length / lines,
+    average_stars: reviews.reduce((n, r) => n + r.stars, 0) / reviews.length,
+    on_time_rate: onTime / promised,
+    nps: netPromoter(scores),
+    nps_answers: scores.length,
+    repeat_rate: placed.filter((o) => earlier(o).length > 0).length / placed.length,
+    median_days_to_second: seconds.length % 2 ? seconds[mid] : (seconds[mid - 1] + seconds[mid]) / 2,
+  };
+}
+
+/** Net promoter score of 0–10 answers, in percent. */
+const netPromoter = (scores) => ((scores.filter((s) => s >= 9).length - scores.filter((s) => s <= 6).length) * 100) / scores.length;
 
 /** The capability token of a demo order, as its storefront page embeds it. */
 async function tokenOf(number) {
@@ -203,7 +285,7 @@ describe("the console", () => {
     }
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Orders", level: 1 }).waitFor();
-    for (const name of ["Returns", "Reviews", "Delivery slots", "Survey", "Install", "Staff", "Settings", "Orders"]) {
+    for (const name of ["Analytics", "Returns", "Reviews", "Delivery slots", "Survey", "Install", "Staff", "Settings", "Orders"]) {
       // Back from the page's heading into the navigation above it.
       const link = page.getByRole("link", { name, exact: true });
       for (let i = 0; i < 40 && !(await link.evaluate((e) => e === document.activeElement)); i++) {
@@ -285,17 +367,98 @@ describe("the console", () => {
     await signIn(page);
     await page.getByRole("link", { name: "Survey" }).click();
     await page.getByRole("heading", { name: "Survey", level: 1 }).waitFor();
-    // (2 promoters − 1 detractor) / 3 = +33, computed here, not read from the server.
-    const promoters = answers.filter(([, s]) => s >= 9).length;
-    const detractors = answers.filter(([, s]) => s <= 6).length;
-    const nps = Math.round(((promoters - detractors) * 100) / answers.length);
-    await page.getByText(`+${nps} from ${answers.length} answers`).waitFor();
-    await page.getByText("Fewer than 30 answers: this number can still swing a lot.").waitFor();
+    // The score of every answer the shop has (these three and the demo's history),
+    // computed here from each order's record, not read from the server's results.
+    const orders = await everyOrder();
+    const scores = orders.map((o) => o.record.answers.nps).filter((s) => s !== null && s !== undefined);
+    for (const [number, score] of answers) {
+      assert.equal(orders.find((o) => o.number === number).record.answers.nps, score);
+    }
+    const nps = Math.round(netPromoter(scores));
+    await page.getByText(`${nps >= 0 ? "+" : ""}${nps} from ${scores.length} answers`).waitFor();
+    assert.equal(await page.getByText("Fewer than 30 answers: this number can still swing a lot.").count(), scores.length < 30 ? 1 : 0);
+    const heardAll = orders.map((o) => o.record.answers.heard).filter(Boolean);
+    const instagram = heardAll.filter((h) => h === "Instagram").length;
+    const share = Math.round((instagram * 100) / heardAll.length);
     const heard = page.locator("section", { has: page.getByRole("heading", { name: "How shoppers heard of the shop" }) });
-    await heard.getByRole("row", { name: /Instagram 1 50 %/ }).waitFor();
+    await heard.getByRole("row", { name: new RegExp(`Instagram ${instagram} ${share} %`) }).waitFor();
     await page.getByText("Comment 1003").waitFor();
     await axe(page);
     assert.deepEqual(refused, []);
+    await page.context().close();
+  });
+
+  test("the dashboard's figures are what the shop's records give, for the period picked, and download as CSV", T, async () => {
+    const page = await run.shopperPage();
+    await signIn(page);
+    await page.getByRole("link", { name: "Analytics", exact: true }).click();
+    await page.getByRole("heading", { name: "Analytics", level: 1 }).waitFor();
+    await page.getByRole("heading", { name: "Key figures" }).waitFor();
+    assert.equal(await page.getByLabel("Period", { exact: true }).inputValue(), "30");
+    // Every figure computed here from each order's record (the admin API with the key),
+    // the way the README defines it, not read from the analytics route.
+    const orders = await everyOrder();
+    const today = shopDay(new Date().toISOString());
+    const want = expectedFigures(orders, today);
+    const figure = async (label) => {
+      const term = page.getByRole("term").filter({ hasText: new RegExp(`^${label}$`) });
+      return (await term.locator("xpath=following-sibling::dd[1]").textContent()).trim();
+    };
+    const number = (text) => Number(text.replace(/[^0-9.+-]/g, ""));
+    const near = async (label, value, within) => {
+      const shown = number(await figure(label));
+      assert.ok(Math.abs(shown - value) <= within + 1e-9, `${label}: shown ${shown}, computed ${value}`);
+    };
+    assert.equal(number(await figure("Orders placed")), want.orders);
+    assert.ok(want.orders > 50, `${want.orders} orders in 30 days of demo history`);
+    assert.equal(number(await figure("Survey answers")), want.nps_answers);
+    // Rounded as shown: whole percents and scores, one decimal for stars and days.
+    await near("Net promoter score", want.nps, 0.5);
+    await near("Orders with a return", want.return_rate * 100, 0.5);
+    await near("Items reviewed", want.review_rate * 100, 0.5);
+    await near("Delivered on time", want.on_time_rate * 100, 0.5);
+    await near("Orders from returning customers", want.repeat_rate * 100, 0.5);
+    await near("Average stars", want.average_stars, 0.05);
+    await near("Median days to a second order", want.median_days_to_second, 0.05);
+    await axe(page);
+
+    // The last 7 days: the figures follow.
+    await page.getByLabel("Period", { exact: true }).selectOption("7");
+    const week = orders.filter((o) => shopDay(o.placed_at) >= new Date(Date.parse(`${today}T12:00:00Z`) - 6 * 86_400_000).toISOString().slice(0, 10)).length;
+    await page.getByRole("term").filter({ hasText: /^Orders placed$/ }).locator("xpath=following-sibling::dd[1]").getByText(String(week), { exact: true }).waitFor();
+
+    // Each table downloads as CSV for the same days.
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: "Download CSV: All figures" }).click(),
+    ]);
+    const csv = await (await download.createReadStream()).toArray();
+    const text = Buffer.concat(csv).toString("utf8");
+    assert.match(text, /^figure,value\r\n/);
+    assert.ok(text.includes(`\r\norders,${week}\r\n`), text);
+    assert.match(download.suggestedFilename(), /^demo-summary-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
+
+    // A period the server refuses is said next to the picker.
+    await page.getByLabel("Period", { exact: true }).selectOption("custom");
+    await page.getByLabel("From", { exact: true }).fill("2026-11-20");
+    await page.getByLabel("To", { exact: true }).fill("2026-11-10");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.getByRole("alert").waitFor();
+    await axe(page);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test("at a tablet's width every page fits without scrolling sideways", T, async () => {
+    const page = await run.shopperPage({ viewport: { width: 768, height: 1024 } });
+    await signIn(page);
+    for (const name of ["Analytics", "Orders", "Returns", "Reviews", "Delivery slots", "Survey", "Install", "Staff", "Settings"]) {
+      await page.getByRole("link", { name, exact: true }).click();
+      await page.getByRole("heading", { name, level: 1 }).waitFor();
+      await page.waitForLoadState("networkidle");
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `${name}: ${overflow} px wider than the screen`);
+    }
     await page.context().close();
   });
 

@@ -34,10 +34,10 @@ export async function axeViolations(page) {
 
 /** A demo (fresh data) and a browser for the test file that calls this; the returned
  * object has `demo`, `shopperPage(options)` and `orderUrl(number)` once the tests run. */
-export function demoForTests() {
+export function demoForTests(options = {}) {
   const run = {};
   before(async () => {
-    run.demo = await startDemo();
+    run.demo = await startDemo(options);
     run.browser = await launch();
   });
   after(async () => {

@@ -4,7 +4,7 @@
 
 use gloo_net::http::{Method, RequestBuilder, Response};
 use leptos::prelude::*;
-use postpurchase_api::{ConsoleSession, ErrorBody};
+use postpurchase_api::{ConsoleSession, ErrorBody, FieldError};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -22,6 +22,7 @@ pub enum Failure {
         status: u16,
         code: String,
         message: String,
+        fields: Vec<FieldError>,
         retry_after: Option<u32>,
     },
 }
@@ -99,6 +100,7 @@ async fn answer<T: DeserializeOwned>(response: Response) -> Result<Option<T>, Fa
             status,
             code: body.error.code,
             message: body.error.message,
+            fields: body.error.fields,
             retry_after,
         }),
         Err(_) => Err(Failure::Network),

@@ -96,6 +96,12 @@ impl T {
         self.0.get().text(key)
     }
 
+    /// A text that follows the language, for a view. Every such text is the same kind of
+    /// closure, which the bundle then carries once.
+    pub fn text(self, key: Key) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+        move || self.get(key)
+    }
+
     /// A text with its `{name}`s filled in.
     pub fn fill(self, key: Key, values: &[(&str, &str)]) -> String {
         let mut text = self.get(key).to_owned();
@@ -106,20 +112,63 @@ impl T {
     }
 }
 
-/// An amount in minor units as the language writes money.
-pub fn money(lang: Lang, minor: i64, currency: &str) -> String {
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"style".into(), &"currency".into());
-    let _ = js_sys::Reflect::set(&options, &"currency".into(), &currency.into());
+/// A number as the language writes it, formatted by the browser's `Intl` with `options`;
+/// `fallback` when that fails.
+fn number(
+    lang: Lang,
+    value: f64,
+    options: &[(&str, wasm_bindgen::JsValue)],
+    fallback: String,
+) -> String {
+    let object = js_sys::Object::new();
+    for (name, option) in options {
+        let _ = js_sys::Reflect::set(&object, &(*name).into(), option);
+    }
     let locales = js_sys::Array::of1(&lang.code().into());
-    let format = js_sys::Intl::NumberFormat::new(&locales, &options);
-    let value = wasm_bindgen::JsValue::from_f64(minor as f64 / 100.0);
+    let format = js_sys::Intl::NumberFormat::new(&locales, &object);
     format
         .format()
-        .call1(&format, &value)
+        .call1(&format, &value.into())
         .ok()
         .and_then(|v| v.as_string())
-        .unwrap_or_else(|| format!("{currency} {:.2}", minor as f64 / 100.0))
+        .unwrap_or(fallback)
+}
+
+/// An amount in minor units as the language writes money.
+pub fn money(lang: Lang, minor: i64, currency: &str) -> String {
+    let value = minor as f64 / 100.0;
+    number(
+        lang,
+        value,
+        &[("style", "currency".into()), ("currency", currency.into())],
+        format!("{currency} {value:.2}"),
+    )
+}
+
+/// A share of 1 (0.25) as a whole percent, as the language writes it.
+pub fn percent(lang: Lang, share: f64) -> String {
+    number(
+        lang,
+        share,
+        &[
+            ("style", "percent".into()),
+            ("maximumFractionDigits", 0.into()),
+        ],
+        format!("{:.0} %", share * 100.0),
+    )
+}
+
+/// A number with one decimal, as the language writes it (an average).
+pub fn decimal(lang: Lang, value: f64) -> String {
+    number(
+        lang,
+        value,
+        &[
+            ("minimumFractionDigits", 1.into()),
+            ("maximumFractionDigits", 1.into()),
+        ],
+        format!("{value:.1}"),
+    )
 }
 
 /// An RFC 3339 instant as the language writes a date and time.

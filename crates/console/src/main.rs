@@ -3,9 +3,10 @@
 //! documented admin API with the session cookie and its CSRF proof: there is no back door.
 //!
 //! Layout, one way down: `shell` (the app, its routes, signing in and out) → one module
-//! per page (`orders`, `queue`, `reviews`, `slots` with `points`, `staff`, `settings` with `followups` and `theme`, `survey`, `install`) → `parts` (what pages share:
+//! per page (`analytics`, `orders`, `queue`, `reviews`, `slots` with `points`, `staff`, `settings` with `followups` and `theme`, `survey`, `install`) → `parts` (what pages share:
 //! loading, messages) → `api` and `i18n`.
 
+mod analytics;
 mod api;
 mod followups;
 mod i18n;

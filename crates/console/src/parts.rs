@@ -83,6 +83,14 @@ pub fn Message(said: RwSignal<Option<Said>>) -> impl IntoView {
     }
 }
 
+/// A bar for a share of 0–100 %, drawn with CSS; hidden from screen readers, which read
+/// the number beside it. Its width is set through the CSS object model, which the page's
+/// policy (no inline styles) allows.
+pub fn bar(percent: f64) -> impl IntoView {
+    let width = format!("{:.1}%", percent.clamp(0.0, 100.0));
+    view! { <span class="bar" aria-hidden="true"><span style:width=width></span></span> }
+}
+
 /// Shows loaded data with `ready`, or that it is loading, or why it failed.
 pub fn shown<D, V>(
     data: RwSignal<Load<D>>,

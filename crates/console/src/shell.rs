@@ -11,7 +11,7 @@ use postpurchase_api::{ConsoleSession, NewPassword, SignIn, StaffRole};
 use crate::api::{self, Failure, Session};
 use crate::i18n::{self, Key, Lang, T};
 use crate::parts::{Message, Said};
-use crate::{install, orders, queue, reviews, settings, slots, staff, survey};
+use crate::{analytics, install, orders, queue, reviews, settings, slots, staff, survey};
 
 const SESSION: &str = "/api/v1/console/session";
 
@@ -19,6 +19,7 @@ const SESSION: &str = "/api/v1/console/session";
 /// and the browser's back button keep the place.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Route {
+    Analytics,
     Orders,
     Order(String),
     Returns,
@@ -47,6 +48,7 @@ impl Route {
                     .and_then(|n| n.as_string())
                     .unwrap_or_default(),
             ),
+            (Some("analytics"), _) => Route::Analytics,
             (Some("returns"), _) => Route::Returns,
             (Some("reviews"), _) => Route::Reviews,
             (Some("slots"), _) => Route::Slots,
@@ -61,6 +63,7 @@ impl Route {
     /// The navigation entry this page belongs to.
     fn section(&self) -> &'static str {
         match self {
+            Route::Analytics => "#/analytics",
             Route::Orders | Route::Order(_) => "#/orders",
             Route::Returns => "#/returns",
             Route::Reviews => "#/reviews",
@@ -398,6 +401,7 @@ fn Shell(route: RwSignal<Route>) -> impl IntoView {
         </header>
         <nav aria-label=move || t.get(Key::Nav)>
             <ul>
+                {link("#/analytics", Key::Analytics)}
                 {link("#/orders", Key::Orders)}
                 {link("#/returns", Key::Returns)}
                 {link("#/reviews", Key::Reviews)}
@@ -411,6 +415,7 @@ fn Shell(route: RwSignal<Route>) -> impl IntoView {
         <Message said />
         <main id="main" tabindex="-1">
             {move || match route.get() {
+                Route::Analytics => view! { <analytics::Dashboard /> }.into_any(),
                 Route::Orders | Route::Password(_) => view! { <orders::List /> }.into_any(),
                 Route::Order(number) => view! { <orders::Record number /> }.into_any(),
                 Route::Returns => view! { <queue::Queue /> }.into_any(),

@@ -7,15 +7,7 @@ use postpurchase_api::SurveyResults;
 
 use crate::api::Session;
 use crate::i18n::{self, Key, T};
-use crate::parts::{fetched, shown};
-
-/// A bar for a share of 0–100 %, drawn with CSS; hidden from screen readers, which read
-/// the number beside it.
-/// Set through the CSS object model, which the page's policy (no inline styles) allows.
-fn bar(percent: f64) -> impl IntoView {
-    let width = format!("{:.1}%", percent.clamp(0.0, 100.0));
-    view! { <span class="bar" aria-hidden="true"><span style:width=width></span></span> }
-}
+use crate::parts::{bar, fetched, shown};
 
 #[component]
 pub fn Survey() -> impl IntoView {
