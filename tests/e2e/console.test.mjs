@@ -536,6 +536,40 @@ describe("the console", () => {
     await page.context().close();
   });
 
+  test("the owner sets the referral's rewards and the shopper's widget offers them", T, async () => {
+    const page = await run.shopperPage();
+    await signIn(page);
+    await page.getByRole("link", { name: "Settings" }).click();
+    const friend = page.getByRole("group", { name: "What the friend gets" });
+    const form = page.locator("form").filter({ has: friend });
+    await friend.getByLabel("Kind").selectOption({ label: "A percentage off their first order" });
+    await friend.getByLabel(/^Value/).fill("15");
+    const referrer = page.getByRole("group", { name: "What the shopper who invited them gets" });
+    assert.equal(await referrer.getByLabel(/^Value/).inputValue(), "10.00");
+    await referrer.getByLabel(/^Value/).fill("12.50");
+    await form.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("status").getByText("Saved.").first().waitFor();
+    await axe(page);
+    // What the widget reads, and shows.
+    const terms = await shopper("1004", "/referral");
+    assert.deepEqual([terms.friend_reward.kind, terms.friend_reward.value], ["percent_off", 15]);
+    assert.deepEqual([terms.referrer_reward.kind, terms.referrer_reward.value], ["store_credit", 1250]);
+    const shopperView = await run.shopperPage();
+    await shopperView.goto(run.orderUrl("1004"));
+    const widget = shopperView.locator("postpurchase-order");
+    await widget.getByRole("button", { name: /^Invite a friend/ }).or(widget.getByRole("region", { name: /^Invite a friend/ })).first().waitFor();
+    if (await widget.getByRole("button", { name: /^Invite a friend/ }).count()) {
+      await widget.getByRole("button", { name: /^Invite a friend/ }).click();
+    }
+    await widget.getByText("15% off", { exact: false }).first().waitFor();
+    // A link without a place for the code is refused, and said.
+    await form.getByLabel(/^The link friends open/).fill("https://shop.example/invite");
+    await form.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("alert").or(page.getByRole("status")).getByText(/share_url: /).first().waitFor();
+    await shopperView.context().close();
+    await page.context().close();
+  });
+
   test("the theme previews live on the real widget and is saved", T, async () => {
     const page = await run.shopperPage();
     const refused = [];

@@ -115,18 +115,20 @@ fn day(lang: Lang, day: &str) -> String {
 
 /// The server's refusal of a period, with the fields it names.
 fn refusal(t: T, failure: &Failure) -> String {
-    let mut text = failure.say(t);
-    if let Failure::Api { fields, .. } = failure {
-        for f in fields {
-            let name = match f.field.as_str() {
-                "from" => t.get(Key::PeriodFrom),
-                "to" => t.get(Key::PeriodTo),
-                other => other,
-            };
-            text.push_str(&format!(" {name}: {}.", f.message));
-        }
-    }
-    text
+    let Failure::Api {
+        message, fields, ..
+    } = failure
+    else {
+        return failure.say(t);
+    };
+    fields.iter().fold(message.clone(), |text, f| {
+        let name = match f.field.as_str() {
+            "from" => t.get(Key::PeriodFrom),
+            "to" => t.get(Key::PeriodTo),
+            other => other,
+        };
+        format!("{text} {name}: {}.", f.message)
+    })
 }
 
 #[component]

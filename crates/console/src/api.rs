@@ -45,7 +45,12 @@ impl Failure {
             Failure::Api { code, .. } if code == "link_expired" => {
                 t.get(Key::LinkExpired).to_owned()
             }
-            Failure::Api { message, .. } => message.clone(),
+            // What the API found wrong, field by field, after its message.
+            Failure::Api {
+                message, fields, ..
+            } => fields.iter().fold(message.clone(), |text, f| {
+                format!("{text} {}: {}.", f.field, f.message)
+            }),
         }
     }
 }

@@ -6,7 +6,9 @@ use gloo_net::http::Method;
 use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use postpurchase_api::{ReferralSettings, ReturnSettings, ReviewSettings, SurveySettings};
+use postpurchase_api::{
+    ReferralSettings, ReturnSettings, ReviewSettings, Reward, RewardKind, SurveySettings,
+};
 use serde::Serialize;
 
 use crate::api::{Failure, Session};
@@ -150,30 +152,154 @@ pub fn Followups() -> impl IntoView {
                 }
             })}
             {move || match referral.get() {
-                Load::Ready(None) => view! { <p class="quiet">{t.get(Key::ReferralUnset)}</p> }.into_any(),
-                Load::Ready(Some(r)) => {
-                    let enabled = RwSignal::new(r.enabled);
+                Load::Ready(terms) => {
+                    let unset = terms.is_none();
                     view! {
-                        <form class="card stack" on:submit=move |e: ev::SubmitEvent| {
-                            e.prevent_default();
-                            let mut terms = r.clone();
-                            terms.enabled = enabled.get_untracked();
-                            put("/api/v1/admin/referral-settings", json(&terms));
-                        }>
-                            <fieldset>
-                                <legend>{t.get(Key::ReferralOn)}</legend>
-                                <label class="check">
-                                    <input type="checkbox" bind:checked=enabled />
-                                    <span>{t.get(Key::ReferralOn)}</span>
-                                </label>
-                            </fieldset>
-                            <div class="actions"><button type="submit">{t.get(Key::Save)}</button></div>
-                        </form>
-                    }.into_any()
+                        {unset.then(|| view! { <p class="quiet">{t.get(Key::ReferralUnset)}</p> })}
+                        {referral_form(t, terms, put)}
+                    }
+                    .into_any()
                 }
                 Load::Loading => view! { <p class="loading">{t.get(Key::Loading)}</p> }.into_any(),
                 Load::Failed(f) => view! { <p class="message failure" role="alert">{f.say(t)}</p> }.into_any(),
             }}
         </section>
+    }
+}
+
+/// A reward's fields, as typed.
+#[derive(Clone, Copy)]
+struct RewardFields {
+    kind: RwSignal<String>,
+    value: RwSignal<String>,
+    currency: RwSignal<String>,
+}
+
+impl RewardFields {
+    fn new(reward: &Reward) -> RewardFields {
+        let value = match reward.kind {
+            RewardKind::PercentOff => reward.value.to_string(),
+            _ => format!("{:.2}", reward.value as f64 / 100.0),
+        };
+        RewardFields {
+            kind: RwSignal::new(wire(reward.kind).to_owned()),
+            value: RwSignal::new(value),
+            currency: RwSignal::new(reward.currency.clone().unwrap_or_default()),
+        }
+    }
+
+    /// The reward as the API takes it: amounts in minor units; a value that is no number
+    /// is sent as one the server refuses, so its message names the field.
+    fn reward(self) -> Reward {
+        let kind = match self.kind.get_untracked().as_str() {
+            "percent_off" => RewardKind::PercentOff,
+            "store_credit" => RewardKind::StoreCredit,
+            _ => RewardKind::AmountOff,
+        };
+        let typed = self.value.get_untracked().trim().replace(',', ".");
+        let value = match (kind, typed.parse::<f64>()) {
+            (RewardKind::PercentOff, Ok(v)) => v.round() as i64,
+            (_, Ok(v)) => (v * 100.0).round() as i64,
+            (_, Err(_)) => -1,
+        };
+        let currency = self.currency.get_untracked().trim().to_uppercase();
+        Reward {
+            kind,
+            value,
+            currency: (kind != RewardKind::PercentOff && !currency.is_empty()).then_some(currency),
+        }
+    }
+
+    fn view(self, t: T, legend: Key) -> impl IntoView {
+        view! {
+            <fieldset>
+                <legend>{t.get(legend)}</legend>
+                <label>
+                    <span>{t.get(Key::RewardKind)}</span>
+                    <select bind:value=self.kind>
+                        {KINDS
+                            .iter()
+                            .map(|(kind, key)| {
+                                let chosen = self.kind.get_untracked() == wire(*kind);
+                                view! { <option value=wire(*kind) selected=chosen>{t.get(*key)}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label>
+                    <span>{t.get(Key::RewardValue)}</span>
+                    <input inputmode="decimal" required class="short" bind:value=self.value />
+                </label>
+                <label>
+                    <span>{t.get(Key::RewardCurrency)}</span>
+                    <input maxlength="3" autocomplete="off" class="short" bind:value=self.currency />
+                </label>
+            </fieldset>
+        }
+    }
+}
+
+const KINDS: [(RewardKind, Key); 3] = [
+    (RewardKind::AmountOff, Key::RewardAmountOff),
+    (RewardKind::PercentOff, Key::RewardPercentOff),
+    (RewardKind::StoreCredit, Key::RewardStoreCredit),
+];
+
+fn wire(kind: RewardKind) -> &'static str {
+    match kind {
+        RewardKind::AmountOff => "amount_off",
+        RewardKind::PercentOff => "percent_off",
+        RewardKind::StoreCredit => "store_credit",
+    }
+}
+
+/// The referral's terms: on or off, the link friends open, and both rewards; a shop that
+/// never set them starts from €10 off for the friend and €10 credit for the shopper.
+fn referral_form(
+    t: T,
+    terms: Option<ReferralSettings>,
+    put: impl Fn(&'static str, serde_json::Value) + Copy + 'static,
+) -> impl IntoView {
+    let euro = |kind| Reward {
+        kind,
+        value: 1000,
+        currency: Some("EUR".to_owned()),
+    };
+    let terms = terms.unwrap_or_else(|| ReferralSettings {
+        enabled: false,
+        share_url: String::new(),
+        friend_reward: euro(RewardKind::AmountOff),
+        referrer_reward: euro(RewardKind::StoreCredit),
+    });
+    let enabled = RwSignal::new(terms.enabled);
+    let share_url = RwSignal::new(terms.share_url.clone());
+    let friend = RewardFields::new(&terms.friend_reward);
+    let referrer = RewardFields::new(&terms.referrer_reward);
+    view! {
+        <form class="card stack" on:submit=move |e: ev::SubmitEvent| {
+            e.prevent_default();
+            let terms = ReferralSettings {
+                enabled: enabled.get_untracked(),
+                share_url: share_url.get_untracked().trim().to_owned(),
+                friend_reward: friend.reward(),
+                referrer_reward: referrer.reward(),
+            };
+            put("/api/v1/admin/referral-settings", serde_json::to_value(&terms).unwrap_or_default());
+        }>
+            <fieldset>
+                <legend>{t.get(Key::Referral)}</legend>
+                <label class="check">
+                    <input type="checkbox" bind:checked=enabled />
+                    <span>{t.get(Key::ReferralOn)}</span>
+                </label>
+                <label>
+                    <span>{t.get(Key::ShareUrl)}</span>
+                    <input type="url" required bind:value=share_url />
+                </label>
+            </fieldset>
+            {friend.view(t, Key::FriendReward)}
+            {referrer.view(t, Key::ReferrerReward)}
+            <div class="actions"><button type="submit">{t.get(Key::Save)}</button></div>
+        </form>
     }
 }
