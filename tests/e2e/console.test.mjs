@@ -491,6 +491,40 @@ describe("the console", () => {
     await page.context().close();
   });
 
+  test("the owner allows another address for the widget, and the install check agrees", T, async () => {
+    const page = await run.shopperPage();
+    await signIn(page);
+    await page.getByRole("link", { name: "Settings" }).click();
+    const field = page.getByLabel(/^Your shop's addresses/);
+    const form = page.locator("form").filter({ has: field });
+    const before = await field.inputValue();
+    assert.ok(before.split("\n").includes(run.demo.shop), before);
+    // Written as a browser sends it once saved: lower case, no default port.
+    await field.fill(`${before}\nhttps://WWW.Elsewhere.Example:443`);
+    await form.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("status").getByText("Saved.").first().waitFor();
+    const saved = `${before}\nhttps://www.elsewhere.example`;
+    for (let i = 0; i < 50 && (await page.getByLabel(/^Your shop's addresses/).inputValue()) !== saved; i++) {
+      await page.waitForTimeout(100);
+    }
+    assert.equal(await page.getByLabel(/^Your shop's addresses/).inputValue(), saved);
+    await axe(page);
+    await page.getByRole("link", { name: "Install" }).click();
+    await page.getByLabel("The address of your order confirmation page").fill("https://www.elsewhere.example/thanks");
+    await page.getByRole("button", { name: "Check" }).click();
+    await page.getByText("https://www.elsewhere.example is allowed: the widget works there.").waitFor();
+    // A page address instead of an origin is refused, said with its line, and nothing changes.
+    await page.getByRole("link", { name: "Settings" }).click();
+    await page.getByLabel(/^Your shop's addresses/).fill(`${before}\nhttps://shop.example/thanks`);
+    await page.locator("form").filter({ has: page.getByLabel(/^Your shop's addresses/) }).getByRole("button", { name: "Save" }).click();
+    await page.getByRole("alert").getByText(/origins\[\d+\]: must be an exact origin/).waitFor();
+    // Back as it was, for the storefront's other tests.
+    await page.getByLabel(/^Your shop's addresses/).fill(before);
+    await page.locator("form").filter({ has: page.getByLabel(/^Your shop's addresses/) }).getByRole("button", { name: "Save" }).click();
+    await page.getByRole("status").getByText("Saved.").first().waitFor();
+    await page.context().close();
+  });
+
   test("a pickup point renamed in the console is what the shopper chooses from", T, async () => {
     const page = await run.shopperPage();
     await signIn(page, STAFF);

@@ -247,6 +247,16 @@ pub struct WebhookDeliveryView {
     pub created_at: String,
 }
 
+/// Admin API: the exact origins (`https://host[:port]`; plain http only for this machine)
+/// whose pages may run the widget: the shopper API answers their browsers' requests.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AllowedOrigins {
+    #[cfg_attr(feature = "openapi", schema(max_items = 20))]
+    pub origins: Vec<String>,
+}
+
 /// Admin API: what installing the widget needs, filled in with the shop's own values.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

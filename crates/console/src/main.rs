@@ -12,6 +12,7 @@ mod followups;
 mod i18n;
 mod install;
 mod orders;
+mod origins;
 mod parts;
 mod points;
 mod queue;

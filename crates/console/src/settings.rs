@@ -162,6 +162,7 @@ pub fn Settings() -> impl IntoView {
                 </section>
             }
         })}
+        <crate::origins::Origins />
         <crate::followups::Followups />
         <crate::theme::Theme />
         <section aria-labelledby="recent">

@@ -7,9 +7,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::Router;
 use postpurchase_api::{
-    ErasureReport, ErasureRequest, ErrorBody, FieldError, InstallInfo, NewAccessToken, NewOrder,
-    OrderAccess, OrderCreated, OrderList, OrderRecord, OrderStage, OriginCheck, ShipmentStatus,
-    ShopProfile,
+    AllowedOrigins, ErasureReport, ErasureRequest, ErrorBody, FieldError, InstallInfo,
+    NewAccessToken, NewOrder, OrderAccess, OrderCreated, OrderList, OrderRecord, OrderStage,
+    OriginCheck, ShipmentStatus, ShopProfile,
 };
 
 use crate::error::{ApiError, Json, Path, Query};
@@ -26,6 +26,7 @@ pub const TOKEN_PATH: &str = "/api/v1/admin/orders/{number}/tokens/{id}";
 pub const SHOP_PATH: &str = "/api/v1/admin/shop";
 pub const ERASURE_PATH: &str = "/api/v1/admin/customers/erasure";
 pub const INSTALL_PATH: &str = "/api/v1/admin/install";
+pub const ORIGINS_PATH: &str = "/api/v1/admin/allowed-origins";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .route(SHOP_PATH, get(get_profile).put(put_profile))
         .route(ERASURE_PATH, post(erase_customer))
         .route(INSTALL_PATH, get(install))
+        .route(ORIGINS_PATH, get(get_origins).put(put_origins))
 }
 
 /// Records a new order and returns the shopper's capability token for it.
@@ -156,6 +158,69 @@ pub async fn install(
         allowed_origins: shop.allowed_origins,
         checked,
     }))
+}
+
+/// The origins whose pages may run the widget.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/allowed-origins",
+    tag = "admin",
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The origins", body = AllowedOrigins),
+        (status = 401, description = "Missing or unknown API key, not signed in", body = ErrorBody),
+    )
+)]
+pub async fn get_origins(AdminShop(shop): AdminShop) -> Json<AllowedOrigins> {
+    Json(AllowedOrigins {
+        origins: shop.allowed_origins,
+    })
+}
+
+/// Sets the origins whose pages may run the widget (owners only), replacing the list:
+/// each exactly as a browser sends it, written back as browsers write it (lower-case
+/// host, no default port), once each.
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/allowed-origins",
+    tag = "admin",
+    request_body = AllowedOrigins,
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The origins as stored", body = AllowedOrigins),
+        (status = 401, description = "Missing or unknown API key, not signed in", body = ErrorBody),
+        (status = 403, description = "`owner_only`, or `csrf_failed`", body = ErrorBody),
+        (status = 422, description = "An entry that is not an exact origin, or more than 20", body = ErrorBody),
+    )
+)]
+pub async fn put_origins(
+    State(state): State<AppState>,
+    OwnerShop(shop): OwnerShop,
+    Json(asked): Json<AllowedOrigins>,
+) -> Result<Json<AllowedOrigins>, ApiError> {
+    let mut errors = Vec::new();
+    if asked.origins.len() > 20 {
+        errors.push(FieldError::new("origins", "at most 20 origins"));
+    }
+    let mut origins: Vec<String> = Vec::new();
+    for (i, text) in asked.origins.iter().enumerate() {
+        match domain::shops::origin(text).filter(|_| text.chars().count() <= 200) {
+            Some(origin) if !origins.contains(&origin) => origins.push(origin),
+            Some(_) => {}
+            None => errors.push(FieldError::new(
+                format!("origins[{i}]"),
+                "must be an exact origin: https://host or https://host:port (plain http only for localhost)",
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid_fields(errors));
+    }
+    state
+        .db
+        .set_allowed_origins(&shop.slug, origins.clone())
+        .await?;
+    Ok(Json(AllowedOrigins { origins }))
 }
 
 /// What to look for in the shop's orders.

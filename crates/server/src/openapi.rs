@@ -22,6 +22,8 @@ pub const PATH: &str = "/api/v1/openapi.json";
         crate::admin::order_record,
         crate::admin::revoke_token,
         crate::admin::install,
+        crate::admin::get_origins,
+        crate::admin::put_origins,
         crate::admin::get_profile,
         crate::admin::put_profile,
         crate::admin::erase_customer,

@@ -345,7 +345,17 @@ async fn staff_do_the_daily_work_and_only_owners_the_settings(backend: Backend) 
     member(&app, SHOP_KEY, "owner@shop.example", "owner").await;
     member(&app, SHOP_KEY, "sam@shop.example", "staff").await;
     let sam = sign_in(&app, "shop", "sam@shop.example").await;
-    let owner_only: [(&str, &str, Value); 12] = [
+    let owner_only: [(&str, &str, Value); 14] = [
+        (
+            "PUT",
+            "/api/v1/admin/allowed-origins",
+            json!({"origins": ["https://evil.example"]}),
+        ),
+        (
+            "PUT",
+            "/api/v1/admin/analytics-settings",
+            json!({"events": false}),
+        ),
         ("GET", "/api/v1/admin/webhook-deliveries", Value::Null),
         (
             "POST",

@@ -280,6 +280,8 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
         ("GET", postpurchase_server::settings::PICKUP_POINTS_PATH),
         ("PUT", postpurchase_server::settings::PICKUP_POINT_PATH),
         ("DELETE", postpurchase_server::settings::PICKUP_POINT_PATH),
+        ("GET", postpurchase_server::admin::ORIGINS_PATH),
+        ("PUT", postpurchase_server::admin::ORIGINS_PATH),
         ("POST", postpurchase_server::analytics::EVENTS_PATH),
         ("GET", postpurchase_server::analytics::ANALYTICS_PATH),
         ("GET", postpurchase_server::analytics::TABLE_PATH),
@@ -699,7 +701,7 @@ async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(b
             }
         }
     }
-    assert_eq!(bodies, 32, "routes with a body");
+    assert_eq!(bodies, 33, "routes with a body");
 }
 
 storage_tests!(

@@ -467,6 +467,85 @@ async fn the_webhook_log_shows_each_send_and_sends_again(backend: Backend) {
     );
 }
 
+/// A preflight from `origin` for the shop's orders: the origin the answer allows, if any.
+async fn preflight(app: &TestApp, origin: &str) -> Option<String> {
+    let request = axum::http::Request::builder()
+        .method("OPTIONS")
+        .uri("/api/v1/shops/shop/orders/AAAAAAAAAAAAAAAAAAAAAAAA")
+        .header("origin", origin)
+        .header("access-control-request-method", "GET")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    app.send(request)
+        .await
+        .headers()
+        .get("access-control-allow-origin")
+        .map(|v| v.to_str().unwrap().to_owned())
+}
+
+async fn the_owner_sets_the_allowed_origins_and_browsers_follow(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (status, got) = app.get_admin("/api/v1/admin/allowed-origins").await;
+    assert_eq!(
+        (status, got),
+        (StatusCode::OK, json!({"origins": [SHOP_ORIGIN]}))
+    );
+    assert_eq!(preflight(&app, "https://www.shop.example").await, None);
+    // Written as browsers send them: lower case, no default port, once each.
+    let asked = json!({"origins": ["https://shop.example", "https://WWW.Shop.Example:443",
+                                   "https://www.shop.example", "http://localhost:3000"]});
+    let (status, set) = app
+        .admin_put(
+            "/api/v1/admin/allowed-origins",
+            SHOP_KEY,
+            &asked.to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{set}");
+    assert_eq!(
+        set["origins"],
+        json!([
+            "https://shop.example",
+            "https://www.shop.example",
+            "http://localhost:3000"
+        ])
+    );
+    assert_eq!(
+        preflight(&app, "https://www.shop.example").await.as_deref(),
+        Some("https://www.shop.example")
+    );
+    let (_, info) = app.get_admin("/api/v1/admin/install").await;
+    assert_eq!(info["allowed_origins"], set["origins"]);
+    // Anything but an exact origin is refused by position, and nothing changes.
+    let bad = json!({"origins": ["https://shop.example", "http://shop.example",
+                                 "https://shop.example/thanks", "*", "https://a:b@shop.example"]});
+    let (status, body) = app
+        .admin_put("/api/v1/admin/allowed-origins", SHOP_KEY, &bad.to_string())
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        error_fields(&body),
+        ["origins[1]", "origins[2]", "origins[3]", "origins[4]"]
+    );
+    let too_many =
+        json!({"origins": (0..21).map(|i| format!("https://s{i}.example")).collect::<Vec<_>>()});
+    let (status, body) = app
+        .admin_put(
+            "/api/v1/admin/allowed-origins",
+            SHOP_KEY,
+            &too_many.to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (_, got) = app.get_admin("/api/v1/admin/allowed-origins").await;
+    assert_eq!(got, set);
+    // Another shop's list is its own.
+    let (_, other) = app
+        .get_admin_with("/api/v1/admin/allowed-origins", OTHER_KEY)
+        .await;
+    assert_eq!(other, json!({"origins": ["https://other.example"]}));
+}
+
 async fn the_install_values_are_the_shops_own_and_origins_are_checked(backend: Backend) {
     let app = TestApp::new(backend).await;
     let (status, info) = app.get_admin("/api/v1/admin/install").await;
@@ -593,6 +672,7 @@ async fn pickup_points_are_listed_changed_and_removed(backend: Backend) {
 }
 
 storage_tests!(
+    the_owner_sets_the_allowed_origins_and_browsers_follow,
     pickup_points_are_listed_changed_and_removed,
     the_install_values_are_the_shops_own_and_origins_are_checked,
     the_webhook_log_shows_each_send_and_sends_again,
