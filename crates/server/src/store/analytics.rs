@@ -191,13 +191,7 @@ async fn events_in(
 async fn facts(c: &mut Conn<'_>, shop_id: i64, period: &Period) -> Result<Facts, DbError> {
     let span = (period.start(), period.end());
     let (start, end) = span;
-    let events_enabled = c
-        .query_one(
-            "SELECT events_enabled FROM shops WHERE id = ?1",
-            args![shop_id],
-        )
-        .await?
-        .get("events_enabled")?;
+    let (events_enabled, _) = events_and_zone(c, shop_id).await?;
     let orders = orders_in(c, shop_id, span).await?;
     let parcels = parcels_in(c, shop_id, span).await?;
     let (returns, returned_items) = returns_in(c, shop_id, span).await?;
@@ -239,22 +233,16 @@ async fn facts(c: &mut Conn<'_>, shop_id: i64, period: &Period) -> Result<Facts,
             })
         },
     )?;
-    let codes_shown = c
+    let mut referral = c
         .query_one(
-            "SELECT count(*) AS n FROM referral_codes
-             WHERE shop_id = ?1 AND created_at >= ?2 AND created_at < ?3",
+            "SELECT (SELECT count(*) FROM referral_codes
+                     WHERE shop_id = ?1 AND created_at >= ?2 AND created_at < ?3) AS codes,
+                    (SELECT count(*) FROM referral_redemptions
+                     WHERE shop_id = ?1 AND created_at >= ?2 AND created_at < ?3) AS redemptions",
             args![shop_id, start, end],
         )
-        .await?
-        .get("n")?;
-    let redemptions = c
-        .query_one(
-            "SELECT count(*) AS n FROM referral_redemptions
-             WHERE shop_id = ?1 AND created_at >= ?2 AND created_at < ?3",
-            args![shop_id, start, end],
-        )
-        .await?
-        .get("n")?;
+        .await?;
+    let (codes_shown, redemptions) = (referral.get("codes")?, referral.get("redemptions")?);
     let slots = all(
         c.query(
             "SELECT capacity, taken FROM delivery_slots
@@ -280,14 +268,20 @@ async fn facts(c: &mut Conn<'_>, shop_id: i64, period: &Period) -> Result<Facts,
     })
 }
 
-/// The shop's time zone, by name and as a zone (UTC when the name is unknown).
-async fn zone(c: &mut Conn<'_>, shop_id: i64) -> Result<(String, TimeZone), DbError> {
-    let name: String = c
-        .query_one("SELECT time_zone FROM shops WHERE id = ?1", args![shop_id])
-        .await?
-        .get("time_zone")?;
-    let zone = TimeZone::get(&name).unwrap_or(TimeZone::UTC);
-    Ok((name, zone))
+/// Whether the shop counts the widget's events, and its time zone's name.
+async fn events_and_zone(c: &mut Conn<'_>, shop_id: i64) -> Result<(bool, String), DbError> {
+    let mut r = c
+        .query_one(
+            "SELECT events_enabled, time_zone FROM shops WHERE id = ?1",
+            args![shop_id],
+        )
+        .await?;
+    Ok((r.get("events_enabled")?, r.get("time_zone")?))
+}
+
+/// A time zone by name (UTC when the name is unknown).
+fn zone(name: &str) -> TimeZone {
+    TimeZone::get(name).unwrap_or(TimeZone::UTC)
 }
 
 impl Db {
@@ -303,18 +297,11 @@ impl Db {
         let (shop, token) = (shop.to_owned(), token.to_owned());
         self.write(work!(|c, shop, token, report| {
             let order = orders::find(c, &shop, &token, now).await?;
-            let on: bool = c
-                .query_one(
-                    "SELECT events_enabled FROM shops WHERE id = ?1",
-                    args![order.shop_id],
-                )
-                .await?
-                .get("events_enabled")?;
+            let (on, time_zone) = events_and_zone(c, order.shop_id).await?;
             if !on {
                 return Ok(());
             }
-            let (_, zone) = zone(c, order.shop_id).await?;
-            let day = day_in(&zone, now).to_string();
+            let day = day_in(&zone(&time_zone), now).to_string();
             let module = report.module.map(super::wire_name).unwrap_or_default();
             c.execute(
                 "INSERT INTO widget_events (shop_id, order_id, day, event, module, count)
@@ -345,8 +332,8 @@ impl Db {
         now: i64,
     ) -> Result<Analytics, ApiError> {
         self.read(work!(|c, from, to| {
-            let (name, zone) = zone(c, shop_id).await?;
-            let period = Period::parse(from.as_deref(), to.as_deref(), zone, now)
+            let (_, name) = events_and_zone(c, shop_id).await?;
+            let period = Period::parse(from.as_deref(), to.as_deref(), zone(&name), now)
                 .map_err(ApiError::invalid_fields)?;
             let facts = facts(c, shop_id, &period).await?;
             Ok(figures(&period, &name, &facts))
@@ -356,15 +343,8 @@ impl Db {
 
     pub async fn analytics_settings(&self, shop_id: i64) -> Result<AnalyticsSettings, ApiError> {
         self.read(work!(|c| {
-            Ok(AnalyticsSettings {
-                events: c
-                    .query_one(
-                        "SELECT events_enabled FROM shops WHERE id = ?1",
-                        args![shop_id],
-                    )
-                    .await?
-                    .get("events_enabled")?,
-            })
+            let (events, _) = events_and_zone(c, shop_id).await?;
+            Ok(AnalyticsSettings { events })
         }))
         .await
     }
