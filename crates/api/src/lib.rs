@@ -9,10 +9,12 @@ use serde::{Deserialize, Serialize};
 
 pub mod analytics;
 pub mod console;
+pub mod feeds;
 pub mod locales;
 
 pub use analytics::*;
 pub use console::*;
+pub use feeds::*;
 
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;

@@ -11,6 +11,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod feeds;
 pub mod limits;
 pub mod maintenance;
 pub mod openapi;
@@ -226,7 +227,8 @@ pub const BODY_STOCK: usize = 1024 * 1024;
 
 /// The routes that take more or less than [`BODY_DEFAULT`], by path template: what the
 /// routers enforce and the OpenAPI document says.
-const BODY_LIMITS: [(&str, usize); 5] = [
+const BODY_LIMITS: [(&str, usize); 6] = [
+    (feeds::FEED_PATH, BODY_ORDER),
     (choices::CHOICE_PATH, BODY_SMALL),
     (admin::ORDERS_PATH, BODY_ORDER),
     (tracking::SHIPMENTS_PATH, BODY_LIST),
@@ -273,6 +275,7 @@ pub fn app(state: AppState) -> Router {
         .merge(choices::router())
         .merge(admin::router())
         .merge(analytics::router())
+        .merge(feeds::router())
         .merge(console::router())
         .merge(tracking::router())
         .merge(settings::router())

@@ -345,7 +345,13 @@ async fn staff_do_the_daily_work_and_only_owners_the_settings(backend: Backend) 
     member(&app, SHOP_KEY, "owner@shop.example", "owner").await;
     member(&app, SHOP_KEY, "sam@shop.example", "staff").await;
     let sam = sign_in(&app, "shop", "sam@shop.example").await;
-    let owner_only: [(&str, &str, Value); 14] = [
+    let owner_only: [(&str, &str, Value); 16] = [
+        (
+            "PUT",
+            "/api/v1/admin/feeds/sendcloud",
+            json!({"secret": "a-secret-of-mine"}),
+        ),
+        ("DELETE", "/api/v1/admin/feeds/aftership", Value::Null),
         (
             "PUT",
             "/api/v1/admin/allowed-origins",
@@ -584,6 +590,10 @@ async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
         ),
         ("/api/v1/admin/delivery-slots/{id}", json!({"capacity": 1})),
         (
+            "/api/v1/admin/feeds/{source}",
+            json!({"secret": "an-intruders-secret"}),
+        ),
+        (
             "/api/v1/admin/pickup-points/{id}",
             json!({"name": "Mine now", "address": "Elsewhere 1"}),
         ),
@@ -621,6 +631,7 @@ async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
                 .replace("{tracking_number}", "1001A")
                 // No table is anyone's: an unknown one answers the JSON 404.
                 .replace("{table}", "no_such_table")
+                .replace("{source}", "no_such_source")
                 .replace(
                     "{id}",
                     match path.split('/').nth(4) {

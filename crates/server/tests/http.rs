@@ -282,6 +282,10 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
         ("DELETE", postpurchase_server::settings::PICKUP_POINT_PATH),
         ("GET", postpurchase_server::admin::ORIGINS_PATH),
         ("PUT", postpurchase_server::admin::ORIGINS_PATH),
+        ("POST", postpurchase_server::feeds::FEED_PATH),
+        ("GET", postpurchase_server::feeds::SOURCES_PATH),
+        ("PUT", postpurchase_server::feeds::SOURCE_PATH),
+        ("DELETE", postpurchase_server::feeds::SOURCE_PATH),
         ("POST", postpurchase_server::analytics::EVENTS_PATH),
         ("GET", postpurchase_server::analytics::ANALYTICS_PATH),
         ("GET", postpurchase_server::analytics::TABLE_PATH),
@@ -300,6 +304,7 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
             .replace("{number}", "1")
             .replace("{shipment}", "1")
             .replace("{table}", "daily")
+            .replace("{source}", "sendcloud")
             .replace("{id}", "1");
         let request = Request::builder()
             .method(method.as_str())
@@ -679,6 +684,7 @@ async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(b
                 .replace("{carrier}", "dhl")
                 .replace("{tracking_number}", "JJD1")
                 .replace("{shipment}", "1")
+                .replace("{source}", "sendcloud")
                 .replace("{id}", "1");
             for (size, refused) in [(kib * 1024 + 1, true), (kib * 1024, false)] {
                 // A JSON object of exactly `size` bytes.
@@ -701,7 +707,7 @@ async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(b
             }
         }
     }
-    assert_eq!(bodies, 33, "routes with a body");
+    assert_eq!(bodies, 35, "routes with a body");
 }
 
 storage_tests!(

@@ -34,6 +34,7 @@ migrations!(
     "0016_staff",
     "0017_console_reads",
     "0018_analytics",
+    "0019_feeds",
 );
 
 #[cfg(test)]

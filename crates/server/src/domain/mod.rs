@@ -3,6 +3,7 @@
 
 pub mod analytics;
 pub mod delivery;
+pub mod feeds;
 pub mod referral;
 pub mod returns;
 pub mod reviews;

@@ -8,6 +8,7 @@
 
 pub mod analytics;
 pub mod choices;
+pub mod feeds;
 pub mod idempotency;
 pub mod lookup;
 pub mod orders;

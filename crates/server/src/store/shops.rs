@@ -155,6 +155,7 @@ const SHOP_DATA: &[(&str, &str)] = &[
     ("staff", "shop_id = ?1"),
     ("webhook_deliveries", "shop_id = ?1"),
     ("widget_events", "shop_id = ?1"),
+    ("feed_secrets", "shop_id = ?1"),
     ("inventory", "shop_id = ?1"),
     (
         "return_items",

@@ -201,6 +201,33 @@ pub struct ParcelRequest {
 }
 
 /// A carrier event, read and mapped.
+/// Records a carrier's event for a parcel and brings the parcel up to date: whether it
+/// was new, the parcel's status and how many events it has.
+pub async fn take_event(
+    c: &mut Conn<'_>,
+    shipment_id: i64,
+    request: &EventRequest,
+    now: i64,
+) -> Result<(bool, ShipmentStatus, u32), DbError> {
+    let recorded = record_event(
+        c,
+        shipment_id,
+        &request.event,
+        request.mapped,
+        request.occurred_at,
+        now,
+    )
+    .await?;
+    // A late-arriving older event's estimate is stale.
+    if let (true, Some((from, to))) = (recorded, request.eta) {
+        if is_latest_event(c, shipment_id, request.event.event_id.trim()).await? {
+            set_estimate(c, shipment_id, from, to).await?;
+        }
+    }
+    let (status, events) = refresh_shipment(c, shipment_id).await?;
+    Ok((recorded, status, events))
+}
+
 #[derive(Clone, Debug)]
 pub struct EventRequest {
     pub carrier: String,
@@ -299,23 +326,7 @@ impl Db {
                             "This shop has no shipment with that carrier and tracking number.",
                         )
                     })?;
-            let recorded = record_event(
-                c,
-                shipment_id,
-                &request.event,
-                request.mapped,
-                request.occurred_at,
-                now,
-            )
-            .await?;
-            // A late-arriving older event's estimate is stale.
-            if let (true, Some((from, to))) = (recorded, request.eta) {
-                if is_latest_event(c, shipment_id, request.event.event_id.trim()).await? {
-                    set_estimate(c, shipment_id, from, to).await?;
-                }
-            }
-            let (status, events) = refresh_shipment(c, shipment_id).await?;
-            Ok((recorded, status, events))
+            Ok(take_event(c, shipment_id, &request, now).await?)
         }))
         .await
     }

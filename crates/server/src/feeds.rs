@@ -1,0 +1,240 @@
+//! Tracking feeds in: one address per shop and source, taking the source's own webhook
+//! as it sends it, verified its own way (a send that fails is refused with `401` and kept
+//! nowhere), mapped to our statuses with the source's code and words kept, placed by time,
+//! idempotent on the source's update, and answered `200` so the source does not retry.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post, put};
+use axum::Router;
+use postpurchase_api::{ErrorBody, FeedResult, FeedSecret, FeedSource, FieldError};
+
+use crate::domain::feeds::{Source, MAX_AGE};
+use crate::error::{ApiError, Json, Path};
+use crate::extract::{AdminShop, OwnerShop};
+use crate::AppState;
+
+pub const FEED_PATH: &str = "/api/v1/feeds/{shop}/{source}";
+pub const SOURCES_PATH: &str = "/api/v1/admin/feeds";
+pub const SOURCE_PATH: &str = "/api/v1/admin/feeds/{source}";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            FEED_PATH,
+            post(take).layer(crate::body_limit_layer(FEED_PATH)),
+        )
+        .route(SOURCES_PATH, get(sources))
+        .route(SOURCE_PATH, put(set_secret).delete(remove_secret))
+}
+
+/// A body as sent, bounded by the route's limit: the signature is over these bytes.
+pub struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        Bytes::from_request(request, state)
+            .await
+            .map(RawBody)
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::payload_too_large()
+                } else {
+                    ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_body",
+                        "The request body could not be read.",
+                    )
+                }
+            })
+    }
+}
+
+fn source_of(name: &str) -> Result<Source, ApiError> {
+    Source::parse(name).ok_or_else(ApiError::not_found)
+}
+
+/// A tracking source's webhook for the shop's parcels. Sendcloud signs with
+/// `Sendcloud-Signature` (hex HMAC-SHA256 of the body), AfterShip with
+/// `aftership-hmac-sha256` (its base64), each with the secret the shop set for it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/feeds/{shop}/{source}",
+    tag = "feeds",
+    params(
+        ("shop" = String, Path, description = "The shop's slug"),
+        ("source" = String, Path, description = "`sendcloud` or `aftership`"),
+        ("Sendcloud-Signature" = Option<String>, Header, description = "Sendcloud: hex HMAC-SHA256 of the body"),
+        ("aftership-hmac-sha256" = Option<String>, Header, description = "AfterShip: base64 HMAC-SHA256 of the body"),
+    ),
+    request_body(content = Object, description = "The source's own payload", content_type = "application/json"),
+    responses(
+        (status = 200, description = "Taken in: what was new, what was known, what is not this shop's", body = FeedResult),
+        (status = 400, description = "`invalid_json`", body = ErrorBody),
+        (status = 401, description = "`signature_missing` or `bad_signature`: nothing kept", body = ErrorBody),
+        (status = 404, description = "`feed_not_set`: this shop takes no feed from that source", body = ErrorBody),
+        (status = 409, description = "`stale`: sent more than three days ago (or from the future)", body = ErrorBody),
+        (status = 422, description = "`unreadable_feed`: not the source's shape; nothing kept", body = ErrorBody),
+    )
+)]
+pub async fn take(
+    State(state): State<AppState>,
+    Path((shop, source)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Result<Json<FeedResult>, ApiError> {
+    let source = source_of(&source)?;
+    let Some((shop_id, secret)) = state.db.feed_secret(&shop, source).await? else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "feed_not_set",
+            "This shop takes no feed from that source: its owner sets the source's secret first.",
+        ));
+    };
+    let signature = headers
+        .get(source.signature_header())
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "signature_missing",
+                format!("The `{}` header is missing.", source.signature_header()),
+            )
+        })?;
+    if !source.verify(&secret, &body, signature) {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad_signature",
+            "The signature does not match this body and the shop's secret for the source.",
+        ));
+    }
+    let value: serde_json::Value = serde_json::from_slice(&body).map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            "The body is not valid JSON.",
+        )
+    })?;
+    let events = source.read(&value).map_err(|why| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unreadable_feed",
+            format!("This is not a {} update: {why}.", source.as_str()),
+        )
+    })?;
+    let now = state.clock.now();
+    if events
+        .iter()
+        .filter_map(|e| e.sent_at)
+        .any(|at| at < now - MAX_AGE || at > now + 300)
+    {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "stale",
+            "This update was sent more than three days ago, or claims to come from the future: it is not taken.",
+        ));
+    }
+    Ok(Json(state.db.take_feed(shop_id, events, now).await?))
+}
+
+fn view(state: &AppState, slug: &str, source: Source, configured: bool) -> FeedSource {
+    FeedSource {
+        source: source.as_str().to_owned(),
+        configured,
+        url: format!(
+            "{}/api/v1/feeds/{slug}/{}",
+            state.public_url.trim_end_matches('/'),
+            source.as_str()
+        ),
+    }
+}
+
+/// Every tracking source, whether the shop set its secret, and the address to paste into
+/// the source's webhook settings. Secrets are never shown.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/feeds",
+    tag = "admin",
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The sources", body = [FeedSource]),
+        (status = 401, description = "Missing or unknown API key, not signed in", body = ErrorBody),
+    )
+)]
+pub async fn sources(
+    State(state): State<AppState>,
+    AdminShop(shop): AdminShop,
+) -> Result<Json<Vec<FeedSource>>, ApiError> {
+    let set = state.db.feed_sources(shop.id).await?;
+    Ok(Json(
+        Source::ALL
+            .into_iter()
+            .map(|s| view(&state, &shop.slug, s, set.iter().any(|n| n == s.as_str())))
+            .collect(),
+    ))
+}
+
+/// Sets the secret a source signs the shop's feed with (owners only): Sendcloud's
+/// integration "Secret Key" or "Webhook Signature Key", AfterShip's webhook secret.
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/feeds/{source}",
+    tag = "admin",
+    params(("source" = String, Path, description = "`sendcloud` or `aftership`")),
+    request_body = FeedSecret,
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "Set: the source with its address", body = FeedSource),
+        (status = 401, description = "Missing or unknown API key, not signed in", body = ErrorBody),
+        (status = 403, description = "`owner_only`, or `csrf_failed`", body = ErrorBody),
+        (status = 404, description = "No such source", body = ErrorBody),
+        (status = 422, description = "A secret under 8 or over 200 characters, or with spaces", body = ErrorBody),
+    )
+)]
+pub async fn set_secret(
+    State(state): State<AppState>,
+    OwnerShop(shop): OwnerShop,
+    Path(source): Path<String>,
+    Json(secret): Json<FeedSecret>,
+) -> Result<Json<FeedSource>, ApiError> {
+    let source = source_of(&source)?;
+    let text = secret.secret;
+    if !(8..=200).contains(&text.chars().count()) || text.chars().any(char::is_whitespace) {
+        return Err(ApiError::invalid_fields(vec![FieldError::new(
+            "secret",
+            "must be 8 to 200 characters, without spaces",
+        )]));
+    }
+    state
+        .db
+        .set_feed_secret(shop.id, source, Some(text))
+        .await?;
+    Ok(Json(view(&state, &shop.slug, source, true)))
+}
+
+/// Stops taking a source's feed (owners only).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/feeds/{source}",
+    tag = "admin",
+    params(("source" = String, Path, description = "`sendcloud` or `aftership`")),
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 204, description = "Removed (or was not set)"),
+        (status = 401, description = "Missing or unknown API key, not signed in", body = ErrorBody),
+        (status = 403, description = "`owner_only`, or `csrf_failed`", body = ErrorBody),
+        (status = 404, description = "No such source", body = ErrorBody),
+    )
+)]
+pub async fn remove_secret(
+    State(state): State<AppState>,
+    OwnerShop(shop): OwnerShop,
+    Path(source): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let source = source_of(&source)?;
+    state.db.set_feed_secret(shop.id, source, None).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
