@@ -893,6 +893,25 @@ pub async fn fill_shop(
         )
         .await,
     );
+    // A visit counted, and a tracking feed's secret.
+    let visit = app
+        .send(json_request(
+            "POST",
+            &format!("{shopper_api}/events"),
+            &[],
+            &json!({"event": "opened"}),
+        ))
+        .await;
+    assert_eq!(visit.status(), StatusCode::NO_CONTENT);
+    ok(
+        "feed secret",
+        app.admin_put(
+            "/api/v1/admin/feeds/sendcloud",
+            key,
+            &json!({"secret": format!("feed-secret-of-{slug}")}).to_string(),
+        )
+        .await,
+    );
     token
 }
 
