@@ -2,6 +2,7 @@
 // e-mail, working the returns queue and the reviews and the slots, and seeing each change
 // reach the shopper's widget. Roles and labels only; axe on every page; keyboard alone.
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import { describe, test } from "node:test";
 import { axeViolations, demoForTests } from "./shopper.mjs";
 
@@ -522,6 +523,43 @@ describe("the console", () => {
     await page.getByLabel(/^Your shop's addresses/).fill(before);
     await page.locator("form").filter({ has: page.getByLabel(/^Your shop's addresses/) }).getByRole("button", { name: "Save" }).click();
     await page.getByRole("status").getByText("Saved.").first().waitFor();
+    await page.context().close();
+  });
+
+  test("the owner connects Sendcloud in the console, and its signed update reaches the shopper's widget", T, async () => {
+    const page = await run.shopperPage();
+    await signIn(page);
+    await page.getByRole("link", { name: "Settings" }).click();
+    const sendcloud = page.getByRole("group", { name: "Sendcloud" });
+    await sendcloud.getByText("Not set up yet.").waitFor();
+    const address = await sendcloud.getByLabel("Webhook address to paste into Sendcloud").inputValue();
+    assert.equal(address, `${run.demo.api}/api/v1/feeds/demo/sendcloud`);
+    const secret = "e2e-sendcloud-secret-key";
+    await sendcloud.getByLabel(/^Sendcloud's signing secret/).fill(secret);
+    await page.locator("form").filter({ has: sendcloud }).getByRole("button", { name: "Save" }).click();
+    await page.getByRole("status").getByText("Saved.").first().waitFor();
+    await page.getByRole("group", { name: "Sendcloud" }).getByText("Receiving: its secret is set.").waitFor();
+    assert.equal(await page.getByText(secret).count(), 0, "the secret is never shown");
+    await axe(page);
+    // Sendcloud's webhook for order 1002's first parcel, signed as Sendcloud signs it.
+    const body = JSON.stringify({
+      action: "parcel_status_changed",
+      timestamp: Date.now(),
+      carrier_status_change_timestamp: Date.now() - 60_000,
+      parcel: { id: 9001, tracking_number: "3SPOST0000001", status: { id: 12, message: "Awaiting customer pickup" } },
+    });
+    const sign = (key) => createHmac("sha256", key).update(body).digest("hex");
+    const post = (signature) => fetch(address, { method: "POST", body, headers: { "content-type": "application/json", "sendcloud-signature": signature } });
+    assert.equal((await post(sign("not-the-secret"))).status, 401);
+    const taken = await post(sign(secret));
+    assert.equal(taken.status, 200);
+    assert.deepEqual(await taken.json(), { recorded: 1, known: 0, unknown_parcels: 0 });
+    const shopperView = await run.shopperPage();
+    await shopperView.goto(run.orderUrl("1002"));
+    const widget = shopperView.locator("postpurchase-order");
+    await widget.getByText("Ready to collect").first().waitFor();
+    await widget.getByText("Awaiting customer pickup").first().waitFor();
+    await shopperView.context().close();
     await page.context().close();
   });
 

@@ -163,6 +163,7 @@ pub fn Settings() -> impl IntoView {
             }
         })}
         <crate::origins::Origins />
+        <crate::feeds::Feeds />
         <crate::followups::Followups />
         <crate::theme::Theme />
         <section aria-labelledby="recent">
