@@ -541,12 +541,12 @@ describe("the console", () => {
     await page.getByRole("group", { name: "Sendcloud" }).getByText("Receiving: its secret is set.").waitFor();
     assert.equal(await page.getByText(secret).count(), 0, "the secret is never shown");
     await axe(page);
-    // Sendcloud's webhook for order 1002's first parcel, signed as Sendcloud signs it.
+    // Sendcloud's webhook for order 1009's parcel, signed as Sendcloud signs it.
     const body = JSON.stringify({
       action: "parcel_status_changed",
       timestamp: Date.now(),
       carrier_status_change_timestamp: Date.now() - 60_000,
-      parcel: { id: 9001, tracking_number: "3SPOST0000001", status: { id: 12, message: "Awaiting customer pickup" } },
+      parcel: { id: 9001, tracking_number: "05212345678909", status: { id: 12, message: "Awaiting customer pickup" } },
     });
     const sign = (key) => createHmac("sha256", key).update(body).digest("hex");
     const post = (signature) => fetch(address, { method: "POST", body, headers: { "content-type": "application/json", "sendcloud-signature": signature } });
@@ -555,7 +555,7 @@ describe("the console", () => {
     assert.equal(taken.status, 200);
     assert.deepEqual(await taken.json(), { recorded: 1, known: 0, unknown_parcels: 0 });
     const shopperView = await run.shopperPage();
-    await shopperView.goto(run.orderUrl("1002"));
+    await shopperView.goto(run.orderUrl("1009"));
     const widget = shopperView.locator("postpurchase-order");
     await widget.getByText("Ready to collect").first().waitFor();
     await widget.getByText("Awaiting customer pickup").first().waitFor();
