@@ -17,6 +17,7 @@ fn name(source: &str) -> &'static str {
     match source {
         "sendcloud" => "Sendcloud",
         "aftership" => "AfterShip",
+        "dhl" => "DHL",
         _ => "",
     }
 }

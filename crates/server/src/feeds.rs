@@ -59,16 +59,18 @@ fn source_of(name: &str) -> Result<Source, ApiError> {
 
 /// A tracking source's webhook for the shop's parcels. Sendcloud signs with
 /// `Sendcloud-Signature` (hex HMAC-SHA256 of the body), AfterShip with
-/// `aftership-hmac-sha256` (its base64), each with the secret the shop set for it.
+/// `aftership-hmac-sha256` (its base64), each with the secret the shop set for it; DHL's
+/// push sends that secret in `X-Postpurchase-Key`, as its subscription names.
 #[utoipa::path(
     post,
     path = "/api/v1/feeds/{shop}/{source}",
     tag = "feeds",
     params(
         ("shop" = String, Path, description = "The shop's slug"),
-        ("source" = String, Path, description = "`sendcloud` or `aftership`"),
+        ("source" = String, Path, description = "`sendcloud`, `aftership` or `dhl`"),
         ("Sendcloud-Signature" = Option<String>, Header, description = "Sendcloud: hex HMAC-SHA256 of the body"),
         ("aftership-hmac-sha256" = Option<String>, Header, description = "AfterShip: base64 HMAC-SHA256 of the body"),
+        ("X-Postpurchase-Key" = Option<String>, Header, description = "DHL: the secret itself, as the push subscription's API-key header"),
     ),
     request_body(content = Object, description = "The source's own payload", content_type = "application/json"),
     responses(
@@ -178,12 +180,13 @@ pub async fn sources(
 }
 
 /// Sets the secret a source signs the shop's feed with (owners only): Sendcloud's
-/// integration "Secret Key" or "Webhook Signature Key", AfterShip's webhook secret.
+/// integration "Secret Key" or "Webhook Signature Key", AfterShip's webhook secret, or
+/// the token DHL's push subscription sends in `X-Postpurchase-Key`.
 #[utoipa::path(
     put,
     path = "/api/v1/admin/feeds/{source}",
     tag = "admin",
-    params(("source" = String, Path, description = "`sendcloud` or `aftership`")),
+    params(("source" = String, Path, description = "`sendcloud`, `aftership` or `dhl`")),
     request_body = FeedSecret,
     security(("api_key" = []), ("session" = [])),
     responses(
@@ -220,7 +223,7 @@ pub async fn set_secret(
     delete,
     path = "/api/v1/admin/feeds/{source}",
     tag = "admin",
-    params(("source" = String, Path, description = "`sendcloud` or `aftership`")),
+    params(("source" = String, Path, description = "`sendcloud`, `aftership` or `dhl`")),
     security(("api_key" = []), ("session" = [])),
     responses(
         (status = 204, description = "Removed (or was not set)"),

@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 
 const SENDCLOUD_SECRET: &str = "sendcloud-secret-key";
 const AFTERSHIP_SECRET: &str = "aftership-webhook-secret";
+const DHL_KEY: &str = "the-token-dhl-sends-us";
 
 /// Jane's order 1001 with her two tees in parcel `3SYZXG132912330`, and both sources'
 /// secrets set.
@@ -31,6 +32,7 @@ async fn parcel_with_feeds(app: &TestApp) -> String {
     for (source, secret) in [
         ("sendcloud", SENDCLOUD_SECRET),
         ("aftership", AFTERSHIP_SECRET),
+        ("dhl", DHL_KEY),
     ] {
         let (status, body) = app
             .admin_put(
@@ -266,6 +268,41 @@ async fn an_aftership_update_is_its_latest_checkpoint_taken_once(backend: Backen
     assert_eq!(status, StatusCode::CONFLICT);
 }
 
+async fn a_dhl_push_carries_the_shops_key_and_is_taken_once(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let token = parcel_with_feeds(&app).await;
+    // DHL's push: the tracking API's answer for the shipment, with the header and token
+    // the shop named in its subscription.
+    let push = json!({"shipments": [{
+        "id": "3SYZXG132912330", "service": "parcel-de",
+        "status": {"timestamp": "2026-11-23T10:00:00", "statusCode": "transit",
+                   "status": "In transit", "description": "The shipment is on its way",
+                   "location": {"address": {"addressLocality": "Duiven"}}}
+    }]});
+    let bytes = push.to_string().into_bytes();
+    let (status, body) = send(&app, Source::Dhl, &bytes, Some(DHL_KEY.to_owned())).await;
+    assert_eq!(
+        (status, body["recorded"].clone()),
+        (StatusCode::OK, json!(1)),
+        "{body}"
+    );
+    let parcel = view(&app, &token).await;
+    assert_eq!(parcel["status"], "in_transit");
+    assert_eq!(parcel["carrier_code"], "transit");
+    assert_eq!(parcel["events"][0]["location"], "Duiven");
+    let (_, again) = send(&app, Source::Dhl, &bytes, Some(DHL_KEY.to_owned())).await;
+    assert_eq!(again["known"], 1);
+    for key in [
+        None,
+        Some("the-token-dhl-sends-uz".to_owned()),
+        Some(SENDCLOUD_SECRET.to_owned()),
+    ] {
+        let (status, _) = send(&app, Source::Dhl, &bytes, key).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(app.count("shipment_events").await, 1);
+}
+
 async fn secrets_are_the_owners_per_shop_and_never_shown(backend: Backend) {
     let app = TestApp::new(backend).await;
     parcel_with_feeds(&app).await;
@@ -275,7 +312,8 @@ async fn secrets_are_the_owners_per_shop_and_never_shown(backend: Backend) {
         list,
         json!([
             {"source": "sendcloud", "configured": true, "url": "https://pp.example/api/v1/feeds/shop/sendcloud"},
-            {"source": "aftership", "configured": true, "url": "https://pp.example/api/v1/feeds/shop/aftership"}
+            {"source": "aftership", "configured": true, "url": "https://pp.example/api/v1/feeds/shop/aftership"},
+            {"source": "dhl", "configured": true, "url": "https://pp.example/api/v1/feeds/shop/dhl"}
         ])
     );
     assert!(!list.to_string().contains(SENDCLOUD_SECRET));
@@ -324,5 +362,6 @@ async fn secrets_are_the_owners_per_shop_and_never_shown(backend: Backend) {
 storage_tests!(
     a_sendcloud_update_is_taken_once_and_a_bad_one_nowhere,
     an_aftership_update_is_its_latest_checkpoint_taken_once,
+    a_dhl_push_carries_the_shops_key_and_is_taken_once,
     secrets_are_the_owners_per_shop_and_never_shown,
 );

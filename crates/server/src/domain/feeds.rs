@@ -15,16 +15,18 @@ use super::Mapped;
 pub enum Source {
     Sendcloud,
     AfterShip,
+    Dhl,
 }
 
 impl Source {
-    pub const ALL: [Source; 2] = [Source::Sendcloud, Source::AfterShip];
+    pub const ALL: [Source; 3] = [Source::Sendcloud, Source::AfterShip, Source::Dhl];
 
     /// Its name in addresses and settings.
     pub fn as_str(self) -> &'static str {
         match self {
             Source::Sendcloud => "sendcloud",
             Source::AfterShip => "aftership",
+            Source::Dhl => "dhl",
         }
     }
 
@@ -37,16 +39,33 @@ impl Source {
         match self {
             Source::Sendcloud => "sendcloud-signature",
             Source::AfterShip => "aftership-hmac-sha256",
+            // DHL's push sends the header and token the subscription names
+            // (`hook.authentication`, type `ApiKeyAuthentication`): this header, the
+            // shop's secret as its token.
+            Source::Dhl => "x-postpurchase-key",
         }
     }
 
     /// Whether `signature` (the header's value) signs `body` with `secret`: Sendcloud's
-    /// is the hex HMAC-SHA256 of the body, AfterShip's its base64. Compared in constant
-    /// time by the MAC itself.
+    /// is the hex HMAC-SHA256 of the body, AfterShip's its base64, both compared in
+    /// constant time by the MAC itself; DHL's is the secret itself (its push signs
+    /// nothing), compared by their MACs, which takes the same time however they differ.
     pub fn verify(self, secret: &str, body: &[u8], signature: &str) -> bool {
         let expected = match self {
             Source::Sendcloud => hex(signature.trim()),
             Source::AfterShip => STANDARD.decode(signature.trim()).ok(),
+            Source::Dhl => {
+                let mac = |text: &str| {
+                    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).ok()?;
+                    mac.update(text.as_bytes());
+                    Some(mac)
+                };
+                let theirs = mac(signature.trim()).map(|m| m.finalize().into_bytes());
+                return match (mac(secret), theirs) {
+                    (Some(ours), Some(theirs)) => ours.verify_slice(&theirs).is_ok(),
+                    _ => false,
+                };
+            }
         };
         let Some(expected) = expected else {
             return false;
@@ -63,6 +82,7 @@ impl Source {
         match self {
             Source::Sendcloud => sendcloud(body),
             Source::AfterShip => aftership(body),
+            Source::Dhl => dhl(body),
         }
     }
 }
@@ -249,6 +269,47 @@ fn aftership_status(tag: &str, subtag: Option<&str>) -> Mapped {
     }
 }
 
+/// DHL's Shipment Tracking – Unified push
+/// (<https://developer.dhl.com/api-reference/shipment-tracking-unified-push>): the
+/// tracking API's answer, `shipments` each with its `id` (the tracking number) and its
+/// latest `status` (`timestamp`, `statusCode`, `status`, `description`, `location`).
+/// DHL's status codes map as our DHL table does (`pre-transit`, `transit`, `delivered`,
+/// `failure`, `unknown`).
+fn dhl(body: &Value) -> Result<Vec<FeedEvent>, &'static str> {
+    let shipments = body
+        .get("shipments")
+        .and_then(Value::as_array)
+        .ok_or("`shipments` is missing")?;
+    shipments
+        .iter()
+        .map(|s| {
+            let tracking = text(s, "id").ok_or("a shipment's `id` is missing")?;
+            let status = s.get("status").ok_or("a shipment's `status` is missing")?;
+            let code = text(status, "statusCode").ok_or("`status.statusCode` is missing")?;
+            let at = text(status, "timestamp").ok_or("`status.timestamp` is missing")?;
+            let occurred_at = super::parse_instant(&at)
+                .or_else(|| super::parse_instant(&format!("{at}Z")))
+                .map(|t| t.unix_timestamp())
+                .ok_or("`status.timestamp` is not a time")?;
+            let location = status
+                .pointer("/location/address/addressLocality")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            let words = text(status, "description").or_else(|| text(status, "status"));
+            Ok(FeedEvent {
+                event_id: format!("dhl-{tracking}-{code}-{occurred_at}"),
+                tracking_number: tracking,
+                occurred_at,
+                sent_at: None,
+                mapped: super::carrier_status("dhl", &code),
+                code,
+                text: words,
+                location,
+            })
+        })
+        .collect()
+}
+
 /// The signature a source would send for `body` with `secret`: for tests and for shops
 /// trying their set-up with `curl`.
 pub fn sign(source: Source, secret: &str, body: &[u8]) -> String {
@@ -260,6 +321,7 @@ pub fn sign(source: Source, secret: &str, body: &[u8]) -> String {
     match source {
         Source::Sendcloud => bytes.iter().map(|b| format!("{b:02x}")).collect(),
         Source::AfterShip => STANDARD.encode(bytes),
+        Source::Dhl => secret.to_owned(),
     }
 }
 
@@ -284,6 +346,25 @@ mod tests {
         assert!(Source::AfterShip.verify("s3cret", body, &signed));
         assert!(!Source::AfterShip.verify("s3cret", body, "not base64!"));
         assert!(!Source::AfterShip.verify("s3cret", b"{ }", &signed));
+    }
+
+    #[test]
+    fn a_dhl_push_is_one_event_per_shipment_with_the_shops_key() {
+        assert!(Source::Dhl.verify("the-shops-key", b"{}", "the-shops-key"));
+        assert!(!Source::Dhl.verify("the-shops-key", b"{}", "the-shops-kez"));
+        assert!(!Source::Dhl.verify("the-shops-key", b"{}", ""));
+        let body = json!({"shipments": [{"id": "JVGL0000000003", "service": "parcel-de",
+            "status": {"timestamp": "2026-11-23T10:00:00", "statusCode": "delivered",
+                       "status": "DELIVERED", "description": "Delivered to the recipient",
+                       "location": {"address": {"addressLocality": "Amsterdam"}}}}]});
+        let e = &Source::Dhl.read(&body).unwrap()[0];
+        assert_eq!(e.tracking_number, "JVGL0000000003");
+        assert_eq!(e.occurred_at, 1_795_428_000);
+        assert_eq!(e.mapped.0, ShipmentStatus::Delivered);
+        assert_eq!(e.location.as_deref(), Some("Amsterdam"));
+        assert!(Source::Dhl
+            .read(&json!({"shipments": [{"id": "X"}]}))
+            .is_err());
     }
 
     #[test]
