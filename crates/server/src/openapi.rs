@@ -90,7 +90,7 @@ pub const PATH: &str = "/api/v1/openapi.json";
         crate::feeds::remove_secret,
     ),
     // Sent, not served: what the shop's webhook endpoint receives.
-    components(schemas(postpurchase_api::WebhookEvent)),
+    components(schemas(postpurchase_api::WebhookEvent, postpurchase_api::AnalyticsTable)),
     modifiers(&ApiKeyAuth),
     tags(
         (name = "shopper", description = "Called by the widget in the shopper's browser; reached by capability token"),

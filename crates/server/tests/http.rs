@@ -316,6 +316,30 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
         assert_ne!(body["error"]["code"], "not_found", "{method} {uri}");
         assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {uri}");
     }
+    // Every reference in the document resolves (a path parameter's enum included).
+    fn refs(value: &serde_json::Value, found: &mut Vec<String>) {
+        use serde_json::Value;
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(r)) = map.get("$ref") {
+                    found.push(r.clone());
+                }
+                map.values().for_each(|v| refs(v, found));
+            }
+            Value::Array(list) => list.iter().for_each(|v| refs(v, found)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    refs(&doc, &mut found);
+    assert!(!found.is_empty());
+    for r in found {
+        let name = r.trim_start_matches("#/components/schemas/");
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "{r} does not resolve"
+        );
+    }
     // Every schema the handlers name is in the document.
     for schema in [
         "OrderView",
