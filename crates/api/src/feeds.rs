@@ -31,7 +31,7 @@ pub struct FeedSecret {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct FeedSource {
-    /// `sendcloud`, `aftership` or `dhl`.
+    /// `sendcloud`, `aftership`, `dhl` or `easypost`.
     pub source: String,
     pub configured: bool,
     pub url: String,

@@ -18,6 +18,7 @@ fn name(source: &str) -> &'static str {
         "sendcloud" => "Sendcloud",
         "aftership" => "AfterShip",
         "dhl" => "DHL",
+        "easypost" => "EasyPost",
         _ => "",
     }
 }

@@ -60,17 +60,19 @@ fn source_of(name: &str) -> Result<Source, ApiError> {
 /// A tracking source's webhook for the shop's parcels. Sendcloud signs with
 /// `Sendcloud-Signature` (hex HMAC-SHA256 of the body), AfterShip with
 /// `aftership-hmac-sha256` (its base64), each with the secret the shop set for it; DHL's
-/// push sends that secret in `X-Postpurchase-Key`, as its subscription names.
+/// push sends that secret in `X-Postpurchase-Key`, as its subscription names; EasyPost
+/// signs with `X-Hmac-Signature` (`hmac-sha256-hex=` and the hex HMAC of the body).
 #[utoipa::path(
     post,
     path = "/api/v1/feeds/{shop}/{source}",
     tag = "feeds",
     params(
         ("shop" = String, Path, description = "The shop's slug"),
-        ("source" = String, Path, description = "`sendcloud`, `aftership` or `dhl`"),
+        ("source" = String, Path, description = "`sendcloud`, `aftership`, `dhl` or `easypost`"),
         ("Sendcloud-Signature" = Option<String>, Header, description = "Sendcloud: hex HMAC-SHA256 of the body"),
         ("aftership-hmac-sha256" = Option<String>, Header, description = "AfterShip: base64 HMAC-SHA256 of the body"),
         ("X-Postpurchase-Key" = Option<String>, Header, description = "DHL: the secret itself, as the push subscription's API-key header"),
+        ("X-Hmac-Signature" = Option<String>, Header, description = "EasyPost: `hmac-sha256-hex=` and the hex HMAC-SHA256 of the body"),
     ),
     request_body(content = Object, description = "The source's own payload", content_type = "application/json"),
     responses(
@@ -181,12 +183,13 @@ pub async fn sources(
 
 /// Sets the secret a source signs the shop's feed with (owners only): Sendcloud's
 /// integration "Secret Key" or "Webhook Signature Key", AfterShip's webhook secret, or
-/// the token DHL's push subscription sends in `X-Postpurchase-Key`.
+/// the token DHL's push subscription sends in `X-Postpurchase-Key`, or EasyPost's
+/// webhook secret.
 #[utoipa::path(
     put,
     path = "/api/v1/admin/feeds/{source}",
     tag = "admin",
-    params(("source" = String, Path, description = "`sendcloud`, `aftership` or `dhl`")),
+    params(("source" = String, Path, description = "`sendcloud`, `aftership`, `dhl` or `easypost`")),
     request_body = FeedSecret,
     security(("api_key" = []), ("session" = [])),
     responses(
@@ -205,10 +208,10 @@ pub async fn set_secret(
 ) -> Result<Json<FeedSource>, ApiError> {
     let source = source_of(&source)?;
     let text = secret.secret;
-    if !(8..=200).contains(&text.chars().count()) || text.chars().any(char::is_whitespace) {
+    if !(8..=200).contains(&text.len()) || !text.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(ApiError::invalid_fields(vec![FieldError::new(
             "secret",
-            "must be 8 to 200 characters, without spaces",
+            "must be 8 to 200 characters, letters, digits and signs without spaces (ASCII)",
         )]));
     }
     state
@@ -223,7 +226,7 @@ pub async fn set_secret(
     delete,
     path = "/api/v1/admin/feeds/{source}",
     tag = "admin",
-    params(("source" = String, Path, description = "`sendcloud`, `aftership` or `dhl`")),
+    params(("source" = String, Path, description = "`sendcloud`, `aftership`, `dhl` or `easypost`")),
     security(("api_key" = []), ("session" = [])),
     responses(
         (status = 204, description = "Removed (or was not set)"),

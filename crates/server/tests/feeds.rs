@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 const SENDCLOUD_SECRET: &str = "sendcloud-secret-key";
 const AFTERSHIP_SECRET: &str = "aftership-webhook-secret";
 const DHL_KEY: &str = "the-token-dhl-sends-us";
+const EASYPOST_SECRET: &str = "easypost-webhook-secret";
 
 /// Jane's order 1001 with her two tees in parcel `3SYZXG132912330`, and both sources'
 /// secrets set.
@@ -33,6 +34,7 @@ async fn parcel_with_feeds(app: &TestApp) -> String {
         ("sendcloud", SENDCLOUD_SECRET),
         ("aftership", AFTERSHIP_SECRET),
         ("dhl", DHL_KEY),
+        ("easypost", EASYPOST_SECRET),
     ] {
         let (status, body) = app
             .admin_put(
@@ -303,6 +305,62 @@ async fn a_dhl_push_carries_the_shops_key_and_is_taken_once(backend: Backend) {
     assert_eq!(app.count("shipment_events").await, 1);
 }
 
+async fn an_easypost_tracker_update_is_taken_once_signed_its_way(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let token = parcel_with_feeds(&app).await;
+    // EasyPost's Event for a Tracker, as its documentation shows it.
+    let event = json!({
+        "object": "Event", "id": "evt_2c3d", "mode": "production",
+        "description": "tracker.updated", "created_at": "2026-11-23T11:30:00Z",
+        "result": {
+            "object": "Tracker", "id": "trk_1a2b", "tracking_code": "3SYZXG132912330",
+            "status": "available_for_pickup", "status_detail": "arrived_at_pickup_location",
+            "carrier": "PostNL",
+            "tracking_details": [
+                {"object": "TrackingDetail", "message": "Sorted", "status": "in_transit",
+                 "status_detail": "arrived_at_facility", "datetime": "2026-11-22T18:00:00Z",
+                 "tracking_location": {"object": "TrackingLocation", "city": "Utrecht"}},
+                {"object": "TrackingDetail", "message": "Ready for pickup at the locker",
+                 "status": "available_for_pickup",
+                 "status_detail": "arrived_at_pickup_location",
+                 "datetime": "2026-11-23T11:00:00Z",
+                 "tracking_location": {"object": "TrackingLocation", "city": "Amsterdam"}}
+            ]
+        }
+    });
+    let (status, body) = signed(&app, Source::EasyPost, EASYPOST_SECRET, &event).await;
+    assert_eq!(
+        (status, body["recorded"].clone()),
+        (StatusCode::OK, json!(1)),
+        "{body}"
+    );
+    let parcel = view(&app, &token).await;
+    assert_eq!(parcel["status"], "available_for_pickup");
+    assert_eq!(
+        parcel["carrier_code"],
+        "available_for_pickup/arrived_at_pickup_location"
+    );
+    assert_eq!(parcel["carrier_text"], "Ready for pickup at the locker");
+    let (_, again) = signed(&app, Source::EasyPost, EASYPOST_SECRET, &event).await;
+    assert_eq!(again["known"], 1);
+    let bytes = event.to_string().into_bytes();
+    let bare = sign(Source::Sendcloud, EASYPOST_SECRET, &bytes);
+    for signature in [
+        None,
+        Some(bare),
+        Some(sign(Source::EasyPost, "not-ours-at-all", &bytes)),
+    ] {
+        let (status, _) = send(&app, Source::EasyPost, &bytes, signature).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let mut old = event.clone();
+    old["id"] = json!("evt_old");
+    old["created_at"] = json!("2026-11-19T11:30:00Z");
+    let (status, _) = signed(&app, Source::EasyPost, EASYPOST_SECRET, &old).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(app.count("shipment_events").await, 1);
+}
+
 async fn secrets_are_the_owners_per_shop_and_never_shown(backend: Backend) {
     let app = TestApp::new(backend).await;
     parcel_with_feeds(&app).await;
@@ -313,7 +371,8 @@ async fn secrets_are_the_owners_per_shop_and_never_shown(backend: Backend) {
         json!([
             {"source": "sendcloud", "configured": true, "url": "https://pp.example/api/v1/feeds/shop/sendcloud"},
             {"source": "aftership", "configured": true, "url": "https://pp.example/api/v1/feeds/shop/aftership"},
-            {"source": "dhl", "configured": true, "url": "https://pp.example/api/v1/feeds/shop/dhl"}
+            {"source": "dhl", "configured": true, "url": "https://pp.example/api/v1/feeds/shop/dhl"},
+            {"source": "easypost", "configured": true, "url": "https://pp.example/api/v1/feeds/shop/easypost"}
         ])
     );
     assert!(!list.to_string().contains(SENDCLOUD_SECRET));
@@ -363,5 +422,6 @@ storage_tests!(
     a_sendcloud_update_is_taken_once_and_a_bad_one_nowhere,
     an_aftership_update_is_its_latest_checkpoint_taken_once,
     a_dhl_push_carries_the_shops_key_and_is_taken_once,
+    an_easypost_tracker_update_is_taken_once_signed_its_way,
     secrets_are_the_owners_per_shop_and_never_shown,
 );

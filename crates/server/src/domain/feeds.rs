@@ -16,10 +16,16 @@ pub enum Source {
     Sendcloud,
     AfterShip,
     Dhl,
+    EasyPost,
 }
 
 impl Source {
-    pub const ALL: [Source; 3] = [Source::Sendcloud, Source::AfterShip, Source::Dhl];
+    pub const ALL: [Source; 4] = [
+        Source::Sendcloud,
+        Source::AfterShip,
+        Source::Dhl,
+        Source::EasyPost,
+    ];
 
     /// Its name in addresses and settings.
     pub fn as_str(self) -> &'static str {
@@ -27,6 +33,7 @@ impl Source {
             Source::Sendcloud => "sendcloud",
             Source::AfterShip => "aftership",
             Source::Dhl => "dhl",
+            Source::EasyPost => "easypost",
         }
     }
 
@@ -43,6 +50,7 @@ impl Source {
             // (`hook.authentication`, type `ApiKeyAuthentication`): this header, the
             // shop's secret as its token.
             Source::Dhl => "x-postpurchase-key",
+            Source::EasyPost => "x-hmac-signature",
         }
     }
 
@@ -54,6 +62,13 @@ impl Source {
         let expected = match self {
             Source::Sendcloud => hex(signature.trim()),
             Source::AfterShip => STANDARD.decode(signature.trim()).ok(),
+            // `hmac-sha256-hex=` and the hex HMAC-SHA256 of the body, keyed with the
+            // webhook secret (which EasyPost normalises to NFKD; secrets here are ASCII,
+            // which NFKD leaves as they are).
+            Source::EasyPost => signature
+                .trim()
+                .strip_prefix("hmac-sha256-hex=")
+                .and_then(hex),
             Source::Dhl => {
                 let mac = |text: &str| {
                     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).ok()?;
@@ -83,6 +98,7 @@ impl Source {
             Source::Sendcloud => sendcloud(body),
             Source::AfterShip => aftership(body),
             Source::Dhl => dhl(body),
+            Source::EasyPost => easypost(body),
         }
     }
 }
@@ -310,6 +326,75 @@ fn dhl(body: &Value) -> Result<Vec<FeedEvent>, &'static str> {
         .collect()
 }
 
+/// EasyPost's `tracker.updated` Event (<https://docs.easypost.com/docs/events>,
+/// <https://docs.easypost.com/docs/trackers>): `id` (the event's, the same on a retry),
+/// `created_at`, and `result`, the Tracker with its `tracking_code`, `status`,
+/// `status_detail` and `tracking_details`, of which the last is the update.
+fn easypost(body: &Value) -> Result<Vec<FeedEvent>, &'static str> {
+    if body.get("description").and_then(Value::as_str) != Some("tracker.updated") {
+        // Other events (batches, refunds, reports) carry no parcel news.
+        return Ok(Vec::new());
+    }
+    let id = text(body, "id").ok_or("`id` is missing")?;
+    let tracker = body.get("result").ok_or("`result` is missing")?;
+    let tracking = text(tracker, "tracking_code").ok_or("`result.tracking_code` is missing")?;
+    let latest = tracker
+        .get("tracking_details")
+        .and_then(Value::as_array)
+        .and_then(|d| d.last());
+    let from = latest.unwrap_or(tracker);
+    let status = text(from, "status").ok_or("`status` is missing")?;
+    let detail = text(from, "status_detail");
+    let time = |v: &Value, key: &str| {
+        text(v, key)
+            .as_deref()
+            .and_then(super::parse_instant)
+            .map(|t| t.unix_timestamp())
+    };
+    let sent_at = time(body, "created_at");
+    let occurred_at = latest
+        .and_then(|d| time(d, "datetime"))
+        .or_else(|| time(tracker, "updated_at"))
+        .or(sent_at)
+        .ok_or("the update's time is missing")?;
+    let location = latest
+        .and_then(|d| d.get("tracking_location"))
+        .and_then(|l| text(l, "city"));
+    let words = latest
+        .and_then(|d| text(d, "message"))
+        .or_else(|| detail.clone());
+    Ok(vec![FeedEvent {
+        event_id: format!("easypost-{id}"),
+        tracking_number: tracking,
+        occurred_at,
+        sent_at,
+        mapped: easypost_status(&status),
+        code: match &detail {
+            Some(d) => format!("{status}/{d}"),
+            None => status,
+        },
+        text: words,
+        location,
+    }])
+}
+
+/// EasyPost's Tracker statuses, from "Trackers" (<https://docs.easypost.com/docs/trackers>).
+fn easypost_status(status: &str) -> Mapped {
+    use ShipmentStatus as S;
+    let status = match status {
+        "pre_transit" => S::Pending,
+        "in_transit" => S::InTransit,
+        "out_for_delivery" => S::OutForDelivery,
+        "available_for_pickup" => S::AvailableForPickup,
+        "delivered" => return (S::Delivered, None),
+        "return_to_sender" => S::ReturnToSender,
+        "failure" | "error" => S::Exception,
+        "cancelled" => S::Cancelled,
+        _ => S::Unknown,
+    };
+    (status, None)
+}
+
 /// The signature a source would send for `body` with `secret`: for tests and for shops
 /// trying their set-up with `curl`.
 pub fn sign(source: Source, secret: &str, body: &[u8]) -> String {
@@ -322,6 +407,10 @@ pub fn sign(source: Source, secret: &str, body: &[u8]) -> String {
         Source::Sendcloud => bytes.iter().map(|b| format!("{b:02x}")).collect(),
         Source::AfterShip => STANDARD.encode(bytes),
         Source::Dhl => secret.to_owned(),
+        Source::EasyPost => format!(
+            "hmac-sha256-hex={}",
+            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        ),
     }
 }
 
@@ -346,6 +435,47 @@ mod tests {
         assert!(Source::AfterShip.verify("s3cret", body, &signed));
         assert!(!Source::AfterShip.verify("s3cret", body, "not base64!"));
         assert!(!Source::AfterShip.verify("s3cret", b"{ }", &signed));
+    }
+
+    #[test]
+    fn an_easypost_tracker_update_is_its_latest_detail() {
+        let body = json!({"object": "Event", "id": "evt_1", "description": "tracker.updated",
+            "created_at": "2026-11-23T11:00:00Z",
+            "result": {"object": "Tracker", "tracking_code": "EZ1000000001",
+                "status": "out_for_delivery", "status_detail": "out_for_delivery",
+                "tracking_details": [
+                    {"status": "in_transit", "status_detail": "arrived_at_facility",
+                     "message": "Arrived", "datetime": "2026-11-22T08:00:00Z"},
+                    {"status": "out_for_delivery", "status_detail": "out_for_delivery",
+                     "message": "Out for delivery", "datetime": "2026-11-23T07:00:00Z",
+                     "tracking_location": {"city": "Utrecht"}}]}});
+        let e = &Source::EasyPost.read(&body).unwrap()[0];
+        assert_eq!(e.event_id, "easypost-evt_1");
+        assert_eq!(e.code, "out_for_delivery/out_for_delivery");
+        assert_eq!(e.mapped.0, ShipmentStatus::OutForDelivery);
+        assert_eq!(
+            (e.occurred_at, e.sent_at),
+            (1_795_417_200, Some(1_795_431_600))
+        );
+        assert_eq!(e.location.as_deref(), Some("Utrecht"));
+        let bytes = body.to_string().into_bytes();
+        let signed = sign(Source::EasyPost, "whsec", &bytes);
+        assert!(signed.starts_with("hmac-sha256-hex="));
+        assert!(Source::EasyPost.verify("whsec", &bytes, &signed));
+        assert!(!Source::EasyPost.verify(
+            "whsec",
+            &bytes,
+            signed.trim_start_matches("hmac-sha256-hex=")
+        ));
+        assert_eq!(
+            easypost_status("return_to_sender").0,
+            ShipmentStatus::ReturnToSender
+        );
+        assert_eq!(easypost_status("something_else").0, ShipmentStatus::Unknown);
+        assert_eq!(
+            Source::EasyPost.read(&json!({"description": "batch.updated"})),
+            Ok(Vec::new())
+        );
     }
 
     #[test]
