@@ -115,19 +115,10 @@ fn day(lang: Lang, day: &str) -> String {
 
 /// The server's refusal of a period, with the fields it names.
 fn refusal(t: T, failure: &Failure) -> String {
-    let Failure::Api {
-        message, fields, ..
-    } = failure
-    else {
-        return failure.say(t);
-    };
-    fields.iter().fold(message.clone(), |text, f| {
-        let name = match f.field.as_str() {
-            "from" => t.get(Key::PeriodFrom),
-            "to" => t.get(Key::PeriodTo),
-            other => other,
-        };
-        format!("{text} {name}: {}.", f.message)
+    failure.say_naming(t, |field| match field {
+        "from" => t.get(Key::PeriodFrom),
+        "to" => t.get(Key::PeriodTo),
+        other => other,
     })
 }
 

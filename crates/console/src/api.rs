@@ -30,6 +30,11 @@ pub enum Failure {
 impl Failure {
     /// The failure in the staff member's words.
     pub fn say(&self, t: T) -> String {
+        self.say_naming(t, |field| field)
+    }
+
+    /// The same, naming each field the API found wrong by `name` (a page's own label).
+    pub fn say_naming<'a>(&'a self, t: T, name: impl Fn(&'a str) -> &'a str) -> String {
         match self {
             Failure::Network => t.get(Key::ErrorNetwork).to_owned(),
             Failure::SignedOut => t.get(Key::ErrorSession).to_owned(),
@@ -49,7 +54,7 @@ impl Failure {
             Failure::Api {
                 message, fields, ..
             } => fields.iter().fold(message.clone(), |text, f| {
-                format!("{text} {}: {}.", f.field, f.message)
+                format!("{text} {}: {}.", name(&f.field), f.message)
             }),
         }
     }

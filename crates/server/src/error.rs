@@ -76,6 +76,19 @@ impl ApiError {
         self
     }
 
+    /// A body that could not be read: too large for its route, or broken off.
+    pub fn unreadable_body(rejection: &axum::extract::rejection::BytesRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Self::payload_too_large()
+        } else {
+            Self::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_body",
+                "The request body could not be read.",
+            )
+        }
+    }
+
     /// A body larger than its route takes.
     pub fn payload_too_large() -> Self {
         Self::new(
@@ -233,19 +246,7 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> 
                 "Send the body as JSON with `Content-Type: application/json`.",
             ));
         }
-        let bytes = axum::body::Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::payload_too_large()
-                } else {
-                    ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        "invalid_body",
-                        "The request body could not be read.",
-                    )
-                }
-            })?;
+        let bytes = read_body(request, state).await?;
         let invalid_json = || {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
@@ -360,6 +361,16 @@ impl<'de> serde::de::Visitor<'de> for BodyVisitor {
         }
         Ok(object.into())
     }
+}
+
+/// A request's body as sent, within its route's limit.
+pub async fn read_body<S: Send + Sync>(
+    request: axum::extract::Request,
+    state: &S,
+) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| ApiError::unreadable_body(&rejection))
 }
 
 impl<T: serde::Serialize> IntoResponse for Json<T> {

@@ -3,8 +3,8 @@
 
 use postpurchase_api::{CarrierEvent, FeedResult};
 
+use super::instant;
 use super::tracking::{take_event, EventRequest};
-use super::{instant, shops};
 use crate::db::{Conn, Db, DbError};
 use crate::domain::feeds::{FeedEvent, Source};
 use crate::error::ApiError;
@@ -31,17 +31,17 @@ impl Db {
     ) -> Result<Option<(i64, String)>, ApiError> {
         let slug = slug.to_owned();
         self.read(work!(|c, slug| {
-            let Some(shop) = shops::by_slug(c, &slug).await? else {
-                return Ok(None);
-            };
-            Ok(c.query_opt(
-                "SELECT secret FROM feed_secrets WHERE shop_id = ?1 AND source = ?2",
-                args![shop.id, source.as_str()],
-            )
-            .await?
-            .map(|mut r| r.get::<String>("secret"))
-            .transpose()?
-            .map(|secret| (shop.id, secret)))
+            let found = c
+                .query_opt(
+                    "SELECT f.shop_id, f.secret FROM feed_secrets f JOIN shops s ON s.id = f.shop_id
+                     WHERE s.slug = ?1 AND f.source = ?2",
+                    args![slug, source.as_str()],
+                )
+                .await?;
+            Ok(match found {
+                Some(mut r) => Some((r.get("shop_id")?, r.get("secret")?)),
+                None => None,
+            })
         }))
         .await
     }
