@@ -309,6 +309,14 @@ async fn events_are_counted_per_day_within_a_limit_and_not_at_all_when_off(backe
         StatusCode::NOT_FOUND
     );
     assert_eq!(app.count("widget_events").await, 1);
+    // A recommendation clicked is counted too (issue 18's module will send it).
+    let click = json!({"event": "recommendation_clicked"});
+    assert_eq!(event(&app, &token, click).await, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.texts("SELECT event FROM widget_events ORDER BY event")
+            .await,
+        ["opened", "recommendation_clicked"]
+    );
 
     // Off: the view tells the widget not to report, and a report is kept nowhere.
     let (status, body) = app
@@ -323,7 +331,7 @@ async fn events_are_counted_per_day_within_a_limit_and_not_at_all_when_off(backe
     assert_eq!(view["report_events"], false);
     let link = json!({"event": "link_copied"});
     assert_eq!(event(&app, &token, link).await, StatusCode::NO_CONTENT);
-    assert_eq!(app.count("widget_events").await, 1);
+    assert_eq!(app.count("widget_events").await, 2);
     let (_, settings) = app.get_admin("/api/v1/admin/analytics-settings").await;
     assert_eq!(settings, json!({"events": false}));
     let (_, a) = app.get_admin("/api/v1/admin/analytics").await;
