@@ -124,7 +124,7 @@ from_js! {
     ShopContact { name, support_email, support_phone, support_url, order_status_url }
     ShipmentSummary { id, carrier, carrier_name, tracking_number, tracking_url, status, delivered_to,
                       estimated_delivery, carrier_code, carrier_text, items, events, choice,
-                      choice_etag, locked, changeable_until, delivery_dates }
+                      choice_etag, locked, changeable_until, delivery_dates, delay_reason }
     ShipmentItem { line_id, quantity }
     TrackingEvent { occurred_at, status, code, text, location }
     DeliveryChoice { kind, slot_id, neighbour, safe_place, pickup_point_id, date }
@@ -161,6 +161,7 @@ from_name! {
                   "locker" => Locker, "pickup_point" => PickupPoint, "signed" => Signed }
     ChoiceKind { "slot" => Slot, "neighbour" => Neighbour, "safe_place" => SafePlace,
                  "pickup_point" => PickupPoint, "another_day" => AnotherDay }
+    DelayReason { "no_news" => NoNews, "late" => Late }
 }
 
 /// A status the widget does not know yet (a newer server) reads as `unknown`, not as an

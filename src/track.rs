@@ -11,8 +11,8 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use postpurchase_api::{
-    ChoiceKind, ChoiceLock, DeliveryChoice, DeliveryOptions, OrderView, ShipmentStatus,
-    ShipmentSummary, SAFE_PLACES,
+    ChoiceKind, ChoiceLock, DelayReason, DeliveryChoice, DeliveryOptions, OrderView,
+    ShipmentStatus, ShipmentSummary, SAFE_PLACES,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -118,6 +118,14 @@ fn parcel(cx: Ctx, f: &Formats, order: &OrderView, n: usize, s: &ShipmentSummary
             "",
             &[" · ", t.get(DELIVERED_KEYS[to as usize])].concat(),
         );
+    }
+    // Said by the server, not the carrier: late, or no news for days.
+    if let Some(reason) = s.delay_reason {
+        let says = match reason {
+            DelayReason::Late => Key::ParcelLate,
+            DelayReason::NoNews => Key::ParcelNoNews,
+        };
+        add(&li, "p", "pp-note", t.get(says));
     }
     if let Some(text) = &s.carrier_text {
         let says = t.fill_with(

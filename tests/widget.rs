@@ -680,6 +680,37 @@ async fn a_split_order_shows_each_parcel_and_what_is_still_to_come() {
 }
 
 #[wasm_bindgen_test]
+async fn a_parcel_the_server_calls_delayed_says_why_beside_the_carriers_words() {
+    let mut order = order(false);
+    order.stage = OrderStage::Shipped;
+    let mut late = parcel(7, ShipmentStatus::Delayed);
+    late.delay_reason = Some(DelayReason::Late);
+    late.carrier_text = Some("Sorted in Utrecht".into());
+    let mut quiet = parcel(8, ShipmentStatus::Delayed);
+    quiet.delay_reason = Some(DelayReason::NoNews);
+    // The carrier's own "delayed" has no reason of ours.
+    let carriers = parcel(9, ShipmentStatus::Delayed);
+    order.shipments = vec![late, quiet, carriers];
+    fake_fetch(&[ok(&order)]);
+    let root = mount("en", None);
+    find(&root, ".pp-parcel", 2000).await;
+    assert_shows(
+        &root,
+        &[
+            "Your parcel is later than expected; we are looking into it.",
+            "PostNL: “Sorted in Utrecht”",
+            "The carrier has not sent news of your parcel for a few days; we are looking into it.",
+        ],
+    );
+    let notes = |i: usize| {
+        all(&root, ".pp-parcel")[i]
+            .text_content()
+            .unwrap_or_default()
+    };
+    assert!(!notes(2).contains("looking into it"), "{}", notes(2));
+}
+
+#[wasm_bindgen_test]
 async fn a_live_recheck_updates_a_changed_parcel_and_says_so() {
     let mut order = order(false);
     order.shipments = vec![parcel(7, ShipmentStatus::InTransit)];

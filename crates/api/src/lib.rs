@@ -9,11 +9,13 @@ use serde::{Deserialize, Serialize};
 
 pub mod analytics;
 pub mod console;
+pub mod events;
 pub mod feeds;
 pub mod locales;
 
 pub use analytics::*;
 pub use console::*;
+pub use events::*;
 pub use feeds::*;
 
 #[cfg(feature = "openapi")]
@@ -207,6 +209,9 @@ pub struct ShipmentSummary {
     /// The dates this parcel can be delivered on instead (for "another day" and slots).
     #[serde(default)]
     pub delivery_dates: Option<DateWindow>,
+    /// Why the status is `delayed` when the server, not the carrier, says so.
+    #[serde(default)]
+    pub delay_reason: Option<DelayReason>,
 }
 
 /// A span of time between two RFC 3339 instants.
@@ -585,6 +590,11 @@ pub struct NewOrder {
     pub delivery_address: NewAddress,
     #[serde(default)]
     pub promised_delivery: Option<DateWindow>,
+    /// `YYYY-MM-DD`, the shop's local date by which a parcel should be with a carrier;
+    /// without it, the shop's `dispatch_days` after the order's day.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
+    pub dispatch_by: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -1485,8 +1495,7 @@ pub struct ShopTheme {
     pub variables: std::collections::BTreeMap<String, String>,
 }
 
-/// What the shop's webhook endpoint receives when a shopper changes a delivery choice or a
-/// return, or the shop moves a return along.
+/// What the shop's webhook endpoint receives: one of the event types in [`CATALOGUE`].
 /// The body is signed: `Postpurchase-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." +
 /// body)>`, with the Unix time in `Postpurchase-Timestamp`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -1494,7 +1503,10 @@ pub struct ShopTheme {
 pub struct WebhookEvent {
     /// Unique per event; the same id delivered twice is one event (deliveries are retried).
     pub id: String,
-    /// `delivery_choice.changed`, `return.created`, `return.cancelled`, `return.updated`.
+    /// One of [`CATALOGUE`]: `delivery_choice.changed`, `return.created`,
+    /// `return.updated`, `return.cancelled`, `shipment.status_changed`,
+    /// `shipment.delivered`, `shipment.delayed`, `review.created`, `survey.answered`,
+    /// `referral.redeemed`, `order.stalled`.
     #[serde(rename = "type")]
     pub kind: String,
     /// RFC 3339, UTC.
@@ -1507,6 +1519,18 @@ pub struct WebhookEvent {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(untagged)]
 pub enum WebhookData {
+    // Read back in this order, the first shape that fits: the shapes with more required
+    // fields come before the delivery choice's, whose fields they all have.
+    /// `shipment.status_changed`, `shipment.delivered`, `shipment.delayed`
+    Shipment(Box<ShipmentNews>),
+    /// `review.created`
+    Review(Box<ReviewCreated>),
+    /// `survey.answered`
+    Survey(Box<SurveyAnswered>),
+    /// `referral.redeemed`
+    Referral(Box<ReferralRedeemed>),
+    /// `order.stalled`
+    Stalled(Box<OrderStalled>),
     /// `delivery_choice.changed`
     DeliveryChoice(Box<ChoiceChanged>),
     /// `return.created`, `return.cancelled`, `return.updated`

@@ -128,7 +128,11 @@ pub async fn take(
             "This update was sent more than three days ago, or claims to come from the future: it is not taken.",
         ));
     }
-    Ok(Json(state.db.take_feed(shop_id, events, now).await?))
+    let (result, queued) = state.db.take_feed(shop_id, events, now).await?;
+    if queued {
+        state.webhooks.notify_one();
+    }
+    Ok(Json(result))
 }
 
 fn view(state: &AppState, slug: &str, source: Source, configured: bool) -> FeedSource {

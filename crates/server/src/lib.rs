@@ -8,6 +8,7 @@ pub mod cli;
 pub mod console;
 pub mod console_app;
 pub mod db;
+pub mod delays;
 pub mod domain;
 pub mod error;
 pub mod extract;
@@ -276,6 +277,7 @@ pub fn app(state: AppState) -> Router {
         .merge(admin::router())
         .merge(analytics::router())
         .merge(feeds::router())
+        .merge(delays::router())
         .merge(console::router())
         .merge(tracking::router())
         .merge(settings::router())
@@ -377,6 +379,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         maintenance::PURGE_EVERY,
     );
     let _forgetter = maintenance::forget_idle_callers(state.limiter.clone());
+    let _delays = maintenance::check_delays(state.clone(), maintenance::CHECK_DELAYS_EVERY);
 
     let storefront = match config.demo_storefront {
         Some(addr) => {

@@ -1,6 +1,8 @@
-//! Housekeeping the server does on its own: purging expired capability tokens, day-old
-//! idempotency records and old webhook deliveries, at start and every hour. Every server
-//! process runs it; a purge is a few `DELETE`s, harmless to run twice.
+//! Work the server does on its own: purging expired capability tokens, day-old
+//! idempotency records and old webhook deliveries, at start and every hour; and looking
+//! for late and stalled parcels and orders every few minutes. Every server process runs
+//! both; a purge is a few `DELETE`s, and a check settles each parcel in a transaction
+//! that sends each change once, so both are harmless to run twice.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,6 +36,36 @@ pub fn spawn(db: Arc<Db>, clock: Clock, every: Duration) -> JoinHandle<()> {
                     target: "postpurchase::maintenance",
                     error = %e,
                     "purging expired data failed; trying again later"
+                ),
+            }
+        }
+    })
+}
+
+/// How often parcels and orders are looked at for delays: a parcel turns late within
+/// this long of its window's end.
+pub const CHECK_DELAYS_EVERY: Duration = Duration::from_secs(10 * 60);
+
+/// Starts the delay checks ([`crate::delays::check`]): now, then every `every`, until
+/// aborted or the runtime stops.
+pub fn check_delays(state: crate::AppState, every: Duration) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match crate::delays::check(&state).await {
+                Ok(checked) if checked.parcels > 0 || checked.stalled > 0 => tracing::info!(
+                    target: "postpurchase::maintenance",
+                    parcels = checked.parcels,
+                    stalled_orders = checked.stalled,
+                    "parcels and orders checked for delays"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(
+                    target: "postpurchase::maintenance",
+                    error = ?e,
+                    "checking for delays failed; trying again later"
                 ),
             }
         }

@@ -88,15 +88,26 @@ pub const PATH: &str = "/api/v1/openapi.json";
         crate::feeds::sources,
         crate::feeds::set_secret,
         crate::feeds::remove_secret,
+        crate::delays::get_settings,
+        crate::delays::put_settings,
     ),
     // Sent, not served: what the shop's webhook endpoint receives.
-    components(schemas(postpurchase_api::WebhookEvent, postpurchase_api::AnalyticsTable)),
+    components(schemas(
+        postpurchase_api::WebhookEvent,
+        postpurchase_api::AnalyticsTable,
+        postpurchase_api::ShipmentNews,
+        postpurchase_api::ReviewCreated,
+        postpurchase_api::SurveyAnswered,
+        postpurchase_api::ReferralRedeemed,
+        postpurchase_api::OrderStalled,
+    )),
     modifiers(&ApiKeyAuth),
     tags(
         (name = "shopper", description = "Called by the widget in the shopper's browser; reached by capability token"),
         (name = "admin", description = "Called by the merchant's servers with the shop's API key, or by the console with a staff session (changes carry `X-CSRF-Token`)"),
         (name = "console", description = "Staff signing in to the console and out of it"),
         (name = "feeds", description = "Tracking sources' own webhooks, signed the source's way with the secret the shop set"),
+        (name = "webhooks", description = "Sent, not served: what the shop's webhook endpoint receives, one schema per event type (`Event.<type>`), each signed with the shop's webhook secret"),
     )
 )]
 pub struct ApiDoc;
@@ -129,10 +140,53 @@ pub fn document() -> &'static Value {
                 complete_operation(path, operation);
             }
         }
+        add_webhooks(&mut doc);
         constrain_schemas(&mut doc["components"]["schemas"]);
         spell_out_blanks(&mut doc["components"]["schemas"], &blank_class());
         doc
     })
+}
+
+/// The name of the schema of the whole event of `kind` (`Event.shipment.delivered`).
+pub fn event_schema(kind: &str) -> String {
+    format!("Event.{kind}")
+}
+
+/// The webhook catalogue: for every event type the shop's endpoint receives, its own
+/// schema (the envelope with `type` fixed and its `data`), and an entry under the
+/// document's `webhooks` with the signature headers.
+fn add_webhooks(doc: &mut Value) {
+    for (kind, data, when) in postpurchase_api::CATALOGUE {
+        let name = event_schema(kind);
+        doc["components"]["schemas"][&name] = json!({
+            "type": "object",
+            "description": when,
+            "required": ["id", "type", "created_at", "data"],
+            "properties": {
+                "id": {"type": "string", "description": "Unique per event: a repeated id is the same event, sent again"},
+                "type": {"type": "string", "enum": [kind]},
+                "created_at": {"type": "string", "format": "date-time"},
+                "data": {"$ref": format!("#/components/schemas/{data}")},
+            },
+        });
+        doc["webhooks"][kind] = json!({"post": {
+            "operationId": format!("webhook.{kind}"),
+            "summary": when,
+            "tags": ["webhooks"],
+            "parameters": [
+                {"name": "Postpurchase-Event-Id", "in": "header", "required": true, "schema": {"type": "string"}},
+                {"name": "Postpurchase-Timestamp", "in": "header", "required": true, "schema": {"type": "integer"}},
+                {"name": "Postpurchase-Signature", "in": "header", "required": true, "schema": {"type": "string"},
+                 "description": "`v1=` and the hex HMAC-SHA256, keyed with the shop's webhook secret, of the timestamp, `.` and the body"},
+            ],
+            "requestBody": {"required": true, "content": {"application/json": {
+                "schema": {"$ref": format!("#/components/schemas/{name}")},
+            }}},
+            "responses": {
+                "2XX": {"description": "Taken; anything else is sent again later (10 attempts over about 4 hours)"},
+            },
+        }});
+    }
 }
 
 pub async fn serve() -> impl IntoResponse {

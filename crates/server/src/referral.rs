@@ -204,6 +204,8 @@ pub async fn redeem(
         .redeem_referral(shop.id, request, state.clock.now())
         .await?;
     let status = if created {
+        // Queued as `referral.redeemed`.
+        state.webhooks.notify_one();
         StatusCode::CREATED
     } else {
         StatusCode::OK

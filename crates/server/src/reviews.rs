@@ -82,6 +82,8 @@ pub async fn write(
         .db
         .write_review(&shop, &token, review, state.clock.now())
         .await?;
+    // Queued as `review.created`.
+    state.webhooks.notify_one();
     Ok((StatusCode::CREATED, Json(items)))
 }
 

@@ -871,6 +871,7 @@ fn sample_order(sample: &Sample, today: time::Date, placed_at: i64) -> NewOrder 
             earliest: promised(2),
             latest: promised(4),
         }),
+        dispatch_by: None,
     }
 }
 

@@ -87,6 +87,8 @@ pub async fn answer_nps(
         .db
         .answer_survey(&shop, &token, Answer::Nps(answer), state.clock.now())
         .await?;
+    // The answer was queued as `survey.answered`.
+    state.webhooks.notify_one();
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -117,6 +119,8 @@ pub async fn answer_heard(
         .db
         .answer_survey(&shop, &token, Answer::Heard(answer), state.clock.now())
         .await?;
+    // The answer was queued as `survey.answered`.
+    state.webhooks.notify_one();
     Ok((StatusCode::CREATED, Json(view)))
 }
 

@@ -138,12 +138,15 @@ pub async fn record_event(
             .and_then(domain::window_seconds),
         event,
     };
-    let (recorded, status, events) = state
+    let taken = state
         .db
         .record_carrier_event(shop.id, request, state.clock.now())
         .await?;
+    if taken.queued {
+        state.webhooks.notify_one();
+    }
     Ok((
-        if recorded {
+        if taken.recorded {
             StatusCode::CREATED
         } else {
             StatusCode::OK
@@ -151,9 +154,9 @@ pub async fn record_event(
         Json(ShipmentState {
             carrier,
             tracking_number,
-            status,
-            events,
-            recorded,
+            status: taken.status,
+            events: taken.events,
+            recorded: taken.recorded,
         }),
     ))
 }

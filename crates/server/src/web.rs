@@ -774,6 +774,27 @@ async fn storefront_webhook(
             r.return_.number,
             crate::store::wire_name(r.return_.status)
         ),
+        postpurchase_api::WebhookData::Shipment(s) => format!(
+            "order #{} · parcel {} ({}): {} → {}",
+            s.order_number,
+            s.tracking_number,
+            s.carrier,
+            s.previous_status.as_str(),
+            s.status.as_str()
+        ),
+        postpurchase_api::WebhookData::Review(r) => {
+            format!("order #{} · {}: {} stars", r.order_number, r.sku, r.stars)
+        }
+        postpurchase_api::WebhookData::Survey(a) => {
+            format!("order #{} · {}", a.order_number, a.question)
+        }
+        postpurchase_api::WebhookData::Referral(r) => {
+            format!("order #{} · code {} used", r.order_number, r.code)
+        }
+        postpurchase_api::WebhookData::Stalled(o) => format!(
+            "order #{} · not with a carrier by {}",
+            o.order_number, o.dispatch_by
+        ),
     };
     let line = format!(
         "{} · {} · {what} · signature verified",

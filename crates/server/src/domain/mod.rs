@@ -2,6 +2,7 @@
 //! tokens and the validation of orders sent by merchants.
 
 pub mod analytics;
+pub mod delays;
 pub mod delivery;
 pub mod feeds;
 pub mod referral;
@@ -325,6 +326,14 @@ pub fn validate_new_order(order: &NewOrder, now: i64) -> Vec<FieldError> {
                 "earliest must not be after latest",
             ),
             _ => fail("promised_delivery".into(), "dates must be YYYY-MM-DD"),
+        }
+    }
+    if let Some(day) = &order.dispatch_by {
+        let span = Span::expected(now);
+        match parse_date(day) {
+            Some(d) if span.holds_date(d) => {}
+            Some(_) => fail("dispatch_by".into(), &format!("must be {}", span.says)),
+            None => fail("dispatch_by".into(), "must be a date, YYYY-MM-DD"),
         }
     }
     errors
@@ -732,6 +741,9 @@ mod tests {
             latest: "9999-01-01".into(),
         });
         assert_eq!(validate_new_order(&o, NOW)[0].field, "promised_delivery");
+        o.promised_delivery = None;
+        o.dispatch_by = Some("tomorrow".into());
+        assert_eq!(validate_new_order(&o, NOW)[0].field, "dispatch_by");
         let mut errors = Vec::new();
         let window = TimeWindow {
             from: "9999-11-25T09:00:00Z".into(),
@@ -848,6 +860,7 @@ mod tests {
                 longitude: None,
             },
             promised_delivery: None,
+            dispatch_by: None,
         }
     }
 

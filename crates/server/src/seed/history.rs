@@ -342,6 +342,7 @@ impl PastOrder {
                 earliest: date(self.placed_at + 2 * DAY),
                 latest: date(self.placed_at + 4 * DAY),
             }),
+            dispatch_by: None,
         };
         let Some(order_id) = store::orders::insert(c, shop_id, &order, self.placed_at).await?
         else {

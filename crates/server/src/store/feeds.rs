@@ -93,15 +93,17 @@ impl Db {
 
     /// Takes in a verified feed's events, all or none: each one's parcel by tracking
     /// number (an unknown one is not this shop's and is skipped, said in the answer),
-    /// recorded once by its id.
+    /// recorded once by its id. True beside the result when parcel news was queued for
+    /// the shop's webhook.
     pub async fn take_feed(
         &self,
         shop_id: i64,
         events: Vec<FeedEvent>,
         now: i64,
-    ) -> Result<FeedResult, ApiError> {
+    ) -> Result<(FeedResult, bool), ApiError> {
         self.write(work!(|c, events| {
             let mut result = FeedResult::default();
+            let mut queued = false;
             for e in &events {
                 let Some(shipment_id) = parcel(c, shop_id, &e.tracking_number).await? else {
                     result.unknown_parcels += 1;
@@ -123,14 +125,15 @@ impl Db {
                     occurred_at: e.occurred_at,
                     eta: None,
                 };
-                let (recorded, _, _) = take_event(c, shipment_id, &request, now).await?;
-                if recorded {
+                let taken = take_event(c, shipment_id, &request, now).await?;
+                queued |= taken.queued;
+                if taken.recorded {
                     result.recorded += 1;
                 } else {
                     result.known += 1;
                 }
             }
-            Ok(result)
+            Ok((result, queued))
         }))
         .await
     }

@@ -8,6 +8,7 @@
 
 pub mod analytics;
 pub mod choices;
+pub mod delays;
 pub mod feeds;
 pub mod idempotency;
 pub mod lookup;

@@ -3,9 +3,9 @@
 
 use axum::http::StatusCode;
 use postpurchase_api::{
-    CustomerView, DateWindow, DeliveredTo, DeliveryOptions, DeliverySlot, LineItemView,
-    MaskedAddress, Module, NewOrder, OrderStage, OrderView, PickupPoint, ShipmentItem,
-    ShipmentStatus, ShipmentSummary, ShopContact, TimeWindow, Totals, TrackingEvent,
+    CustomerView, DateWindow, DelayReason, DeliveredTo, DeliveryOptions, DeliverySlot,
+    LineItemView, MaskedAddress, Module, NewOrder, OrderStage, OrderView, PickupPoint,
+    ShipmentItem, ShipmentStatus, ShipmentSummary, ShopContact, TimeWindow, Totals, TrackingEvent,
 };
 
 use super::idempotency::MerchantKey;
@@ -67,9 +67,9 @@ pub async fn insert(
             "INSERT INTO orders (shop_id, number, customer_id, placed_at, currency, subtotal,
                                  shipping, discount, tax, total, ship_name, ship_street,
                                  ship_postcode, ship_city, ship_country, promised_from,
-                                 promised_to, ship_latitude, ship_longitude)
+                                 promised_to, ship_latitude, ship_longitude, dispatch_by)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                     ?17, ?18, ?19)
+                     ?17, ?18, ?19, ?20)
              RETURNING id",
             args![
                 shop_id,
@@ -90,7 +90,8 @@ pub async fn insert(
                 promised.map(|w| &w.earliest),
                 promised.map(|w| &w.latest),
                 a.latitude,
-                a.longitude
+                a.longitude,
+                order.dispatch_by.as_deref().map(str::trim)
             ],
         )
         .await?;
@@ -295,7 +296,7 @@ pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<Option<Bu
             (
                 concat!(
                     "SELECT s.id, s.carrier, s.tracking_number, s.carrier_code, s.carrier_text,
-                            s.delivered_to, s.eta_to, ",
+                            s.delivered_to, s.eta_to, s.delay_reason, ",
                     choice_columns!(),
                     " FROM shipments s LEFT JOIN delivery_slots d ON d.id = s.choice_slot_id
                       WHERE s.order_id = ?1 ORDER BY s.id"
@@ -448,6 +449,10 @@ fn parcels_of(
                 }),
                 carrier_code: r.get("carrier_code")?,
                 carrier_text: r.get("carrier_text")?,
+                delay_reason: r
+                    .get::<Option<String>>("delay_reason")?
+                    .as_deref()
+                    .and_then(DelayReason::parse),
                 choice_etag: stored.etag(),
                 delivery_dates: locked
                     .is_none()

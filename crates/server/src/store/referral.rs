@@ -2,9 +2,9 @@
 //! redeeming a code for a new customer under the fraud rules.
 
 use axum::http::StatusCode;
-use postpurchase_api::{Redemption, ReferralSettings, ReferralView};
+use postpurchase_api::{Redemption, ReferralRedeemed, ReferralSettings, ReferralView, WebhookData};
 
-use super::orders;
+use super::{orders, webhooks};
 use crate::db::{Conn, Db, DbError};
 use crate::domain::{self, referral::new_code};
 use crate::error::ApiError;
@@ -133,7 +133,7 @@ impl Db {
             // a made-up one, so nothing about other shops' shoppers can be learned here.
             let owner = c
                 .query_opt(
-                    "SELECT r.customer_id, c.email, o.number FROM referral_codes r
+                    "SELECT r.customer_id, r.order_id, c.email, o.number FROM referral_codes r
                      JOIN customers c ON c.id = r.customer_id JOIN orders o ON o.id = r.order_id
                      WHERE r.code = ?1 AND r.shop_id = ?2",
                     args![request.code, shop_id],
@@ -146,6 +146,7 @@ impl Db {
                     "This shop has no shopper with this referral code.",
                 ));
             };
+            let owner_order_id: i64 = owner.get("order_id")?;
             let (owner_id, owner_email, owner_order): (i64, String, String) = (
                 owner.get("customer_id")?,
                 owner.get("email")?,
@@ -208,6 +209,17 @@ impl Db {
                 args![shop_id, owner_id, email_hash, now],
             )
             .await?;
+            let who = webhooks::contact(c, owner_order_id).await?;
+            let data = WebhookData::Referral(Box::new(ReferralRedeemed {
+                order_number: who.order_number,
+                email: who.email,
+                first_name: who.first_name,
+                code: answer.code.clone(),
+                referrer_reward: answer.referrer_reward.clone(),
+                friend_reward: answer.friend_reward.clone(),
+                friend_order_number: this_order.filter(|n| !n.is_empty()).map(str::to_owned),
+            }));
+            webhooks::queue(c, shop_id, owner_order_id, "referral.redeemed", now, data).await?;
             Ok((true, answer))
         }))
         .await

@@ -2,10 +2,12 @@
 //! typed, published or rejected by the shop.
 
 use axum::http::StatusCode;
-use postpurchase_api::{AdminReview, NewReview, ReviewStatus, ReviewView, ReviewableItem};
+use postpurchase_api::{
+    AdminReview, NewReview, ReviewCreated, ReviewStatus, ReviewView, ReviewableItem, WebhookData,
+};
 
 use super::orders::{self, OrderRef};
-use super::{from_wire, instant, wire_name};
+use super::{from_wire, instant, webhooks, wire_name};
 use crate::db::{Conn, Db, DbError, Row};
 use crate::domain::reviews::validate;
 use crate::error::ApiError;
@@ -208,6 +210,26 @@ impl Db {
             if inserted == 0 {
                 return Err(already_reviewed());
             }
+            let mut r = c
+                .query_one(
+                    "SELECT r.id, i.sku, i.name FROM reviews r
+                     JOIN order_items i ON i.id = r.order_item_id WHERE r.order_item_id = ?1",
+                    args![review.line_id],
+                )
+                .await?;
+            let who = webhooks::contact(c, order.order_id).await?;
+            let data = WebhookData::Review(Box::new(ReviewCreated {
+                order_number: who.order_number,
+                email: who.email,
+                first_name: who.first_name,
+                review_id: r.get("id")?,
+                sku: r.get("sku")?,
+                product_name: r.get("name")?,
+                stars: review.stars,
+                title: review.title.clone(),
+                body: review.body.clone(),
+            }));
+            webhooks::queue(c, who.shop_id, order.order_id, "review.created", now, data).await?;
             Ok(items(c, order.order_id).await?)
         }))
         .await

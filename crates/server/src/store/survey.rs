@@ -3,12 +3,12 @@
 
 use axum::http::StatusCode;
 use postpurchase_api::{
-    HeardAnswer, HeardCount, NpsAnswer, NpsResult, Preferences, SurveyResults, SurveySettings,
-    SurveyView,
+    HeardAnswer, HeardCount, NpsAnswer, NpsResult, Preferences, SurveyAnswered, SurveyResults,
+    SurveySettings, SurveyView, WebhookData,
 };
 
-use super::instant;
 use super::orders::{self, OrderRef};
+use super::{instant, webhooks};
 use crate::db::{Conn, Db, DbError};
 use crate::domain::survey::{net_promoter_score, validate_heard, OTHER};
 use crate::error::ApiError;
@@ -151,6 +151,17 @@ impl Db {
                     if inserted == 0 {
                         return Err(already_answered());
                     }
+                    answered(c, order.order_id, now, |who| SurveyAnswered {
+                        order_number: who.order_number,
+                        email: who.email,
+                        first_name: who.first_name,
+                        question: "nps".to_owned(),
+                        score: Some(nps.score),
+                        comment: comment.map(str::to_owned),
+                        heard: None,
+                        heard_other: None,
+                    })
+                    .await?;
                 }
                 Answer::Heard(heard) => {
                     let errors = validate_heard(heard, &options);
@@ -171,6 +182,17 @@ impl Db {
                     if inserted == 0 {
                         return Err(already_answered());
                     }
+                    answered(c, order.order_id, now, |who| SurveyAnswered {
+                        order_number: who.order_number,
+                        email: who.email,
+                        first_name: who.first_name,
+                        question: "heard".to_owned(),
+                        score: None,
+                        comment: None,
+                        heard: Some(heard.option.clone()),
+                        heard_other: other.map(str::to_owned),
+                    })
+                    .await?;
                 }
                 Answer::Preferences(preferences) => {
                     let (customer_id, _) = orders::customer(c, order.order_id).await?;
@@ -263,4 +285,18 @@ impl Db {
         }))
         .await
     }
+}
+
+/// Queues `survey.answered` for the shop, its fields made from the order's contact.
+async fn answered(
+    c: &mut Conn<'_>,
+    order_id: i64,
+    now: i64,
+    answer: impl FnOnce(webhooks::Contact) -> SurveyAnswered,
+) -> Result<(), ApiError> {
+    let who = webhooks::contact(c, order_id).await?;
+    let shop_id = who.shop_id;
+    let data = WebhookData::Survey(Box::new(answer(who)));
+    webhooks::queue(c, shop_id, order_id, "survey.answered", now, data).await?;
+    Ok(())
 }

@@ -8,7 +8,7 @@ use postpurchase_api::{
     CarrierEvent, DeliveredTo, FieldError, NewShipment, ShipmentItem, ShipmentStatus,
 };
 
-use super::{orders, parcels};
+use super::{delays, orders, parcels};
 use crate::db::{Conn, Db, DbError};
 use crate::domain;
 use crate::error::ApiError;
@@ -200,15 +200,25 @@ pub struct ParcelRequest {
     pub eta: Option<(i64, i64)>,
 }
 
-/// A carrier event, read and mapped.
-/// Records a carrier's event for a parcel and brings the parcel up to date: whether it
-/// was new, the parcel's status and how many events it has.
+/// A carrier event taken in: whether it was new, the parcel's status, how many events it
+/// has, and whether news of it was queued for the shop (wake the webhook worker).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Taken {
+    pub recorded: bool,
+    pub status: ShipmentStatus,
+    pub events: u32,
+    pub queued: bool,
+}
+
+/// Records a carrier's event for a parcel and brings the parcel up to date, delays
+/// included ([`delays::settle`]); a change of status is queued for the shop's webhook.
 pub async fn take_event(
     c: &mut Conn<'_>,
     shipment_id: i64,
     request: &EventRequest,
     now: i64,
-) -> Result<(bool, ShipmentStatus, u32), DbError> {
+) -> Result<Taken, ApiError> {
+    let previous = delays::stored_status(c, shipment_id).await?;
     let recorded = record_event(
         c,
         shipment_id,
@@ -224,8 +234,14 @@ pub async fn take_event(
             set_estimate(c, shipment_id, from, to).await?;
         }
     }
-    let (status, events) = refresh_shipment(c, shipment_id).await?;
-    Ok((recorded, status, events))
+    let (_, events) = refresh_shipment(c, shipment_id).await?;
+    let settled = delays::settle(c, shipment_id, previous, now).await?;
+    Ok(Taken {
+        recorded,
+        status: settled.status,
+        events,
+        queued: settled.queued,
+    })
 }
 
 #[derive(Clone, Debug)]
@@ -307,14 +323,13 @@ impl Db {
     }
 
     /// Takes in one carrier event: the same event id twice is one event, and an estimate
-    /// counts only when it came with the latest event by time. Returns whether it was new,
-    /// the parcel's status and how many events it has.
+    /// counts only when it came with the latest event by time.
     pub async fn record_carrier_event(
         &self,
         shop_id: i64,
         request: EventRequest,
         now: i64,
-    ) -> Result<(bool, ShipmentStatus, u32), ApiError> {
+    ) -> Result<Taken, ApiError> {
         self.write(work!(|c, request| {
             let shipment_id =
                 shipment_by_tracking(c, shop_id, &request.carrier, &request.tracking_number)
@@ -326,7 +341,7 @@ impl Db {
                             "This shop has no shipment with that carrier and tracking number.",
                         )
                     })?;
-            Ok(take_event(c, shipment_id, &request, now).await?)
+            take_event(c, shipment_id, &request, now).await
         }))
         .await
     }

@@ -66,6 +66,32 @@ pub async fn queue(
     Ok(enqueue(c, shop_id, Some(order_id), &event, now_ms()).await?)
 }
 
+/// Who an event about an order is for: the flat fields every event's `data` starts with.
+#[derive(Clone, Debug)]
+pub struct Contact {
+    pub shop_id: i64,
+    pub order_number: String,
+    pub email: String,
+    pub first_name: String,
+}
+
+/// The order's shop, number, and its shopper's e-mail and first name.
+pub async fn contact(c: &mut Conn<'_>, order_id: i64) -> Result<Contact, DbError> {
+    let mut r = c
+        .query_one(
+            "SELECT o.shop_id, o.number, c.email, c.first_name
+             FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = ?1",
+            args![order_id],
+        )
+        .await?;
+    Ok(Contact {
+        shop_id: r.get("shop_id")?,
+        order_number: r.get("number")?,
+        email: r.get("email")?,
+        first_name: r.get("first_name")?,
+    })
+}
+
 /// One outbox row, claimed for sending.
 #[derive(Clone, Debug)]
 pub struct Delivery {

@@ -1,0 +1,314 @@
+//! Late and stalled parcels, and the parcel news the shop's webhook gets. A parcel's
+//! status is the carrier's latest word, unless [`domain::delays::delay`] says it is late
+//! or has had no news for too long: then it is `delayed` with the reason. Every carrier
+//! event and every run of the clock ([`Db::check_delays`]) settles the parcel the same
+//! way, and each change of status is sent once, in the transaction that made it.
+
+use jiff::tz::TimeZone;
+use postpurchase_api::{
+    DelayReason, DelaySettings, DeliveredTo, OrderStalled, ShipmentNews, ShipmentStatus,
+    WebhookData,
+};
+
+use super::parcels::status_of;
+use super::{instant, webhooks};
+use crate::db::{Conn, Db, DbError};
+use crate::domain::{self, delays};
+use crate::error::ApiError;
+use crate::{args, work};
+
+/// A parcel's status after settling, and whether news of it was queued for the shop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Settled {
+    pub status: ShipmentStatus,
+    pub queued: bool,
+}
+
+/// Brings a parcel's status up to date at `now`: the carrier's latest status, or
+/// `delayed` with its reason; `previous` is what the shop last heard (the status before
+/// this change). A change is written and queued as `shipment.status_changed`, and as
+/// `shipment.delivered` or `shipment.delayed` when it is one.
+pub async fn settle(
+    c: &mut Conn<'_>,
+    shipment_id: i64,
+    previous: ShipmentStatus,
+    now: i64,
+) -> Result<Settled, ApiError> {
+    let mut r = c
+        .query_one(
+            "SELECT s.order_id, s.status, s.delay_reason, s.last_news_at, s.eta_from, s.eta_to,
+                    s.carrier, s.tracking_number, s.carrier_code, s.carrier_text, s.delivered_to,
+                    o.shop_id, o.number, o.promised_to, c.email, c.first_name, sh.time_zone,
+                    sh.no_news_days,
+                    (SELECT e.status FROM shipment_events e WHERE e.shipment_id = s.id
+                     ORDER BY e.occurred_at DESC, e.received_at DESC LIMIT 1) AS carrier_status,
+                    (SELECT max(e.occurred_at) FROM shipment_events e
+                     WHERE e.shipment_id = s.id) AS news_at
+             FROM shipments s JOIN orders o ON o.id = s.order_id
+             JOIN customers c ON c.id = o.customer_id JOIN shops sh ON sh.id = o.shop_id
+             WHERE s.id = ?1",
+            args![shipment_id],
+        )
+        .await?;
+    let stored = status_of(&r.get::<String>("status")?);
+    let stored_reason: Option<String> = r.get("delay_reason")?;
+    // Before any carrier news, the status is what the shop gave (or `pending`).
+    let carrier = match r.get::<Option<String>>("carrier_status")? {
+        Some(s) => status_of(&s),
+        None if stored_reason.is_some() => ShipmentStatus::Pending,
+        None => stored,
+    };
+    let news_at: Option<i64> = r.get("news_at")?;
+    let eta_to: Option<i64> = r.get("eta_to")?;
+    let zone = TimeZone::get(&r.get::<String>("time_zone")?).unwrap_or(TimeZone::UTC);
+    let promised_end = r
+        .get::<Option<String>>("promised_to")?
+        .and_then(|d| d.parse().ok())
+        .and_then(|d| delays::end_of(d, &zone));
+    let no_news_days: i64 = r.get("no_news_days")?;
+    let reason = delays::delay(
+        carrier,
+        news_at,
+        eta_to.or(promised_end),
+        u32::try_from(no_news_days).unwrap_or(0),
+        now,
+    );
+    let status = if reason.is_some() {
+        ShipmentStatus::Delayed
+    } else {
+        carrier
+    };
+    let last_news_at: Option<i64> = r.get("last_news_at")?;
+    if status != stored
+        || reason.map(DelayReason::as_str) != stored_reason.as_deref()
+        || news_at != last_news_at
+    {
+        c.execute(
+            "UPDATE shipments SET status = ?2, delay_reason = ?3, last_news_at = ?4
+             WHERE id = ?1",
+            args![
+                shipment_id,
+                status.as_str(),
+                reason.map(DelayReason::as_str),
+                news_at
+            ],
+        )
+        .await?;
+    }
+    if status == previous {
+        return Ok(Settled {
+            status,
+            queued: false,
+        });
+    }
+    let carrier_name: String = r.get("carrier")?;
+    let tracking_number: String = r.get("tracking_number")?;
+    let news = ShipmentNews {
+        order_number: r.get("number")?,
+        email: r.get("email")?,
+        first_name: r.get("first_name")?,
+        tracking_url: domain::tracking_url(&carrier_name, &tracking_number),
+        carrier: carrier_name,
+        tracking_number,
+        status,
+        previous_status: previous,
+        delay_reason: reason,
+        carrier_code: r.get("carrier_code")?,
+        carrier_text: r.get("carrier_text")?,
+        delivered_to: r
+            .get::<Option<String>>("delivered_to")?
+            .as_deref()
+            .and_then(DeliveredTo::parse)
+            .filter(|_| status == ShipmentStatus::Delivered),
+        estimated_from: r.get::<Option<i64>>("eta_from")?.map(instant),
+        estimated_to: eta_to.map(instant),
+    };
+    let (shop_id, order_id): (i64, i64) = (r.get("shop_id")?, r.get("order_id")?);
+    let also = match status {
+        ShipmentStatus::Delivered => Some("shipment.delivered"),
+        ShipmentStatus::Delayed => Some("shipment.delayed"),
+        _ => None,
+    };
+    let mut queued = false;
+    for kind in std::iter::once("shipment.status_changed").chain(also) {
+        let data = WebhookData::Shipment(Box::new(news.clone()));
+        queued |= webhooks::queue(c, shop_id, order_id, kind, now, data).await?;
+    }
+    Ok(Settled { status, queued })
+}
+
+/// A parcel's stored status.
+pub async fn stored_status(c: &mut Conn<'_>, shipment_id: i64) -> Result<ShipmentStatus, DbError> {
+    let mut r = c
+        .query_one(
+            "SELECT status FROM shipments WHERE id = ?1",
+            args![shipment_id],
+        )
+        .await?;
+    Ok(status_of(&r.get::<String>("status")?))
+}
+
+/// What one run of the clock changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Checked {
+    /// Parcels whose status changed (became delayed, or stopped being).
+    pub parcels: u32,
+    /// Orders found stalled (each once).
+    pub stalled: u32,
+    /// Whether webhooks were queued: wake the worker.
+    pub queued: bool,
+}
+
+/// Parcels settled per transaction, so a long run never holds the writer for long.
+const BATCH: usize = 200;
+
+impl Db {
+    /// Looks at every parcel on its way that may have become late or quiet (or stopped
+    /// being) and at every recent order not yet with a carrier, at `now`.
+    pub async fn check_delays(&self, now: i64) -> Result<Checked, ApiError> {
+        let mut checked = Checked::default();
+        // A local day ends at most 14 hours after it ends in UTC, so any order promised
+        // for a later UTC date than today's cannot be late yet.
+        let today_utc = jiff::Timestamp::from_second(now)
+            .map(|t| t.to_zoned_datetime(TimeZone::UTC).date().to_string())
+            .unwrap_or_default();
+        let candidates: Vec<i64> = self
+            .read(work!(|c, today_utc| {
+                let rows = c
+                    .query(
+                        "SELECT s.id FROM shipments s JOIN orders o ON o.id = s.order_id
+                         JOIN shops sh ON sh.id = o.shop_id
+                         WHERE s.status IN ('pending', 'in_transit', 'out_for_delivery',
+                                            'delayed', 'unknown')
+                           AND (s.delay_reason IS NOT NULL OR s.eta_to <= ?1
+                                OR (s.eta_to IS NULL AND o.promised_to <= ?2)
+                                OR (sh.no_news_days > 0
+                                    AND s.last_news_at < ?1 - sh.no_news_days * 86400))
+                         ORDER BY s.id",
+                        args![now, today_utc],
+                    )
+                    .await?;
+                rows.into_iter()
+                    .map(|mut r| r.get("id"))
+                    .collect::<Result<Vec<i64>, DbError>>()
+            }))
+            .await?;
+        for batch in candidates.chunks(BATCH) {
+            let batch = batch.to_vec();
+            let (changed, queued) = self
+                .write(work!(|c, batch| {
+                    let (mut changed, mut queued) = (0, false);
+                    for id in batch.iter().copied() {
+                        let before = stored_status(c, id).await?;
+                        let settled = settle(c, id, before, now).await?;
+                        changed += u32::from(settled.status != before);
+                        queued |= settled.queued;
+                    }
+                    Ok::<_, ApiError>((changed, queued))
+                }))
+                .await?;
+            checked.parcels += changed;
+            checked.queued |= queued;
+        }
+        let (stalled, queued) = self
+            .write(work!(|c| { stall_orders(c, now).await }))
+            .await?;
+        checked.stalled = stalled;
+        checked.queued |= queued;
+        Ok(checked)
+    }
+
+    pub async fn delay_settings(&self, shop_id: i64) -> Result<DelaySettings, ApiError> {
+        Ok(self
+            .read(work!(|c| {
+                let mut r = c
+                    .query_one(
+                        "SELECT no_news_days, dispatch_days FROM shops WHERE id = ?1",
+                        args![shop_id],
+                    )
+                    .await?;
+                Ok::<_, DbError>(DelaySettings {
+                    no_news_days: r.get("no_news_days")?,
+                    dispatch_days: r.get("dispatch_days")?,
+                })
+            }))
+            .await?)
+    }
+
+    /// Sets when parcels and orders count as held up; the parcels already delayed are
+    /// settled again at the clock's next run.
+    pub async fn set_delay_settings(
+        &self,
+        shop_id: i64,
+        settings: DelaySettings,
+    ) -> Result<(), ApiError> {
+        Ok(self
+            .write(work!(|c, settings| {
+                c.execute(
+                    "UPDATE shops SET no_news_days = ?2, dispatch_days = ?3 WHERE id = ?1",
+                    args![shop_id, settings.no_news_days, settings.dispatch_days],
+                )
+                .await
+                .map(|_| ())
+            }))
+            .await?)
+    }
+}
+
+/// Orders placed in the last weeks, not cancelled, none of whose parcels a carrier has
+/// scanned, whose dispatch day ended less than a week ago: each is marked and sent once as
+/// `order.stalled`. Returns how many, and whether webhooks were queued.
+async fn stall_orders(c: &mut Conn<'_>, now: i64) -> Result<(u32, bool), ApiError> {
+    // The longest a dispatch day can be after the order (30 working days is under 45
+    // days) plus the week it is announced in.
+    let since = now - 45 * 86_400 - delays::STALLED_WITHIN;
+    let rows = c
+        .query(
+            "SELECT o.id, o.shop_id, o.number, o.placed_at, o.dispatch_by, sh.time_zone,
+                    sh.dispatch_days, c.email, c.first_name,
+                    (SELECT count(*) FROM shipments s WHERE s.order_id = o.id) AS parcels
+             FROM orders o JOIN shops sh ON sh.id = o.shop_id
+             JOIN customers c ON c.id = o.customer_id
+             WHERE o.stalled_at IS NULL AND NOT o.cancelled
+               AND o.placed_at >= ?1 AND o.placed_at <= ?2
+               AND NOT EXISTS (SELECT 1 FROM shipments s
+                               JOIN shipment_events e ON e.shipment_id = s.id
+                               WHERE s.order_id = o.id AND e.status <> 'pending')",
+            args![since, now],
+        )
+        .await?;
+    let (mut stalled, mut queued) = (0, false);
+    for mut r in rows {
+        let zone = TimeZone::get(&r.get::<String>("time_zone")?).unwrap_or(TimeZone::UTC);
+        let placed_at: i64 = r.get("placed_at")?;
+        let days: i64 = r.get("dispatch_days")?;
+        let day = match r
+            .get::<Option<String>>("dispatch_by")?
+            .and_then(|d| d.parse().ok())
+        {
+            Some(day) => Some(day),
+            None => delays::dispatch_day(placed_at, &zone, u32::try_from(days).unwrap_or(0)),
+        };
+        let Some(day) = day.filter(|d| delays::stalled(*d, &zone, now)) else {
+            continue;
+        };
+        let order_id: i64 = r.get("id")?;
+        c.execute(
+            "UPDATE orders SET stalled_at = ?2 WHERE id = ?1 AND stalled_at IS NULL",
+            args![order_id, now],
+        )
+        .await?;
+        let data = WebhookData::Stalled(Box::new(OrderStalled {
+            order_number: r.get("number")?,
+            email: r.get("email")?,
+            first_name: r.get("first_name")?,
+            placed_at: instant(placed_at),
+            dispatch_by: day.to_string(),
+            parcels: r.get("parcels")?,
+        }));
+        queued |=
+            webhooks::queue(c, r.get("shop_id")?, order_id, "order.stalled", now, data).await?;
+        stalled += 1;
+    }
+    Ok((stalled, queued))
+}
