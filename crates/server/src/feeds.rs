@@ -4,7 +4,7 @@
 //! idempotent on the source's update, and answered `200` so the source does not retry.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::{FromRequest, RawQuery, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post, put};
 use axum::Router;
@@ -48,18 +48,23 @@ fn source_of(name: &str) -> Result<Source, ApiError> {
 /// `Sendcloud-Signature` (hex HMAC-SHA256 of the body), AfterShip with
 /// `aftership-hmac-sha256` (its base64), each with the secret the shop set for it; DHL's
 /// push sends that secret in `X-Postpurchase-Key`, as its subscription names; EasyPost
-/// signs with `X-Hmac-Signature` (`hmac-sha256-hex=` and the hex HMAC of the body).
+/// signs with `X-Hmac-Signature` (`hmac-sha256-hex=` and the hex HMAC of the body);
+/// Shippo with `Shippo-Auth-Signature` where its team switched HMAC on, otherwise the
+/// address carries the secret as `?token=`; Karrio sends its secret in `X-Event-Id`.
 #[utoipa::path(
     post,
     path = "/api/v1/feeds/{shop}/{source}",
     tag = "feeds",
     params(
         ("shop" = String, Path, description = "The shop's slug"),
-        ("source" = String, Path, description = "`sendcloud`, `aftership`, `dhl` or `easypost`"),
+        ("source" = String, Path, description = "`sendcloud`, `aftership`, `dhl`, `easypost`, `shippo` or `karrio`"),
         ("Sendcloud-Signature" = Option<String>, Header, description = "Sendcloud: hex HMAC-SHA256 of the body"),
         ("aftership-hmac-sha256" = Option<String>, Header, description = "AfterShip: base64 HMAC-SHA256 of the body"),
         ("X-Postpurchase-Key" = Option<String>, Header, description = "DHL: the secret itself, as the push subscription's API-key header"),
         ("X-Hmac-Signature" = Option<String>, Header, description = "EasyPost: `hmac-sha256-hex=` and the hex HMAC-SHA256 of the body"),
+        ("Shippo-Auth-Signature" = Option<String>, Header, description = "Shippo, when its HMAC is switched on: `t=<seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\">`"),
+        ("X-Event-Id" = Option<String>, Header, description = "Karrio: the webhook's secret itself, as Karrio sends it"),
+        ("token" = Option<String>, Query, description = "Shippo without HMAC: the secret, as the webhook address's `?token=`"),
     ),
     request_body(content = Object, description = "The source's own payload", content_type = "application/json"),
     responses(
@@ -74,6 +79,7 @@ fn source_of(name: &str) -> Result<Source, ApiError> {
 pub async fn take(
     State(state): State<AppState>,
     Path((shop, source)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> Result<Json<FeedResult>, ApiError> {
@@ -87,21 +93,35 @@ pub async fn take(
     };
     let signature = headers
         .get(source.signature_header())
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| {
-            ApiError::new(
+        .and_then(|v| v.to_str().ok());
+    // Shippo without its HMAC: the secret as the address's `token`.
+    let token = query
+        .as_deref()
+        .filter(|_| source.takes_token())
+        .and_then(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .find(|(name, _)| name == "token")
+                .map(|(_, value)| value.into_owned())
+        });
+    let verified = match (signature, &token) {
+        (Some(signature), _) => source.verify(&secret, &body, signature),
+        (None, Some(token)) => crate::domain::feeds::same_secret(&secret, token),
+        (None, None) => {
+            return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "signature_missing",
                 format!("The `{}` header is missing.", source.signature_header()),
-            )
-        })?;
-    if !source.verify(&secret, &body, signature) {
+            ))
+        }
+    };
+    if !verified {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "bad_signature",
             "The signature does not match this body and the shop's secret for the source.",
         ));
     }
+    let signed_at = signature.and_then(|s| source.signed_at(s));
     let value: serde_json::Value = serde_json::from_slice(&body).map_err(|_| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -120,6 +140,7 @@ pub async fn take(
     if events
         .iter()
         .filter_map(|e| e.sent_at)
+        .chain(signed_at)
         .any(|at| at < now - MAX_AGE || at > now + 300)
     {
         return Err(ApiError::new(

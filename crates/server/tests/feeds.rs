@@ -6,13 +6,15 @@ mod common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::*;
-use postpurchase_server::domain::feeds::{sign, Source};
+use postpurchase_server::domain::feeds::{sign, sign_shippo, Source};
 use serde_json::{json, Value};
 
 const SENDCLOUD_SECRET: &str = "sendcloud-secret-key";
 const AFTERSHIP_SECRET: &str = "aftership-webhook-secret";
 const DHL_KEY: &str = "the-token-dhl-sends-us";
 const EASYPOST_SECRET: &str = "easypost-webhook-secret";
+const SHIPPO_SECRET: &str = "shippo-hmac-or-url-token";
+const KARRIO_SECRET: &str = "whsec_karrio_webhook_secret";
 
 /// Jane's order 1001 with her two tees in parcel `3SYZXG132912330`, and both sources'
 /// secrets set.
@@ -35,6 +37,8 @@ async fn parcel_with_feeds(app: &TestApp) -> String {
         ("aftership", AFTERSHIP_SECRET),
         ("dhl", DHL_KEY),
         ("easypost", EASYPOST_SECRET),
+        ("shippo", SHIPPO_SECRET),
+        ("karrio", KARRIO_SECRET),
     ] {
         let (status, body) = app
             .admin_put(
@@ -361,6 +365,216 @@ async fn an_easypost_tracker_update_is_taken_once_signed_its_way(backend: Backen
     assert_eq!(app.count("shipment_events").await, 1);
 }
 
+/// Shippo's `track_updated`, as its documentation shows it.
+fn shippo(object_id: &str, status: &str, substatus: &str, words: &str, at: &str) -> Value {
+    json!({
+        "event": "track_updated", "test": false,
+        "data": {
+            "carrier": "postnl", "tracking_number": "3SYZXG132912330",
+            "eta": "2026-11-24T12:00:00Z", "servicelevel": {"token": "postnl_standard"},
+            "metadata": "Order 1001",
+            "tracking_status": {
+                "object_created": at, "object_updated": at, "object_id": object_id,
+                "status": status, "status_details": words, "status_date": at,
+                "substatus": {"code": substatus, "text": words, "action_required": false},
+                "location": {"city": "Utrecht", "state": null, "zip": "3500", "country": "NL"}
+            },
+            "tracking_history": []
+        }
+    })
+}
+
+/// Sends `body` to the Shippo feed with the signature header or `?token=`.
+async fn to_shippo(
+    app: &TestApp,
+    body: &Value,
+    header: Option<String>,
+    token: Option<&str>,
+) -> (StatusCode, Value) {
+    let uri = match token {
+        Some(token) => format!("/api/v1/feeds/shop/shippo?token={token}"),
+        None => "/api/v1/feeds/shop/shippo".to_owned(),
+    };
+    let mut request = Request::post(uri).header(header::CONTENT_TYPE, "application/json");
+    if let Some(value) = header {
+        request = request.header("shippo-auth-signature", value);
+    }
+    json_of(
+        app.send(request.body(Body::from(body.to_string())).unwrap())
+            .await,
+    )
+    .await
+}
+
+async fn a_shippo_update_is_taken_with_its_hmac_or_its_token(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let token = parcel_with_feeds(&app).await;
+    // With the URL token, Shippo's self-service way.
+    let first = shippo(
+        "ts_1",
+        "TRANSIT",
+        "package_departed",
+        "Departed the facility",
+        "2026-11-23T08:00:00Z",
+    );
+    let (status, body) = to_shippo(&app, &first, None, Some(SHIPPO_SECRET)).await;
+    assert_eq!(
+        (status, body["recorded"].clone()),
+        (StatusCode::OK, json!(1)),
+        "{body}"
+    );
+    let parcel = view(&app, &token).await;
+    assert_eq!(parcel["status"], "in_transit");
+    assert_eq!(parcel["carrier_code"], "TRANSIT/package_departed");
+    assert_eq!(parcel["carrier_text"], "Departed the facility");
+    // With its HMAC, signed at a time: the same update again is known.
+    let bytes = first.to_string().into_bytes();
+    let signature = sign_shippo(SHIPPO_SECRET, NOW - 60, &bytes);
+    let (status, body) = to_shippo(&app, &first, Some(signature), None).await;
+    assert_eq!(
+        (status, body["known"].clone()),
+        (StatusCode::OK, json!(1)),
+        "{body}"
+    );
+    // Refused, kept nowhere: no proof, a wrong token, a wrong or stale signature.
+    let next = shippo(
+        "ts_2",
+        "TRANSIT",
+        "out_for_delivery",
+        "With the driver",
+        "2026-11-23T10:00:00Z",
+    );
+    let bytes = next.to_string().into_bytes();
+    for (header, token, expected) in [
+        (None, None, StatusCode::UNAUTHORIZED),
+        (None, Some("guessed"), StatusCode::UNAUTHORIZED),
+        (
+            Some(sign_shippo("another", NOW, &bytes)),
+            None,
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            Some(sign_shippo(SHIPPO_SECRET, NOW, b"{}")),
+            None,
+            StatusCode::UNAUTHORIZED,
+        ),
+        (Some("t=1,v1=zz".to_owned()), None, StatusCode::UNAUTHORIZED),
+        (
+            Some(sign_shippo(SHIPPO_SECRET, NOW - 4 * 86_400, &bytes)),
+            None,
+            StatusCode::CONFLICT,
+        ),
+    ] {
+        let (status, body) = to_shippo(&app, &next, header, token).await;
+        assert_eq!(status, expected, "{body}");
+    }
+    assert_eq!(app.count("shipment_events").await, 1);
+    let (status, _) = to_shippo(
+        &app,
+        &next,
+        Some(sign_shippo(SHIPPO_SECRET, NOW, &bytes)),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(view(&app, &token).await["status"], "out_for_delivery");
+    // A status Shippo adds later is `unknown`, its code kept; a shapeless body is refused.
+    let odd = shippo(
+        "ts_3",
+        "HOVERING",
+        "",
+        "Parcel is hovering",
+        "2026-11-23T11:00:00Z",
+    );
+    to_shippo(&app, &odd, None, Some(SHIPPO_SECRET)).await;
+    let parcel = view(&app, &token).await;
+    assert_eq!(
+        (parcel["status"].clone(), parcel["carrier_code"].clone()),
+        (json!("unknown"), json!("HOVERING"))
+    );
+    let broken = json!({"event": "track_updated", "data": {"tracking_number": "3SYZXG132912330"}});
+    let (status, body) = to_shippo(&app, &broken, None, Some(SHIPPO_SECRET)).await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("unreadable_feed"))
+    );
+    assert_eq!(app.count("shipment_events").await, 3);
+}
+
+/// Karrio's `tracker.updated`, as its server sends it: the tracker, its events newest
+/// first.
+fn karrio(status: &str, events: Value) -> Value {
+    json!({
+        "event": "tracker.updated",
+        "data": {
+            "id": "trk_8c3b", "object_type": "tracker", "carrier_name": "postnl",
+            "carrier_id": "postnl", "tracking_number": "3SYZXG132912330",
+            "status": status, "delivered": status == "delivered", "test_mode": false,
+            "events": events, "estimated_delivery": "2026-11-24", "meta": {}, "metadata": {},
+            "messages": []
+        }
+    })
+}
+
+async fn a_karrio_update_carries_the_secret_and_is_taken_once(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let token = parcel_with_feeds(&app).await;
+    let update = karrio(
+        "ready_for_pickup",
+        json!([
+            {"date": "2026-11-23", "time": "10:15 AM", "code": "J05",
+             "description": "Ready for collection at the pick-up point", "location": "Amsterdam"},
+            {"date": "2026-11-22", "time": "18:00", "code": "B01",
+             "description": "Sorted", "location": "Utrecht"}
+        ]),
+    );
+    let (status, body) = signed(&app, Source::Karrio, KARRIO_SECRET, &update).await;
+    assert_eq!(
+        (status, body["recorded"].clone()),
+        (StatusCode::OK, json!(1)),
+        "{body}"
+    );
+    let parcel = view(&app, &token).await;
+    assert_eq!(parcel["status"], "available_for_pickup");
+    assert_eq!(parcel["carrier_code"], "ready_for_pickup/J05");
+    assert_eq!(parcel["events"][0]["occurred_at"], "2026-11-23T10:15:00Z");
+    assert_eq!(parcel["events"][0]["location"], "Amsterdam");
+    let (_, again) = signed(&app, Source::Karrio, KARRIO_SECRET, &update).await;
+    assert_eq!(again["known"], 1);
+    let bytes = update.to_string().into_bytes();
+    for key in [
+        None,
+        Some("whsec_karrio_webhook_secreT".to_owned()),
+        Some(String::new()),
+    ] {
+        let (status, _) = send(&app, Source::Karrio, &bytes, key).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let odd = karrio(
+        "levitating",
+        json!([{"date": "2026-11-23", "time": "11:00", "code": "Z9", "description": "Up"}]),
+    );
+    signed(&app, Source::Karrio, KARRIO_SECRET, &odd).await;
+    assert_eq!(view(&app, &token).await["status"], "unknown");
+    let (status, _) = signed(
+        &app,
+        Source::Karrio,
+        KARRIO_SECRET,
+        &json!({"event": "tracker.updated", "data": {}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = send(
+        &app,
+        Source::Karrio,
+        b"not json",
+        Some(KARRIO_SECRET.to_owned()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.count("shipment_events").await, 2);
+}
+
 async fn secrets_are_the_owners_per_shop_and_never_shown(backend: Backend) {
     let app = TestApp::new(backend).await;
     parcel_with_feeds(&app).await;
@@ -372,7 +586,9 @@ async fn secrets_are_the_owners_per_shop_and_never_shown(backend: Backend) {
             {"source": "sendcloud", "configured": true, "url": "https://pp.example/api/v1/feeds/shop/sendcloud"},
             {"source": "aftership", "configured": true, "url": "https://pp.example/api/v1/feeds/shop/aftership"},
             {"source": "dhl", "configured": true, "url": "https://pp.example/api/v1/feeds/shop/dhl"},
-            {"source": "easypost", "configured": true, "url": "https://pp.example/api/v1/feeds/shop/easypost"}
+            {"source": "easypost", "configured": true, "url": "https://pp.example/api/v1/feeds/shop/easypost"},
+            {"source": "shippo", "configured": true, "url": "https://pp.example/api/v1/feeds/shop/shippo"},
+            {"source": "karrio", "configured": true, "url": "https://pp.example/api/v1/feeds/shop/karrio"}
         ])
     );
     assert!(!list.to_string().contains(SENDCLOUD_SECRET));
@@ -419,6 +635,8 @@ async fn secrets_are_the_owners_per_shop_and_never_shown(backend: Backend) {
 }
 
 storage_tests!(
+    a_shippo_update_is_taken_with_its_hmac_or_its_token,
+    a_karrio_update_carries_the_secret_and_is_taken_once,
     a_sendcloud_update_is_taken_once_and_a_bad_one_nowhere,
     an_aftership_update_is_its_latest_checkpoint_taken_once,
     a_dhl_push_carries_the_shops_key_and_is_taken_once,

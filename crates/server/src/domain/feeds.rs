@@ -17,14 +17,18 @@ pub enum Source {
     AfterShip,
     Dhl,
     EasyPost,
+    Shippo,
+    Karrio,
 }
 
 impl Source {
-    pub const ALL: [Source; 4] = [
+    pub const ALL: [Source; 6] = [
         Source::Sendcloud,
         Source::AfterShip,
         Source::Dhl,
         Source::EasyPost,
+        Source::Shippo,
+        Source::Karrio,
     ];
 
     /// Its name in addresses and settings.
@@ -34,6 +38,8 @@ impl Source {
             Source::AfterShip => "aftership",
             Source::Dhl => "dhl",
             Source::EasyPost => "easypost",
+            Source::Shippo => "shippo",
+            Source::Karrio => "karrio",
         }
     }
 
@@ -51,13 +57,35 @@ impl Source {
             // shop's secret as its token.
             Source::Dhl => "x-postpurchase-key",
             Source::EasyPost => "x-hmac-signature",
+            // Shippo's HMAC, which its team switches on per account; without it, the
+            // address carries the secret as `?token=` (see [`Source::takes_token`]).
+            Source::Shippo => "shippo-auth-signature",
+            // Karrio's webhook sends its secret itself in this header (its events module,
+            // `notify_subscribers`): nothing is signed.
+            Source::Karrio => "x-event-id",
+        }
+    }
+
+    /// Whether the source may instead name the secret in the address's `token` query
+    /// parameter: Shippo's "self-generated token" (<https://docs.goshippo.com/docs/tracking/webhooksecurity>),
+    /// the way every Shippo account can secure its webhook without asking Shippo.
+    pub fn takes_token(self) -> bool {
+        self == Source::Shippo
+    }
+
+    /// When a signature says it was made (Unix seconds), for sources that sign a time:
+    /// Shippo's `t=`.
+    pub fn signed_at(self, signature: &str) -> Option<i64> {
+        match self {
+            Source::Shippo => shippo_parts(signature).map(|(t, _)| t),
+            _ => None,
         }
     }
 
     /// Whether `signature` (the header's value) signs `body` with `secret`: Sendcloud's
-    /// is the hex HMAC-SHA256 of the body, AfterShip's its base64, both compared in
-    /// constant time by the MAC itself; DHL's is the secret itself (its push signs
-    /// nothing), compared by their MACs, which takes the same time however they differ.
+    /// is the hex HMAC-SHA256 of the body, AfterShip's its base64, EasyPost's and
+    /// Shippo's hex with a prefix, all compared in constant time by the MAC itself; DHL's
+    /// and Karrio's are the secret itself (they sign nothing), see [`same_secret`].
     pub fn verify(self, secret: &str, body: &[u8], signature: &str) -> bool {
         let expected = match self {
             Source::Sendcloud => hex(signature.trim()),
@@ -69,18 +97,20 @@ impl Source {
                 .trim()
                 .strip_prefix("hmac-sha256-hex=")
                 .and_then(hex),
-            Source::Dhl => {
-                let mac = |text: &str| {
-                    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).ok()?;
-                    mac.update(text.as_bytes());
-                    Some(mac)
+            // `t=<seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
+            Source::Shippo => {
+                let Some((at, expected)) = shippo_parts(signature) else {
+                    return false;
                 };
-                let theirs = mac(signature.trim()).map(|m| m.finalize().into_bytes());
-                return match (mac(secret), theirs) {
-                    (Some(ours), Some(theirs)) => ours.verify_slice(&theirs).is_ok(),
-                    _ => false,
+                let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()) else {
+                    return false;
                 };
+                mac.update(at.to_string().as_bytes());
+                mac.update(b".");
+                mac.update(body);
+                return mac.verify_slice(&expected).is_ok();
             }
+            Source::Dhl | Source::Karrio => return same_secret(secret, signature),
         };
         let Some(expected) = expected else {
             return false;
@@ -99,8 +129,39 @@ impl Source {
             Source::AfterShip => aftership(body),
             Source::Dhl => dhl(body),
             Source::EasyPost => easypost(body),
+            Source::Shippo => shippo(body),
+            Source::Karrio => karrio(body),
         }
     }
+}
+
+/// Whether `given` is the shop's `secret`, for sources that send the secret itself (a
+/// header, or Shippo's `?token=`): compared by their MACs, which takes the same time
+/// however they differ.
+pub fn same_secret(secret: &str, given: &str) -> bool {
+    let mac = |text: &str| {
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).ok()?;
+        mac.update(text.as_bytes());
+        Some(mac)
+    };
+    let theirs = mac(given.trim()).map(|m| m.finalize().into_bytes());
+    match (mac(secret), theirs) {
+        (Some(ours), Some(theirs)) => ours.verify_slice(&theirs).is_ok(),
+        _ => false,
+    }
+}
+
+/// Shippo's `Shippo-Auth-Signature`: its time and its MAC.
+fn shippo_parts(signature: &str) -> Option<(i64, Vec<u8>)> {
+    let (mut at, mut mac) = (None, None);
+    for part in signature.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", t)) => at = t.parse().ok(),
+            Some(("v1", v)) => mac = hex(v),
+            _ => {}
+        }
+    }
+    Some((at?, mac?))
 }
 
 fn hex(text: &str) -> Option<Vec<u8>> {
@@ -395,6 +456,170 @@ fn easypost_status(status: &str) -> Mapped {
     (status, None)
 }
 
+/// Shippo's `track_updated` (<https://docs.goshippo.com/docs/tracking/webhooks>,
+/// <https://docs.goshippo.com/shippoapi/public-api/tracks>): `data` is the Track with its
+/// `tracking_number` and `tracking_status` (`object_id`, `status`, `substatus`,
+/// `status_details`, `status_date`, `location`), the update.
+fn shippo(body: &Value) -> Result<Vec<FeedEvent>, &'static str> {
+    if body.get("event").and_then(Value::as_str) != Some("track_updated") {
+        // Other events (transactions, batches) carry no parcel news.
+        return Ok(Vec::new());
+    }
+    let track = body.get("data").ok_or("`data` is missing")?;
+    let tracking = text(track, "tracking_number").ok_or("`data.tracking_number` is missing")?;
+    let latest = track
+        .get("tracking_status")
+        .filter(|s| s.is_object())
+        .ok_or("`data.tracking_status` is missing")?;
+    let status = text(latest, "status").ok_or("`tracking_status.status` is missing")?;
+    let substatus = latest.get("substatus").and_then(|s| text(s, "code"));
+    let occurred_at = text(latest, "status_date")
+        .as_deref()
+        .and_then(super::parse_instant)
+        .map(|t| t.unix_timestamp())
+        .ok_or("`tracking_status.status_date` is missing")?;
+    let id = text(latest, "object_id").unwrap_or_else(|| format!("{tracking}-{occurred_at}"));
+    let location = latest.get("location").and_then(|l| text(l, "city"));
+    Ok(vec![FeedEvent {
+        event_id: format!("shippo-{id}"),
+        tracking_number: tracking,
+        occurred_at,
+        sent_at: None,
+        mapped: shippo_status(&status, substatus.as_deref()),
+        code: match &substatus {
+            Some(sub) => format!("{status}/{sub}"),
+            None => status,
+        },
+        text: text(latest, "status_details"),
+        location,
+    }])
+}
+
+/// Shippo's tracking statuses and sub-statuses, from "Tracking status"
+/// (<https://docs.goshippo.com/docs/tracking/tracking/#tracking-status>): the sub-status,
+/// where it says more, first.
+fn shippo_status(status: &str, substatus: Option<&str>) -> Mapped {
+    use ShipmentStatus as S;
+    let by_sub = match substatus {
+        Some("out_for_delivery") => Some(S::OutForDelivery),
+        Some("pickup_available") => Some(S::AvailableForPickup),
+        Some("delivery_attempted" | "notice_left") => Some(S::AttemptFailed),
+        Some("delayed" | "delivery_rescheduled" | "reschedule_delivery") => Some(S::Delayed),
+        Some("return_to_sender" | "returned") => Some(S::ReturnToSender),
+        Some(
+            "address_issue"
+            | "package_damaged"
+            | "package_lost"
+            | "package_undeliverable"
+            | "package_disposed"
+            | "package_unclaimed"
+            | "location_inaccessible",
+        ) => Some(S::Exception),
+        _ => None,
+    };
+    let status = by_sub.unwrap_or(match status {
+        "PRE_TRANSIT" => S::Pending,
+        "TRANSIT" => S::InTransit,
+        "DELIVERED" => return (S::Delivered, None),
+        "RETURNED" => S::ReturnToSender,
+        "FAILURE" => S::Exception,
+        _ => S::Unknown,
+    });
+    (status, None)
+}
+
+/// Karrio's `tracker.updated` (its events module sends `{"event", "data"}`, `data` the
+/// tracker as its API returns it: <https://docs.karrio.io/api/reference/trackers>): the
+/// tracker's `id`, `tracking_number`, `status`, and `events`, newest first, each with
+/// `date` (`YYYY-MM-DD`), `time` (`HH:MM`, with `AM`/`PM` from some carriers), `code`,
+/// `description` and `location`. The newest event, with the tracker's status, is the
+/// update; Karrio gives no zone with its times, so they are read as UTC.
+fn karrio(body: &Value) -> Result<Vec<FeedEvent>, &'static str> {
+    if !matches!(
+        body.get("event").and_then(Value::as_str),
+        Some("tracker.updated" | "tracker.created")
+    ) {
+        return Ok(Vec::new());
+    }
+    let tracker = body.get("data").ok_or("`data` is missing")?;
+    let tracking = text(tracker, "tracking_number").ok_or("`data.tracking_number` is missing")?;
+    let status = text(tracker, "status").ok_or("`data.status` is missing")?;
+    let latest = tracker
+        .get("events")
+        .and_then(Value::as_array)
+        .and_then(|e| e.first());
+    let occurred_at = latest
+        .and_then(karrio_time)
+        .or_else(|| {
+            text(tracker, "updated_at")
+                .as_deref()
+                .and_then(super::parse_instant)
+                .map(|t| t.unix_timestamp())
+        })
+        .ok_or("the update's time is missing")?;
+    let event_code = latest.and_then(|e| text(e, "code"));
+    let id = text(tracker, "id").unwrap_or_else(|| tracking.clone());
+    Ok(vec![FeedEvent {
+        event_id: format!(
+            "karrio-{id}-{occurred_at}-{}",
+            event_code.as_deref().unwrap_or(&status)
+        ),
+        tracking_number: tracking,
+        occurred_at,
+        sent_at: None,
+        mapped: karrio_status(&status),
+        code: match event_code {
+            Some(code) => format!("{status}/{code}"),
+            None => status,
+        },
+        text: latest.and_then(|e| text(e, "description")),
+        location: latest.and_then(|e| text(e, "location")),
+    }])
+}
+
+/// A Karrio event's `date` and `time`, as UTC.
+fn karrio_time(event: &Value) -> Option<i64> {
+    let date: jiff::civil::Date = text(event, "date")?.parse().ok()?;
+    let time = text(event, "time").unwrap_or_else(|| "00:00".to_owned());
+    let upper = time.to_uppercase();
+    let (clock, pm) = match upper.split_once(' ') {
+        Some((clock, half)) => (clock.to_owned(), Some(half.trim() == "PM")),
+        None => (upper.clone(), None),
+    };
+    let mut parts = clock.split(':').map(|p| p.trim().parse::<i8>().ok());
+    let (mut hour, minute) = (parts.next()??, parts.next().flatten().unwrap_or(0));
+    match pm {
+        Some(true) if hour < 12 => hour += 12,
+        Some(false) if hour == 12 => hour = 0,
+        _ => {}
+    }
+    let at = date.at(hour, minute, 0, 0);
+    Some(
+        at.to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .ok()?
+            .timestamp()
+            .as_second(),
+    )
+}
+
+/// Karrio's tracker statuses (`TrackerStatus` in its server's serializers).
+fn karrio_status(status: &str) -> Mapped {
+    use ShipmentStatus as S;
+    let status = match status {
+        "pending" => S::Pending,
+        "in_transit" => S::InTransit,
+        "out_for_delivery" => S::OutForDelivery,
+        "ready_for_pickup" => S::AvailableForPickup,
+        "delivery_failed" => S::AttemptFailed,
+        "delivery_delayed" | "on_hold" => S::Delayed,
+        "delivered" => return (S::Delivered, None),
+        "return_to_sender" => S::ReturnToSender,
+        "cancelled" => S::Cancelled,
+        _ => S::Unknown,
+    };
+    (status, None)
+}
+
 /// The signature a source would send for `body` with `secret`: for tests and for shops
 /// trying their set-up with `curl`.
 pub fn sign(source: Source, secret: &str, body: &[u8]) -> String {
@@ -406,12 +631,30 @@ pub fn sign(source: Source, secret: &str, body: &[u8]) -> String {
     match source {
         Source::Sendcloud => bytes.iter().map(|b| format!("{b:02x}")).collect(),
         Source::AfterShip => STANDARD.encode(bytes),
-        Source::Dhl => secret.to_owned(),
+        Source::Dhl | Source::Karrio => secret.to_owned(),
         Source::EasyPost => format!(
             "hmac-sha256-hex={}",
             bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
         ),
+        Source::Shippo => sign_shippo(secret, 0, body),
     }
+}
+
+/// Shippo's signature for `body` sent at `at` (Unix seconds).
+pub fn sign_shippo(secret: &str, at: i64, body: &[u8]) -> String {
+    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()) else {
+        return String::new();
+    };
+    mac.update(at.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("t={at},v1={hex}")
 }
 
 #[cfg(test)]
@@ -536,6 +779,47 @@ mod tests {
         ] {
             assert_eq!(sendcloud_status(words).0, status, "{words}");
         }
+    }
+
+    #[test]
+    fn shippo_and_karrio_read_their_own_words() {
+        assert_eq!(
+            shippo_status("TRANSIT", Some("out_for_delivery")).0,
+            ShipmentStatus::OutForDelivery
+        );
+        assert_eq!(
+            shippo_status("TRANSIT", Some("package_departed")).0,
+            ShipmentStatus::InTransit
+        );
+        assert_eq!(
+            shippo_status("FAILURE", Some("package_lost")).0,
+            ShipmentStatus::Exception
+        );
+        assert_eq!(shippo_status("NEW", None).0, ShipmentStatus::Unknown);
+        let body = br#"{"event":"track_updated"}"#;
+        let signed = sign_shippo("s", 1_795_435_200, body);
+        assert!(signed.starts_with("t=1795435200,v1="));
+        assert!(Source::Shippo.verify("s", body, &signed));
+        assert_eq!(Source::Shippo.signed_at(&signed), Some(1_795_435_200));
+        assert!(!Source::Shippo.verify("s", body, &signed.replace("t=17", "t=18")));
+        assert!(!Source::Shippo.verify("s", body, "v1=00"));
+        assert!(Source::Karrio.verify("k", body, "k"));
+        assert!(!Source::Karrio.verify("k", body, "K"));
+        for (time, at) in [
+            ("10:15 AM", 1_795_428_900),
+            ("12:05 AM", 1_795_392_300),
+            ("12:05 PM", 1_795_435_500),
+            ("22:15", 1_795_472_100),
+        ] {
+            let event = json!({"date": "2026-11-23", "time": time});
+            assert_eq!(karrio_time(&event), Some(at), "{time}");
+        }
+        assert_eq!(karrio_time(&json!({"date": "23/11/2026"})), None);
+        assert_eq!(karrio_status("on_hold").0, ShipmentStatus::Delayed);
+        assert_eq!(
+            karrio_status("delivery_failed").0,
+            ShipmentStatus::AttemptFailed
+        );
     }
 
     #[test]
