@@ -11,10 +11,12 @@ pub mod analytics;
 pub mod console;
 pub mod feeds;
 pub mod locales;
+pub mod platforms;
 
 pub use analytics::*;
 pub use console::*;
 pub use feeds::*;
+pub use platforms::*;
 
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;

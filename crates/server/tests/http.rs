@@ -286,6 +286,7 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
         ("GET", postpurchase_server::feeds::SOURCES_PATH),
         ("PUT", postpurchase_server::feeds::SOURCE_PATH),
         ("DELETE", postpurchase_server::feeds::SOURCE_PATH),
+        ("POST", postpurchase_server::platforms::PLATFORM_PATH),
         ("POST", postpurchase_server::analytics::EVENTS_PATH),
         ("GET", postpurchase_server::analytics::ANALYTICS_PATH),
         ("GET", postpurchase_server::analytics::TABLE_PATH),
@@ -305,6 +306,7 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
             .replace("{shipment}", "1")
             .replace("{table}", "daily")
             .replace("{source}", "sendcloud")
+            .replace("{platform}", "shopify")
             .replace("{id}", "1");
         let request = Request::builder()
             .method(method.as_str())

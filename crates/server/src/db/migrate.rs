@@ -35,6 +35,7 @@ migrations!(
     "0017_console_reads",
     "0018_analytics",
     "0019_feeds",
+    "0021_platform_orders",
 );
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 pub mod analytics;
 pub mod delivery;
 pub mod feeds;
+pub mod platforms;
 pub mod referral;
 pub mod returns;
 pub mod reviews;
