@@ -711,6 +711,7 @@ async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(b
                 .replace("{tracking_number}", "JJD1")
                 .replace("{shipment}", "1")
                 .replace("{source}", "sendcloud")
+                .replace("{platform}", "shopify")
                 .replace("{id}", "1");
             for (size, refused) in [(kib * 1024 + 1, true), (kib * 1024, false)] {
                 // A JSON object of exactly `size` bytes.
@@ -733,7 +734,7 @@ async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(b
             }
         }
     }
-    assert_eq!(bodies, 35, "routes with a body");
+    assert_eq!(bodies, 36, "routes with a body");
 }
 
 storage_tests!(

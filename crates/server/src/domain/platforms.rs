@@ -212,7 +212,7 @@ pub fn is_woocommerce_ping(body: &[u8]) -> bool {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Message {
     /// An order as it stands now, with the parcels its fulfilment data names.
-    Order(PlatformOrder),
+    Order(Box<PlatformOrder>),
     /// Parcels of an order named by the platform's id.
     Fulfilment {
         order_id: String,
@@ -516,7 +516,7 @@ fn woocommerce(topic: Option<&str>, body: &Value) -> Result<Message, ReadError> 
         currency,
         promised_delivery: None,
     };
-    Ok(Message::Order(PlatformOrder {
+    Ok(Message::Order(Box::new(PlatformOrder {
         external_id,
         cancelled: matches!(
             text(body, "status").as_deref(),
@@ -524,7 +524,7 @@ fn woocommerce(topic: Option<&str>, body: &Value) -> Result<Message, ReadError> 
         ),
         parcels: woocommerce_parcels(body),
         order,
-    }))
+    })))
 }
 
 /// WooCommerce has no parcels of its own; its Shipment Tracking extension keeps them in
@@ -691,7 +691,7 @@ fn shopware(body: &Value) -> Result<Message, ReadError> {
             .map(str::to_owned)
     };
     let order_state = state(order);
-    Ok(Message::Order(PlatformOrder {
+    Ok(Message::Order(Box::new(PlatformOrder {
         external_id,
         cancelled: order_state.as_deref() == Some("cancelled")
             || event == "state_enter.order.state.cancelled",
@@ -729,7 +729,7 @@ fn shopware(body: &Value) -> Result<Message, ReadError> {
             currency,
             promised_delivery: None,
         },
-    }))
+    })))
 }
 
 /// Shopify's `orders/create`, `orders/updated`, `orders/cancelled` (the Order resource,
@@ -820,7 +820,7 @@ fn shopify(topic: Option<&str>, body: &Value) -> Result<Message, ReadError> {
         .and_then(Value::as_array)
         .map(|f| f.iter().flat_map(shopify_parcels).collect())
         .unwrap_or_default();
-    Ok(Message::Order(PlatformOrder {
+    Ok(Message::Order(Box::new(PlatformOrder {
         external_id,
         cancelled: body.get("cancelled_at").is_some_and(|c| !c.is_null()),
         parcels,
@@ -861,7 +861,7 @@ fn shopify(topic: Option<&str>, body: &Value) -> Result<Message, ReadError> {
             currency,
             promised_delivery: None,
         },
-    }))
+    })))
 }
 
 /// A Shopify fulfilment's parcels: one per tracking number (`tracking_numbers`, or
