@@ -260,10 +260,11 @@ async fn a_shopware_order_is_placed_shipped_and_taken_once(backend: Backend) {
     );
     assert_eq!(
         page["totals"],
-        json!({"subtotal": 6400, "shipping": 499, "discount": 0, "tax": 0, "total": 6899})
+        json!({"subtotal": 6400, "shipping": 499, "discount": 500, "tax": 0, "total": 6399})
     );
     assert_eq!(page["delivery_address"]["country"], "DE");
     assert_eq!(page["customer"]["first_name"], "Lena");
+    assert_eq!(page["placed_at"], "2026-11-23T08:30:00Z");
     assert!(page["shipments"].as_array().unwrap().is_empty());
 
     // The same event again (Shopware retries with its eventId): nothing changes.
@@ -358,6 +359,7 @@ async fn a_shopify_order_and_its_fulfilment_are_taken_once(backend: Backend) {
     let mut updated = order.clone();
     updated["shipping_address"]["city"] = json!("Beaverton");
     updated["line_items"][0]["quantity"] = json!(3);
+    updated["line_items"][0]["current_quantity"] = json!(3);
     updated["total_line_items_price"] = json!("142.00");
     let (status, body) = shopify(&app, "orders/updated", "w2", &updated).await;
     assert_eq!(
@@ -393,7 +395,7 @@ async fn a_shopify_order_and_its_fulfilment_are_taken_once(backend: Backend) {
     assert_eq!(body["parcels_added"], 0);
     let mut later = updated.clone();
     later["fulfillments"] = json!([fulfilment]);
-    later["line_items"][0]["quantity"] = json!(1);
+    later["line_items"][0]["current_quantity"] = json!(1);
     let (_, body) = shopify(&app, "orders/updated", "w5", &later).await;
     assert_eq!(body["outcome"], "unchanged");
     assert_eq!(app.count("shipments").await, 1);
@@ -510,10 +512,11 @@ async fn bad_sends_are_refused_and_kept_nowhere(backend: Backend) {
         shopify_order[key] = Value::Null;
     }
     shopify_order["customer"]["email"] = Value::Null;
-    shopify_order["line_items"][1]["quantity"] = json!(0);
+    shopify_order["line_items"][1]["title"] = json!("");
+    shopify_order["line_items"][1]["name"] = json!(" ");
     let (status, body) = shopify(&app, "orders/create", "w1", &shopify_order).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert_eq!(error_fields(&body), ["email", "line_items[1].quantity"]);
+    assert_eq!(error_fields(&body), ["email", "line_items[1].name"]);
     let mut placed = fixture("shopware-order-placed");
     placed["data"]["payload"]["order"]["orderCustomer"]["email"] = json!("not-an-address");
     let (status, body) = shopware(&app, &placed).await;

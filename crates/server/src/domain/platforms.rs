@@ -520,7 +520,8 @@ fn woocommerce(topic: Option<&str>, body: &Value) -> Result<Message, ReadError> 
         external_id,
         cancelled: matches!(
             text(body, "status").as_deref(),
-            Some("cancelled" | "refunded" | "failed")
+            // A refunded order was usually delivered: it stays as it is.
+            Some("cancelled" | "failed")
         ),
         parcels: woocommerce_parcels(body),
         order,
@@ -593,9 +594,15 @@ fn shopware(body: &Value) -> Result<Message, ReadError> {
     // Shopware's line ids, by position among our lines: deliveries name lines by them.
     let mut line_ids = Vec::new();
     for line in lines {
+        // A container's children come in the same list, naming it: the container counts.
+        if line.get("parentId").is_some_and(|p| !p.is_null()) {
+            continue;
+        }
+        // Promotions, discounts and credits are lines with a negative price.
+        let total = money(line, "totalPrice", &currency)?;
         let kind = text(line, "type").unwrap_or_else(|| "product".to_owned());
-        if kind == "promotion" || kind == "discount" {
-            discount -= money(line, "totalPrice", &currency)?;
+        if matches!(kind.as_str(), "promotion" | "discount" | "credit") || total < 0 {
+            discount -= total;
             continue;
         }
         let payload = line.get("payload").cloned().unwrap_or(Value::Null);
@@ -775,6 +782,12 @@ fn shopify(topic: Option<&str>, body: &Value) -> Result<Message, ReadError> {
         .ok_or_else(|| shape("`line_items` is missing"))?;
     let mut items = Vec::new();
     for line in lines {
+        // `current_quantity` counts the order's edits; a line edited away is gone.
+        let quantity = match quantity(line, "current_quantity") {
+            Some(0) => continue,
+            Some(current) => current,
+            None => quantity(line, "quantity").unwrap_or(0),
+        };
         let product = text(line, "product_id");
         let variant_id = text(line, "variant_id");
         items.push(NewLineItem {
@@ -786,7 +799,7 @@ fn shopify(topic: Option<&str>, body: &Value) -> Result<Message, ReadError> {
                 .or_else(|| text(line, "name"))
                 .unwrap_or_default(),
             variant: text(line, "variant_title"),
-            quantity: quantity(line, "quantity").unwrap_or(0),
+            quantity,
             unit_price: money(line, "price", &currency)?,
             // Order webhooks carry no product images.
             image_url: None,
