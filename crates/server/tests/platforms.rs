@@ -536,7 +536,34 @@ async fn bad_sends_are_refused_and_kept_nowhere(backend: Backend) {
     assert_eq!(app.count("orders").await, 1);
 }
 
+/// Shopify sends `orders/create` and `orders/updated` within moments of each other, and
+/// several server processes may take them at once: one order, one link, whoever wins.
+async fn an_order_sent_twice_at_once_is_one_order(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    with_secrets(&app).await;
+    let order = fixture("shopify-order");
+    let mut updated = order.clone();
+    updated["shipping_address"]["city"] = json!("Beaverton");
+    let (first, second) = tokio::join!(
+        shopify(&app, "orders/create", "c1", &order),
+        shopify(&app, "orders/updated", "c2", &updated),
+    );
+    let mut statuses = [first.0, second.0];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::CREATED],
+        "{first:?} {second:?}"
+    );
+    assert_eq!(
+        app.counts(&["orders", "order_tokens", "platform_orders"])
+            .await,
+        [1, 1, 1]
+    );
+}
+
 storage_tests!(
+    an_order_sent_twice_at_once_is_one_order,
     a_woocommerce_order_is_created_updated_and_taken_once,
     a_shopware_order_is_placed_shipped_and_taken_once,
     a_shopify_order_and_its_fulfilment_are_taken_once,
