@@ -501,6 +501,12 @@ async fn bad_sends_are_refused_and_kept_nowhere(backend: Backend) {
         }
     }
 
+    assert_eq!(
+        app.counts(&TABLES).await,
+        [0; TABLES.len()],
+        "nothing written"
+    );
+
     // An order without the customer's e-mail: 422 naming the platform's field.
     let mut woo_order = fixture("woocommerce-order");
     woo_order["billing"]["email"] = json!("");
@@ -522,6 +528,11 @@ async fn bad_sends_are_refused_and_kept_nowhere(backend: Backend) {
     let (status, body) = shopware(&app, &placed).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(error_fields(&body), ["orderCustomer.email"]);
+    assert_eq!(
+        app.counts(&TABLES).await,
+        [0; TABLES.len()],
+        "nothing written"
+    );
     // An order whose number the shop already has from elsewhere: a conflict.
     app.create_order(SHOP_KEY, &sample_order("1042", "sam@example.com"))
         .await;
