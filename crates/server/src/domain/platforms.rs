@@ -1013,6 +1013,35 @@ mod tests {
     }
 
     #[test]
+    fn a_shopify_fulfilment_is_a_parcel_per_tracking_number() {
+        let f = json!({"order_id": 5, "status": "success", "tracking_company": "DHL Express",
+            "tracking_numbers": ["JD1", "JD2"], "tracking_number": "JD1",
+            "line_items": [{"id": 9, "variant_id": 7, "sku": null, "quantity": 2}]});
+        let parcels = shopify_parcels(&f);
+        assert_eq!(parcels.len(), 2);
+        assert_eq!(parcels[0].carrier, "dhl");
+        assert_eq!(parcels[0].items, Some(vec![("shopify-7".to_owned(), 2)]));
+        assert_eq!(parcels[1].tracking_number, "JD2");
+        assert_eq!(parcels[1].items, Some(Vec::new()));
+        let mut cancelled = f.clone();
+        cancelled["status"] = json!("cancelled");
+        assert!(shopify_parcels(&cancelled).is_empty());
+        let mut untracked = f;
+        untracked["tracking_numbers"] = json!([]);
+        untracked["tracking_number"] = json!(null);
+        assert!(shopify_parcels(&untracked).is_empty());
+        // Without a topic header, a body naming its order is a fulfilment.
+        assert!(matches!(
+            shopify(None, &json!({"id": 1, "order_id": 5})),
+            Ok(Message::Fulfilment { .. })
+        ));
+        assert!(matches!(
+            shopify(Some("products/update"), &json!({})),
+            Ok(Message::Ignored(_))
+        ));
+    }
+
+    #[test]
     fn field_names_are_the_platforms() {
         assert_eq!(
             Platform::WooCommerce.field_name("customer.email"),
