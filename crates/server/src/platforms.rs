@@ -124,14 +124,15 @@ pub async fn take(
         )
     })?;
     let topic = header(&headers, platform.topic_header());
-    let message = platform.read(topic, &value).map_err(|e| match e {
-        ReadError::Shape(why) => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "unreadable_order",
-            format!("This is not a {} order: {why}.", platform.as_str()),
-        ),
-        ReadError::Fields(fields) => ApiError::invalid_fields(fields),
-    })?;
+    let message = platform
+        .read(topic, &value)
+        .map_err(|ReadError::Shape(why)| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unreadable_order",
+                format!("This is not a {} order: {why}.", platform.as_str()),
+            )
+        })?;
     let now = state.clock.now();
     if let Message::Ignored(why) = message {
         return Ok(ignored(why));

@@ -6,7 +6,7 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
-use postpurchase_api::{FieldError, NewAddress, NewCustomer, NewLineItem, NewOrder};
+use postpurchase_api::{NewAddress, NewCustomer, NewLineItem, NewOrder};
 use serde_json::Value;
 
 /// The shop platforms an order can come from.
@@ -243,14 +243,12 @@ pub struct PlatformParcel {
     pub items: Option<Vec<(String, u32)>>,
 }
 
-/// Why a body cannot be taken.
+/// Why a body cannot be taken: not the platform's shape, and what is missing. (A field
+/// of the platform's shape that our order cannot keep is found by
+/// [`super::validate_new_order`] and named with [`Platform::field_name`].)
 #[derive(Clone, Debug, PartialEq)]
 pub enum ReadError {
-    /// Not the platform's shape at all: what is missing.
     Shape(String),
-    /// The platform's shape, but a field we need is missing or wrong (named the
-    /// platform's way).
-    Fields(Vec<FieldError>),
 }
 
 fn shape(what: impl Into<String>) -> ReadError {
