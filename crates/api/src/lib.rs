@@ -12,11 +12,13 @@ pub mod console;
 pub mod events;
 pub mod feeds;
 pub mod locales;
+pub mod platforms;
 
 pub use analytics::*;
 pub use console::*;
 pub use events::*;
 pub use feeds::*;
+pub use platforms::*;
 
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;

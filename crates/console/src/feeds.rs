@@ -19,6 +19,9 @@ fn name(source: &str) -> &'static str {
         "aftership" => "AfterShip",
         "dhl" => "DHL",
         "easypost" => "EasyPost",
+        "woocommerce" => "WooCommerce",
+        "shopware" => "Shopware",
+        "shopify" => "Shopify",
         _ => "",
     }
 }

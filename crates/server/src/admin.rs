@@ -386,7 +386,17 @@ pub async fn create_token(
 }
 
 fn access(state: &AppState, shop: &Shop, token: String, expires_at: i64) -> OrderAccess {
-    let order_url = format!("{}/o/{}/{}", state.public_url, shop.slug, token);
+    order_access(state, &shop.slug, token, expires_at)
+}
+
+/// A token's access: the token for the widget tag, until when, and its hosted page.
+pub(crate) fn order_access(
+    state: &AppState,
+    slug: &str,
+    token: String,
+    expires_at: i64,
+) -> OrderAccess {
+    let order_url = format!("{}/o/{}/{}", state.public_url, slug, token);
     OrderAccess {
         token,
         expires_at: crate::store::instant(expires_at),

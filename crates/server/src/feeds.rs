@@ -11,6 +11,7 @@ use axum::Router;
 use postpurchase_api::{ErrorBody, FeedResult, FeedSecret, FeedSource, FieldError};
 
 use crate::domain::feeds::{Source, MAX_AGE};
+use crate::domain::platforms::Platform;
 use crate::error::{ApiError, Json, Path};
 use crate::extract::{AdminShop, OwnerShop};
 use crate::AppState;
@@ -42,6 +43,38 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
 
 fn source_of(name: &str) -> Result<Source, ApiError> {
     Source::parse(name).ok_or_else(ApiError::not_found)
+}
+
+/// What a secret is kept for: a tracking source's feed, or a shop platform's orders
+/// (taken at [`crate::platforms`]); both under the name in `feed_secrets`.
+#[derive(Clone, Copy)]
+enum Sender {
+    Feed(Source),
+    Platform(Platform),
+}
+
+impl Sender {
+    fn parse(name: &str) -> Result<Sender, ApiError> {
+        match Platform::parse(name) {
+            Some(p) => Ok(Sender::Platform(p)),
+            None => source_of(name).map(Sender::Feed),
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Sender::Feed(s) => s.as_str(),
+            Sender::Platform(p) => p.as_str(),
+        }
+    }
+
+    /// The address's folder: `/api/v1/{folder}/{shop}/{name}`.
+    fn folder(self) -> &'static str {
+        match self {
+            Sender::Feed(_) => "feeds",
+            Sender::Platform(_) => "platforms",
+        }
+    }
 }
 
 /// A tracking source's webhook for the shop's parcels. Sendcloud signs with
@@ -84,7 +117,7 @@ pub async fn take(
     RawBody(body): RawBody,
 ) -> Result<Json<FeedResult>, ApiError> {
     let source = source_of(&source)?;
-    let Some((shop_id, secret)) = state.db.feed_secret(&shop, source).await? else {
+    let Some((shop_id, secret)) = state.db.feed_secret(&shop, source.as_str()).await? else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "feed_not_set",
@@ -156,20 +189,21 @@ pub async fn take(
     Ok(Json(result))
 }
 
-fn view(state: &AppState, slug: &str, source: Source, configured: bool) -> FeedSource {
+fn view(state: &AppState, slug: &str, source: Sender, configured: bool) -> FeedSource {
     FeedSource {
         source: source.as_str().to_owned(),
         configured,
         url: format!(
-            "{}/api/v1/feeds/{slug}/{}",
+            "{}/api/v1/{}/{slug}/{}",
             state.public_url.trim_end_matches('/'),
+            source.folder(),
             source.as_str()
         ),
     }
 }
 
-/// Every tracking source, whether the shop set its secret, and the address to paste into
-/// the source's webhook settings. Secrets are never shown.
+/// Every tracking source and shop platform, whether the shop set its secret, and the
+/// address to paste into its webhook settings. Secrets are never shown.
 #[utoipa::path(
     get,
     path = "/api/v1/admin/feeds",
@@ -188,6 +222,8 @@ pub async fn sources(
     Ok(Json(
         Source::ALL
             .into_iter()
+            .map(Sender::Feed)
+            .chain(Platform::ALL.into_iter().map(Sender::Platform))
             .map(|s| view(&state, &shop.slug, s, set.iter().any(|n| n == s.as_str())))
             .collect(),
     ))
@@ -196,12 +232,13 @@ pub async fn sources(
 /// Sets the secret a source signs the shop's feed with (owners only): Sendcloud's
 /// integration "Secret Key" or "Webhook Signature Key", AfterShip's webhook secret, or
 /// the token DHL's push subscription sends in `X-Postpurchase-Key`, or EasyPost's
-/// webhook secret.
+/// webhook secret; or a shop platform's (`woocommerce`, `shopware`, `shopify`) webhook
+/// secret, for its orders.
 #[utoipa::path(
     put,
     path = "/api/v1/admin/feeds/{source}",
     tag = "admin",
-    params(("source" = String, Path, description = "`sendcloud`, `aftership`, `dhl` or `easypost`")),
+    params(("source" = String, Path, description = "`sendcloud`, `aftership`, `dhl` or `easypost`; or `woocommerce`, `shopware` or `shopify`")),
     request_body = FeedSecret,
     security(("api_key" = []), ("session" = [])),
     responses(
@@ -218,7 +255,7 @@ pub async fn set_secret(
     Path(source): Path<String>,
     Json(secret): Json<FeedSecret>,
 ) -> Result<Json<FeedSource>, ApiError> {
-    let source = source_of(&source)?;
+    let source = Sender::parse(&source)?;
     let text = secret.secret;
     if !(8..=200).contains(&text.len()) || !text.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(ApiError::invalid_fields(vec![FieldError::new(
@@ -228,17 +265,17 @@ pub async fn set_secret(
     }
     state
         .db
-        .set_feed_secret(shop.id, source, Some(text))
+        .set_feed_secret(shop.id, source.as_str(), Some(text))
         .await?;
     Ok(Json(view(&state, &shop.slug, source, true)))
 }
 
-/// Stops taking a source's feed (owners only).
+/// Stops taking a source's feed, or a platform's orders (owners only).
 #[utoipa::path(
     delete,
     path = "/api/v1/admin/feeds/{source}",
     tag = "admin",
-    params(("source" = String, Path, description = "`sendcloud`, `aftership`, `dhl` or `easypost`")),
+    params(("source" = String, Path, description = "`sendcloud`, `aftership`, `dhl` or `easypost`; or `woocommerce`, `shopware` or `shopify`")),
     security(("api_key" = []), ("session" = [])),
     responses(
         (status = 204, description = "Removed (or was not set)"),
@@ -252,7 +289,10 @@ pub async fn remove_secret(
     OwnerShop(shop): OwnerShop,
     Path(source): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let source = source_of(&source)?;
-    state.db.set_feed_secret(shop.id, source, None).await?;
+    let source = Sender::parse(&source)?;
+    state
+        .db
+        .set_feed_secret(shop.id, source.as_str(), None)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -16,6 +16,7 @@ pub mod feeds;
 pub mod limits;
 pub mod maintenance;
 pub mod openapi;
+pub mod platforms;
 pub mod referral;
 pub mod replay;
 pub mod returns;
@@ -228,8 +229,9 @@ pub const BODY_STOCK: usize = 1024 * 1024;
 
 /// The routes that take more or less than [`BODY_DEFAULT`], by path template: what the
 /// routers enforce and the OpenAPI document says.
-const BODY_LIMITS: [(&str, usize); 6] = [
+const BODY_LIMITS: [(&str, usize); 7] = [
     (feeds::FEED_PATH, BODY_ORDER),
+    (platforms::PLATFORM_PATH, BODY_ORDER),
     (choices::CHOICE_PATH, BODY_SMALL),
     (admin::ORDERS_PATH, BODY_ORDER),
     (tracking::SHIPMENTS_PATH, BODY_LIST),
@@ -278,6 +280,7 @@ pub fn app(state: AppState) -> Router {
         .merge(analytics::router())
         .merge(feeds::router())
         .merge(delays::router())
+        .merge(platforms::router())
         .merge(console::router())
         .merge(tracking::router())
         .merge(settings::router())

@@ -241,8 +241,8 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
     let token = shopper_token(path).map(str::to_owned);
     let admin = path.starts_with("/api/v1/admin/");
     let console = path.starts_with("/api/v1/console/");
-    // A feed's wrong signature is a failed attempt like a wrong key.
-    let feed = path.starts_with("/api/v1/feeds/");
+    // A feed's or a platform's wrong signature is a failed attempt like a wrong key.
+    let feed = path.starts_with("/api/v1/feeds/") || path.starts_with("/api/v1/platforms/");
     if token.is_none() && !admin && !console && !feed {
         return next.run(request).await;
     }

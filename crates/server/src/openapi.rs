@@ -90,6 +90,7 @@ pub const PATH: &str = "/api/v1/openapi.json";
         crate::feeds::remove_secret,
         crate::delays::get_settings,
         crate::delays::put_settings,
+        crate::platforms::take,
     ),
     // Sent, not served: what the shop's webhook endpoint receives.
     components(schemas(
@@ -106,7 +107,7 @@ pub const PATH: &str = "/api/v1/openapi.json";
         (name = "shopper", description = "Called by the widget in the shopper's browser; reached by capability token"),
         (name = "admin", description = "Called by the merchant's servers with the shop's API key, or by the console with a staff session (changes carry `X-CSRF-Token`)"),
         (name = "console", description = "Staff signing in to the console and out of it"),
-        (name = "feeds", description = "Tracking sources' own webhooks, signed the source's way with the secret the shop set"),
+        (name = "feeds", description = "Tracking sources' and shop platforms' own webhooks, signed the sender's way with the secret the shop set"),
         (name = "webhooks", description = "Sent, not served: what the shop's webhook endpoint receives, one schema per event type (`Event.<type>`), each signed with the shop's webhook secret"),
     )
 )]

@@ -588,7 +588,10 @@ async fn secrets_are_the_owners_per_shop_and_never_shown(backend: Backend) {
             {"source": "dhl", "configured": true, "url": "https://pp.example/api/v1/feeds/shop/dhl"},
             {"source": "easypost", "configured": true, "url": "https://pp.example/api/v1/feeds/shop/easypost"},
             {"source": "shippo", "configured": true, "url": "https://pp.example/api/v1/feeds/shop/shippo"},
-            {"source": "karrio", "configured": true, "url": "https://pp.example/api/v1/feeds/shop/karrio"}
+            {"source": "karrio", "configured": true, "url": "https://pp.example/api/v1/feeds/shop/karrio"},
+            {"source": "woocommerce", "configured": false, "url": "https://pp.example/api/v1/platforms/shop/woocommerce"},
+            {"source": "shopware", "configured": false, "url": "https://pp.example/api/v1/platforms/shop/shopware"},
+            {"source": "shopify", "configured": false, "url": "https://pp.example/api/v1/platforms/shop/shopify"}
         ])
     );
     assert!(!list.to_string().contains(SENDCLOUD_SECRET));

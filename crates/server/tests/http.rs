@@ -286,6 +286,7 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
         ("GET", postpurchase_server::feeds::SOURCES_PATH),
         ("PUT", postpurchase_server::feeds::SOURCE_PATH),
         ("DELETE", postpurchase_server::feeds::SOURCE_PATH),
+        ("POST", postpurchase_server::platforms::PLATFORM_PATH),
         ("POST", postpurchase_server::analytics::EVENTS_PATH),
         ("GET", postpurchase_server::analytics::ANALYTICS_PATH),
         ("GET", postpurchase_server::analytics::TABLE_PATH),
@@ -307,6 +308,7 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
             .replace("{shipment}", "1")
             .replace("{table}", "daily")
             .replace("{source}", "sendcloud")
+            .replace("{platform}", "shopify")
             .replace("{id}", "1");
         let request = Request::builder()
             .method(method.as_str())
@@ -711,6 +713,7 @@ async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(b
                 .replace("{tracking_number}", "JJD1")
                 .replace("{shipment}", "1")
                 .replace("{source}", "sendcloud")
+                .replace("{platform}", "shopify")
                 .replace("{id}", "1");
             for (size, refused) in [(kib * 1024 + 1, true), (kib * 1024, false)] {
                 // A JSON object of exactly `size` bytes.
@@ -733,7 +736,7 @@ async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(b
             }
         }
     }
-    assert_eq!(bodies, 36, "routes with a body");
+    assert_eq!(bodies, 37, "routes with a body");
 }
 
 storage_tests!(

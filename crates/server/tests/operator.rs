@@ -333,10 +333,12 @@ async fn deleting_a_shop_leaves_nothing_of_it_and_touches_no_other(backend: Back
     let other_key = create(&url, "other", &[]);
     let app = app_on(backend, &url).await;
     let other_token = fill_shop(&app, "other", &other_key, "2001", &JANE).await;
+    fill_platform(&app, "other", &other_key, "2001", &JANE).await;
     let before = all_counts(&app).await;
 
     let key = create(&url, "koffie", &["https://koffie.example"]);
     fill_shop(&app, "koffie", &key, "1001", &JANE).await;
+    fill_platform(&app, "koffie", &key, "1001", &JANE).await;
     let filled = all_counts(&app).await;
     for ((table, was), (_, now)) in before.iter().zip(&filled) {
         assert!(now > was, "{table} not filled");
@@ -349,7 +351,7 @@ async fn deleting_a_shop_leaves_nothing_of_it_and_touches_no_other(backend: Back
     let (ok, out, err) = shops(&url, &["delete", "koffie", "--yes"]);
     assert!(ok, "{err}");
     assert!(
-        out.contains("Deleted `koffie` and all it held: 1 order, 1 customer, "),
+        out.contains("Deleted `koffie` and all it held: 2 orders, 1 customer, "),
         "{out}"
     );
     assert_eq!(all_counts(&app).await, before);

@@ -36,6 +36,7 @@ migrations!(
     "0018_analytics",
     "0019_feeds",
     "0020_delays",
+    "0021_platform_orders",
 );
 
 #[cfg(test)]

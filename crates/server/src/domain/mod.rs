@@ -5,6 +5,7 @@ pub mod analytics;
 pub mod delays;
 pub mod delivery;
 pub mod feeds;
+pub mod platforms;
 pub mod referral;
 pub mod returns;
 pub mod reviews;

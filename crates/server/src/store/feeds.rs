@@ -6,7 +6,7 @@ use postpurchase_api::{CarrierEvent, FeedResult};
 use super::instant;
 use super::tracking::{take_event, EventRequest};
 use crate::db::{Conn, Db, DbError};
-use crate::domain::feeds::{FeedEvent, Source};
+use crate::domain::feeds::FeedEvent;
 use crate::error::ApiError;
 use crate::{args, work};
 
@@ -27,7 +27,7 @@ impl Db {
     pub async fn feed_secret(
         &self,
         slug: &str,
-        source: Source,
+        source: &'static str,
     ) -> Result<Option<(i64, String)>, ApiError> {
         let slug = slug.to_owned();
         self.read(work!(|c, slug| {
@@ -35,7 +35,7 @@ impl Db {
                 .query_opt(
                     "SELECT f.shop_id, f.secret FROM feed_secrets f JOIN shops s ON s.id = f.shop_id
                      WHERE s.slug = ?1 AND f.source = ?2",
-                    args![slug, source.as_str()],
+                    args![slug, source],
                 )
                 .await?;
             Ok(match found {
@@ -61,11 +61,12 @@ impl Db {
         .await
     }
 
-    /// Sets (or, with `None`, removes) the shop's secret for `source`.
+    /// Sets (or, with `None`, removes) the shop's secret for `source` (a tracking
+    /// source's or a shop platform's name).
     pub async fn set_feed_secret(
         &self,
         shop_id: i64,
-        source: Source,
+        source: &'static str,
         secret: Option<String>,
     ) -> Result<(), ApiError> {
         self.write(work!(|c, secret| {
@@ -74,14 +75,14 @@ impl Db {
                     c.execute(
                         "INSERT INTO feed_secrets (shop_id, source, secret) VALUES (?1, ?2, ?3)
                          ON CONFLICT (shop_id, source) DO UPDATE SET secret = ?3",
-                        args![shop_id, source.as_str(), secret],
+                        args![shop_id, source, secret],
                     )
                     .await?;
                 }
                 None => {
                     c.execute(
                         "DELETE FROM feed_secrets WHERE shop_id = ?1 AND source = ?2",
-                        args![shop_id, source.as_str()],
+                        args![shop_id, source],
                     )
                     .await?;
                 }

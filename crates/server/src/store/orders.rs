@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use postpurchase_api::{
     CustomerView, DateWindow, DelayReason, DeliveredTo, DeliveryOptions, DeliverySlot,
-    LineItemView, MaskedAddress, Module, NewOrder, OrderStage, OrderView, PickupPoint,
+    LineItemView, MaskedAddress, Module, NewLineItem, NewOrder, OrderStage, OrderView, PickupPoint,
     ShipmentItem, ShipmentStatus, ShipmentSummary, ShopContact, TimeWindow, Totals, TrackingEvent,
 };
 
@@ -96,7 +96,17 @@ pub async fn insert(
         )
         .await?;
     let order_id: i64 = row.get("id")?;
-    for (position, item) in order.items.iter().enumerate() {
+    insert_lines(c, order_id, &order.items).await?;
+    Ok(Some(order_id))
+}
+
+/// Stores an order's lines, in the order given.
+pub async fn insert_lines(
+    c: &mut Conn<'_>,
+    order_id: i64,
+    items: &[NewLineItem],
+) -> Result<(), DbError> {
+    for (position, item) in items.iter().enumerate() {
         c.execute(
             "INSERT INTO order_items (order_id, position, sku, name, variant, quantity,
                                       unit_price, image_url, sized, final_sale, product)
@@ -117,7 +127,7 @@ pub async fn insert(
         )
         .await?;
     }
-    Ok(Some(order_id))
+    Ok(())
 }
 
 /// The id of a shop's order by its number.

@@ -156,6 +156,8 @@ const SHOP_DATA: &[(&str, &str)] = &[
     ("webhook_deliveries", "shop_id = ?1"),
     ("widget_events", "shop_id = ?1"),
     ("feed_secrets", "shop_id = ?1"),
+    ("platform_deliveries", "shop_id = ?1"),
+    ("platform_orders", "shop_id = ?1"),
     ("inventory", "shop_id = ?1"),
     (
         "return_items",

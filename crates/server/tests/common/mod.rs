@@ -915,6 +915,47 @@ pub async fn fill_shop(
     token
 }
 
+/// Fills shop `slug` (admin key `key`) with what a shop platform brings: its secret, and
+/// a Shopify order `P{number}` of `shopper` with a parcel, delivered with a webhook id.
+#[allow(dead_code)]
+pub async fn fill_platform(app: &TestApp, slug: &str, key: &str, number: &str, shopper: &Shopper) {
+    use postpurchase_server::domain::platforms::{sign, Platform};
+    let secret = format!("shopify-secret-of-{slug}");
+    let (status, body) = app
+        .admin_put(
+            "/api/v1/admin/feeds/shopify",
+            key,
+            &json!({ "secret": secret }).to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let order = json!({
+        "id": format!("9{number}"), "name": format!("#P{number}"), "currency": "EUR",
+        "email": shopper.email, "created_at": "2026-11-23T09:00:00Z",
+        "customer": {"first_name": shopper.first_name, "last_name": shopper.last_name},
+        "line_items": [{"id": 1, "sku": "TEE-M", "title": "Tee", "quantity": 1, "price": "20.00"}],
+        "shipping_address": {"name": format!("{} {}", shopper.first_name, shopper.last_name),
+                             "address1": shopper.street, "zip": shopper.postcode,
+                             "city": "Amsterdam", "country_code": "NL"},
+        "fulfillments": [{"status": "success", "tracking_company": "PostNL",
+                          "tracking_numbers": [format!("3SP{number}")],
+                          "line_items": [{"sku": "TEE-M", "quantity": 1}]}]
+    });
+    let bytes = order.to_string().into_bytes();
+    let request = Request::post(format!("/api/v1/platforms/{slug}/shopify"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("x-shopify-topic", "orders/create")
+        .header("x-shopify-webhook-id", format!("webhook-{slug}-{number}"))
+        .header(
+            "x-shopify-hmac-sha256",
+            sign(Platform::Shopify, &secret, &bytes),
+        )
+        .body(Body::from(bytes))
+        .unwrap();
+    let (status, body) = json_of(app.send(request).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
 /// SQLite's plan for `sql` with its `parameters` `?`s all NULL (a plan does not depend on
 /// them): one line a step, `SEARCH … USING INDEX …` or `SCAN …`.
 #[allow(dead_code)]
