@@ -559,6 +559,12 @@ describe("the console", () => {
     const widget = shopperView.locator("postpurchase-order");
     await widget.getByText("Ready to collect").first().waitFor();
     await widget.getByText("Awaiting customer pickup").first().waitFor();
+    // The shop's webhook gets the parcel's news: the owner sees it in the webhook log.
+    // (The demo storefront no longer verifies it: a test before made a new secret.)
+    await page.reload();
+    await page.getByRole("link", { name: "Settings" }).click();
+    const recent = page.getByRole("region", { name: "Recent webhooks" }).or(page.locator("section", { has: page.getByRole("heading", { name: "Recent webhooks" }) }));
+    await recent.getByText("shipment.status_changed").first().waitFor();
     await shopperView.context().close();
     await page.context().close();
   });

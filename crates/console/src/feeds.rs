@@ -19,6 +19,8 @@ fn name(source: &str) -> &'static str {
         "aftership" => "AfterShip",
         "dhl" => "DHL",
         "easypost" => "EasyPost",
+        "shippo" => "Shippo",
+        "karrio" => "Karrio",
         "woocommerce" => "WooCommerce",
         "shopware" => "Shopware",
         "shopify" => "Shopify",
