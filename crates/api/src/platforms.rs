@@ -27,3 +27,15 @@ pub struct PlatformResult {
     /// (`POST /api/v1/admin/orders/{number}/tokens`).
     pub access: Option<OrderAccess>,
 }
+
+/// Shopware's app registration: what postpurchase answers Shopware's registration
+/// request with (its app base guide's "Registration"). `proof` shows postpurchase knows the
+/// app's secret; `secret` is the shop secret Shopware signs this shop's webhooks and its
+/// confirmation with; `confirmation_url` is where it confirms.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ShopwareRegistration {
+    pub proof: String,
+    pub secret: String,
+    pub confirmation_url: String,
+}

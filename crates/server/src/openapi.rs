@@ -91,6 +91,8 @@ pub const PATH: &str = "/api/v1/openapi.json";
         crate::delays::get_settings,
         crate::delays::put_settings,
         crate::platforms::take,
+        crate::platforms::shopware_register,
+        crate::platforms::shopware_confirm,
     ),
     // Sent, not served: what the shop's webhook endpoint receives.
     components(schemas(

@@ -3,26 +3,178 @@
 //! set (a send that fails is refused with `401` and kept nowhere), each order created
 //! once with its first link and kept up to date after, its parcels registered once.
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::Router;
-use postpurchase_api::{ErrorBody, FieldError, PlatformResult};
+use postpurchase_api::{ErrorBody, FieldError, PlatformResult, ShopwareRegistration};
 
-use crate::domain::platforms::{is_woocommerce_ping, Message, Platform, ReadError};
+use crate::domain::platforms::{is_woocommerce_ping, shopware_app, Message, Platform, ReadError};
 use crate::error::{ApiError, Json, Path};
 use crate::feeds::RawBody;
 use crate::store::platforms::PlatformSend;
 use crate::{domain, AppState};
 
 pub const PLATFORM_PATH: &str = "/api/v1/platforms/{shop}/{platform}";
+pub const SHOPWARE_REGISTER_PATH: &str = "/api/v1/platforms/{shop}/shopware/register";
+pub const SHOPWARE_CONFIRM_PATH: &str = "/api/v1/platforms/{shop}/shopware/confirm";
+
+/// How far a registration request's time may be from ours.
+const REGISTRATION_SKEW: i64 = 10 * 60;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(
-        PLATFORM_PATH,
-        post(take).layer(crate::body_limit_layer(PLATFORM_PATH)),
+    Router::new()
+        .route(
+            PLATFORM_PATH,
+            post(take).layer(crate::body_limit_layer(PLATFORM_PATH)),
+        )
+        .route(SHOPWARE_REGISTER_PATH, get(shopware_register))
+        .route(SHOPWARE_CONFIRM_PATH, post(shopware_confirm))
+}
+
+/// The shop's secret for Shopware (the app's secret, in its manifest), or `404`.
+async fn shopware_app_secret(state: &AppState, shop: &str) -> Result<String, ApiError> {
+    match state
+        .db
+        .feed_secret(shop, Platform::Shopware.as_str())
+        .await?
+    {
+        Some((_, secret)) => Ok(secret),
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "platform_not_set",
+            "This shop takes no orders from Shopware: its owner sets the app's secret first.",
+        )),
+    }
+}
+
+fn bad_signature() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "bad_signature",
+        "The signature does not match this request and the shop's secret for Shopware.",
     )
+}
+
+/// Shopware's app registration (the manifest's `registrationUrl`): Shopware asks with
+/// `shop-id`, `shop-url` and `timestamp`, signed in `shopware-app-signature` (the hex
+/// HMAC-SHA256 of the query string with the app's secret, which is the one the shop's
+/// owner set for `shopware`). The answer proves postpurchase knows that secret and gives
+/// this Shopware shop its own secret for its confirmation and webhooks.
+#[utoipa::path(
+    get,
+    path = "/api/v1/platforms/{shop}/shopware/register",
+    tag = "feeds",
+    params(
+        ("shop" = String, Path, description = "The shop's slug"),
+        ("shop-id" = String, Query, description = "Shopware's id of the shop"),
+        ("shop-url" = String, Query, description = "The Shopware shop's address"),
+        ("timestamp" = i64, Query, description = "Unix seconds"),
+        ("shopware-app-signature" = String, Header, description = "The hex HMAC-SHA256 of the query string, keyed with the app's secret"),
+    ),
+    responses(
+        (status = 200, description = "Registered: the proof, the Shopware shop's secret and where to confirm", body = ShopwareRegistration),
+        (status = 401, description = "`signature_missing` or `bad_signature`", body = ErrorBody),
+        (status = 404, description = "`platform_not_set`: the shop set no secret for Shopware", body = ErrorBody),
+        (status = 409, description = "`stale`: the request's time is more than ten minutes from ours", body = ErrorBody),
+        (status = 422, description = "`invalid_query`: `shop-id`, `shop-url` or `timestamp` missing", body = ErrorBody),
+    )
+)]
+pub async fn shopware_register(
+    State(state): State<AppState>,
+    Path(shop): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Json<ShopwareRegistration>, ApiError> {
+    let app_secret = shopware_app_secret(&state, &shop).await?;
+    let query = query.unwrap_or_default();
+    let signature = header(&headers, Some("shopware-app-signature")).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "signature_missing",
+            "The `shopware-app-signature` header is missing.",
+        )
+    })?;
+    if !shopware_app::signs_query(&app_secret, &query, signature) {
+        return Err(bad_signature());
+    }
+    let param = |name: &str| {
+        url::form_urlencoded::parse(query.as_bytes())
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.into_owned())
+            .filter(|v| !v.is_empty() && v.len() <= 500)
+    };
+    let (Some(shop_id), Some(shop_url), Some(at)) = (
+        param("shop-id"),
+        param("shop-url"),
+        param("timestamp").and_then(|t| t.parse::<i64>().ok()),
+    ) else {
+        return Err(ApiError::invalid_fields(vec![FieldError::new(
+            "query",
+            "needs shop-id, shop-url and timestamp",
+        )]));
+    };
+    if (at - state.clock.now()).abs() > REGISTRATION_SKEW {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "stale",
+            "This registration request is more than ten minutes old, or from the future.",
+        ));
+    }
+    tracing::info!(target: "postpurchase::platforms", platform = "shopware", "app registered");
+    Ok(Json(ShopwareRegistration {
+        proof: shopware_app::proof(&app_secret, &shop_id, &shop_url),
+        secret: shopware_app::shop_secret(&app_secret, &shop_id),
+        confirmation_url: format!(
+            "{}/api/v1/platforms/{shop}/shopware/confirm",
+            state.public_url.trim_end_matches('/')
+        ),
+    }))
+}
+
+/// Shopware's confirmation of the registration: `{"apiKey", "secretKey", "timestamp",
+/// "shopUrl", "shopId"}`, signed in `shopware-shop-signature` with the shop's secret.
+/// postpurchase never calls Shopware's API, so the API credentials are not kept.
+#[utoipa::path(
+    post,
+    path = "/api/v1/platforms/{shop}/shopware/confirm",
+    tag = "feeds",
+    params(
+        ("shop" = String, Path, description = "The shop's slug"),
+        ("shopware-shop-signature" = String, Header, description = "The hex HMAC-SHA256 of the body, keyed with the Shopware shop's secret"),
+    ),
+    request_body(content = Object, description = "Shopware's confirmation", content_type = "application/json"),
+    responses(
+        (status = 204, description = "Confirmed"),
+        (status = 401, description = "`signature_missing` or `bad_signature`", body = ErrorBody),
+        (status = 404, description = "`platform_not_set`: the shop set no secret for Shopware", body = ErrorBody),
+    )
+)]
+pub async fn shopware_confirm(
+    State(state): State<AppState>,
+    Path(shop): Path<String>,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Result<StatusCode, ApiError> {
+    let app_secret = shopware_app_secret(&state, &shop).await?;
+    let signature =
+        header(&headers, Some(Platform::Shopware.signature_header())).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "signature_missing",
+                "The `shopware-shop-signature` header is missing.",
+            )
+        })?;
+    let shop_id = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v.get("shopId")?.as_str().map(str::to_owned));
+    match shop_id {
+        Some(id) if shopware_app::signed_by_shop(&app_secret, &id, &body, signature) => {
+            Ok(StatusCode::NO_CONTENT)
+        }
+        _ => Err(bad_signature()),
+    }
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: Option<&str>) -> Option<&'a str> {

@@ -287,6 +287,14 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
         ("PUT", postpurchase_server::feeds::SOURCE_PATH),
         ("DELETE", postpurchase_server::feeds::SOURCE_PATH),
         ("POST", postpurchase_server::platforms::PLATFORM_PATH),
+        (
+            "GET",
+            postpurchase_server::platforms::SHOPWARE_REGISTER_PATH,
+        ),
+        (
+            "POST",
+            postpurchase_server::platforms::SHOPWARE_CONFIRM_PATH,
+        ),
         ("POST", postpurchase_server::analytics::EVENTS_PATH),
         ("GET", postpurchase_server::analytics::ANALYTICS_PATH),
         ("GET", postpurchase_server::analytics::TABLE_PATH),
@@ -736,7 +744,7 @@ async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(b
             }
         }
     }
-    assert_eq!(bodies, 37, "routes with a body");
+    assert_eq!(bodies, 38, "routes with a body");
 }
 
 storage_tests!(

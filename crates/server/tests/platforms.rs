@@ -554,6 +554,120 @@ async fn bad_sends_are_refused_and_kept_nowhere(backend: Backend) {
 
 /// Shopify sends `orders/create` and `orders/updated` within moments of each other, and
 /// several server processes may take them at once: one order, one link, whoever wins.
+/// Hex HMAC-SHA256, computed here apart from the server's code.
+fn hex_hmac(key: &str, message: &[u8]) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).unwrap();
+    mac.update(message);
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Shopware's registration request for its shop `shop_id` at `at`, signed with `secret`.
+async fn register(app: &TestApp, shop_id: &str, at: i64, secret: &str) -> (StatusCode, Value) {
+    let query = format!("shop-id={shop_id}&shop-url=https%3A%2F%2Fshop.example&timestamp={at}");
+    let request = Request::get(format!("/api/v1/platforms/shop/shopware/register?{query}"))
+        .header("shopware-app-signature", hex_hmac(secret, query.as_bytes()))
+        .body(Body::empty())
+        .unwrap();
+    json_of(app.send(request).await).await
+}
+
+async fn a_shopware_shop_registers_the_app_and_signs_with_its_own_secret(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    // No secret for Shopware yet: nothing to register with.
+    let (status, body) = register(&app, "sw-7Kq", NOW, SHOPWARE_SECRET).await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (StatusCode::NOT_FOUND, json!("platform_not_set"))
+    );
+    with_secrets(&app).await;
+    let (status, registration) = register(&app, "sw-7Kq", NOW - 30, SHOPWARE_SECRET).await;
+    assert_eq!(status, StatusCode::OK, "{registration}");
+    // The proof Shopware checks: HMAC of the shop's id, its URL and the app's name.
+    assert_eq!(
+        registration["proof"],
+        hex_hmac(SHOPWARE_SECRET, b"sw-7Kqhttps://shop.examplePostpurchase")
+    );
+    assert_eq!(
+        registration["confirmation_url"],
+        "https://pp.example/api/v1/platforms/shop/shopware/confirm"
+    );
+    let shop_secret = registration["secret"].as_str().unwrap().to_owned();
+    assert_eq!(shop_secret.len(), 64);
+    assert_ne!(shop_secret, SHOPWARE_SECRET);
+    // Another Shopware shop gets another secret; the same one, the same again.
+    let (_, other) = register(&app, "sw-other", NOW, SHOPWARE_SECRET).await;
+    assert_ne!(other["secret"], registration["secret"]);
+    let (_, again) = register(&app, "sw-7Kq", NOW, SHOPWARE_SECRET).await;
+    assert_eq!(again["secret"], registration["secret"]);
+    // Refused: another app's secret, no signature, a stale request, a missing shop id.
+    let (status, _) = register(&app, "sw-7Kq", NOW, "not-the-app-secret").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = register(&app, "sw-7Kq", NOW - 3600, SHOPWARE_SECRET).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let request = Request::get("/api/v1/platforms/shop/shopware/register?shop-id=x")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(app.send(request).await.status(), StatusCode::UNAUTHORIZED);
+    let query = "shop-url=https%3A%2F%2Fshop.example&timestamp=1795435200";
+    let request = Request::get(format!("/api/v1/platforms/shop/shopware/register?{query}"))
+        .header(
+            "shopware-app-signature",
+            hex_hmac(SHOPWARE_SECRET, query.as_bytes()),
+        )
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        app.send(request).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    // Shopware confirms, signed with the shop's secret.
+    let counts = app.counts(&TABLES).await;
+    let confirmation = json!({"apiKey": "SWIA123", "secretKey": "s3cr3t", "timestamp": NOW,
+                              "shopUrl": "https://shop.example", "shopId": "sw-7Kq"})
+    .to_string();
+    let confirm = |signature: String| {
+        Request::post("/api/v1/platforms/shop/shopware/confirm")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("shopware-shop-signature", signature)
+            .body(Body::from(confirmation.clone()))
+            .unwrap()
+    };
+    assert_eq!(
+        app.send(confirm(hex_hmac(&shop_secret, confirmation.as_bytes())))
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let other_secret = other["secret"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.send(confirm(hex_hmac(&other_secret, confirmation.as_bytes())))
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // The API credentials are kept nowhere: the confirmation writes nothing.
+    assert_eq!(app.counts(&TABLES).await, counts);
+    let secrets = app.texts("SELECT secret FROM feed_secrets").await;
+    assert!(!secrets.iter().any(|s| s.contains("s3cr3t")), "{secrets:?}");
+
+    // Its webhooks are signed with its own secret, and name it.
+    let mut placed = fixture("shopware-order-placed");
+    placed["source"]["shopId"] = json!("sw-7Kq");
+    let bytes = placed.to_string().into_bytes();
+    let signed = |secret: &str| [("shopware-shop-signature", hex_hmac(secret, &bytes))];
+    let (status, _) = send(&app, "shopware", &signed(&other_secret), &bytes).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, created) = send(&app, "shopware", &signed(&shop_secret), &bytes).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["number"], "10060");
+}
+
 async fn an_order_sent_twice_at_once_is_one_order(backend: Backend) {
     let app = TestApp::new(backend).await;
     with_secrets(&app).await;
@@ -579,6 +693,7 @@ async fn an_order_sent_twice_at_once_is_one_order(backend: Backend) {
 }
 
 storage_tests!(
+    a_shopware_shop_registers_the_app_and_signs_with_its_own_secret,
     an_order_sent_twice_at_once_is_one_order,
     a_woocommerce_order_is_created_updated_and_taken_once,
     a_shopware_order_is_placed_shipped_and_taken_once,

@@ -69,19 +69,24 @@ impl Platform {
     /// HMAC-SHA256 of the raw body, Shopware (`shopware-shop-signature`) its hex; the MAC
     /// compares in constant time.
     pub fn verify(self, secret: &str, body: &[u8], signature: &str) -> bool {
+        // A Shopware shop that registered the app signs with the shop secret it was given
+        // ([`shopware_app::shop_secret`]); one whose own app backend registered it, with
+        // the secret the shop set here.
+        if self == Platform::Shopware {
+            let shop_id = serde_json::from_slice::<Value>(body)
+                .ok()
+                .and_then(|v| v.get("source").and_then(|s| text(s, "shopId")));
+            if shop_id.is_some_and(|id| shopware_app::signed_by_shop(secret, &id, body, signature))
+            {
+                return true;
+            }
+        }
         let signature = signature.trim();
         let expected = match self {
             Platform::WooCommerce | Platform::Shopify => STANDARD.decode(signature).ok(),
             Platform::Shopware => hex(signature),
         };
-        let Some(expected) = expected else {
-            return false;
-        };
-        let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()) else {
-            return false;
-        };
-        mac.update(body);
-        mac.verify_slice(&expected).is_ok()
+        hmac_matches(secret, body, expected)
     }
 
     /// What a verified body says, given the topic header's value where there is one.
@@ -175,6 +180,86 @@ impl Platform {
             .iter()
             .find(|(o, _)| *o == ours)
             .map_or_else(|| ours.to_owned(), |(_, theirs)| (*theirs).to_owned())
+    }
+}
+
+/// Whether `expected` is the HMAC-SHA256 of `body` keyed with `secret`, compared in
+/// constant time by the MAC.
+fn hmac_matches(secret: &str, body: &[u8], expected: Option<Vec<u8>>) -> bool {
+    let Some(expected) = expected else {
+        return false;
+    };
+    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()) else {
+        return false;
+    };
+    mac.update(body);
+    mac.verify_slice(&expected).is_ok()
+}
+
+/// Shopware's app registration, as its app base guide describes it
+/// (<https://developer.shopware.com/docs/guides/plugins/apps/app-base-guide.html>,
+/// "Setup"): Shopware asks the manifest's `registrationUrl` with `shop-id`, `shop-url` and
+/// `timestamp`, signed in `shopware-app-signature` (the hex HMAC-SHA256 of the query
+/// string, keyed with the app's secret); the answer proves postpurchase knows that secret
+/// and hands the shop a secret of its own, which Shopware then signs the confirmation and
+/// every webhook with. The app's secret is the one the shop's owner set here for
+/// `shopware`; each Shopware shop's secret is derived from it and the shop's id, so
+/// nothing more is stored and a webhook names the shop whose secret signs it.
+pub mod shopware_app {
+    use hmac::{Hmac, Mac};
+
+    /// The app's `<name>` in the manifest: the proof covers it.
+    pub const APP_NAME: &str = "Postpurchase";
+
+    fn hex_mac(key: &str, parts: &[&[u8]]) -> String {
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).expect("any key");
+        for part in parts {
+            mac.update(part);
+        }
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// The secret the Shopware shop `shop_id` signs with.
+    pub fn shop_secret(app_secret: &str, shop_id: &str) -> String {
+        hex_mac(
+            app_secret,
+            &[b"postpurchase shopware shop secret\n", shop_id.as_bytes()],
+        )
+    }
+
+    /// Whether `signature` (hex) signs `body` with the secret of the Shopware shop
+    /// `shop_id`.
+    pub fn signed_by_shop(app_secret: &str, shop_id: &str, body: &[u8], signature: &str) -> bool {
+        super::hmac_matches(
+            &shop_secret(app_secret, shop_id),
+            body,
+            super::hex(signature.trim()),
+        )
+    }
+
+    /// Whether `signature` is Shopware's for this registration request's query string.
+    pub fn signs_query(app_secret: &str, query: &str, signature: &str) -> bool {
+        let Some(expected) = super::hex(signature.trim()) else {
+            return false;
+        };
+        let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(app_secret.as_bytes()) else {
+            return false;
+        };
+        mac.update(query.as_bytes());
+        mac.verify_slice(&expected).is_ok()
+    }
+
+    /// The registration's proof: the hex HMAC-SHA256 of the shop's id, its URL and the
+    /// app's name, keyed with the app's secret.
+    pub fn proof(app_secret: &str, shop_id: &str, shop_url: &str) -> String {
+        hex_mac(
+            app_secret,
+            &[shop_id.as_bytes(), shop_url.as_bytes(), APP_NAME.as_bytes()],
+        )
     }
 }
 
