@@ -569,6 +569,24 @@ describe("the console", () => {
     await page.context().close();
   });
 
+  test("the owner sets when parcels count as late and orders as stalled", T, async () => {
+    const page = await run.shopperPage();
+    await signIn(page);
+    await page.getByRole("link", { name: "Settings" }).click();
+    const section = page.getByRole("region", { name: "Late parcels and stalled orders" }).or(page.locator("section", { has: page.getByRole("heading", { name: "Late parcels and stalled orders" }) }));
+    const quiet = section.getByLabel("Days without carrier news before a parcel counts as delayed (0: never)");
+    const dispatch = section.getByLabel("Working days an order may take to reach a carrier");
+    assert.equal(await quiet.inputValue(), "3");
+    assert.equal(await dispatch.inputValue(), "2");
+    await quiet.fill("5");
+    await dispatch.fill("1");
+    await section.getByRole("button", { name: "Save" }).click();
+    await section.getByRole("status").getByText("Saved.").or(page.getByRole("status").getByText("Saved.")).first().waitFor();
+    assert.deepEqual(await admin("/delay-settings"), { no_news_days: 5, dispatch_days: 1 });
+    await axe(page);
+    await page.context().close();
+  });
+
   test("a pickup point renamed in the console is what the shopper chooses from", T, async () => {
     const page = await run.shopperPage();
     await signIn(page, STAFF);

@@ -8,6 +8,7 @@
 
 mod analytics;
 mod api;
+mod delays;
 mod feeds;
 mod followups;
 mod i18n;

@@ -164,6 +164,7 @@ pub fn Settings() -> impl IntoView {
         })}
         <crate::origins::Origins />
         <crate::feeds::Feeds />
+        <crate::delays::Delays />
         <crate::followups::Followups />
         <crate::theme::Theme />
         <section aria-labelledby="recent">
