@@ -41,6 +41,35 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
     }
 }
 
+/// `401 signature_missing`: the header a sender signs in is not there.
+pub fn signature_missing(header: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "signature_missing",
+        format!("The `{header}` header is missing."),
+    )
+}
+
+/// `401 bad_signature`: not this request signed with the shop's secret for `sender`.
+pub fn bad_signature(sender: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "bad_signature",
+        format!("The signature does not match this request and the shop's secret for {sender}."),
+    )
+}
+
+/// A verified body as JSON, or `400 invalid_json`.
+pub fn json_body(body: &[u8]) -> Result<serde_json::Value, ApiError> {
+    serde_json::from_slice(body).map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            "The body is not valid JSON.",
+        )
+    })
+}
+
 fn source_of(name: &str) -> Result<Source, ApiError> {
     Source::parse(name).ok_or_else(ApiError::not_found)
 }
@@ -139,29 +168,13 @@ pub async fn take(
     let verified = match (signature, &token) {
         (Some(signature), _) => source.verify(&secret, &body, signature),
         (None, Some(token)) => crate::domain::feeds::same_secret(&secret, token),
-        (None, None) => {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "signature_missing",
-                format!("The `{}` header is missing.", source.signature_header()),
-            ))
-        }
+        (None, None) => return Err(signature_missing(source.signature_header())),
     };
     if !verified {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "bad_signature",
-            "The signature does not match this body and the shop's secret for the source.",
-        ));
+        return Err(bad_signature("the source"));
     }
     let signed_at = signature.and_then(|s| source.signed_at(s));
-    let value: serde_json::Value = serde_json::from_slice(&body).map_err(|_| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_json",
-            "The body is not valid JSON.",
-        )
-    })?;
+    let value = json_body(&body)?;
     let events = source.read(&value).map_err(|why| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -12,7 +12,7 @@ use postpurchase_api::{ErrorBody, FieldError, PlatformResult, ShopwareRegistrati
 
 use crate::domain::platforms::{is_woocommerce_ping, shopware_app, Message, Platform, ReadError};
 use crate::error::{ApiError, Json, Path};
-use crate::feeds::RawBody;
+use crate::feeds::{bad_signature, json_body, signature_missing, RawBody};
 use crate::store::platforms::PlatformSend;
 use crate::{domain, AppState};
 
@@ -49,14 +49,6 @@ async fn shopware_app_secret(state: &AppState, shop: &str) -> Result<String, Api
     }
 }
 
-fn bad_signature() -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        "bad_signature",
-        "The signature does not match this request and the shop's secret for Shopware.",
-    )
-}
-
 /// Shopware's app registration (the manifest's `registrationUrl`): Shopware asks with
 /// `shop-id`, `shop-url` and `timestamp`, signed in `shopware-app-signature` (the hex
 /// HMAC-SHA256 of the query string with the app's secret, which is the one the shop's
@@ -87,17 +79,12 @@ pub async fn shopware_register(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Json<ShopwareRegistration>, ApiError> {
+    let signature = header(&headers, Some("shopware-app-signature"))
+        .ok_or_else(|| signature_missing("shopware-app-signature"))?;
     let app_secret = shopware_app_secret(&state, &shop).await?;
     let query = query.unwrap_or_default();
-    let signature = header(&headers, Some("shopware-app-signature")).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "signature_missing",
-            "The `shopware-app-signature` header is missing.",
-        )
-    })?;
     if !shopware_app::signs_query(&app_secret, &query, signature) {
-        return Err(bad_signature());
+        return Err(bad_signature("Shopware"));
     }
     let param = |name: &str| {
         url::form_urlencoded::parse(query.as_bytes())
@@ -115,7 +102,11 @@ pub async fn shopware_register(
             "needs shop-id, shop-url and timestamp",
         )]));
     };
-    if (at - state.clock.now()).abs() > REGISTRATION_SKEW {
+    let skew = at
+        .saturating_sub(state.clock.now())
+        .checked_abs()
+        .unwrap_or(i64::MAX);
+    if skew > REGISTRATION_SKEW {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "stale",
@@ -157,15 +148,9 @@ pub async fn shopware_confirm(
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> Result<StatusCode, ApiError> {
+    let signature = header(&headers, Some(Platform::Shopware.signature_header()))
+        .ok_or_else(|| signature_missing(Platform::Shopware.signature_header()))?;
     let app_secret = shopware_app_secret(&state, &shop).await?;
-    let signature =
-        header(&headers, Some(Platform::Shopware.signature_header())).ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "signature_missing",
-                "The `shopware-shop-signature` header is missing.",
-            )
-        })?;
     let shop_id = serde_json::from_slice::<serde_json::Value>(&body)
         .ok()
         .and_then(|v| v.get("shopId")?.as_str().map(str::to_owned));
@@ -173,7 +158,7 @@ pub async fn shopware_confirm(
         Some(id) if shopware_app::signed_by_shop(&app_secret, &id, &body, signature) => {
             Ok(StatusCode::NO_CONTENT)
         }
-        _ => Err(bad_signature()),
+        _ => Err(bad_signature("Shopware")),
     }
 }
 
@@ -254,27 +239,12 @@ pub async fn take(
     if platform == Platform::WooCommerce && is_woocommerce_ping(&body) {
         return Ok(ignored("woocommerce ping"));
     }
-    let signature = header(&headers, Some(platform.signature_header())).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "signature_missing",
-            format!("The `{}` header is missing.", platform.signature_header()),
-        )
-    })?;
+    let signature = header(&headers, Some(platform.signature_header()))
+        .ok_or_else(|| signature_missing(platform.signature_header()))?;
     if !platform.verify(&secret, &body, signature) {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "bad_signature",
-            "The signature does not match this body and the shop's secret for the platform.",
-        ));
+        return Err(bad_signature("the platform"));
     }
-    let value: serde_json::Value = serde_json::from_slice(&body).map_err(|_| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_json",
-            "The body is not valid JSON.",
-        )
-    })?;
+    let value = json_body(&body)?;
     let topic = header(&headers, platform.topic_header());
     let message = platform
         .read(topic, &value)

@@ -578,6 +578,11 @@ async fn register(app: &TestApp, shop_id: &str, at: i64, secret: &str) -> (Statu
 
 async fn a_shopware_shop_registers_the_app_and_signs_with_its_own_secret(backend: Backend) {
     let app = TestApp::new(backend).await;
+    // No signature at all: refused before anything is looked up.
+    let request = Request::get("/api/v1/platforms/shop/shopware/register?shop-id=x")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(app.send(request).await.status(), StatusCode::UNAUTHORIZED);
     // No secret for Shopware yet: nothing to register with.
     let (status, body) = register(&app, "sw-7Kq", NOW, SHOPWARE_SECRET).await;
     assert_eq!(
@@ -607,8 +612,10 @@ async fn a_shopware_shop_registers_the_app_and_signs_with_its_own_secret(backend
     // Refused: another app's secret, no signature, a stale request, a missing shop id.
     let (status, _) = register(&app, "sw-7Kq", NOW, "not-the-app-secret").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, _) = register(&app, "sw-7Kq", NOW - 3600, SHOPWARE_SECRET).await;
-    assert_eq!(status, StatusCode::CONFLICT);
+    for at in [NOW - 3600, NOW + 3600, i64::MIN, i64::MAX] {
+        let (status, _) = register(&app, "sw-7Kq", at, SHOPWARE_SECRET).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{at}");
+    }
     let request = Request::get("/api/v1/platforms/shop/shopware/register?shop-id=x")
         .body(Body::empty())
         .unwrap();

@@ -8,7 +8,7 @@ use hmac::{Hmac, Mac};
 use postpurchase_api::{DeliveredTo, ShipmentStatus};
 use serde_json::Value;
 
-use super::Mapped;
+use super::{from_hex as hex, mac_matches, to_hex, Mapped};
 
 /// The sources a shop can point at postpurchase.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,24 +102,12 @@ impl Source {
                 let Some((at, expected)) = shippo_parts(signature) else {
                     return false;
                 };
-                let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()) else {
-                    return false;
-                };
-                mac.update(at.to_string().as_bytes());
-                mac.update(b".");
-                mac.update(body);
-                return mac.verify_slice(&expected).is_ok();
+                let at = at.to_string();
+                return mac_matches(secret, &[at.as_bytes(), b".", body], Some(expected));
             }
             Source::Dhl | Source::Karrio => return same_secret(secret, signature),
         };
-        let Some(expected) = expected else {
-            return false;
-        };
-        let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()) else {
-            return false;
-        };
-        mac.update(body);
-        mac.verify_slice(&expected).is_ok()
+        mac_matches(secret, &[body], expected)
     }
 
     /// The events a body carries, or why it cannot be read.
@@ -162,16 +150,6 @@ fn shippo_parts(signature: &str) -> Option<(i64, Vec<u8>)> {
         }
     }
     Some((at?, mac?))
-}
-
-fn hex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 /// One tracking update as a source sends it, mapped.
@@ -629,13 +607,10 @@ pub fn sign(source: Source, secret: &str, body: &[u8]) -> String {
     mac.update(body);
     let bytes = mac.finalize().into_bytes();
     match source {
-        Source::Sendcloud => bytes.iter().map(|b| format!("{b:02x}")).collect(),
+        Source::Sendcloud => to_hex(&bytes),
         Source::AfterShip => STANDARD.encode(bytes),
         Source::Dhl | Source::Karrio => secret.to_owned(),
-        Source::EasyPost => format!(
-            "hmac-sha256-hex={}",
-            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        ),
+        Source::EasyPost => format!("hmac-sha256-hex={}", to_hex(&bytes)),
         Source::Shippo => sign_shippo(secret, 0, body),
     }
 }
@@ -648,13 +623,7 @@ pub fn sign_shippo(secret: &str, at: i64, body: &[u8]) -> String {
     mac.update(at.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
-    let hex: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("t={at},v1={hex}")
+    format!("t={at},v1={}", to_hex(&mac.finalize().into_bytes()))
 }
 
 #[cfg(test)]

@@ -340,6 +340,44 @@ pub fn validate_new_order(order: &NewOrder, now: i64) -> Vec<FieldError> {
     errors
 }
 
+/// Whether `expected` is the HMAC-SHA256 of `parts` (one after the other) keyed with
+/// `secret`, compared in constant time by the MAC; `None` (a signature that did not
+/// decode) never matches.
+pub fn mac_matches(secret: &str, parts: &[&[u8]], expected: Option<Vec<u8>>) -> bool {
+    use hmac::{Hmac, Mac};
+    let Some(expected) = expected else {
+        return false;
+    };
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
+        return false;
+    };
+    for part in parts {
+        mac.update(part);
+    }
+    mac.verify_slice(&expected).is_ok()
+}
+
+/// Lower-case hex of `bytes`, as signatures are sent.
+pub fn to_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut text = String::with_capacity(2 * bytes.len());
+    for byte in bytes {
+        let _ = write!(text, "{byte:02x}");
+    }
+    text
+}
+
+/// The bytes a hex text spells (either case), or `None` for anything else.
+pub fn from_hex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
 /// The sum of the lines plus shipping and tax, less the discount, never below zero.
 pub fn order_total(subtotal: i64, shipping: i64, discount: i64, tax: i64) -> i64 {
     (subtotal + shipping + tax - discount).max(0)

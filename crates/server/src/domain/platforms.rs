@@ -9,6 +9,8 @@ use hmac::{Hmac, Mac};
 use postpurchase_api::{NewAddress, NewCustomer, NewLineItem, NewOrder};
 use serde_json::Value;
 
+use super::from_hex as hex;
+
 /// The shop platforms an order can come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Platform {
@@ -183,17 +185,9 @@ impl Platform {
     }
 }
 
-/// Whether `expected` is the HMAC-SHA256 of `body` keyed with `secret`, compared in
-/// constant time by the MAC.
+/// Whether `expected` is the HMAC-SHA256 of `body` keyed with `secret`.
 fn hmac_matches(secret: &str, body: &[u8], expected: Option<Vec<u8>>) -> bool {
-    let Some(expected) = expected else {
-        return false;
-    };
-    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()) else {
-        return false;
-    };
-    mac.update(body);
-    mac.verify_slice(&expected).is_ok()
+    super::mac_matches(secret, &[body], expected)
 }
 
 /// Shopware's app registration, as its app base guide describes it
@@ -216,11 +210,7 @@ pub mod shopware_app {
         for part in parts {
             mac.update(part);
         }
-        mac.finalize()
-            .into_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        super::super::to_hex(&mac.finalize().into_bytes())
     }
 
     /// The secret the Shopware shop `shop_id` signs with.
@@ -237,20 +227,17 @@ pub mod shopware_app {
         super::hmac_matches(
             &shop_secret(app_secret, shop_id),
             body,
-            super::hex(signature.trim()),
+            super::super::from_hex(signature.trim()),
         )
     }
 
     /// Whether `signature` is Shopware's for this registration request's query string.
     pub fn signs_query(app_secret: &str, query: &str, signature: &str) -> bool {
-        let Some(expected) = super::hex(signature.trim()) else {
-            return false;
-        };
-        let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(app_secret.as_bytes()) else {
-            return false;
-        };
-        mac.update(query.as_bytes());
-        mac.verify_slice(&expected).is_ok()
+        super::hmac_matches(
+            app_secret,
+            query.as_bytes(),
+            super::super::from_hex(signature.trim()),
+        )
     }
 
     /// The registration's proof: the hex HMAC-SHA256 of the shop's id, its URL and the
@@ -271,18 +258,8 @@ pub fn sign(platform: Platform, secret: &str, body: &[u8]) -> String {
     let bytes = mac.finalize().into_bytes();
     match platform {
         Platform::WooCommerce | Platform::Shopify => STANDARD.encode(bytes),
-        Platform::Shopware => bytes.iter().map(|b| format!("{b:02x}")).collect(),
+        Platform::Shopware => super::to_hex(&bytes),
     }
-}
-
-fn hex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 /// WooCommerce's ping when a webhook is saved: the form body `webhook_id=<id>`, unsigned,
