@@ -326,7 +326,62 @@ async fn deliveries_say_where_the_parcel_was_left_and_estimates_follow_the_lates
     );
 }
 
+/// Carrier events for one parcel arriving at once take turns on its row: none is lost,
+/// each answer counts the events before it and its own (1 to 24, each once), and the
+/// latest by time decides the status whatever order they were taken in. On PostgreSQL
+/// these writes run `READ COMMITTED`: the parcel's row lock (and the order's version,
+/// which each one bumps) make them wait for each other, where two writes that did not
+/// would count the same number.
+async fn carrier_events_at_once_take_turns_on_their_parcel(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let token = order_with_parcel(&app).await;
+    let tasks: Vec<_> = (0..24)
+        .map(|n| {
+            let router = app.router.clone();
+            // Times out of order; the 24th hour is the latest, and it is the delivery.
+            let hour = (n * 7) % 24;
+            let code = if hour == 23 {
+                "delivered"
+            } else {
+                "in_transit"
+            };
+            let body = event(
+                &format!("e{n}"),
+                &format!("2026-11-22T{hour:02}:00:00Z"),
+                code,
+            );
+            tokio::spawn(async move {
+                use tower::ServiceExt;
+                let request = axum::http::Request::post(EVENTS)
+                    .header("authorization", format!("Bearer {SHOP_KEY}"))
+                    .header("content-type", "application/json")
+                    .body(axum::body::Body::from(body))
+                    .unwrap();
+                let response = router.oneshot(request).await.unwrap();
+                let status = response.status();
+                let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+                    .await
+                    .unwrap();
+                let body: Value = serde_json::from_slice(&bytes).unwrap();
+                (status, body)
+            })
+        })
+        .collect();
+    let mut counts = Vec::new();
+    for task in tasks {
+        let (status, body) = task.await.unwrap();
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        counts.push(body["events"].as_u64().unwrap());
+    }
+    counts.sort_unstable();
+    assert_eq!(counts, (1..=24).collect::<Vec<u64>>());
+    let parcel = &view(&app, &token).await["shipments"][0];
+    assert_eq!(parcel["status"], "delivered");
+    assert_eq!(parcel["events"].as_array().unwrap().len(), 24);
+}
+
 storage_tests!(
+    carrier_events_at_once_take_turns_on_their_parcel,
     the_latest_event_by_time_decides_whatever_the_arrival_order,
     the_same_event_twice_is_one_event,
     an_unknown_carrier_code_is_kept_as_unknown_not_refused,

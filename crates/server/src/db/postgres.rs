@@ -2,7 +2,9 @@
 //! `REPEATABLE READ READ ONLY` transactions (one snapshot); writes in `SERIALIZABLE` ones,
 //! run again after a serialization failure or deadlock with a jittered, growing pause, so
 //! the rules checked inside a write hold across server processes (and on
-//! Postgres-compatible databases that are serializable only, such as CockroachDB).
+//! Postgres-compatible databases that are serializable only, such as CockroachDB). The
+//! hottest write, a parcel's carrier news, locks its parcel's row instead and runs
+//! `READ COMMITTED` ([`super::Db::write_locked`]).
 //! Each transaction runs in a task of its own, so a request that goes away midway never
 //! leaves one half done.
 
@@ -184,19 +186,31 @@ impl Postgres {
         E: TxError,
         F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E> + Send + Sync + 'static,
     {
+        self.write_at(IsolationLevel::Serializable, work).await
+    }
+
+    /// A write whose work locks the rows it depends on before reading them (see
+    /// [`super::Db::write_locked`]): `READ COMMITTED`, run again only after a deadlock.
+    pub async fn write_locked<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: TxError,
+        F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E> + Send + Sync + 'static,
+    {
+        self.write_at(IsolationLevel::ReadCommitted, work).await
+    }
+
+    async fn write_at<T, E, F>(&self, isolation: IsolationLevel, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: TxError,
+        F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E> + Send + Sync + 'static,
+    {
         let (pool, statements) = (self.pool.clone(), self.statements.clone());
         spawned(async move {
             let mut attempt = 1;
             loop {
-                match run(
-                    &pool,
-                    IsolationLevel::Serializable,
-                    false,
-                    &work,
-                    &statements,
-                )
-                .await
-                {
+                match run(&pool, isolation, false, &work, &statements).await {
                     Err(e)
                         if e.db_kind() == Some(DbErrorKind::Conflict)
                             && attempt < WRITE_ATTEMPTS =>
@@ -228,6 +242,9 @@ where
 {
     let begin = match (isolation, read_only) {
         (IsolationLevel::Serializable, false) => "START TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+        (IsolationLevel::ReadCommitted, false) => {
+            "START TRANSACTION ISOLATION LEVEL READ COMMITTED"
+        }
         _ => "START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
     };
     let mut open = Open {

@@ -147,6 +147,16 @@ impl Sqlite {
         let statements = self.statements.clone();
         blocking(move || transaction(&mut writer, "BEGIN IMMEDIATE", &work, &statements)).await?
     }
+
+    /// The writer holds the whole database: every write is already one at a time.
+    pub async fn write_locked<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: TxError,
+        F: for<'c> Fn(&'c mut Conn<'_>) -> Work<'c, T, E> + Send + Sync + 'static,
+    {
+        self.write(work).await
+    }
 }
 
 /// A read to run on a reader's connection.

@@ -12,7 +12,7 @@ use postpurchase_api::{
 
 use super::parcels::status_of;
 use super::{instant, webhooks};
-use crate::db::{Conn, Db, DbError};
+use crate::db::{Backend, Conn, Db, DbError};
 use crate::domain::{self, delays};
 use crate::error::ApiError;
 use crate::{args, work};
@@ -21,8 +21,13 @@ use crate::{args, work};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Settled {
     pub status: ShipmentStatus,
+    /// How many events the parcel has.
+    pub events: u32,
     pub queued: bool,
 }
+
+/// The carrier's words on a parcel: its code, its text, and where it was left.
+type Words = (Option<String>, Option<String>, Option<String>);
 
 /// Brings a parcel's status up to date at `now`: the carrier's latest status, or
 /// `delayed` with its reason; `previous` is what the shop last heard (the status before
@@ -34,31 +39,51 @@ pub async fn settle(
     previous: ShipmentStatus,
     now: i64,
 ) -> Result<Settled, ApiError> {
-    let mut r = c
-        .query_one(
-            "SELECT s.order_id, s.status, s.delay_reason, s.last_news_at, s.eta_from, s.eta_to,
-                    s.carrier, s.tracking_number, s.carrier_code, s.carrier_text, s.delivered_to,
-                    o.shop_id, o.number, o.promised_to, c.email, c.first_name, sh.time_zone,
-                    sh.no_news_days,
-                    (SELECT e.status FROM shipment_events e WHERE e.shipment_id = s.id
-                     ORDER BY e.occurred_at DESC, e.received_at DESC LIMIT 1) AS carrier_status,
-                    (SELECT max(e.occurred_at) FROM shipment_events e
-                     WHERE e.shipment_id = s.id) AS news_at
-             FROM shipments s JOIN orders o ON o.id = s.order_id
-             JOIN customers c ON c.id = o.customer_id JOIN shops sh ON sh.id = o.shop_id
-             WHERE s.id = ?1",
-            args![shipment_id],
-        )
+    let [parcel, latest] = c
+        .query_each([
+            (
+                "SELECT s.order_id, s.status, s.delay_reason, s.last_news_at, s.eta_from, s.eta_to,
+                        s.carrier, s.tracking_number, s.carrier_code, s.carrier_text, s.delivered_to,
+                        o.shop_id, o.number, o.promised_to, c.email, c.first_name, sh.time_zone,
+                        sh.no_news_days
+                 FROM shipments s JOIN orders o ON o.id = s.order_id
+                 JOIN customers c ON c.id = o.customer_id JOIN shops sh ON sh.id = o.shop_id
+                 WHERE s.id = ?1",
+                args![shipment_id],
+            ),
+            // The carrier's latest word (events may arrive in any order), and how many.
+            (
+                "SELECT status, code, text, delivered_to, occurred_at,
+                        (SELECT count(*) FROM shipment_events WHERE shipment_id = ?1) AS events
+                 FROM shipment_events WHERE shipment_id = ?1
+                 ORDER BY occurred_at DESC, received_at DESC LIMIT 1",
+                args![shipment_id],
+            ),
+        ])
         .await?;
+    let mut r = parcel
+        .into_iter()
+        .next()
+        .ok_or_else(|| DbError::other("no such parcel"))?;
+    let latest = latest.into_iter().next();
     let stored = status_of(&r.get::<String>("status")?);
     let stored_reason: Option<String> = r.get("delay_reason")?;
-    // Before any carrier news, the status is what the shop gave (or `pending`).
-    let carrier = match r.get::<Option<String>>("carrier_status")? {
-        Some(s) => status_of(&s),
-        None if stored_reason.is_some() => ShipmentStatus::Pending,
-        None => stored,
+    let stored_words: Words = (
+        r.get("carrier_code")?,
+        r.get("carrier_text")?,
+        r.get("delivered_to")?,
+    );
+    // Before any carrier news, the status and words are what the shop gave (or `pending`).
+    let (carrier, news_at, words, events) = match latest {
+        Some(mut e) => (
+            status_of(&e.get::<String>("status")?),
+            Some(e.get::<i64>("occurred_at")?),
+            (e.get("code")?, e.get("text")?, e.get("delivered_to")?),
+            e.get::<u32>("events")?,
+        ),
+        None if stored_reason.is_some() => (ShipmentStatus::Pending, None, stored_words.clone(), 0),
+        None => (stored, None, stored_words.clone(), 0),
     };
-    let news_at: Option<i64> = r.get("news_at")?;
     let eta_to: Option<i64> = r.get("eta_to")?;
     let zone = TimeZone::get(&r.get::<String>("time_zone")?).unwrap_or(TimeZone::UTC);
     let promised_end = r
@@ -82,15 +107,20 @@ pub async fn settle(
     if status != stored
         || reason.map(DelayReason::as_str) != stored_reason.as_deref()
         || news_at != last_news_at
+        || words != stored_words
     {
         c.execute(
-            "UPDATE shipments SET status = ?2, delay_reason = ?3, last_news_at = ?4
+            "UPDATE shipments SET status = ?2, delay_reason = ?3, last_news_at = ?4,
+                 carrier_code = ?5, carrier_text = ?6, delivered_to = ?7
              WHERE id = ?1",
             args![
                 shipment_id,
                 status.as_str(),
                 reason.map(DelayReason::as_str),
-                news_at
+                news_at,
+                words.0.as_deref(),
+                words.1.as_deref(),
+                words.2.as_deref()
             ],
         )
         .await?;
@@ -98,6 +128,7 @@ pub async fn settle(
     if status == previous {
         return Ok(Settled {
             status,
+            events,
             queued: false,
         });
     }
@@ -113,10 +144,10 @@ pub async fn settle(
         status,
         previous_status: previous,
         delay_reason: reason,
-        carrier_code: r.get("carrier_code")?,
-        carrier_text: r.get("carrier_text")?,
-        delivered_to: r
-            .get::<Option<String>>("delivered_to")?
+        carrier_code: words.0,
+        carrier_text: words.1,
+        delivered_to: words
+            .2
             .as_deref()
             .and_then(DeliveredTo::parse)
             .filter(|_| status == ShipmentStatus::Delivered),
@@ -134,17 +165,21 @@ pub async fn settle(
         let data = WebhookData::Shipment(Box::new(news.clone()));
         queued |= webhooks::queue(c, shop_id, order_id, kind, now, data).await?;
     }
-    Ok(Settled { status, queued })
+    Ok(Settled {
+        status,
+        events,
+        queued,
+    })
 }
 
-/// A parcel's stored status.
-pub async fn stored_status(c: &mut Conn<'_>, shipment_id: i64) -> Result<ShipmentStatus, DbError> {
-    let mut r = c
-        .query_one(
-            "SELECT status FROM shipments WHERE id = ?1",
-            args![shipment_id],
-        )
-        .await?;
+/// A parcel's stored status, its row locked until the write ends (on PostgreSQL; SQLite's
+/// writer holds the whole database): what a [`Db::write_locked`] settling it reads first.
+pub async fn lock_status(c: &mut Conn<'_>, shipment_id: i64) -> Result<ShipmentStatus, DbError> {
+    let sql = match c.backend() {
+        Backend::Postgres => "SELECT status FROM shipments WHERE id = ?1 FOR UPDATE",
+        Backend::Sqlite => "SELECT status FROM shipments WHERE id = ?1",
+    };
+    let mut r = c.query_one(sql, args![shipment_id]).await?;
     Ok(status_of(&r.get::<String>("status")?))
 }
 
@@ -196,10 +231,10 @@ impl Db {
         for batch in candidates.chunks(BATCH) {
             let batch = batch.to_vec();
             let (changed, queued) = self
-                .write(work!(|c, batch| {
+                .write_locked(work!(|c, batch| {
                     let (mut changed, mut queued) = (0, false);
                     for id in batch.iter().copied() {
-                        let before = stored_status(c, id).await?;
+                        let before = lock_status(c, id).await?;
                         let settled = settle(c, id, before, now).await?;
                         changed += u32::from(settled.status != before);
                         queued |= settled.queued;

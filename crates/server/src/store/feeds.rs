@@ -102,7 +102,7 @@ impl Db {
         events: Vec<FeedEvent>,
         now: i64,
     ) -> Result<(FeedResult, bool), ApiError> {
-        self.write(work!(|c, events| {
+        self.write_locked(work!(|c, events| {
             let mut result = FeedResult::default();
             let mut queued = false;
             for e in &events {

@@ -218,7 +218,7 @@ pub async fn take_event(
     request: &EventRequest,
     now: i64,
 ) -> Result<Taken, ApiError> {
-    let previous = delays::stored_status(c, shipment_id).await?;
+    let previous = delays::lock_status(c, shipment_id).await?;
     let recorded = record_event(
         c,
         shipment_id,
@@ -234,12 +234,11 @@ pub async fn take_event(
             set_estimate(c, shipment_id, from, to).await?;
         }
     }
-    let (_, events) = refresh_shipment(c, shipment_id).await?;
     let settled = delays::settle(c, shipment_id, previous, now).await?;
     Ok(Taken {
         recorded,
         status: settled.status,
-        events,
+        events: settled.events,
         queued: settled.queued,
     })
 }
@@ -330,7 +329,7 @@ impl Db {
         request: EventRequest,
         now: i64,
     ) -> Result<Taken, ApiError> {
-        self.write(work!(|c, request| {
+        self.write_locked(work!(|c, request| {
             let shipment_id =
                 shipment_by_tracking(c, shop_id, &request.carrier, &request.tracking_number)
                     .await?
