@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"   # npm's current wasm-opt
 
-trunk build --release --offline --config Trunk.toml "$@"
+# The pinned nightly and its flags (scripts/widget-toolchain.sh), for the widget only.
+. scripts/widget-toolchain.sh
+(widget_build_env && trunk build --release --offline --config Trunk.toml "$@")
 
 dist=target/widget-dist
 # Minify the JS: the glue fully; the loader without compression, which could copy the

@@ -40,6 +40,21 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# The release widget's pinned nightly (scripts/widget-toolchain.sh): only its compiler and
+# the standard library's source, which the widget build compiles for itself, and the
+# crates that source needs, fetched now so the build can run offline.
+. scripts/widget-toolchain.sh
+if ! rustup run "$WIDGET_TOOLCHAIN" rustc --version >/dev/null 2>&1; then
+  say "rustup toolchain install $WIDGET_TOOLCHAIN --profile minimal"
+  rustup toolchain install "$WIDGET_TOOLCHAIN" --profile minimal
+fi
+std_src="$(rustup run "$WIDGET_TOOLCHAIN" rustc --print sysroot)/lib/rustlib/src/rust/library"
+if [ ! -f "$std_src/Cargo.toml" ]; then
+  say "rustup component add rust-src --toolchain $WIDGET_TOOLCHAIN"
+  rustup component add rust-src --toolchain "$WIDGET_TOOLCHAIN"
+fi
+cargo "+$WIDGET_TOOLCHAIN" fetch --offline --manifest-path "$std_src/Cargo.toml" >/dev/null 2>&1 \
+  || { say "cargo fetch (the standard library's crates)"; cargo "+$WIDGET_TOOLCHAIN" fetch --manifest-path "$std_src/Cargo.toml"; }
 if ! trunk --version 2>/dev/null | grep -q " $TRUNK_VERSION"; then
   say "cargo install trunk $TRUNK_VERSION"
   cargo install trunk --version "$TRUNK_VERSION" --locked
