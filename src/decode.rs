@@ -61,7 +61,13 @@ impl<T: FromJs> FromJs for Vec<T> {
         if !Array::is_array(value) {
             return None;
         }
-        Array::from(value).iter().map(|v| T::from_js(&v)).collect()
+        // A plain loop: `collect` into `Option` made an iterator adapter per element type.
+        let array = Array::from(value);
+        let mut out = Vec::with_capacity(array.length() as usize);
+        for i in 0..array.length() {
+            out.push(T::from_js(&array.get(i))?);
+        }
+        Some(out)
     }
 }
 
