@@ -5,6 +5,7 @@
 // here (0.6 of a core at 500/s, taken from the server being measured); this, a tenth.
 // Prints "sent/s statuses-as-JSON".
 // Usage: node bench/writes.mjs API_URL SHOP API_KEY PARCELS_JSON RATE SECONDS [PARCELS]
+// KIND=event or KIND=choice sends only that kind (to see what each costs the database).
 import { readFileSync } from "node:fs";
 import http from "node:http";
 
@@ -31,7 +32,8 @@ function post(path, headers, body) {
 function write() {
   n += 1;
   const p = parcels[Math.floor(Math.random() * parcels.length)];
-  const sent = n % 2
+  const event = process.env.KIND ? process.env.KIND === "event" : n % 2 === 1;
+  const sent = event
     ? post(`/api/v1/admin/shipments/dhl/${p.tracking}/events`, { authorization: `Bearer ${key}` },
         JSON.stringify({
           event_id: `mixed-${process.pid}-${n}`, occurred_at: new Date(Date.UTC(2026, 10, 20, 10, 0, n % 3600)).toISOString(),

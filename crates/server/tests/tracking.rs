@@ -335,9 +335,8 @@ async fn deliveries_say_where_the_parcel_was_left_and_estimates_follow_the_lates
 async fn carrier_events_at_once_take_turns_on_their_parcel(backend: Backend) {
     let app = TestApp::new(backend).await;
     let token = order_with_parcel(&app).await;
-    let tasks: Vec<_> = (0..24)
+    let bodies: Vec<String> = (0..24)
         .map(|n| {
-            let router = app.router.clone();
             // Times out of order; the 24th hour is the latest, and it is the delivery.
             let hour = (n * 7) % 24;
             let code = if hour == 23 {
@@ -345,31 +344,21 @@ async fn carrier_events_at_once_take_turns_on_their_parcel(backend: Backend) {
             } else {
                 "in_transit"
             };
-            let body = event(
+            event(
                 &format!("e{n}"),
                 &format!("2026-11-22T{hour:02}:00:00Z"),
                 code,
-            );
-            tokio::spawn(async move {
-                use tower::ServiceExt;
-                let request = axum::http::Request::post(EVENTS)
-                    .header("authorization", format!("Bearer {SHOP_KEY}"))
-                    .header("content-type", "application/json")
-                    .body(axum::body::Body::from(body))
-                    .unwrap();
-                let response = router.oneshot(request).await.unwrap();
-                let status = response.status();
-                let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
-                    .await
-                    .unwrap();
-                let body: Value = serde_json::from_slice(&bytes).unwrap();
-                (status, body)
-            })
+            )
         })
         .collect();
+    let answers = futures_util::future::join_all(
+        bodies
+            .iter()
+            .map(|body| app.admin_post(EVENTS, SHOP_KEY, body)),
+    )
+    .await;
     let mut counts = Vec::new();
-    for task in tasks {
-        let (status, body) = task.await.unwrap();
+    for (status, body) in answers {
         assert_eq!(status, StatusCode::CREATED, "{body}");
         counts.push(body["events"].as_u64().unwrap());
     }

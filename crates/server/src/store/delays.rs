@@ -81,8 +81,13 @@ pub async fn settle(
             (e.get("code")?, e.get("text")?, e.get("delivered_to")?),
             e.get::<u32>("events")?,
         ),
-        None if stored_reason.is_some() => (ShipmentStatus::Pending, None, stored_words.clone(), 0),
-        None => (stored, None, stored_words.clone(), 0),
+        None => {
+            let status = match stored_reason {
+                Some(_) => ShipmentStatus::Pending,
+                None => stored,
+            };
+            (status, None, stored_words.clone(), 0)
+        }
     };
     let eta_to: Option<i64> = r.get("eta_to")?;
     let zone = TimeZone::get(&r.get::<String>("time_zone")?).unwrap_or(TimeZone::UTC);
