@@ -1,15 +1,21 @@
-//! The few DOM calls every part of the widget is drawn with (see `track`, `view`, `more`).
+//! The few DOM calls every part of the widget is drawn with (see [`crate::screen`]).
 
 use leptos::prelude::document;
 use wasm_bindgen::{JsCast, UnwrapThrowExt};
 use web_sys::{Element, HtmlElement};
 
-/// Appends `<tag class="class">text</tag>` to `parent`; empty class and text are left out.
-pub fn add(parent: &Element, tag: &str, class: &str, text: &str) -> Element {
+/// A new `<tag class="class">`, not yet in the page; an empty class is left out.
+pub fn make(tag: &str, class: &str) -> Element {
     let el = document().create_element(tag).unwrap_throw();
     if !class.is_empty() {
         el.set_class_name(class);
     }
+    el
+}
+
+/// Appends `<tag class="class">text</tag>` to `parent`; empty class and text are left out.
+pub fn add(parent: &Element, tag: &str, class: &str, text: &str) -> Element {
+    let el = make(tag, class);
     if !text.is_empty() {
         el.set_text_content(Some(text));
     }

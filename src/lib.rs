@@ -4,6 +4,11 @@
 //! The JavaScript side calls [`mount`] with the element to render into and the options it
 //! read from the embed tag; everything else happens here.
 
+//! Its parts depend one way: [`action`] (what the shopper does) → the screen ([`screen`],
+//! [`more`]: what the shopper sees) → [`state`] (what the widget knows) → [`api`],
+//! [`decode`] and [`parcels`] (the rules); [`dom`], [`i18n`] and [`intl`] serve them all.
+
+mod action;
 pub mod api;
 pub mod decode;
 mod dom;
@@ -11,8 +16,8 @@ pub mod i18n;
 pub mod intl;
 mod more;
 pub mod parcels;
-mod track;
-pub mod view;
+mod screen;
+mod state;
 
 use wasm_bindgen::prelude::*;
 
@@ -99,8 +104,44 @@ pub fn mount_with(root: web_sys::HtmlElement, mut options: Options) -> Mounted {
         intl::share_with(factory);
     }
     let events = root.clone().into();
-    let handle = leptos::mount::mount_to(root, move || view::widget(options, &events));
+    let handle = leptos::mount::mount_to(root, move || widget(options, events));
     Mounted(Some(Box::new(handle)))
+}
+
+/// The whole widget for one embed tag, its events heard on `root`.
+fn widget(options: Options, root: web_sys::Element) -> impl leptos::IntoView {
+    use leptos::prelude::*;
+    use state::{Ctx, Live, Load};
+    let texts = options.texts;
+    let cx = Ctx {
+        t: texts,
+        state: RwSignal::new_local(Load::Loading),
+        said: RwSignal::new(String::new()),
+        live: StoredValue::new_local(std::rc::Rc::new(Live::new(options, root))),
+    };
+    cx.load();
+    // Hidden pages are not re-checked; coming back checks at once.
+    let listener = window_event_listener_untyped("visibilitychange", move |_| cx.check());
+    on_cleanup(move || {
+        listener.remove();
+        cx.stop();
+        if let Some(live) = cx.live.try_get_value() {
+            action::unlisten(&live);
+        }
+    });
+    action::listen(cx);
+    let busy = move || cx.state.with(|s| matches!(s, Load::Loading).to_string());
+    view! {
+        <div class="pp" lang=texts.code() aria-busy=busy>
+            <p class="pp-visually-hidden" aria-live="polite">{move || cx.said.get()}</p>
+            <div class="pp-body" use:body=cx></div>
+        </div>
+    }
+}
+
+/// The `use:body` directive: the screen, with the follow-ups the actions open.
+fn body(host: web_sys::Element, cx: state::Ctx) {
+    screen::body(host, cx, action::follow_ups);
 }
 
 /// Whether a URL from the API may become a link or image source: web addresses only, so a

@@ -759,7 +759,7 @@ async fn a_shopper_picks_a_slot_then_a_neighbour() {
     click(&root, ".pp-choice button");
     find(&root, "form", 1000).await;
     // Only what the shop offers; the safe place it has no words for is left out.
-    let kinds: Vec<String> = all(&root, "input[name=pp7-9]")
+    let kinds: Vec<String> = all(&root, "input[name=pp7-kind]")
         .iter()
         .filter_map(|k| k.get_attribute("value"))
         .collect();
@@ -806,7 +806,7 @@ async fn a_shopper_picks_a_slot_then_a_neighbour() {
     // Changed to a neighbour.
     click(&root, "[data-act=open]");
     find(&root, "form", 1000).await;
-    click(&root, "input[name=pp7-9][value=neighbour]");
+    click(&root, "input[name=pp7-kind][value=neighbour]");
     find(&root, "#pp7-1", 1000).await;
     type_into(&root, "#pp7-1", "Bob");
     type_into(&root, "#pp7-2", "12");
@@ -827,7 +827,7 @@ async fn an_invalid_neighbour_is_explained_in_place_and_not_sent() {
     find(&root, ".pp-choice button", 2000).await;
     click(&root, ".pp-choice button");
     find(&root, "form", 1000).await;
-    click(&root, "input[name=pp7-9][value=neighbour]");
+    click(&root, "input[name=pp7-kind][value=neighbour]");
     find(&root, "#pp7-1", 1000).await;
     type_into(&root, "#pp7-1", "   ");
     type_into(&root, "#pp7-2", "B");
@@ -951,7 +951,7 @@ async fn the_loaders_ready_made_intl_formatters_are_used() {
 }
 
 #[wasm_bindgen_test]
-async fn a_recheck_that_redraws_the_card_keeps_the_shoppers_place_in_the_form() {
+async fn news_for_a_parcel_leaves_its_open_form_alone() {
     let before = choosable();
     let mut after = choosable();
     after.shipments[0].carrier_text = Some("Sorted in Utrecht".into());
@@ -961,7 +961,7 @@ async fn a_recheck_that_redraws_the_card_keeps_the_shoppers_place_in_the_form() 
     find(&root, ".pp-choice button", 2000).await;
     click(&root, ".pp-choice button");
     find(&root, "form", 1000).await;
-    click(&root, "input[name=pp7-9][value='neighbour']");
+    click(&root, "input[name=pp7-kind][value='neighbour']");
     let name = find(&root, "#pp7-1", 1000).await;
     name.unchecked_ref::<HtmlElement>().focus().unwrap();
     type_into(&root, "#pp7-1", "Mrs Jansen");
@@ -969,6 +969,84 @@ async fn a_recheck_that_redraws_the_card_keeps_the_shoppers_place_in_the_form() 
     sleep(50).await;
     assert!(calls.length() >= 2);
     // Drawn anew, the field still holds what was typed and still has the keyboard.
+    let active = web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .active_element()
+        .unwrap();
+    assert_eq!(active.id(), "pp7-1");
+    assert_eq!(
+        active.unchecked_into::<web_sys::HtmlInputElement>().value(),
+        "Mrs Jansen"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_recheck_redraws_only_the_parcel_that_changed() {
+    // Parcel 7 can be changed; parcel 8 is on its way, with a history of two events.
+    let mut before = choosable();
+    let mut other = parcel(8, ShipmentStatus::InTransit);
+    other.events = vec![
+        event(
+            "2026-11-22T09:00:00Z",
+            ShipmentStatus::InTransit,
+            Some("Sorted"),
+            None,
+        ),
+        event(
+            "2026-11-21T18:00:00Z",
+            ShipmentStatus::Pending,
+            Some("Registered"),
+            None,
+        ),
+    ];
+    before.shipments.push(other);
+    let mut after = before.clone();
+    after.shipments[1].status = ShipmentStatus::OutForDelivery;
+    after.shipments[1].events.insert(
+        0,
+        event(
+            "2026-11-23T07:00:00Z",
+            ShipmentStatus::OutForDelivery,
+            Some("With the driver"),
+            None,
+        ),
+    );
+    fake_fetch(&[ok(&before), ok(&after)]);
+    let root = mount_options("en", None, None, 50);
+    find(&root, "#pp7-open", 2000).await;
+    let parcels = all(&root, ".pp-parcel");
+    let items = root.query_selector("[part=items]").unwrap().unwrap();
+    // The history of parcel 8 opened, a form of parcel 7 opened and typed in.
+    click(&root, "[data-sid='8'][data-act=history]");
+    click(&root, "#pp7-open");
+    click(&root, "input[name=pp7-kind][value=neighbour]");
+    let name = find(&root, "#pp7-1", 1000).await;
+    name.unchecked_ref::<HtmlElement>().focus().unwrap();
+    type_into(&root, "#pp7-1", "Mrs Jansen");
+    wait_for(&root, "With the driver", 2000).await;
+    let same = |a: &Element, b: &Element| js_sys::Object::is(a, b);
+    // The changed parcel shows its news in the same place; nothing else was drawn anew.
+    let now = all(&root, ".pp-parcel");
+    assert!(same(&now[0], &parcels[0]) && same(&now[1], &parcels[1]));
+    assert_eq!(
+        now[1].get_attribute("data-status").as_deref(),
+        Some("out_for_delivery")
+    );
+    assert!(same(
+        &root.query_selector("[part=items]").unwrap().unwrap(),
+        &items
+    ));
+    assert!(same(
+        &root.query_selector("#pp7-1").unwrap().unwrap(),
+        &name
+    ));
+    // Its history stays open, the other parcel's form keeps its text and the keyboard.
+    assert!(root
+        .query_selector("[data-status=out_for_delivery] details[open]")
+        .unwrap()
+        .is_some());
     let active = web_sys::window()
         .unwrap()
         .document()

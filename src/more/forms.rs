@@ -144,7 +144,7 @@ pub(super) fn options(values: impl IntoIterator<Item = (String, String)>) -> Vec
 
 /// Marks the controls in `scope` that the browser finds wanting (required, too long), each
 /// with the message for its kind, and gives the keyboard to the first; true when none.
-pub(super) fn check(t: Texts, scope: &Element) -> bool {
+pub(crate) fn check(t: Texts, scope: &Element) -> bool {
     let bad = all(scope, "input:invalid,select:invalid,textarea:invalid");
     for el in &bad {
         let radio = get(el, "type").as_string().as_deref() == Some("radio");
@@ -161,7 +161,7 @@ pub(super) fn check(t: Texts, scope: &Element) -> bool {
     bad.is_empty()
 }
 
-pub(super) fn mark(el: &Element, message: &str) {
+pub(crate) fn mark(el: &Element, message: &str) {
     attr(
         el,
         "aria-invalid",

@@ -2,21 +2,18 @@
 //! step away behind a disclosure button. What fits the order's stage leads and is open
 //! (referral right after purchase, reviews once delivered); the rest stays one click away.
 //!
-//! Like the parcels, plain DOM: the section is built once, at the first order shown, and
-//! moved into every later drawing of the card, so what the shopper typed stays where it
-//! is. A module's data is fetched when it first opens. Its answers are read straight from
-//! the parsed JSON; text only ever goes in as text. Forms are checked by the browser's own
-//! constraints (`required`, `maxlength`), shown as our messages beside the fields.
+//! Like the parcels, plain DOM (see [`crate::screen`]): the section is drawn once per
+//! card and never redrawn by a re-check, so what the shopper typed stays where it is.
+//! Which panel is open lives in [`crate::state`]; opening one and fetching its data, once,
+//! is [`crate::action`]'s. Text only ever goes in as text. Forms are checked by the
+//! browser's own constraints (`required`, `maxlength`), shown as our messages beside the
+//! fields.
 
-use std::rc::Rc;
-
-use js_sys::{Array, Function, Object, Reflect};
+use js_sys::{Array, Object, Reflect};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use postpurchase_api::{Module, OrderStage, OrderView};
-use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{Element, Event};
+use wasm_bindgen::JsValue;
+use web_sys::Element;
 
 mod forms;
 mod referral;
@@ -24,21 +21,27 @@ mod returns;
 mod reviews;
 mod survey;
 
-use forms::{check, mark};
-use returns::{chosen, sync, turn};
+pub(crate) use forms::{check, mark};
+use returns::chosen;
+pub(crate) use returns::{sync, turn};
 
-use crate::api::send;
 use crate::decode::set;
-use crate::dom::{add, all, attr, find, focus, show};
+use crate::dom::{add, all, attr, find, focus, make, show};
 use crate::i18n::{Key, Texts};
 use crate::intl::Formats;
-use crate::track::{new_key, next_task};
-use crate::view::Ctx;
+use crate::state::Ctx;
 use crate::{is_image_url, is_web_url};
 
+/// Every module, in the order of [`Module`].
+const MODULES: [Module; 4] = [
+    Module::Returns,
+    Module::Reviews,
+    Module::Referral,
+    Module::Survey,
+];
 /// The modules by [`Module`] index: their name (also their path under the order's) and
 /// the title of their button.
-const NAMES: [&str; 4] = ["returns", "reviews", "referral", "survey"];
+pub(crate) const NAMES: [&str; 4] = ["returns", "reviews", "referral", "survey"];
 const TITLES: [Key; 4] = [
     Key::ReturnsTitle,
     Key::ReviewsTitle,
@@ -58,6 +61,11 @@ const AFTER: [Module; 4] = [
     Module::Referral,
     Module::Survey,
 ];
+
+/// The module named `name`.
+pub(crate) fn module(name: &str) -> Option<Module> {
+    NAMES.iter().position(|n| *n == name).map(|i| MODULES[i])
+}
 
 fn lookup(table: &[(&str, Key)], name: &str) -> Option<Key> {
     table.iter().find(|(n, _)| *n == name).map(|(_, k)| *k)
@@ -100,23 +108,10 @@ fn value(form: &Element, name: &str) -> String {
     .to_owned()
 }
 
-/// The follow-ups section, into `host` (a directive of the card).
-pub fn more(host: Element, (cx, order): (Ctx, Rc<OrderView>)) {
-    let Some(live) = cx.live.try_get_value() else {
-        return;
-    };
-    let section = live
-        .more
-        .borrow_mut()
-        .get_or_insert_with(|| build(cx, &order))
-        .clone();
-    let _ = host.append_child(&section);
-}
-
-fn build(cx: Ctx, order: &OrderView) -> Element {
-    let t = cx.t;
-    let section = document().create_element("section").unwrap_throw();
-    section.set_class_name("pp-section pp-more");
+/// The follow-ups section for `order`, every panel closed, and the module that fits the
+/// order's stage, to open first; none for a cancelled order.
+pub(crate) fn section(t: Texts, order: &OrderView) -> (Element, Option<Module>) {
+    let section = make("section", "pp-section pp-more");
     attr(&section, "part", "more");
     attr(&section, "aria-labelledby", "pp-more");
     show(&section, !order.modules.is_empty());
@@ -156,90 +151,42 @@ fn build(cx: Ctx, order: &OrderView) -> Element {
         attr(&panel, "part", "panel");
         attr(&panel, "aria-labelledby", &format!("pp-mb-{name}"));
         show(&panel, false);
-        first.get_or_insert(name);
+        first.get_or_insert(m);
     }
-    // What fits the stage is open from the start; a cancelled order leads with nothing.
-    if let Some(name) = first.filter(|_| order.stage != OrderStage::Cancelled) {
-        toggle(cx, &section, name);
-    }
-    section
+    (
+        section,
+        first.filter(|_| order.stage != OrderStage::Cancelled),
+    )
 }
 
-/// Opens module `name` (closing the one open), or closes it when open.
-fn toggle(cx: Ctx, section: &Element, name: &str) {
-    for n in NAMES {
+/// Shows module `open`'s panel as open and every other one as closed.
+pub(crate) fn expand(section: &Element, open: Option<Module>) {
+    for m in MODULES {
+        let name = NAMES[m as usize];
         let (Some(button), Some(panel)) = (
-            find(section, &format!("#pp-mb-{n}")),
-            find(section, &format!("#pp-m-{n}")),
+            find(section, &format!("#pp-mb-{name}")),
+            find(section, &format!("#pp-m-{name}")),
         ) else {
             continue;
         };
-        let open = n == name && button.get_attribute("aria-expanded").as_deref() != Some("true");
-        attr(
-            &button,
-            "aria-expanded",
-            if open { "true" } else { "false" },
-        );
-        show(&panel, open);
-        if open && !panel.has_attribute("data-state") {
-            load(cx, panel, n, None);
-        }
+        let on = open == Some(m);
+        attr(&button, "aria-expanded", if on { "true" } else { "false" });
+        show(&panel, on);
     }
 }
 
-/// Fetches module `name`'s data and draws it into `panel`; then gives the keyboard to
-/// `then` (a selector) if given.
-fn load(cx: Ctx, panel: Element, name: &'static str, then: Option<String>) {
-    let Some(live) = cx.live.try_get_value() else {
-        return;
-    };
-    attr(&panel, "data-state", "loading");
-    attr(&panel, "aria-busy", "true");
-    if panel.child_element_count() == 0 {
-        attr(
-            &add(&panel, "p", "pp-note", cx.t.get(Key::MoreLoading)),
-            "role",
-            "status",
-        );
-    }
-    let url = format!("{}/{name}", live.url);
-    spawn_local(async move {
-        let result = send(&url, None, &[]).await;
-        if live.stopped.get() {
-            return;
-        }
-        let _ = panel.remove_attribute("aria-busy");
-        panel.set_text_content(None);
-        match result {
-            Ok(data) => draw(cx, &panel, name, &data),
-            Err(_) => {
-                // Closing and opening again retries.
-                let _ = panel.remove_attribute("data-state");
-                attr(
-                    &add(&panel, "p", "pp-notice", cx.t.get(Key::MoreFailed)),
-                    "role",
-                    "alert",
-                );
-            }
-        }
-        if let Some(selector) = then {
-            focus(find(&panel, &selector));
-        }
-    });
-}
-
-fn draw(cx: Ctx, panel: &Element, name: &str, data: &JsValue) {
+/// Draws module `m`'s data, as the API answered it, into its `panel`.
+pub(crate) fn draw(cx: Ctx, panel: &Element, m: Module, data: &JsValue) {
     let Some(order) = cx.order() else {
         return;
     };
     let f = cx.formats(&order.currency);
     panel.set_text_content(None);
-    attr(panel, "data-state", "ready");
-    match name {
-        "returns" => returns::returns(cx.t, &f, &order, panel, data),
-        "reviews" => reviews::reviews(cx.t, &f, panel, data),
-        "referral" => referral::referral(cx.t, &f, &order, panel, data),
-        _ => survey::survey(cx.t, &order, panel, data),
+    match m {
+        Module::Returns => returns::returns(cx.t, &f, &order, panel, data),
+        Module::Reviews => reviews::reviews(cx.t, &f, panel, data),
+        Module::Referral => referral::referral(cx.t, &f, &order, panel, data),
+        Module::Survey => survey::survey(cx.t, &order, panel, data),
     }
 }
 
@@ -250,7 +197,7 @@ fn int(s: &str) -> f64 {
 }
 
 /// The JSON body of a form, as its endpoint takes it.
-fn body(form: &Element, post: &str) -> String {
+pub(crate) fn body(form: &Element, post: &str) -> String {
     let o = Object::new();
     let text_or_null = |v: String| {
         if v.is_empty() {
@@ -315,245 +262,4 @@ fn body(form: &Element, post: &str) -> String {
     js_sys::JSON::stringify(&o)
         .map(String::from)
         .unwrap_or_default()
-}
-
-/// Handles the events of the follow-ups section (see [`crate::track::listen`]).
-pub fn handle(cx: Ctx, ev: Event, target: Element) {
-    let Some(section) = target.closest(".pp-more").ok().flatten() else {
-        return;
-    };
-    let t = cx.t;
-    let act = target.get_attribute("data-act").unwrap_or_default();
-    let form = target.closest("form").ok().flatten();
-    let step = target.closest(".pp-step").ok().flatten();
-    match (ev.type_().as_str(), act.as_str()) {
-        ("input" | "change", _) => {
-            // Mended: the mark and the message go as the shopper corrects the field.
-            if target.get_attribute("aria-invalid").as_deref() == Some("true") {
-                if let Some(group) = target.closest("fieldset, .pp-field").ok().flatten() {
-                    for el in all(&group, "[aria-invalid=true]") {
-                        mark(&el, "");
-                    }
-                }
-            }
-            if let Some(form) = form.filter(|f| f.id() == "pp-rf") {
-                sync(&form);
-            }
-        }
-        ("click", "m-open") => {
-            let name = target.get_attribute("data-m").unwrap_or_default();
-            if target.get_attribute("aria-expanded").as_deref() != Some("true") {
-                cx.report("module_opened", Some(&name));
-            }
-            toggle(cx, &section, &name)
-        }
-        ("click", "m-skip") => {
-            if let Some(form) = form {
-                show(&form, false);
-                focus(
-                    form.next_element_sibling()
-                        .and_then(|next| find(&next, "input"))
-                        .or_else(|| find(&section, "[aria-expanded=true]")),
-                );
-            }
-        }
-        ("click", "m-start") => {
-            if let Some(form) = find(&section, "#pp-rf") {
-                show(&form, true);
-                let _ = target.toggle_attribute_with_force("hidden", true);
-                focus(find(&form, "select"));
-            }
-        }
-        ("click", "m-next" | "m-back") => {
-            if let (Some(form), Some(step)) = (form, step) {
-                turn(cx, &form, &step, act == "m-next");
-            }
-        }
-        ("submit", "m-send") => {
-            ev.prevent_default();
-            // Enter in a return step before the last one means "Next".
-            let open = find(&target, ".pp-step:not([hidden])");
-            match open.filter(|s| s.get_attribute("data-step").as_deref() != Some("4")) {
-                Some(step) => turn(cx, &target, &step, true),
-                None if check(t, &target) => {
-                    let path = target.get_attribute("data-post").unwrap_or_default();
-                    let body = body(&target, &path);
-                    post(cx, section, target, path, body);
-                }
-                None => {}
-            }
-        }
-        ("click", "m-cancel") => {
-            let number = target.get_attribute("data-number").unwrap_or_default();
-            let path = format!("returns/{}/cancel", js_sys::encode_uri_component(&number));
-            post(cx, section, target, path, String::new());
-        }
-        ("click", "m-copy") => {
-            cx.report("link_copied", None);
-            let url = target.get_attribute("data-url").unwrap_or_default();
-            let clipboard = get(&window().navigator(), "clipboard");
-            let write = get(&clipboard, "writeText").dyn_into::<Function>().ok();
-            let promise = write.and_then(|w| w.call1(&clipboard, &url.into()).ok());
-            let note = find(
-                &target
-                    .closest(".pp-panel")
-                    .ok()
-                    .flatten()
-                    .unwrap_or(section),
-                ".pp-panel > .pp-notice",
-            );
-            spawn_local(async move {
-                let copied = match promise {
-                    Some(p) => JsFuture::from(js_sys::Promise::from(p)).await.is_ok(),
-                    None => false,
-                };
-                let said = t.get(if copied {
-                    Key::ReferralCopied
-                } else {
-                    Key::ReferralCopyFailed
-                });
-                if let Some(note) = note {
-                    note.set_text_content(Some(said));
-                }
-            });
-        }
-        ("click", "m-share") => {
-            let navigator = window().navigator();
-            let data = Object::new();
-            set(
-                &data,
-                "text",
-                target.get_attribute("data-text").unwrap_or_default(),
-            );
-            set(
-                &data,
-                "url",
-                target.get_attribute("data-url").unwrap_or_default(),
-            );
-            if let Ok(share) = get(&navigator, "share").dyn_into::<Function>() {
-                if let Ok(p) = share.call1(&navigator, &data) {
-                    // A shopper who closes the share sheet is no error, and shared nothing.
-                    spawn_local(async move {
-                        if JsFuture::from(js_sys::Promise::from(p)).await.is_ok() {
-                            cx.report("shared", None);
-                        }
-                    });
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Posts `body` to `path` under the order's, `from` a form or button of a module's panel;
-/// then draws the module anew from the answer (or, for returns, from a fresh load).
-fn post(cx: Ctx, section: Element, from: Element, path: String, body: String) {
-    let (t, Some(live)) = (cx.t, cx.live.try_get_value()) else {
-        return;
-    };
-    let Some(panel) = from.closest(".pp-panel").ok().flatten() else {
-        return;
-    };
-    let module = match path.split('/').next() {
-        Some("returns") => "returns",
-        Some("reviews") => "reviews",
-        _ => "survey",
-    };
-    // One key per intended return: sent again after no answer, it makes one return.
-    let key = match from.get_attribute("data-key") {
-        Some(key) if from.get_attribute("data-body").as_deref() == Some(&body) => key,
-        _ => new_key(),
-    };
-    attr(&from, "data-key", &key);
-    attr(&from, "data-body", &body);
-    let buttons = if from.tag_name() == "FORM" {
-        all(&from, "button")
-    } else {
-        vec![from.clone()]
-    };
-    let submit = buttons
-        .iter()
-        .find(|b| b.get_attribute("type").as_deref() == Some("submit"))
-        .cloned();
-    let label = submit.as_ref().and_then(|b| b.text_content());
-    for b in &buttons {
-        attr(b, "disabled", "");
-    }
-    if let Some(b) = &submit {
-        b.set_text_content(Some(t.get(Key::MoreSending)));
-    }
-    let url = format!("{}/{path}", live.url);
-    spawn_local(async move {
-        let result = send(&url, Some(body), &[("Idempotency-Key", &key)]).await;
-        if live.stopped.get() {
-            return;
-        }
-        for b in &buttons {
-            let _ = b.remove_attribute("disabled");
-        }
-        if let (Some(b), Some(label)) = (&submit, label) {
-            b.set_text_content(Some(&label));
-        }
-        let note = find(&from, ".pp-notice");
-        let said = match result {
-            Ok(answer) => {
-                let focus_on = if module == "returns" {
-                    let number = text(&answer, "number");
-                    load(
-                        cx,
-                        panel.clone(),
-                        "returns",
-                        Some(format!("#pp-rt-{number}")),
-                    );
-                    if path == "returns" {
-                        t.fill(Key::ReturnsDone, &number)
-                    } else {
-                        String::new()
-                    }
-                } else {
-                    draw(cx, &panel, module, &answer);
-                    focus(
-                        find(&panel, "form input, form select")
-                            .or_else(|| find(&section, "[aria-expanded=true]")),
-                    );
-                    t.get(if path == "preferences" {
-                        Key::SurveySaved
-                    } else {
-                        Key::MoreThanks
-                    })
-                    .to_owned()
-                };
-                focus_on
-            }
-            Err(Some(refusal)) if refusal.code == "invalid_fields" && module != "returns" => {
-                for name in &refusal.fields {
-                    if let Some(el) = find(&from, &format!("[name=\"{name}\"]")) {
-                        mark(&el, t.get(Key::MoreRequired));
-                    }
-                }
-                focus(find(&from, "[aria-invalid=true]"));
-                t.get(Key::ErrorFields).to_owned()
-            }
-            Err(Some(_)) => {
-                // Answered or changed elsewhere, or no longer possible: show what is.
-                load(cx, panel.clone(), module, None);
-                if path == "returns" {
-                    t.get(Key::ReturnsRefused).to_owned()
-                } else {
-                    String::new()
-                }
-            }
-            Err(None) => {
-                if let Some(note) = &note {
-                    note.set_text_content(Some(t.get(Key::MoreError)));
-                }
-                return;
-            }
-        };
-        if let Some(note) = note {
-            note.set_text_content(Some(&said));
-        }
-        next_task().await;
-        cx.said.set(said);
-    });
 }

@@ -335,7 +335,7 @@ pub(super) fn chosen(form: &Element) -> Vec<(String, i64)> {
 
 /// Switches the return form's per-line parts on for the lines chosen (variants only for
 /// an exchange), and offers an exchange only when every chosen line has a variant in stock.
-pub(super) fn sync(form: &Element) {
+pub(crate) fn sync(form: &Element) {
     let lines = chosen(form);
     let exchange = value(form, "resolution") == "exchange";
     let mut swappable = true;
@@ -410,7 +410,7 @@ pub(super) fn summarize(cx: Ctx, form: &Element) {
 }
 
 /// Moves the return form a step forward (when the step's answers are complete) or back.
-pub(super) fn turn(cx: Ctx, form: &Element, step: &Element, forward: bool) {
+pub(crate) fn turn(cx: Ctx, form: &Element, step: &Element, forward: bool) {
     let t = cx.t;
     if forward {
         let none = chosen(form).is_empty();

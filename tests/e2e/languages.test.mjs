@@ -51,7 +51,7 @@ describe("languages", () => {
       assert.ok((await widget.locator("h2").textContent()).startsWith(GREETING[code] ?? ""), "greeting in " + code);
       for (const button of await widget.locator("[part=disclosure]").all()) {
         if ((await button.getAttribute("aria-expanded")) !== "true") await button.click();
-        await widget.locator("[part=panel]:not([hidden])[data-state=ready]").waitFor();
+        await widget.locator("[part=panel]:not([hidden]):not([aria-busy])").waitFor();
         await look(await button.textContent());
       }
       assert.deepEqual(problems, []);

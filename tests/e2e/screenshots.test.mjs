@@ -46,7 +46,7 @@ async function open(viewport, theme, order) {
   await page.goto(run.orderUrl(order));
   if (theme.css) await page.addStyleTag({ content: theme.css });
   await page.locator("postpurchase-order .pp-card").waitFor();
-  await page.locator("postpurchase-order [part=panel][data-state=ready]").waitFor();
+  await page.locator("postpurchase-order [part=panel]:not([hidden]):not([aria-busy])").waitFor();
   return page;
 }
 

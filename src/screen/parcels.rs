@@ -1,34 +1,32 @@
 //! The parcels of an order: where each one is, what is in it, and how the shopper wants it
-//! delivered. The rules live in [`crate::parcels`]; this is what the shopper sees.
+//! delivered. The rules live in [`crate::parcels`]; this draws what they decide.
 //!
-//! Built as plain DOM rather than leptos views: one small builder call per element keeps
-//! this part of the bundle a fraction of what generic view code costs. Text only ever goes
-//! in as text; events reach one listener on the widget's root (see [`listen`]), and a form
-//! is repainted from its [`Draft`], which survives re-renders of the card.
+//! A parcel is two parts, drawn apart: its facts (status, news, history) and its choice
+//! area. A re-check that brings news for a parcel redraws its facts only, so a shopper
+//! typing in its form keeps the field, the text and the keyboard. The form itself is drawn
+//! from the parcel's [`Draft`], which lives in [`crate::state`].
 
-use std::rc::Rc;
-
-use leptos::prelude::*;
-use leptos::task::spawn_local;
 use postpurchase_api::{
     ChoiceKind, ChoiceLock, DelayReason, DeliveryChoice, DeliveryOptions, OrderView,
     ShipmentStatus, ShipmentSummary, SAFE_PLACES,
 };
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{Element, Event};
+use web_sys::Element;
 
-use crate::api::{choice_body, post_choice};
-use crate::dom::{add, all, attr, find, focus as focus_on};
+use crate::dom::{add, attr, make};
 use crate::i18n::{Key, Texts};
 use crate::intl::Formats;
 use crate::is_web_url;
 use crate::parcels::*;
-use crate::view::{Ctx, Live, Note};
+use crate::state::{Draft, Note};
 
 /// The id of field `i` of a parcel's form; with `e`, of its error message.
-fn id(sid: i64, i: usize, suffix: &str) -> String {
+pub(crate) fn id(sid: i64, i: usize, suffix: &str) -> String {
     format!("pp{sid}-{i}{suffix}")
+}
+
+/// The id of a control of a parcel's form, by what it does (`open`, `save`, ...).
+pub(crate) fn control(sid: i64, name: &str) -> String {
+    format!("pp{sid}-{name}")
 }
 
 fn item(t: Texts, name: &str, count: u32) -> String {
@@ -42,18 +40,29 @@ fn status(t: Texts, status: ShipmentStatus) -> &'static str {
     t.get(STATUS_KEYS[status as usize])
 }
 
-/// The parcels section, into `host` (a directive of the card); nothing before the first
-/// parcel leaves.
-pub fn parcels(host: Element, (cx, order): (Ctx, Rc<OrderView>)) {
-    let (t, order, host) = (cx.t, &*order, &host);
-    // A new version of the order re-runs this on the same element.
-    host.set_text_content(None);
+/// The parcels section as drawn: its element and the parts a re-check may redraw.
+pub(crate) struct Parcels {
+    pub section: Element,
+    /// "1 of 2 parcels shipped", with more than one parcel.
+    shipped: Option<Element>,
+    /// Each parcel: its id, its list item and its choice area.
+    pub parcels: Vec<(i64, Element, Element)>,
+}
+
+/// The parcels section; nothing before the first parcel leaves. `draft` gives each
+/// parcel's form, `history` whether its history is open.
+pub(crate) fn section(
+    t: Texts,
+    f: &Formats,
+    order: &OrderView,
+    draft: &dyn Fn(i64) -> Draft,
+    history: &dyn Fn(i64) -> bool,
+) -> Option<Parcels> {
     let count = order.shipments.len();
     if count == 0 {
-        return;
+        return None;
     }
-    let f = cx.formats(&order.currency);
-    let section = add(host, "section", "pp-section", "");
+    let section = make("section", "pp-section");
     attr(&section, "part", "parcels");
     attr(&section, "aria-labelledby", "pp-parcels");
     attr(
@@ -61,37 +70,86 @@ pub fn parcels(host: Element, (cx, order): (Ctx, Rc<OrderView>)) {
         "id",
         "pp-parcels",
     );
-    if count > 1 {
-        let shipped = shipped(&order.shipments).to_string();
-        let total = count.to_string();
-        let text = t.fill_with(
-            Key::ParcelsShipped,
-            &[("shipped", &shipped), ("total", &total)],
-        );
-        add(&section, "p", "pp-note", &text);
-    }
+    let shipped = (count > 1).then(|| add(&section, "p", "pp-note", ""));
     let list = add(&section, "ol", "pp-parcels", "");
     attr(&list, "role", "list");
+    let mut parcels = Vec::new();
     for (n, s) in order.shipments.iter().enumerate() {
-        parcel(cx, &f, order, n, s, &list);
+        let li = add(&list, "li", "pp-parcel", "");
+        attr(&li, "part", "parcel");
+        let area = add(&li, "div", "pp-choice", "");
+        attr(&area, "part", "choice");
+        attr(&area, "data-sid", &s.id.to_string());
+        facts(t, f, order, n, s, &li, history(s.id));
+        choice(t, f, order, s, &draft(s.id), &area);
+        parcels.push((s.id, li, area));
     }
-    let waiting = unshipped(order);
-    if !waiting.is_empty() {
-        add(&section, "h4", "pp-subheading", t.get(Key::ParcelsWaiting));
-        let list = add(&section, "ul", "pp-list", "");
-        for (name, n) in waiting {
-            add(&list, "li", "", &item(t, name, n));
+    let drawn = Parcels {
+        section,
+        shipped,
+        parcels,
+    };
+    drawn.progress(t, order);
+    Some(drawn)
+}
+
+impl Parcels {
+    /// How many parcels left, and what is still to come: redrawn after any news.
+    pub fn progress(&self, t: Texts, order: &OrderView) {
+        if let Some(note) = &self.shipped {
+            let shipped = shipped(&order.shipments).to_string();
+            let total = order.shipments.len().to_string();
+            note.set_text_content(Some(&t.fill_with(
+                Key::ParcelsShipped,
+                &[("shipped", &shipped), ("total", &total)],
+            )));
+        }
+        // What is still to come follows the list.
+        while let Some(next) = self
+            .parcels
+            .last()
+            .and_then(|(_, li, _)| li.parent_element())
+            .and_then(|list| list.next_element_sibling())
+        {
+            next.remove();
+        }
+        let waiting = unshipped(order);
+        if !waiting.is_empty() {
+            add(
+                &self.section,
+                "h4",
+                "pp-subheading",
+                t.get(Key::ParcelsWaiting),
+            );
+            let list = add(&self.section, "ul", "pp-list", "");
+            for (name, n) in waiting {
+                add(&list, "li", "", &item(t, name, n));
+            }
         }
     }
 }
 
-fn parcel(cx: Ctx, f: &Formats, order: &OrderView, n: usize, s: &ShipmentSummary, list: &Element) {
-    let t = cx.t;
-    let li = add(list, "li", "pp-parcel", "");
-    attr(&li, "part", "parcel");
-    attr(&li, "data-status", s.status.as_str());
+/// Draws parcel `n`'s facts into its list item `li`, before its choice area (the last
+/// child), replacing those drawn before.
+pub(crate) fn facts(
+    t: Texts,
+    f: &Formats,
+    order: &OrderView,
+    n: usize,
+    s: &ShipmentSummary,
+    li: &Element,
+    history: bool,
+) {
+    let Some(area) = li.last_element_child() else {
+        return;
+    };
+    while let Some(old) = area.previous_element_sibling() {
+        old.remove();
+    }
+    attr(li, "data-status", s.status.as_str());
+    let li = &make("div", "");
     add(
-        &li,
+        li,
         "h4",
         "pp-subheading",
         &t.fill(Key::ParcelTitle, &(n + 1).to_string()),
@@ -101,12 +159,12 @@ fn parcel(cx: Ctx, f: &Formats, order: &OrderView, n: usize, s: &ShipmentSummary
         Key::ParcelTracking,
         &[("carrier", carrier), ("number", &s.tracking_number)],
     );
-    let line = add(&li, "p", "pp-note", "");
+    let line = add(li, "p", "pp-note", "");
     match s.tracking_url.as_deref().filter(|u| is_web_url(u)) {
         Some(url) => attr(&add(&line, "a", "", &tracking), "href", url),
         None => line.set_text_content(Some(&tracking)),
     }
-    let line = add(&li, "p", "pp-status", "");
+    let line = add(li, "p", "pp-status", "");
     add(&line, "strong", "", status(t, s.status));
     if let Some(to) = s
         .delivered_to
@@ -125,14 +183,14 @@ fn parcel(cx: Ctx, f: &Formats, order: &OrderView, n: usize, s: &ShipmentSummary
             DelayReason::Late => Key::ParcelLate,
             DelayReason::NoNews => Key::ParcelNoNews,
         };
-        add(&li, "p", "pp-note", t.get(says));
+        add(li, "p", "pp-note", t.get(says));
     }
     if let Some(text) = &s.carrier_text {
         let says = t.fill_with(
             Key::ParcelCarrierSays,
             &[("carrier", carrier), ("text", text)],
         );
-        add(&li, "p", "pp-note", &says);
+        add(li, "p", "pp-note", &says);
     }
     let underway = !matches!(
         s.status,
@@ -140,13 +198,13 @@ fn parcel(cx: Ctx, f: &Formats, order: &OrderView, n: usize, s: &ShipmentSummary
     );
     if let Some(w) = s.estimated_delivery.as_ref().filter(|_| underway) {
         add(
-            &li,
+            li,
             "p",
             "",
             &t.fill(Key::ParcelExpected, &f.moments(&w.from, &w.to)),
         );
     }
-    let items = add(&li, "ul", "pp-list", "");
+    let items = add(li, "ul", "pp-list", "");
     for i in &s.items {
         if let Some(line) = order.items.iter().find(|l| l.id == i.line_id) {
             add(&items, "li", "", &item(t, &line.name, i.quantity));
@@ -157,8 +215,13 @@ fn parcel(cx: Ctx, f: &Formats, order: &OrderView, n: usize, s: &ShipmentSummary
     for (k, e) in s.events.iter().enumerate() {
         if k < 2 {
             if k == 1 {
-                events = add(&li, "details", "pp-history", "");
-                add(&events, "summary", "", t.get(Key::ParcelHistory));
+                events = add(li, "details", "pp-history", "");
+                if history {
+                    attr(&events, "open", "");
+                }
+                let summary = add(&events, "summary", "", t.get(Key::ParcelHistory));
+                attr(&summary, "data-act", "history");
+                attr(&summary, "data-sid", &s.id.to_string());
             }
             events = add(&events, "ol", "pp-events", "");
         }
@@ -177,9 +240,47 @@ fn parcel(cx: Ctx, f: &Formats, order: &OrderView, n: usize, s: &ShipmentSummary
             .collect();
         add(&event, "span", "", &[" ", &words.join(" · ")].concat());
     }
-    let area = add(&li, "div", "pp-choice", "");
-    attr(&area, "part", "choice");
-    attr(&area, "data-sid", &s.id.to_string());
+    let parent = area.parent_element();
+    while let Some(child) = li.first_child() {
+        if let Some(parent) = &parent {
+            let _ = parent.insert_before(&child, Some(&area));
+        }
+    }
+}
+
+/// Whether what a parcel's choice area shows differs between two versions of the order.
+pub(crate) fn choice_changed(
+    old: &OrderView,
+    o: &ShipmentSummary,
+    new: &OrderView,
+    s: &ShipmentSummary,
+) -> bool {
+    (
+        &o.choice,
+        o.locked,
+        &o.changeable_until,
+        &o.choice_etag,
+        &o.delivery_dates,
+    ) != (
+        &s.choice,
+        s.locked,
+        &s.changeable_until,
+        &s.choice_etag,
+        &s.delivery_dates,
+    ) || old.delivery_options != new.delivery_options
+}
+
+/// Draws a parcel's choice area into `area`: its choice, why it is locked or until when
+/// it can change, then its form from `draft`. Returns what the form says.
+pub(crate) fn choice(
+    t: Texts,
+    f: &Formats,
+    order: &OrderView,
+    s: &ShipmentSummary,
+    draft: &Draft,
+    area: &Element,
+) -> String {
+    area.set_text_content(None);
     let current = s.choice.as_ref().map(|c| {
         t.fill(
             Key::ChoiceCurrent,
@@ -198,11 +299,11 @@ fn parcel(cx: Ctx, f: &Formats, order: &OrderView, n: usize, s: &ShipmentSummary
         .filter(|_| open)
         .map(|u| t.fill(Key::ChoiceUntil, &when(u)));
     for line in [current, lock, until].into_iter().flatten() {
-        add(&area, "p", "", &line);
+        add(area, "p", "", &line);
     }
-    attr(&add(&area, "p", "pp-notice", ""), "role", "status");
-    add(&area, "div", "", "");
-    paint(cx, f, order, s, &area);
+    attr(&add(area, "p", "pp-notice", ""), "role", "status");
+    add(area, "div", "", "");
+    form(t, f, order, s, draft, area)
 }
 
 /// A delivery choice in words.
@@ -245,7 +346,7 @@ fn describe(t: Texts, f: &Formats, o: Option<&DeliveryOptions>, c: &DeliveryChoi
 /// What a parcel's form offers: the shop's options within the parcel's dates, none while
 /// its choice is locked. Without `labels` only which options there are, not their words
 /// (a closed form shows none, and formatting every slot is the costly part).
-fn offer(
+pub(crate) fn offer(
     t: Texts,
     f: &Formats,
     order: &OrderView,
@@ -463,22 +564,20 @@ impl Paint {
     }
 }
 
-/// Paints a parcel's form from its draft: its note, then the buttons or the open form.
-/// Returns the note.
-fn paint(cx: Ctx, f: &Formats, order: &OrderView, s: &ShipmentSummary, area: &Element) -> String {
-    let t = cx.t;
+/// Draws a parcel's form into its choice area (drawn by [`choice`]) from its draft: what
+/// the form says, then its buttons or the open form. Returns what the form says.
+pub(crate) fn form(
+    t: Texts,
+    f: &Formats,
+    order: &OrderView,
+    s: &ShipmentSummary,
+    draft: &Draft,
+    area: &Element,
+) -> String {
     let sid = s.id;
-    let open = cx.live.get_value().draft(sid).open;
-    let form = offer(t, f, order, s, open);
-    let draft = {
-        let live = cx.live.get_value();
-        let mut d = live.draft(sid);
-        // A form opens on the first kind on offer.
-        if d.kind.is_none() {
-            d.kind = form.kinds.first().copied();
-        }
-        d.clone()
-    };
+    let form = offer(t, f, order, s, draft.open);
+    // A form opens on the first kind on offer.
+    let kind = draft.kind.or(form.kinds.first().copied());
     let saved = match &s.choice {
         Some(c) => t.fill(
             Key::ChoiceSaved,
@@ -503,12 +602,12 @@ fn paint(cx: Ctx, f: &Formats, order: &OrderView, s: &ShipmentSummary, area: &El
     if form.kinds.is_empty() {
         return note;
     }
-    let button = |parent: &Element, kind: &str, class: &str, key: Key, act: &str, n: usize| {
+    let button = |parent: &Element, kind: &str, class: &str, key: Key, act: &str| {
         let b = add(parent, "button", class, t.get(key));
         attr(&b, "type", kind);
         attr(&b, "part", "button");
         attr(&b, "data-act", act);
-        attr(&b, "id", &id(sid, n, ""));
+        attr(&b, "id", &control(sid, act));
         b
     };
     if !draft.open {
@@ -524,7 +623,6 @@ fn paint(cx: Ctx, f: &Formats, order: &OrderView, s: &ShipmentSummary, area: &El
                 Key::ChoiceOpen
             },
             "open",
-            10,
         );
         if has {
             button(
@@ -533,7 +631,6 @@ fn paint(cx: Ctx, f: &Formats, order: &OrderView, s: &ShipmentSummary, area: &El
                 "pp-button pp-button-quiet",
                 Key::ChoiceClear,
                 "clear",
-                11,
             );
         }
         return note;
@@ -541,7 +638,7 @@ fn paint(cx: Ctx, f: &Formats, order: &OrderView, s: &ShipmentSummary, area: &El
     let p = Paint {
         t,
         sid,
-        entries: draft.entries,
+        entries: draft.entries.clone(),
         wrong: draft.wrong,
     };
     let el = add(&body, "form", "pp-form", "");
@@ -553,17 +650,17 @@ fn paint(cx: Ctx, f: &Formats, order: &OrderView, s: &ShipmentSummary, area: &El
         let input = p.option(
             &kinds,
             "radio",
-            &id(sid, 9, ""),
+            &control(sid, "kind"),
             k.as_str(),
             t.get(KIND_KEYS[*k as usize]),
             &[],
         );
         attr(&input, "data-act", "kind");
-        if draft.kind == Some(*k) {
+        if kind == Some(*k) {
             attr(&input, "checked", "");
         }
     }
-    match draft.kind {
+    match kind {
         Some(ChoiceKind::Slot) => p.pick(&el, SLOT, &form.slots),
         Some(ChoiceKind::Neighbour) => {
             p.text(&el, NAME, "text", "60", None);
@@ -579,279 +676,13 @@ fn paint(cx: Ctx, f: &Formats, order: &OrderView, s: &ShipmentSummary, area: &El
         None => {}
     }
     let actions = add(&el, "p", "pp-actions", "");
-    button(&actions, "submit", "pp-button", Key::ChoiceSave, "", 12);
+    button(&actions, "submit", "pp-button", Key::ChoiceSave, "save");
     button(
         &actions,
         "button",
         "pp-button pp-button-quiet",
         Key::ChoiceCancel,
         "cancel",
-        13,
     );
     note
-}
-
-/// Paints a parcel's form again from the order now shown, keeping the keyboard where it
-/// was: on `focus` if it is still there, else on the form's first field.
-fn repaint(cx: Ctx, area: &Element, sid: i64, focus: &str) -> String {
-    let mut note = String::new();
-    if let Some(order) = cx.order() {
-        if let Some(s) = order.shipments.iter().find(|s| s.id == sid) {
-            note = paint(cx, &cx.formats(&order.currency), &order, s, area);
-        }
-    }
-    if !focus.is_empty() {
-        focus_on(find(area, focus).or_else(|| find(area, "form input, form button")));
-    }
-    note
-}
-
-/// Handles the parcels' clicks, inputs and submits for the whole widget.
-const EVENTS: [&str; 4] = ["click", "change", "input", "submit"];
-
-pub fn listen(cx: Ctx) {
-    let Some(live) = cx.live.try_get_value() else {
-        return;
-    };
-    let handler = Closure::<dyn Fn(Event)>::new(move |ev| handle(cx, ev));
-    for name in EVENTS {
-        let _ = live
-            .root
-            .add_event_listener_with_callback(name, handler.as_ref().unchecked_ref());
-    }
-    *live.listener.borrow_mut() = Some(handler);
-}
-
-/// Removes [`listen`]'s listener, when the widget goes.
-pub fn unlisten(live: &Live) {
-    if let Some(handler) = live.listener.borrow_mut().take() {
-        for name in EVENTS {
-            let _ = live
-                .root
-                .remove_event_listener_with_callback(name, handler.as_ref().unchecked_ref());
-        }
-    }
-}
-
-/// The id of the element that has the keyboard inside the widget, if any.
-pub fn focused(root: &Element) -> Option<String> {
-    let active = js_sys::Reflect::get(&root.get_root_node(), &"activeElement".into()).ok()?;
-    let active: Element = active.dyn_into().ok()?;
-    (root.contains(Some(&active)) && !active.id().is_empty()).then(|| active.id())
-}
-
-/// Gives the keyboard back to the element with `id`, drawn anew.
-pub fn refocus(root: &Element, id: &str) {
-    focus_on(find(root, &["#", id].concat()));
-}
-
-/// Resolves after the tasks already queued, e.g. a redraw of the card.
-pub async fn next_task() {
-    let tick = js_sys::Promise::new(&mut |done, _| {
-        let _ = web_sys::window()
-            .map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&done, 0));
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(tick).await;
-}
-
-fn handle(cx: Ctx, ev: Event) {
-    let Some(target) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
-        return;
-    };
-    if target.get_attribute("data-act").as_deref() == Some("retry") {
-        return cx.load();
-    }
-    if target.closest(".pp-more").ok().flatten().is_some() {
-        return crate::more::handle(cx, ev, target);
-    }
-    let (Some(act), Some(area)) = (
-        target.get_attribute("data-act"),
-        target.closest(".pp-choice").ok().flatten(),
-    ) else {
-        return;
-    };
-    let (Some(sid), Some(order), Some(live)) = (
-        area.get_attribute("data-sid").and_then(|s| s.parse().ok()),
-        cx.order(),
-        cx.live.try_get_value(),
-    ) else {
-        return;
-    };
-    let Some(s) = order.shipments.iter().find(|s| s.id == sid) else {
-        return;
-    };
-    let prop = |name: &str| js_sys::Reflect::get(&target, &name.into()).unwrap_or_default();
-    let value = prop("value").as_string().unwrap_or_default();
-    let mut focus = ["#", &target.id()].concat();
-    let mut d = live.draft(sid);
-    match (ev.type_().as_str(), act.as_str()) {
-        ("input" | "change", "field") => {
-            let i = target
-                .get_attribute("data-i")
-                .and_then(|i| i.parse::<usize>().ok())
-                .unwrap_or(SLOT);
-            // A checkbox says "1" when ticked, nothing when not.
-            d.entries[i] = if prop("type").as_string().as_deref() == Some("checkbox")
-                && prop("checked").as_bool() != Some(true)
-            {
-                String::new()
-            } else {
-                value
-            };
-            // Mended: the field's mark and message go as the shopper corrects it.
-            if d.wrong >> i & 1 == 1 {
-                d.wrong &= !(1 << i);
-                for el in all(&area, &format!("[data-i=\"{i}\"]")) {
-                    attr(&el, "aria-invalid", "false");
-                }
-                if let Some(message) = find(&area, &["#", &id(sid, i, "e")].concat()) {
-                    message.set_text_content(None);
-                }
-            }
-            return;
-        }
-        ("change", "kind") => d.kind = ChoiceKind::parse(&value),
-        ("click", "open") => {
-            d.open = true;
-            d.wrong = 0;
-            d.note = Note::Quiet;
-            d.kind = s.choice.as_ref().map(|c| c.kind);
-            if let Some(c) = &s.choice {
-                d.entries = entries(c);
-            }
-            focus = "form input".into();
-        }
-        ("click", "cancel") => d.open = false,
-        ("click", "clear") => {
-            drop(d);
-            return save(cx, area, s, None);
-        }
-        ("submit", "save") => {
-            ev.prevent_default();
-            let form = offer(cx.t, &cx.formats(&order.currency), &order, s, false);
-            match d.kind.map(|k| form.check(k, &d.entries)) {
-                Some(Ok(choice)) => {
-                    drop(d);
-                    return save(cx, area, s, Some(choice));
-                }
-                Some(Err(wrong)) => {
-                    d.wrong = wrong;
-                    d.note = Note::Refused(Key::ErrorFields);
-                }
-                None => return,
-            }
-            focus = "[aria-invalid=true]".into();
-        }
-        _ => return,
-    }
-    drop(d);
-    repaint(cx, &area, sid, &focus);
-}
-
-/// 128 random bits in hex: one key per intended change.
-pub(crate) fn new_key() -> String {
-    (0..4)
-        .map(|_| format!("{:08x}", (js_sys::Math::random() * 4_294_967_296.0) as u32))
-        .collect()
-}
-
-/// Sends a parcel's choice (`None` clears it). The same body after a failed attempt goes
-/// with the same idempotency key. After a conflict the order is loaded again, and what
-/// the shopper typed stays in the open form.
-fn save(cx: Ctx, area: Element, s: &ShipmentSummary, choice: Option<DeliveryChoice>) {
-    let Some(live) = cx.live.try_get_value() else {
-        return;
-    };
-    let (sid, etag) = (s.id, s.choice_etag.clone());
-    let body = choice_body(choice);
-    let key = {
-        let mut d = live.draft(sid);
-        let key = d
-            .sent
-            .as_ref()
-            .filter(|(_, b)| *b == body)
-            .map_or_else(new_key, |(k, _)| k.clone());
-        d.sent = Some((key.clone(), body.clone()));
-        d.wrong = 0;
-        d.note = Note::Saving;
-        key
-    };
-    // Pending: every button of the form off, the main one saying so.
-    attr(&area, "aria-busy", "true");
-    for b in all(&area, "button") {
-        attr(&b, "disabled", "");
-        if b.get_attribute("type").as_deref() == Some("submit") {
-            b.set_text_content(Some(cx.t.get(Key::ChoiceSaving)));
-        }
-    }
-    let widget = area.closest(".pp").ok().flatten();
-    spawn_local(async move {
-        let result = post_choice(&live.url, sid, &etag, &key, body).await;
-        let ok = result.is_ok();
-        if live.stopped.get() {
-            return;
-        }
-        let mut reload = true;
-        let order = {
-            let mut d = live.draft(sid);
-            match result {
-                Ok(order) => {
-                    d.sent = None;
-                    d.open = false;
-                    d.note = Note::Saved;
-                    Some(order)
-                }
-                Err(refusal) => {
-                    let (key, again) = match refusal.as_ref().map(|r| r.code.as_str()) {
-                        Some("slot_full") => (Key::ErrorSlotFull, true),
-                        Some("choice_locked") => (Key::ErrorLocked, true),
-                        Some("precondition_failed") => (Key::ErrorChanged, true),
-                        Some("invalid_fields") => (Key::ErrorFields, false),
-                        Some("order_not_found") => (Key::ErrorNotFound, false),
-                        _ => (Key::ErrorSave, false),
-                    };
-                    reload = again;
-                    // No answer at all: the same key goes with the next attempt.
-                    if let Some(r) = &refusal {
-                        d.sent = None;
-                        d.wrong = field_mask(r.fields.iter().map(String::as_str));
-                    }
-                    d.note = Note::Refused(key);
-                    None
-                }
-            }
-        };
-        match order {
-            Some(order) => cx.show(order),
-            None if reload => {
-                let _ = cx.refresh(false).await;
-            }
-            None => {}
-        }
-        if live.stopped.get() {
-            return;
-        }
-        // The card is drawn anew after this task: wait for it.
-        next_task().await;
-        if live.stopped.get() {
-            return;
-        }
-        let _ = area.remove_attribute("aria-busy");
-        // The card may have been drawn anew: the parcel's area is found again, and the
-        // keyboard lands on what comes next ("Change", or the field to mend).
-        let selector = format!(".pp-choice[data-sid=\"{sid}\"]");
-        let area = widget.and_then(|w| find(&w, &selector)).unwrap_or(area);
-        let focus = if ok {
-            "[data-act=open]"
-        } else {
-            "[aria-invalid=true]"
-        };
-        let note = repaint(cx, &area, sid, focus);
-        // A saved choice or a reload draws the card anew, and a status that arrives with
-        // its new element is not reliably read out: say the outcome in the widget's own
-        // live region instead. (A refusal shown in place is read from the parcel's status.)
-        if ok || reload {
-            cx.said.set(note);
-        }
-    });
 }

@@ -1,0 +1,650 @@
+//! What the shopper can do, and what happens then. One listener on the widget's root
+//! reads each event once into an [`Action`]; [`act`] changes the state
+//! ([`crate::state`]), talks to the API and asks the screen ([`crate::screen`],
+//! [`crate::more`]) to show the outcome. Adding a button: a variant, its reading in
+//! [`Action::read`], its arm in [`act`].
+
+use js_sys::{Function, Object, Reflect};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use postpurchase_api::{ChoiceKind, DeliveryChoice, Module, OrderView};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Element, Event};
+
+use crate::api::{choice_body, post_choice, send};
+use crate::decode::set;
+use crate::dom::{add, all, attr, find, focus, show};
+use crate::i18n::Key;
+use crate::more::{self, body, check, mark, module, sync, turn};
+use crate::parcels::field_mask;
+use crate::screen::parcels::{control, form, id, offer};
+use crate::state::{drawn, Ctx, Live, Note};
+
+/// One thing a shopper can do.
+enum Action {
+    /// Load the order again after it failed.
+    Retry,
+    /// Open or close a parcel's event history.
+    History(i64),
+    /// Something done in a parcel's delivery-choice form.
+    Choice(i64, Choice),
+    /// Open a follow-up module (closing the one open), or close it.
+    Module(Module),
+    /// A field of a follow-up form changed.
+    Mend,
+    /// Skip a survey question.
+    Skip,
+    /// Show the return form.
+    StartReturn,
+    /// The return form a step forward (`true`) or back.
+    Step(bool),
+    /// Send a follow-up form.
+    Send,
+    /// Cancel the return with this number.
+    CancelReturn(String),
+    /// Copy the referral link.
+    Copy,
+    /// Share the referral link through the browser's share sheet.
+    Share,
+}
+
+/// What the shopper did in a parcel's delivery-choice form.
+enum Choice {
+    /// Opened the form.
+    Open,
+    /// Closed it without saving.
+    Cancel,
+    /// Cleared the parcel's choice.
+    Clear,
+    /// Picked a kind of choice.
+    Kind(Option<ChoiceKind>),
+    /// Typed or picked field `i` (see [`crate::parcels::FIELDS`]): its value.
+    Field(usize, String),
+    /// Sent the form.
+    Save,
+}
+
+impl Action {
+    /// Reads what an event on `target` means; `None` for events that mean nothing.
+    fn read(ev: &Event, target: &Element) -> Option<Action> {
+        let act = target.get_attribute("data-act").unwrap_or_default();
+        let prop = |name: &str| Reflect::get(target, &name.into()).unwrap_or_default();
+        let within = |selector: &str| target.closest(selector).ok().flatten();
+        let sid = |el: Option<Element>| el?.get_attribute("data-sid")?.parse::<i64>().ok();
+        let parcel = || sid(within(".pp-choice"));
+        Some(match (ev.type_().as_str(), act.as_str()) {
+            ("click", "retry") => Action::Retry,
+            ("click", "history") => Action::History(sid(Some(target.clone()))?),
+            ("input" | "change", "field") => {
+                let i = target.get_attribute("data-i")?.parse().ok()?;
+                // A checkbox says "1" when ticked, nothing when not.
+                let off = prop("type").as_string().as_deref() == Some("checkbox")
+                    && prop("checked").as_bool() != Some(true);
+                let value = prop("value").as_string().filter(|_| !off);
+                Action::Choice(parcel()?, Choice::Field(i, value.unwrap_or_default()))
+            }
+            ("change", "kind") => {
+                let kind = ChoiceKind::parse(&prop("value").as_string()?);
+                Action::Choice(parcel()?, Choice::Kind(kind))
+            }
+            ("click", "open") => Action::Choice(parcel()?, Choice::Open),
+            ("click", "cancel") => Action::Choice(parcel()?, Choice::Cancel),
+            ("click", "clear") => Action::Choice(parcel()?, Choice::Clear),
+            ("submit", "save") => Action::Choice(parcel()?, Choice::Save),
+            ("click", "m-open") => Action::Module(module(&target.get_attribute("data-m")?)?),
+            ("input" | "change", _) if within(".pp-more").is_some() => Action::Mend,
+            ("click", "m-skip") => Action::Skip,
+            ("click", "m-start") => Action::StartReturn,
+            ("click", "m-next") => Action::Step(true),
+            ("click", "m-back") => Action::Step(false),
+            ("submit", "m-send") => Action::Send,
+            ("click", "m-cancel") => Action::CancelReturn(target.get_attribute("data-number")?),
+            ("click", "m-copy") => Action::Copy,
+            ("click", "m-share") => Action::Share,
+            _ => return None,
+        })
+    }
+}
+
+/// The events the widget listens to, on its root.
+const EVENTS: [&str; 4] = ["click", "change", "input", "submit"];
+
+/// Listens to the widget's events on its root (one listener for all).
+pub(crate) fn listen(cx: Ctx) {
+    let Some(live) = cx.live.try_get_value() else {
+        return;
+    };
+    let handler = Closure::<dyn Fn(Event)>::new(move |ev: Event| {
+        let Some(target) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+            return;
+        };
+        if let Some(action) = Action::read(&ev, &target) {
+            // A form is sent by the widget, never by the browser.
+            if ev.type_() == "submit" {
+                ev.prevent_default();
+            }
+            act(cx, action, target);
+        }
+    });
+    for name in EVENTS {
+        let _ = live
+            .root
+            .add_event_listener_with_callback(name, handler.as_ref().unchecked_ref());
+    }
+    *live.listener.borrow_mut() = Some(handler);
+}
+
+/// Removes [`listen`]'s listener, when the widget goes.
+pub(crate) fn unlisten(live: &Live) {
+    if let Some(handler) = live.listener.borrow_mut().take() {
+        for name in EVENTS {
+            let _ = live
+                .root
+                .remove_event_listener_with_callback(name, handler.as_ref().unchecked_ref());
+        }
+    }
+}
+
+/// Does what the shopper asked, `target` being the element of the event.
+fn act(cx: Ctx, action: Action, target: Element) {
+    let t = cx.t;
+    let Some(live) = cx.live.try_get_value() else {
+        return;
+    };
+    let section = || target.closest(".pp-more").ok().flatten();
+    match action {
+        Action::Retry => cx.load(),
+        Action::History(sid) => {
+            let mut open = live.histories.borrow_mut();
+            match open.iter().position(|s| *s == sid) {
+                Some(i) => drop(open.remove(i)),
+                None => open.push(sid),
+            }
+        }
+        Action::Choice(sid, what) => choose(cx, &live, sid, what, &target),
+        Action::Module(m) => {
+            if live.open.get() != Some(m) {
+                cx.report("module_opened", Some(more::NAMES[m as usize]));
+            }
+            if let Some(section) = section() {
+                toggle(cx, &section, m);
+            }
+        }
+        Action::Mend => {
+            // The mark and the message go as the shopper corrects the field.
+            if target.get_attribute("aria-invalid").as_deref() == Some("true") {
+                if let Some(group) = target.closest("fieldset, .pp-field").ok().flatten() {
+                    for el in all(&group, "[aria-invalid=true]") {
+                        mark(&el, "");
+                    }
+                }
+            }
+            if let Some(form) = target.closest("#pp-rf").ok().flatten() {
+                sync(&form);
+            }
+        }
+        Action::Skip => {
+            if let (Some(form), Some(section)) = (target.closest("form").ok().flatten(), section())
+            {
+                show(&form, false);
+                focus(
+                    form.next_element_sibling()
+                        .and_then(|next| find(&next, "input"))
+                        .or_else(|| find(&section, "[aria-expanded=true]")),
+                );
+            }
+        }
+        Action::StartReturn => {
+            if let Some(form) = section().and_then(|s| find(&s, "#pp-rf")) {
+                show(&form, true);
+                show(&target, false);
+                focus(find(&form, "select"));
+            }
+        }
+        Action::Step(forward) => {
+            let form = target.closest("form").ok().flatten();
+            if let (Some(form), Some(step)) = (form, target.closest(".pp-step").ok().flatten()) {
+                turn(cx, &form, &step, forward);
+            }
+        }
+        Action::Send => {
+            // Enter in a return step before the last one means "Next".
+            let open = find(&target, ".pp-step:not([hidden])");
+            match open.filter(|s| s.get_attribute("data-step").as_deref() != Some("4")) {
+                Some(step) => turn(cx, &target, &step, true),
+                None if check(t, &target) => {
+                    let path = target.get_attribute("data-post").unwrap_or_default();
+                    let body = body(&target, &path);
+                    post(cx, target, path, body);
+                }
+                None => {}
+            }
+        }
+        Action::CancelReturn(number) => {
+            let path = format!("returns/{}/cancel", js_sys::encode_uri_component(&number));
+            post(cx, target, path, String::new());
+        }
+        Action::Copy => copy(cx, &target),
+        Action::Share => share(cx, &target),
+    }
+}
+
+/// The shopper's work in parcel `sid`'s form: kept in its draft, shown by redrawing the
+/// form, sent when complete.
+fn choose(cx: Ctx, live: &Live, sid: i64, what: Choice, target: &Element) {
+    let (Some(order), Some(area)) = (cx.order(), target.closest(".pp-choice").ok().flatten())
+    else {
+        return;
+    };
+    let Some(s) = order.shipments.iter().find(|s| s.id == sid) else {
+        return;
+    };
+    let mut focus_on = ["#", &target.id()].concat();
+    let mut d = live.draft(sid);
+    match what {
+        Choice::Field(i, value) => {
+            d.entries[i] = value;
+            // Mended: the field's mark and message go as the shopper corrects it.
+            if d.wrong >> i & 1 == 1 {
+                d.wrong &= !(1 << i);
+                for el in all(&area, &format!("[data-i=\"{i}\"]")) {
+                    attr(&el, "aria-invalid", "false");
+                }
+                if let Some(message) = find(&area, &["#", &id(sid, i, "e")].concat()) {
+                    message.set_text_content(None);
+                }
+            }
+            return;
+        }
+        Choice::Kind(kind) => d.kind = kind,
+        Choice::Open => {
+            d.open = true;
+            d.wrong = 0;
+            d.note = Note::Quiet;
+            d.kind = s.choice.as_ref().map(|c| c.kind);
+            if let Some(c) = &s.choice {
+                d.entries = crate::parcels::entries(c);
+            }
+            focus_on = "form input".into();
+        }
+        Choice::Cancel => {
+            d.open = false;
+            focus_on = ["#", &control(sid, "open")].concat();
+        }
+        Choice::Clear => {
+            drop(d);
+            return save(cx, area, sid, None);
+        }
+        Choice::Save => {
+            let offered = offer(cx.t, &cx.formats(&order.currency), &order, s, false);
+            match d
+                .kind
+                .or(offered.kinds.first().copied())
+                .map(|k| offered.check(k, &d.entries))
+            {
+                Some(Ok(choice)) => {
+                    drop(d);
+                    return save(cx, area, sid, Some(choice));
+                }
+                Some(Err(wrong)) => {
+                    d.wrong = wrong;
+                    d.note = Note::Refused(Key::ErrorFields);
+                }
+                None => return,
+            }
+            focus_on = "[aria-invalid=true]".into();
+        }
+    }
+    drop(d);
+    redraw(cx, &order, sid, &area);
+    focus(find(&area, &focus_on).or_else(|| find(&area, "form input, form button")));
+}
+
+/// Draws parcel `sid`'s form again from its draft, in `area`; returns what it says.
+fn redraw(cx: Ctx, order: &OrderView, sid: i64, area: &Element) -> String {
+    let (Some(s), Some(live)) = (
+        order.shipments.iter().find(|s| s.id == sid),
+        cx.live.try_get_value(),
+    ) else {
+        return String::new();
+    };
+    let draft = live.draft(sid).clone();
+    form(cx.t, &cx.formats(&order.currency), order, s, &draft, area)
+}
+
+/// Sends parcel `sid`'s choice (`None` clears it), on condition that it is still as shown.
+/// The same body after no answer goes with the same idempotency key. After a conflict
+/// the order is loaded again, and what the shopper typed stays in the open form.
+fn save(cx: Ctx, area: Element, sid: i64, choice: Option<DeliveryChoice>) {
+    let (Some(live), Some(order)) = (cx.live.try_get_value(), cx.order()) else {
+        return;
+    };
+    let Some(etag) = order
+        .shipments
+        .iter()
+        .find(|s| s.id == sid)
+        .map(|s| s.choice_etag.clone())
+    else {
+        return;
+    };
+    let body = choice_body(choice);
+    let what = control(sid, "choice");
+    let key = live.key(&what, &body);
+    {
+        let mut d = live.draft(sid);
+        d.wrong = 0;
+        d.note = Note::Saving;
+    }
+    // Pending: every button of the form off, the main one saying so.
+    attr(&area, "aria-busy", "true");
+    for b in all(&area, "button") {
+        attr(&b, "disabled", "");
+        if b.get_attribute("type").as_deref() == Some("submit") {
+            b.set_text_content(Some(cx.t.get(Key::ChoiceSaving)));
+        }
+    }
+    spawn_local(async move {
+        let result = post_choice(&live.url, sid, &etag, &key, body).await;
+        if live.stopped.get() {
+            return;
+        }
+        let ok = result.is_ok();
+        let mut reload = true;
+        let answer = {
+            let mut d = live.draft(sid);
+            match result {
+                Ok(order) => {
+                    live.answered(&what);
+                    d.open = false;
+                    d.note = Note::Saved;
+                    Some(order)
+                }
+                Err(refusal) => {
+                    let (key, again) = match refusal.as_ref().map(|r| r.code.as_str()) {
+                        Some("slot_full") => (Key::ErrorSlotFull, true),
+                        Some("choice_locked") => (Key::ErrorLocked, true),
+                        Some("precondition_failed") => (Key::ErrorChanged, true),
+                        Some("invalid_fields") => (Key::ErrorFields, false),
+                        Some("order_not_found") => (Key::ErrorNotFound, false),
+                        _ => (Key::ErrorSave, false),
+                    };
+                    reload = again;
+                    // No answer at all: the same key goes with the next attempt.
+                    if let Some(r) = &refusal {
+                        live.answered(&what);
+                        d.wrong = field_mask(r.fields.iter().map(String::as_str));
+                    }
+                    d.note = Note::Refused(key);
+                    None
+                }
+            }
+        };
+        match answer {
+            Some(order) => cx.show(order),
+            None if reload => {
+                let _ = cx.refresh(false).await;
+            }
+            None => {}
+        }
+        // The screen draws the new order in a task of its own: after it, the form is
+        // drawn from its draft and the keyboard lands on what comes next ("Change", or
+        // the field to mend).
+        drawn().await;
+        if live.stopped.get() {
+            return;
+        }
+        let _ = area.remove_attribute("aria-busy");
+        let Some(order) = cx.order() else {
+            return;
+        };
+        let note = redraw(cx, &order, sid, &area);
+        focus(if ok {
+            find(&area, &["#", &control(sid, "open")].concat())
+        } else {
+            find(&area, "[aria-invalid=true]")
+        });
+        // The form's own status line was drawn anew, and a status that arrives with its
+        // new element is not reliably read out: say a saved choice or a reload in the
+        // widget's live region. (A refusal shown in place is read from the status line.)
+        if ok || reload {
+            cx.said.set(note);
+        }
+    });
+}
+
+/// Opens follow-up module `m` in `section` (closing the one open), or closes it when
+/// open; its data is fetched the first time it opens.
+pub(crate) fn toggle(cx: Ctx, section: &Element, m: Module) {
+    let Some(live) = cx.live.try_get_value() else {
+        return;
+    };
+    let open = (live.open.get() != Some(m)).then_some(m);
+    live.open.set(open);
+    more::expand(section, open);
+    if let Some(panel) = open
+        .filter(|m| live.loaded.get() & 1 << *m as u8 == 0)
+        .and_then(|m| find(section, &["#pp-m-", more::NAMES[m as usize]].concat()))
+    {
+        load(cx, panel, m, None);
+    }
+}
+
+/// The follow-ups section for `order`, with the module that fits its stage open.
+pub(crate) fn follow_ups(cx: Ctx, order: &OrderView) -> Element {
+    let (section, lead) = more::section(cx.t, order);
+    if let (Some(live), Some(m)) = (cx.live.try_get_value(), lead) {
+        live.open.set(None);
+        live.loaded.set(0);
+        toggle(cx, &section, m);
+    }
+    section
+}
+
+/// Fetches module `m`'s data and draws it into `panel`; then gives the keyboard to
+/// `then` (a selector) if given.
+fn load(cx: Ctx, panel: Element, m: Module, then: Option<String>) {
+    let Some(live) = cx.live.try_get_value() else {
+        return;
+    };
+    let bit = 1 << m as u8;
+    live.loaded.set(live.loaded.get() | bit);
+    attr(&panel, "aria-busy", "true");
+    if panel.child_element_count() == 0 {
+        attr(
+            &add(&panel, "p", "pp-note", cx.t.get(Key::MoreLoading)),
+            "role",
+            "status",
+        );
+    }
+    let url = format!("{}/{}", live.url, more::NAMES[m as usize]);
+    spawn_local(async move {
+        let result = send(&url, None, &[]).await;
+        if live.stopped.get() {
+            return;
+        }
+        let _ = panel.remove_attribute("aria-busy");
+        panel.set_text_content(None);
+        match result {
+            Ok(data) => more::draw(cx, &panel, m, &data),
+            Err(_) => {
+                // Closing and opening again retries.
+                live.loaded.set(live.loaded.get() & !bit);
+                attr(
+                    &add(&panel, "p", "pp-notice", cx.t.get(Key::MoreFailed)),
+                    "role",
+                    "alert",
+                );
+            }
+        }
+        if let Some(selector) = then {
+            focus(find(&panel, &selector));
+        }
+    });
+}
+
+/// Posts `body` to `path` under the order's, `from` a form or button of a module's panel;
+/// then draws the module anew from the answer (or, for returns, from a fresh load).
+fn post(cx: Ctx, from: Element, path: String, body: String) {
+    let (t, Some(live)) = (cx.t, cx.live.try_get_value()) else {
+        return;
+    };
+    let (Some(panel), Some(section)) = (
+        from.closest(".pp-panel").ok().flatten(),
+        from.closest(".pp-more").ok().flatten(),
+    ) else {
+        return;
+    };
+    let m = match path.split('/').next() {
+        Some("returns") => Module::Returns,
+        Some("reviews") => Module::Reviews,
+        _ => Module::Survey,
+    };
+    // One key per intended change: sent again after no answer, it makes one return.
+    let key = live.key(&path, &body);
+    let buttons = if from.tag_name() == "FORM" {
+        all(&from, "button")
+    } else {
+        vec![from.clone()]
+    };
+    let submit = buttons
+        .iter()
+        .find(|b| b.get_attribute("type").as_deref() == Some("submit"))
+        .cloned();
+    let label = submit.as_ref().and_then(|b| b.text_content());
+    for b in &buttons {
+        attr(b, "disabled", "");
+    }
+    if let Some(b) = &submit {
+        b.set_text_content(Some(t.get(Key::MoreSending)));
+    }
+    let url = format!("{}/{path}", live.url);
+    spawn_local(async move {
+        let result = send(&url, Some(body), &[("Idempotency-Key", &key)]).await;
+        if live.stopped.get() {
+            return;
+        }
+        if !matches!(result, Err(None)) {
+            live.answered(&path);
+        }
+        for b in &buttons {
+            let _ = b.remove_attribute("disabled");
+        }
+        if let (Some(b), Some(label)) = (&submit, label) {
+            b.set_text_content(Some(&label));
+        }
+        let note = find(&from, ".pp-notice");
+        let said = match result {
+            Ok(answer) if m == Module::Returns => {
+                let number = Reflect::get(&answer, &"number".into())
+                    .ok()
+                    .and_then(|n| n.as_string())
+                    .unwrap_or_default();
+                load(cx, panel.clone(), m, Some(format!("#pp-rt-{number}")));
+                if path == "returns" {
+                    t.fill(Key::ReturnsDone, &number)
+                } else {
+                    String::new()
+                }
+            }
+            Ok(answer) => {
+                more::draw(cx, &panel, m, &answer);
+                focus(
+                    find(&panel, "form input, form select")
+                        .or_else(|| find(&section, "[aria-expanded=true]")),
+                );
+                t.get(if path == "preferences" {
+                    Key::SurveySaved
+                } else {
+                    Key::MoreThanks
+                })
+                .to_owned()
+            }
+            Err(Some(refusal)) if refusal.code == "invalid_fields" && m != Module::Returns => {
+                for name in &refusal.fields {
+                    if let Some(el) = find(&from, &format!("[name=\"{name}\"]")) {
+                        mark(&el, t.get(Key::MoreRequired));
+                    }
+                }
+                focus(find(&from, "[aria-invalid=true]"));
+                t.get(Key::ErrorFields).to_owned()
+            }
+            Err(Some(_)) => {
+                // Answered or changed elsewhere, or no longer possible: show what is.
+                load(cx, panel.clone(), m, None);
+                if path == "returns" {
+                    t.get(Key::ReturnsRefused).to_owned()
+                } else {
+                    String::new()
+                }
+            }
+            Err(None) => {
+                if let Some(note) = &note {
+                    note.set_text_content(Some(t.get(Key::MoreError)));
+                }
+                return;
+            }
+        };
+        if let Some(note) = note {
+            note.set_text_content(Some(&said));
+        }
+        drawn().await;
+        cx.said.set(said);
+    });
+}
+
+/// Copies the referral link on `button` to the clipboard, and says whether it worked.
+fn copy(cx: Ctx, button: &Element) {
+    cx.report("link_copied", None);
+    let t = cx.t;
+    let url = button.get_attribute("data-url").unwrap_or_default();
+    let navigator = window().navigator();
+    let clipboard = Reflect::get(&navigator, &"clipboard".into()).unwrap_or_default();
+    let write = Reflect::get(&clipboard, &"writeText".into())
+        .ok()
+        .and_then(|w| w.dyn_into::<Function>().ok());
+    let promise = write.and_then(|w| w.call1(&clipboard, &url.into()).ok());
+    let note = button
+        .closest(".pp-panel")
+        .ok()
+        .flatten()
+        .and_then(|panel| find(&panel, ".pp-panel > .pp-notice"));
+    spawn_local(async move {
+        let copied = match promise {
+            Some(p) => JsFuture::from(js_sys::Promise::from(p)).await.is_ok(),
+            None => false,
+        };
+        let said = t.get(if copied {
+            Key::ReferralCopied
+        } else {
+            Key::ReferralCopyFailed
+        });
+        if let Some(note) = note {
+            note.set_text_content(Some(said));
+        }
+    });
+}
+
+/// Opens the browser's share sheet with the referral message on `button`.
+fn share(cx: Ctx, button: &Element) {
+    let navigator = window().navigator();
+    let data = Object::new();
+    for key in ["text", "url"] {
+        let value = button
+            .get_attribute(&["data-", key].concat())
+            .unwrap_or_default();
+        set(&data, key, value);
+    }
+    let share = Reflect::get(&navigator, &"share".into())
+        .ok()
+        .and_then(|s| s.dyn_into::<Function>().ok());
+    if let Some(p) = share.and_then(|s| s.call1(&navigator, &data).ok()) {
+        // A shopper who closes the share sheet is no error, and shared nothing.
+        spawn_local(async move {
+            if JsFuture::from(js_sys::Promise::from(p)).await.is_ok() {
+                cx.report("shared", None);
+            }
+        });
+    }
+}
