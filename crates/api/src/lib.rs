@@ -1393,6 +1393,18 @@ pub struct ReturnView {
     pub label_url: Option<String>,
 }
 
+/// Shopper API: what a return would bring, worked out as starting it would, before the
+/// shopper confirms it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReturnQuote {
+    /// What goes back, in the order's minor units (0 for an exchange).
+    pub refund: i64,
+    /// Extra store credit on top, for `store_credit`.
+    pub bonus: i64,
+    pub currency: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ReturnItemView {
