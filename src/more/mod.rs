@@ -4,9 +4,10 @@
 //!
 //! Like the parcels, plain DOM: the section is built once, at the first order shown, and
 //! moved into every later drawing of the card, so what the shopper typed stays where it
-//! is. A module's data is fetched when it first opens. Its answers are read straight from
-//! the parsed JSON; text only ever goes in as text. Forms are checked by the browser's own
-//! constraints (`required`, `maxlength`), shown as our messages beside the fields.
+//! is. A module's data is fetched when it first opens. Its answers are read into the
+//! shared types by [`crate::decode`]; text only ever goes in as text. Forms are checked
+//! by the browser's own constraints (`required`, `maxlength`), shown as our messages
+//! beside the fields.
 
 use std::rc::Rc;
 
@@ -28,7 +29,7 @@ use forms::{check, mark};
 use returns::{chosen, sync, turn};
 
 use crate::api::send;
-use crate::decode::set;
+use crate::decode::{set, FromJs};
 use crate::dom::{add, all, attr, find, focus, show};
 use crate::i18n::{Key, Texts};
 use crate::intl::Formats;
@@ -59,33 +60,9 @@ const AFTER: [Module; 4] = [
     Module::Survey,
 ];
 
-fn lookup(table: &[(&str, Key)], name: &str) -> Option<Key> {
-    table.iter().find(|(n, _)| *n == name).map(|(_, k)| *k)
-}
-
-// Reading the API's answers: a missing or mistyped field reads as empty.
+/// A property of a DOM object (a control's `value`, the navigator's `clipboard`).
 fn get(v: &JsValue, key: &str) -> JsValue {
     Reflect::get(v, &key.into()).unwrap_or_default()
-}
-
-fn text(v: &JsValue, key: &str) -> String {
-    get(v, key).as_string().unwrap_or_default()
-}
-
-fn num(v: &JsValue, key: &str) -> i64 {
-    get(v, key).as_f64().unwrap_or_default() as i64
-}
-
-fn items(v: &JsValue) -> Vec<JsValue> {
-    if Array::is_array(v) {
-        Array::from(v).to_vec()
-    } else {
-        Vec::new()
-    }
-}
-
-fn list(v: &JsValue, key: &str) -> Vec<JsValue> {
-    items(&get(v, key))
 }
 
 /// The value of form control `name` (a radio group's checked one), "" when none.
@@ -228,18 +205,28 @@ fn load(cx: Ctx, panel: Element, name: &'static str, then: Option<String>) {
     });
 }
 
+/// Draws module `name` from its answer, read into the shared types; an answer that cannot
+/// be read says so as a failed load does (and, like it, is tried again when reopened).
 fn draw(cx: Ctx, panel: &Element, name: &str, data: &JsValue) {
     let Some(order) = cx.order() else {
         return;
     };
-    let f = cx.formats(&order.currency);
+    let (t, f) = (cx.t, cx.formats(&order.currency));
     panel.set_text_content(None);
     attr(panel, "data-state", "ready");
-    match name {
-        "returns" => returns::returns(cx.t, &f, &order, panel, data),
-        "reviews" => reviews::reviews(cx.t, &f, panel, data),
-        "referral" => referral::referral(cx.t, &f, &order, panel, data),
-        _ => survey::survey(cx.t, &order, panel, data),
+    let drawn = match name {
+        "returns" => FromJs::from_js(data).map(|d| returns::returns(t, &f, &order, panel, &d)),
+        "reviews" => FromJs::from_js(data).map(|d: Vec<_>| reviews::reviews(t, &f, panel, &d)),
+        "referral" => FromJs::from_js(data).map(|d| referral::referral(t, &f, &order, panel, &d)),
+        _ => FromJs::from_js(data).map(|d| survey::survey(t, &order, panel, &d)),
+    };
+    if drawn.is_none() {
+        let _ = panel.remove_attribute("data-state");
+        attr(
+            &add(panel, "p", "pp-notice", t.get(Key::MoreFailed)),
+            "role",
+            "alert",
+        );
     }
 }
 
@@ -498,7 +485,8 @@ fn post(cx: Ctx, section: Element, from: Element, path: String, body: String) {
         let said = match result {
             Ok(answer) => {
                 let focus_on = if module == "returns" {
-                    let number = text(&answer, "number");
+                    let number: String =
+                        crate::decode::field(&answer, "number").unwrap_or_default();
                     load(
                         cx,
                         panel.clone(),
