@@ -18,7 +18,13 @@ pub trait FromJs: Sized {
 
 /// The field `key` of a JSON object.
 pub fn field<T: FromJs>(object: &JsValue, key: &str) -> Option<T> {
-    T::from_js(&Reflect::get(object, &JsValue::from_str(key)).ok()?)
+    T::from_js(&property(object, key)?)
+}
+
+/// The lookup of [`field`], kept out of line: one copy for every field of every type.
+#[inline(never)]
+fn property(object: &JsValue, key: &str) -> Option<JsValue> {
+    Reflect::get(object, &JsValue::from_str(key)).ok()
 }
 
 impl FromJs for String {
@@ -67,17 +73,20 @@ impl<T: FromJs> FromJs for Option<T> {
 
 impl<T: FromJs> FromJs for Vec<T> {
     fn from_js(value: &JsValue) -> Option<Self> {
-        if !Array::is_array(value) {
-            return None;
-        }
+        let array = array(value)?;
         // A plain loop: `collect` into `Option` made an iterator adapter per element type.
-        let array = Array::from(value);
         let mut out = Vec::with_capacity(array.length() as usize);
         for i in 0..array.length() {
             out.push(T::from_js(&array.get(i))?);
         }
         Some(out)
     }
+}
+
+/// A JSON array; out of line, as [`property`].
+#[inline(never)]
+fn array(value: &JsValue) -> Option<Array> {
+    Array::is_array(value).then(|| Array::from(value))
 }
 
 /// Reads a struct field by field, each under its own name. The fields after `;` are

@@ -250,7 +250,7 @@ pub(super) fn returns(t: Texts, f: &Formats, order: &OrderView, panel: &Element,
         match n {
             0 => error(&set, "pp-rf-items"),
             2 => {
-                let choices = options(Resolution::ALL.map(|r| {
+                let choices = Resolution::ALL.map(|r| {
                     let label = match r {
                         Resolution::StoreCredit if bonus > 0 => {
                             t.fill(Key::ResolutionStoreCreditBonus, &bonus.to_string())
@@ -258,7 +258,7 @@ pub(super) fn returns(t: Texts, f: &Formats, order: &OrderView, panel: &Element,
                         _ => t.get(resolution(r)).to_owned(),
                     };
                     (r.as_str().to_owned(), label)
-                }));
+                });
                 let group_el = group(
                     &set,
                     id,
@@ -275,9 +275,8 @@ pub(super) fn returns(t: Texts, f: &Formats, order: &OrderView, panel: &Element,
                 );
             }
             3 => {
-                let choices = options(
-                    ReturnMethod::ALL.map(|m| (m.as_str().into(), t.get(method(m)).into())),
-                );
+                let choices =
+                    ReturnMethod::ALL.map(|m| (m.as_str().into(), t.get(method(m)).into()));
                 group(
                     &set,
                     id,

@@ -98,7 +98,7 @@ pub(super) fn reviews(t: Texts, formats: &Formats, panel: &Element, items: &[Rev
             );
             set.set_class_name("pp-fieldset pp-scale pp-stars");
             if item.sized {
-                let fits = options(Fit::ALL.map(|f| (f.as_str().into(), t.get(fit(f)).into())));
+                let fits = Fit::ALL.map(|f| (f.as_str().into(), t.get(fit(f)).into()));
                 let set = group(&f, &id, "fit", t.get(Key::ReviewsFit), "radio", &fits, &[]);
                 // The fit is optional.
                 for input in all(&set, "input") {
