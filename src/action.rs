@@ -7,17 +7,17 @@
 use js_sys::{Function, Object, Reflect};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use postpurchase_api::{ChoiceKind, DeliveryChoice, Module, OrderView};
+use postpurchase_api::{ChoiceKind, DeliveryChoice, Module, OrderView, ReturnQuote};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Element, Event};
 
 use crate::api::{choice_body, post_choice, send};
-use crate::decode::set;
+use crate::decode::{field, set, FromJs};
 use crate::dom::{add, all, attr, find, focus, show};
 use crate::i18n::Key;
-use crate::more::{self, body, check, mark, module, sync, turn};
+use crate::more::{self, body, check, mark, module, sync, turn, worth};
 use crate::parcels::field_mask;
 use crate::screen::parcels::{control, form, id, offer};
 use crate::state::{drawn, Ctx, Live, Note};
@@ -206,14 +206,14 @@ fn act(cx: Ctx, action: Action, target: Element) {
         Action::Step(forward) => {
             let form = target.closest("form").ok().flatten();
             if let (Some(form), Some(step)) = (form, target.closest(".pp-step").ok().flatten()) {
-                turn(cx, &form, &step, forward);
+                step_to(cx, &form, &step, forward);
             }
         }
         Action::Send => {
             // Enter in a return step before the last one means "Next".
             let open = find(&target, ".pp-step:not([hidden])");
             match open.filter(|s| s.get_attribute("data-step").as_deref() != Some("4")) {
-                Some(step) => turn(cx, &target, &step, true),
+                Some(step) => step_to(cx, &target, &step, true),
                 None if check(t, &target) => {
                     let path = target.get_attribute("data-post").unwrap_or_default();
                     let body = body(&target, &path);
@@ -229,6 +229,29 @@ fn act(cx: Ctx, action: Action, target: Element) {
         Action::Copy => copy(cx, &target),
         Action::Share => share(cx, &target),
     }
+}
+
+/// Moves the return form a step; on reaching the summary, asks the server what the
+/// return brings (`returns/quote`: the rule it applies to the return itself, so the
+/// widget computes no amount). A newer quote's answer replaces an older one's.
+fn step_to(cx: Ctx, form: &Element, step: &Element, forward: bool) {
+    let (Some(summary), Some(live)) = (turn(cx, form, step, forward), cx.live.try_get_value())
+    else {
+        return;
+    };
+    let url = [live.url.as_str(), "/returns/quote"].concat();
+    let body = body(form, "returns");
+    spawn_local(async move {
+        let answer = send(&url, Some(body), &[]).await;
+        if live.stopped.get() {
+            return;
+        }
+        let quote = match answer {
+            Ok(quote) => ReturnQuote::from_js(&quote).ok_or(false),
+            Err(refusal) => Err(refusal.is_some()),
+        };
+        worth(cx, &summary, quote);
+    });
 }
 
 /// The shopper's work in parcel `sid`'s form: kept in its draft, shown by redrawing the
@@ -466,17 +489,20 @@ fn load(cx: Ctx, panel: Element, m: Module, then: Option<String>) {
         }
         let _ = panel.remove_attribute("aria-busy");
         panel.set_text_content(None);
-        match result {
+        let drawn = match result {
             Ok(data) => more::draw(cx, &panel, m, &data),
             Err(_) => {
-                // Closing and opening again retries.
-                live.loaded.set(live.loaded.get() & !bit);
                 attr(
                     &add(&panel, "p", "pp-notice", cx.t.get(Key::MoreFailed)),
                     "role",
                     "alert",
                 );
+                false
             }
+        };
+        // Closing and opening again retries.
+        if !drawn {
+            live.loaded.set(live.loaded.get() & !bit);
         }
         if let Some(selector) = then {
             focus(find(&panel, &selector));
@@ -537,10 +563,7 @@ fn post(cx: Ctx, from: Element, path: String, body: String) {
         let note = find(&from, ".pp-notice");
         let said = match result {
             Ok(answer) if m == Module::Returns => {
-                let number = Reflect::get(&answer, &"number".into())
-                    .ok()
-                    .and_then(|n| n.as_string())
-                    .unwrap_or_default();
+                let number: String = field(&answer, "number").unwrap_or_default();
                 load(cx, panel.clone(), m, Some(format!("#pp-rt-{number}")));
                 if path == "returns" {
                     t.fill(Key::ReturnsDone, &number)
@@ -549,7 +572,7 @@ fn post(cx: Ctx, from: Element, path: String, body: String) {
                 }
             }
             Ok(answer) => {
-                more::draw(cx, &panel, m, &answer);
+                let _ = more::draw(cx, &panel, m, &answer);
                 focus(
                     find(&panel, "form input, form select")
                         .or_else(|| find(&section, "[aria-expanded=true]")),

@@ -1,8 +1,11 @@
 //! Reads the API's JSON (already parsed by the browser's `Response.json()`) into the
 //! shared types, and writes a delivery choice back. By hand, through one small trait: a
 //! serde deserializer for the order view cost the bundle about 20 KB (brotli), this costs
-//! a fraction of that. Field names are the wire names; a missing or mistyped field makes
-//! the whole value unreadable, as serde would.
+//! a fraction of that. Field names are the wire names; fields this widget does not know
+//! are never read. A missing or mistyped field makes the whole value unreadable, as serde
+//! would — but a name a newer server may add to an enum never does: what it names is left
+//! out (a follow-up in [`OrderView::modules`], a status line), or reads as `unknown`
+//! ([`ShipmentStatus`]). Each type says which.
 
 use js_sys::{Array, Object, Reflect};
 use postpurchase_api::*;
@@ -15,7 +18,13 @@ pub trait FromJs: Sized {
 
 /// The field `key` of a JSON object.
 pub fn field<T: FromJs>(object: &JsValue, key: &str) -> Option<T> {
-    T::from_js(&Reflect::get(object, &JsValue::from_str(key)).ok()?)
+    T::from_js(&property(object, key)?)
+}
+
+/// The lookup of [`field`], kept out of line: one copy for every field of every type.
+#[inline(never)]
+fn property(object: &JsValue, key: &str) -> Option<JsValue> {
+    Reflect::get(object, &JsValue::from_str(key)).ok()
 }
 
 impl FromJs for String {
@@ -45,6 +54,12 @@ impl FromJs for u32 {
     }
 }
 
+impl FromJs for u8 {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        i64::from_js(value).and_then(|n| u8::try_from(n).ok())
+    }
+}
+
 /// `null` or absent is `None`; anything else must be a `T`.
 impl<T: FromJs> FromJs for Option<T> {
     fn from_js(value: &JsValue) -> Option<Self> {
@@ -58,11 +73,8 @@ impl<T: FromJs> FromJs for Option<T> {
 
 impl<T: FromJs> FromJs for Vec<T> {
     fn from_js(value: &JsValue) -> Option<Self> {
-        if !Array::is_array(value) {
-            return None;
-        }
+        let array = array(value)?;
         // A plain loop: `collect` into `Option` made an iterator adapter per element type.
-        let array = Array::from(value);
         let mut out = Vec::with_capacity(array.length() as usize);
         for i in 0..array.length() {
             out.push(T::from_js(&array.get(i))?);
@@ -71,12 +83,23 @@ impl<T: FromJs> FromJs for Vec<T> {
     }
 }
 
-/// Reads a struct field by field, each under its own name.
+/// A JSON array; out of line, as [`property`].
+#[inline(never)]
+fn array(value: &JsValue) -> Option<Array> {
+    Array::is_array(value).then(|| Array::from(value))
+}
+
+/// Reads a struct field by field, each under its own name. The fields after `;` are
+/// `Option`s read leniently: absent, `null` or unreadable (a name a newer server added to
+/// the enum) is `None`, and the struct is still read.
 macro_rules! from_js {
-    ($($t:ident { $($f:ident),* $(,)? })*) => {$(
+    ($($t:ident { $($f:ident),* $(; $($l:ident),*)? $(,)? })*) => {$(
         impl FromJs for $t {
             fn from_js(value: &JsValue) -> Option<Self> {
-                Some($t { $($f: field(value, stringify!($f))?,)* })
+                Some($t {
+                    $($f: field(value, stringify!($f))?,)*
+                    $($($l: field(value, stringify!($l)),)*)?
+                })
             }
         }
     )*};
@@ -139,6 +162,88 @@ from_js! {
     DeliveryOptions { slots, safe_places, pickup_points, neighbour }
     DeliverySlot { id, date, from, to, price, places_left }
     PickupPoint { id, locker, name, address, opening_hours, distance_m }
+    // The follow-ups' answers (`src/more/`).
+    Returns { lines, reasons, store_credit_bonus, returns }
+    ListedReturn { number, items, refund, bonus, shop_message, qr_code_url, label_url;
+                   status, resolution, method }
+    ReturnableLine { line_id, name, quantity, window_closes_at, exchange_options; reason }
+    ExchangeOption { sku, variant, in_stock }
+    ReturnItemView { line_id, quantity, reason, comment, exchange_sku }
+    ReturnQuote { refund, bonus, currency }
+    ReviewItem { line_id, name, delivered, sized, review }
+    Review { stars, title, body, verified_buyer, reply; fit, status }
+    SurveyView { ask_nps, ask_heard, heard_options, preferences }
+    Preferences { email, sms }
+    Referral { code, share_url, friends; friend_reward, referrer_reward }
+    Reward { kind, value, currency }
+}
+
+/// The returns module's answer, [`ReturnOptions`], as this widget reads it: each return a
+/// [`ListedReturn`]. A line whose `reason` (a [`NotReturnable`]) is one this widget does
+/// not know reads as having none; a line is offered only while its `quantity` is above 0,
+/// so such a line is listed, not offered, and says no reason.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Returns {
+    pub lines: Vec<ReturnableLine>,
+    pub reasons: Vec<String>,
+    pub store_credit_bonus: u32,
+    pub returns: Vec<ListedReturn>,
+}
+
+/// A return of the order, [`ReturnView`] as the widget lists it. Its status, resolution
+/// and method are `None` when a newer server names one this widget does not know: the
+/// return is still listed, with what is known — no status line without a status, no
+/// amount without a resolution, no method line without a method; the QR code, label and
+/// cancel button only for a status known to allow them (requested, approved).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListedReturn {
+    pub number: String,
+    pub status: Option<ReturnStatus>,
+    pub resolution: Option<Resolution>,
+    pub method: Option<ReturnMethod>,
+    pub items: Vec<ReturnItemView>,
+    pub refund: i64,
+    pub bonus: i64,
+    pub shop_message: Option<String>,
+    pub qr_code_url: Option<String>,
+    pub label_url: Option<String>,
+}
+
+/// An item of the reviews module's answer, [`ReviewableItem`], as this widget reads it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReviewItem {
+    pub line_id: i64,
+    pub name: String,
+    pub delivered: bool,
+    pub sized: bool,
+    pub review: Option<Review>,
+}
+
+/// A written review, [`ReviewView`] as the widget shows it. A [`Fit`] this widget does not
+/// know reads as no fit, a [`ReviewStatus`] it does not know as no status: the review is
+/// shown without that line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Review {
+    pub stars: u8,
+    pub title: String,
+    pub body: String,
+    pub fit: Option<Fit>,
+    pub verified_buyer: bool,
+    pub status: Option<ReviewStatus>,
+    pub reply: Option<String>,
+}
+
+/// The referral module's answer, [`ReferralView`], as this widget reads it. A reward of a
+/// [`RewardKind`] this widget does not know is `None`, and what would name it is left out:
+/// the sentence with both rewards, and (the friend's) the messages to share; the code,
+/// its link and the copy button stay.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Referral {
+    pub code: String,
+    pub share_url: String,
+    pub friend_reward: Option<Reward>,
+    pub referrer_reward: Option<Reward>,
+    pub friends: u32,
 }
 
 /// Reads an enum from its snake_case wire name, listed once with its variants.
@@ -168,6 +273,17 @@ from_name! {
     ChoiceKind { "slot" => Slot, "neighbour" => Neighbour, "safe_place" => SafePlace,
                  "pickup_point" => PickupPoint, "another_day" => AnotherDay }
     DelayReason { "no_news" => NoNews, "late" => Late }
+    ReturnStatus { "requested" => Requested, "approved" => Approved, "in_transit" => InTransit,
+                   "received" => Received, "refunded" => Refunded, "rejected" => Rejected,
+                   "cancelled" => Cancelled }
+    Resolution { "refund" => Refund, "store_credit" => StoreCredit, "exchange" => Exchange }
+    ReturnMethod { "drop_off" => DropOff, "label" => Label, "pickup_point" => PickupPoint }
+    NotReturnable { "not_delivered" => NotDelivered, "final_sale" => FinalSale,
+                    "window_closed" => WindowClosed, "all_returned" => AllReturned }
+    Fit { "small" => Small, "true_to_size" => TrueToSize, "large" => Large }
+    ReviewStatus { "pending" => Pending, "published" => Published, "rejected" => Rejected }
+    RewardKind { "amount_off" => AmountOff, "percent_off" => PercentOff,
+                 "store_credit" => StoreCredit }
 }
 
 /// A status the widget does not know yet (a newer server) reads as `unknown`, not as an

@@ -76,7 +76,10 @@ fn the_widgets_parts_depend_one_way() {
         }
     }
     assert!(files > 10, "read only {files} files");
-    assert!(wrong.is_empty(), "references against the layers: {wrong:#?}");
+    assert!(
+        wrong.is_empty(),
+        "references against the layers: {wrong:#?}"
+    );
 }
 
 #[test]

@@ -1222,10 +1222,13 @@ async fn a_return_goes_step_by_step_and_sends_what_was_chosen() {
         "store_credit_bonus": 10,
         "returns": []
     });
+    // The amounts are the server's: the quote's, not worked out from the order's prices.
+    let quote = serde_json::json!({"refund": 6500, "bonus": 650, "currency": "EUR"});
     let created = serde_json::json!({"number": "1004-R1"});
     let calls = fake_fetch(&[
         ok(&order),
         (200, options.to_string()),
+        (200, quote.to_string()),
         (201, created.to_string()),
         (200, options.to_string()),
     ]);
@@ -1261,28 +1264,112 @@ async fn a_return_goes_step_by_step_and_sends_what_was_chosen() {
     click(&root, "[data-step='2'] [data-act=m-next]");
     click(&root, "[value=drop_off]");
     click(&root, "[data-step='3'] [data-act=m-next]");
-    assert_shows(
+    assert_shows(&root, &["Gooseneck kettle × 1 · Not as pictured"]);
+    wait_for(
         &root,
-        &[
-            "Gooseneck kettle × 1 · Not as pictured",
-            "You get €75.90 store credit, €6.90 of it extra.",
-        ],
-    );
-    submit(&root, "#pp-rf");
-    calls_reach(&calls, 4).await;
+        "You get €71.50 store credit, €6.50 of it extra.",
+        2000,
+    )
+    .await;
+    let sent = serde_json::json!({"items": [{"line_id": 1, "quantity": 1,
+                                             "reason": "Not as pictured", "comment": null}],
+                                  "resolution": "store_credit", "method": "drop_off"});
     assert_eq!(request(&calls, 2, "method").as_deref(), Some("POST"));
-    assert!(request(&calls, 2, "url").unwrap().ends_with("/returns"));
+    assert!(request(&calls, 2, "url")
+        .unwrap()
+        .ends_with("/returns/quote"));
+    let body = |n| serde_json::from_str::<serde_json::Value>(&request(&calls, n, "body").unwrap());
     assert_eq!(
-        request(&calls, 2, "idempotency-key").map(|k| k.len()),
+        body(2).unwrap(),
+        sent,
+        "the quote is for what would be sent"
+    );
+    assert!(root.query_selector("[data-bonus]").unwrap().is_none());
+    submit(&root, "#pp-rf");
+    calls_reach(&calls, 5).await;
+    assert_eq!(request(&calls, 3, "method").as_deref(), Some("POST"));
+    assert!(request(&calls, 3, "url").unwrap().ends_with("/returns"));
+    assert_eq!(
+        request(&calls, 3, "idempotency-key").map(|k| k.len()),
         Some(32)
     );
-    let body: serde_json::Value =
-        serde_json::from_str(&request(&calls, 2, "body").unwrap()).unwrap();
-    assert_eq!(
-        body,
-        serde_json::json!({"items": [{"line_id": 1, "quantity": 1, "reason": "Not as pictured",
-                                      "comment": null}],
-                           "resolution": "store_credit", "method": "drop_off"})
-    );
+    assert_eq!(body(3).unwrap(), sent);
     wait_for(&root, "Return 1004-R1 is registered.", 2000).await;
+}
+
+/// A return the shop's quote refuses (the last piece went back meanwhile, say) says so
+/// on the summary, and the shopper stays there to go back and change it.
+#[wasm_bindgen_test]
+async fn a_refused_quote_is_said_on_the_summary_step() {
+    let mut order = order(false);
+    order.modules = vec![Module::Returns];
+    let options = serde_json::json!({
+        "lines": [
+            {"line_id": 1, "name": "Gooseneck kettle", "quantity": 1, "reason": null,
+             "window_closes_at": "2026-12-17T10:00:00Z", "exchange_options": []}
+        ],
+        "reasons": ["Too small"],
+        "store_credit_bonus": 0,
+        "returns": []
+    });
+    let refusal = serde_json::json!({"error": {"code": "invalid_fields", "message": "No.",
+        "fields": [{"field": "items[0].quantity", "message": "at most 0 can be returned"}]}});
+    let calls = fake_fetch(&[
+        ok(&order),
+        (200, options.to_string()),
+        (422, refusal.to_string()),
+    ]);
+    let root = mount("en", None);
+    find(&root, "[data-act=m-start]", 2000).await;
+    click(&root, "[data-act=m-start]");
+    choose(&root, "[name=q1]", "1");
+    click(&root, "[data-step='0'] [data-act=m-next]");
+    choose(&root, "[name=r1]", "Too small");
+    click(&root, "[data-step='1'] [data-act=m-next]");
+    click(&root, "[value=refund]");
+    click(&root, "[data-step='2'] [data-act=m-next]");
+    click(&root, "[value=label]");
+    click(&root, "[data-step='3'] [data-act=m-next]");
+    wait_for(&root, "Some of this can no longer be returned.", 2000).await;
+    let summary = root.query_selector("[data-step='4']").unwrap().unwrap();
+    assert!(!summary.has_attribute("hidden"), "still on the summary");
+    assert_eq!(calls.length(), 3, "nothing reloaded, nothing sent");
+    assert!(!text(&root).contains("You get back"));
+}
+
+/// The follow-ups' answers go through the decoder: an answer it cannot read says so as a
+/// failed load does; a return whose status a newer server added is listed with the rest.
+#[wasm_bindgen_test]
+async fn an_unreadable_answer_fails_like_a_failed_load_and_an_unknown_status_is_left_out() {
+    let mut order = order(false);
+    order.modules = vec![Module::Reviews, Module::Returns];
+    let options = serde_json::json!({
+        "lines": [],
+        "reasons": ["Too small"],
+        "store_credit_bonus": 0,
+        "returns": [{"number": "1004-R1", "status": "on_hold", "resolution": "refund",
+                     "method": "label", "items": [{"line_id": 1, "quantity": 1,
+                     "reason": "Too small", "comment": null, "exchange_sku": null}],
+                     "refund": 6900, "bonus": 0, "currency": "EUR",
+                     "created_at": "2026-11-22T10:00:00Z", "qr_code_url": "https://x.example/qr.svg"}]
+    });
+    fake_fetch(&[
+        ok(&order),
+        (200, r#"{"items": "not a list"}"#.into()),
+        (200, options.to_string()),
+    ]);
+    let root = mount("en", None);
+    wait_for(&root, "This could not be loaded right now.", 2000).await;
+    click(&root, "#pp-mb-returns");
+    wait_for(&root, "Return 1004-R1", 2000).await;
+    assert_shows(&root, &["Gooseneck kettle × 1", "You get back €69.00."]);
+    assert!(root
+        .query_selector(".pp-return .pp-status")
+        .unwrap()
+        .is_none());
+    assert!(root
+        .query_selector("[data-act=m-cancel]")
+        .unwrap()
+        .is_none());
+    assert!(root.query_selector(".pp-qr").unwrap().is_none());
 }

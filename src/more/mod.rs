@@ -5,9 +5,9 @@
 //! Like the parcels, plain DOM (see [`crate::screen`]): the section is drawn once per
 //! card and never redrawn by a re-check, so what the shopper typed stays where it is.
 //! Which panel is open lives in [`crate::state`]; opening one and fetching its data, once,
-//! is [`crate::action`]'s. Text only ever goes in as text. Forms are checked by the
-//! browser's own constraints (`required`, `maxlength`), shown as our messages beside the
-//! fields.
+//! is [`crate::action`]'s. Its answers are read into the shared types by
+//! [`crate::decode`]; text only ever goes in as text. Forms are checked by the browser's
+//! own constraints (`required`, `maxlength`), shown as our messages beside the fields.
 
 use js_sys::{Array, Object, Reflect};
 use leptos::prelude::*;
@@ -23,9 +23,9 @@ mod survey;
 
 pub(crate) use forms::{check, mark};
 use returns::chosen;
-pub(crate) use returns::{sync, turn};
+pub(crate) use returns::{sync, turn, worth};
 
-use crate::decode::set;
+use crate::decode::{set, FromJs};
 use crate::dom::{add, all, attr, find, focus, make, show};
 use crate::i18n::{Key, Texts};
 use crate::intl::Formats;
@@ -67,33 +67,9 @@ pub(crate) fn module(name: &str) -> Option<Module> {
     NAMES.iter().position(|n| *n == name).map(|i| MODULES[i])
 }
 
-fn lookup(table: &[(&str, Key)], name: &str) -> Option<Key> {
-    table.iter().find(|(n, _)| *n == name).map(|(_, k)| *k)
-}
-
-// Reading the API's answers: a missing or mistyped field reads as empty.
+/// A property of a DOM object (a control's `value`, the navigator's `clipboard`).
 fn get(v: &JsValue, key: &str) -> JsValue {
     Reflect::get(v, &key.into()).unwrap_or_default()
-}
-
-fn text(v: &JsValue, key: &str) -> String {
-    get(v, key).as_string().unwrap_or_default()
-}
-
-fn num(v: &JsValue, key: &str) -> i64 {
-    get(v, key).as_f64().unwrap_or_default() as i64
-}
-
-fn items(v: &JsValue) -> Vec<JsValue> {
-    if Array::is_array(v) {
-        Array::from(v).to_vec()
-    } else {
-        Vec::new()
-    }
-}
-
-fn list(v: &JsValue, key: &str) -> Vec<JsValue> {
-    items(&get(v, key))
 }
 
 /// The value of form control `name` (a radio group's checked one), "" when none.
@@ -175,19 +151,35 @@ pub(crate) fn expand(section: &Element, open: Option<Module>) {
     }
 }
 
-/// Draws module `m`'s data, as the API answered it, into its `panel`.
-pub(crate) fn draw(cx: Ctx, panel: &Element, m: Module, data: &JsValue) {
+/// Draws module `m` from its answer, read into the shared types; an answer that cannot be
+/// read says so as a failed load does, and `false` tells the caller to try again when the
+/// panel is opened again.
+pub(crate) fn draw(cx: Ctx, panel: &Element, m: Module, data: &JsValue) -> bool {
     let Some(order) = cx.order() else {
-        return;
+        return false;
     };
-    let f = cx.formats(&order.currency);
+    let (t, f) = (cx.t, cx.formats(&order.currency));
     panel.set_text_content(None);
-    match m {
-        Module::Returns => returns::returns(cx.t, &f, &order, panel, data),
-        Module::Reviews => reviews::reviews(cx.t, &f, panel, data),
-        Module::Referral => referral::referral(cx.t, &f, &order, panel, data),
-        Module::Survey => survey::survey(cx.t, &order, panel, data),
+    let drawn = match m {
+        Module::Returns => {
+            FromJs::from_js(data).map(|d| returns::returns(t, &f, &order, panel, &d))
+        }
+        Module::Reviews => {
+            FromJs::from_js(data).map(|d: Vec<_>| reviews::reviews(t, &f, panel, &d))
+        }
+        Module::Referral => {
+            FromJs::from_js(data).map(|d| referral::referral(t, &f, &order, panel, &d))
+        }
+        Module::Survey => FromJs::from_js(data).map(|d| survey::survey(t, &order, panel, &d)),
+    };
+    if drawn.is_none() {
+        attr(
+            &add(panel, "p", "pp-notice", t.get(Key::MoreFailed)),
+            "role",
+            "alert",
+        );
     }
+    drawn.is_some()
 }
 
 /// A whole number typed or chosen, for a JSON body; -1 when there is none (refused by the

@@ -1,27 +1,21 @@
 //! Returns: what can go back and why not, the returns made so far, and a new return in
 //! five steps of one form, which keeps every answer going back and forth.
 
+use postpurchase_api::{NotReturnable, Resolution, ReturnMethod, ReturnQuote, ReturnStatus};
+
 use super::forms::*;
 use super::*;
+use crate::decode::Returns;
 
-const RETURN_STATUSES: [(&str, Key); 7] = [
-    ("requested", Key::ReturnRequested),
-    ("approved", Key::ReturnApproved),
-    ("in_transit", Key::ReturnInTransit),
-    ("received", Key::ReturnReceived),
-    ("refunded", Key::ReturnRefunded),
-    ("rejected", Key::ReturnRejected),
-    ("cancelled", Key::ReturnCancelled),
-];
-const RESOLUTIONS: [(&str, Key); 3] = [
-    ("refund", Key::ResolutionRefund),
-    ("store_credit", Key::ResolutionStoreCredit),
-    ("exchange", Key::ResolutionExchange),
-];
-const METHODS: [(&str, Key); 3] = [
-    ("drop_off", Key::MethodDropOff),
-    ("label", Key::MethodLabel),
-    ("pickup_point", Key::MethodPickupPoint),
+/// The text of each [`ReturnStatus`], in its declaration order.
+const STATUS_KEYS: [Key; 7] = [
+    Key::ReturnRequested,
+    Key::ReturnApproved,
+    Key::ReturnInTransit,
+    Key::ReturnReceived,
+    Key::ReturnRefunded,
+    Key::ReturnRejected,
+    Key::ReturnCancelled,
 ];
 /// The return form's steps.
 const STEPS: [Key; 5] = [
@@ -32,43 +26,69 @@ const STEPS: [Key; 5] = [
     Key::ReturnsSummary,
 ];
 
-pub(super) fn returns(t: Texts, f: &Formats, order: &OrderView, panel: &Element, data: &JsValue) {
+/// What the shopper gets, in words.
+fn resolution(r: Resolution) -> Key {
+    match r {
+        Resolution::Refund => Key::ResolutionRefund,
+        Resolution::StoreCredit => Key::ResolutionStoreCredit,
+        Resolution::Exchange => Key::ResolutionExchange,
+    }
+}
+
+/// How it goes back, in words.
+fn method(m: ReturnMethod) -> Key {
+    match m {
+        ReturnMethod::DropOff => Key::MethodDropOff,
+        ReturnMethod::Label => Key::MethodLabel,
+        ReturnMethod::PickupPoint => Key::MethodPickupPoint,
+    }
+}
+
+/// Why a line cannot go back.
+fn why(reason: NotReturnable) -> Key {
+    match reason {
+        NotReturnable::NotDelivered => Key::ReturnsNotDelivered,
+        NotReturnable::FinalSale => Key::ReturnsFinalSale,
+        NotReturnable::WindowClosed => Key::ReturnsWindowClosed,
+        NotReturnable::AllReturned => Key::ReturnsAllReturned,
+    }
+}
+
+pub(super) fn returns(t: Texts, f: &Formats, order: &OrderView, panel: &Element, data: &Returns) {
     let name_of = |line: i64| {
         order
             .items
             .iter()
             .find(|i| i.id == line)
-            .map(|i| i.name.clone())
+            .map(|i| i.name.as_str())
             .unwrap_or_default()
     };
     // The returns made so far, newest first.
-    for r in list(data, "returns").iter().rev() {
-        let number = text(r, "number");
-        let status = text(r, "status");
+    for r in data.returns.iter().rev() {
+        let number = r.number.as_str();
         let wrap = add(panel, "div", "pp-return", "");
         attr(&wrap, "part", "return");
         let head = add(
             &wrap,
             "h5",
             "pp-subheading",
-            &t.fill(Key::ReturnsNumber, &number),
+            &t.fill(Key::ReturnsNumber, number),
         );
-        attr(&head, "id", &["pp-rt-", &number].concat());
+        attr(&head, "id", &["pp-rt-", number].concat());
         attr(&head, "tabindex", "-1");
-        if let Some(key) = lookup(&RETURN_STATUSES, &status) {
-            add(&wrap, "p", "pp-status", t.get(key));
+        if let Some(status) = r.status {
+            add(&wrap, "p", "pp-status", t.get(STATUS_KEYS[status as usize]));
         }
-        let message = text(r, "shop_message");
-        if !message.is_empty() {
+        if let Some(message) = r.shop_message.as_deref().filter(|m| !m.is_empty()) {
             add(
                 &wrap,
                 "p",
                 "pp-note",
-                &t.fill_with(Key::ReturnsShopMessage, &[("message", &message)]),
+                &t.fill_with(Key::ReturnsShopMessage, &[("message", message)]),
             );
         }
         let goods = add(&wrap, "ul", "pp-list", "");
-        for i in list(r, "items") {
+        for i in &r.items {
             add(
                 &goods,
                 "li",
@@ -76,36 +96,29 @@ pub(super) fn returns(t: Texts, f: &Formats, order: &OrderView, panel: &Element,
                 &t.fill_with(
                     Key::ParcelItem,
                     &[
-                        ("name", &name_of(num(&i, "line_id"))),
-                        ("count", &num(&i, "quantity").to_string()),
+                        ("name", name_of(i.line_id)),
+                        ("count", &i.quantity.to_string()),
                     ],
                 ),
             );
         }
-        add(
-            &wrap,
-            "p",
-            "",
-            &amount(
-                t,
-                f,
-                &text(r, "resolution"),
-                num(r, "refund"),
-                num(r, "bonus"),
-            ),
-        );
-        if !matches!(status.as_str(), "requested" | "approved") {
+        if let Some(resolution) = r.resolution {
+            add(&wrap, "p", "", &amount(t, f, resolution, r.refund, r.bonus));
+        }
+        if !matches!(
+            r.status,
+            Some(ReturnStatus::Requested | ReturnStatus::Approved)
+        ) {
             continue;
         }
-        if let Some(key) = lookup(&METHODS, &text(r, "method")) {
-            add(&wrap, "p", "pp-note", t.get(key));
+        if let Some(m) = r.method {
+            add(&wrap, "p", "pp-note", t.get(method(m)));
         }
-        let qr = text(r, "qr_code_url");
-        if is_image_url(&qr) {
+        if let Some(qr) = r.qr_code_url.as_deref().filter(|u| is_image_url(u)) {
             let img = add(&wrap, "img", "pp-qr", "");
             for (k, v) in [
-                ("src", qr.as_str()),
-                ("alt", &t.fill(Key::ReturnsQr, &number)),
+                ("src", qr),
+                ("alt", &t.fill(Key::ReturnsQr, number)),
                 ("width", "160"),
                 ("height", "160"),
             ] {
@@ -113,43 +126,38 @@ pub(super) fn returns(t: Texts, f: &Formats, order: &OrderView, panel: &Element,
             }
         }
         let row = add(&wrap, "p", "pp-actions", "");
-        let label = text(r, "label_url");
-        if is_web_url(&label) {
+        if let Some(label) = r.label_url.as_deref().filter(|u| is_web_url(u)) {
             let link = add(
                 &row,
                 "a",
                 "pp-button pp-button-quiet",
                 t.get(Key::ReturnsLabel),
             );
-            attr(&link, "href", &label);
+            attr(&link, "href", label);
             attr(&link, "target", "_blank");
             attr(&link, "part", "button");
         }
         attr(
             &button(&row, t.get(Key::ReturnsCancel), "m-cancel", "button"),
             "data-number",
-            &number,
+            number,
         );
     }
-    // Each item: whether it can go back, and why not.
-    let lines = list(data, "lines");
+    // Each item: whether it can go back, and why not. Only a line with pieces left to
+    // return is offered; one whose reason this widget does not know says none.
     let list_el = add(panel, "ul", "pp-list pp-returnable", "");
     let mut open = Vec::new();
-    for l in &lines {
-        let li = add(&list_el, "li", "", &text(l, "name"));
-        let why = match text(l, "reason").as_str() {
-            "not_delivered" => Some(Key::ReturnsNotDelivered),
-            "final_sale" => Some(Key::ReturnsFinalSale),
-            "window_closed" => Some(Key::ReturnsWindowClosed),
-            "all_returned" => Some(Key::ReturnsAllReturned),
-            _ => None,
-        };
-        let note = match why {
-            Some(key) if num(l, "quantity") == 0 => t.get(key).to_owned(),
-            _ => {
-                open.push(l.clone());
-                t.fill(Key::ReturnsUntil, &f.day(&text(l, "window_closes_at")))
-            }
+    for l in &data.lines {
+        let li = add(&list_el, "li", "", &l.name);
+        let note = if l.quantity > 0 {
+            open.push(l);
+            let closes = l.window_closes_at.as_deref().unwrap_or_default();
+            t.fill(Key::ReturnsUntil, &f.day(closes))
+        } else {
+            l.reason
+                .map(|r| t.get(why(r)))
+                .unwrap_or_default()
+                .to_owned()
         };
         add(&li, "span", "pp-sub", &note);
     }
@@ -162,8 +170,7 @@ pub(super) fn returns(t: Texts, f: &Formats, order: &OrderView, panel: &Element,
     let id = "pp-rf";
     let f_el = form(panel, id, "returns");
     show(&f_el, false);
-    let bonus = num(data, "store_credit_bonus");
-    attr(&f_el, "data-bonus", &bonus.to_string());
+    let bonus = data.store_credit_bonus;
     let choose = || (String::new(), String::new());
     for (n, step) in STEPS.iter().enumerate() {
         let set = add(&f_el, "fieldset", "pp-fieldset pp-step", "");
@@ -179,8 +186,8 @@ pub(super) fn returns(t: Texts, f: &Formats, order: &OrderView, panel: &Element,
             ),
         );
         for l in &open {
-            let line = num(l, "line_id").to_string();
-            let name = text(l, "name");
+            let line = l.line_id.to_string();
+            let name = l.name.as_str();
             // Parts about one line sit in their own fieldset, switched off (and so never
             // checked nor sent) while the line is not chosen.
             let part = if n == 0 {
@@ -197,20 +204,17 @@ pub(super) fn returns(t: Texts, f: &Formats, order: &OrderView, panel: &Element,
                     &part,
                     id,
                     &["q", &line].concat(),
-                    &t.fill(Key::ReturnsQuantity, &name),
-                    &options((0..=num(l, "quantity")).map(|q| (q.to_string(), q.to_string()))),
+                    &t.fill(Key::ReturnsQuantity, name),
+                    &options((0..=l.quantity).map(|q| (q.to_string(), q.to_string()))),
                 ),
                 1 => {
                     let mut reasons = vec![choose()];
-                    reasons.extend(list(data, "reasons").iter().map(|r| {
-                        let r = r.as_string().unwrap_or_default();
-                        (r.clone(), r)
-                    }));
+                    reasons.extend(data.reasons.iter().map(|r| (r.clone(), r.clone())));
                     select(
                         &part,
                         id,
                         &["r", &line].concat(),
-                        &t.fill(Key::ReturnsReason, &name),
+                        &t.fill(Key::ReturnsReason, name),
                         &reasons,
                     );
                     field(
@@ -226,17 +230,17 @@ pub(super) fn returns(t: Texts, f: &Formats, order: &OrderView, panel: &Element,
                 2 => {
                     let mut variants = vec![choose()];
                     variants.extend(
-                        list(l, "exchange_options")
+                        l.exchange_options
                             .iter()
-                            .filter(|o| get(o, "in_stock").as_bool() == Some(true))
-                            .map(|o| (text(o, "sku"), text(o, "variant"))),
+                            .filter(|o| o.in_stock)
+                            .map(|o| (o.sku.clone(), o.variant.clone())),
                     );
                     attr(&part, "data-variants", &(variants.len() - 1).to_string());
                     select(
                         &part,
                         id,
                         &["x", &line].concat(),
-                        &t.fill(Key::ReturnsVariant, &name),
+                        &t.fill(Key::ReturnsVariant, name),
                         &variants,
                     );
                 }
@@ -246,19 +250,15 @@ pub(super) fn returns(t: Texts, f: &Formats, order: &OrderView, panel: &Element,
         match n {
             0 => error(&set, "pp-rf-items"),
             2 => {
-                let credit = if bonus > 0 {
-                    t.fill(Key::ResolutionStoreCreditBonus, &bonus.to_string())
-                } else {
-                    t.get(Key::ResolutionStoreCredit).to_owned()
-                };
-                let choices = options(RESOLUTIONS.iter().map(|(v, k)| {
-                    let label = if *v == "store_credit" {
-                        credit.clone()
-                    } else {
-                        t.get(*k).to_owned()
+                let choices = Resolution::ALL.map(|r| {
+                    let label = match r {
+                        Resolution::StoreCredit if bonus > 0 => {
+                            t.fill(Key::ResolutionStoreCreditBonus, &bonus.to_string())
+                        }
+                        _ => t.get(resolution(r)).to_owned(),
                     };
-                    ((*v).to_owned(), label)
-                }));
+                    (r.as_str().to_owned(), label)
+                });
                 let group_el = group(
                     &set,
                     id,
@@ -275,7 +275,8 @@ pub(super) fn returns(t: Texts, f: &Formats, order: &OrderView, panel: &Element,
                 );
             }
             3 => {
-                let choices = options(METHODS.iter().map(|(v, k)| ((*v).into(), t.get(*k).into())));
+                let choices =
+                    ReturnMethod::ALL.map(|m| (m.as_str().into(), t.get(method(m)).into()));
                 group(
                     &set,
                     id,
@@ -302,18 +303,24 @@ pub(super) fn returns(t: Texts, f: &Formats, order: &OrderView, panel: &Element,
     }
 }
 
-/// What a return brings, in words.
-pub(super) fn amount(t: Texts, f: &Formats, resolution: &str, refund: i64, bonus: i64) -> String {
+/// What a return brings, in words, from the amounts the server worked out.
+pub(super) fn amount(
+    t: Texts,
+    f: &Formats,
+    resolution: Resolution,
+    refund: i64,
+    bonus: i64,
+) -> String {
     match resolution {
-        "store_credit" => t.fill_with(
+        Resolution::StoreCredit => t.fill_with(
             Key::ReturnsCredit,
             &[
                 ("amount", &f.money(refund + bonus)),
                 ("bonus", &f.money(bonus)),
             ],
         ),
-        "exchange" => t.get(Key::ReturnsSwap).to_owned(),
-        _ => t.fill(Key::ReturnsRefund, &f.money(refund)),
+        Resolution::Exchange => t.get(Key::ReturnsSwap).to_owned(),
+        Resolution::Refund => t.fill(Key::ReturnsRefund, &f.money(refund)),
     }
 }
 
@@ -337,7 +344,7 @@ pub(super) fn chosen(form: &Element) -> Vec<(String, i64)> {
 /// an exchange), and offers an exchange only when every chosen line has a variant in stock.
 pub(crate) fn sync(form: &Element) {
     let lines = chosen(form);
-    let exchange = value(form, "resolution") == "exchange";
+    let exchange = value(form, "resolution") == Resolution::Exchange.as_str();
     let mut swappable = true;
     for part in all(form, "fieldset[data-line]") {
         let line = part.get_attribute("data-line").unwrap_or_default();
@@ -350,26 +357,27 @@ pub(crate) fn sync(form: &Element) {
         let _ = part.toggle_attribute_with_force("disabled", !on);
         show(&part, on);
     }
-    if let Some(radio) = find(form, "[value=exchange]") {
+    if let Some(radio) = find(
+        form,
+        &["[value=", Resolution::Exchange.as_str(), "]"].concat(),
+    ) {
         let _ = radio.toggle_attribute_with_force("disabled", !swappable);
     }
 }
 
-/// The summary step: what goes back, why, how, and what the shopper gets.
-pub(super) fn summarize(cx: Ctx, form: &Element) {
-    let (t, Some(order)) = (cx.t, cx.order()) else {
-        return;
-    };
-    let f = cx.formats(&order.currency);
-    let Some(out) = find(form, ".pp-summary") else {
-        return;
-    };
+/// What the summary's amount line waits for: the line, and the resolution chosen.
+pub(crate) type Worth = (Element, Option<Resolution>);
+
+/// The summary step: what goes back, why and how. What the shopper gets is the server's
+/// to work out (`returns/quote`, the rule it applies to the return itself): the line for
+/// it says it is loading until [`crate::action`] has the answer, see [`worth`].
+fn summarize(cx: Ctx, form: &Element) -> Option<Worth> {
+    let (t, order) = (cx.t, cx.order()?);
+    let out = find(form, ".pp-summary")?;
     out.set_text_content(None);
     let goods = add(&out, "ul", "pp-list", "");
-    let mut refund = 0;
     for (line, q) in chosen(form) {
         let item = order.items.iter().find(|i| i.id.to_string() == line);
-        refund += item.map_or(0, |i| i.unit_price) * q;
         let name = item.map(|i| i.name.as_str()).unwrap_or_default();
         let words = t.fill_with(
             Key::ParcelItem,
@@ -382,35 +390,36 @@ pub(super) fn summarize(cx: Ctx, form: &Element) {
             &[words, value(form, &["r", &line].concat())].join(" · "),
         );
     }
-    let resolution = value(form, "resolution");
-    let bonus: i64 = form
-        .get_attribute("data-bonus")
-        .and_then(|b| b.parse().ok())
-        .unwrap_or(0);
-    for key in [
-        lookup(&RESOLUTIONS, &resolution),
-        lookup(&METHODS, &value(form, "method")),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        add(&out, "p", "", t.get(key));
+    let chose = Resolution::from_js(&value(form, "resolution").into());
+    if let Some(r) = chose {
+        add(&out, "p", "", t.get(resolution(r)));
     }
-    let extra = if resolution == "store_credit" {
-        refund * bonus / 100
-    } else {
-        0
+    if let Some(m) = ReturnMethod::from_js(&value(form, "method").into()) {
+        add(&out, "p", "", t.get(method(m)));
+    }
+    let line = add(&out, "p", "pp-stage", t.get(Key::MoreLoading));
+    attr(&line, "role", "status");
+    Some((line, chose))
+}
+
+/// Says on the summary's amount line what the server's quote brings, or why there is none:
+/// a refused quote keeps the shopper on the step to change it.
+pub(crate) fn worth(cx: Ctx, (line, chose): &Worth, quote: Result<ReturnQuote, bool>) {
+    let t = cx.t;
+    let Some(order) = cx.order() else {
+        return;
     };
-    add(
-        &out,
-        "p",
-        "pp-stage",
-        &amount(t, &f, &resolution, refund, extra),
-    );
+    let said = match (quote, chose) {
+        (Ok(q), Some(r)) => amount(t, &cx.formats(&order.currency), *r, q.refund, q.bonus),
+        (Err(true), _) => t.get(Key::ReturnsRefused).to_owned(),
+        _ => t.get(Key::MoreError).to_owned(),
+    };
+    line.set_text_content(Some(&said));
 }
 
 /// Moves the return form a step forward (when the step's answers are complete) or back.
-pub(crate) fn turn(cx: Ctx, form: &Element, step: &Element, forward: bool) {
+/// Reaching the summary, its amount line waits for the server's quote.
+pub(crate) fn turn(cx: Ctx, form: &Element, step: &Element, forward: bool) -> Option<Worth> {
     let t = cx.t;
     if forward {
         let none = chosen(form).is_empty();
@@ -418,11 +427,11 @@ pub(crate) fn turn(cx: Ctx, form: &Element, step: &Element, forward: bool) {
             line.set_text_content(Some(if none { t.get(Key::ReturnsPickOne) } else { "" }));
             if none {
                 focus(find(step, "select"));
-                return;
+                return None;
             }
         }
         if !check(t, step) {
-            return;
+            return None;
         }
     }
     sync(form);
@@ -431,16 +440,17 @@ pub(crate) fn turn(cx: Ctx, form: &Element, step: &Element, forward: bool) {
     } else {
         step.previous_element_sibling()
     };
-    let Some(next) = next.filter(|n| n.has_attribute("data-step")) else {
-        return;
+    let next = next.filter(|n| n.has_attribute("data-step"))?;
+    let worth = if next.get_attribute("data-step").as_deref() == Some("4") {
+        summarize(cx, form)
+    } else {
+        None
     };
-    if next.get_attribute("data-step").as_deref() == Some("4") {
-        summarize(cx, form);
-    }
     show(step, false);
     show(&next, true);
     focus(find(
         &next,
         "input:not(:disabled),select:not(:disabled),.pp-summary",
     ));
+    worth
 }

@@ -1,29 +1,38 @@
 //! Reviews of delivered items: stars, title, text and fit, shown exactly as typed.
 
+use postpurchase_api::{Fit, ReviewStatus};
+
 use super::forms::*;
 use super::*;
+use crate::decode::ReviewItem;
 
-const FITS: [(&str, Key); 3] = [
-    ("small", Key::FitSmall),
-    ("true_to_size", Key::FitTrueToSize),
-    ("large", Key::FitLarge),
-];
-const REVIEW_STATUSES: [(&str, Key); 3] = [
-    ("pending", Key::ReviewsPending),
-    ("published", Key::ReviewsPublished),
-    ("rejected", Key::ReviewsRejected),
-];
+/// How an item fits, in words.
+fn fit(f: Fit) -> Key {
+    match f {
+        Fit::Small => Key::FitSmall,
+        Fit::TrueToSize => Key::FitTrueToSize,
+        Fit::Large => Key::FitLarge,
+    }
+}
 
-pub(super) fn reviews(t: Texts, formats: &Formats, panel: &Element, data: &JsValue) {
-    for item in items(data) {
-        let line = num(&item, "line_id").to_string();
-        let name = text(&item, "name");
+/// Where a review stands, in words.
+fn standing(status: ReviewStatus) -> Key {
+    match status {
+        ReviewStatus::Pending => Key::ReviewsPending,
+        ReviewStatus::Published => Key::ReviewsPublished,
+        ReviewStatus::Rejected => Key::ReviewsRejected,
+    }
+}
+
+pub(super) fn reviews(t: Texts, formats: &Formats, panel: &Element, items: &[ReviewItem]) {
+    for item in items {
+        let line = item.line_id.to_string();
+        let name = item.name.as_str();
         let wrap = add(panel, "div", "pp-review", "");
         attr(&wrap, "part", "review");
-        add(&wrap, "h5", "pp-subheading", &name);
-        let review = get(&item, "review");
-        if review.is_object() {
-            let stars = num(&review, "stars").clamp(0, 5) as usize;
+        add(&wrap, "h5", "pp-subheading", name);
+        if let Some(review) = &item.review {
+            let stars = usize::from(review.stars.min(5));
             let rated = add(&wrap, "p", "pp-rated", "");
             attr(
                 &add(
@@ -42,36 +51,35 @@ pub(super) fn reviews(t: Texts, formats: &Formats, panel: &Element, data: &JsVal
                 &[" ", &t.fill(Key::ReviewsRated, &stars.to_string())].concat(),
             );
             // Exactly as typed: text nodes, never markup.
-            add(&wrap, "p", "pp-review-title", &text(&review, "title"));
-            add(&wrap, "p", "pp-review-body", &text(&review, "body"));
-            if let Some(fit) = lookup(&FITS, &text(&review, "fit")) {
-                add(&wrap, "p", "pp-note", t.get(fit));
+            add(&wrap, "p", "pp-review-title", &review.title);
+            add(&wrap, "p", "pp-review-body", &review.body);
+            if let Some(f) = review.fit {
+                add(&wrap, "p", "pp-note", t.get(fit(f)));
             }
-            if get(&review, "verified_buyer").as_bool() == Some(true) {
+            if review.verified_buyer {
                 attr(
                     &add(&wrap, "p", "pp-badge", t.get(Key::ReviewsVerified)),
                     "part",
                     "badge",
                 );
             }
-            if let Some(status) = lookup(&REVIEW_STATUSES, &text(&review, "status")) {
-                add(&wrap, "p", "pp-note", t.get(status));
+            if let Some(status) = review.status {
+                add(&wrap, "p", "pp-note", t.get(standing(status)));
             }
             // The shop's public answer, as written: a text node.
-            let reply = text(&review, "reply");
-            if !reply.is_empty() {
+            if let Some(reply) = review.reply.as_deref().filter(|r| !r.is_empty()) {
                 let answer = add(&wrap, "div", "pp-reply", "");
                 attr(&answer, "part", "reply");
                 add(&answer, "p", "pp-subheading", t.get(Key::ReviewsReply));
-                add(&answer, "p", "pp-review-body", &reply);
+                add(&answer, "p", "pp-review-body", reply);
             }
-        } else if get(&item, "delivered").as_bool() != Some(true) {
+        } else if !item.delivered {
             add(&wrap, "p", "pp-note", t.get(Key::ReviewsLater));
         } else {
             let id = ["pp-rv", &line].concat();
             let f = form(&wrap, &id, "reviews");
             attr(&f, "data-line", &line);
-            attr(&f, "aria-label", &t.fill(Key::ReviewsWrite, &name));
+            attr(&f, "aria-label", &t.fill(Key::ReviewsWrite, name));
             let set = group(
                 &f,
                 &id,
@@ -89,8 +97,8 @@ pub(super) fn reviews(t: Texts, formats: &Formats, panel: &Element, data: &JsVal
                 &[],
             );
             set.set_class_name("pp-fieldset pp-scale pp-stars");
-            if get(&item, "sized").as_bool() == Some(true) {
-                let fits = options(FITS.iter().map(|(v, k)| ((*v).into(), t.get(*k).into())));
+            if item.sized {
+                let fits = Fit::ALL.map(|f| (f.as_str().into(), t.get(fit(f)).into()));
                 let set = group(&f, &id, "fit", t.get(Key::ReviewsFit), "radio", &fits, &[]);
                 // The fit is optional.
                 for input in all(&set, "input") {

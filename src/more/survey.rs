@@ -1,12 +1,13 @@
 //! The short survey: how likely the shopper is to recommend the shop, how they heard of
 //! it, and the shipping news they want; each question skippable, none asked twice.
 
+use postpurchase_api::SurveyView;
+
 use super::forms::*;
 use super::*;
 
-pub(super) fn survey(t: Texts, order: &OrderView, panel: &Element, data: &JsValue) {
-    let yes = |key| get(data, key).as_bool() == Some(true);
-    if yes("ask_nps") {
+pub(super) fn survey(t: Texts, order: &OrderView, panel: &Element, data: &SurveyView) {
+    if data.ask_nps {
         let f = form(panel, "pp-nps", "survey/nps");
         let set = group(
             &f,
@@ -31,12 +32,9 @@ pub(super) fn survey(t: Texts, order: &OrderView, panel: &Element, data: &JsValu
         );
         actions(t, &f, Key::MoreSend, true);
     }
-    if yes("ask_heard") {
+    if data.ask_heard {
         let f = form(panel, "pp-heard", "survey/heard");
-        let mut choices = options(list(data, "heard_options").iter().map(|o| {
-            let o = o.as_string().unwrap_or_default();
-            (o.clone(), o)
-        }));
+        let mut choices = options(data.heard_options.iter().map(|o| (o.clone(), o.clone())));
         choices.push(("other".into(), t.get(Key::SurveyOther).into()));
         group(
             &f,
@@ -59,10 +57,13 @@ pub(super) fn survey(t: Texts, order: &OrderView, panel: &Element, data: &JsValu
         actions(t, &f, Key::MoreSend, true);
     }
     let f = form(panel, "pp-prefs", "preferences");
-    let now = get(data, "preferences");
-    let on: Vec<&str> = ["email", "sms"]
+    // Nothing ticked until the shopper chose.
+    let now = data
+        .preferences
+        .map_or((false, false), |p| (p.email, p.sms));
+    let on: Vec<&str> = [("email", now.0), ("sms", now.1)]
         .into_iter()
-        .filter(|k| get(&now, k).as_bool() == Some(true))
+        .filter_map(|(k, on)| on.then_some(k))
         .collect();
     group(
         &f,

@@ -1120,6 +1120,19 @@ pub enum Fit {
     Large,
 }
 
+impl Fit {
+    pub const ALL: [Fit; 3] = [Fit::Small, Fit::TrueToSize, Fit::Large];
+
+    /// The snake_case name used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fit::Small => "small",
+            Fit::TrueToSize => "true_to_size",
+            Fit::Large => "large",
+        }
+    }
+}
+
 /// Where a review stands with the shop.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -1292,6 +1305,23 @@ pub enum Resolution {
     Exchange,
 }
 
+impl Resolution {
+    pub const ALL: [Resolution; 3] = [
+        Resolution::Refund,
+        Resolution::StoreCredit,
+        Resolution::Exchange,
+    ];
+
+    /// The snake_case name used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Resolution::Refund => "refund",
+            Resolution::StoreCredit => "store_credit",
+            Resolution::Exchange => "exchange",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -1302,6 +1332,23 @@ pub enum ReturnMethod {
     Label,
     /// Leave it at a pickup point.
     PickupPoint,
+}
+
+impl ReturnMethod {
+    pub const ALL: [ReturnMethod; 3] = [
+        ReturnMethod::DropOff,
+        ReturnMethod::Label,
+        ReturnMethod::PickupPoint,
+    ];
+
+    /// The snake_case name used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReturnMethod::DropOff => "drop_off",
+            ReturnMethod::Label => "label",
+            ReturnMethod::PickupPoint => "pickup_point",
+        }
+    }
 }
 
 /// Where a return stands; the shop moves it along.
@@ -1391,6 +1438,18 @@ pub struct ReturnView {
     /// A printable page with the code, the items and what to do; shopper's answers only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label_url: Option<String>,
+}
+
+/// Shopper API: what a return would bring, worked out as starting it would, before the
+/// shopper confirms it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReturnQuote {
+    /// What goes back, in the order's minor units (0 for an exchange).
+    pub refund: i64,
+    /// Extra store credit on top, for `store_credit`.
+    pub bonus: i64,
+    pub currency: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -1654,6 +1713,22 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", status.as_str()));
         }
         assert_eq!(ShipmentStatus::parse("lost_in_space"), None);
+    }
+
+    #[test]
+    fn return_and_review_choices_round_trip_through_their_wire_names() {
+        fn wire<T: Serialize>(value: T) -> String {
+            serde_json::to_string(&value).unwrap()
+        }
+        for r in Resolution::ALL {
+            assert_eq!(wire(r), format!("\"{}\"", r.as_str()));
+        }
+        for m in ReturnMethod::ALL {
+            assert_eq!(wire(m), format!("\"{}\"", m.as_str()));
+        }
+        for f in Fit::ALL {
+            assert_eq!(wire(f), format!("\"{}\"", f.as_str()));
+        }
     }
 
     #[test]

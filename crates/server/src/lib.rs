@@ -229,13 +229,14 @@ pub const BODY_STOCK: usize = 1024 * 1024;
 
 /// The routes that take more or less than [`BODY_DEFAULT`], by path template: what the
 /// routers enforce and the OpenAPI document says.
-const BODY_LIMITS: [(&str, usize); 7] = [
+const BODY_LIMITS: [(&str, usize); 8] = [
     (feeds::FEED_PATH, BODY_ORDER),
     (platforms::PLATFORM_PATH, BODY_ORDER),
     (choices::CHOICE_PATH, BODY_SMALL),
     (admin::ORDERS_PATH, BODY_ORDER),
     (tracking::SHIPMENTS_PATH, BODY_LIST),
     (returns::RETURNS_PATH, BODY_LIST),
+    (returns::QUOTE_PATH, BODY_LIST),
     (returns::INVENTORY_PATH, BODY_STOCK),
 ];
 

@@ -62,6 +62,7 @@ pub const PATH: &str = "/api/v1/openapi.json";
         crate::reviews::get_settings,
         crate::returns::options,
         crate::returns::create,
+        crate::returns::quote,
         crate::returns::cancel,
         crate::returns::qr_code,
         crate::returns::set_inventory,

@@ -1,7 +1,7 @@
 //! Returns: which items can go back and why not, the return itself (quantities checked in
 //! the write transaction, [`crate::store::returns`], so concurrent requests can never
-//! return more than was delivered), its amounts, the shopper cancelling it, and the shop
-//! moving it along.
+//! return more than was delivered), its amounts (also quoted before it is made, by the
+//! same checks), the shopper cancelling it, and the shop moving it along.
 
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode};
@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Router;
 use postpurchase_api::{
-    AdminReturn, ErrorBody, FieldError, InventoryUpdate, NewReturn, ReturnOptions, ReturnSettings,
-    ReturnStatus, ReturnUpdate, ReturnView,
+    AdminReturn, ErrorBody, FieldError, InventoryUpdate, NewReturn, ReturnOptions, ReturnQuote,
+    ReturnSettings, ReturnStatus, ReturnUpdate, ReturnView,
 };
 
 use crate::domain::returns::{qr_svg, with_links};
@@ -22,6 +22,7 @@ use crate::store::returns::ReturnRequest;
 use crate::AppState;
 
 pub const RETURNS_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/returns";
+pub const QUOTE_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/returns/quote";
 pub const CANCEL_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/returns/{number}/cancel";
 pub const QR_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/returns/{number}/qr.svg";
 pub const SETTINGS_PATH: &str = "/api/v1/admin/return-settings";
@@ -38,6 +39,10 @@ pub fn router() -> Router<AppState> {
             get(options)
                 .post(create)
                 .layer(crate::body_limit_layer(RETURNS_PATH)),
+        )
+        .route(
+            QUOTE_PATH,
+            post(quote).layer(crate::body_limit_layer(QUOTE_PATH)),
         )
         .route(CANCEL_PATH, post(cancel))
         .route(QR_PATH, get(qr_code))
@@ -123,6 +128,38 @@ pub async fn create(
         state.webhooks.notify_one();
     }
     Ok(replay::answer(201, answer.body, answer.replayed))
+}
+
+/// What a return would bring, before the shopper confirms it: the body of
+/// [`create`], checked exactly as it checks it (the same refusals), with the refund and
+/// the store-credit bonus worked out as it would record them. Writes nothing.
+#[utoipa::path(
+    post,
+    path = "/api/v1/shops/{shop}/orders/{token}/returns/quote",
+    tag = "shopper",
+    params(
+        ("shop" = String, Path, description = "The shop's slug"),
+        ("token" = String, Path, description = "The order's capability token"),
+    ),
+    request_body = NewReturn,
+    responses(
+        (status = 200, description = "The refund and the store-credit bonus the return would get", body = ReturnQuote),
+        (status = 404, description = "`order_not_found`, or `module_off`", body = ErrorBody),
+        (status = 422, description = "Items that cannot go back (or not so many), unknown reasons: as starting the return would say", body = ErrorBody),
+    )
+)]
+pub async fn quote(
+    State(state): State<AppState>,
+    Path((shop, token)): Path<(String, String)>,
+    _: OpenOrder,
+    Json(request): Json<NewReturn>,
+) -> Result<Json<ReturnQuote>, ApiError> {
+    Ok(Json(
+        state
+            .db
+            .quote_return(&shop, &token, request, state.clock.now())
+            .await?,
+    ))
 }
 
 /// The return's QR code, an SVG image.

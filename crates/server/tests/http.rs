@@ -249,6 +249,7 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
         ("GET", postpurchase_server::reviews::SETTINGS_PATH),
         ("GET", postpurchase_server::returns::RETURNS_PATH),
         ("POST", postpurchase_server::returns::RETURNS_PATH),
+        ("POST", postpurchase_server::returns::QUOTE_PATH),
         ("POST", postpurchase_server::returns::CANCEL_PATH),
         ("POST", postpurchase_server::returns::STATUS_PATH),
         ("GET", postpurchase_server::returns::SETTINGS_PATH),
@@ -744,7 +745,7 @@ async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(b
             }
         }
     }
-    assert_eq!(bodies, 38, "routes with a body");
+    assert_eq!(bodies, 39, "routes with a body");
 }
 
 storage_tests!(

@@ -1,5 +1,5 @@
-//! Returns through the API: eligibility, amounts, concurrent requests, retries,
-//! cancelling, and the shop moving a return along.
+//! Returns through the API: eligibility, amounts and their quote, concurrent requests,
+//! retries, cancelling, and the shop moving a return along.
 
 mod common;
 
@@ -533,7 +533,167 @@ async fn the_last_piece_in_stock_goes_to_one_exchange(backend: Backend) {
     assert_eq!(stock(&app, "TEE-L").await, 0);
 }
 
+fn quote(token: &str, body: &Value) -> Request<Body> {
+    Request::post(format!("/api/v1/shops/shop/orders/{token}/returns/quote"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+/// The tees with their variants in stock, and a 10% bonus for store credit.
+async fn sized_with_bonus(app: &TestApp) -> (String, i64) {
+    let (token, tee) = with_sizes(app).await;
+    let (status, body) = put(
+        app,
+        "/api/v1/admin/return-settings",
+        json!({"enabled": true, "window_days": 14, "reasons": ["Too small"],
+               "store_credit_bonus": 10}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    (token, tee)
+}
+
+async fn a_quote_is_what_starting_the_same_return_then_records(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (token, tee) = sized_with_bonus(&app).await;
+    let two = |resolution: &str| {
+        json!({"items": [{"line_id": tee, "quantity": 2, "reason": "Too small"}],
+               "resolution": resolution, "method": "label"})
+    };
+    for (body, refund, bonus) in [
+        (two("refund"), 5000, 0),
+        (two("store_credit"), 5000, 500),
+        (exchange(tee, 2, "TEE-L"), 0, 0),
+    ] {
+        let (status, quoted) = json_of(app.send(quote(&token, &body)).await).await;
+        assert_eq!(status, StatusCode::OK, "{quoted}");
+        assert_eq!(
+            quoted,
+            json!({"refund": refund, "bonus": bonus, "currency": "EUR"})
+        );
+        let (status, view) = json_of(app.send(start(&token, None, &body)).await).await;
+        assert_eq!(status, StatusCode::CREATED, "{view}");
+        assert_eq!(
+            json!({"refund": view["refund"], "bonus": view["bonus"], "currency": view["currency"]}),
+            quoted,
+            "{}",
+            body["resolution"]
+        );
+        // Cancelled, the tees can go back again under the next resolution.
+        let number = view["number"].as_str().unwrap();
+        let cancel = format!("/api/v1/shops/shop/orders/{token}/returns/{number}/cancel");
+        let (status, _) = json_of(
+            app.send(Request::post(&cancel).body(Body::empty()).unwrap())
+                .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+}
+
+async fn a_bad_quote_is_refused_as_starting_the_return_would_be(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (token, tee, cap) = delivered(&app).await;
+    let bad = json!({"items": [
+            {"line_id": tee, "quantity": 3, "reason": "Too small"},
+            {"line_id": cap, "quantity": 1, "reason": "Bored"},
+            {"line_id": 999, "quantity": 1, "reason": "Too small"},
+            {"line_id": tee, "quantity": 1, "reason": "Too small", "exchange_sku": "TEE-L"}],
+        "resolution": "refund", "method": "label"});
+    let cases = [
+        (token.clone(), bad),
+        (
+            token.clone(),
+            json!({"items": [], "resolution": "refund", "method": "label"}),
+        ),
+        (
+            token.clone(),
+            json!({"items": [], "resolution": "refund", "method": "by_pigeon"}),
+        ),
+        (
+            token.clone(),
+            json!({"items": [], "resolution": "refund", "method": "label", "x": 1}),
+        ),
+        (
+            "NoSuchToken1234567890abcdefghij".into(),
+            one_tee(tee, "refund"),
+        ),
+    ];
+    for (token, body) in cases {
+        let quoted = json_of(app.send(quote(&token, &body)).await).await;
+        let started = json_of(app.send(start(&token, None, &body)).await).await;
+        assert!(quoted.0.is_client_error(), "{body}: {quoted:?}");
+        assert_eq!(quoted, started, "{body}");
+    }
+    assert_eq!(
+        error_fields(
+            &json_of(
+                app.send(quote(
+                    &token,
+                    &json!({"items": [
+            {"line_id": tee, "quantity": 3, "reason": "Too small"}],
+            "resolution": "refund", "method": "label"})
+                ))
+                .await
+            )
+            .await
+            .1
+        ),
+        ["items[0].quantity"]
+    );
+    // Returns switched off: the same 404 as for a new return.
+    put(
+        &app,
+        "/api/v1/admin/return-settings",
+        json!({"enabled": false, "window_days": 14, "reasons": ["Too small"]}),
+    )
+    .await;
+    let body = one_tee(tee, "refund");
+    let quoted = json_of(app.send(quote(&token, &body)).await).await;
+    assert_eq!(quoted.0, StatusCode::NOT_FOUND, "{quoted:?}");
+    assert_eq!(
+        quoted,
+        json_of(app.send(start(&token, None, &body)).await).await
+    );
+    assert_eq!(app.count("returns").await, 0);
+}
+
+async fn quoting_writes_nothing(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (token, tee) = sized_with_bonus(&app).await;
+    app.execute(&[
+        "UPDATE shops SET webhook_url = 'https://merchant.example/hooks', webhook_secret = 's'
+         WHERE slug = 'shop'",
+    ])
+    .await;
+    let before = app
+        .counts(&["returns", "return_items", "webhook_deliveries"])
+        .await;
+    for body in [one_tee(tee, "store_credit"), exchange(tee, 2, "TEE-L")] {
+        for _ in 0..2 {
+            let (status, quoted) = json_of(app.send(quote(&token, &body)).await).await;
+            assert_eq!(status, StatusCode::OK, "{quoted}");
+        }
+    }
+    assert_eq!(
+        app.counts(&["returns", "return_items", "webhook_deliveries"])
+            .await,
+        before
+    );
+    assert_eq!(before, [0, 0, 0]);
+    assert_eq!(stock(&app, "TEE-L").await, 2, "nothing set aside");
+    let (_, options) = app
+        .get(&format!("/api/v1/shops/shop/orders/{token}/returns"))
+        .await;
+    assert_eq!(options["returns"], json!([]));
+    assert_eq!(options["lines"][0]["quantity"], 2);
+}
+
 storage_tests!(
+    a_quote_is_what_starting_the_same_return_then_records,
+    a_bad_quote_is_refused_as_starting_the_return_would_be,
+    quoting_writes_nothing,
     each_line_says_whether_it_can_go_back_and_why_not,
     a_return_for_store_credit_gets_its_number_and_bonus_and_can_be_cancelled,
     concurrent_returns_never_send_back_more_than_was_delivered,

@@ -5,8 +5,8 @@
 use axum::http::StatusCode;
 use postpurchase_api::{
     AdminReturn, ExchangeOption, FieldError, NewReturn, Resolution, ReturnChanged, ReturnItemView,
-    ReturnOptions, ReturnSettings, ReturnStatus, ReturnView, ReturnableLine, StockLevel,
-    WebhookData,
+    ReturnOptions, ReturnQuote, ReturnSettings, ReturnStatus, ReturnView, ReturnableLine,
+    StockLevel, WebhookData,
 };
 
 use super::idempotency::{Keyed, Saved};
@@ -338,6 +338,96 @@ async fn take_stock(
     Ok(taken == 1)
 }
 
+/// Checks a shopper's return against the order as it stands (what was delivered and is
+/// not in a return yet, the shop's reasons, the variants in stock): every problem named
+/// by its field path. Each item's unit price and quantity when all is well.
+async fn check(
+    c: &mut Conn<'_>,
+    order: OrderRef,
+    settings: &ReturnSettings,
+    wanted: &NewReturn,
+    now: i64,
+) -> Result<Vec<(i64, u32)>, ApiError> {
+    let facts = facts(c, order.order_id).await?;
+    let mut errors = Vec::new();
+    let mut priced = Vec::new();
+    if wanted.items.is_empty() {
+        errors.push(FieldError::new("items", "choose at least one item"));
+    }
+    for (i, item) in wanted.items.iter().enumerate() {
+        let field = |name: &str| format!("items[{i}].{name}");
+        let Some(line) = facts.iter().find(|l| l.line_id == item.line_id) else {
+            errors.push(FieldError::new(
+                field("line_id"),
+                "is not an item of this order",
+            ));
+            continue;
+        };
+        if wanted.items[..i].iter().any(|x| x.line_id == item.line_id) {
+            errors.push(FieldError::new(field("line_id"), "is listed twice"));
+        }
+        let (free, why, _) = returnable(line, now, settings.window_days);
+        if item.quantity == 0 || item.quantity > free {
+            let message = match why {
+                Some(why) => format!("cannot be returned: {}", wire_name(why)),
+                None => format!("at most {free} can be returned"),
+            };
+            errors.push(FieldError::new(field("quantity"), message));
+        }
+        if !settings.reasons.iter().any(|r| r == item.reason.trim()) {
+            errors.push(FieldError::new(
+                field("reason"),
+                "is not one of the shop's reasons",
+            ));
+        }
+        let sku = item.exchange_sku.as_deref().map(str::trim);
+        match (wanted.resolution, sku) {
+            (Resolution::Exchange, None) => errors.push(FieldError::new(
+                field("exchange_sku"),
+                "choose the variant you want instead",
+            )),
+            (Resolution::Exchange, Some(sku)) => {
+                let variant = stock_of(c, order.shop_id, sku)
+                    .await?
+                    .filter(|(product, _)| {
+                        Some(product) == line.product.as_ref() && sku != line.sku
+                    });
+                match variant {
+                    None => errors.push(FieldError::new(
+                        field("exchange_sku"),
+                        "is not another variant of this product",
+                    )),
+                    Some((_, stock)) if stock < item.quantity => {
+                        errors.push(FieldError::new(field("exchange_sku"), "is not in stock"))
+                    }
+                    Some(_) => {}
+                }
+            }
+            (_, Some(_)) => errors.push(FieldError::new(
+                field("exchange_sku"),
+                "only for an exchange",
+            )),
+            (_, None) => {}
+        }
+        if item
+            .comment
+            .as_ref()
+            .is_some_and(|c| c.chars().count() > 500)
+        {
+            errors.push(FieldError::new(
+                field("comment"),
+                "must be at most 500 characters",
+            ));
+        }
+        priced.push((line.unit_price, item.quantity));
+    }
+    if errors.is_empty() {
+        Ok(priced)
+    } else {
+        Err(ApiError::invalid_fields(errors))
+    }
+}
+
 /// Puts back the variants a return was to be exchanged for (it was cancelled or rejected).
 async fn restock(c: &mut Conn<'_>, shop_id: i64, return_id: i64) -> Result<(), DbError> {
     c.execute(
@@ -430,6 +520,36 @@ impl Db {
         .await
     }
 
+    /// What a return would bring, checked exactly as [`Db::create_return`] checks it (the
+    /// same refusals), in a read: nothing is written and no stock set aside.
+    pub async fn quote_return(
+        &self,
+        shop: &str,
+        token: &str,
+        request: NewReturn,
+        now: i64,
+    ) -> Result<ReturnQuote, ApiError> {
+        let (shop, token) = (shop.to_owned(), token.to_owned());
+        self.read(work!(|c, shop, token, request| {
+            let (order, settings) = returning_order(c, &shop, &token, now).await?;
+            let priced = check(c, order, &settings, &request, now).await?;
+            let (refund, bonus) = amounts(&priced, request.resolution, settings.store_credit_bonus);
+            let currency = c
+                .query_one(
+                    "SELECT currency FROM orders WHERE id = ?1",
+                    args![order.order_id],
+                )
+                .await?
+                .get("currency")?;
+            Ok(ReturnQuote {
+                refund,
+                bonus,
+                currency,
+            })
+        }))
+        .await
+    }
+
     /// Starts a return: quantities, reasons and exchange stock checked in this write, the
     /// variants wanted instead set aside, the amounts worked out, the shop told.
     pub async fn create_return(
@@ -465,82 +585,7 @@ impl Db {
                 Some(Saved::Made(_, None)) | None => {}
             }
             let wanted = &request.request;
-            let facts = facts(c, order.order_id).await?;
-            let mut errors = Vec::new();
-            let mut priced = Vec::new();
-            if wanted.items.is_empty() {
-                errors.push(FieldError::new("items", "choose at least one item"));
-            }
-            for (i, item) in wanted.items.iter().enumerate() {
-                let field = |name: &str| format!("items[{i}].{name}");
-                let Some(line) = facts.iter().find(|l| l.line_id == item.line_id) else {
-                    errors.push(FieldError::new(
-                        field("line_id"),
-                        "is not an item of this order",
-                    ));
-                    continue;
-                };
-                if wanted.items[..i].iter().any(|x| x.line_id == item.line_id) {
-                    errors.push(FieldError::new(field("line_id"), "is listed twice"));
-                }
-                let (free, why, _) = returnable(line, now, settings.window_days);
-                if item.quantity == 0 || item.quantity > free {
-                    let message = match why {
-                        Some(why) => format!("cannot be returned: {}", wire_name(why)),
-                        None => format!("at most {free} can be returned"),
-                    };
-                    errors.push(FieldError::new(field("quantity"), message));
-                }
-                if !settings.reasons.iter().any(|r| r == item.reason.trim()) {
-                    errors.push(FieldError::new(
-                        field("reason"),
-                        "is not one of the shop's reasons",
-                    ));
-                }
-                let sku = item.exchange_sku.as_deref().map(str::trim);
-                match (wanted.resolution, sku) {
-                    (Resolution::Exchange, None) => errors.push(FieldError::new(
-                        field("exchange_sku"),
-                        "choose the variant you want instead",
-                    )),
-                    (Resolution::Exchange, Some(sku)) => {
-                        let variant =
-                            stock_of(c, order.shop_id, sku)
-                                .await?
-                                .filter(|(product, _)| {
-                                    Some(product) == line.product.as_ref() && sku != line.sku
-                                });
-                        match variant {
-                            None => errors.push(FieldError::new(
-                                field("exchange_sku"),
-                                "is not another variant of this product",
-                            )),
-                            Some((_, stock)) if stock < item.quantity => errors
-                                .push(FieldError::new(field("exchange_sku"), "is not in stock")),
-                            Some(_) => {}
-                        }
-                    }
-                    (_, Some(_)) => errors.push(FieldError::new(
-                        field("exchange_sku"),
-                        "only for an exchange",
-                    )),
-                    (_, None) => {}
-                }
-                if item
-                    .comment
-                    .as_ref()
-                    .is_some_and(|c| c.chars().count() > 500)
-                {
-                    errors.push(FieldError::new(
-                        field("comment"),
-                        "must be at most 500 characters",
-                    ));
-                }
-                priced.push((line.unit_price, item.quantity));
-            }
-            if !errors.is_empty() {
-                return Err(ApiError::invalid_fields(errors));
-            }
+            let priced = check(c, order, &settings, wanted, now).await?;
             for (i, item) in wanted.items.iter().enumerate() {
                 if let Some(sku) = item.exchange_sku.as_deref().map(str::trim) {
                     if !take_stock(c, order.shop_id, sku, item.quantity).await? {
