@@ -99,17 +99,23 @@ pub fn mount(
 }
 
 /// [`mount`] for Rust callers, with every option.
+///
+/// No leptos view is mounted: the widget is plain DOM (see [`screen`]) and uses leptos for
+/// its signals, effects and clean-up only, under an [`Owner`](leptos::prelude::Owner) of
+/// its own. Dropping it runs the clean-up, which removes the widget.
 pub fn mount_with(root: web_sys::HtmlElement, mut options: Options) -> Mounted {
     if let Some(factory) = options.intl.take() {
         intl::share_with(factory);
     }
-    let events = root.clone().into();
-    let handle = leptos::mount::mount_to(root, move || widget(options, events));
-    Mounted(Some(Box::new(handle)))
+    // The executor that runs the widget's tasks (an error: it already runs).
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let owner = leptos::prelude::Owner::new();
+    owner.with(|| widget(options, root.into()));
+    Mounted(Some(Box::new(owner)))
 }
 
-/// The whole widget for one embed tag, its events heard on `root`.
-fn widget(options: Options, root: web_sys::Element) -> impl leptos::IntoView {
+/// The whole widget for one embed tag, into `root`, whose events it hears.
+fn widget(options: Options, root: web_sys::Element) {
     use leptos::prelude::*;
     use state::{Ctx, Live, Load};
     let texts = options.texts;
@@ -117,31 +123,37 @@ fn widget(options: Options, root: web_sys::Element) -> impl leptos::IntoView {
         t: texts,
         state: RwSignal::new_local(Load::Loading),
         said: RwSignal::new(String::new()),
-        live: StoredValue::new_local(std::rc::Rc::new(Live::new(options, root))),
+        live: StoredValue::new_local(std::rc::Rc::new(Live::new(options, root.clone()))),
     };
+    // The shell: the live region the widget speaks through, and the body the screen draws.
+    let shell = dom::add(&root, "div", "pp", "");
+    dom::attr(&shell, "lang", texts.code());
+    let region = dom::add(&shell, "p", "pp-visually-hidden", "");
+    dom::attr(&region, "aria-live", "polite");
+    let host = dom::add(&shell, "div", "pp-body", "");
+    let (busy, speak) = (shell.clone(), region.clone());
+    let effects = (
+        RenderEffect::new(move |_| {
+            let loading = cx.state.with(|s| matches!(s, Load::Loading));
+            dom::attr(&busy, "aria-busy", if loading { "true" } else { "false" });
+        }),
+        RenderEffect::new(move |_| speak.set_text_content(Some(&cx.said.get()))),
+    );
+    screen::body(host, cx, action::follow_ups);
+    action::listen(cx);
     cx.load();
     // Hidden pages are not re-checked; coming back checks at once.
     let listener = window_event_listener_untyped("visibilitychange", move |_| cx.check());
     on_cleanup(move || {
+        drop(effects);
         listener.remove();
         cx.stop();
         if let Some(live) = cx.live.try_get_value() {
             action::unlisten(&live);
+            // The widget goes with its shell, the only thing it put in its element.
+            live.root.set_text_content(None);
         }
     });
-    action::listen(cx);
-    let busy = move || cx.state.with(|s| matches!(s, Load::Loading).to_string());
-    view! {
-        <div class="pp" lang=texts.code() aria-busy=busy>
-            <p class="pp-visually-hidden" aria-live="polite">{move || cx.said.get()}</p>
-            <div class="pp-body" use:body=cx></div>
-        </div>
-    }
-}
-
-/// The `use:body` directive: the screen, with the follow-ups the actions open.
-fn body(host: web_sys::Element, cx: state::Ctx) {
-    screen::body(host, cx, action::follow_ups);
 }
 
 /// Whether a URL from the API may become a link or image source: web addresses only, so a
