@@ -1,15 +1,16 @@
-//! The widget's calls to the postpurchase API. Bodies are parsed by the browser
-//! (`Response.json()`) and read into the shared types by [`crate::decode`], so neither a
-//! JSON parser nor a serde deserializer ships in the bundle.
+//! The widget's calls to the postpurchase API, through the browser's `fetch` itself (an
+//! HTTP client crate brought streams and a request builder the widget never uses). Bodies
+//! are parsed by the browser (`Response.json()`) and read into the shared types by
+//! [`crate::decode`], so neither a JSON parser nor a serde deserializer ships in the
+//! bundle.
 
-use gloo_net::http::Request;
 use js_sys::Reflect;
 use postpurchase_api::{DeliveryChoice, OrderView, API_PREFIX};
 
 use crate::decode::{choice_json, FromJs};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, RequestCache, Response};
+use web_sys::{AbortSignal, Headers, Request, RequestCache, RequestInit, Response};
 
 /// How long the shopper waits for the API before the widget gives up and says so.
 pub const TIMEOUT_MS: u32 = 5_000;
@@ -29,6 +30,30 @@ pub fn order_url(api: &str, shop: &str, token: &str) -> String {
     let shop = js_sys::encode_uri_component(shop);
     let token = js_sys::encode_uri_component(token);
     format!("{api}{API_PREFIX}/shops/{shop}/orders/{token}")
+}
+
+/// Asks the API: a `GET`, or with `body` a `POST` of JSON, with extra `headers`, given up
+/// after [`TIMEOUT_MS`]. The browser's response, `None` without one.
+async fn fetch(url: &str, body: Option<String>, headers: &[(&str, &str)]) -> Option<Response> {
+    let init = RequestInit::new();
+    init.set_signal(Some(&AbortSignal::timeout_with_u32(TIMEOUT_MS)));
+    let sent = Headers::new().ok()?;
+    for (name, value) in headers {
+        sent.set(name, value).ok()?;
+    }
+    match body {
+        Some(body) => {
+            init.set_method("POST");
+            sent.set("Content-Type", "application/json").ok()?;
+            init.set_body(&body.into());
+        }
+        // No-store: the browser's cache must not answer a re-check with a stale 200.
+        None => init.set_cache(RequestCache::NoStore),
+    }
+    init.set_headers(&sent);
+    let request = Request::new_with_str_and_init(url, &init).ok()?;
+    let answer = web_sys::window()?.fetch_with_request(&request);
+    JsFuture::from(answer).await.ok()?.dyn_into().ok()
 }
 
 /// The parsed JSON body of a response, if it has one.
@@ -71,20 +96,14 @@ pub async fn fetch_order(
             }
         }
         None => {
-            let signal = AbortSignal::timeout_with_u32(TIMEOUT_MS);
-            // No-store: the browser's cache must not answer a re-check with a stale 200.
-            let mut request = Request::get(url)
-                .abort_signal(Some(&signal))
-                .cache(RequestCache::NoStore);
-            if let Some(etag) = etag {
-                request = request.header("If-None-Match", etag);
-            }
-            let response: Response = request
-                .send()
-                .await
-                .map_err(|_| LoadError::Unavailable)?
-                .into();
-            read(response).await
+            let condition = etag.map(|etag| ("If-None-Match", etag));
+            let headers = condition.as_slice();
+            read(
+                fetch(url, None, headers)
+                    .await
+                    .ok_or(LoadError::Unavailable)?,
+            )
+            .await
         }
     };
     match status {
@@ -139,25 +158,7 @@ pub async fn send(
     body: Option<String>,
     headers: &[(&str, &str)],
 ) -> Result<JsValue, Option<Refusal>> {
-    let signal = AbortSignal::timeout_with_u32(TIMEOUT_MS);
-    let mut request = match body {
-        Some(_) => Request::post(url).header("Content-Type", "application/json"),
-        None => Request::get(url).cache(RequestCache::NoStore),
-    }
-    .abort_signal(Some(&signal));
-    for (name, value) in headers {
-        request = request.header(name, value);
-    }
-    let request = match body {
-        Some(body) => request.body(body),
-        None => request.build(),
-    };
-    let response: Response = request
-        .map_err(|_| None)?
-        .send()
-        .await
-        .map_err(|_| None)?
-        .into();
+    let response = fetch(url, body, headers).await.ok_or(None)?;
     let value = json(&response).await.ok_or(None)?;
     if response.ok() {
         Ok(value)
