@@ -82,6 +82,19 @@ impl Texts {
     }
 }
 
+/// The parts that are there with `sep` between them, e.g. "Utrecht · Sorted". (One loop
+/// for every list of words: `join` made a copy of itself per kind of list.)
+pub fn joined(parts: &[Option<&str>], sep: &str) -> String {
+    let mut out = String::new();
+    for part in parts.iter().flatten() {
+        if !out.is_empty() {
+            out.push_str(sep);
+        }
+        out.push_str(part);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

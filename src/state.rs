@@ -163,7 +163,7 @@ impl Ctx {
     /// Shows a newer version of the order, announcing parcels whose status changed.
     pub fn show(self, order: OrderView) {
         let t = self.t;
-        let mut news = Vec::new();
+        let mut news = String::new();
         self.state.with_untracked(|state| {
             if let Load::Ready(old) = state {
                 for (n, s) in order.shipments.iter().enumerate() {
@@ -172,19 +172,22 @@ impl Ctx {
                         .iter()
                         .any(|o| o.id == s.id && o.status == s.status)
                     {
-                        news.push(t.fill_with(
+                        if !news.is_empty() {
+                            news.push(' ');
+                        }
+                        news += &t.fill_with(
                             Key::LiveStatus,
                             &[
                                 ("number", &(n + 1).to_string()),
                                 ("status", t.get(STATUS_KEYS[s.status as usize])),
                             ],
-                        ));
+                        );
                     }
                 }
             }
         });
         if !news.is_empty() {
-            self.said.set(news.join(" "));
+            self.said.set(news);
         }
         self.state.set(Load::Ready(Rc::new(order)));
     }

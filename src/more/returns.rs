@@ -387,7 +387,10 @@ fn summarize(cx: Ctx, form: &Element) -> Option<Worth> {
             &goods,
             "li",
             "",
-            &[words, value(form, &["r", &line].concat())].join(" · "),
+            &crate::i18n::joined(
+                &[Some(&words), Some(&value(form, &["r", &line].concat()))],
+                " · ",
+            ),
         );
     }
     let chose = Resolution::from_js(&value(form, "resolution").into());

@@ -6,7 +6,7 @@ use postpurchase_api::{OrderStage, OrderView};
 use web_sys::Element;
 
 use crate::dom::{add, attr, make};
-use crate::i18n::{Key, Texts};
+use crate::i18n::{joined, Key, Texts};
 use crate::intl::Formats;
 use crate::{is_image_url, is_web_url};
 
@@ -107,7 +107,8 @@ pub(super) fn items(t: Texts, f: &Formats, order: &OrderView) -> Element {
         }
         let mut quantity = t.fill(Key::ItemsQuantity, &item.quantity.to_string());
         if item.quantity > 1 {
-            quantity = [quantity, t.fill(Key::ItemsEach, &f.money(item.unit_price))].join(" · ");
+            let each = t.fill(Key::ItemsEach, &f.money(item.unit_price));
+            quantity = joined(&[Some(&quantity), Some(&each)], " · ");
         }
         add(&text, "p", "pp-item-quantity", &quantity);
         add(&li, "p", "pp-item-price", &f.money(item.line_total));

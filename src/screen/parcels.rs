@@ -13,7 +13,7 @@ use postpurchase_api::{
 use web_sys::Element;
 
 use crate::dom::{add, attr, make};
-use crate::i18n::{Key, Texts};
+use crate::i18n::{joined, Key, Texts};
 use crate::intl::Formats;
 use crate::is_web_url;
 use crate::parcels::*;
@@ -234,11 +234,8 @@ pub(crate) fn facts(
         );
         attr(&time, "datetime", &e.occurred_at);
         let what = e.text.as_deref().unwrap_or(status(t, e.status));
-        let words: Vec<&str> = [e.location.as_deref(), Some(what)]
-            .into_iter()
-            .flatten()
-            .collect();
-        add(&event, "span", "", &[" ", &words.join(" · ")].concat());
+        let words = joined(&[e.location.as_deref(), Some(what)], " · ");
+        add(&event, "span", "", &[" ", &words].concat());
     }
     let parent = area.parent_element();
     while let Some(child) = li.first_child() {
@@ -326,11 +323,10 @@ fn describe(t: Texts, f: &Formats, o: Option<&DeliveryOptions>, c: &DeliveryChoi
                 .as_deref()
                 .and_then(|p| SAFE_PLACES.iter().position(|x| *x == p))
                 .map(|i| t.get(PLACE_KEYS[i]));
-            let words: Vec<&str> = [place, s.instruction.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect();
-            t.fill(Key::ShowSafePlace, &words.join(" · "))
+            t.fill(
+                Key::ShowSafePlace,
+                &joined(&[place, s.instruction.as_deref()], " · "),
+            )
         }),
         ChoiceKind::PickupPoint => o
             .and_then(|o| {
@@ -418,7 +414,8 @@ pub(crate) fn offer(
                 })
                 .to_owned();
             if let Some(m) = p.distance_m.filter(|_| labels) {
-                kind = [kind, t.fill(Key::PointDistance, &f.distance(m))].join(" · ");
+                let far = t.fill(Key::PointDistance, &f.distance(m));
+                kind = joined(&[Some(&kind), Some(&far)], " · ");
             }
             let mut lines = vec![kind, p.address.clone()];
             lines.extend(p.opening_hours.iter().cloned());
