@@ -397,7 +397,7 @@ fn save(cx: Ctx, area: Element, sid: i64, choice: Option<DeliveryChoice>) {
                     // No answer at all: the same key goes with the next attempt.
                     if let Some(r) = &refusal {
                         live.answered(&what);
-                        d.wrong = field_mask(r.fields.iter().map(String::as_str));
+                        d.wrong = field_mask(r.fields.iter().map(|f| f.field.as_str()));
                     }
                     d.note = Note::Refused(key);
                     None
@@ -585,7 +585,8 @@ fn post(cx: Ctx, from: Element, path: String, body: String) {
                 .to_owned()
             }
             Err(Some(refusal)) if refusal.code == "invalid_fields" && m != Module::Returns => {
-                for name in &refusal.fields {
+                for wrong in &refusal.fields {
+                    let name = &wrong.field;
                     if let Some(el) = find(&from, &format!("[name=\"{name}\"]")) {
                         mark(&el, t.get(Key::MoreRequired));
                     }

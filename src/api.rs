@@ -5,7 +5,7 @@
 //! bundle.
 
 use js_sys::Reflect;
-use postpurchase_api::{DeliveryChoice, OrderView, API_PREFIX};
+use postpurchase_api::{DeliveryChoice, ErrorBody, ErrorDetail, OrderView, API_PREFIX};
 
 use crate::decode::{choice_json, FromJs};
 use wasm_bindgen::{JsCast, JsValue};
@@ -123,32 +123,9 @@ pub fn choice_body(choice: Option<DeliveryChoice>) -> String {
     choice_json(choice.as_ref())
 }
 
-/// The API's refusal: its error code and the paths of the fields it found wrong.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Refusal {
-    pub code: String,
-    pub fields: Vec<String>,
-}
-
-/// Reads `{"error": {"code", "fields": [{"field"}]}}` by hand: a serde reader for it
-/// would cost the bundle more than the rest of this file.
-fn refusal(body: &JsValue) -> Option<Refusal> {
-    let get = |v: &JsValue, key: &str| Reflect::get(v, &key.into()).ok();
-    let error = get(body, "error")?;
-    let fields = get(&error, "fields")
-        .filter(|f| f.is_object())
-        .map(|f| {
-            js_sys::Array::from(&f)
-                .iter()
-                .filter_map(|f| get(&f, "field")?.as_string())
-                .collect()
-        })
-        .unwrap_or_default();
-    Some(Refusal {
-        code: get(&error, "code")?.as_string()?,
-        fields,
-    })
-}
+/// The API's refusal (`{"error": {...}}`, read by the decoder): its code, its message and
+/// the fields it found wrong.
+pub type Refusal = ErrorDetail;
 
 /// Sends a request to the API (`body`: JSON, for a POST) with extra `headers`, limited to
 /// [`TIMEOUT_MS`]. The answer is the parsed body of a success; a refusal is the API's
@@ -163,7 +140,7 @@ pub async fn send(
     if response.ok() {
         Ok(value)
     } else {
-        Err(refusal(&value))
+        Err(ErrorBody::from_js(&value).map(|body| body.error))
     }
 }
 

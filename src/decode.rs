@@ -176,6 +176,20 @@ from_js! {
     Preferences { email, sms }
     Referral { code, share_url, friends; friend_reward, referrer_reward }
     Reward { kind, value, currency }
+    // Every refusal.
+    ErrorBody { error }
+    FieldError { field, message }
+}
+
+/// A refusal's detail; `fields` is left out of the API's answer when there are none.
+impl FromJs for ErrorDetail {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        Some(ErrorDetail {
+            code: field(value, "code")?,
+            message: field(value, "message")?,
+            fields: field(value, "fields").unwrap_or_default(),
+        })
+    }
 }
 
 /// The returns module's answer, [`ReturnOptions`], as this widget reads it: each return a

@@ -1,6 +1,7 @@
-//! The follow-ups' answers read by the one decoder (`src/decode.rs`), a test per type: a
-//! field this widget does not know is ignored, and a name a newer server adds to an enum
-//! leaves out what it names — never the whole answer.
+//! The API's answers besides the order view (the follow-ups', a quote, a refusal) read by
+//! the one decoder (`src/decode.rs`), a test per type: a field this widget does not know
+//! is ignored, and a name a newer server adds to an enum leaves out what it names — never
+//! the whole answer.
 //!
 //! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown
 //! --test decode`.
@@ -226,4 +227,22 @@ fn a_referral_leaves_out_a_reward_of_a_kind_this_widget_does_not_know() {
         Some((RewardKind::StoreCredit, 1000))
     );
     assert_eq!(referral.friends, 2);
+}
+
+#[wasm_bindgen_test]
+fn a_refusal_is_read_with_or_without_fields_and_ignores_what_it_does_not_know() {
+    let body: ErrorBody = read(
+        r#"{"error": {"code": "invalid_fields", "message": "Check these.", "trace": "x",
+            "fields": [{"field": "items[0].quantity", "message": "Too many.", "max": 1}]}}"#,
+    )
+    .unwrap();
+    assert_eq!(body.error.code, "invalid_fields");
+    assert_eq!(
+        body.error.fields,
+        [FieldError::new("items[0].quantity", "Too many.")]
+    );
+    // No fields at all is how the API says there are none.
+    let body: ErrorBody = read(r#"{"error": {"code": "slot_full", "message": "Taken."}}"#).unwrap();
+    assert!(body.error.fields.is_empty());
+    assert!(read::<ErrorBody>(r#"{"error": {"message": "no code"}}"#).is_none());
 }
