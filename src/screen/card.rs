@@ -11,7 +11,7 @@ use crate::intl::Formats;
 use crate::{is_image_url, is_web_url};
 
 /// A section of the card titled `title`, its `part` also naming its heading's id.
-fn section(t: Texts, part: &str, title: Key) -> Element {
+fn section(part: &str, t: Texts, title: Key) -> Element {
     let el = make("section", "pp-section");
     attr(&el, "part", part);
     attr(&el, "aria-labelledby", &["pp-", part].concat());
@@ -73,7 +73,7 @@ pub(super) fn head(t: Texts, f: &Formats, order: &OrderView) -> Element {
 
 /// What was bought.
 pub(super) fn items(t: Texts, f: &Formats, order: &OrderView) -> Element {
-    let section = section(t, "items", Key::ItemsTitle);
+    let section = section("items", t, Key::ItemsTitle);
     let list = add(&section, "ul", "pp-items", "");
     attr(&list, "role", "list");
     for item in &order.items {
@@ -119,7 +119,7 @@ pub(super) fn items(t: Texts, f: &Formats, order: &OrderView) -> Element {
 /// What it cost.
 pub(super) fn totals(t: Texts, f: &Formats, order: &OrderView) -> Element {
     let totals = &order.totals;
-    let section = section(t, "totals", Key::TotalsTitle);
+    let section = section("totals", t, Key::TotalsTitle);
     let rows = add(&section, "dl", "pp-totals", "");
     let shipping = if totals.shipping == 0 {
         t.get(Key::TotalsFree).to_owned()
@@ -153,7 +153,7 @@ pub(super) fn totals(t: Texts, f: &Formats, order: &OrderView) -> Element {
 
 /// Where it goes, and when it is expected.
 pub(super) fn delivery(t: Texts, f: &Formats, order: &OrderView) -> Element {
-    let section = section(t, "delivery", Key::DeliveryTitle);
+    let section = section("delivery", t, Key::DeliveryTitle);
     let facts = add(&section, "dl", "pp-facts", "");
     add(&facts, "dt", "", t.get(Key::DeliveryAddress));
     let address = add(&add(&facts, "dd", "", ""), "address", "pp-address", "");
@@ -181,7 +181,7 @@ pub(super) fn delivery(t: Texts, f: &Formats, order: &OrderView) -> Element {
 /// How to reach the shop.
 pub(super) fn help(t: Texts, order: &OrderView) -> Element {
     let shop = &order.shop;
-    let section = section(t, "help", Key::HelpTitle);
+    let section = section("help", t, Key::HelpTitle);
     let links = add(&section, "ul", "pp-links", "");
     attr(&links, "role", "list");
     let phone: Option<String> = shop.support_phone.as_ref().map(|p| {
