@@ -968,17 +968,22 @@ async fn news_for_a_parcel_leaves_its_open_form_alone() {
     wait_for(&root, "Sorted in Utrecht", 2000).await;
     sleep(50).await;
     assert!(calls.length() >= 2);
-    // Drawn anew, the field still holds what was typed and still has the keyboard.
+    // Its form was not drawn anew: the field still holds what was typed, and the keyboard.
+    assert_typing("pp7-1", "Mrs Jansen");
+}
+
+/// The field `id` has the keyboard and holds `text`.
+fn assert_typing(id: &str, text: &str) {
     let active = web_sys::window()
         .unwrap()
         .document()
         .unwrap()
         .active_element()
         .unwrap();
-    assert_eq!(active.id(), "pp7-1");
+    assert_eq!(active.id(), id);
     assert_eq!(
         active.unchecked_into::<web_sys::HtmlInputElement>().value(),
-        "Mrs Jansen"
+        text
     );
 }
 
@@ -1047,17 +1052,7 @@ async fn a_recheck_redraws_only_the_parcel_that_changed() {
         .query_selector("[data-status=out_for_delivery] details[open]")
         .unwrap()
         .is_some());
-    let active = web_sys::window()
-        .unwrap()
-        .document()
-        .unwrap()
-        .active_element()
-        .unwrap();
-    assert_eq!(active.id(), "pp7-1");
-    assert_eq!(
-        active.unchecked_into::<web_sys::HtmlInputElement>().value(),
-        "Mrs Jansen"
-    );
+    assert_typing("pp7-1", "Mrs Jansen");
 }
 
 /// Sets a list's or field's value as a shopper would, with a `change` event.
