@@ -17,7 +17,7 @@ use crate::api::{choice_body, post_choice, send};
 use crate::decode::{field, set, FromJs};
 use crate::dom::{add, all, attr, find, focus, show};
 use crate::i18n::Key;
-use crate::more::{self, body, check, mark, module, sync, turn, worth};
+use crate::more::{self, body, check, mark, module, sync, turn, worth, LAST_STEP};
 use crate::parcels::field_mask;
 use crate::screen::parcels::{control, form, id, offer};
 use crate::state::{drawn, Ctx, Live, Note};
@@ -188,6 +188,7 @@ fn act(cx: Ctx, action: Action, target: Element) {
         Action::Skip => {
             if let (Some(form), Some(section)) = (target.closest("form").ok().flatten(), section())
             {
+                live.skipped.borrow_mut().push(form.id());
                 show(&form, false);
                 focus(
                     form.next_element_sibling()
@@ -204,22 +205,18 @@ fn act(cx: Ctx, action: Action, target: Element) {
             }
         }
         Action::Step(forward) => {
-            let form = target.closest("form").ok().flatten();
-            if let (Some(form), Some(step)) = (form, target.closest(".pp-step").ok().flatten()) {
-                step_to(cx, &form, &step, forward);
+            if let Some(form) = target.closest("form").ok().flatten() {
+                step_to(cx, &form, forward);
             }
         }
         Action::Send => {
             // Enter in a return step before the last one means "Next".
-            let open = find(&target, ".pp-step:not([hidden])");
-            match open.filter(|s| s.get_attribute("data-step").as_deref() != Some("4")) {
-                Some(step) => step_to(cx, &target, &step, true),
-                None if check(t, &target) => {
-                    let path = target.get_attribute("data-post").unwrap_or_default();
-                    let body = body(&target, &path);
-                    post(cx, target, path, body);
-                }
-                None => {}
+            if target.id() == "pp-rf" && live.step.get() < LAST_STEP {
+                step_to(cx, &target, true);
+            } else if check(t, &target) {
+                let path = target.get_attribute("data-post").unwrap_or_default();
+                let body = body(&target, &path);
+                post(cx, target, path, body);
             }
         }
         Action::CancelReturn(number) => {
@@ -234,9 +231,15 @@ fn act(cx: Ctx, action: Action, target: Element) {
 /// Moves the return form a step; on reaching the summary, asks the server what the
 /// return brings (`returns/quote`: the rule it applies to the return itself, so the
 /// widget computes no amount). A newer quote's answer replaces an older one's.
-fn step_to(cx: Ctx, form: &Element, step: &Element, forward: bool) {
-    let (Some(summary), Some(live)) = (turn(cx, form, step, forward), cx.live.try_get_value())
-    else {
+fn step_to(cx: Ctx, form: &Element, forward: bool) {
+    let Some(live) = cx.live.try_get_value() else {
+        return;
+    };
+    let Some((to, summary)) = turn(cx, form, live.step.get(), forward) else {
+        return;
+    };
+    live.step.set(to);
+    let Some(summary) = summary else {
         return;
     };
     let url = [live.url.as_str(), "/returns/quote"].concat();
@@ -489,6 +492,10 @@ fn load(cx: Ctx, panel: Element, m: Module, then: Option<String>) {
         }
         let _ = panel.remove_attribute("aria-busy");
         panel.set_text_content(None);
+        // A return form drawn anew starts at its first step.
+        if m == Module::Returns {
+            live.step.set(0);
+        }
         let drawn = match result {
             Ok(data) => more::draw(cx, &panel, m, &data),
             Err(_) => {

@@ -70,6 +70,11 @@ pub(crate) struct Live {
     sent: RefCell<Vec<(String, String, String)>>,
     /// The parcels whose event history the shopper opened.
     pub histories: RefCell<Vec<i64>>,
+    /// The survey's questions the shopper skipped (their forms' ids): not asked again
+    /// while the widget is open, also when the survey is drawn anew after an answer.
+    pub skipped: RefCell<Vec<String>>,
+    /// The step of the return form shown (0 to [`crate::more`]'s last, the summary).
+    pub step: Cell<usize>,
     /// The follow-up module open, if any.
     pub open: Cell<Option<Module>>,
     /// The follow-up modules whose data has been drawn, by bit of [`Module`].
@@ -99,6 +104,8 @@ impl Live {
             drafts: RefCell::new(Vec::new()),
             sent: RefCell::new(Vec::new()),
             histories: RefCell::new(Vec::new()),
+            skipped: RefCell::new(Vec::new()),
+            step: Cell::new(0),
             open: Cell::new(None),
             loaded: Cell::new(0),
             locale: options.locale,

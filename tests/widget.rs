@@ -1368,3 +1368,29 @@ async fn an_unreadable_answer_fails_like_a_failed_load_and_an_unknown_status_is_
         .is_none());
     assert!(root.query_selector(".pp-qr").unwrap().is_none());
 }
+
+#[wasm_bindgen_test]
+async fn a_skipped_question_stays_skipped_when_the_survey_is_drawn_anew() {
+    let mut order = order(false);
+    order.modules = vec![Module::Survey];
+    let survey = |heard: bool| {
+        serde_json::json!({"ask_nps": true, "ask_heard": heard,
+            "heard_options": ["Instagram", "A friend"], "preferences": null})
+        .to_string()
+    };
+    let calls = fake_fetch(&[ok(&order), (200, survey(true)), (200, survey(false))]);
+    let root = mount("en", None);
+    find(&root, "#pp-nps", 2000).await;
+    click(&root, "#pp-nps [data-act=m-skip]");
+    click(&root, "#pp-heard input[value=Instagram]");
+    submit(&root, "#pp-heard");
+    calls_reach(&calls, 3).await;
+    assert!(request(&calls, 2, "url")
+        .unwrap()
+        .ends_with("/survey/heard"));
+    wait_for(&root, "Thank you", 2000).await;
+    // Drawn anew from the answer, which still asks the 0–10 question: not asked again.
+    assert!(root.query_selector("#pp-heard").unwrap().is_none());
+    let nps = root.query_selector("#pp-nps").unwrap().unwrap();
+    assert!(nps.has_attribute("hidden"));
+}

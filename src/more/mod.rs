@@ -23,7 +23,7 @@ mod survey;
 
 pub(crate) use forms::{check, mark};
 use returns::chosen;
-pub(crate) use returns::{sync, turn, worth};
+pub(crate) use returns::{sync, turn, worth, LAST_STEP};
 
 use crate::decode::{set, FromJs};
 use crate::dom::{add, all, attr, find, focus, make, show};
@@ -170,7 +170,17 @@ pub(crate) fn draw(cx: Ctx, panel: &Element, m: Module, data: &JsValue) -> bool 
         Module::Referral => {
             FromJs::from_js(data).map(|d| referral::referral(t, &f, &order, panel, &d))
         }
-        Module::Survey => FromJs::from_js(data).map(|d| survey::survey(t, &order, panel, &d)),
+        Module::Survey => FromJs::from_js(data).map(|d| {
+            survey::survey(t, &order, panel, &d);
+            // What the shopper skipped stays skipped.
+            cx.live.with_value(|live| {
+                for id in live.skipped.borrow().iter() {
+                    if let Some(form) = find(panel, &["#", id].concat()) {
+                        show(&form, false);
+                    }
+                }
+            });
+        }),
     };
     if drawn.is_none() {
         attr(

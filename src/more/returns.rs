@@ -25,6 +25,8 @@ const STEPS: [Key; 5] = [
     Key::ReturnsMethod,
     Key::ReturnsSummary,
 ];
+/// The last step, the summary: sending the form there sends the return.
+pub(crate) const LAST_STEP: usize = STEPS.len() - 1;
 
 /// What the shopper gets, in words.
 fn resolution(r: Resolution) -> Key {
@@ -422,9 +424,19 @@ pub(crate) fn worth(cx: Ctx, (line, chose): &Worth, quote: Result<ReturnQuote, b
 
 /// Moves the return form a step forward (when the step's answers are complete) or back.
 /// Reaching the summary, its amount line waits for the server's quote.
-pub(crate) fn turn(cx: Ctx, form: &Element, step: &Element, forward: bool) -> Option<Worth> {
+/// `at` is the step shown (see [`crate::state::Live::step`]); the answer is the step
+/// shown after, `None` when it stays.
+pub(crate) fn turn(
+    cx: Ctx,
+    form: &Element,
+    at: usize,
+    forward: bool,
+) -> Option<(usize, Option<Worth>)> {
     let t = cx.t;
+    let step = |n: usize| find(form, &["[data-step=\"", &n.to_string(), "\"]"].concat());
+    let here = step(at)?;
     if forward {
+        let step = &here;
         let none = chosen(form).is_empty();
         if let Some(line) = find(step, "#pp-rf-items-e") {
             line.set_text_content(Some(if none { t.get(Key::ReturnsPickOne) } else { "" }));
@@ -438,22 +450,18 @@ pub(crate) fn turn(cx: Ctx, form: &Element, step: &Element, forward: bool) -> Op
         }
     }
     sync(form);
-    let next = if forward {
-        step.next_element_sibling()
-    } else {
-        step.previous_element_sibling()
-    };
-    let next = next.filter(|n| n.has_attribute("data-step"))?;
-    let worth = if next.get_attribute("data-step").as_deref() == Some("4") {
+    let to = if forward { at + 1 } else { at.checked_sub(1)? };
+    let next = step(to)?;
+    let worth = if to == LAST_STEP {
         summarize(cx, form)
     } else {
         None
     };
-    show(step, false);
+    show(&here, false);
     show(&next, true);
     focus(find(
         &next,
         "input:not(:disabled),select:not(:disabled),.pp-summary",
     ));
-    worth
+    Some((to, worth))
 }
