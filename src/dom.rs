@@ -51,3 +51,44 @@ pub fn focus(el: Option<Element>) {
 pub fn show(el: &Element, on: bool) {
     let _ = el.toggle_attribute_with_force("hidden", !on);
 }
+
+/// Whether a URL from the API may become a link or image source: web addresses only, so a
+/// `javascript:` URL can never reach an `href`.
+pub fn is_web_url(url: &str) -> bool {
+    let lower = url
+        .trim_start()
+        .get(..8)
+        .unwrap_or(url)
+        .to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+/// `is_web_url`, plus inline images (`data:image/...`, used by the demo shop).
+pub fn is_image_url(url: &str) -> bool {
+    let lower = url.get(..11).unwrap_or(url).to_ascii_lowercase();
+    is_web_url(url) || lower.starts_with("data:image/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_web_addresses_become_links() {
+        assert!(is_web_url("https://shop.example/help"));
+        assert!(is_web_url("HTTP://shop.example"));
+        assert!(!is_web_url("javascript:alert(1)"));
+        assert!(!is_web_url(" javascript:alert(1)"));
+        assert!(!is_web_url("data:text/html,<script>"));
+        assert!(!is_web_url("//shop.example"));
+        assert!(!is_web_url(""));
+    }
+
+    #[test]
+    fn images_may_also_be_inline() {
+        assert!(is_image_url("data:image/svg+xml,%3Csvg%3E"));
+        assert!(is_image_url("https://cdn.example/a.jpg"));
+        assert!(!is_image_url("data:text/html,hi"));
+        assert!(!is_image_url("javascript:x"));
+    }
+}

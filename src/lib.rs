@@ -19,34 +19,12 @@ pub mod parcels;
 mod screen;
 mod state;
 
+pub use state::Options;
+
 use wasm_bindgen::prelude::*;
 
 /// How often a visible widget asks whether the order changed, in milliseconds.
 pub const REFRESH_MS: u32 = 30_000;
-
-/// What the embed tag says about the order to show.
-#[derive(Clone, Debug)]
-pub struct Options {
-    /// Origin of the postpurchase API, e.g. `https://orders.example.com`.
-    pub api: String,
-    /// The shop's slug.
-    pub shop: String,
-    /// The order's capability token.
-    pub order: String,
-    /// The shopper's language's texts, which the loader chose and fetched.
-    pub texts: i18n::Texts,
-    /// The shopper's language tag for `Intl` (dates, numbers, money), e.g. `nl-BE`.
-    pub locale: String,
-    /// The shop's own order page, offered whenever the widget cannot show the order.
-    pub order_page: Option<String>,
-    /// The loader's request for the order (a `Promise<Response>`), started before the
-    /// widget's files arrived; used for the first load instead of a second request.
-    pub prefetched: Option<js_sys::Promise>,
-    /// How often to re-check the order while the page is visible ([`REFRESH_MS`]).
-    pub refresh_ms: u32,
-    /// The loader's shared `Intl` objects, `(kind, locale, options) => formatter`.
-    pub intl: Option<js_sys::Function>,
-}
 
 /// A mounted widget; dropping it (or calling `unmount`) removes it and frees its memory.
 #[wasm_bindgen]
@@ -154,45 +132,4 @@ fn widget(options: Options, root: web_sys::Element) {
             live.root.set_text_content(None);
         }
     });
-}
-
-/// Whether a URL from the API may become a link or image source: web addresses only, so a
-/// `javascript:` URL can never reach an `href`.
-pub fn is_web_url(url: &str) -> bool {
-    let lower = url
-        .trim_start()
-        .get(..8)
-        .unwrap_or(url)
-        .to_ascii_lowercase();
-    lower.starts_with("https://") || lower.starts_with("http://")
-}
-
-/// `is_web_url`, plus inline images (`data:image/...`, used by the demo shop).
-pub fn is_image_url(url: &str) -> bool {
-    let lower = url.get(..11).unwrap_or(url).to_ascii_lowercase();
-    is_web_url(url) || lower.starts_with("data:image/")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_web_addresses_become_links() {
-        assert!(is_web_url("https://shop.example/help"));
-        assert!(is_web_url("HTTP://shop.example"));
-        assert!(!is_web_url("javascript:alert(1)"));
-        assert!(!is_web_url(" javascript:alert(1)"));
-        assert!(!is_web_url("data:text/html,<script>"));
-        assert!(!is_web_url("//shop.example"));
-        assert!(!is_web_url(""));
-    }
-
-    #[test]
-    fn images_may_also_be_inline() {
-        assert!(is_image_url("data:image/svg+xml,%3Csvg%3E"));
-        assert!(is_image_url("https://cdn.example/a.jpg"));
-        assert!(!is_image_url("data:text/html,hi"));
-        assert!(!is_image_url("javascript:x"));
-    }
 }

@@ -90,7 +90,7 @@ pub(crate) struct Live {
 }
 
 impl Live {
-    pub fn new(options: crate::Options, root: web_sys::Element) -> Live {
+    pub fn new(options: Options, root: web_sys::Element) -> Live {
         Live {
             url: crate::api::order_url(&options.api, &options.shop, &options.order),
             refresh: options.refresh_ms,
@@ -154,6 +154,30 @@ fn new_key() -> String {
     (0..4)
         .map(|_| format!("{:08x}", (js_sys::Math::random() * 4_294_967_296.0) as u32))
         .collect()
+}
+
+/// What the embed tag says about the order to show.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Origin of the postpurchase API, e.g. `https://orders.example.com`.
+    pub api: String,
+    /// The shop's slug.
+    pub shop: String,
+    /// The order's capability token.
+    pub order: String,
+    /// The shopper's language's texts, which the loader chose and fetched.
+    pub texts: crate::i18n::Texts,
+    /// The shopper's language tag for `Intl` (dates, numbers, money), e.g. `nl-BE`.
+    pub locale: String,
+    /// The shop's own order page, offered whenever the widget cannot show the order.
+    pub order_page: Option<String>,
+    /// The loader's request for the order (a `Promise<Response>`), started before the
+    /// widget's files arrived; used for the first load instead of a second request.
+    pub prefetched: Option<js_sys::Promise>,
+    /// How often to re-check the order while the page is visible ([`crate::REFRESH_MS`]).
+    pub refresh_ms: u32,
+    /// The loader's shared `Intl` objects, `(kind, locale, options) => formatter`.
+    pub intl: Option<js_sys::Function>,
 }
 
 /// Everything the actions and the screen need, as copyable handles.

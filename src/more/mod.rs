@@ -27,10 +27,10 @@ pub(crate) use returns::{sync, turn, worth, LAST_STEP};
 
 use crate::decode::{set, FromJs};
 use crate::dom::{add, all, attr, find, focus, make, show};
+use crate::dom::{is_image_url, is_web_url};
 use crate::i18n::{Key, Texts};
 use crate::intl::Formats;
 use crate::state::Ctx;
-use crate::{is_image_url, is_web_url};
 
 /// Every module, in the order of [`Module`].
 const MODULES: [Module; 4] = [

@@ -6,9 +6,9 @@ use postpurchase_api::{OrderStage, OrderView};
 use web_sys::Element;
 
 use crate::dom::{add, attr, make};
+use crate::dom::{is_image_url, is_web_url};
 use crate::i18n::{joined, Key, Texts};
 use crate::intl::Formats;
-use crate::{is_image_url, is_web_url};
 
 /// A section of the card titled `title`, its `part` also naming its heading's id.
 fn section(part: &str, t: Texts, title: Key) -> Element {

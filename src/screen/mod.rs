@@ -22,9 +22,9 @@ use postpurchase_api::OrderView;
 use web_sys::Element;
 
 use crate::api::LoadError;
+use crate::dom::is_web_url;
 use crate::dom::{add, attr};
 use crate::i18n::Key;
-use crate::is_web_url;
 use crate::state::{Ctx, Load};
 
 mod card;

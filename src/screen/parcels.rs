@@ -12,10 +12,10 @@ use postpurchase_api::{
 };
 use web_sys::Element;
 
+use crate::dom::is_web_url;
 use crate::dom::{add, attr, make};
 use crate::i18n::{joined, Key, Texts};
 use crate::intl::Formats;
-use crate::is_web_url;
 use crate::parcels::*;
 use crate::state::{Draft, Note};
 
