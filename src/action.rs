@@ -4,7 +4,7 @@
 //! [`crate::more`]) to show the outcome. Adding a button: a variant, its reading in
 //! [`Action::read`], its arm in [`act`].
 
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Function, Object};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use postpurchase_api::{ChoiceKind, DeliveryChoice, Module, OrderView, ReturnQuote};
@@ -17,7 +17,7 @@ use crate::api::{choice_body, post_choice, send};
 use crate::decode::{field, set, FromJs};
 use crate::dom::{add, all, attr, find, focus, show};
 use crate::i18n::Key;
-use crate::more::{self, body, check, mark, module, sync, turn, worth, LAST_STEP};
+use crate::more::{self, body, check, get, mark, module, sync, turn, worth, LAST_STEP};
 use crate::parcels::field_mask;
 use crate::screen::parcels::{control, form, id, offer};
 use crate::state::{drawn, Ctx, Live, Note};
@@ -70,7 +70,7 @@ impl Action {
     /// Reads what an event on `target` means; `None` for events that mean nothing.
     fn read(ev: &Event, target: &Element) -> Option<Action> {
         let act = target.get_attribute("data-act").unwrap_or_default();
-        let prop = |name: &str| Reflect::get(target, &name.into()).unwrap_or_default();
+        let prop = |name: &str| get(target, name);
         let within = |selector: &str| target.closest(selector).ok().flatten();
         let sid = |el: Option<Element>| el?.get_attribute("data-sid")?.parse::<i64>().ok();
         let parcel = || sid(within(".pp-choice"));
@@ -356,7 +356,8 @@ fn save(cx: Ctx, area: Element, sid: i64, choice: Option<DeliveryChoice>) {
         return;
     };
     let body = choice_body(choice);
-    let what = control(sid, "choice");
+    // Kept under the path it is sent to, as the follow-ups' bodies are.
+    let what = ["shipments/", &sid.to_string(), "/choice"].concat();
     let key = live.key(&what, &body);
     {
         let mut d = live.draft(sid);
@@ -631,10 +632,8 @@ fn copy(cx: Ctx, button: &Element) {
     let t = cx.t;
     let url = button.get_attribute("data-url").unwrap_or_default();
     let navigator = window().navigator();
-    let clipboard = Reflect::get(&navigator, &"clipboard".into()).unwrap_or_default();
-    let write = Reflect::get(&clipboard, &"writeText".into())
-        .ok()
-        .and_then(|w| w.dyn_into::<Function>().ok());
+    let clipboard = get(&navigator, "clipboard");
+    let write = get(&clipboard, "writeText").dyn_into::<Function>().ok();
     let promise = write.and_then(|w| w.call1(&clipboard, &url.into()).ok());
     let note = button
         .closest(".pp-panel")
@@ -667,9 +666,7 @@ fn share(cx: Ctx, button: &Element) {
             .unwrap_or_default();
         set(&data, key, value);
     }
-    let share = Reflect::get(&navigator, &"share".into())
-        .ok()
-        .and_then(|s| s.dyn_into::<Function>().ok());
+    let share = get(&navigator, "share").dyn_into::<Function>().ok();
     if let Some(p) = share.and_then(|s| s.call1(&navigator, &data).ok()) {
         // A shopper who closes the share sheet is no error, and shared nothing.
         spawn_local(async move {

@@ -68,7 +68,7 @@ pub(crate) fn module(name: &str) -> Option<Module> {
 }
 
 /// A property of a DOM object (a control's `value`, the navigator's `clipboard`).
-fn get(v: &JsValue, key: &str) -> JsValue {
+pub(crate) fn get(v: &JsValue, key: &str) -> JsValue {
     Reflect::get(v, &key.into()).unwrap_or_default()
 }
 
