@@ -50,9 +50,9 @@ wasm-opt -Oz -g --enable-bulk-memory --enable-nontrapping-float-to-int --enable-
   --enable-reference-types --enable-multivalue --strip-dwarf \
   "$work/named/postpurchase_widget_bg.wasm" -o "$work/named.wasm"
 echo
-echo "largest items of the wasm (twiggy top, names kept; sizes before brotli):"
+echo "largest items of the wasm (twiggy top, names kept, before scripts/trim-bindings.mjs; sizes before brotli):"
 twiggy top -n 25 "$work/named.wasm" | sed -E 's/\[[0-9a-f]{16}\]//g; s/::h[0-9a-f]{16}//g' | cut -c1-160 \
-  | grep -v '"function names" subsection'
+  | grep -av '"function names" subsection'
 
 CONSOLE_BUDGET=409600   # 400 KiB, brotli: staff at a desk, never shoppers
 ./scripts/build-console.sh >/dev/null

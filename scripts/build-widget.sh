@@ -10,6 +10,9 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"   # npm's current wa
 (widget_build_env && trunk build --release --offline --config Trunk.toml "$@")
 
 dist=target/widget-dist
+# Drop the exports the loader never uses and shorten the names the wasm and its glue share
+# (the loader uses `mount` and the `Mounted` it returns).
+node scripts/trim-bindings.mjs "$dist" postpurchase-widget mount Mounted
 # Minify the JS: the glue fully; the loader without compression, which could copy the
 # __PP_*__ template values the server fills in.
 terser "$dist/postpurchase-widget.js" --module --compress --mangle -o "$dist/postpurchase-widget.js"

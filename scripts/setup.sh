@@ -68,8 +68,9 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $wbg_version\$"; then
   cargo install wasm-bindgen-cli --version "$wbg_version" --force
 fi
 
-# --- Node packages: a current wasm-opt (npm binaryen), terser, playwright-core, axe-core,
-# pngjs and pixelmatch (screenshot comparison).
+# --- Node packages: a current wasm-opt and wasm-metadce (npm binaryen), terser and acorn
+# (scripts/trim-bindings.mjs), playwright-core, axe-core, pngjs and pixelmatch (screenshot
+# comparison).
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/terser ] \
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "npm ci"
