@@ -683,6 +683,10 @@ describe("the console", () => {
     const preview = page.getByRole("region", { name: "Preview: the widget as shoppers see it" });
     // The real widget, drawn from this server's API.
     await preview.locator("postpurchase-order").getByRole("heading", { level: 2 }).first().waitFor();
+    // Yellow links on white are refused, with the contrast they would have.
+    await page.getByLabel("Accent (links, buttons)").fill("#ffff00");
+    await page.getByRole("button", { name: "Save the theme" }).click();
+    await page.getByRole("alert").getByText(/--pp-accent #ffff00 on --pp-surface #f3f2ee has a contrast of 1\.04:1/).waitFor();
     await page.getByLabel("Accent (links, buttons)").fill("#b00020");
     // The widget's own buttons take the new accent as it is typed.
     await page.waitForFunction(() => {

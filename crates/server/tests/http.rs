@@ -580,7 +580,7 @@ async fn the_hosted_page_wears_the_shops_theme_allowed_by_its_policy(backend: Ba
         .admin_put(
             "/api/v1/admin/theme",
             SHOP_KEY,
-            r##"{"preset": "dark", "variables": {"--pp-accent": "#0b6e4f", "--pp-radius": "4px"}}"##,
+            r##"{"preset": "dark", "variables": {"--pp-accent": "#7fd1ae", "--pp-radius": "4px"}}"##,
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{stored}");
@@ -600,7 +600,7 @@ async fn the_hosted_page_wears_the_shops_theme_allowed_by_its_policy(backend: Ba
         .nth(1)
         .and_then(|s| s.split("</style>").next())
         .unwrap();
-    assert!(style.ends_with("postpurchase-order{--pp-accent:#0b6e4f;--pp-radius:4px;}"));
+    assert!(style.ends_with("postpurchase-order{--pp-accent:#7fd1ae;--pp-radius:4px;}"));
     // The page's policy allows exactly this inline style.
     use base64::Engine;
     use sha2::Digest;
@@ -619,6 +619,27 @@ async fn the_hosted_page_wears_the_shops_theme_allowed_by_its_policy(backend: Ba
     assert_eq!(
         error_fields(&body),
         ["variables.--pp-accent", "variables.color"]
+    );
+    let (_, read) = app.get_admin("/api/v1/admin/theme").await;
+    assert_eq!(read, stored);
+
+    // A variable the widget does not have, and an accent the dark preset's shoppers could
+    // not read (the light preset's green on its dark card), are refused with the ratio.
+    let (status, body) = app
+        .admin_put(
+            "/api/v1/admin/theme",
+            SHOP_KEY,
+            r##"{"preset": "dark", "variables": {"--pp-accent": "#0b6e4f", "--pp-brand": "#0b6e4f"}}"##,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        error_fields(&body),
+        ["variables.--pp-brand", "variables.--pp-accent"]
+    );
+    assert_eq!(
+        body["error"]["fields"][1]["message"],
+        "--pp-accent #0b6e4f on --pp-surface #2a2c28 has a contrast of 2.25:1; text needs at least 4.5:1"
     );
     let (_, read) = app.get_admin("/api/v1/admin/theme").await;
     assert_eq!(read, stored);
