@@ -18,18 +18,23 @@
     out.value = lines.length || attr ? `postpurchase-order {\n${lines.join("\n")}\n}${attr}` : "";
   };
 
-  // The variables and their defaults, from the :host rule of the widget's first sheet.
+  // The variables, from the :host rule of the widget's first sheet, each with the value it
+  // has on the element now (its default, or the preset's). The rule itself cannot tell: it
+  // starts with `all: initial`, and Chromium reads every custom property after it as
+  // "initial".
   const variables = () => {
     widget = document.querySelector("postpurchase-order");
     for (const sheet of widget?.shadowRoot?.adoptedStyleSheets ?? []) {
       for (const rule of sheet.cssRules) {
         if (rule.selectorText === ":host") {
-          return [...rule.style].filter((p) => p.startsWith("--pp-")).map((p) => [p, rule.style.getPropertyValue(p).trim()]);
+          return [...rule.style].filter((p) => p.startsWith("--pp-")).map((p) => [p, current(p)]);
         }
       }
     }
     return [];
   };
+  const current = (name) => getComputedStyle(widget).getPropertyValue(name).trim();
+  const inputs = new Map();
 
   const build = (list) => {
     for (const [name, value] of list) {
@@ -45,6 +50,7 @@
       const colour = /^#[0-9a-f]{6}$/i.test(value);
       input.type = colour ? "color" : "text";
       input.value = value;
+      inputs.set(name, input);
       input.addEventListener("input", () => {
         widget.style.setProperty(name, input.value);
         changed.set(name, input.value);
@@ -57,6 +63,10 @@
 
   preset.addEventListener("change", () => {
     widget?.setAttribute("theme", preset.value);
+    // The fields nobody changed show the preset's values.
+    for (const [name, input] of inputs) {
+      if (!changed.has(name)) input.value = current(name);
+    }
     write();
   });
   copy.addEventListener("click", async () => {

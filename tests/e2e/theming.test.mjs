@@ -62,12 +62,21 @@ describe("the theme playground", () => {
     await accent.waitFor();
     // Every variable of the stylesheet has its field.
     assert.ok((await page.locator("#theme-form input").count()) >= 20);
+    // Each field starts at the variable's real default; colours get a colour picker.
+    assert.equal(await accent.inputValue(), "#2f5d3a");
+    assert.equal(await accent.getAttribute("type"), "color");
+    assert.equal(await page.getByLabel("--pp-radius", { exact: true }).inputValue(), "12px");
+    assert.equal(await page.getByLabel("--pp-font-size", { exact: true }).inputValue(), "16px");
+    assert.match(await page.getByLabel("--pp-heading-font", { exact: true }).inputValue(), /^system-ui,/);
     await accent.fill("#aa0055");
     const button = widget(page).getByRole("button", { name: "Choose how to receive this parcel" }).first();
     assert.equal(await button.evaluate((b) => getComputedStyle(b).backgroundColor), "rgb(170, 0, 85)");
     await page.getByLabel("--pp-radius", { exact: true }).fill("2px");
     await page.getByLabel("Preset").selectOption("dark");
     assert.equal(await widget(page).getAttribute("theme"), "dark");
+    // The fields left alone show the dark preset's values; the changed one keeps its own.
+    assert.equal(await page.getByLabel("--pp-background", { exact: true }).inputValue(), "#1c1d1b");
+    assert.equal(await accent.inputValue(), "#aa0055");
     const css = await page.getByLabel("Your CSS").inputValue();
     assert.match(css, /--pp-accent: #aa0055;/);
     assert.match(css, /--pp-radius: 2px;/);
