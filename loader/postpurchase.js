@@ -185,7 +185,9 @@ class PostpurchaseOrder extends HTMLElement {
     const order = fetch(`${o.api.replace(/\/+$/, "")}/api/v1/shops/${encodeURIComponent(o.shop)}/orders/${encodeURIComponent(o.order)}`,
       { signal: AbortSignal.timeout(WAIT_MS) })
       .then(async (r) => ({ status: r.status, etag: r.headers.get("ETag"), body: r.ok ? await r.json() : null }));
-    order.catch(() => { /* the widget reports it */ });
+    // The widget shows the shopper its failure; a request the browser would not let this
+    // page read is most often an origin the shop has not allowed, which the developer is told.
+    order.catch((error) => { if (error instanceof TypeError) explain(o); });
     // Making an Intl formatter is slow (tens of milliseconds on a slow phone, more for
     // the first of a locale). Make the widget's while the main thread is idle, waiting for
     // its files, and hand them over: `intl` gives the widget these very objects. The options
@@ -245,6 +247,22 @@ class PostpurchaseOrder extends HTMLElement {
       warn(error);
     }
   }
+}
+
+// Why the shopper API refused this page, for its developer: the embed check answers any
+// origin (with that origin and whether the shop allows it); offline, it says nothing.
+async function explain(o) {
+  try {
+    const api = o.api.replace(/\/+$/, "");
+    const r = await fetch(`${api}/api/v1/embed-check/${encodeURIComponent(o.shop)}`);
+    const check = await r.json();
+    if (r.status === 404) {
+      console.error(`postpurchase: ${api} has no shop "${o.shop}": check data-shop on the embed tag.`);
+    } else if (r.ok && !check.allowed) {
+      console.error(`postpurchase: shop "${o.shop}" does not allow pages on ${check.origin || location.origin}, so the widget cannot load the order here. ` +
+        "An owner adds this origin in the console under Settings, \"Where the widget may run\" (or PUT /api/v1/admin/allowed-origins).");
+    }
+  } catch { /* offline, or no postpurchase server at this address */ }
 }
 
 // Each embed tag gets its own element right after it; the module itself runs once per

@@ -221,6 +221,27 @@ describe("when things go wrong", () => {
     await page.context().close();
   });
 
+  test("a page on an origin the shop has not allowed: the shopper gets the fallback, the developer the reason", T, async () => {
+    // The storefront as another site would serve it: an origin the shop never named.
+    const page = await shopperPage({}, (html) => html);
+    const elsewhere = "http://shop.elsewhere.example";
+    await page.route((url) => url.origin === elsewhere, async (route) => {
+      const asked = new URL(route.request().url());
+      await route.fulfill({ response: await route.fetch({ url: demo.shop + asked.pathname + asked.search }) });
+    });
+    const said = [];
+    page.on("console", (m) => m.type() === "error" && m.text().startsWith("postpurchase:") && said.push(m.text()));
+    await page.goto(`${elsewhere}/?order=1002`);
+    await expectFallback(page);
+    for (let i = 0; i < 50 && said.length === 0; i++) await page.waitForTimeout(100);
+    assert.deepEqual(said, [
+      `postpurchase: shop "demo" does not allow pages on ${elsewhere}, so the widget cannot load the order here. ` +
+        'An owner adds this origin in the console under Settings, "Where the widget may run" (or PUT /api/v1/admin/allowed-origins).',
+    ]);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test("the API hangs: the message comes after 5 seconds, not before", T, async () => {
     const page = await shopperPage();
     await page.route(apiRequests, () => { /* never answered */ });

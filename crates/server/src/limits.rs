@@ -243,7 +243,9 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
     let console = path.starts_with("/api/v1/console/");
     // A feed's or a platform's wrong signature is a failed attempt like a wrong key.
     let feed = path.starts_with("/api/v1/feeds/") || path.starts_with("/api/v1/platforms/");
-    if token.is_none() && !admin && !console && !feed {
+    // Open to any page: kept to a shopper's pace per address.
+    let embed_check = path.starts_with("/api/v1/embed-check/");
+    if token.is_none() && !admin && !console && !feed && !embed_check {
         return next.run(request).await;
     }
     let address = client_address(&request, limiter.limits.client_ip_header.as_deref());
@@ -258,6 +260,11 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
             &limiter.shopper_writes
         };
         check(limiter_of, &limiter.key_of(token))
+    } else if embed_check {
+        check(
+            &limiter.shopper_reads,
+            &limiter.key_of(&address.to_string()),
+        )
     } else {
         // A machine by its key, a person by their session.
         match request

@@ -15,6 +15,7 @@ pub const PATH: &str = "/api/v1/openapi.json";
     info(title = "postpurchase API", description = "The shopper API behind the widget and the admin API for merchants. Every error is `{\"error\": {\"code\", \"message\", \"fields\"?}}`."),
     paths(
         crate::shopper::order_view,
+        crate::shopper::embed_check,
         crate::choices::set_choice,
         crate::admin::create_order,
         crate::admin::create_token,

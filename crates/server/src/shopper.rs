@@ -5,7 +5,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use postpurchase_api::{ErrorBody, OrderView};
+use postpurchase_api::{ErrorBody, OrderView, OriginCheck};
 
 use std::sync::Arc;
 
@@ -15,8 +15,62 @@ use crate::AppState;
 
 pub const ORDER_VIEW_PATH: &str = "/api/v1/shops/{shop}/orders/{token}";
 
+pub const EMBED_CHECK_PATH: &str = "/api/v1/embed-check/{shop}";
+
 pub fn router() -> Router<AppState> {
-    Router::new().route(ORDER_VIEW_PATH, get(order_view))
+    Router::new()
+        .route(ORDER_VIEW_PATH, get(order_view))
+        .route(EMBED_CHECK_PATH, get(embed_check))
+}
+
+/// Whether the page asking may run the widget for this shop, answered to any origin: a
+/// page whose origin is not allowed cannot read the shopper API's answers (CORS), so its
+/// loader asks here and tells the developer which setting to change. It says only what the
+/// asking page's browser already shows (its own origin, and whether the shop exists, as
+/// the embed tag names it), never the shop's list.
+#[utoipa::path(
+    get,
+    path = "/api/v1/embed-check/{shop}",
+    tag = "shopper",
+    params(("shop" = String, Path, description = "The shop's slug, as on the embed tag")),
+    responses(
+        (status = 200, description = "The asking page's origin (from the browser's `Origin` header; `null` without one) and whether the shop allows it", body = OriginCheck),
+        (status = 404, description = "`shop_not_found`: no shop by this slug", body = ErrorBody),
+    )
+)]
+pub async fn embed_check(
+    State(state): State<AppState>,
+    Path(shop): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let origin = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .filter(|o| *o != "null" && o.len() <= 200)
+        .map(str::to_owned);
+    let mut answer = match state.db.shop_by_slug(&shop).await {
+        Ok(Some(found)) => {
+            let allowed = origin
+                .as_ref()
+                .is_some_and(|o| found.allowed_origins.contains(o));
+            axum::Json(OriginCheck { origin, allowed }).into_response()
+        }
+        Ok(None) => ApiError::new(
+            StatusCode::NOT_FOUND,
+            "shop_not_found",
+            "There is no shop by this name here: check data-shop on the embed tag.",
+        )
+        .into_response(),
+        Err(e) => e.into_response(),
+    };
+    let headers = answer.headers_mut();
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    answer
 }
 
 /// The order a capability token opens.

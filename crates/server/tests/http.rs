@@ -200,6 +200,54 @@ async fn cors_allows_exactly_the_shops_own_origins(backend: Backend) {
         .is_none());
 }
 
+/// A page whose origin is not allowed cannot read the shopper API, so its loader asks the
+/// embed check, which answers any origin with only that origin and whether it is allowed.
+async fn the_embed_check_tells_any_page_whether_its_origin_is_allowed(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let ask = |shop: &str, origin: Option<&str>| {
+        let mut request = Request::get(format!("/api/v1/embed-check/{shop}"));
+        if let Some(origin) = origin {
+            request = request.header(header::ORIGIN, origin);
+        }
+        request.body(Body::empty()).unwrap()
+    };
+    for (origin, allowed) in [
+        (Some(SHOP_ORIGIN), true),
+        (Some("https://other.example"), false),
+        (Some("https://shop.example:8443"), false),
+        (Some("null"), false),
+        (None, false),
+    ] {
+        let response = app.send(ask("shop", origin)).await;
+        let headers = response.headers().clone();
+        let (status, body) = json_of(response).await;
+        assert_eq!(status, StatusCode::OK, "{origin:?}: {body}");
+        assert_eq!(
+            headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+            "*",
+            "{origin:?}"
+        );
+        assert_eq!(headers[header::VARY], "Origin");
+        assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+        let shown = origin.filter(|o| *o != "null");
+        assert_eq!(
+            body,
+            serde_json::json!({"origin": shown, "allowed": allowed}),
+            "{origin:?}"
+        );
+    }
+    // The answer names no other origin of the shop's.
+    let response = app.send(ask("shop", Some("https://other.example"))).await;
+    let text = String::from_utf8(body_bytes(response).await).unwrap();
+    assert!(!text.contains("shop.example\""), "{text}");
+    // An unknown shop is said so, readable by the page too.
+    let response = app.send(ask("nope", Some(SHOP_ORIGIN))).await;
+    assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    let (status, body) = json_of(response).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "shop_not_found");
+}
+
 async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
     let app = TestApp::new(backend).await;
     let (status, doc) = app.get("/api/v1/openapi.json").await;
@@ -218,6 +266,7 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
         .collect();
     let routed: BTreeSet<(String, String)> = [
         ("GET", postpurchase_server::shopper::ORDER_VIEW_PATH),
+        ("GET", postpurchase_server::shopper::EMBED_CHECK_PATH),
         ("POST", postpurchase_server::admin::ORDERS_PATH),
         ("POST", postpurchase_server::admin::TOKENS_PATH),
         ("GET", postpurchase_server::admin::SHOP_PATH),
@@ -774,6 +823,7 @@ storage_tests!(
     the_openapi_document_lists_what_each_route_answers_before_its_handler,
     unknown_paths_and_methods_get_json_errors,
     cors_allows_exactly_the_shops_own_origins,
+    the_embed_check_tells_any_page_whether_its_origin_is_allowed,
     the_openapi_document_lists_exactly_the_api_routes,
     widget_files_are_versioned_and_cached_the_right_way,
     without_a_built_widget_the_loader_says_so,
