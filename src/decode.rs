@@ -277,7 +277,9 @@ macro_rules! from_name {
 from_name! {
     OrderStage { "processing" => Processing, "partially_shipped" => PartiallyShipped,
                  "shipped" => Shipped, "out_for_delivery" => OutForDelivery,
-                 "delivered" => Delivered, "cancelled" => Cancelled }
+                 "delivered" => Delivered, "cancelled" => Cancelled,
+                 "action_needed" => ActionNeeded, "returning" => Returning,
+                 "ready_for_pickup" => ReadyForPickup }
     ChoiceLock { "out_for_delivery" => OutForDelivery, "delivered" => Delivered,
                  "cut_off" => CutOff, "closed" => Closed }
     // Listed here again rather than through the shared crate's `parse`: a match is

@@ -245,12 +245,17 @@ pub fn field_mask<'a>(paths: impl IntoIterator<Item = &'a str>) -> u16 {
         .fold(0, |mask, i| mask | 1 << i)
 }
 
-/// A parcel counts as shipped once it has left `pending`.
-pub fn shipped(shipments: &[ShipmentSummary]) -> usize {
-    shipments
+/// How many parcels have left (`pending` no more), of how many that still count (a
+/// cancelled parcel does not).
+pub fn shipped(shipments: &[ShipmentSummary]) -> (usize, usize) {
+    let live = shipments
         .iter()
+        .filter(|s| s.status != ShipmentStatus::Cancelled);
+    let left = live
+        .clone()
         .filter(|s| s.status != ShipmentStatus::Pending)
-        .count()
+        .count();
+    (left, live.count())
 }
 
 /// The order's lines not (or not fully) in any parcel yet, with how many are missing.

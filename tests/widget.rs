@@ -597,6 +597,38 @@ fn type_into(root: &HtmlElement, selector: &str, value: &str) {
     .unwrap();
 }
 
+/// An order whose parcel went back to the shop and whose other parcel was cancelled says so
+/// in its headline: no "on its way", no "2 of 2 parcels shipped", and no follow-up (here
+/// the referral, which leads a calm order) opened ahead of the parcels.
+#[wasm_bindgen_test]
+async fn a_parcel_going_back_leads_the_order_and_nothing_cheerful_comes_first() {
+    let mut order = order(false);
+    order.stage = OrderStage::Returning;
+    order.modules = vec![Module::Referral, Module::Survey];
+    order.shipments = vec![
+        parcel(7, ShipmentStatus::ReturnToSender),
+        parcel(8, ShipmentStatus::Cancelled),
+    ];
+    fake_fetch(&[ok(&order)]);
+    let root = mount("en", None);
+    find(&root, ".pp-parcel", 2000).await;
+    let stage = find(&root, "[part=stage]", 100).await;
+    assert_eq!(
+        stage.text_content().unwrap(),
+        "A parcel is on its way back to the shop."
+    );
+    assert_eq!(
+        stage.get_attribute("data-stage").as_deref(),
+        Some("returning")
+    );
+    let count = find(&root, "[part=parcels] > .pp-note", 100).await;
+    assert!(count.has_attribute("hidden"), "{:?}", count.text_content());
+    sleep(200).await;
+    let panels = all(&root, "[part=panel]");
+    assert_eq!(panels.len(), 2);
+    assert!(panels.iter().all(|p| p.has_attribute("hidden")));
+}
+
 #[wasm_bindgen_test]
 async fn a_split_order_shows_each_parcel_and_what_is_still_to_come() {
     let mut order = order(false);

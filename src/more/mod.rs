@@ -85,7 +85,8 @@ fn value(form: &Element, name: &str) -> String {
 }
 
 /// The follow-ups section for `order`, every panel closed, and the module that fits the
-/// order's stage, to open first; none for a cancelled order.
+/// order's stage, to open first; none for a cancelled order or one whose parcel is in
+/// trouble, going back or waiting to be collected (the parcels come first then).
 pub(crate) fn section(t: Texts, order: &OrderView) -> (Element, Option<Module>) {
     let section = make("section", "pp-section pp-more");
     attr(&section, "part", "more");
@@ -129,10 +130,14 @@ pub(crate) fn section(t: Texts, order: &OrderView) -> (Element, Option<Module>) 
         show(&panel, false);
         first.get_or_insert(m);
     }
-    (
-        section,
-        first.filter(|_| order.stage != OrderStage::Cancelled),
-    )
+    let calm = !matches!(
+        order.stage,
+        OrderStage::Cancelled
+            | OrderStage::ActionNeeded
+            | OrderStage::Returning
+            | OrderStage::ReadyForPickup
+    );
+    (section, first.filter(|_| calm))
 }
 
 /// Shows module `open`'s panel as open and every other one as closed.

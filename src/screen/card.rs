@@ -31,6 +31,9 @@ fn stage_key(stage: OrderStage) -> Key {
         OrderStage::OutForDelivery => Key::StageOutForDelivery,
         OrderStage::Delivered => Key::StageDelivered,
         OrderStage::Cancelled => Key::StageCancelled,
+        OrderStage::ActionNeeded => Key::StageActionNeeded,
+        OrderStage::Returning => Key::StageReturning,
+        OrderStage::ReadyForPickup => Key::StageReadyForPickup,
     }
 }
 

@@ -13,7 +13,7 @@ use postpurchase_api::{
 use web_sys::Element;
 
 use crate::dom::is_web_url;
-use crate::dom::{add, attr, make};
+use crate::dom::{add, attr, make, show};
 use crate::i18n::{joined, Key, Texts};
 use crate::intl::Formats;
 use crate::parcels::*;
@@ -43,7 +43,7 @@ fn status(t: Texts, status: ShipmentStatus) -> &'static str {
 /// The parcels section as drawn: its element and the parts a re-check may redraw.
 pub(crate) struct Parcels {
     pub section: Element,
-    /// "1 of 2 parcels shipped", with more than one parcel.
+    /// "1 of 2 parcels shipped", shown while some parcels have left and others not.
     shipped: Option<Element>,
     /// Each parcel: its id, its list item and its choice area.
     pub parcels: Vec<(i64, Element, Element)>,
@@ -97,11 +97,16 @@ impl Parcels {
     /// How many parcels left, and what is still to come: redrawn after any news.
     pub fn progress(&self, t: Texts, order: &OrderView) {
         if let Some(note) = &self.shipped {
-            let shipped = shipped(&order.shipments).to_string();
-            let total = order.shipments.len().to_string();
+            // "2 of 2 shipped" says nothing the parcels do not, and nothing true of parcels
+            // that came back or were cancelled.
+            let (left, total) = shipped(&order.shipments);
+            show(note, 0 < left && left < total);
             note.set_text_content(Some(&t.fill_with(
                 Key::ParcelsShipped,
-                &[("shipped", &shipped), ("total", &total)],
+                &[
+                    ("shipped", &left.to_string()),
+                    ("total", &total.to_string()),
+                ],
             )));
         }
         // What is still to come follows the list.

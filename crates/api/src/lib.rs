@@ -90,6 +90,13 @@ pub enum OrderStage {
     Delivered,
     /// The order was cancelled.
     Cancelled,
+    /// A parcel failed to be delivered or was damaged or lost: it needs the shopper's or
+    /// the shop's attention before anything else.
+    ActionNeeded,
+    /// A parcel is on its way back to the shop (or arrived there).
+    Returning,
+    /// A parcel waits at a pickup point for the shopper to collect it.
+    ReadyForPickup,
 }
 
 impl OrderStage {
@@ -102,8 +109,24 @@ impl OrderStage {
             OrderStage::OutForDelivery => "out_for_delivery",
             OrderStage::Delivered => "delivered",
             OrderStage::Cancelled => "cancelled",
+            OrderStage::ActionNeeded => "action_needed",
+            OrderStage::Returning => "returning",
+            OrderStage::ReadyForPickup => "ready_for_pickup",
         }
     }
+
+    /// Every stage: the usual path first, then the ones a parcel's trouble leads to.
+    pub const ALL: [OrderStage; 9] = [
+        OrderStage::Processing,
+        OrderStage::PartiallyShipped,
+        OrderStage::Shipped,
+        OrderStage::OutForDelivery,
+        OrderStage::Delivered,
+        OrderStage::Cancelled,
+        OrderStage::ActionNeeded,
+        OrderStage::Returning,
+        OrderStage::ReadyForPickup,
+    ];
 }
 
 /// The shopper, with only what the page needs.

@@ -16,14 +16,7 @@ use crate::parts::{after, fetched, shown, wire, Message, Said};
 use crate::queue::return_status;
 use crate::reviews::review_status;
 
-const STAGES: [OrderStage; 6] = [
-    OrderStage::Processing,
-    OrderStage::PartiallyShipped,
-    OrderStage::Shipped,
-    OrderStage::OutForDelivery,
-    OrderStage::Delivered,
-    OrderStage::Cancelled,
-];
+const STAGES: [OrderStage; 9] = OrderStage::ALL;
 
 pub fn stage_key(stage: OrderStage) -> Key {
     match stage {
@@ -33,6 +26,9 @@ pub fn stage_key(stage: OrderStage) -> Key {
         OrderStage::OutForDelivery => Key::StageOutForDelivery,
         OrderStage::Delivered => Key::StageDelivered,
         OrderStage::Cancelled => Key::StageCancelled,
+        OrderStage::ActionNeeded => Key::StageActionNeeded,
+        OrderStage::Returning => Key::StageReturning,
+        OrderStage::ReadyForPickup => Key::StageReadyForPickup,
     }
 }
 

@@ -144,14 +144,7 @@ async fn the_stage_filter_follows_the_stage_rules(backend: Backend) {
     expected.push(("C1".into(), OrderStage::Cancelled));
 
     let mut seen = 0;
-    for stage in [
-        OrderStage::Processing,
-        OrderStage::PartiallyShipped,
-        OrderStage::Shipped,
-        OrderStage::OutForDelivery,
-        OrderStage::Delivered,
-        OrderStage::Cancelled,
-    ] {
+    for stage in OrderStage::ALL {
         let (status, list) = app
             .get_admin(&format!("{ORDERS}?stage={}&per_page=100", stage.as_str()))
             .await;

@@ -44,10 +44,12 @@ async fn the_demo_covers_every_stage_and_reseeds_idempotently(backend: Backend) 
         ("1003", "out_for_delivery", false, 1),
         ("0950", "delivered", false, 1),
         ("1004", "delivered", true, 1),
-        ("1005", "shipped", false, 2),
-        ("1006", "shipped", false, 1),
-        ("1007", "shipped", false, 2),
-        ("1008", "shipped", false, 2),
+        // Said as the shopper needs it first: waiting at a pickup point, a parcel in
+        // trouble (a failed attempt; a damaged one), a parcel going back to the shop.
+        ("1005", "ready_for_pickup", false, 2),
+        ("1006", "action_needed", false, 1),
+        ("1007", "action_needed", false, 2),
+        ("1008", "returning", false, 2),
         ("1009", "shipped", false, 1),
     ];
     let expected: Vec<_> = expected

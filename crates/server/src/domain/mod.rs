@@ -126,7 +126,10 @@ fn mask_word(word: &str) -> String {
     }
 }
 
-/// Where an order stands, from the statuses of its parcels.
+/// Where an order stands, from the statuses of its parcels (cancelled parcels left out).
+/// A parcel's trouble leads, as the shopper would want to hear it first: a failed attempt
+/// or a damaged or lost parcel, then a parcel going back to the shop, then one waiting at
+/// a pickup point; only then the usual path (delivered, out for delivery, shipped).
 pub fn order_stage(cancelled: bool, shipments: &[ShipmentStatus]) -> OrderStage {
     use ShipmentStatus as S;
     if cancelled {
@@ -139,6 +142,16 @@ pub fn order_stage(cancelled: bool, shipments: &[ShipmentStatus]) -> OrderStage 
         .collect();
     if live.is_empty() {
         return OrderStage::Processing;
+    }
+    let any = |wanted: &[ShipmentStatus]| live.iter().any(|s| wanted.contains(s));
+    if any(&[S::AttemptFailed, S::Exception]) {
+        return OrderStage::ActionNeeded;
+    }
+    if any(&[S::ReturnToSender]) {
+        return OrderStage::Returning;
+    }
+    if any(&[S::AvailableForPickup]) {
+        return OrderStage::ReadyForPickup;
     }
     if live.iter().all(|s| *s == S::Delivered) {
         return OrderStage::Delivered;
@@ -858,6 +871,29 @@ mod tests {
             (&[S::Delivered, S::Delivered], OrderStage::Delivered),
             (&[S::Delivered, S::Cancelled], OrderStage::Delivered),
             (&[S::Cancelled], OrderStage::Processing),
+            // A parcel's trouble leads, whatever the others do.
+            (&[S::AttemptFailed, S::Delivered], OrderStage::ActionNeeded),
+            (&[S::Exception, S::OutForDelivery], OrderStage::ActionNeeded),
+            (&[S::Exception, S::ReturnToSender], OrderStage::ActionNeeded),
+            (&[S::ReturnToSender, S::Cancelled], OrderStage::Returning),
+            (
+                &[S::ReturnToSender, S::ReturnToSender],
+                OrderStage::Returning,
+            ),
+            (
+                &[S::ReturnToSender, S::AvailableForPickup],
+                OrderStage::Returning,
+            ),
+            (
+                &[S::AvailableForPickup, S::Delivered],
+                OrderStage::ReadyForPickup,
+            ),
+            (
+                &[S::AvailableForPickup, S::Pending],
+                OrderStage::ReadyForPickup,
+            ),
+            (&[S::Delayed, S::OutForDelivery], OrderStage::OutForDelivery),
+            (&[S::Unknown], OrderStage::Shipped),
         ];
         for (parcels, stage) in cases {
             assert_eq!(order_stage(false, parcels), *stage, "{parcels:?}");

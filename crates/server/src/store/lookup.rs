@@ -46,34 +46,51 @@ macro_rules! live_parcel {
 /// The orders of `stage`, as SQL over `o` and its parcels: the rules of
 /// [`domain::order_stage`], written so the database can filter and count a page.
 pub fn stage_condition(stage: OrderStage) -> &'static str {
+    // Each stage below the trouble ones holds only without any trouble.
+    macro_rules! calm {
+        ($($rest:expr),*) => {
+            concat!(
+                "NOT o.cancelled AND NOT ",
+                live_parcel!("s.status IN ('attempt_failed', 'exception', 'return_to_sender', 'available_for_pickup')"),
+                $(" AND ", $rest),*
+            )
+        };
+    }
     match stage {
         OrderStage::Cancelled => "o.cancelled",
+        OrderStage::ActionNeeded => concat!(
+            "NOT o.cancelled AND ",
+            live_parcel!("s.status IN ('attempt_failed', 'exception')")
+        ),
+        OrderStage::Returning => concat!(
+            "NOT o.cancelled AND NOT ",
+            live_parcel!("s.status IN ('attempt_failed', 'exception')"),
+            " AND ",
+            live_parcel!("s.status = 'return_to_sender'")
+        ),
+        OrderStage::ReadyForPickup => concat!(
+            "NOT o.cancelled AND NOT ",
+            live_parcel!("s.status IN ('attempt_failed', 'exception', 'return_to_sender')"),
+            " AND ",
+            live_parcel!("s.status = 'available_for_pickup'")
+        ),
         OrderStage::Processing => {
             concat!(
                 "NOT o.cancelled AND NOT ",
                 live_parcel!("s.status <> 'pending'")
             )
         }
-        OrderStage::PartiallyShipped => concat!(
-            "NOT o.cancelled AND NOT ",
-            live_parcel!("s.status = 'out_for_delivery'"),
-            " AND ",
+        OrderStage::PartiallyShipped => calm!(
+            concat!("NOT ", live_parcel!("s.status = 'out_for_delivery'")),
             live_parcel!("s.status = 'pending'"),
-            " AND ",
             live_parcel!("s.status <> 'pending'")
         ),
-        OrderStage::Shipped => concat!(
-            "NOT o.cancelled AND NOT ",
-            live_parcel!("s.status = 'out_for_delivery'"),
-            " AND NOT ",
-            live_parcel!("s.status = 'pending'"),
-            " AND ",
+        OrderStage::Shipped => calm!(
+            concat!("NOT ", live_parcel!("s.status = 'out_for_delivery'")),
+            concat!("NOT ", live_parcel!("s.status = 'pending'")),
             live_parcel!("s.status <> 'delivered'")
         ),
-        OrderStage::OutForDelivery => concat!(
-            "NOT o.cancelled AND ",
-            live_parcel!("s.status = 'out_for_delivery'")
-        ),
+        OrderStage::OutForDelivery => calm!(live_parcel!("s.status = 'out_for_delivery'")),
         OrderStage::Delivered => concat!(
             "NOT o.cancelled AND ",
             live_parcel!("1 = 1"),

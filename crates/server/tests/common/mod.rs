@@ -681,7 +681,7 @@ pub async fn fill_shop(
         ),
         (
             "/api/v1/admin/theme",
-            json!({"preset": "dark", "variables": {"--pp-accent": "#0b6e4f"}}),
+            json!({"preset": "dark", "variables": {"--pp-accent": "#7fd1ae"}}),
         ),
         (
             "/api/v1/admin/shop",
