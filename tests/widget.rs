@@ -629,6 +629,30 @@ async fn a_parcel_going_back_leads_the_order_and_nothing_cheerful_comes_first() 
     assert!(panels.iter().all(|p| p.has_attribute("hidden")));
 }
 
+/// A status we could not place leads with the carrier's own words, ours after; the words
+/// are said once.
+#[wasm_bindgen_test]
+async fn an_unplaced_status_leads_with_the_carriers_words_in_a_neutral_colour() {
+    let mut order = order(false);
+    order.stage = OrderStage::Shipped;
+    let mut odd = parcel(7, ShipmentStatus::Unknown);
+    odd.carrier_text = Some("Zending ligt bij de douane".into());
+    order.shipments = vec![odd];
+    fake_fetch(&[ok(&order)]);
+    let root = mount("en", None);
+    let line = find(&root, ".pp-parcel .pp-status", 2000).await;
+    assert_eq!(
+        line.text_content().unwrap(),
+        "PostNL: “Zending ligt bij de douane” · Status unknown"
+    );
+    assert_eq!(
+        line.first_element_child().unwrap().text_content().unwrap(),
+        "PostNL: “Zending ligt bij de douane”"
+    );
+    // Said once; its colour is checked end to end (tests/e2e/delivery.test.mjs).
+    assert_eq!(text(&root).matches("Zending ligt bij de douane").count(), 1);
+}
+
 #[wasm_bindgen_test]
 async fn a_split_order_shows_each_parcel_and_what_is_still_to_come() {
     let mut order = order(false);

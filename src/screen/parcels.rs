@@ -170,7 +170,24 @@ pub(crate) fn facts(
         None => line.set_text_content(Some(&tracking)),
     }
     let line = add(li, "p", "pp-status", "");
-    add(&line, "strong", "", status(t, s.status));
+    let says = s.carrier_text.as_ref().map(|text| {
+        t.fill_with(
+            Key::ParcelCarrierSays,
+            &[("carrier", carrier), ("text", text)],
+        )
+    });
+    // A status we could not place: the carrier's own words say more than "unknown" does,
+    // so they come first, ours after.
+    let unplaced = s.status == ShipmentStatus::Unknown;
+    match says.as_ref().filter(|_| unplaced) {
+        Some(says) => {
+            add(&line, "strong", "", says);
+            add(&line, "span", "", &[" · ", status(t, s.status)].concat());
+        }
+        None => {
+            add(&line, "strong", "", status(t, s.status));
+        }
+    }
     if let Some(to) = s
         .delivered_to
         .filter(|_| s.status == ShipmentStatus::Delivered)
@@ -190,11 +207,7 @@ pub(crate) fn facts(
         };
         add(li, "p", "pp-note", t.get(says));
     }
-    if let Some(text) = &s.carrier_text {
-        let says = t.fill_with(
-            Key::ParcelCarrierSays,
-            &[("carrier", carrier), ("text", text)],
-        );
+    if let Some(says) = says.filter(|_| !unplaced) {
         add(li, "p", "pp-note", &says);
     }
     let underway = !matches!(

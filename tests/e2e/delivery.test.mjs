@@ -160,9 +160,14 @@ describe("in Dutch, on the hosted order page", () => {
     const page = await shopperPage({ locale: "nl-NL" });
     await page.goto(`${run.demo.api}/o/demo/${token}`);
     const only = widget(page).getByRole("listitem").filter({ has: page.getByRole("heading", { name: "Pakket 1", exact: true }) });
-    // A code nobody taught us: said plainly, with the carrier's own words beside it.
-    await only.getByText("Status onbekend").waitFor();
-    await only.getByText("DPD: ‘Parcel at customs clearance point’").waitFor();
+    // A code nobody taught us: the carrier's own words first, ours after, in the text's
+    // colour rather than the accent's.
+    const said = only.getByText("DPD: ‘Parcel at customs clearance point’");
+    await said.waitFor();
+    const [line, colour, text] = await said.evaluate((el) =>
+      [el.parentElement.textContent, getComputedStyle(el).color, getComputedStyle(el.closest(".pp")).color]);
+    assert.equal(line, "DPD: ‘Parcel at customs clearance point’ · Status onbekend");
+    assert.equal(colour, text);
     await only.getByRole("button", { name: "Kies hoe je dit pakket ontvangt" }).click();
     await only.getByRole("radio", { name: "Bij de buren" }).check();
     await only.getByLabel("Naam van de buren").fill("Fam. de Vries");

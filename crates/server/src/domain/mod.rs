@@ -848,7 +848,10 @@ mod tests {
         assert_eq!(mask_street("  Rue  du Bac 7 "), "Rue du Bac *");
         assert_eq!(mask_street("Main Street 42"), "Main Street **");
         assert_eq!(mask_street("Calle 4b Norte 12"), "Calle ** Norte **");
-        assert_eq!(mask_street("Straße des 17. Juni 135"), "Straße des **. Juni ***");
+        assert_eq!(
+            mask_street("Straße des 17. Juni 135"),
+            "Straße des **. Juni ***"
+        );
     }
 
     #[test]
