@@ -15,7 +15,7 @@ use web_sys::{Element, Event};
 
 use crate::api::{choice_body, post_choice, send};
 use crate::decode::{field, set, FromJs};
-use crate::dom::{add, all, attr, find, focus, show};
+use crate::dom::{add, all, attr, find, focus, make, show};
 use crate::i18n::Key;
 use crate::more::{self, body, check, get, mark, module, sync, turn, worth, LAST_STEP};
 use crate::parcels::field_mask;
@@ -568,7 +568,7 @@ fn post(cx: Ctx, from: Element, path: String, body: String) {
         if let (Some(b), Some(label)) = (&submit, label) {
             b.set_text_content(Some(&label));
         }
-        let note = find(&from, ".pp-notice");
+        let mut note = find(&from, ".pp-notice");
         let said = match result {
             Ok(answer) if m == Module::Returns => {
                 let number: String = field(&answer, "number").unwrap_or_default();
@@ -581,6 +581,17 @@ fn post(cx: Ctx, from: Element, path: String, body: String) {
             }
             Ok(answer) => {
                 let _ = more::draw(cx, &panel, m, &answer);
+                // Seen as well as heard: beside the form when it is drawn again, else where
+                // the answered question was. The live region below says it, so this line
+                // is no live region of its own.
+                let shown = find(&panel, &format!("form[data-post=\"{path}\"] .pp-notice"))
+                    .unwrap_or_else(|| {
+                        let line = make("p", "pp-notice");
+                        let _ = panel.prepend_with_node_1(&line);
+                        line
+                    });
+                let _ = shown.remove_attribute("role");
+                note = Some(shown);
                 focus(
                     find(&panel, "form input, form select")
                         .or_else(|| find(&section, "[aria-expanded=true]")),

@@ -249,7 +249,8 @@ describe("survey", () => {
     await nps.getByRole("radio", { name: "9", exact: true }).check();
     await survey.getByLabel("What is the main reason for your score? (optional)").fill("Fast and friendly");
     await survey.getByRole("button", { name: "Send" }).first().click();
-    await widget(page).getByText("Thank you!").first().waitFor();
+    // Seen in the panel, not only said by the live region.
+    await survey.getByText("Thank you!").waitFor();
     await nps.waitFor({ state: "detached" });
     // "How did you hear about us" can be skipped.
     const heard = survey.getByRole("group", { name: "How did you hear about us?" });
@@ -258,7 +259,8 @@ describe("survey", () => {
     await heard.waitFor({ state: "hidden" });
     await survey.getByRole("checkbox", { name: "By e-mail" }).check();
     await survey.getByRole("button", { name: "Save" }).click();
-    await widget(page).getByText("Your choice is saved.").first().waitFor();
+    await survey.getByText("Your choice is saved.").waitFor();
+    assert.equal(await survey.getByText("Thank you!").count(), 0);
     // Answered once: a new visit does not ask again, and the preference stays.
     await page.reload();
     await opener(page, "Quick questions").click();
