@@ -500,11 +500,7 @@ fn load(cx: Ctx, panel: Element, m: Module, then: Option<String>) {
         let drawn = match result {
             Ok(data) => more::draw(cx, &panel, m, &data),
             Err(_) => {
-                attr(
-                    &add(&panel, "p", "pp-notice", cx.t.get(Key::MoreFailed)),
-                    "role",
-                    "alert",
-                );
+                more::failed(cx.t, &panel);
                 false
             }
         };

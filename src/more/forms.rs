@@ -19,11 +19,20 @@ pub(super) fn tie(input: &Element, id: &str) {
 }
 
 pub(super) fn error(parent: &Element, id: &str) {
-    attr(
-        &add(parent, "p", "pp-error", ""),
-        "id",
-        &[id, "-e"].concat(),
-    );
+    let line = add(parent, "p", "pp-error", "");
+    attr(&line, "id", &[id, "-e"].concat());
+    attr(&line, "part", "field-error");
+}
+
+/// A field's label, for `id`, and its control of `tag`, each a part of the theme.
+fn labelled(wrap: &Element, id: &str, label: &str, tag: &str) -> Element {
+    let l = add(wrap, "label", "", label);
+    attr(&l, "for", id);
+    attr(&l, "part", "label");
+    let input = add(wrap, tag, "", "");
+    attr(&input, "id", id);
+    attr(&input, "part", "input");
+    input
 }
 
 /// A labelled text field (a text area with `rows`), with its error line.
@@ -38,9 +47,12 @@ pub(super) fn field(
 ) {
     let id = [id, "-", name].concat();
     let wrap = add(parent, "div", "pp-field", "");
-    attr(&add(&wrap, "label", "", label), "for", &id);
-    let input = add(&wrap, if rows > 0 { "textarea" } else { "input" }, "", "");
-    attr(&input, "id", &id);
+    let input = labelled(
+        &wrap,
+        &id,
+        label,
+        if rows > 0 { "textarea" } else { "input" },
+    );
     attr(&input, "name", name);
     attr(&input, "maxlength", &max.to_string());
     if rows > 0 {
@@ -102,9 +114,7 @@ pub(super) fn select(
 ) {
     let id = [id, "-", name].concat();
     let wrap = add(parent, "div", "pp-field", "");
-    attr(&add(&wrap, "label", "", label), "for", &id);
-    let input = add(&wrap, "select", "", "");
-    attr(&input, "id", &id);
+    let input = labelled(&wrap, &id, label, "select");
     attr(&input, "name", name);
     attr(&input, "required", "");
     tie(&input, &id);
@@ -129,7 +139,9 @@ pub(super) fn button(parent: &Element, text: &str, act: &str, kind: &str) -> Ele
 
 /// A form's status line and its buttons: `send`, and "Not now" when it can be skipped.
 pub(super) fn actions(t: Texts, form: &Element, send: Key, skip: bool) -> Element {
-    attr(&add(form, "p", "pp-notice", ""), "role", "status");
+    let notice = add(form, "p", "pp-notice", "");
+    attr(&notice, "role", "status");
+    attr(&notice, "part", "notice");
     let row = add(form, "p", "pp-actions", "");
     button(&row, t.get(send), "", "submit");
     if skip {

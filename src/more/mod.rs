@@ -188,13 +188,16 @@ pub(crate) fn draw(cx: Ctx, panel: &Element, m: Module, data: &JsValue) -> bool 
         }),
     };
     if drawn.is_none() {
-        attr(
-            &add(panel, "p", "pp-notice", t.get(Key::MoreFailed)),
-            "role",
-            "alert",
-        );
+        failed(t, panel);
     }
     drawn.is_some()
+}
+
+/// Says in `panel` that its module could not be shown.
+pub(crate) fn failed(t: Texts, panel: &Element) {
+    let notice = add(panel, "p", "pp-notice", t.get(Key::MoreFailed));
+    attr(&notice, "role", "alert");
+    attr(&notice, "part", "notice");
 }
 
 /// A whole number typed or chosen, for a JSON body; -1 when there is none (refused by the

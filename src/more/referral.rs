@@ -69,7 +69,9 @@ pub(super) fn referral(t: Texts, f: &Formats, order: &OrderView, panel: &Element
             attr(&link, "part", "button");
         }
     }
-    attr(&add(panel, "p", "pp-notice", ""), "role", "status");
+    let notice = add(panel, "p", "pp-notice", "");
+    attr(&notice, "role", "status");
+    attr(&notice, "part", "notice");
     let friends = i64::from(data.friends);
     let key = if f.one(friends) {
         Key::ReferralFriendsOne

@@ -316,7 +316,9 @@ pub(crate) fn choice(
     for line in [current, lock, until].into_iter().flatten() {
         add(area, "p", "", &line);
     }
-    attr(&add(area, "p", "pp-notice", ""), "role", "status");
+    let notice = add(area, "p", "pp-notice", "");
+    attr(&notice, "role", "status");
+    attr(&notice, "part", "notice");
     add(area, "div", "", "");
     form(t, f, order, s, draft, area)
 }
@@ -481,11 +483,9 @@ impl Paint {
         } else {
             ""
         };
-        attr(
-            &add(parent, "p", "pp-error", message),
-            "id",
-            &id(self.sid, i, "e"),
-        );
+        let line = add(parent, "p", "pp-error", message);
+        attr(&line, "id", &id(self.sid, i, "e"));
+        attr(&line, "part", "field-error");
     }
 
     /// A radio button or checkbox with its label and further lines.
@@ -543,13 +543,12 @@ impl Paint {
         range: Option<&(String, String)>,
     ) {
         let wrap = add(form, "div", "pp-field", "");
-        attr(
-            &add(&wrap, "label", "", self.t.get(FIELDS[i].1)),
-            "for",
-            &id(self.sid, i, ""),
-        );
+        let label = add(&wrap, "label", "", self.t.get(FIELDS[i].1));
+        attr(&label, "for", &id(self.sid, i, ""));
+        attr(&label, "part", "label");
         let input = add(&wrap, "input", "", "");
         attr(&input, "id", &id(self.sid, i, ""));
+        attr(&input, "part", "input");
         attr(&input, "type", kind);
         attr(&input, "maxlength", max);
         attr(&input, "value", &self.entries[i]);

@@ -43,6 +43,33 @@ describe("presets", () => {
     await page.context().close();
   });
 
+  test("the weights, the heading size, the status colour and the form's parts are the designer's", T, async () => {
+    const page = await run.shopperPage();
+    await themed(page, "1004", "light");
+    await page.addStyleTag({ content: `
+      postpurchase-order { --pp-strong-weight: 800; --pp-heading-size: 1.25em; --pp-status: rgb(1, 2, 3); }
+      postpurchase-order::part(input) { border-color: rgb(4, 5, 6); }
+      postpurchase-order::part(label) { color: rgb(7, 8, 9); }
+      postpurchase-order::part(field-error) { color: rgb(10, 11, 12); }
+      postpurchase-order::part(notice) { color: rgb(13, 14, 15); }` });
+    const style = (locator, property) => locator.evaluate((el, p) => getComputedStyle(el).getPropertyValue(p), property);
+    const card = widget(page);
+    assert.equal(await style(card.getByText("Your order has been delivered."), "font-weight"), "800");
+    const heading = card.getByRole("heading", { name: "Your items", exact: true });
+    assert.equal(await style(heading, "font-size"), "20px");
+    assert.equal(await style(card.getByText("Delivered", { exact: true }).first(), "color"), "rgb(1, 2, 3)");
+    // A review form with its errors showing: every field, label, error and notice is a part.
+    const reviews = card.getByRole("region", { name: "Review your items" });
+    await reviews.getByRole("button", { name: "Send" }).first().click();
+    await reviews.getByText("Please choose one.").first().waitFor();
+    assert.equal(await style(reviews.getByRole("textbox").first(), "border-top-color"), "rgb(4, 5, 6)");
+    assert.equal(await style(reviews.getByText("Your review", { exact: true }).first(), "color"), "rgb(7, 8, 9)");
+    assert.equal(await style(reviews.getByText("Please choose one.").first(), "color"), "rgb(10, 11, 12)");
+    // The status line is empty (so not shown) until there is something to say.
+    assert.equal(await style(reviews.locator("[part=notice]").first(), "color"), "rgb(13, 14, 15)");
+    await page.context().close();
+  });
+
   test("reduced motion stops the skeleton's pulse", T, async () => {
     const page = await run.shopperPage({ reducedMotion: "reduce" });
     await page.route("**/api/v1/shops/**", () => { /* never answers: the skeleton stays */ });

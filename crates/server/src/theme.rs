@@ -60,7 +60,7 @@ static DARK: LazyLock<Vec<(String, String)>> =
 
 /// Text and what it is drawn on (style/base.css, style/widget.css): each pair keeps the
 /// 4.5:1 contrast WCAG asks of body text (1.4.3, level AA).
-const TEXT_ON: [(&str, &str); 9] = [
+const TEXT_ON: [(&str, &str); 11] = [
     ("--pp-text", "--pp-background"),
     ("--pp-text", "--pp-surface"),
     ("--pp-muted", "--pp-background"),
@@ -69,6 +69,8 @@ const TEXT_ON: [(&str, &str); 9] = [
     ("--pp-accent", "--pp-surface"),
     ("--pp-error", "--pp-background"),
     ("--pp-error", "--pp-surface"),
+    ("--pp-status", "--pp-background"),
+    ("--pp-status", "--pp-surface"),
     ("--pp-accent-text", "--pp-accent"),
 ];
 const LEAST_CONTRAST: f64 = 4.5;
@@ -94,6 +96,25 @@ fn colour(value: &str) -> Option<[f64; 4]> {
     }
     let c = csscolorparser::parse(value).ok()?;
     Some([c.r, c.g, c.b, c.a].map(|x| f64::from(x).clamp(0.0, 1.0)))
+}
+
+/// The colour `value` shows with the variables `of` gives: a colour, or `var(--pp-x)` of
+/// one (as `--pp-status` defaults to the accent), followed a few steps at most.
+fn resolve(value: &str, of: &dyn Fn(&str) -> Option<String>) -> Option<[f64; 4]> {
+    let mut value = value.trim().to_owned();
+    for _ in 0..4 {
+        let name = value
+            .strip_prefix("var(")
+            .and_then(|v| v.strip_suffix(')'))
+            .map(str::trim)
+            .filter(|v| v.starts_with("--pp-"))
+            .map(str::to_owned);
+        match name {
+            Some(name) => value = of(&name)?.trim().to_owned(),
+            None => return colour(&value),
+        }
+    }
+    None
 }
 
 /// `top` laid over `under` (which is opaque).
@@ -168,13 +189,14 @@ fn low_contrast(theme: &ShopTheme) -> Vec<FieldError> {
             let (Some(text_value), Some(on_value)) = (value(text), value(on)) else {
                 continue;
             };
-            let (Some(fg), Some(bg)) = (colour(text_value), colour(on_value)) else {
+            let of = |n: &str| value(n).map(str::to_owned);
+            let (Some(fg), Some(bg)) = (resolve(text_value, &of), resolve(on_value, &of)) else {
                 continue;
             };
             // `--pp-accent` as a background (under button text) sits on the card.
             let under = match on {
                 "--pp-accent" => value("--pp-background")
-                    .and_then(colour)
+                    .and_then(|b| resolve(b, &of))
                     .map_or(base, |b| over(b, base)),
                 _ => base,
             };
@@ -214,6 +236,13 @@ fn low_contrast(theme: &ShopTheme) -> Vec<FieldError> {
 /// takes a colour, and text keeps 4.5:1 on what it is drawn on.
 pub fn validate(theme: &ShopTheme) -> Vec<FieldError> {
     let mut errors = Vec::new();
+    // A colour as the page reads it: `var()` of a colour variable followed through the
+    // theme's own values, then the defaults.
+    let none = Default::default();
+    let defaults = palette(ThemePreset::Light, &none);
+    let themed = palette(ThemePreset::Light, &theme.variables);
+    let default = |value: &str| resolve(value, &|n| defaults(n).map(str::to_owned));
+    let light = |value: &str| resolve(value, &|n| themed(n).map(str::to_owned));
     if theme.variables.len() > 50 {
         errors.push(FieldError::new("variables", "at most 50 variables"));
     }
@@ -228,7 +257,7 @@ pub fn validate(theme: &ShopTheme) -> Vec<FieldError> {
             errors.push(FieldError::new(&field, "must be a --pp-* variable name"));
             continue;
         }
-        let Some((_, default)) = LIGHT.iter().find(|(n, _)| n == name) else {
+        let Some((_, default_value)) = LIGHT.iter().find(|(n, _)| n == name) else {
             errors.push(FieldError::new(
                 &field,
                 "is not one of the widget's variables (docs/theming.md lists them)",
@@ -252,10 +281,10 @@ pub fn validate(theme: &ShopTheme) -> Vec<FieldError> {
                 &field,
                 "must be a plain CSS value (a colour, length, font list or shadow)",
             ));
-        } else if colour(default).is_some() && colour(value).is_none() {
+        } else if default(default_value).is_some() && light(value).is_none() {
             errors.push(FieldError::new(
                 &field,
-                "must be a colour: #rrggbb, rgb(), hsl() or a CSS colour name",
+                "must be a colour: #rrggbb, rgb(), hsl(), a CSS colour name or var(--pp-…) of a colour",
             ));
         }
     }
@@ -398,9 +427,10 @@ mod tests {
         for p in [ThemePreset::Light, ThemePreset::Dark] {
             let none = Default::default();
             let value = palette(p, &none);
+            let of = |n: &str| value(n).map(str::to_owned);
             for (text, on) in TEXT_ON {
-                let fg = colour(value(text).unwrap()).unwrap();
-                let bg = colour(value(on).unwrap()).unwrap();
+                let fg = resolve(value(text).unwrap(), &of).unwrap();
+                let bg = resolve(value(on).unwrap(), &of).unwrap();
                 let ratio = contrast(over(fg, [1.0; 3]), over(bg, [1.0; 3]));
                 assert!(ratio >= LEAST_CONTRAST, "{p:?}: {text} on {on}: {ratio}");
             }
@@ -450,6 +480,28 @@ mod tests {
                 "{bad}: {errors:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_colour_may_be_another_colour_variable() {
+        // The status line follows the accent unless told otherwise.
+        assert!(validate(&theme(&[("--pp-status", "var(--pp-text)")])).is_empty());
+        let errors = validate(&theme(&[("--pp-status", "#ffff00")]));
+        assert_eq!(fields(&errors), ["variables.--pp-status"]);
+        for bad in ["var(--pp-radius)", "var(--pp-nope)", "var(--brand)"] {
+            let errors = validate(&theme(&[("--pp-status", bad)]));
+            assert_eq!(fields(&errors), ["variables.--pp-status"], "{bad}");
+            assert!(errors[0].message.starts_with("must be a colour"), "{bad}");
+        }
+        // Going round in a circle is no colour either.
+        let errors = validate(&theme(&[
+            ("--pp-status", "var(--pp-accent)"),
+            ("--pp-accent", "var(--pp-status)"),
+        ]));
+        assert_eq!(
+            fields(&errors),
+            ["variables.--pp-accent", "variables.--pp-status"]
+        );
     }
 
     #[test]
