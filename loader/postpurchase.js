@@ -82,12 +82,16 @@ function languages(el) {
 }
 
 // The shopper's language: the first tag (the element's, the page's, the browser's) whose
-// language the widget speaks, kept as written for dates and money (`nl-BE`); with none,
-// English words in the first tag's formats.
+// language the widget speaks, kept as written for dates and money (`nl-BE`); a tag without
+// a region takes the region of a later one of the same language (the page says "en", the
+// browser "en-GB": English words, British dates). With none, English words in the first
+// tag's formats.
 function language(langs) {
-  for (const tag of langs) {
-    const code = tag.split(/[-_]/)[0].toLowerCase();
-    if (TEXT[code]) return { code, locale: tag.replace(/_/g, "-") };
+  const primary = (tag) => tag.split(/[-_]/)[0].toLowerCase();
+  for (const [i, tag] of langs.entries()) {
+    const code = primary(tag);
+    const regional = (t) => primary(t) === code && /[-_]/.test(t);
+    if (TEXT[code]) return { code, locale: (regional(tag) ? tag : langs.slice(i + 1).find(regional) || tag).replace(/_/g, "-") };
   }
   return { code: "en", locale: (langs[0] || "en").replace(/_/g, "-") };
 }

@@ -154,6 +154,17 @@ describe("the demo thank-you page", () => {
     await dutchBrowser.context().close();
   });
 
+  test("a page marked English in a British browser gets British dates", T, async () => {
+    for (const [locale, date] of [["en-GB", /^Placed \d{1,2} [A-Z][a-z]+ \d{4}$/], ["en-US", /^Placed [A-Z][a-z]+ \d{1,2}, \d{4}$/]]) {
+      const page = await shopperPage({ locale });
+      await page.goto(orderUrl("1004"));
+      const placed = page.locator("postpurchase-order").getByText(/^Placed /);
+      await placed.waitFor();
+      assert.match(await placed.textContent(), date, locale);
+      await page.context().close();
+    }
+  });
+
   test("a widget taken out of the page and put back shows the order again", T, async () => {
     const page = await shopperPage();
     await page.goto(orderUrl("1003"));
@@ -193,8 +204,19 @@ describe("the hosted order page", () => {
     await assert.doesNotReject(() => widgetHeading(dutch).filter({ hasText: "Bedankt voor je bestelling, Noor!" }).waitFor());
     assert.equal(await dutch.title(), "Je bestelling");
     await assert.doesNotReject(() => dutch.getByRole("heading", { level: 1, name: "Je bestelling" }).waitFor());
+    // Its header names the shop and offers the widget's languages, each in its own words.
+    await dutch.getByText("Koffie & Klei", { exact: true }).waitFor();
+    const languages = dutch.getByRole("navigation", { name: "Taal" });
+    assert.equal(await languages.getByRole("link", { name: "Nederlands" }).getAttribute("aria-current"), "page");
     // The page's policy refuses injected script tags; evaluate axe directly.
     assert.deepEqual(await axeViolations(dutch), []);
+    // Switching keeps the order and speaks the other language (`?lang=`, which an e-mail's
+    // link can carry too).
+    await languages.getByRole("link", { name: "Deutsch" }).click();
+    await assert.doesNotReject(() => dutch.getByRole("heading", { level: 1, name: "Deine Bestellung" }).waitFor());
+    await assert.doesNotReject(() => widgetHeading(dutch).filter({ hasText: "Noor" }).waitFor());
+    assert.equal(await dutch.evaluate(() => document.documentElement.lang), "de");
+    assert.deepEqual(dutch.errors, []);
     await dutch.context().close();
   });
 });

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -259,6 +259,35 @@ impl WidgetFiles {
             .to_owned()
     }
 
+    /// Links to this page in each language the widget speaks, each named in its own
+    /// language, the current one marked (`?lang=`; the token stays in the path).
+    pub fn language_switch(&self, current: &str) -> String {
+        let current = current
+            .split('-')
+            .next()
+            .unwrap_or(current)
+            .to_ascii_lowercase();
+        let links: String = self
+            .texts
+            .keys()
+            .map(|code| {
+                let marked = if *code == current {
+                    " aria-current=\"page\""
+                } else {
+                    ""
+                };
+                format!(
+                    "<li><a href=\"?lang={code}\" hreflang=\"{code}\" lang=\"{code}\"{marked}>{}</a></li>",
+                    escape(self.text(code, "page.language_name"))
+                )
+            })
+            .collect();
+        format!(
+            "<nav aria-label=\"{}\"><ul>{links}</ul></nav>",
+            escape(self.text(&current, "page.languages"))
+        )
+    }
+
     /// A translated text, English when the language lacks it.
     pub fn text<'a>(&'a self, language: &str, key: &'a str) -> &'a str {
         let primary = language
@@ -420,14 +449,15 @@ fn widget_missing() -> Response {
 async fn hosted_page(
     State(state): State<AppState>,
     UrlPath((shop, token)): UrlPath<(String, String)>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    // The shop's own order page, its language and its theme (a preset, and its variables
-    // as one rule).
+    // The shop's name, own order page, language and theme (a preset, and its variables as
+    // one rule).
     let page = state.db.shop_page(&shop).await.ok().flatten();
-    let (order_url, fallback, theme) = match page {
-        Some(page) => (page.order_status_url, page.language, page.theme),
-        None => (None, "en".to_owned(), Default::default()),
+    let (name, order_url, fallback, theme) = match page {
+        Some(page) => (page.name, page.order_status_url, page.language, page.theme),
+        None => (String::new(), None, "en".to_owned(), Default::default()),
     };
     let mut extra = order_url
         .map(|url| format!(" data-order-page=\"{}\"", escape(&url)))
@@ -440,14 +470,32 @@ async fn hosted_page(
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let lang = state.widget.page_language(accept, &fallback);
+    // `?lang=` (the language switch's links, or a link in the shop's e-mail) wins when the
+    // widget speaks it; else the browser's languages, else the shop's.
+    let asked = query
+        .as_deref()
+        .and_then(|q| {
+            url::form_urlencoded::parse(q.as_bytes()).find_map(|(k, v)| (k == "lang").then_some(v))
+        })
+        .map(|v| v.into_owned())
+        .filter(|v| v.len() <= 35);
+    let lang = asked
+        .map(|asked| state.widget.page_language(&asked, ""))
+        .filter(|lang| !lang.is_empty())
+        .unwrap_or_else(|| state.widget.page_language(accept, &fallback));
     let title = escape(state.widget.text(&lang, "hosted.title"));
     let page = format!(
         "<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\"><link rel=\"icon\" href=\"data:,\"><title>{title}</title>\
-         <style>{style}</style></head><body><main><h1>{title}</h1>{}</main></body></html>",
+         <style>{style}</style></head><body><header>{}{}</header><main><h1>{title}</h1>{}</main></body></html>",
         escape(&lang),
+        if name.is_empty() {
+            String::new()
+        } else {
+            format!("<p class=\"shop\">{}</p>", escape(&name))
+        },
+        state.widget.language_switch(&lang),
         embed_tag(&state.public_url, &shop, &token, &extra)
     );
     (
@@ -555,8 +603,12 @@ const RETURN_STYLE: &str = "body{margin:0;padding:1rem;color:#1d1d1b;background:
     .how{font-weight:600}@media print{body{padding:0}}";
 
 const HOSTED_STYLE: &str = "body{margin:0;padding:1rem;background:#f6f6f4;color:#1d1d1b;\
-    font:16px/1.5 system-ui,sans-serif}main{max-width:44rem;margin:0 auto}\
-    h1{font-size:1.5rem;margin:0 0 1rem}";
+    font:16px/1.5 system-ui,sans-serif}main,header{max-width:44rem;margin:0 auto}\
+    header{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:center;\
+    gap:.5rem 1rem;margin-bottom:1rem}.shop{margin:0;font-weight:700;font-size:1.125rem}\
+    header ul{display:flex;flex-wrap:wrap;gap:.25rem .75rem;margin:0;padding:0;list-style:none}\
+    header a{color:inherit;text-underline-offset:.15em}header a[aria-current]{font-weight:700;\
+    text-decoration:none}h1{font-size:1.5rem;margin:0 0 1rem}";
 
 /// The hosted page runs nothing but the widget from this server: scripts, requests and
 /// styles from here only (its one inline style by hash), WebAssembly allowed, product

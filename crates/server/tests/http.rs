@@ -608,9 +608,13 @@ async fn the_hosted_page_embeds_the_token_escaped(backend: Backend) {
 /// The hosted page of an order for a browser asking in `accept_language`: its policy and
 /// its HTML.
 async fn hosted_page(app: &TestApp, accept_language: &str) -> (String, String) {
+    hosted_page_with(app, "", accept_language).await
+}
+
+async fn hosted_page_with(app: &TestApp, query: &str, accept_language: &str) -> (String, String) {
     let response = app
         .send(
-            Request::get("/o/shop/AAAAAAAAAAAAAAAAAAAAAAAA")
+            Request::get(format!("/o/shop/AAAAAAAAAAAAAAAAAAAAAAAA{query}"))
                 .header(header::ACCEPT_LANGUAGE, accept_language)
                 .body(Body::empty())
                 .unwrap(),
@@ -699,12 +703,12 @@ async fn the_hosted_page_speaks_the_browsers_language_under_a_strict_policy(back
     built_widget(dir.path());
     std::fs::write(
         dir.path().join("locales/nl.txt"),
-        "hosted.title = Je bestelling\n",
+        "hosted.title = Je bestelling\npage.language_name = Nederlands\npage.languages = Taal\n",
     )
     .unwrap();
     std::fs::write(
         dir.path().join("locales/en.txt"),
-        "hosted.title = Your order\n",
+        "hosted.title = Your order\npage.language_name = English\npage.languages = Language\n",
     )
     .unwrap();
     let app =
@@ -746,6 +750,38 @@ async fn the_hosted_page_speaks_the_browsers_language_under_a_strict_policy(back
             "{accept}: {html}"
         );
     }
+    // `?lang=` (the switch's links, a link in the shop's e-mail) wins over the browser and
+    // the shop when the widget speaks it; anything else is passed over.
+    for (query, accept, lang) in [
+        ("?lang=en", "nl", "en"),
+        ("?lang=en-GB", "", "en-GB"),
+        ("?utm_source=mail&lang=nl", "en", "nl"),
+        ("?lang=fr", "en", "en"),
+        ("?lang=%22%3E%3Cscript%3E", "en", "en"),
+        ("?lang=", "", "nl"),
+    ] {
+        let (_, html) = hosted_page_with(&app, query, accept).await;
+        assert!(
+            html.contains(&format!("<html lang=\"{lang}\">")),
+            "{query} {accept}: {html}"
+        );
+        assert!(!html.contains("<script>"), "{html}");
+    }
+    // Its header: the shop's name, escaped, and each language named in its own words,
+    // the current one marked.
+    let profile = serde_json::json!({"name": "Koffie & <Klei>", "language": "nl"});
+    app.admin_put("/api/v1/admin/shop", SHOP_KEY, &profile.to_string())
+        .await;
+    let (_, html) = hosted_page_with(&app, "?lang=en", "").await;
+    assert!(
+        html.contains("<header><p class=\"shop\">Koffie &amp; &lt;Klei&gt;</p>"),
+        "{html}"
+    );
+    assert!(html.contains(
+        "<nav aria-label=\"Language\"><ul>\
+         <li><a href=\"?lang=en\" hreflang=\"en\" lang=\"en\" aria-current=\"page\">English</a></li>\
+         <li><a href=\"?lang=nl\" hreflang=\"nl\" lang=\"nl\">Nederlands</a></li></ul></nav>"
+    ), "{html}");
 }
 
 /// What every route may answer before its handler runs is in the document: a malformed

@@ -232,6 +232,7 @@ fn profile_from(mut r: Row) -> Result<ShopProfile, DbError> {
 
 /// What the hosted order page needs of a shop.
 pub struct ShopPage {
+    pub name: String,
     pub order_status_url: Option<String>,
     pub language: String,
     pub theme: ShopTheme,
@@ -425,7 +426,7 @@ impl Db {
         self.read(work!(|c, slug| {
             let Some(mut row) = c
                 .query_opt(
-                    "SELECT order_status_url, locale, theme FROM shops WHERE slug = ?1",
+                    "SELECT name, order_status_url, locale, theme FROM shops WHERE slug = ?1",
                     args![slug],
                 )
                 .await?
@@ -434,6 +435,7 @@ impl Db {
             };
             let theme: Option<String> = row.get("theme")?;
             Ok(Some(ShopPage {
+                name: row.get("name")?,
                 order_status_url: row.get("order_status_url")?,
                 language: row.get("locale")?,
                 theme: theme
