@@ -127,6 +127,8 @@ pub struct ChoiceForm {
     pub points: Vec<Pick>,
     /// The first and last date the parcel may come on instead.
     pub dates: Option<(String, String)>,
+    /// Each of those dates, to pick from ("another day").
+    pub days: Vec<Pick>,
     pub current: Option<DeliveryChoice>,
 }
 
@@ -138,7 +140,7 @@ impl ChoiceForm {
             neighbour,
             !self.places.is_empty(),
             !self.points.is_empty(),
-            self.dates.is_some(),
+            !self.days.is_empty(),
         ];
         self.kinds = ChoiceKind::ALL
             .into_iter()
@@ -199,16 +201,8 @@ impl ChoiceForm {
                 choice.pickup_point_id = e[POINT].parse().ok();
             }
             ChoiceKind::AnotherDay => {
-                let date = &e[DATE];
-                bad(
-                    DATE,
-                    date.len() == 10
-                        && self
-                            .dates
-                            .as_ref()
-                            .is_some_and(|(a, b)| a <= date && date <= b),
-                );
-                choice.date = Some(date.clone());
+                bad(DATE, picked(&self.days, DATE));
+                choice.date = Some(e[DATE].clone());
             }
         }
         if wrong == 0 {
@@ -277,6 +271,43 @@ pub fn unshipped(order: &OrderView) -> Vec<(&str, u32)> {
         .collect()
 }
 
+/// Every calendar date from `first` to `last` (`YYYY-MM-DD`, both included), at most 31;
+/// none when either is not a date.
+pub fn days(first: &str, last: &str) -> Vec<String> {
+    let read = |d: &str| -> Option<(i32, u32, u32)> {
+        let mut parts = d.splitn(3, '-').map(str::parse::<u32>);
+        let (y, m, day) = (
+            parts.next()?.ok()?,
+            parts.next()?.ok()?,
+            parts.next()?.ok()?,
+        );
+        Some((y as i32, m, day))
+    };
+    let (Some(mut at), Some(end)) = (read(first), read(last)) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    while at <= end && out.len() < 31 {
+        let (y, m, d) = at;
+        out.push(format!("{y:04}-{m:02}-{d:02}"));
+        let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+        let length = match m {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        at = if d < length {
+            (y, m, d + 1)
+        } else if m < 12 {
+            (y, m + 1, 1)
+        } else {
+            (y + 1, 1, 1)
+        };
+    }
+    out
+}
+
 /// Whether a date (`YYYY-MM-DD`) is inside the window, if there is one.
 pub fn within(date: &str, window: Option<&(String, String)>) -> bool {
     window.is_none_or(|(a, b)| a.as_str() <= date && date <= b.as_str())
@@ -299,6 +330,10 @@ mod tests {
             slots: vec![pick("1", false), pick("2", true)],
             places: vec![pick("porch", false)],
             dates: Some(("2026-11-24".into(), "2026-11-27".into())),
+            days: days("2026-11-24", "2026-11-27")
+                .iter()
+                .map(|d| pick(d, false))
+                .collect(),
             ..ChoiceForm::default()
         };
         form.offer(true);
@@ -390,6 +425,28 @@ mod tests {
             Err(1 << DATE)
         );
         assert_eq!(f.check(ChoiceKind::AnotherDay, &with(&[])), Err(1 << DATE));
+    }
+
+    #[test]
+    fn the_days_to_pick_from_are_every_date_of_the_window() {
+        assert_eq!(
+            days("2026-11-29", "2026-12-02"),
+            ["2026-11-29", "2026-11-30", "2026-12-01", "2026-12-02"]
+        );
+        assert_eq!(days("2028-02-28", "2028-03-01").len(), 3, "a leap year");
+        assert_eq!(days("2027-02-28", "2027-03-01").len(), 2);
+        assert_eq!(
+            days("2026-12-31", "2027-01-01"),
+            ["2026-12-31", "2027-01-01"]
+        );
+        assert_eq!(days("2026-11-27", "2026-11-27"), ["2026-11-27"]);
+        assert!(days("2026-11-28", "2026-11-27").is_empty());
+        assert!(days("soon", "2026-11-27").is_empty());
+        assert_eq!(
+            days("2026-01-01", "2026-12-31").len(),
+            31,
+            "at most a month"
+        );
     }
 
     #[test]

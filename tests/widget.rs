@@ -946,6 +946,43 @@ async fn a_slot_taken_meanwhile_is_explained_and_the_view_reloaded() {
     assert!(picked.has_attribute("disabled"));
 }
 
+/// "Another day" offers each day the parcel may come on, by name, to pick from: the range
+/// is never something to guess at and be told about in an error.
+#[wasm_bindgen_test]
+async fn another_day_offers_every_allowed_day_to_pick() {
+    let mut day = choice(ChoiceKind::AnotherDay);
+    day.date = Some("2026-11-25".into());
+    let calls = fake_fetch(&[ok(&choosable()), ok(&chosen(day, "\"c7d\""))]);
+    let root = mount("en", None);
+    find(&root, ".pp-choice button", 2000).await;
+    click(&root, ".pp-choice button");
+    find(&root, "form", 1000).await;
+    click(&root, "input[name=pp7-kind][value=another_day]");
+    let days = find(&root, "input[name=pp7-7]", 1000).await;
+    assert_eq!(days.get_attribute("type").as_deref(), Some("radio"));
+    let offered: Vec<String> = all(&root, "input[name=pp7-7]")
+        .iter()
+        .filter_map(|d| d.get_attribute("value"))
+        .collect();
+    assert_eq!(offered, ["2026-11-24", "2026-11-25", "2026-11-26"]);
+    assert_shows(
+        &root,
+        &["Delivery date", "Tue, Nov 24", "Wed, Nov 25", "Thu, Nov 26"],
+    );
+    assert!(root.query_selector("input[type=date]").unwrap().is_none());
+    // Nothing picked yet: said beside the days, nothing sent.
+    click(&root, "button[type=submit]");
+    find(&root, "[aria-invalid=true]", 1000).await;
+    assert_eq!(calls.length(), 1);
+    click(&root, "input[name=pp7-7][value='2026-11-25']");
+    click(&root, "button[type=submit]");
+    wait_for(&root, "Saved: ", 2000).await;
+    assert_eq!(
+        request(&calls, 1, "body").as_deref(),
+        Some(r#"{"choice":{"kind":"another_day","date":"2026-11-25"}}"#)
+    );
+}
+
 #[wasm_bindgen_test]
 async fn a_parcel_out_for_delivery_shows_its_choice_and_why_it_is_locked() {
     let mut neighbour = choice(ChoiceKind::Neighbour);

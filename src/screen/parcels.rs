@@ -376,6 +376,23 @@ pub(crate) fn offer(
             .delivery_dates
             .as_ref()
             .map(|w| (w.earliest.clone(), w.latest.clone())),
+        // Every day "another day" may be, to pick from: no range to guess at.
+        days: s
+            .delivery_dates
+            .as_ref()
+            .map(|w| days(&w.earliest, &w.latest))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|d| Pick {
+                label: if labels {
+                    f.window(&d, &d)
+                } else {
+                    String::new()
+                },
+                value: d,
+                ..Pick::default()
+            })
+            .collect(),
         ..ChoiceForm::default()
     };
     let Some(o) = order
@@ -534,14 +551,7 @@ impl Paint {
         self.error(&set, i);
     }
 
-    fn text(
-        &self,
-        form: &Element,
-        i: usize,
-        kind: &str,
-        max: &str,
-        range: Option<&(String, String)>,
-    ) {
+    fn text(&self, form: &Element, i: usize, max: &str) {
         let wrap = add(form, "div", "pp-field", "");
         let label = add(&wrap, "label", "", self.t.get(FIELDS[i].1));
         attr(&label, "for", &id(self.sid, i, ""));
@@ -549,13 +559,9 @@ impl Paint {
         let input = add(&wrap, "input", "", "");
         attr(&input, "id", &id(self.sid, i, ""));
         attr(&input, "part", "input");
-        attr(&input, "type", kind);
+        attr(&input, "type", "text");
         attr(&input, "maxlength", max);
         attr(&input, "value", &self.entries[i]);
-        if let Some((min, last)) = range {
-            attr(&input, "min", min);
-            attr(&input, "max", last);
-        }
         self.mark(&input, i);
         self.error(&wrap, i);
     }
@@ -677,16 +683,16 @@ pub(crate) fn form(
     match kind {
         Some(ChoiceKind::Slot) => p.pick(&el, SLOT, &form.slots),
         Some(ChoiceKind::Neighbour) => {
-            p.text(&el, NAME, "text", "60", None);
-            p.text(&el, HOUSE, "text", "10", None);
+            p.text(&el, NAME, "60");
+            p.text(&el, HOUSE, "10");
         }
         Some(ChoiceKind::SafePlace) => {
             p.pick(&el, PLACE, &form.places);
-            p.text(&el, INSTRUCTION, "text", "140", None);
+            p.text(&el, INSTRUCTION, "140");
             p.tick(&el, RISK);
         }
         Some(ChoiceKind::PickupPoint) => p.pick(&el, POINT, &form.points),
-        Some(ChoiceKind::AnotherDay) => p.text(&el, DATE, "date", "10", form.dates.as_ref()),
+        Some(ChoiceKind::AnotherDay) => p.pick(&el, DATE, &form.days),
         None => {}
     }
     let actions = add(&el, "p", "pp-actions", "");

@@ -179,6 +179,32 @@ describe("in Dutch, on the hosted order page", () => {
   });
 });
 
+describe("another day", () => {
+  test("the shopper picks one of the days offered, by name, and sees it kept", T, async () => {
+    const page = await shopperPage();
+    await page.goto(orderUrl("1002"));
+    const first = parcel(page, 1);
+    await first.getByRole("button", { name: "Choose how to receive this parcel" }).click();
+    await first.getByRole("radio", { name: "On another day" }).check();
+    const days = first.getByRole("group", { name: "Delivery date" }).getByRole("radio");
+    const count = await days.count();
+    assert.ok(count >= 2, `${count} days offered`);
+    // Each day by its name ("Thu, Dec 3"), never a field to type a date into.
+    for (let i = 0; i < count; i++) assert.match(await days.nth(i).getAttribute("value"), /^\d{4}-\d{2}-\d{2}$/);
+    const second = days.nth(1);
+    const name = (await second.evaluate((r) => r.labels[0].textContent)).trim();
+    assert.match(name, /^[A-Z][a-z]{2},? ([A-Z][a-z]{2} \d{1,2}|\d{1,2} [A-Z][a-z]{2})$/);
+    await second.check();
+    await first.getByRole("button", { name: "Save" }).click();
+    await first.getByText(`Your choice: Delivery on ${name}`).waitFor();
+    // Cleared again, for the tests after this one.
+    await first.getByRole("button", { name: "Clear" }).click();
+    await first.getByRole("button", { name: "Choose how to receive this parcel" }).waitFor();
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+});
+
 describe("accessibility of the choice forms", () => {
   test("every form, open, has no violations axe can find", T, async () => {
     const page = await shopperPage();
@@ -199,7 +225,7 @@ describe("accessibility of the choice forms", () => {
     await page.goto(orderUrl("1002"));
     const first = parcel(page, 1);
     await first.getByRole("button", { name: "Choose how to receive this parcel" }).click();
-    for (const kind of ["At a time that suits me", "In a safe place", "At a pickup point or locker"]) {
+    for (const kind of ["At a time that suits me", "In a safe place", "At a pickup point or locker", "On another day"]) {
       await first.getByRole("radio", { name: kind }).check();
       const overflow = await page.locator("postpurchase-order").evaluate((host) => {
         const card = host.shadowRoot.querySelector(".pp-card").getBoundingClientRect();

@@ -33,7 +33,8 @@ const WIDTHS = { desktop: { width: 1100, height: 900 }, phone: { width: 375, hei
 
 /** The storefront page for `order`, its API answered from the fixture. */
 async function open(viewport, theme, order) {
-  const page = await run.shopperPage({ viewport });
+  // One browser language for every machine: the pictures hold US dates ("Wed, Nov 25").
+  const page = await run.shopperPage({ viewport, locale: "en-US" });
   const data = fixture(order);
   await page.route((url) => url.pathname.startsWith("/api/v1/shops/"), (route) => {
     const module = route.request().url().match(/\/orders\/[^/]+\/(referral|reviews|survey|returns)$/);
