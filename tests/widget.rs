@@ -983,6 +983,49 @@ async fn another_day_offers_every_allowed_day_to_pick() {
     );
 }
 
+/// The driver's instructions are optional while a place is picked, and the label says when
+/// they are not: with no place picked, they are what says where.
+#[wasm_bindgen_test]
+async fn the_instructions_say_when_they_are_needed() {
+    let mut porch = choice(ChoiceKind::SafePlace);
+    porch.safe_place = Some(SafePlaceChoice {
+        place: None,
+        instruction: Some("Behind the blue gate".into()),
+        risk_accepted: true,
+    });
+    let calls = fake_fetch(&[ok(&choosable()), ok(&chosen(porch, "\"c7e\""))]);
+    let root = mount("en", None);
+    find(&root, ".pp-choice button", 2000).await;
+    click(&root, ".pp-choice button");
+    find(&root, "form", 1000).await;
+    click(&root, "input[name=pp7-kind][value=safe_place]");
+    find(&root, "#pp7-4", 1000).await;
+    assert_shows(
+        &root,
+        &["Instructions for the driver (needed only if none of the places above fits)"],
+    );
+    click(&root, "#pp7-5-1");
+    // Neither a place nor words: the place is what is missing, and it says how to mend it.
+    click(&root, "button[type=submit]");
+    wait_for(
+        &root,
+        "Choose a place, or describe one in the instructions.",
+        1000,
+    )
+    .await;
+    assert_eq!(calls.length(), 1);
+    // Words alone are enough.
+    type_into(&root, "#pp7-4", "Behind the blue gate");
+    click(&root, "button[type=submit]");
+    wait_for(&root, "Saved: ", 2000).await;
+    assert_eq!(
+        request(&calls, 1, "body").as_deref(),
+        Some(
+            r#"{"choice":{"kind":"safe_place","safe_place":{"instruction":"Behind the blue gate","risk_accepted":true}}}"#
+        )
+    );
+}
+
 #[wasm_bindgen_test]
 async fn a_parcel_out_for_delivery_shows_its_choice_and_why_it_is_locked() {
     let mut neighbour = choice(ChoiceKind::Neighbour);
