@@ -24,6 +24,43 @@ pub const STATUS_KEYS: [Key; 11] = [
     Key::StatusUnknown,
 ];
 
+/// A parcel's road, milestone by milestone: to the door, to a pickup point, or back to the
+/// shop.
+const ROAD: [Key; 4] = [
+    Key::ProgressOrdered,
+    Key::ProgressShipped,
+    Key::StatusOutForDelivery,
+    Key::StatusDelivered,
+];
+const TO_PICKUP: [Key; 3] = [
+    Key::ProgressOrdered,
+    Key::ProgressShipped,
+    Key::StatusAvailableForPickup,
+];
+const BACK: [Key; 3] = [
+    Key::ProgressOrdered,
+    Key::ProgressShipped,
+    Key::StatusReturnToSender,
+];
+
+/// Where a parcel is on its road, for its progress bar: the milestones of the branch it
+/// took, how many it has reached (the last of them is where it is), and whether it is in
+/// trouble there. None for a cancelled parcel, which goes nowhere.
+pub fn progress(status: ShipmentStatus) -> Option<(&'static [Key], usize, bool)> {
+    use ShipmentStatus as S;
+    Some(match status {
+        S::Cancelled => return None,
+        S::Pending => (&ROAD, 1, false),
+        S::InTransit | S::Delayed | S::Unknown => (&ROAD, 2, false),
+        S::Exception => (&ROAD, 2, true),
+        S::OutForDelivery => (&ROAD, 3, false),
+        S::AttemptFailed => (&ROAD, 3, true),
+        S::Delivered => (&ROAD, 4, false),
+        S::AvailableForPickup => (&TO_PICKUP, 3, false),
+        S::ReturnToSender => (&BACK, 3, true),
+    })
+}
+
 /// The text of each `DeliveredTo`, in its declaration order.
 pub const DELIVERED_KEYS: [Key; 6] = [
     Key::DeliveredToRecipient,
@@ -447,6 +484,23 @@ mod tests {
             31,
             "at most a month"
         );
+    }
+
+    #[test]
+    fn every_status_has_its_place_on_a_road() {
+        use ShipmentStatus as S;
+        assert_eq!(progress(S::Cancelled), None);
+        for s in S::ALL.into_iter().filter(|s| *s != S::Cancelled) {
+            let (road, reached, _) = progress(s).unwrap();
+            assert!((1..=road.len()).contains(&reached), "{s:?}");
+        }
+        assert_eq!(progress(S::InTransit), Some((&ROAD[..], 2, false)));
+        assert_eq!(progress(S::AttemptFailed), Some((&ROAD[..], 3, true)));
+        assert_eq!(
+            progress(S::AvailableForPickup),
+            Some((&TO_PICKUP[..], 3, false))
+        );
+        assert_eq!(progress(S::ReturnToSender), Some((&BACK[..], 3, true)));
     }
 
     #[test]

@@ -653,6 +653,62 @@ async fn an_unplaced_status_leads_with_the_carriers_words_in_a_neutral_colour() 
     assert_eq!(text(&root).matches("Zending ligt bij de douane").count(), 1);
 }
 
+/// Each parcel shows how far it has come, milestone by milestone, on the road it took; a
+/// cancelled one goes nowhere and has no bar.
+#[wasm_bindgen_test]
+async fn each_parcel_shows_its_milestones_on_the_road_it_took() {
+    let mut order = order(false);
+    order.stage = OrderStage::ReadyForPickup;
+    order.shipments = vec![
+        parcel(7, ShipmentStatus::InTransit),
+        parcel(8, ShipmentStatus::AvailableForPickup),
+        parcel(9, ShipmentStatus::AttemptFailed),
+        parcel(10, ShipmentStatus::Cancelled),
+    ];
+    fake_fetch(&[ok(&order)]);
+    let root = mount("en", None);
+    find(&root, ".pp-parcel", 2000).await;
+    let bars = all(&root, "[part=progress]");
+    assert_eq!(bars.len(), 3, "none for the cancelled parcel");
+    let steps = |bar: &Element| -> Vec<(String, bool, bool, bool)> {
+        let list = bar.query_selector_all("li").unwrap();
+        (0..list.length())
+            .map(|i| {
+                let li: Element = list.get(i).unwrap().unchecked_into();
+                (
+                    li.text_content().unwrap(),
+                    li.has_attribute("data-done"),
+                    li.get_attribute("aria-current").as_deref() == Some("step"),
+                    li.has_attribute("data-trouble"),
+                )
+            })
+            .collect()
+    };
+    let s = |text: &str, done, current, trouble| (text.to_owned(), done, current, trouble);
+    assert_eq!(
+        steps(&bars[0]),
+        [
+            s("Ordered", true, false, false),
+            s("Shipped", true, true, false),
+            s("Out for delivery", false, false, false),
+            s("Delivered", false, false, false),
+        ]
+    );
+    assert_eq!(
+        steps(&bars[1]),
+        [
+            s("Ordered", true, false, false),
+            s("Shipped", true, false, false),
+            s("Ready to collect", true, true, false),
+        ]
+    );
+    assert_eq!(steps(&bars[2])[2], s("Out for delivery", true, true, true));
+    assert_eq!(
+        bars[0].get_attribute("aria-label").as_deref(),
+        Some("How far it has come")
+    );
+}
+
 #[wasm_bindgen_test]
 async fn a_split_order_shows_each_parcel_and_what_is_still_to_come() {
     let mut order = order(false);
@@ -791,7 +847,18 @@ async fn a_live_recheck_updates_a_changed_parcel_and_says_so() {
     assert_eq!(request(&calls, 1, "method").as_deref(), Some("GET"));
     assert_shows(&root, &["On its way"]);
     assert_eq!(live.text_content().unwrap(), "");
-    wait_for(&root, "Out for delivery", 2000).await;
+    // "Out for delivery" is on the progress bar all along: wait for the status line.
+    for _ in 0..100 {
+        let line = find(&root, ".pp-status", 100).await;
+        if line.text_content().unwrap() == "Out for delivery" {
+            break;
+        }
+        sleep(20).await;
+    }
+    assert_eq!(
+        find(&root, ".pp-status", 100).await.text_content().unwrap(),
+        "Out for delivery"
+    );
     assert_eq!(live.text_content().unwrap(), "Parcel 1: Out for delivery");
 }
 

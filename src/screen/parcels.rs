@@ -169,6 +169,24 @@ pub(crate) fn facts(
         Some(url) => attr(&add(&line, "a", "", &tracking), "href", url),
         None => line.set_text_content(Some(&tracking)),
     }
+    // The road so far: milestones reached, the one it is at, any trouble there.
+    if let Some((road, reached, trouble)) = progress(s.status) {
+        let bar = add(li, "ol", "pp-progress", "");
+        attr(&bar, "part", "progress");
+        attr(&bar, "aria-label", t.get(Key::ProgressTitle));
+        for (i, key) in road.iter().enumerate() {
+            let step = add(&bar, "li", "", t.get(*key));
+            if i < reached {
+                attr(&step, "data-done", "");
+            }
+            if i + 1 == reached {
+                attr(&step, "aria-current", "step");
+                if trouble {
+                    attr(&step, "data-trouble", "");
+                }
+            }
+        }
+    }
     let line = add(li, "p", "pp-status", "");
     let says = s.carrier_text.as_ref().map(|text| {
         t.fill_with(

@@ -108,7 +108,10 @@ describe("choosing how a parcel arrives", () => {
     const page = await shopperPage();
     await page.goto(orderUrl("1003"));
     const only = parcel(page, 1);
-    await only.getByText("Out for delivery", { exact: true }).waitFor();
+    // On its progress bar, where it is; then its status line.
+    const road = only.getByRole("list", { name: "How far it has come" });
+    assert.equal(await road.getByRole("listitem").filter({ hasText: "Out for delivery" }).getAttribute("aria-current"), "step");
+    await only.getByText("Out for delivery", { exact: true }).nth(1).waitFor();
     await only.getByText("This parcel is out for delivery, so its delivery can no longer be changed.").waitFor();
     assert.equal(await only.getByRole("button").count(), 0);
     await page.context().close();

@@ -57,7 +57,10 @@ describe("presets", () => {
     assert.equal(await style(card.getByText("Your order has been delivered."), "font-weight"), "800");
     const heading = card.getByRole("heading", { name: "Your items", exact: true });
     assert.equal(await style(heading, "font-size"), "20px");
-    assert.equal(await style(card.getByText("Delivered", { exact: true }).first(), "color"), "rgb(1, 2, 3)");
+    // The status line (after the progress bar's last milestone), and the milestones reached.
+    assert.equal(await style(card.getByText("Delivered", { exact: true }).nth(1), "color"), "rgb(1, 2, 3)");
+    const reached = card.getByRole("list", { name: "How far it has come" }).getByRole("listitem").first();
+    assert.equal(await style(reached, "border-top-color"), "rgb(1, 2, 3)");
     // A review form with its errors showing: every field, label, error and notice is a part.
     const reviews = card.getByRole("region", { name: "Review your items" });
     await reviews.getByRole("button", { name: "Send" }).first().click();
