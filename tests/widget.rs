@@ -1572,6 +1572,35 @@ async fn an_unreadable_answer_fails_like_a_failed_load_and_an_unknown_status_is_
     assert!(root.query_selector(".pp-qr").unwrap().is_none());
 }
 
+/// A cancelled or rejected return promises no money: its status says what became of it.
+#[wasm_bindgen_test]
+async fn an_ended_return_shows_no_money_to_come() {
+    let mut order = order(false);
+    order.modules = vec![Module::Returns];
+    let ended = |number: &str, status: &str| {
+        serde_json::json!({"number": number, "status": status, "resolution": "refund",
+            "method": "label", "items": [{"line_id": 1, "quantity": 1, "reason": "Too small",
+            "comment": null, "exchange_sku": null}], "refund": 6900, "bonus": 0,
+            "currency": "EUR", "created_at": "2026-11-22T10:00:00Z"})
+    };
+    let options = serde_json::json!({
+        "lines": [], "reasons": ["Too small"], "store_credit_bonus": 0,
+        "returns": [ended("1004-R1", "cancelled"), ended("1004-R2", "rejected"), ended("1004-R3", "approved")]
+    });
+    fake_fetch(&[ok(&order), (200, options.to_string())]);
+    let root = mount("en", None);
+    find(&root, "#pp-mb-returns", 2000).await;
+    click(&root, "#pp-mb-returns");
+    wait_for(&root, "Return 1004-R3", 2000).await;
+    let returns = all(&root, ".pp-return");
+    assert_eq!(returns.len(), 3);
+    for r in &returns {
+        let shown = r.text_content().unwrap();
+        let open = shown.contains("1004-R3");
+        assert_eq!(shown.contains("You get back €69.00."), open, "{shown}");
+    }
+}
+
 #[wasm_bindgen_test]
 async fn a_skipped_question_stays_skipped_when_the_survey_is_drawn_anew() {
     let mut order = order(false);

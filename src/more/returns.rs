@@ -104,7 +104,12 @@ pub(super) fn returns(t: Texts, f: &Formats, order: &OrderView, panel: &Element,
                 ),
             );
         }
-        if let Some(resolution) = r.resolution {
+        // Money to come, unless nothing will come: a cancelled or rejected return.
+        let ended = matches!(
+            r.status,
+            Some(ReturnStatus::Cancelled | ReturnStatus::Rejected)
+        );
+        if let Some(resolution) = r.resolution.filter(|_| !ended) {
             add(&wrap, "p", "", &amount(t, f, resolution, r.refund, r.bonus));
         }
         if !matches!(
