@@ -42,8 +42,11 @@ enum Action {
     Step(bool),
     /// Send a follow-up form.
     Send,
-    /// Cancel the return with this number.
-    CancelReturn(String),
+    /// Cancel the return with this number: asked first (`false`), then done once the
+    /// shopper says yes (`true`).
+    CancelReturn(String, bool),
+    /// Keep the return after all: the question answered no.
+    KeepReturn,
     /// Copy the referral link.
     Copy,
     /// Share the referral link through the browser's share sheet.
@@ -100,7 +103,11 @@ impl Action {
             ("click", "m-next") => Action::Step(true),
             ("click", "m-back") => Action::Step(false),
             ("submit", "m-send") => Action::Send,
-            ("click", "m-cancel") => Action::CancelReturn(target.get_attribute("data-number")?),
+            ("click", "m-cancel") => Action::CancelReturn(
+                target.get_attribute("data-number")?,
+                target.has_attribute("data-sure"),
+            ),
+            ("click", "m-keep") => Action::KeepReturn,
             ("click", "m-copy") => Action::Copy,
             ("click", "m-share") => Action::Share,
             _ => return None,
@@ -219,9 +226,26 @@ fn act(cx: Ctx, action: Action, target: Element) {
                 post(cx, target, path, body);
             }
         }
-        Action::CancelReturn(number) => {
+        Action::CancelReturn(number, true) => {
             let path = format!("returns/{}/cancel", js_sys::encode_uri_component(&number));
             post(cx, target, path, String::new());
+        }
+        Action::CancelReturn(number, false) => ask_to_cancel(cx, &target, &number),
+        Action::KeepReturn => {
+            if let Some(row) = target.parent_element() {
+                if let Some(cancel) = find(&row, "[data-sure]") {
+                    let _ = cancel.remove_attribute("data-sure");
+                    cancel.set_text_content(Some(cx.t.get(Key::ReturnsCancel)));
+                    focus(Some(cancel));
+                }
+                if let Some(question) = row
+                    .previous_element_sibling()
+                    .filter(|q| q.has_attribute("data-ask"))
+                {
+                    question.remove();
+                }
+            }
+            target.remove();
         }
         Action::Copy => copy(cx, &target),
         Action::Share => share(cx, &target),
@@ -631,6 +655,35 @@ fn post(cx: Ctx, from: Element, path: String, body: String) {
         drawn().await;
         cx.said.set(said);
     });
+}
+
+/// Asks before a return is cancelled: the question above the buttons (and said), the
+/// cancel button now its "yes", and "No, keep it" beside it.
+fn ask_to_cancel(cx: Ctx, button: &Element, number: &str) {
+    let Some(row) = button.parent_element() else {
+        return;
+    };
+    let question = cx.t.fill(Key::ReturnsCancelAsk, number);
+    let line = make("p", "pp-notice");
+    attr(&line, "data-ask", "");
+    line.set_text_content(Some(&question));
+    let _ = row.before_with_node_1(&line);
+    attr(button, "data-sure", "");
+    button.set_text_content(Some(cx.t.get(Key::ReturnsCancelSure)));
+    let keep = add(
+        &row,
+        "button",
+        "pp-button pp-button-quiet",
+        cx.t.get(Key::ReturnsKeep),
+    );
+    for (k, v) in [
+        ("type", "button"),
+        ("part", "button"),
+        ("data-act", "m-keep"),
+    ] {
+        attr(&keep, k, v);
+    }
+    cx.said.set(question);
 }
 
 /// Copies the referral link on `button` to the clipboard, and says whether it worked.

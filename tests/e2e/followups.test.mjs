@@ -120,8 +120,14 @@ describe("returns", () => {
     await returns.getByText("Already in a return.").waitFor();
     await axe(page);
 
-    // Cancelling while nothing is shipped.
+    // Cancelling while nothing is shipped: asked first, "no" keeps it, "yes" cancels.
     await returns.getByRole("button", { name: "Cancel this return" }).click();
+    await returns.getByText("Cancel return 1004-R1? Nothing will then be sent back or refunded.").waitFor();
+    await returns.getByRole("button", { name: "No, keep it" }).click();
+    await returns.getByRole("button", { name: "Cancel this return" }).waitFor();
+    assert.equal(await returns.getByText(/^Cancel return 1004-R1\?/).count(), 0);
+    await returns.getByRole("button", { name: "Cancel this return" }).click();
+    await returns.getByRole("button", { name: "Yes, cancel it" }).click();
     await returns.getByText("Cancelled").waitFor();
     assert.deepEqual(page.errors, []);
     await page.context().close();
