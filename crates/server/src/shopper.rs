@@ -48,13 +48,8 @@ pub async fn embed_check(
         .and_then(|v| v.to_str().ok())
         .filter(|o| *o != "null" && o.len() <= 200)
         .map(str::to_owned);
-    let mut answer = match state.db.shop_by_slug(&shop).await {
-        Ok(Some(found)) => {
-            let allowed = origin
-                .as_ref()
-                .is_some_and(|o| found.allowed_origins.contains(o));
-            axum::Json(OriginCheck { origin, allowed }).into_response()
-        }
+    let mut answer = match allows(&state, &shop, origin.as_deref()).await {
+        Ok(Some(allowed)) => axum::Json(OriginCheck { origin, allowed }).into_response(),
         Ok(None) => ApiError::new(
             StatusCode::NOT_FOUND,
             "shop_not_found",
@@ -153,8 +148,17 @@ pub async fn origin_allowed(state: &AppState, origin: &HeaderValue, path: &str) 
     let Ok(origin) = origin.to_str() else {
         return false;
     };
-    match state.db.shop_by_slug(slug).await {
-        Ok(Some(shop)) => shop.allowed_origins.iter().any(|o| o == origin),
-        _ => false,
-    }
+    matches!(allows(state, slug, Some(origin)).await, Ok(Some(true)))
+}
+
+/// Whether shop `slug` allows pages on `origin` (exactly as the browser sent it); `None`
+/// when there is no such shop. The one rule behind CORS and the embed check.
+async fn allows(
+    state: &AppState,
+    slug: &str,
+    origin: Option<&str>,
+) -> Result<Option<bool>, ApiError> {
+    Ok(state.db.shop_by_slug(slug).await?.map(|shop| {
+        origin.is_some_and(|o| shop.allowed_origins.iter().any(|allowed| allowed == o))
+    }))
 }
