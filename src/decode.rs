@@ -117,6 +117,8 @@ impl FromJs for OrderView {
             totals: field(v, "totals")?,
             delivery_address: field(v, "delivery_address")?,
             promised_delivery: field(v, "promised_delivery")?,
+            expected_delivery: field(v, "expected_delivery").flatten(),
+            delivered_at: field(v, "delivered_at").flatten(),
             shipments: field(v, "shipments")?,
             delivery_options: field(v, "delivery_options")?,
             shop: field(v, "shop")?,
@@ -137,6 +139,19 @@ impl FromJs for OrderView {
     }
 }
 
+/// A way of paying for slots this widget does not know reads as the order's own.
+impl FromJs for DeliveryOptions {
+    fn from_js(v: &JsValue) -> Option<Self> {
+        Some(DeliveryOptions {
+            slots: field(v, "slots")?,
+            safe_places: field(v, "safe_places")?,
+            pickup_points: field(v, "pickup_points")?,
+            neighbour: field(v, "neighbour")?,
+            slot_payment: field(v, "slot_payment").unwrap_or_default(),
+        })
+    }
+}
+
 impl FromJs for JsValue {
     fn from_js(value: &JsValue) -> Option<Self> {
         Some(value.clone())
@@ -150,16 +165,18 @@ from_js! {
     MaskedAddress { name, street, postcode, city, country }
     DateWindow { earliest, latest }
     TimeWindow { from, to }
-    ShopContact { name, support_email, support_phone, support_url, order_status_url }
+    ShopContact { name, support_email, support_phone, support_url, order_status_url;
+                  when_lost, when_returned, refund_days }
     ShipmentSummary { id, carrier, carrier_name, tracking_number, tracking_url, status, delivered_to,
                       estimated_delivery, carrier_code, carrier_text, items, events, choice,
-                      choice_etag, locked, changeable_until, delivery_dates, delay_reason }
+                      choice_etag, locked, changeable_until, delivery_dates, delay_reason;
+                      delivered_at, pickup }
+    PickupDetails { name, address, opening_hours, collect_by, code }
     ShipmentItem { line_id, quantity }
     TrackingEvent { occurred_at, status, code, text, location }
     DeliveryChoice { kind, slot_id, neighbour, safe_place, pickup_point_id, date }
     Neighbour { name, house_number }
     SafePlaceChoice { place, instruction, risk_accepted }
-    DeliveryOptions { slots, safe_places, pickup_points, neighbour }
     DeliverySlot { id, date, from, to, price, places_left }
     PickupPoint { id, locker, name, address, opening_hours, distance_m }
     // The follow-ups' answers (`src/more/`).
@@ -296,6 +313,10 @@ from_name! {
     ReturnMethod { "drop_off" => DropOff, "label" => Label, "pickup_point" => PickupPoint }
     NotReturnable { "not_delivered" => NotDelivered, "final_sale" => FinalSale,
                     "window_closed" => WindowClosed, "all_returned" => AllReturned }
+    Remedy { "replacement" => Replacement, "refund" => Refund,
+             "shoppers_choice" => ShoppersChoice }
+    SlotPayment { "order_payment" => OrderPayment, "on_delivery" => OnDelivery,
+                  "invoice" => Invoice }
     Fit { "small" => Small, "true_to_size" => TrueToSize, "large" => Large }
     ReviewStatus { "pending" => Pending, "published" => Published, "rejected" => Rejected }
     RewardKind { "amount_off" => AmountOff, "percent_off" => PercentOff,

@@ -3,8 +3,8 @@
 //! the shopper entered can be sent.
 
 use postpurchase_api::{
-    ChoiceKind, DeliveryChoice, Neighbour, OrderView, SafePlaceChoice, ShipmentStatus,
-    ShipmentSummary, INSTRUCTION_MAX,
+    ChoiceKind, DeliveryChoice, Neighbour, OrderStage, OrderView, Remedy, SafePlaceChoice,
+    ShipmentStatus, ShipmentSummary, ShopContact, INSTRUCTION_MAX,
 };
 
 use crate::i18n::Key;
@@ -60,6 +60,81 @@ pub fn progress(status: ShipmentStatus) -> Option<(&'static [Key], usize, bool)>
         S::ReturnToSender => (&BACK, 3, true),
     })
 }
+
+/// When the order arrives, for the card's head and its delivery facts: delivered (when),
+/// else expected from its parcels (instants), else the promise at checkout (dates). One
+/// answer, so the two never disagree; none for a cancelled order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arrival<'a> {
+    Delivered(&'a str),
+    Expected(&'a str, &'a str),
+    Promised(&'a str, &'a str),
+}
+
+pub fn arrival(order: &OrderView) -> Option<Arrival<'_>> {
+    if order.stage == OrderStage::Cancelled {
+        return None;
+    }
+    if let Some(at) = &order.delivered_at {
+        return Some(Arrival::Delivered(at));
+    }
+    if let Some(w) = &order.expected_delivery {
+        return Some(Arrival::Expected(&w.from, &w.to));
+    }
+    // The promise stands until a parcel brings an estimate, and never past delivery.
+    let w = order.promised_delivery.as_ref()?;
+    (order.stage != OrderStage::Delivered).then_some(Arrival::Promised(&w.earliest, &w.latest))
+}
+
+/// What the shopper can do about a parcel in trouble, in words: the step, and whether
+/// the shop's contact follows it.
+pub fn next_step(s: &ShipmentSummary, shop: &ShopContact) -> Option<(Key, bool)> {
+    use ShipmentStatus as S;
+    let remedy = |r: Option<Remedy>, keys: [Key; 3], none: Key| match r {
+        Some(Remedy::Replacement) => keys[0],
+        Some(Remedy::Refund) => keys[1],
+        Some(Remedy::ShoppersChoice) => keys[2],
+        None => none,
+    };
+    Some(match s.status {
+        // Not home: choose how the next try goes, right below, while that can be chosen;
+        // else where the carrier took it.
+        S::AttemptFailed if s.locked.is_none() => (Key::NextRearrange, false),
+        S::AttemptFailed => (Key::NextWhereItWent, true),
+        S::Exception => (
+            remedy(
+                shop.when_lost,
+                [
+                    Key::NextLostReplace,
+                    Key::NextLostRefund,
+                    Key::NextLostChoice,
+                ],
+                Key::NextLostAsk,
+            ),
+            true,
+        ),
+        S::ReturnToSender => (
+            remedy(
+                shop.when_returned,
+                [
+                    Key::NextBackResend,
+                    Key::NextBackRefund,
+                    Key::NextBackChoice,
+                ],
+                Key::NextBackAsk,
+            ),
+            true,
+        ),
+        _ => return None,
+    })
+}
+
+/// How a slot's price is paid, for each [`postpurchase_api::SlotPayment`] in its order.
+pub const PAID_KEYS: [Key; 3] = [
+    Key::SlotPaidOrderPayment,
+    Key::SlotPaidOnDelivery,
+    Key::SlotPaidInvoice,
+];
 
 /// The text of each `DeliveredTo`, in its declaration order.
 pub const DELIVERED_KEYS: [Key; 6] = [
@@ -353,6 +428,117 @@ pub fn within(date: &str, window: Option<&(String, String)>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use postpurchase_api::{ChoiceLock, DateWindow, TimeWindow};
+
+    #[test]
+    fn every_parcel_in_trouble_has_a_next_step_from_the_shops_settings() {
+        use ShipmentStatus as S;
+        let shop = |lost, back| ShopContact {
+            name: "Shop".into(),
+            support_email: None,
+            support_phone: None,
+            support_url: None,
+            order_status_url: None,
+            when_lost: lost,
+            when_returned: back,
+            refund_days: None,
+        };
+        let parcel = |status, locked| ShipmentSummary {
+            status,
+            locked,
+            ..ShipmentSummary::default()
+        };
+        let open = parcel(S::AttemptFailed, None);
+        let closed = parcel(S::AttemptFailed, Some(ChoiceLock::CutOff));
+        let lost = parcel(S::Exception, Some(ChoiceLock::Closed));
+        let back = parcel(S::ReturnToSender, Some(ChoiceLock::Closed));
+        let none = shop(None, None);
+        let cases = [
+            (&open, &none, Some((Key::NextRearrange, false))),
+            (&closed, &none, Some((Key::NextWhereItWent, true))),
+            (&lost, &none, Some((Key::NextLostAsk, true))),
+            (
+                &lost,
+                &shop(Some(Remedy::Replacement), None),
+                Some((Key::NextLostReplace, true)),
+            ),
+            (
+                &lost,
+                &shop(Some(Remedy::ShoppersChoice), None),
+                Some((Key::NextLostChoice, true)),
+            ),
+            (&back, &none, Some((Key::NextBackAsk, true))),
+            (
+                &back,
+                &shop(None, Some(Remedy::Refund)),
+                Some((Key::NextBackRefund, true)),
+            ),
+            (
+                &back,
+                &shop(Some(Remedy::Refund), Some(Remedy::Replacement)),
+                Some((Key::NextBackResend, true)),
+            ),
+        ];
+        for (parcel, shop, step) in cases {
+            assert_eq!(next_step(parcel, shop), step, "{:?}", parcel.status);
+        }
+        for fine in [
+            S::InTransit,
+            S::Delivered,
+            S::AvailableForPickup,
+            S::Delayed,
+        ] {
+            assert_eq!(next_step(&parcel(fine, None), &none), None);
+        }
+    }
+
+    #[test]
+    fn the_head_and_the_delivery_facts_tell_one_arrival() {
+        let fixture: serde_json::Value =
+            serde_json::from_str(include_str!("../tests/e2e/fixtures/order-1004.json")).unwrap();
+        let mut order: OrderView = serde_json::from_value(fixture["order"].clone()).unwrap();
+        order.stage = OrderStage::Processing;
+        order.shipments.clear();
+        order.promised_delivery = Some(DateWindow {
+            earliest: "2026-11-25".into(),
+            latest: "2026-11-27".into(),
+        });
+        order.expected_delivery = None;
+        order.delivered_at = None;
+        // Nothing shipped: the promise.
+        assert_eq!(
+            arrival(&order),
+            Some(Arrival::Promised("2026-11-25", "2026-11-27"))
+        );
+        // A parcel on its way without an estimate: the promise still stands.
+        order.shipments.push(ShipmentSummary {
+            status: ShipmentStatus::InTransit,
+            ..ShipmentSummary::default()
+        });
+        assert_eq!(
+            arrival(&order),
+            Some(Arrival::Promised("2026-11-25", "2026-11-27"))
+        );
+        // The parcels' window, then when it was delivered.
+        order.expected_delivery = Some(TimeWindow {
+            from: "2026-11-26T09:00:00Z".into(),
+            to: "2026-11-26T13:00:00Z".into(),
+        });
+        assert_eq!(
+            arrival(&order),
+            Some(Arrival::Expected(
+                "2026-11-26T09:00:00Z",
+                "2026-11-26T13:00:00Z"
+            ))
+        );
+        order.delivered_at = Some("2026-11-26T10:12:00Z".into());
+        assert_eq!(
+            arrival(&order),
+            Some(Arrival::Delivered("2026-11-26T10:12:00Z"))
+        );
+        order.stage = OrderStage::Cancelled;
+        assert_eq!(arrival(&order), None);
+    }
 
     fn pick(value: &str, disabled: bool) -> Pick {
         Pick {

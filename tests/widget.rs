@@ -66,6 +66,8 @@ fn order(returning: bool) -> OrderView {
             earliest: "2026-11-19".into(),
             latest: "2026-11-21".into(),
         }),
+        expected_delivery: None,
+        delivered_at: Some("2026-11-20T10:12:00Z".into()),
         shipments: vec![],
         delivery_options: None,
         shop: ShopContact {
@@ -74,6 +76,9 @@ fn order(returning: bool) -> OrderView {
             support_phone: Some("+31 20 123 4567".into()),
             support_url: Some("javascript:alert(2)".into()),
             order_status_url: None,
+            when_lost: None,
+            when_returned: None,
+            refund_days: None,
         },
         modules: Vec::new(),
         report_events: false,
@@ -280,7 +285,9 @@ async fn shows_the_order_confirmation_in_english() {
             "Keizersgracht ***",
             "10** ** Amsterdam",
             "Netherlands",
-            "Thu, Nov 19 – Sat, Nov 21",
+            // Delivered: when, in the head and the delivery facts; not the past promise.
+            "Delivered November 20, 2026",
+            "DeliveredNovember 20, 2026",
         ],
     );
     assert_eq!(
@@ -352,7 +359,7 @@ async fn welcomes_a_returning_customer_in_dutch_with_dutch_money() {
             "€\u{a0}69,00",
             "Totaal€\u{a0}75,90",
             "Nederland",
-            "Verwachte bezorging",
+            "Bezorgd op 20 november 2026",
         ],
     );
     assert_eq!(widget_attribute(&root, "lang").as_deref(), Some("nl"));
@@ -541,6 +548,7 @@ fn choosable() -> OrderView {
             distance_m: Some(850),
         }],
         neighbour: true,
+        slot_payment: SlotPayment::OrderPayment,
     });
     order
 }
@@ -651,6 +659,143 @@ async fn an_unplaced_status_leads_with_the_carriers_words_in_a_neutral_colour() 
     );
     // Said once; its colour is checked end to end (tests/e2e/delivery.test.mjs).
     assert_eq!(text(&root).matches("Zending ligt bij de douane").count(), 1);
+}
+
+/// Every parcel in trouble says what happens next, in the shop's terms, and how to reach
+/// it; a failed attempt that can still be rearranged points at the form instead.
+#[wasm_bindgen_test]
+async fn a_parcel_in_trouble_says_what_the_shop_does_next_and_how_to_reach_it() {
+    let mut order = order(false);
+    order.stage = OrderStage::ActionNeeded;
+    order.shop.when_returned = Some(Remedy::Refund);
+    order.shop.refund_days = Some(14);
+    let mut failed = parcel(8, ShipmentStatus::AttemptFailed);
+    failed.delivery_dates = Some(DateWindow {
+        earliest: "2026-11-24".into(),
+        latest: "2026-11-26".into(),
+    });
+    order.shipments = vec![
+        parcel(6, ShipmentStatus::ReturnToSender),
+        parcel(7, ShipmentStatus::Exception),
+        failed,
+    ];
+    order.shipments[0].locked = Some(ChoiceLock::Closed);
+    order.shipments[1].locked = Some(ChoiceLock::Closed);
+    fake_fetch(&[ok(&order)]);
+    let root = mount("en", None);
+    find(&root, "[part=next-step]", 2000).await;
+    let steps = all(&root, "[part=next-step]");
+    assert_eq!(steps.len(), 3);
+    let says = |i: usize| steps[i].text_content().unwrap();
+    // Back at the shop: what happens to the money, and when.
+    assert!(
+        says(0).starts_with(
+            "Koffie & Klei refunds you in full once it is back.\
+             The money reaches you within 14 days, the way you paid."
+        ),
+        "{}",
+        says(0)
+    );
+    // Damaged or lost with no remedy set: whom to ask, and how (only safe links).
+    assert!(says(1).starts_with("Koffie & Klei sorts it out with the carrier"));
+    let links: Vec<String> = steps[1]
+        .query_selector_all("a")
+        .unwrap()
+        .values()
+        .into_iter()
+        .filter_map(|a| a.ok()?.dyn_into::<Element>().ok()?.get_attribute("href"))
+        .collect();
+    assert_eq!(links, ["mailto:help@shop.example", "tel:+31201234567"]);
+    // Nobody home, still open: choose below; no contact needed.
+    assert!(says(2).starts_with("Nobody was home. Choose below"));
+    assert!(steps[2].query_selector("a").unwrap().is_none());
+}
+
+/// A parcel waiting to be collected says where, its hours, until when, and its code.
+#[wasm_bindgen_test]
+async fn a_parcel_at_a_pickup_point_says_where_until_when_and_its_code() {
+    let mut order = order(false);
+    order.stage = OrderStage::ReadyForPickup;
+    let mut waiting = parcel(7, ShipmentStatus::AvailableForPickup);
+    waiting.pickup = Some(PickupDetails {
+        name: "UPS Access Point · Boekhandel".into(),
+        address: "Beethovenstraat 32, 1077 JH Amsterdam".into(),
+        opening_hours: vec!["Mon–Fri 09:00–18:00".into(), "Sat 10:00–17:00".into()],
+        collect_by: Some("2026-11-30T22:59:00Z".into()),
+        code: Some("4821".into()),
+    });
+    order.shipments = vec![waiting];
+    fake_fetch(&[ok(&order)]);
+    let root = mount("en", None);
+    let pickup = find(&root, "[part=pickup]", 2000).await;
+    let terms: Vec<String> = pickup
+        .query_selector_all("dt")
+        .unwrap()
+        .values()
+        .into_iter()
+        .filter_map(|d| d.ok()?.dyn_into::<Element>().ok()?.text_content())
+        .collect();
+    assert_eq!(
+        terms,
+        [
+            "Collect it at",
+            "Opening hours",
+            "Collect by",
+            "Pickup code"
+        ]
+    );
+    let shown = pickup.text_content().unwrap();
+    for part in [
+        "UPS Access Point · Boekhandel",
+        "Beethovenstraat 32, 1077 JH Amsterdam",
+        "Mon–Fri 09:00–18:00",
+        "Sat 10:00–17:00",
+        "Nov 30",
+        "4821",
+    ] {
+        assert!(shown.contains(part), "{part} in {shown}");
+    }
+}
+
+/// The card's head and its delivery facts tell one arrival: the parcels' window once they
+/// have one, and once delivered, when — never a window in the past.
+#[wasm_bindgen_test]
+async fn the_head_and_the_delivery_facts_tell_one_arrival() {
+    let mut order = order(false);
+    order.stage = OrderStage::Shipped;
+    order.delivered_at = None;
+    order.shipments = vec![parcel(7, ShipmentStatus::InTransit)];
+    order.expected_delivery = Some(TimeWindow {
+        from: "2026-11-20T09:00:00Z".into(),
+        to: "2026-11-20T11:00:00Z".into(),
+    });
+    let mut delivered = order.clone();
+    delivered.stage = OrderStage::Delivered;
+    delivered.expected_delivery = None;
+    delivered.delivered_at = Some("2026-11-20T10:12:00Z".into());
+    delivered.shipments[0].status = ShipmentStatus::Delivered;
+    for (order, head, term) in [
+        (&order, "Expected Fri, Nov 20", "Expected delivery"),
+        (&delivered, "Delivered November 20, 2026", "Delivered"),
+    ] {
+        fake_fetch(&[ok(order)]);
+        let root = mount("en", None);
+        let arrival = find(&root, "[part=arrival]", 2000).await;
+        let said = arrival.text_content().unwrap();
+        assert!(said.starts_with(head), "{said}");
+        let facts = find(&root, "[part=delivery] dl", 100).await;
+        let when = facts.last_element_child().unwrap().text_content().unwrap();
+        assert!(said.ends_with(&when), "{said} / {when}");
+        let dt = facts
+            .last_element_child()
+            .unwrap()
+            .previous_element_sibling()
+            .unwrap();
+        assert_eq!(dt.text_content().unwrap(), term);
+        // The promise at checkout is no longer said.
+        assert!(!text(&root).contains("Nov 19"), "{}", text(&root));
+        root.remove();
+    }
 }
 
 /// Each parcel shows how far it has come, milestone by milestone, on the road it took; a
@@ -900,7 +1045,8 @@ async fn a_shopper_picks_a_slot_then_a_neighbour() {
     let slots = all(&root, "input[name=pp7-0]");
     assert_eq!(slots.len(), 2);
     assert!(slots[1].has_attribute("disabled"));
-    assert_shows(&root, &["Full", "+€2.95"]);
+    // A price says how it is paid, as the shop set it.
+    assert_shows(&root, &["Full", "+€2.95, charged like your order"]);
     click(&root, "input[name=pp7-0][value='11']");
     click(&root, "button[type=submit]");
     wait_for(&root, "Saved: Delivery on Tue, Nov 24", 2000).await;

@@ -2,13 +2,14 @@
 //! totals, where it goes, and how to reach the shop. Each is drawn whole, detached, and
 //! put in place by [`super::Card`], which redraws a part only when what it shows changed.
 
-use postpurchase_api::{OrderStage, OrderView};
+use postpurchase_api::{OrderStage, OrderView, ShopContact};
 use web_sys::Element;
 
 use crate::dom::{add, attr, make};
 use crate::dom::{is_image_url, is_web_url};
 use crate::i18n::{joined, Key, Texts};
 use crate::intl::Formats;
+use crate::parcels::Arrival;
 
 /// A section of the card titled `title`, its `part` also naming its heading's id.
 fn section(part: &str, t: Texts, title: Key) -> Element {
@@ -35,6 +36,16 @@ fn stage_key(stage: OrderStage) -> Key {
         OrderStage::Returning => Key::StageReturning,
         OrderStage::ReadyForPickup => Key::StageReadyForPickup,
     }
+}
+
+/// When the order arrives, in words, and what to call it: the one answer of
+/// [`crate::parcels::arrival`], for the head and the delivery facts alike.
+fn arrival(f: &Formats, order: &OrderView) -> Option<(Key, String)> {
+    Some(match crate::parcels::arrival(order)? {
+        Arrival::Delivered(at) => (Key::DeliveryDelivered, f.day(at)),
+        Arrival::Expected(from, to) => (Key::DeliveryExpected, f.moments(from, to)),
+        Arrival::Promised(from, to) => (Key::DeliveryExpected, f.window(from, to)),
+    })
 }
 
 /// The head: the order's number and date, the greeting, where the order stands.
@@ -65,6 +76,17 @@ pub(super) fn head(t: Texts, f: &Formats, order: &OrderView) -> Element {
     let stage = add(&head, "p", "pp-stage", t.get(stage_key(order.stage)));
     attr(&stage, "part", "stage");
     attr(&stage, "data-stage", order.stage.as_str());
+    if let Some(when) = arrival(f, order) {
+        let key = match when.0 {
+            Key::DeliveryDelivered => Key::OrderDelivered,
+            _ => Key::OrderExpected,
+        };
+        attr(
+            &add(&head, "p", "pp-arrival", &t.fill(key, &when.1)),
+            "part",
+            "arrival",
+        );
+    }
     add(
         &head,
         "p",
@@ -169,23 +191,24 @@ pub(super) fn delivery(t: Texts, f: &Formats, order: &OrderView) -> Element {
     ] {
         add(&address, "span", "", &line);
     }
-    if let Some(w) = &order.promised_delivery {
-        add(&facts, "dt", "", t.get(Key::DeliveryExpected));
-        add(
-            &facts,
-            "dd",
-            "pp-expected",
-            &f.window(&w.earliest, &w.latest),
-        );
+    if let Some((key, when)) = arrival(f, order) {
+        add(&facts, "dt", "", t.get(key));
+        add(&facts, "dd", "pp-expected", &when);
     }
     section
 }
 
 /// How to reach the shop.
 pub(super) fn help(t: Texts, order: &OrderView) -> Element {
-    let shop = &order.shop;
     let section = section("help", t, Key::HelpTitle);
-    let links = add(&section, "ul", "pp-links", "");
+    contact(t, &order.shop, &section);
+    section
+}
+
+/// The ways to reach the shop, as a list of links in `parent`: here and beside a parcel's
+/// next step.
+pub(crate) fn contact(t: Texts, shop: &ShopContact, parent: &Element) {
+    let links = add(parent, "ul", "pp-links", "");
     attr(&links, "role", "list");
     let phone: Option<String> = shop.support_phone.as_ref().map(|p| {
         p.chars()
@@ -213,5 +236,4 @@ pub(super) fn help(t: Texts, order: &OrderView) -> Element {
             &href,
         );
     }
-    section
 }

@@ -7,7 +7,7 @@
 //! from the parcel's [`Draft`], which lives in [`crate::state`].
 
 use postpurchase_api::{
-    ChoiceKind, ChoiceLock, DelayReason, DeliveryChoice, DeliveryOptions, OrderView,
+    ChoiceKind, ChoiceLock, DelayReason, DeliveryChoice, DeliveryOptions, OrderView, PickupDetails,
     ShipmentStatus, ShipmentSummary, SAFE_PLACES,
 };
 use web_sys::Element;
@@ -236,9 +236,45 @@ pub(crate) fn facts(
         add(
             li,
             "p",
-            "",
+            "pp-expected",
             &t.fill(Key::ParcelExpected, &f.moments(&w.from, &w.to)),
         );
+    }
+    if let Some(at) = &s.delivered_at {
+        add(
+            li,
+            "p",
+            "",
+            &t.fill(Key::ParcelDelivered, &f.moments(at, at)),
+        );
+    }
+    if let Some(p) = &s.pickup {
+        pickup(t, f, p, li);
+    }
+    if let Some((step, contact)) = next_step(s, &order.shop) {
+        let box_ = add(li, "div", "pp-next", "");
+        attr(&box_, "part", "next-step");
+        add(
+            &box_,
+            "p",
+            "",
+            &t.fill_with(step, &[("shop", &order.shop.name)]),
+        );
+        let refund = matches!(
+            step,
+            Key::NextLostRefund | Key::NextBackRefund | Key::NextLostChoice | Key::NextBackChoice
+        );
+        if let Some(days) = order.shop.refund_days.filter(|_| refund) {
+            add(
+                &box_,
+                "p",
+                "",
+                &t.fill(Key::NextRefundDays, &days.to_string()),
+            );
+        }
+        if contact {
+            super::card::contact(t, &order.shop, &box_);
+        }
     }
     let items = add(li, "ul", "pp-list", "");
     for i in &s.items {
@@ -278,6 +314,37 @@ pub(crate) fn facts(
         if let Some(parent) = &parent {
             let _ = parent.insert_before(&child, Some(&area));
         }
+    }
+}
+
+/// Where a parcel waits: the place, its hours, until when, and the code to give there.
+fn pickup(t: Texts, f: &Formats, p: &PickupDetails, parent: &Element) {
+    let facts = add(parent, "dl", "pp-facts pp-pickup", "");
+    attr(&facts, "part", "pickup");
+    let row = |key: Key| {
+        add(&facts, "dt", "", t.get(key));
+        add(&facts, "dd", "", "")
+    };
+    let place = row(Key::PickupWhere);
+    add(&place, "strong", "", &p.name);
+    if !p.address.is_empty() {
+        add(&place, "br", "", "");
+        add(&place, "span", "", &p.address);
+    }
+    if !p.opening_hours.is_empty() {
+        let hours = row(Key::PickupHours);
+        for (i, line) in p.opening_hours.iter().enumerate() {
+            if i > 0 {
+                add(&hours, "br", "", "");
+            }
+            add(&hours, "span", "", line);
+        }
+    }
+    if let Some(by) = &p.collect_by {
+        row(Key::PickupUntil).set_text_content(Some(&f.moments(by, by)));
+    }
+    if let Some(code) = &p.code {
+        add(&row(Key::PickupCode), "strong", "pp-code", code);
     }
 }
 
@@ -435,7 +502,15 @@ pub(crate) fn offer(
                     String::new()
                 },
                 lines: [
-                    price.map(|p| t.fill(Key::SlotPrice, &f.money(p))),
+                    price.map(|p| {
+                        t.fill_with(
+                            Key::SlotPrice,
+                            &[
+                                ("price", &f.money(p)),
+                                ("how", t.get(PAID_KEYS[o.slot_payment as usize])),
+                            ],
+                        )
+                    }),
                     (full && labels).then(|| t.get(Key::SlotFull).to_owned()),
                 ]
                 .into_iter()

@@ -44,6 +44,16 @@ pub struct OrderView {
     pub delivery_address: MaskedAddress,
     /// The delivery window promised at checkout, if the shop gave one.
     pub promised_delivery: Option<DateWindow>,
+    /// When the order is now expected, from its parcels: the span of the windows of those
+    /// still underway (a chosen slot or other day counts as its parcel's window). Absent
+    /// before any parcel has an estimate (the promise above stands) and once none is
+    /// underway.
+    #[serde(default)]
+    pub expected_delivery: Option<TimeWindow>,
+    /// When the last parcel was delivered, once every parcel that was not cancelled has
+    /// been (RFC 3339).
+    #[serde(default)]
+    pub delivered_at: Option<String>,
     pub shipments: Vec<ShipmentSummary>,
     /// What the shopper can choose for parcels not yet out for delivery; absent when the
     /// shop offers nothing or no parcel can be changed.
@@ -237,6 +247,41 @@ pub struct ShipmentSummary {
     /// Why the status is `delayed` when the server, not the carrier, says so.
     #[serde(default)]
     pub delay_reason: Option<DelayReason>,
+    /// When it was delivered (RFC 3339), once it has been.
+    #[serde(default)]
+    pub delivered_at: Option<String>,
+    /// Where to collect it: while it waits at a pickup point, as the carrier said, else the
+    /// point the shopper chose.
+    #[serde(default)]
+    pub pickup: Option<PickupDetails>,
+}
+
+/// Where a parcel can be collected, until when, and the code to show there.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PickupDetails {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 100, pattern = "\\S")
+    )]
+    pub name: String,
+    /// Street, postcode and city on one line.
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    #[serde(default)]
+    pub address: String,
+    /// One line per group of days, as the carrier or shop wrote them.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 14))]
+    pub opening_hours: Vec<String>,
+    /// The last moment it can be collected (RFC 3339) before it goes back.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
+    pub collect_by: Option<String>,
+    /// The code or PIN to give at the counter or type at the locker.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 32))]
+    pub code: Option<String>,
 }
 
 /// A span of time between two RFC 3339 instants.
@@ -424,6 +469,43 @@ pub struct DeliveryOptions {
     pub pickup_points: Vec<PickupPoint>,
     /// Whether the shop lets shoppers name a neighbour.
     pub neighbour: bool,
+    /// How a slot's price is paid.
+    #[serde(default)]
+    pub slot_payment: SlotPayment,
+}
+
+/// How the price of a delivery slot is paid.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SlotPayment {
+    /// Charged to the payment method of the order.
+    #[default]
+    OrderPayment,
+    /// Paid to the driver at the door.
+    OnDelivery,
+    /// Sent as a separate invoice by e-mail.
+    Invoice,
+}
+
+impl SlotPayment {
+    pub const ALL: [SlotPayment; 3] = [
+        SlotPayment::OrderPayment,
+        SlotPayment::OnDelivery,
+        SlotPayment::Invoice,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SlotPayment::OrderPayment => "order_payment",
+            SlotPayment::OnDelivery => "on_delivery",
+            SlotPayment::Invoice => "invoice",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == name)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -546,6 +628,43 @@ pub struct ShopContact {
     pub support_url: Option<String>,
     /// The shop's own order page, the widget's fallback when it cannot load.
     pub order_status_url: Option<String>,
+    /// What the shop does when a parcel is damaged or lost, and when one comes back to it.
+    #[serde(default)]
+    pub when_lost: Option<Remedy>,
+    #[serde(default)]
+    pub when_returned: Option<Remedy>,
+    /// Within how many days a refund reaches the shopper.
+    #[serde(default)]
+    pub refund_days: Option<u32>,
+}
+
+/// What a shop does when a parcel goes wrong: the next step the widget puts in words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Remedy {
+    /// Sends the items (again) at no cost.
+    Replacement,
+    /// Pays the shopper back, the way they paid.
+    Refund,
+    /// Lets the shopper choose: a replacement or their money back.
+    ShoppersChoice,
+}
+
+impl Remedy {
+    pub const ALL: [Remedy; 3] = [Remedy::Replacement, Remedy::Refund, Remedy::ShoppersChoice];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Remedy::Replacement => "replacement",
+            Remedy::Refund => "refund",
+            Remedy::ShoppersChoice => "shoppers_choice",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == name)
+    }
 }
 
 /// Every error the API returns: `{"error": {...}}`.
@@ -792,6 +911,9 @@ pub struct CarrierEvent {
     /// A new delivery estimate that came with the event.
     #[serde(default)]
     pub estimated_delivery: Option<TimeWindow>,
+    /// For a parcel waiting to be collected: where, until when, and its code.
+    #[serde(default)]
+    pub pickup: Option<PickupDetails>,
 }
 
 /// Admin API: where a shipment stands after an event was taken in.
@@ -855,6 +977,9 @@ pub struct DeliverySettings {
     /// Whether shoppers may name a neighbour.
     #[serde(default)]
     pub neighbour: bool,
+    /// How a slot's price is paid; the widget says it beside the price.
+    #[serde(default)]
+    pub slot_payment: SlotPayment,
     /// Where signed webhooks go: an https URL of a host on the internet, without a user
     /// name or password; never this server's own network (checked again at every send,
     /// after DNS). `null` sends none.
@@ -875,6 +1000,7 @@ pub struct DeliverySettingsView {
     pub later_days: u32,
     pub safe_places: Vec<String>,
     pub neighbour: bool,
+    pub slot_payment: SlotPayment,
     pub webhook_url: Option<String>,
     /// Verify each webhook with it: see [`WebhookEvent`].
     pub webhook_secret: Option<String>,
@@ -1691,6 +1817,17 @@ pub struct ShopProfile {
     /// [`LANGUAGES`].
     #[cfg_attr(feature = "openapi", schema(min_length = 2, max_length = 8))]
     pub language: String,
+    /// What the shop does for a damaged or lost parcel; the widget says it, with how to
+    /// reach the shop, as the next step. `null`: it only says how to reach the shop.
+    #[serde(default)]
+    pub when_lost: Option<Remedy>,
+    /// What happens when a parcel comes back to the shop undelivered.
+    #[serde(default)]
+    pub when_returned: Option<Remedy>,
+    /// Within how many days a refund reaches the shopper (1 to 60), said with a refund.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 60))]
+    pub refund_days: Option<u32>,
 }
 
 /// Admin API: erase a customer on request (GDPR art. 17).

@@ -5,7 +5,9 @@
 use gloo_net::http::Method;
 use leptos::ev;
 use leptos::prelude::*;
-use postpurchase_api::{DeliverySettings, DeliverySettingsView, WebhookDeliveryView, SAFE_PLACES};
+use postpurchase_api::{
+    DeliverySettings, DeliverySettingsView, SlotPayment, WebhookDeliveryView, SAFE_PLACES,
+};
 
 use crate::api::Session;
 use crate::i18n::{self, Key, T};
@@ -67,6 +69,7 @@ pub fn Settings() -> impl IntoView {
             let later = RwSignal::new(current.later_days.to_string());
             let places = RwSignal::new(current.safe_places.clone());
             let neighbour = RwSignal::new(current.neighbour);
+            let payment = RwSignal::new(current.slot_payment.as_str().to_owned());
             let url = RwSignal::new(current.webhook_url.clone().unwrap_or_default());
             let reveal = RwSignal::new(false);
             let form = move |rotate: bool| DeliverySettings {
@@ -75,6 +78,7 @@ pub fn Settings() -> impl IntoView {
                 later_days: later.get_untracked().trim().parse().unwrap_or(u32::MAX),
                 safe_places: places.get_untracked(),
                 neighbour: neighbour.get_untracked(),
+                slot_payment: SlotPayment::parse(&payment.get_untracked()).unwrap_or_default(),
                 webhook_url: Some(url.get_untracked()).filter(|u| !u.trim().is_empty()),
                 rotate_webhook_secret: rotate,
             };
@@ -130,6 +134,20 @@ pub fn Settings() -> impl IntoView {
                         <label class="check">
                             <input type="checkbox" bind:checked=neighbour />
                             <span>{t.get(Key::NeighbourAllowed)}</span>
+                        </label>
+                        <label>
+                            <span>{t.get(Key::SlotPayment)}</span>
+                            <select on:change=move |e| payment.set(event_target_value(&e))>
+                                {SlotPayment::ALL.iter().map(|p| {
+                                    let key = match p {
+                                        SlotPayment::OrderPayment => Key::SlotPaidOrderPayment,
+                                        SlotPayment::OnDelivery => Key::SlotPaidOnDelivery,
+                                        SlotPayment::Invoice => Key::SlotPaidInvoice,
+                                    };
+                                    let chosen = payment.get_untracked() == p.as_str();
+                                    view! { <option value=p.as_str() selected=chosen>{t.get(key)}</option> }
+                                }).collect_view()}
+                            </select>
                         </label>
                         <label>
                             <span>{t.get(Key::WebhookUrl)}</span>

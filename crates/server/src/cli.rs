@@ -143,6 +143,7 @@ impl NewShopArgs {
             support_url: self.help_url.clone(),
             order_status_url: self.order_page.clone(),
             language: self.language.clone(),
+            ..ShopProfile::default()
         })
     }
 }

@@ -3,7 +3,7 @@
 
 use postpurchase_api::{
     CarrierEvent, DateWindow, NewAddress, NewCustomer, NewLineItem, NewOrder, NewPickupPoint,
-    NewSlot, StaffRole,
+    NewSlot, PickupDetails, Remedy, ShipmentStatus, StaffRole,
 };
 
 mod history;
@@ -684,15 +684,31 @@ async fn seed_parcel(
             location: (!place.is_empty()).then(|| (*place).to_owned()),
             delivered_to: None,
             estimated_delivery: None,
+            pickup: None,
         };
         let mapped = domain::carrier_status(parcel.carrier, code);
+        // Waiting to be collected: where, until when, and the code, as a carrier says it.
+        let event = CarrierEvent {
+            pickup: (mapped.0 == ShipmentStatus::AvailableForPickup).then(|| PickupDetails {
+                name: "UPS Access Point · Boekhandel Van Rossum".into(),
+                address: "Beethovenstraat 32, 1077 JH Amsterdam".into(),
+                opening_hours: vec!["Mon–Fri 09:00–18:00".into(), "Sat 10:00–17:00".into()],
+                // Seven days from the event, at the end of the day.
+                collect_by: Some(store::instant(
+                    (now - hours_ago * 3_600).div_euclid(86_400) * 86_400 + 8 * 86_400 - 3_600,
+                )),
+                code: Some("4821".into()),
+            }),
+            ..event
+        };
         tracking::record_event(c, id, &event, mapped, now - hours_ago * 3_600, now).await?;
     }
     tracking::refresh_shipment(c, id).await?;
     Ok(())
 }
 
-/// The shop's delivery settings and pickup points once, and a week of slots from today
+/// The shop's delivery settings (and what it does when a parcel goes wrong) and pickup
+/// points once, and a week of slots from today
 /// (topped up on every start, so a long-running demo keeps having slots).
 async fn seed_delivery_choices(
     c: &mut Conn<'_>,
@@ -701,9 +717,15 @@ async fn seed_delivery_choices(
 ) -> Result<(), DbError> {
     c.execute(
         "UPDATE shops SET time_zone = 'Europe/Amsterdam', choice_cutoff = '04:00', later_days = 5,
-                          safe_places = ?2, neighbour_allowed = TRUE
+                          safe_places = ?2, neighbour_allowed = TRUE,
+                          when_lost = ?3, when_returned = ?4, refund_days = 14
          WHERE id = ?1",
-        args![shop_id, SAFE_PLACES],
+        args![
+            shop_id,
+            SAFE_PLACES,
+            Remedy::ShoppersChoice.as_str(),
+            Remedy::Refund.as_str()
+        ],
     )
     .await?;
     let has_points = c

@@ -246,11 +246,13 @@ async fn the_shop_keeps_its_profile_and_shoppers_see_it(backend: Backend) {
         profile,
         json!({"slug": "shop", "name": "Test Shop", "support_email": "help@shop.example",
                "support_phone": null, "support_url": null,
-               "order_status_url": "https://shop.example/orders", "language": "en"})
+               "order_status_url": "https://shop.example/orders", "language": "en",
+               "when_lost": null, "when_returned": null, "refund_days": null})
     );
     let changed = json!({"slug": "shop", "name": "  Koffie & Klei ", "support_email": "",
         "support_phone": "+31 20 123 4567", "support_url": "https://shop.example/help",
-        "order_status_url": "https://shop.example/account/orders", "language": "NL"});
+        "order_status_url": "https://shop.example/account/orders", "language": "NL",
+        "when_lost": "shoppers_choice", "when_returned": "refund", "refund_days": 10});
     let (status, stored) = app
         .admin_put("/api/v1/admin/shop", SHOP_KEY, &changed.to_string())
         .await;
@@ -258,6 +260,8 @@ async fn the_shop_keeps_its_profile_and_shoppers_see_it(backend: Backend) {
     assert_eq!(stored["name"], "Koffie & Klei");
     assert_eq!(stored["support_email"], Value::Null);
     assert_eq!(stored["language"], "nl");
+    assert_eq!(stored["when_lost"], "shoppers_choice");
+    assert_eq!(stored["refund_days"], 10);
     assert_eq!(app.get_admin("/api/v1/admin/shop").await.1, stored);
     // The shopper's view follows at once.
     let token = app
@@ -268,7 +272,8 @@ async fn the_shop_keeps_its_profile_and_shoppers_see_it(backend: Backend) {
         view["shop"],
         json!({"name": "Koffie & Klei", "support_email": null, "support_phone": "+31 20 123 4567",
                "support_url": "https://shop.example/help",
-               "order_status_url": "https://shop.example/account/orders"})
+               "order_status_url": "https://shop.example/account/orders",
+               "when_lost": "shoppers_choice", "when_returned": "refund", "refund_days": 10})
     );
     // Another shop's profile is its own.
     assert_eq!(
@@ -281,7 +286,7 @@ async fn a_bad_profile_is_refused_field_by_field_and_changes_nothing(backend: Ba
     let app = TestApp::new(backend).await;
     let bad = json!({"slug": "other", "name": "", "support_email": "nobody",
         "support_phone": "call us", "support_url": "javascript:alert(1)",
-        "order_status_url": "http://shop.example/orders", "language": "fr"});
+        "order_status_url": "http://shop.example/orders", "language": "fr", "refund_days": 61});
     let (status, error) = app
         .admin_put("/api/v1/admin/shop", SHOP_KEY, &bad.to_string())
         .await;
@@ -293,6 +298,7 @@ async fn a_bad_profile_is_refused_field_by_field_and_changes_nothing(backend: Ba
             "name",
             "support_email",
             "support_phone",
+            "refund_days",
             "support_url",
             "order_status_url",
             "language"

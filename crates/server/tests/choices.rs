@@ -181,6 +181,11 @@ async fn a_shopper_picks_a_slot_changes_to_a_neighbour_and_clears_it(backend: Ba
         json!({"kind": "slot", "slot_id": 1})
     );
     assert_eq!(slot_places(&after, 1), 0);
+    // The slot is the parcel's window at once (10:00–12:00 Amsterdam), and the order's.
+    let slot_window = json!({"from": "2026-11-25T09:00:00Z", "to": "2026-11-25T11:00:00Z"});
+    assert_eq!(after["shipments"][0]["estimated_delivery"], slot_window);
+    assert_eq!(after["expected_delivery"], slot_window);
+    assert_eq!(after["delivery_options"]["slot_payment"], "order_payment");
     let tag2 = after["shipments"][0]["choice_etag"]
         .as_str()
         .unwrap()
@@ -202,9 +207,33 @@ async fn a_shopper_picks_a_slot_changes_to_a_neighbour_and_clears_it(backend: Ba
         .as_str()
         .unwrap()
         .to_owned();
-    let (status, after) = choose(&app, &token, parcel, Some(&tag3), Value::Null).await;
+    let (status, after) = choose(
+        &app,
+        &token,
+        parcel,
+        Some(&tag3),
+        json!({"kind": "another_day", "date": "2026-11-27"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    // Another day: the carrier's hours, on that day.
+    assert_eq!(
+        after["shipments"][0]["estimated_delivery"],
+        json!({"from": "2026-11-27T08:00:00Z", "to": "2026-11-27T16:00:00Z"})
+    );
+
+    let tag4 = after["shipments"][0]["choice_etag"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, after) = choose(&app, &token, parcel, Some(&tag4), Value::Null).await;
     assert_eq!(status, StatusCode::OK, "{after}");
     assert_eq!(after["shipments"][0]["choice"], Value::Null);
+    // Cleared: the carrier's window again.
+    assert_eq!(
+        after["shipments"][0]["estimated_delivery"],
+        json!({"from": "2026-11-25T08:00:00Z", "to": "2026-11-25T16:00:00Z"})
+    );
 }
 
 async fn changes_need_a_current_etag(backend: Backend) {

@@ -21,7 +21,8 @@ async fn put_settings(app: &TestApp, body: Value) -> (StatusCode, Value) {
 
 fn settings(webhook_url: Option<&str>) -> Value {
     json!({"time_zone": "Europe/Amsterdam", "cutoff": "04:00", "later_days": 3,
-           "safe_places": ["porch", "shed"], "neighbour": true, "webhook_url": webhook_url})
+           "safe_places": ["porch", "shed"], "neighbour": true, "slot_payment": "on_delivery",
+           "webhook_url": webhook_url})
 }
 
 async fn settings_are_checked_field_by_field(backend: Backend) {
@@ -53,6 +54,7 @@ async fn a_webhook_url_gets_a_secret_that_stays_until_rotated(backend: Backend) 
     let app = TestApp::new(backend).await;
     let (status, first) = put_settings(&app, settings(Some("https://merchant.example/hook"))).await;
     assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["slot_payment"], "on_delivery");
     let secret = first["webhook_secret"].as_str().unwrap().to_owned();
     assert!(secret.starts_with("whsec_") && secret.len() > 20);
     let (_, again) = put_settings(&app, settings(Some("https://merchant.example/hook2"))).await;
@@ -112,6 +114,7 @@ async fn slots_and_pickup_points_are_offered_to_shoppers(backend: Backend) {
     assert_eq!(options["slots"][0]["places_left"], 4);
     assert_eq!(options["pickup_points"][0]["name"], "Locker Centraal");
     assert_eq!(options["safe_places"], json!(["porch", "shed"]));
+    assert_eq!(options["slot_payment"], "on_delivery");
 }
 
 async fn a_shoppers_change_reaches_the_merchant_signed(backend: Backend) {

@@ -282,8 +282,12 @@ async fn deliveries_say_where_the_parcel_was_left_and_estimates_follow_the_lates
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
-    let parcel = &view(&app, &token).await["shipments"][0];
+    let order = view(&app, &token).await;
+    let parcel = &order["shipments"][0];
     assert_eq!(parcel["estimated_delivery"]["from"], "2026-11-26T08:00:00Z");
+    // The order's head tells the parcel's window, not a promise of its own.
+    assert_eq!(order["expected_delivery"], parcel["estimated_delivery"]);
+    assert_eq!(order["delivered_at"], Value::Null);
     assert_eq!(
         parcel["tracking_url"],
         "https://jouw.postnl.nl/track-and-trace/3SABC123"
@@ -308,9 +312,14 @@ async fn deliveries_say_where_the_parcel_was_left_and_estimates_follow_the_lates
         .admin_post(EVENTS, SHOP_KEY, &explicit.to_string())
         .await;
     assert_eq!(status, StatusCode::CREATED);
-    let parcel = &view(&app, &token).await["shipments"][0];
+    let order = view(&app, &token).await;
+    let parcel = &order["shipments"][0];
     assert_eq!(parcel["delivered_to"], "safe_place");
     assert_eq!(parcel["locked"], "delivered");
+    // Delivered: when, on the parcel and the order; no window left in the past.
+    assert_eq!(parcel["delivered_at"], "2026-11-23T10:05:00Z");
+    assert_eq!(order["delivered_at"], "2026-11-23T10:05:00Z");
+    assert_eq!(order["expected_delivery"], Value::Null);
 
     // A place that is not one of ours is a field error, and nothing is recorded.
     let bad = json!({"event_id": "e", "occurred_at": "2026-11-23T11:00:00Z", "code": "delivered",
@@ -369,7 +378,48 @@ async fn carrier_events_at_once_take_turns_on_their_parcel(backend: Backend) {
     assert_eq!(parcel["events"].as_array().unwrap().len(), 24);
 }
 
+/// A parcel waiting to be collected says where, until when and with what code, as the
+/// carrier's event said; once collected, that is gone. Bad details are refused by field.
+async fn a_parcel_at_a_pickup_point_says_where_until_when_and_its_code(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let token = order_with_parcel(&app).await;
+    let pickup = json!({"name": "PostNL-punt Primera", "address": "Damrak 1, 1012 LG Amsterdam",
+                        "opening_hours": ["Mon–Sat 08:00–20:00"],
+                        "collect_by": "2026-11-30T18:00:00Z", "code": "482913"});
+    let waiting = json!({"event_id": "p", "occurred_at": "2026-11-23T09:00:00Z",
+                         "code": "ready_for_pickup", "pickup": pickup});
+    let (status, body) = app.admin_post(EVENTS, SHOP_KEY, &waiting.to_string()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let order = view(&app, &token).await;
+    assert_eq!(order["stage"], "ready_for_pickup");
+    assert_eq!(order["shipments"][0]["status"], "available_for_pickup");
+    assert_eq!(order["shipments"][0]["pickup"], pickup);
+
+    let bad = json!({"event_id": "q", "occurred_at": "2026-11-23T09:30:00Z",
+                     "code": "ready_for_pickup",
+                     "pickup": {"name": "", "collect_by": "Friday", "code": "1\n2"}});
+    let (status, body) = app.admin_post(EVENTS, SHOP_KEY, &bad.to_string()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        error_fields(&body),
+        ["pickup.name", "pickup.collect_by", "pickup.code"]
+    );
+
+    let (status, _) = app
+        .admin_post(
+            EVENTS,
+            SHOP_KEY,
+            &event("r", "2026-11-24T12:00:00Z", "delivered"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let order = view(&app, &token).await;
+    assert_eq!(order["shipments"][0]["pickup"], Value::Null);
+    assert_eq!(order["delivered_at"], "2026-11-24T12:00:00Z");
+}
+
 storage_tests!(
+    a_parcel_at_a_pickup_point_says_where_until_when_and_its_code,
     carrier_events_at_once_take_turns_on_their_parcel,
     the_latest_event_by_time_decides_whatever_the_arrival_order,
     the_same_event_twice_is_one_event,

@@ -37,6 +37,7 @@ migrations!(
     "0019_feeds",
     "0020_delays",
     "0021_platform_orders",
+    "0022_next_steps",
 );
 
 #[cfg(test)]

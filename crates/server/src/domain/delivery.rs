@@ -133,6 +133,36 @@ pub fn delivery_dates(
     })
 }
 
+/// The window a parcel is now expected in (instants): a chosen slot's hours on its day; the
+/// carrier's window moved to a chosen other day, at the same local hours; else the
+/// carrier's window. One rule, so the parcel, the order's head and the choice form never
+/// disagree about a date.
+pub fn expected_window(
+    carrier: Option<(Timestamp, Timestamp)>,
+    slot: Option<(Date, Time, Time)>,
+    other_day: Option<Date>,
+    policy: &Policy,
+) -> Option<(Timestamp, Timestamp)> {
+    let at = |date: Date, time: Time| {
+        date.to_datetime(time)
+            .to_zoned_datetime(policy.time_zone.clone())
+            .ok()
+            .map(|z| z.timestamp())
+    };
+    if let Some((date, from, to)) = slot {
+        return at(date, from).zip(at(date, to));
+    }
+    let (from, to) = carrier?;
+    match other_day {
+        Some(day) => {
+            let start = at(day, from.to_zoned_datetime(policy.time_zone.clone()).time())?;
+            let moved = start.checked_add(to.duration_since(from)).ok()?;
+            Some((start, moved))
+        }
+        None => Some((from, to)),
+    }
+}
+
 /// What the shop offers, as far as checking a choice needs it.
 pub struct Offer<'a> {
     pub neighbour: bool,
@@ -294,6 +324,42 @@ mod tests {
 
     fn day(text: &str) -> Option<Date> {
         Some(text.parse().unwrap())
+    }
+
+    #[test]
+    fn a_chosen_slot_or_day_becomes_the_parcels_window() {
+        let p = amsterdam();
+        let carrier = Some((at("2026-11-25T09:00:00Z"), at("2026-11-25T13:00:00Z")));
+        let window = |slot, other| {
+            expected_window(carrier, slot, other, &p).map(|(a, b)| (a.to_string(), b.to_string()))
+        };
+        let pair = |a: &str, b: &str| Some((a.to_owned(), b.to_owned()));
+        // Nothing chosen: the carrier's window.
+        assert_eq!(
+            window(None, None),
+            pair("2026-11-25T09:00:00Z", "2026-11-25T13:00:00Z")
+        );
+        // A slot: its local hours on its day (Amsterdam is UTC+1 in winter).
+        let slot = (
+            day("2026-11-27").unwrap(),
+            Time::constant(18, 0, 0, 0),
+            Time::constant(20, 0, 0, 0),
+        );
+        assert_eq!(
+            window(Some(slot), None),
+            pair("2026-11-27T17:00:00Z", "2026-11-27T19:00:00Z")
+        );
+        // Another day: the carrier's hours, moved; across a change of clocks too.
+        assert_eq!(
+            window(None, day("2026-11-28")),
+            pair("2026-11-28T09:00:00Z", "2026-11-28T13:00:00Z")
+        );
+        let summer = Some((at("2027-03-27T09:00:00Z"), at("2027-03-27T13:00:00Z")));
+        let moved = expected_window(summer, None, day("2027-03-29"), &p).unwrap();
+        assert_eq!(moved.0.to_string(), "2027-03-29T08:00:00Z");
+        // A slot needs no estimate; another day does.
+        assert!(expected_window(None, Some(slot), None, &p).is_some());
+        assert_eq!(expected_window(None, None, day("2026-11-28"), &p), None);
     }
 
     /// One cut-off case: status, due day, now, expected lock, expected "changeable until".

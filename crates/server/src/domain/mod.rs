@@ -17,8 +17,8 @@ pub mod targets;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use postpurchase_api::{
-    CarrierEvent, DeliveredTo, FieldError, NewOrder, NewShipment, OrderStage, ShipmentStatus,
-    TimeWindow,
+    CarrierEvent, DeliveredTo, FieldError, NewOrder, NewShipment, OrderStage, PickupDetails,
+    ShipmentStatus, ShipmentSummary, TimeWindow,
 };
 use sha2::{Digest, Sha256};
 
@@ -124,6 +124,44 @@ fn mask_word(word: &str) -> String {
         Some(first) => std::iter::once(first).chain(chars.map(|_| '*')).collect(),
         None => String::new(),
     }
+}
+
+/// When the order arrives, from its parcels (cancelled ones left out): once every parcel
+/// is delivered, when the last one was; before that, the span of the windows of the
+/// parcels still on their way (a parcel waiting at a pickup point or going back is not).
+/// Neither without parcels, or while none of those has a window: the promise stands.
+pub fn order_arrival(shipments: &[ShipmentSummary]) -> (Option<TimeWindow>, Option<String>) {
+    use ShipmentStatus as S;
+    let live: Vec<&ShipmentSummary> = shipments
+        .iter()
+        .filter(|s| s.status != S::Cancelled)
+        .collect();
+    if !live.is_empty() && live.iter().all(|s| s.status == S::Delivered) {
+        // RFC 3339 instants in UTC, written alike: the latest sorts last.
+        return (
+            None,
+            live.iter().filter_map(|s| s.delivered_at.clone()).max(),
+        );
+    }
+    let windows = live
+        .iter()
+        .filter(|s| {
+            !matches!(
+                s.status,
+                S::Delivered | S::AvailableForPickup | S::ReturnToSender
+            )
+        })
+        .filter_map(|s| s.estimated_delivery.as_ref());
+    let span = windows.fold(None, |span: Option<TimeWindow>, w| {
+        Some(match span {
+            None => w.clone(),
+            Some(s) => TimeWindow {
+                from: s.from.min(w.from.clone()),
+                to: s.to.max(w.to.clone()),
+            },
+        })
+    });
+    (span, None)
 }
 
 /// Where an order stands, from the statuses of its parcels (cancelled parcels left out).
@@ -735,7 +773,47 @@ pub fn validate_carrier_event(event: &CarrierEvent, now: i64) -> Vec<FieldError>
     if let Some(window) = &event.estimated_delivery {
         validate_window("estimated_delivery", window, now, &mut errors);
     }
+    if let Some(pickup) = &event.pickup {
+        validate_pickup(pickup, now, &mut errors);
+    }
     errors
+}
+
+/// Where a parcel waits to be collected, as a carrier event names it.
+fn validate_pickup(p: &PickupDetails, now: i64, errors: &mut Vec<FieldError>) {
+    let mut fail = |field: &str, message: &str| {
+        errors.push(FieldError::new(["pickup.", field].concat(), message))
+    };
+    let line = |text: &str, max: usize| text.chars().count() <= max && !text.contains(['\n', '\r']);
+    if !text_ok(&p.name, 100) || !line(&p.name, 100) {
+        fail("name", "must be 1 to 100 characters on one line");
+    }
+    if !line(&p.address, 200) {
+        fail("address", "must be at most 200 characters on one line");
+    }
+    if p.opening_hours.len() > 14 || !p.opening_hours.iter().all(|h| line(h, 100)) {
+        fail(
+            "opening_hours",
+            "must be at most 14 lines of at most 100 characters",
+        );
+    }
+    if let Some(by) = &p.collect_by {
+        let span = Span::expected(now);
+        match parse_instant(by) {
+            Some(at) if span.holds(at.unix_timestamp()) => {}
+            Some(_) => fail("collect_by", &format!("must be {}", span.says)),
+            None => fail(
+                "collect_by",
+                "must be an RFC 3339 time, e.g. 2026-11-23T18:00:00Z",
+            ),
+        }
+    }
+    if p.code
+        .as_ref()
+        .is_some_and(|c| !text_ok(c, 32) || !line(c, 32))
+    {
+        fail("code", "must be 1 to 32 characters on one line");
+    }
 }
 
 fn is_slug(text: &str) -> bool {
@@ -904,6 +982,60 @@ mod tests {
             assert_eq!(order_stage(false, parcels), *stage, "{parcels:?}");
         }
         assert_eq!(order_stage(true, &[S::Delivered]), OrderStage::Cancelled);
+    }
+
+    #[test]
+    fn the_orders_arrival_comes_from_its_parcels() {
+        use ShipmentStatus as S;
+        let parcel =
+            |status, window: Option<(&str, &str)>, delivered: Option<&str>| ShipmentSummary {
+                status,
+                estimated_delivery: window.map(|(from, to)| TimeWindow {
+                    from: format!("2026-11-{from}Z"),
+                    to: format!("2026-11-{to}Z"),
+                }),
+                delivered_at: delivered.map(|d| format!("2026-11-{d}Z")),
+                ..ShipmentSummary::default()
+            };
+        let window = |from: &str, to: &str| {
+            Some(TimeWindow {
+                from: format!("2026-11-{from}Z"),
+                to: format!("2026-11-{to}Z"),
+            })
+        };
+        let day1 = Some(("25T09:00:00", "25T13:00:00"));
+        let day2 = Some(("27T17:00:00", "27T19:00:00"));
+        // No parcels, or none with a window: nothing said, the promise stands.
+        assert_eq!(order_arrival(&[]), (None, None));
+        assert_eq!(
+            order_arrival(&[parcel(S::Pending, None, None)]),
+            (None, None)
+        );
+        // Parcels on their way: from the first window's start to the last one's end.
+        assert_eq!(
+            order_arrival(&[
+                parcel(S::InTransit, day2, None),
+                parcel(S::Delayed, day1, None)
+            ]),
+            (window("25T09:00:00", "27T19:00:00"), None)
+        );
+        // A delivered parcel, or one at a pickup point or going back, is not expected.
+        for done in [S::Delivered, S::AvailableForPickup, S::ReturnToSender] {
+            assert_eq!(
+                order_arrival(&[parcel(done, day1, None), parcel(S::InTransit, day2, None)]),
+                (window("27T17:00:00", "27T19:00:00"), None),
+                "{done:?}"
+            );
+        }
+        // All delivered (cancelled ones aside): when the last one was; no past window.
+        assert_eq!(
+            order_arrival(&[
+                parcel(S::Delivered, day1, Some("26T10:00:00")),
+                parcel(S::Cancelled, day2, None),
+                parcel(S::Delivered, day1, Some("25T11:30:00")),
+            ]),
+            (None, Some("2026-11-26T10:00:00Z".into()))
+        );
     }
 
     fn order() -> NewOrder {
@@ -1116,6 +1248,13 @@ mod tests {
                 from: "soon".into(),
                 to: "2026-11-25T10:00:00Z".into(),
             }),
+            pickup: Some(PickupDetails {
+                name: " ".into(),
+                address: "Line one\nline two".into(),
+                opening_hours: vec!["Mon–Fri 09:00–18:00".into(); 15],
+                collect_by: Some("next week".into()),
+                code: Some("x".repeat(33)),
+            }),
         };
         let fields: Vec<_> = validate_carrier_event(&event, NOW)
             .into_iter()
@@ -1128,7 +1267,12 @@ mod tests {
                 "occurred_at",
                 "code",
                 "text",
-                "estimated_delivery.from"
+                "estimated_delivery.from",
+                "pickup.name",
+                "pickup.address",
+                "pickup.opening_hours",
+                "pickup.collect_by",
+                "pickup.code"
             ]
         );
     }

@@ -102,6 +102,9 @@ pub fn validate_profile(profile: &ShopProfile, slug: &str) -> Vec<FieldError> {
             ));
         }
     }
+    if profile.refund_days.is_some_and(|d| !(1..=60).contains(&d)) {
+        errors.push(FieldError::new("refund_days", "must be 1 to 60 days"));
+    }
     for (field, url) in [
         ("support_url", &profile.support_url),
         ("order_status_url", &profile.order_status_url),
@@ -122,6 +125,7 @@ pub fn validate_profile(profile: &ShopProfile, slug: &str) -> Vec<FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use postpurchase_api::Remedy;
 
     #[test]
     fn slugs_are_short_lower_case_words() {
@@ -187,6 +191,9 @@ mod tests {
             support_url: Some("https://koffie.example/help".into()),
             order_status_url: Some("https://koffie.example/account/orders".into()),
             language: "nl".into(),
+            when_lost: Some(Remedy::Replacement),
+            when_returned: Some(Remedy::Refund),
+            refund_days: Some(14),
         }
     }
 
@@ -201,6 +208,8 @@ mod tests {
             support_url: Some("http://koffie.example/help".into()),
             order_status_url: Some("javascript:alert(1)".into()),
             language: "fr".into(),
+            refund_days: Some(0),
+            ..profile()
         };
         let fields: Vec<String> = validate_profile(&tidy_profile(bad), "koffie")
             .into_iter()
@@ -213,6 +222,7 @@ mod tests {
                 "name",
                 "support_email",
                 "support_phone",
+                "refund_days",
                 "support_url",
                 "order_status_url",
                 "language"

@@ -529,6 +529,7 @@ impl PastOrder {
                 location: Some("Amsterdam".to_owned()),
                 delivered_to: None,
                 estimated_delivery: None,
+                pickup: None,
             };
             let mapped = domain::carrier_status(carrier, code);
             tracking::record_event(c, id, &event, mapped, *at, *at).await?;

@@ -121,6 +121,7 @@ impl Db {
                         location: e.location.clone(),
                         delivered_to: e.mapped.1,
                         estimated_delivery: None,
+                        pickup: None,
                     },
                     mapped: e.mapped,
                     occurred_at: e.occurred_at,

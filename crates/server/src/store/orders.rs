@@ -226,8 +226,8 @@ macro_rules! head_columns {
                     EXISTS (SELECT 1 FROM orders p WHERE p.customer_id = o.customer_id
                             AND p.placed_at < o.placed_at AND p.id <> o.id) AS ordered_before,
                     s.id AS shop_id, s.name AS shop_name, s.support_email, s.support_phone,
-                    s.support_url, s.order_status_url,
-                    s.returns_enabled AS returns_on, s.reviews_enabled AS reviews_on,
+                    s.support_url, s.order_status_url, s.when_lost, s.when_returned,
+                    s.refund_days, s.returns_enabled AS returns_on, s.reviews_enabled AS reviews_on,
                     s.referral_enabled AND s.referral_terms IS NOT NULL AS referral_on,
                     s.survey_enabled AS survey_on, s.events_enabled, ",
             delivery_columns!()
@@ -306,7 +306,7 @@ pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<Option<Bu
             (
                 concat!(
                     "SELECT s.id, s.carrier, s.tracking_number, s.carrier_code, s.carrier_text,
-                            s.delivered_to, s.eta_to, s.delay_reason, ",
+                            s.delivered_to, s.eta_to, s.delay_reason, s.pickup, ",
                     choice_columns!(),
                     " FROM shipments s LEFT JOIN delivery_slots d ON d.id = s.choice_slot_id
                       WHERE s.order_id = ?1 ORDER BY s.id"
@@ -399,6 +399,8 @@ pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<Option<Bu
         promised_delivery: promised_from
             .zip(promised_to)
             .map(|(earliest, latest)| DateWindow { earliest, latest }),
+        expected_delivery: None,
+        delivered_at: None,
         shipments: parcels_of(shipments, lines, events, &settings, clock)?,
         delivery_options: None,
         shop: ShopContact {
@@ -407,12 +409,16 @@ pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<Option<Bu
             support_phone: r.get("support_phone")?,
             support_url: r.get("support_url")?,
             order_status_url: r.get("order_status_url")?,
+            when_lost: super::shops::remedy(r.get("when_lost")?),
+            when_returned: super::shops::remedy(r.get("when_returned")?),
+            refund_days: r.get("refund_days")?,
         },
         modules,
         report_events: r.get("events_enabled")?,
     };
     let statuses: Vec<ShipmentStatus> = view.shipments.iter().map(|s| s.status).collect();
     view.stage = domain::order_stage(cancelled, &statuses);
+    (view.expected_delivery, view.delivered_at) = domain::order_arrival(&view.shipments);
     if view.shipments.iter().any(|s| s.locked.is_none()) {
         view.delivery_options =
             delivery_options(c, order_id, shop_id, &settings, clock, home).await?;
@@ -453,10 +459,14 @@ fn parcels_of(
                     .get::<Option<String>>("delivered_to")?
                     .as_deref()
                     .and_then(DeliveredTo::parse),
-                estimated_delivery: stored.eta_from.zip(eta_to).map(|(from, to)| TimeWindow {
-                    from: instant(from),
-                    to: instant(to),
+                estimated_delivery: stored.window(eta_to, policy).map(|(from, to)| TimeWindow {
+                    from: instant(from.as_second()),
+                    to: instant(to.as_second()),
                 }),
+                pickup: r
+                    .get::<Option<String>>("pickup")?
+                    .and_then(|p| serde_json::from_str(&p).ok()),
+                delivered_at: None,
                 carrier_code: r.get("carrier_code")?,
                 carrier_text: r.get("carrier_text")?,
                 delay_reason: r
@@ -488,6 +498,16 @@ fn parcels_of(
     for mut r in events {
         if let Some(i) = index(&shipments, r.get("shipment_id")?) {
             shipments[i].events.push(event_from(&mut r)?);
+        }
+    }
+    for s in &mut shipments {
+        if s.status == ShipmentStatus::Delivered {
+            // Events are newest first: the latest delivery.
+            s.delivered_at = s
+                .events
+                .iter()
+                .find(|e| e.status == ShipmentStatus::Delivered)
+                .map(|e| e.occurred_at.clone());
         }
     }
     Ok(shipments)
@@ -598,6 +618,7 @@ async fn delivery_options(
         safe_places: settings.safe_places.clone(),
         pickup_points,
         neighbour: settings.neighbour,
+        slot_payment: settings.slot_payment,
     };
     let offers_anything = !options.slots.is_empty()
         || !options.safe_places.is_empty()

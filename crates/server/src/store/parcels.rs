@@ -1,7 +1,7 @@
 //! What the order view and a delivery choice both read of a parcel: its status, estimate
 //! and choice, and the shop's delivery settings that judge them.
 
-use postpurchase_api::{DeliveryChoice, ShipmentStatus};
+use postpurchase_api::{DeliveryChoice, ShipmentStatus, SlotPayment};
 
 use crate::args;
 use crate::db::{Conn, DbError, Row};
@@ -12,6 +12,7 @@ pub struct ShopDelivery {
     pub policy: delivery::Policy,
     pub safe_places: Vec<String>,
     pub neighbour: bool,
+    pub slot_payment: SlotPayment,
 }
 
 impl ShopDelivery {
@@ -26,7 +27,8 @@ impl ShopDelivery {
 /// Columns [`delivery_from`] reads, from `shops s`.
 macro_rules! delivery_columns {
     () => {
-        "s.time_zone, s.choice_cutoff, s.later_days, s.safe_places, s.neighbour_allowed"
+        "s.time_zone, s.choice_cutoff, s.later_days, s.safe_places, s.neighbour_allowed,
+         s.slot_payment"
     };
 }
 pub(crate) use delivery_columns;
@@ -40,6 +42,7 @@ pub fn delivery_from(r: &mut Row) -> Result<ShopDelivery, DbError> {
         ),
         safe_places: super::lines(&r.get::<String>("safe_places")?),
         neighbour: r.get("neighbour_allowed")?,
+        slot_payment: SlotPayment::parse(&r.get::<String>("slot_payment")?).unwrap_or_default(),
     })
 }
 
@@ -48,8 +51,10 @@ pub struct StoredChoice {
     pub status: ShipmentStatus,
     pub eta_from: Option<i64>,
     pub choice: Option<DeliveryChoice>,
-    /// The chosen slot's date (`YYYY-MM-DD`), when the choice is a slot.
+    /// The chosen slot's date (`YYYY-MM-DD`) and local hours (`HH:MM`), when the choice
+    /// is a slot.
     pub slot_date: Option<String>,
+    pub slot_hours: Option<(String, String)>,
     pub version: i64,
 }
 
@@ -71,6 +76,34 @@ impl StoredChoice {
             .map(|t| policy.date_of(t))
     }
 
+    /// The window the parcel is now expected in, the carrier's ending at `eta_to`.
+    pub fn window(
+        &self,
+        eta_to: Option<i64>,
+        policy: &delivery::Policy,
+    ) -> Option<(jiff::Timestamp, jiff::Timestamp)> {
+        let instant = |t: i64| jiff::Timestamp::from_second(t).ok();
+        let carrier = self
+            .eta_from
+            .and_then(instant)
+            .zip(eta_to.and_then(instant));
+        let slot = self.slot_date.as_deref().and_then(|d| d.parse().ok()).zip(
+            self.slot_hours
+                .as_ref()
+                .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?))),
+        );
+        let other_day = self
+            .choice
+            .as_ref()
+            .and_then(|c| c.date.as_deref()?.parse().ok());
+        delivery::expected_window(
+            carrier,
+            slot.map(|(d, (a, b))| (d, a, b)),
+            other_day,
+            policy,
+        )
+    }
+
     pub fn etag(&self) -> String {
         format!("\"c{}\"", self.version)
     }
@@ -79,7 +112,8 @@ impl StoredChoice {
 /// Columns [`choice_from`] reads, from `shipments s LEFT JOIN delivery_slots d`.
 macro_rules! choice_columns {
     () => {
-        "s.status, s.eta_from, s.choice, d.date AS slot_date, s.choice_version"
+        "s.status, s.eta_from, s.choice, d.date AS slot_date, d.starts AS slot_starts,
+         d.ends AS slot_ends, s.choice_version"
     };
 }
 pub(crate) use choice_columns;
@@ -91,6 +125,9 @@ pub fn choice_from(r: &mut Row) -> Result<StoredChoice, DbError> {
         eta_from: r.get("eta_from")?,
         choice: choice.and_then(|c| serde_json::from_str(&c).ok()),
         slot_date: r.get("slot_date")?,
+        slot_hours: r
+            .get::<Option<String>>("slot_starts")?
+            .zip(r.get::<Option<String>>("slot_ends")?),
         version: r.get("choice_version")?,
     })
 }

@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use postpurchase_api::{
     AdminSlot, DeliverySettings, DeliverySettingsView, DeliverySlot, NewPickupPoint, NewSlot,
-    PickupPoint, ShopTheme,
+    PickupPoint, ShopTheme, SlotPayment,
 };
 
 use crate::db::{Conn, Db, DbError};
@@ -18,7 +18,7 @@ async fn delivery_settings(
     let mut r = c
         .query_one(
             "SELECT time_zone, choice_cutoff, later_days, safe_places, neighbour_allowed,
-                    webhook_url, webhook_secret
+                    slot_payment, webhook_url, webhook_secret
              FROM shops WHERE id = ?1",
             args![shop_id],
         )
@@ -29,6 +29,7 @@ async fn delivery_settings(
         later_days: r.get("later_days")?,
         safe_places: super::lines(&r.get::<String>("safe_places")?),
         neighbour: r.get("neighbour_allowed")?,
+        slot_payment: SlotPayment::parse(&r.get::<String>("slot_payment")?).unwrap_or_default(),
         webhook_url: r.get("webhook_url")?,
         webhook_secret: r.get("webhook_secret")?,
     })
@@ -177,7 +178,7 @@ impl Db {
             };
             c.execute(
                 "UPDATE shops SET time_zone = ?2, choice_cutoff = ?3, later_days = ?4,
-                                  safe_places = ?5, neighbour_allowed = ?6
+                                  safe_places = ?5, neighbour_allowed = ?6, slot_payment = ?7
                  WHERE id = ?1",
                 args![
                     shop_id,
@@ -185,7 +186,8 @@ impl Db {
                     settings.cutoff,
                     settings.later_days,
                     settings.safe_places.join("\n"),
-                    settings.neighbour
+                    settings.neighbour,
+                    settings.slot_payment.as_str()
                 ],
             )
             .await?;

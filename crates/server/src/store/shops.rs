@@ -1,7 +1,7 @@
 //! Shops: setting one up, its API key (kept only as a hash), its allowed origins, its
 //! profile, and removing it with everything it holds.
 
-use postpurchase_api::{ShopProfile, ShopTheme};
+use postpurchase_api::{Remedy, ShopProfile, ShopTheme};
 
 use crate::db::{Conn, Db, DbError, Row};
 use crate::domain;
@@ -227,7 +227,15 @@ fn profile_from(mut r: Row) -> Result<ShopProfile, DbError> {
         support_url: r.get("support_url")?,
         order_status_url: r.get("order_status_url")?,
         language: r.get("locale")?,
+        when_lost: remedy(r.get("when_lost")?),
+        when_returned: remedy(r.get("when_returned")?),
+        refund_days: r.get("refund_days")?,
     })
+}
+
+/// A remedy as stored; one this version does not know reads as none.
+pub fn remedy(name: Option<String>) -> Option<Remedy> {
+    Remedy::parse(&name?)
 }
 
 /// What the hosted order page needs of a shop.
@@ -380,7 +388,7 @@ impl Db {
             let row = c
                 .query_one(
                     "SELECT slug, name, support_email, support_phone, support_url,
-                            order_status_url, locale
+                            order_status_url, locale, when_lost, when_returned, refund_days
                      FROM shops WHERE id = ?1",
                     args![shop_id],
                 )
@@ -400,10 +408,12 @@ impl Db {
             let row = c
                 .query_one(
                     "UPDATE shops SET name = ?2, support_email = ?3, support_phone = ?4,
-                                      support_url = ?5, order_status_url = ?6, locale = ?7
+                                      support_url = ?5, order_status_url = ?6, locale = ?7,
+                                      when_lost = ?8, when_returned = ?9, refund_days = ?10
                      WHERE id = ?1
                      RETURNING slug, name, support_email, support_phone, support_url,
-                               order_status_url, locale",
+                               order_status_url, locale, when_lost, when_returned,
+                               refund_days",
                     args![
                         shop_id,
                         profile.name,
@@ -411,7 +421,10 @@ impl Db {
                         profile.support_phone,
                         profile.support_url,
                         profile.order_status_url,
-                        profile.language
+                        profile.language,
+                        profile.when_lost.map(Remedy::as_str),
+                        profile.when_returned.map(Remedy::as_str),
+                        profile.refund_days
                     ],
                 )
                 .await?;

@@ -112,8 +112,8 @@ pub async fn record_event(
         .execute(
             "INSERT INTO shipment_events
                  (shipment_id, event_id, occurred_at, status, code, text, location, received_at,
-                  delivered_to)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                  delivered_to, pickup)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
              ON CONFLICT (shipment_id, event_id) DO NOTHING",
             args![
                 shipment_id,
@@ -125,6 +125,10 @@ pub async fn record_event(
                 event.location.as_deref().map(str::trim),
                 now,
                 delivered_to.map(DeliveredTo::as_str),
+                event
+                    .pickup
+                    .as_ref()
+                    .and_then(|p| serde_json::to_string(p).ok()),
             ],
         )
         .await?;
@@ -171,8 +175,9 @@ pub async fn refresh_shipment(
     shipment_id: i64,
 ) -> Result<(ShipmentStatus, u32), DbError> {
     c.execute(
-        "UPDATE shipments SET (status, carrier_code, carrier_text, delivered_to) = (
-             SELECT status, code, text, delivered_to FROM shipment_events WHERE shipment_id = ?1
+        "UPDATE shipments SET (status, carrier_code, carrier_text, delivered_to, pickup) = (
+             SELECT status, code, text, delivered_to, pickup FROM shipment_events
+             WHERE shipment_id = ?1
              ORDER BY occurred_at DESC, received_at DESC LIMIT 1)
          WHERE id = ?1 AND EXISTS (SELECT 1 FROM shipment_events WHERE shipment_id = ?1)",
         args![shipment_id],
