@@ -492,6 +492,33 @@ describe("the console", () => {
     await page.context().close();
   });
 
+  test("the owner says how a slot's price is paid, and the shopper reads it beside the price", T, async () => {
+    const page = await run.shopperPage();
+    await signIn(page);
+    await page.getByRole("link", { name: "Settings" }).click();
+    const how = page.getByLabel("How a slot's price is paid");
+    const form = page.locator("form").filter({ has: how });
+    assert.equal(await how.inputValue(), "order_payment");
+    await how.selectOption({ label: "Paid to the driver" });
+    await form.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("status").getByText("Saved.").first().waitFor();
+    await page.reload();
+    assert.equal(await page.getByLabel("How a slot's price is paid").inputValue(), "on_delivery");
+    await axe(page);
+    const shopper = await run.shopperPage();
+    await shopper.goto(run.orderUrl("1002"));
+    const widget = shopper.locator("postpurchase-order");
+    await widget.getByRole("button", { name: "Choose how to receive this parcel" }).first().click();
+    await widget.getByRole("radio", { name: "At a time that suits me" }).first().check();
+    await widget.getByText(/^\+€2\.95, paid to the driver$/).first().waitFor();
+    await shopper.context().close();
+    // Back as it was, for the storefront's other tests.
+    await page.getByLabel("How a slot's price is paid").selectOption("order_payment");
+    await page.locator("form").filter({ has: page.getByLabel("How a slot's price is paid") }).getByRole("button", { name: "Save" }).click();
+    await page.getByRole("status").getByText("Saved.").first().waitFor();
+    await page.context().close();
+  });
+
   test("the owner allows another address for the widget, and the install check agrees", T, async () => {
     const page = await run.shopperPage();
     await signIn(page);

@@ -38,6 +38,52 @@ describe("following parcels", () => {
     const page = await shopperPage();
     await page.goto(orderUrl("1004"));
     await parcel(page, 1).getByText("Left with a neighbour").waitFor();
+    // The head says when it came, as the delivery facts do; no window in the past.
+    const head = widget(page).getByText(/^Delivered \d+ [A-Z][a-z]+ \d{4}$/);
+    await head.waitFor();
+    const when = (await head.textContent()).replace("Delivered ", "");
+    await widget(page).getByRole("definition").filter({ hasText: when }).waitFor();
+    assert.equal(await widget(page).getByText("Expected delivery").count(), 0);
+    await page.context().close();
+  });
+
+  test("a parcel waiting to be collected says where, until when, and with what code", T, async () => {
+    const page = await shopperPage();
+    await page.goto(orderUrl("1005"));
+    const first = parcel(page, 1);
+    await first.getByText("Ready to collect", { exact: true }).first().waitFor();
+    for (const [term, said] of [
+      ["Collect it at", "UPS Access Point · Boekhandel Van Rossum"],
+      ["Opening hours", "Mon–Fri 09:00–18:00"],
+      ["Collect by", /\d/],
+      ["Pickup code", "4821"],
+    ]) {
+      await first.getByRole("term").filter({ hasText: term }).waitFor();
+      await first.getByRole("definition").filter({ hasText: said }).first().waitFor();
+    }
+    assert.deepEqual(await axeViolations(page), []);
+    await page.context().close();
+  });
+
+  test("every parcel in trouble says what happens next and how to reach the shop", T, async () => {
+    const page = await shopperPage();
+    // Nobody home: the form right below is the next step.
+    await page.goto(orderUrl("1006"));
+    await parcel(page, 1).getByText(/^Nobody was home\. Choose below how the next delivery should go/).waitFor();
+    await parcel(page, 1).getByRole("button", { name: "Choose how to receive this parcel" }).waitFor();
+    // Damaged: what the shop does (its setting), and its contact links.
+    await page.goto(orderUrl("1007"));
+    const damaged = widget(page).getByRole("listitem").filter({ hasText: "There is a problem with this parcel" });
+    await damaged.getByText("Koffie & Klei sends you a replacement or refunds you, as you prefer: tell them which.").waitFor();
+    await damaged.getByText("The money reaches you within 14 days, the way you paid.").waitFor();
+    assert.equal(await damaged.getByRole("link", { name: "E-mail Koffie & Klei" }).getAttribute("href"), "mailto:help@koffie-en-klei.example");
+    assert.deepEqual(await axeViolations(page), []);
+    // Back at the shop: what happens to the money.
+    await page.goto(orderUrl("1008"));
+    const back = widget(page).getByRole("listitem").filter({ hasText: "Going back to the shop" });
+    await back.getByText("Koffie & Klei refunds you in full once it is back.").waitFor();
+    await back.getByRole("link", { name: "Call +31 20 123 4567" }).waitFor();
+    assert.deepEqual(page.errors, []);
     await page.context().close();
   });
 });
@@ -49,6 +95,8 @@ describe("choosing how a parcel arrives", () => {
     const first = parcel(page, 1);
     await first.getByRole("button", { name: "Choose how to receive this parcel" }).click();
     await first.getByRole("radio", { name: "At a time that suits me" }).check();
+    // A slot's price says how it is paid (the shop's setting).
+    await first.getByText(/^\+€2\.95, charged like your order$/).first().waitFor();
     const slots = first.getByRole("group", { name: "Time slot" }).getByRole("radio", { disabled: false });
     await slots.first().check();
     await first.getByRole("button", { name: "Save" }).click();

@@ -14,7 +14,7 @@ export async function shopperPage(browser, options = {}) {
   const page = await context.newPage();
   page.errors = [];
   page.dialogs = [];
-  page.on("pageerror", (e) => page.errors.push(e.message));
+  page.on("pageerror", (e) => { page.errors.push(e.message); if (process.env.PP_DEBUG) console.log("PAGEERROR", e.stack); });
   page.on("dialog", (d) => {
     page.dialogs.push(d.message());
     d.dismiss().catch(() => {});
