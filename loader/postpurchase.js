@@ -137,12 +137,17 @@ class PostpurchaseOrder extends HTMLElement {
       baseSheet ||= sheet(BASE_CSS);
       root.adoptedStyleSheets = [baseSheet];
       const t = texts(languages(this));
-      root.replaceChildren(
-        node("div", { class: "pp", "aria-busy": "true" },
-          node("div", { class: "pp-skeleton", role: "status", part: "skeleton" },
-            node("span", { class: "pp-visually-hidden" }, t.loading || ""),
-            ...["pp-bone pp-bone-title", "pp-bone", "pp-bone pp-bone-short", "pp-bone pp-bone-item", "pp-bone pp-bone-item"]
-              .map((c) => node("span", { class: c })))));
+      const skeleton = node("div", { class: "pp-skeleton", role: "status", part: "skeleton" },
+        node("span", { class: "pp-visually-hidden" }, t.loading || ""),
+        ...["pp-bone pp-bone-title", "pp-bone", "pp-bone pp-bone-short", "pp-bone pp-bone-item", "pp-bone pp-bone-item"]
+          .map((c) => node("span", { class: c })));
+      // The order card is taller than a screen (at 320 px wide and at 1440). The skeleton
+      // holds at least the rest of the screen below its top, so the page's content that
+      // follows is out of sight when the card replaces it, and nothing seen moves (no
+      // layout shift). Set through the CSSOM, which a strict style-src allows.
+      const fold = Math.ceil(innerHeight - this.getBoundingClientRect().top);
+      if (fold > 0) skeleton.style.minHeight = `max(var(--pp-reserved-height), ${fold}px)`;
+      root.replaceChildren(node("div", { class: "pp", "aria-busy": "true" }, skeleton));
       this.start(root, run).catch(warn);
     } catch (error) {
       warn(error);
