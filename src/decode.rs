@@ -139,6 +139,19 @@ impl FromJs for OrderView {
     }
 }
 
+/// An older server says nothing of a number: nothing is asked for.
+impl FromJs for SurveyView {
+    fn from_js(v: &JsValue) -> Option<Self> {
+        Some(SurveyView {
+            ask_nps: field(v, "ask_nps")?,
+            ask_heard: field(v, "ask_heard")?,
+            heard_options: field(v, "heard_options")?,
+            preferences: field(v, "preferences")?,
+            phone_known: field(v, "phone_known").unwrap_or(true),
+        })
+    }
+}
+
 /// A way of paying for slots this widget does not know reads as the order's own.
 impl FromJs for DeliveryOptions {
     fn from_js(v: &JsValue) -> Option<Self> {
@@ -189,8 +202,7 @@ from_js! {
     ReturnQuote { refund, bonus, currency }
     ReviewItem { line_id, name, delivered, sized, review }
     Review { stars, title, body, verified_buyer, reply; fit, status }
-    SurveyView { ask_nps, ask_heard, heard_options, preferences }
-    Preferences { email, sms }
+    Preferences { email, sms; phone }
     Referral { code, share_url, friends; friend_reward, referrer_reward }
     Reward { kind, value, currency }
     // Every refusal.

@@ -186,7 +186,9 @@ fn the_survey_ignores_what_it_does_not_know() {
             ask_nps: true,
             ask_heard: false,
             heard_options: vec!["Friends".into()],
-            preferences: None
+            preferences: None,
+            // Said by no older server: nothing is asked.
+            phone_known: true,
         }
     );
 }
@@ -198,7 +200,8 @@ fn preferences_ignore_channels_this_widget_does_not_know() {
         prefs,
         Preferences {
             email: true,
-            sms: false
+            sms: false,
+            phone: None,
         }
     );
 }

@@ -1747,6 +1747,47 @@ async fn an_ended_return_shows_no_money_to_come() {
     }
 }
 
+/// Texts need a number the shop does not have: the field says so in its label, is asked
+/// for only once texts are ticked, and goes with the choice.
+#[wasm_bindgen_test]
+async fn asking_for_texts_asks_for_the_number_the_shop_lacks() {
+    let mut order = order(false);
+    order.modules = vec![Module::Survey];
+    let survey = serde_json::json!({"ask_nps": false, "ask_heard": false,
+        "heard_options": [], "preferences": null, "phone_known": false})
+    .to_string();
+    let saved = serde_json::json!({"ask_nps": false, "ask_heard": false, "heard_options": [],
+        "preferences": {"email": false, "sms": true}, "phone_known": true})
+    .to_string();
+    let calls = fake_fetch(&[ok(&order), (200, survey), (200, saved)]);
+    let root = mount("en", None);
+    let phone = find(&root, "#pp-prefs input[name=phone]", 2000).await;
+    assert_eq!(phone.get_attribute("type").as_deref(), Some("tel"));
+    assert_eq!(phone.get_attribute("autocomplete").as_deref(), Some("tel"));
+    assert_shows(&root, &["Mobile number (needed for text messages)"]);
+    // Texts ticked, no number: asked for in place, nothing sent.
+    click(&root, "#pp-prefs input[name=sms]");
+    submit(&root, "#pp-prefs");
+    sleep(100).await;
+    assert_eq!(phone.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(calls.length(), 2);
+    type_into(&root, "#pp-prefs input[name=phone]", " +31 6 1234 5678 ");
+    submit(&root, "#pp-prefs");
+    calls_reach(&calls, 3).await;
+    let body: serde_json::Value =
+        serde_json::from_str(&request(&calls, 2, "body").unwrap()).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"email": false, "sms": true, "phone": "+31 6 1234 5678"})
+    );
+    // Known now: not asked again.
+    wait_for(&root, "Your choice is saved.", 2000).await;
+    assert!(root
+        .query_selector("#pp-prefs input[name=phone]")
+        .unwrap()
+        .is_none());
+}
+
 #[wasm_bindgen_test]
 async fn a_skipped_question_stays_skipped_when_the_survey_is_drawn_anew() {
     let mut order = order(false);

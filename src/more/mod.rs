@@ -24,6 +24,7 @@ mod survey;
 pub(crate) use forms::{check, mark};
 use returns::chosen;
 pub(crate) use returns::{sync, turn, worth, LAST_STEP};
+pub(crate) use survey::need_phone;
 
 use crate::decode::{set, FromJs};
 use crate::dom::{add, all, attr, find, focus, make, show};
@@ -76,7 +77,7 @@ pub(crate) fn get(v: &JsValue, key: &str) -> JsValue {
 fn value(form: &Element, name: &str) -> String {
     find(
         form,
-        &format!("[name=\"{name}\"]:is(:checked,select,textarea,[type=text])"),
+        &format!("[name=\"{name}\"]:is(:checked,select,textarea,[type=text],[type=tel])"),
     )
     .and_then(|el| get(&el, "value").as_string())
     .unwrap_or_default()
@@ -236,6 +237,10 @@ pub(crate) fn body(form: &Element, post: &str) -> String {
             for k in ["email", "sms"] {
                 let on = find(form, &format!("[name={k}]")).map(|el| get(&el, "checked"));
                 set(&o, k, on.and_then(|v| v.as_bool()).unwrap_or(false));
+            }
+            let phone = value(form, "phone");
+            if !phone.trim().is_empty() {
+                set(&o, "phone", phone.trim());
             }
         }
         "reviews" => {

@@ -60,6 +60,7 @@ pub(super) fn survey(t: Texts, order: &OrderView, panel: &Element, data: &Survey
     // Nothing ticked until the shopper chose.
     let now = data
         .preferences
+        .as_ref()
         .map_or((false, false), |p| (p.email, p.sms));
     let on: Vec<&str> = [("email", now.0), ("sms", now.1)]
         .into_iter()
@@ -77,5 +78,38 @@ pub(super) fn survey(t: Texts, order: &OrderView, panel: &Element, data: &Survey
         ]),
         &on,
     );
+    // Texts need a number; the shop has none, so ask, saying when it is needed.
+    if !data.phone_known {
+        field(
+            &f,
+            "pp-prefs",
+            "phone",
+            t.get(Key::SurveyPhone),
+            30,
+            0,
+            false,
+        );
+        if let Some(input) = f.query_selector("[name=phone]").ok().flatten() {
+            for (k, v) in [
+                ("type", "tel"),
+                ("autocomplete", "tel"),
+                ("inputmode", "tel"),
+            ] {
+                attr(&input, k, v);
+            }
+        }
+    }
     actions(t, &f, Key::SurveySave, false);
+}
+
+/// The number is needed once texts are ticked: the browser's own check then asks for it.
+pub(crate) fn need_phone(form: &Element) {
+    if let (Some(sms), Some(phone)) = (find(form, "[name=sms]"), find(form, "[name=phone]")) {
+        let on = get(&sms, "checked").as_bool().unwrap_or(false);
+        let _ = if on {
+            phone.set_attribute("required", "")
+        } else {
+            phone.remove_attribute("required")
+        };
+    }
 }

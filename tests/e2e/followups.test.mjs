@@ -264,8 +264,17 @@ describe("survey", () => {
     await survey.getByRole("button", { name: "Not now" }).click();
     await heard.waitFor({ state: "hidden" });
     await survey.getByRole("checkbox", { name: "By e-mail" }).check();
+    // Texts need a number the shop does not have: asked for, said where.
+    await survey.getByRole("checkbox", { name: "By text message (SMS)" }).check();
+    await survey.getByRole("button", { name: "Save" }).click();
+    const number = survey.getByRole("textbox", { name: "Mobile number (needed for text messages)" });
+    assert.equal(await number.getAttribute("aria-invalid"), "true");
+    await survey.getByText("Please fill this in.").waitFor();
+    await number.fill("+31 6 1234 5678");
     await survey.getByRole("button", { name: "Save" }).click();
     await survey.getByText("Your choice is saved.").waitFor();
+    // The shop has it now: not asked again.
+    assert.equal(await number.count(), 0);
     assert.equal(await survey.getByText("Thank you!").count(), 0);
     // Answered once: a new visit does not ask again, and the preference stays.
     await page.reload();

@@ -127,7 +127,8 @@ describe("the demo thank-you page", () => {
     await page.goto(orderUrl("1004"));
     await assert.doesNotReject(() => widgetHeading(page).filter({ hasText: "Welkom terug, Ada!" }).waitFor());
     await assert.doesNotReject(() => page.getByText("€ 85,85").waitFor());
-    await assert.doesNotReject(() => page.getByText("Verwachte bezorging").waitFor());
+    // Delivered: when, in Dutch words and a Dutch date.
+    await assert.doesNotReject(() => page.getByText(/^Bezorgd op \d+ [a-z]+ \d{4}$/).waitFor());
     await page.context().close();
   });
 

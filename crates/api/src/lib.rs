@@ -758,6 +758,11 @@ pub struct NewCustomer {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub last_name: String,
+    /// A mobile number for shipping news by text message: digits, spaces and `+ ( ) - .`,
+    /// 6 to 15 digits. Without it, a shopper who asks for texts is asked for one.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 30))]
+    pub phone: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -1166,6 +1171,10 @@ pub struct SurveyView {
     pub heard_options: Vec<String>,
     /// Shipping news by e-mail and SMS; `null` until the shopper chose.
     pub preferences: Option<Preferences>,
+    /// Whether the shop has a mobile number for this customer; without one, asking for
+    /// texts needs `phone`.
+    #[serde(default)]
+    pub phone_known: bool,
 }
 
 /// Shopper API: how likely the shopper is to recommend the shop, 0 to 10.
@@ -1196,12 +1205,18 @@ pub struct HeardAnswer {
 }
 
 /// Shipping news the shopper wants, by channel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Preferences {
     pub email: bool,
     pub sms: bool,
+    /// The number for the texts, when the shop has none (`phone_known` false) or the
+    /// shopper gives another: digits, spaces and `+ ( ) - .`, 6 to 15 digits. Never sent
+    /// back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 30))]
+    pub phone: Option<String>,
 }
 
 /// Admin API: whether the shop runs the survey, and its answers to "how did you hear".

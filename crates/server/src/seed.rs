@@ -858,6 +858,7 @@ fn sample_order(sample: &Sample, today: time::Date, placed_at: i64) -> NewOrder 
             email: sample.email.to_owned(),
             first_name: sample.first_name.to_owned(),
             last_name: sample.last_name.to_owned(),
+            phone: None,
         },
         items: sample
             .items

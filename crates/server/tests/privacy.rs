@@ -16,6 +16,7 @@ const ZEB: Shopper = Shopper {
     last_name: "Quackenbush",
     street: "Brouwersgracht 271",
     postcode: "1015 GJ",
+    phone: "+31 6 9876 5432",
     words: "Ask Ms Vandersloot at number twelve",
 };
 

@@ -63,7 +63,7 @@ async fn each_question_is_answered_once_and_not_asked_again(backend: Backend) {
     assert_eq!(
         survey,
         json!({"ask_nps": true, "ask_heard": true, "heard_options": ["Instagram", "A friend"],
-               "preferences": null})
+               "preferences": null, "phone_known": false})
     );
     let (status, after) = post(
         &app,
@@ -107,16 +107,38 @@ async fn each_question_is_answered_once_and_not_asked_again(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "{body}");
     let (_, next) = app.get(&at(&second, "survey")).await;
     assert_eq!(next["preferences"], json!({"email": true, "sms": false}));
-    post(
+    // Texts need a number: the shop has none, so the shopper gives one (kept, never shown).
+    let (status, body) = post(
         &app,
         &at(&second, "preferences"),
         json!({"email": false, "sms": true}),
     )
     .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(error_fields(&body), ["phone"]);
     assert_eq!(
         app.get(&at(&first, "survey")).await.1["preferences"],
-        json!({"email": false, "sms": true})
+        json!({"email": true, "sms": false}),
+        "nothing changed"
     );
+    let (status, body) = post(
+        &app,
+        &at(&second, "preferences"),
+        json!({"email": false, "sms": true, "phone": " +31 6 1234 5678 "}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let survey = app.get(&at(&first, "survey")).await.1;
+    assert_eq!(survey["preferences"], json!({"email": false, "sms": true}));
+    assert_eq!(survey["phone_known"], true);
+    // Known now: no need to give it again.
+    let (status, _) = post(
+        &app,
+        &at(&first, "preferences"),
+        json!({"email": false, "sms": true}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
 
     // The shop's results.
     post(&app, &at(&second, "survey/nps"), json!({"score": 5})).await;
@@ -195,7 +217,31 @@ async fn no_survey_when_the_shop_runs_none_or_the_token_is_wrong(backend: Backen
     );
 }
 
+/// A number the shop sends with the order is the one texts go to: nobody is asked.
+async fn a_number_from_the_shop_spares_the_shopper_the_question(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    surveyed(&app).await;
+    let mut order = sample_order("1003", "sam@example.com");
+    order["customer"]["phone"] = json!("call me maybe");
+    let (status, body) = app
+        .admin_post("/api/v1/admin/orders", SHOP_KEY, &order.to_string())
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(error_fields(&body), ["customer.phone"]);
+    order["customer"]["phone"] = json!("+31 6 8765 4321");
+    let token = app.create_order(SHOP_KEY, &order).await;
+    assert_eq!(app.get(&at(&token, "survey")).await.1["phone_known"], true);
+    let (status, body) = post(
+        &app,
+        &at(&token, "preferences"),
+        json!({"email": false, "sms": true}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
 storage_tests!(
+    a_number_from_the_shop_spares_the_shopper_the_question,
     each_question_is_answered_once_and_not_asked_again,
     bad_answers_are_refused_and_recorded_nowhere,
     no_survey_when_the_shop_runs_none_or_the_token_is_wrong,

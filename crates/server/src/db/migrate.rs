@@ -38,6 +38,7 @@ migrations!(
     "0020_delays",
     "0021_platform_orders",
     "0022_next_steps",
+    "0023_customer_phone",
 );
 
 #[cfg(test)]

@@ -287,6 +287,17 @@ pub fn validate_new_order(order: &NewOrder, now: i64) -> Vec<FieldError> {
             "must be at most 100 characters",
         );
     }
+    if order
+        .customer
+        .phone
+        .as_deref()
+        .is_some_and(|p| !phone_ok(p))
+    {
+        fail(
+            "customer.phone".into(),
+            "must be a phone number: digits, spaces and + ( ) - ., 6 to 15 digits",
+        );
+    }
     if !(1..=500).contains(&order.items.len()) {
         fail("items".into(), "an order has 1 to 500 items");
     }
@@ -816,6 +827,17 @@ fn validate_pickup(p: &PickupDetails, now: i64, errors: &mut Vec<FieldError>) {
     }
 }
 
+/// A phone number as people write it: digits, spaces and `+ ( ) - .`, at most 30
+/// characters, with 6 to 15 digits (E.164's most).
+pub fn phone_ok(text: &str) -> bool {
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    text.len() <= 30
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +()-.".contains(c))
+        && (6..=15).contains(&digits)
+}
+
 fn is_slug(text: &str) -> bool {
     (1..=40).contains(&text.len())
         && text
@@ -1047,6 +1069,7 @@ mod tests {
                 email: "jane@example.com".into(),
                 first_name: "Jane".into(),
                 last_name: "Doe".into(),
+                phone: None,
             },
             items: vec![NewLineItem {
                 sku: "TEE-M".into(),

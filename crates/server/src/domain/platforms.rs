@@ -318,6 +318,14 @@ fn shape(what: impl Into<String>) -> ReadError {
 }
 
 /// A field as text: strings trimmed (blank is none), numbers written out.
+/// A platform's phone number, kept when it reads as one (a platform's free-text field may
+/// hold anything; an odd one is left out rather than refusing the order).
+fn mobile(phone: Option<String>) -> Option<String> {
+    phone
+        .map(|p| p.trim().to_owned())
+        .filter(|p| super::phone_ok(p))
+}
+
 fn text(v: &Value, key: &str) -> Option<String> {
     match v.get(key)? {
         Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
@@ -555,6 +563,7 @@ fn woocommerce(topic: Option<&str>, body: &Value) -> Result<Message, ReadError> 
                 .or_else(|| text(&shipping, "first_name"))
                 .unwrap_or_default(),
             last_name: text(&billing, "last_name").unwrap_or_default(),
+            phone: mobile(text(&billing, "phone")),
         },
         items,
         shipping: money(body, "shipping_total", &currency)?,
@@ -771,6 +780,7 @@ fn shopware(body: &Value) -> Result<Message, ReadError> {
                 email: text(&customer, "email").unwrap_or_default(),
                 first_name: text(&customer, "firstName").unwrap_or_default(),
                 last_name: text(&customer, "lastName").unwrap_or_default(),
+                phone: mobile(text(&address, "phoneNumber")),
             },
             items,
             shipping: money(order, "shippingTotal", &currency)?,
@@ -913,6 +923,11 @@ fn shopify(topic: Option<&str>, body: &Value) -> Result<Message, ReadError> {
                 last_name: text(&customer, "last_name")
                     .or_else(|| text(&address, "last_name"))
                     .unwrap_or_default(),
+                phone: mobile(
+                    text(body, "phone")
+                        .or_else(|| text(&customer, "phone"))
+                        .or_else(|| text(&address, "phone")),
+                ),
             },
             items,
             shipping,

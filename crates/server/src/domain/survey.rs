@@ -1,6 +1,6 @@
 //! The survey as plain rules: which answers count, and the net promoter score.
 
-use postpurchase_api::{FieldError, HeardAnswer, NpsAnswer};
+use postpurchase_api::{FieldError, HeardAnswer, NpsAnswer, Preferences};
 
 /// The answer always offered besides the shop's own.
 pub const OTHER: &str = "other";
@@ -25,6 +25,21 @@ pub fn validate_nps(answer: &NpsAnswer) -> Vec<FieldError> {
 }
 
 /// Checks a "how did you hear" answer against the shop's options.
+/// Checks shipping-news preferences: texts need a number, the shop's (`phone_known`) or
+/// one given with them.
+pub fn validate_preferences(p: &Preferences, phone_known: bool) -> Vec<FieldError> {
+    match p.phone.as_deref().map(str::trim) {
+        Some(phone) if !super::phone_ok(phone) => vec![FieldError::new(
+            "phone",
+            "must be a phone number: digits, spaces and + ( ) - ., 6 to 15 digits",
+        )],
+        None | Some("") if p.sms && !phone_known => {
+            vec![FieldError::new("phone", "is needed for text messages")]
+        }
+        _ => Vec::new(),
+    }
+}
+
 pub fn validate_heard(answer: &HeardAnswer, options: &[String]) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let other = answer.option == OTHER;
@@ -110,6 +125,34 @@ mod tests {
         assert_eq!(net_promoter_score(&[]), None);
         assert_eq!(net_promoter_score(&[10, 9, 8, 7]), Some(50.0));
         assert_eq!(net_promoter_score(&[0, 6, 10, 7]), Some(-25.0));
+    }
+
+    #[test]
+    fn texts_need_a_number_the_shop_has_or_one_given() {
+        let prefs = |sms, phone: Option<&str>| Preferences {
+            email: true,
+            sms,
+            phone: phone.map(str::to_owned),
+        };
+        let fields = |p: Preferences, known| -> Vec<String> {
+            validate_preferences(&p, known)
+                .into_iter()
+                .map(|e| e.field)
+                .collect()
+        };
+        assert!(fields(prefs(false, None), false).is_empty());
+        assert!(fields(prefs(true, None), true).is_empty());
+        assert_eq!(fields(prefs(true, None), false), ["phone"]);
+        assert_eq!(fields(prefs(true, Some("  ")), false), ["phone"]);
+        assert!(fields(prefs(true, Some("+31 6 1234 5678")), false).is_empty());
+        for bad in [
+            "call me",
+            "12345",
+            "+31 6 1234 5678 9012 34",
+            "06-12345678x",
+        ] {
+            assert_eq!(fields(prefs(true, Some(bad)), false), ["phone"], "{bad}");
+        }
     }
 
     #[test]

@@ -324,6 +324,7 @@ impl PastOrder {
                 email: email.clone(),
                 first_name: first_name.clone(),
                 last_name,
+                phone: None,
             },
             items,
             shipping: 495,

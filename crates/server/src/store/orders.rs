@@ -41,15 +41,18 @@ pub async fn insert(
     let email = customer.email.trim().to_lowercase();
     let mut row = c
         .query_one(
-            "INSERT INTO customers (shop_id, email, first_name, last_name) VALUES (?1, ?2, ?3, ?4)
+            "INSERT INTO customers (shop_id, email, first_name, last_name, phone)
+             VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (shop_id, email) DO UPDATE SET first_name = excluded.first_name,
-                                                        last_name = excluded.last_name
+                 last_name = excluded.last_name,
+                 phone = COALESCE(excluded.phone, customers.phone)
              RETURNING id",
             args![
                 shop_id,
                 email,
                 customer.first_name.trim(),
-                customer.last_name.trim()
+                customer.last_name.trim(),
+                customer.phone.as_deref().map(str::trim)
             ],
         )
         .await?;

@@ -37,7 +37,8 @@ async fn erase(c: &mut Conn<'_>, customer_id: i64, now: i64) -> Result<ErasureRe
     let customer = args![customer_id];
     c.execute(
         "UPDATE customers SET email = 'erased-' || CAST(id AS TEXT) || '@erased.invalid',
-                              first_name = '', last_name = '', erased_at = ?2
+                              first_name = '', last_name = '', phone = NULL,
+                              erased_at = ?2
          WHERE id = ?1",
         args![customer_id, now],
     )

@@ -10,7 +10,7 @@ use postpurchase_api::{
 use super::orders::{self, OrderRef};
 use super::{instant, webhooks};
 use crate::db::{Conn, Db, DbError};
-use crate::domain::survey::{net_promoter_score, validate_heard, OTHER};
+use crate::domain::survey::{net_promoter_score, validate_heard, validate_preferences, OTHER};
 use crate::error::ApiError;
 use crate::{args, work};
 
@@ -96,6 +96,7 @@ async fn view(
             Ok::<_, DbError>(Preferences {
                 email: r.get("email")?,
                 sms: r.get("sms")?,
+                phone: None,
             })
         })
         .transpose()?;
@@ -104,7 +105,17 @@ async fn view(
         ask_heard,
         heard_options: options,
         preferences,
+        phone_known: phone_known(c, customer_id).await?,
     })
+}
+
+/// Whether the shop has a mobile number for the customer.
+async fn phone_known(c: &mut Conn<'_>, customer_id: i64) -> Result<bool, DbError> {
+    c.exists(
+        "SELECT 1 FROM customers WHERE id = ?1 AND phone IS NOT NULL",
+        args![customer_id],
+    )
+    .await
 }
 
 /// A shopper's answer to one of the survey's questions.
@@ -196,6 +207,23 @@ impl Db {
                 }
                 Answer::Preferences(preferences) => {
                     let (customer_id, _) = orders::customer(c, order.order_id).await?;
+                    let known = phone_known(c, customer_id).await?;
+                    let errors = validate_preferences(preferences, known);
+                    if !errors.is_empty() {
+                        return Err(ApiError::invalid_fields(errors));
+                    }
+                    if let Some(phone) = preferences
+                        .phone
+                        .as_deref()
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty())
+                    {
+                        c.execute(
+                            "UPDATE customers SET phone = ?2 WHERE id = ?1",
+                            args![customer_id, phone],
+                        )
+                        .await?;
+                    }
                     c.execute(
                         "INSERT INTO notification_preferences (customer_id, email, sms, updated_at)
                          VALUES (?1, ?2, ?3, ?4)

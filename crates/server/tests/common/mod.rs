@@ -586,6 +586,8 @@ pub struct Shopper {
     pub last_name: &'static str,
     pub street: &'static str,
     pub postcode: &'static str,
+    /// The number they give for texts.
+    pub phone: &'static str,
     /// Words they write into the widget: a neighbour's name, a review, a return's
     /// comment, the survey.
     pub words: &'static str,
@@ -598,6 +600,7 @@ pub const JANE: Shopper = Shopper {
     last_name: "Jansen",
     street: "Prinsengracht 1",
     postcode: "1015 DT",
+    phone: "+31 6 1111 2222",
     words: "Mrs Visser next door",
 };
 
@@ -610,6 +613,7 @@ impl Shopper {
             self.last_name.to_owned(),
             self.street.to_owned(),
             self.postcode.to_owned(),
+            self.phone.to_owned(),
             self.words.to_owned(),
         ]
     }
@@ -863,7 +867,10 @@ pub async fn fill_shop(
     for (path, body) in [
         ("survey/nps", json!({"score": 9, "comment": words})),
         ("survey/heard", json!({"option": "other", "other": words})),
-        ("preferences", json!({"email": true, "sms": false})),
+        (
+            "preferences",
+            json!({"email": true, "sms": true, "phone": shopper.phone}),
+        ),
     ] {
         ok(
             path,
