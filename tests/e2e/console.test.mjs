@@ -640,6 +640,10 @@ describe("the console", () => {
     await signIn(page);
     await page.getByRole("link", { name: "Settings" }).click();
     const reviews = page.getByRole("group", { name: "Reviews" });
+    // The return terms beside them include where returns go and how long a shopper has.
+    const returnTerms = page.getByRole("group", { name: "Returns", exact: true });
+    assert.match(await returnTerms.getByLabel(/^Where returns go/).inputValue(), /^Koffie & Klei — Returns\nWesterstraat 187/);
+    assert.equal(await returnTerms.getByLabel("Days to send a return").inputValue(), "14");
     await reviews.getByLabel("Shoppers can review delivered items").uncheck();
     await page.locator("form").filter({ has: reviews }).getByRole("button", { name: "Save" }).click();
     await page.getByRole("status").getByText("Saved.").first().waitFor();

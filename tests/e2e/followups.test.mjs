@@ -115,7 +115,20 @@ describe("returns", () => {
     const qr = returns.getByRole("img", { name: "QR code for return 1004-R1" });
     await qr.waitFor();
     assert.ok(await qr.evaluate((img) => img.complete && img.naturalWidth > 0), "the QR code image loads");
-    await returns.getByRole("link", { name: "Open the printable label" }).waitFor();
+    // The printable label: a page a parcel can travel with.
+    const labelLink = returns.getByRole("link", { name: "Open the printable label" });
+    const label = await page.context().newPage();
+    await label.goto(await labelLink.getAttribute("href"));
+    await label.getByRole("heading", { name: "Send it to" }).waitFor();
+    assert.match(await label.locator("address").innerText(), /Koffie & Klei — Returns\s+Westerstraat 187\s+1015 MA Amsterdam/);
+    await label.getByText(/^Send it by \d{4}-\d{2}-\d{2}$/).waitFor();
+    await label.getByRole("img").first().waitFor();
+    await label.getByRole("heading", { name: "In this return" }).waitFor();
+    await label.getByText("Gooseneck kettle × 1").waitFor();
+    await label.getByRole("heading", { name: "Where to drop it off" }).waitFor();
+    assert.ok(await label.getByRole("listitem").count() >= 2);
+    assert.deepEqual(await axeViolations(label), []);
+    await label.close();
     // The kettle is in a return now; the filters can still go back.
     await returns.getByText("Already in a return.").waitFor();
     await axe(page);

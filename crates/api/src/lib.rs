@@ -1599,9 +1599,15 @@ pub struct ReturnView {
     /// shopper's answers (the address carries their token).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qr_code_url: Option<String>,
-    /// A printable page with the code, the items and what to do; shopper's answers only.
+    /// What to print: the carrier's label when the shop attached one, else (shopper's
+    /// answers only) a page with the shop's return address, the code, the items, the date
+    /// to send by and where to drop it off. Absent while the shop has given neither.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label_url: Option<String>,
+    /// The date to send it by (`YYYY-MM-DD`), once it can be sent: the shop has a return
+    /// address or attached a label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_by: Option<String>,
 }
 
 /// Shopper API: what a return would bring, worked out as starting it would, before the
@@ -1693,6 +1699,32 @@ pub struct ReturnSettings {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(maximum = 100))]
     pub store_credit_bonus: u32,
+    /// Where returns go, as it goes on a parcel: up to 6 lines, 300 characters. Without
+    /// it (and without a carrier label attached to a return), no shopper is told to send
+    /// anything: the printable page says the shop will send a label.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 300))]
+    pub return_address: Option<String>,
+    /// Days a shopper has to send a return once started, 1 to 60.
+    #[serde(default = "default_send_days")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 60))]
+    pub send_within_days: u32,
+}
+
+fn default_send_days() -> u32 {
+    14
+}
+
+/// Admin API: a carrier's label for a return, made by the shop's shipping tool; the
+/// shopper's link to print goes to it instead of the printable page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReturnLabel {
+    /// An https address of the label (PDF or image), at most 2,000 characters; `null`
+    /// takes it off again.
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
+    pub label_url: Option<String>,
 }
 
 /// A preset of the widget's colours (`theme` on the element, `data-theme` on the tag).

@@ -74,6 +74,8 @@ pub fn Followups() -> impl IntoView {
                 let window = RwSignal::new(r.window_days.to_string());
                 let reasons = RwSignal::new(r.reasons.join("\n"));
                 let bonus = RwSignal::new(r.store_credit_bonus.to_string());
+                let address = RwSignal::new(r.return_address.clone().unwrap_or_default());
+                let send_days = RwSignal::new(r.send_within_days.to_string());
                 view! {
                     <form class="card stack" on:submit=move |e: ev::SubmitEvent| {
                         e.prevent_default();
@@ -82,6 +84,8 @@ pub fn Followups() -> impl IntoView {
                             window_days: window.get_untracked().trim().parse().unwrap_or(0),
                             reasons: lines(&reasons.get_untracked()),
                             store_credit_bonus: bonus.get_untracked().trim().parse().unwrap_or(u32::MAX),
+                            return_address: Some(address.get_untracked()).filter(|a| !a.trim().is_empty()),
+                            send_within_days: send_days.get_untracked().trim().parse().unwrap_or(0),
                         }));
                     }>
                         <fieldset>
@@ -101,6 +105,14 @@ pub fn Followups() -> impl IntoView {
                             <label>
                                 <span>{t.get(Key::Bonus)}</span>
                                 <input type="number" min="0" max="100" required class="short" bind:value=bonus />
+                            </label>
+                            <label>
+                                <span>{t.get(Key::ReturnAddress)}</span>
+                                <textarea rows="4" maxlength="300" autocomplete="off" bind:value=address></textarea>
+                            </label>
+                            <label>
+                                <span>{t.get(Key::SendWithinDays)}</span>
+                                <input type="number" min="1" max="60" required class="short" bind:value=send_days />
                             </label>
                         </fieldset>
                         <div class="actions"><button type="submit">{t.get(Key::Save)}</button></div>

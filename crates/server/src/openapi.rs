@@ -68,6 +68,7 @@ pub const PATH: &str = "/api/v1/openapi.json";
         crate::returns::qr_code,
         crate::returns::set_inventory,
         crate::returns::update_status,
+        crate::returns::attach_label,
         crate::returns::queue,
         crate::returns::get_settings,
         crate::returns::put_settings,

@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Router;
 use postpurchase_api::{
-    AdminReturn, ErrorBody, FieldError, InventoryUpdate, NewReturn, ReturnOptions, ReturnQuote,
-    ReturnSettings, ReturnStatus, ReturnUpdate, ReturnView,
+    AdminReturn, ErrorBody, FieldError, InventoryUpdate, NewReturn, ReturnLabel, ReturnOptions,
+    ReturnQuote, ReturnSettings, ReturnStatus, ReturnUpdate, ReturnView,
 };
 
 use crate::domain::returns::{qr_svg, with_links};
@@ -28,6 +28,7 @@ pub const QR_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/returns/{number}/
 pub const SETTINGS_PATH: &str = "/api/v1/admin/return-settings";
 pub const STATUS_PATH: &str = "/api/v1/admin/returns/{number}/status";
 pub const QUEUE_PATH: &str = "/api/v1/admin/returns";
+pub const LABEL_PATH: &str = "/api/v1/admin/returns/{number}/label";
 pub const INVENTORY_PATH: &str = "/api/v1/admin/inventory";
 /// The most of one variant a shop may say it has.
 pub const STOCK_MAX: u32 = 1_000_000_000;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .route(QR_PATH, get(qr_code))
         .route(SETTINGS_PATH, put(put_settings).get(get_settings))
         .route(STATUS_PATH, post(update_status))
+        .route(LABEL_PATH, put(attach_label))
         .route(QUEUE_PATH, get(queue))
         .route(
             INVENTORY_PATH,
@@ -310,6 +312,43 @@ pub async fn update_status(
     Ok(Json(view))
 }
 
+/// Attaches the carrier's label the shop's shipping tool made for a return: the
+/// shopper's link to print goes to it, and the return counts as ready to send.
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/returns/{number}/label",
+    tag = "admin",
+    params(("number" = String, Path, description = "The return's number")),
+    request_body = ReturnLabel,
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The return as it now stands", body = ReturnView),
+        (status = 401, description = "Missing or unknown API key", body = ErrorBody),
+        (status = 404, description = "The shop has no such return", body = ErrorBody),
+        (status = 422, description = "Not an https address", body = ErrorBody),
+    )
+)]
+pub async fn attach_label(
+    State(state): State<AppState>,
+    AdminShop(shop): AdminShop,
+    Path(number): Path<String>,
+    Json(label): Json<ReturnLabel>,
+) -> Result<Json<ReturnView>, ApiError> {
+    let url = label.label_url.map(|u| u.trim().to_owned());
+    if url
+        .as_deref()
+        .is_some_and(|u| u.len() > 2000 || !crate::domain::shops::web_url_ok(u))
+    {
+        return Err(ApiError::invalid_fields(vec![FieldError::new(
+            "label_url",
+            "must be an https address of at most 2,000 characters",
+        )]));
+    }
+    Ok(Json(
+        state.db.set_return_label(shop.id, &number, url).await?,
+    ))
+}
+
 /// Sets the stock of the shop's variants, for exchanges.
 #[utoipa::path(
     put,
@@ -416,6 +455,24 @@ pub async fn put_settings(
             "store_credit_bonus",
             "must be 0 to 100 percent",
         ));
+    }
+    let mut settings = settings;
+    settings.return_address = settings
+        .return_address
+        .map(|a| a.trim().replace("\r\n", "\n"))
+        .filter(|a| !a.is_empty());
+    if settings
+        .return_address
+        .as_deref()
+        .is_some_and(|a| !crate::domain::returns::return_address_ok(a))
+    {
+        errors.push(FieldError::new(
+            "return_address",
+            "must be 1 to 6 lines, at most 300 characters",
+        ));
+    }
+    if !(1..=60).contains(&settings.send_within_days) {
+        errors.push(FieldError::new("send_within_days", "must be 1 to 60 days"));
     }
     if !errors.is_empty() {
         return Err(ApiError::invalid_fields(errors));

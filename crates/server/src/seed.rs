@@ -794,6 +794,10 @@ async fn seed_follow_up(
             .map(str::to_owned)
             .to_vec(),
             store_credit_bonus: 10,
+            return_address: Some(
+                "Koffie & Klei — Returns\nWesterstraat 187\n1015 MA Amsterdam\nNetherlands".into(),
+            ),
+            send_within_days: 14,
         },
     )
     .await?;

@@ -529,15 +529,16 @@ async fn return_page(
     let now = state.clock.now();
     let found = state.db.return_page(&shop, &token, &number, now).await;
     let (status, body) = match found {
-        Ok(Some(crate::store::returns::ReturnPage { view, lines })) => {
+        Ok(Some(crate::store::returns::ReturnPage {
+            view,
+            lines,
+            shop,
+            address,
+            points,
+        })) => {
             let qr = crate::domain::returns::qr_svg(&view.number).unwrap_or_default();
             // The library's drawing, from its `<svg` on (no XML prologue inside HTML).
             let qr = qr.find("<svg").map_or("", |at| &qr[at..]);
-            let how = text(match view.method {
-                postpurchase_api::ReturnMethod::DropOff => "page.return_drop_off",
-                postpurchase_api::ReturnMethod::Label => "page.return_label",
-                postpurchase_api::ReturnMethod::PickupPoint => "page.return_pickup_point",
-            });
             let items: String = view
                 .items
                 .iter()
@@ -550,16 +551,90 @@ async fn return_page(
                 })
                 .collect();
             let title = text("page.return_title").replace("{number}", &view.number);
+            let contents = format!(
+                "<h2>{}</h2><ul>{items}</ul>",
+                escape(&text("page.return_items"))
+            );
+            let code = format!(
+                "<figure>{qr}<figcaption>{}</figcaption></figure>",
+                escape(&view.number)
+            );
+            let body = match view.send_by.as_deref() {
+                // Nowhere to send it yet: say so, and tell nobody to send anything.
+                None => format!(
+                    "<p class=\"how\">{}</p>{contents}",
+                    escape(&text("page.return_wait").replace("{shop}", &shop))
+                ),
+                Some(by) => {
+                    let how = text(match view.method {
+                        postpurchase_api::ReturnMethod::DropOff => "page.return_drop_off",
+                        postpurchase_api::ReturnMethod::Label => "page.return_label",
+                        postpurchase_api::ReturnMethod::PickupPoint => "page.return_pickup_point",
+                    });
+                    // The carrier's own label, when the shop attached one, comes first.
+                    let label = view
+                        .label_url
+                        .as_deref()
+                        .filter(|u| crate::domain::shops::web_url_ok(u))
+                        .map(|u| {
+                            format!(
+                                "<p><a class=\"label\" href=\"{}\">{}</a></p>",
+                                escape(u),
+                                escape(&text("page.return_carrier_label"))
+                            )
+                        })
+                        .unwrap_or_default();
+                    let to = address
+                        .map(|a| {
+                            let lines: Vec<String> = a.lines().map(escape).collect();
+                            format!(
+                                "<h2>{}</h2><address>{}</address>",
+                                escape(&text("page.return_send_to")),
+                                lines.join("<br>")
+                            )
+                        })
+                        .unwrap_or_default();
+                    let by = format!(
+                        "<p class=\"by\">{}</p>",
+                        escape(&text("page.return_send_by"))
+                            .replace("{date}", &format!("<time datetime=\"{by}\">{by}</time>"))
+                    );
+                    let dropping = view.method != postpurchase_api::ReturnMethod::Label;
+                    let points: String = points
+                        .iter()
+                        .filter(|_| dropping)
+                        .map(|(name, address, hours)| {
+                            format!(
+                                "<li><strong>{}</strong><br>{}{}</li>",
+                                escape(name),
+                                escape(address),
+                                hours
+                                    .iter()
+                                    .map(|h| format!("<br>{}", escape(h)))
+                                    .collect::<String>()
+                            )
+                        })
+                        .collect();
+                    let points = if points.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "<h2>{}</h2><ul class=\"points\">{points}</ul>",
+                            escape(&text("page.return_points"))
+                        )
+                    };
+                    format!(
+                        "{label}{to}{by}<p class=\"how\">{}</p>{code}{contents}{points}",
+                        escape(&how)
+                    )
+                }
+            };
             (
                 StatusCode::OK,
                 format!(
-                    "<h1>{}</h1><p>{}</p><figure>{qr}<figcaption>{}</figcaption></figure>\
-                     <p class=\"how\">{}</p><h2>{}</h2><ul>{items}</ul>",
+                    "<h1>{}</h1><p>{}</p>{body}",
                     escape(&title),
                     escape(&text("page.return_intro")),
-                    escape(&view.number),
-                    escape(&how),
-                    escape(&text("page.return_items")),
                 ),
             )
         }
@@ -600,7 +675,9 @@ const RETURN_STYLE: &str = "body{margin:0;padding:1rem;color:#1d1d1b;background:
     h1{font-size:1.5rem;margin:0 0 .5rem}h2{font-size:1.1rem;margin:1.5rem 0 .5rem}\
     figure{margin:1.5rem 0;text-align:center}figure svg{width:15rem;height:15rem}\
     figcaption{font:700 1.5rem/1 ui-monospace,monospace;letter-spacing:.1em;margin-top:.5rem}\
-    .how{font-weight:600}@media print{body{padding:0}}";
+    .how,.by{font-weight:600}address{font-style:normal;font-size:1.25rem;line-height:1.4;\
+    border:2px solid;padding:.75rem 1rem;display:inline-block}.points{padding-left:1.2rem}\
+    .label{font-weight:700}@media print{body{padding:0}.label{display:none}}";
 
 const HOSTED_STYLE: &str = "body{margin:0;padding:1rem;background:#f6f6f4;color:#1d1d1b;\
     font:16px/1.5 system-ui,sans-serif}main,header{max-width:44rem;margin:0 auto}\

@@ -352,6 +352,7 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
         ("PUT", postpurchase_server::analytics::SETTINGS_PATH),
         ("GET", postpurchase_server::delays::SETTINGS_PATH),
         ("PUT", postpurchase_server::delays::SETTINGS_PATH),
+        ("PUT", postpurchase_server::returns::LABEL_PATH),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))
@@ -851,7 +852,7 @@ async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(b
             }
         }
     }
-    assert_eq!(bodies, 39, "routes with a body");
+    assert_eq!(bodies, 40, "routes with a body");
 }
 
 storage_tests!(

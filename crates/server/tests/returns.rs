@@ -353,37 +353,126 @@ async fn a_printable_page_shows_the_code_what_to_do_and_what_goes_back(backend: 
     .await;
     let (token, tee, _) = delivered(&app).await;
     let (_, view) = json_of(app.send(start(&token, None, &one_tee(tee, "refund"))).await).await;
-    let label = view["label_url"].as_str().unwrap();
-    let path = label.strip_prefix("https://pp.example").unwrap();
-    let response = app
-        .send(
-            Request::get(path)
-                .header(header::ACCEPT_LANGUAGE, "nl-NL,nl;q=0.9")
-                .body(Body::empty())
-                .unwrap(),
-        )
+    let page = |token: &str| {
+        let app = &app;
+        let path = format!("/o/shop/{token}/returns/1001-R1/label");
+        async move {
+            let response = app
+                .send(
+                    Request::get(path)
+                        .header(header::ACCEPT_LANGUAGE, "nl-NL,nl;q=0.9")
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await;
+            let status = response.status();
+            let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            (
+                status,
+                csp,
+                String::from_utf8(body_bytes(response).await).unwrap(),
+            )
+        }
+    };
+    // No return address yet: nothing to print, and nobody is told to send anything.
+    assert_eq!(view["label_url"], Value::Null, "{view}");
+    assert_eq!(view["send_by"], Value::Null);
+    let (status, _, html) = page(&token).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("stuurt je een label met het adres"), "{html}");
+    assert!(!html.contains("inleverpunt"), "{html}");
+
+    // With the shop's return address: a page a parcel can travel with.
+    let (status, body) = put(
+        &app,
+        "/api/v1/admin/return-settings",
+        json!({"enabled": true, "window_days": 14, "reasons": ["Too small"],
+               "return_address": "Shop Returns\nWesterstraat 187\n1015 MA Amsterdam",
+               "send_within_days": 10}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, options) = app
+        .get(&format!("/api/v1/shops/shop/orders/{token}/returns"))
         .await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let listed = &options["returns"][0];
+    // Started at the test clock's NOW (2026-11-23): ten days to send it.
+    assert_eq!(listed["send_by"], "2026-12-03", "{listed}");
+    let label = listed["label_url"].as_str().unwrap();
+    assert_eq!(
+        label,
+        "https://pp.example/o/shop/".to_owned() + &token + "/returns/1001-R1/label"
+    );
+    let (status, csp, html) = page(&token).await;
+    assert_eq!(status, StatusCode::OK);
     assert!(
         csp.starts_with("default-src 'none'") && !csp.contains("script-src"),
         "{csp}"
     );
     // Its own favicon (`data:,`) is allowed, so the page makes no policy violation.
     assert!(csp.contains("img-src data:"), "{csp}");
-    let html = String::from_utf8(body_bytes(response).await).unwrap();
     for expected in [
         "<html lang=\"nl-NL\"",
         "Retour 1001-R1",
+        "Stuur het naar",
+        "<address>Shop Returns<br>Westerstraat 187<br>1015 MA Amsterdam</address>",
+        "<time datetime=\"2026-12-03\">2026-12-03</time>",
         "<svg",
         "Organic tee × 1",
         "inleverpunt",
     ] {
         assert!(html.contains(expected), "{expected} in {html}");
     }
+    // A bad address is refused by field.
+    let (status, body) = put(
+        &app,
+        "/api/v1/admin/return-settings",
+        json!({"enabled": true, "window_days": 14, "reasons": ["Too small"],
+               "return_address": "1\n2\n3\n4\n5\n6\n7", "send_within_days": 0}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&body), ["return_address", "send_within_days"]);
+
+    // The shop's shipping tool made a carrier label: the shopper gets that one.
+    let (status, body) = put(
+        &app,
+        "/api/v1/admin/returns/1001-R1/label",
+        json!({"label_url": "javascript:alert(1)"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(error_fields(&body), ["label_url"]);
+    let (status, _) = put(
+        &app,
+        "/api/v1/admin/returns/9999-R1/label",
+        json!({"label_url": "https://labels.example/1.pdf"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = put(
+        &app,
+        "/api/v1/admin/returns/1001-R1/label",
+        json!({"label_url": "https://labels.example/1001-R1.pdf"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["label_url"], "https://labels.example/1001-R1.pdf");
+    let (_, options) = app
+        .get(&format!("/api/v1/shops/shop/orders/{token}/returns"))
+        .await;
+    assert_eq!(
+        options["returns"][0]["label_url"],
+        "https://labels.example/1001-R1.pdf"
+    );
+    let (_, _, html) = page(&token).await;
+    assert!(
+        html.contains("href=\"https://labels.example/1001-R1.pdf\""),
+        "{html}"
+    );
     assert!(!html.contains("<?xml"));
     // Another order's link opens nothing.
     let other = app

@@ -39,6 +39,7 @@ migrations!(
     "0021_platform_orders",
     "0022_next_steps",
     "0023_customer_phone",
+    "0024_return_labels",
 );
 
 #[cfg(test)]

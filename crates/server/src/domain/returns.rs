@@ -77,17 +77,29 @@ pub fn qr_svg(number: &str) -> Option<String> {
     )
 }
 
-/// Fills in the shopper's addresses of their return's QR code and printable page.
+/// Fills in the shopper's addresses of their return's QR code and printable page. The
+/// page only once the return can be sent (`send_by`: the shop has a return address), and
+/// never over a carrier's label the shop attached.
 pub fn with_links(public_url: &str, shop: &str, token: &str, mut view: ReturnView) -> ReturnView {
     view.qr_code_url = Some(format!(
         "{}/api/v1/shops/{shop}/orders/{token}/returns/{}/qr.svg",
         public_url, view.number
     ));
-    view.label_url = Some(format!(
-        "{}/o/{shop}/{token}/returns/{}/label",
-        public_url, view.number
-    ));
+    if view.label_url.is_none() && view.send_by.is_some() {
+        view.label_url = Some(format!(
+            "{}/o/{shop}/{token}/returns/{}/label",
+            public_url, view.number
+        ));
+    }
     view
+}
+
+/// Checks a return address: up to 6 lines, 300 characters, none empty.
+pub fn return_address_ok(address: &str) -> bool {
+    let lines: Vec<&str> = address.lines().collect();
+    address.chars().count() <= 300
+        && (1..=6).contains(&lines.len())
+        && lines.iter().all(|l| !l.trim().is_empty())
 }
 
 #[cfg(test)]

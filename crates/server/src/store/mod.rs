@@ -36,6 +36,13 @@ pub fn instant(unix: i64) -> String {
         .unwrap_or_default()
 }
 
+/// The UTC date (`YYYY-MM-DD`) of an instant in Unix seconds.
+pub fn date_of(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .map(|t| t.date().to_string())
+        .unwrap_or_default()
+}
+
 /// An enum's snake_case wire name.
 pub fn wire_name<T: serde::Serialize>(value: T) -> String {
     serde_json::to_value(value)

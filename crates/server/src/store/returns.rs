@@ -11,7 +11,7 @@ use postpurchase_api::{
 
 use super::idempotency::{Keyed, Saved};
 use super::orders::{self, OrderRef};
-use super::{from_wire, instant, webhooks, wire_name};
+use super::{date_of, from_wire, instant, webhooks, wire_name};
 use crate::db::{Conn, Db, DbError};
 use crate::domain::returns::{amounts, returnable, shop_may_move, with_links, LineFacts};
 use crate::error::ApiError;
@@ -20,7 +20,8 @@ use crate::{args, work};
 async fn settings(c: &mut Conn<'_>, shop_id: i64) -> Result<ReturnSettings, DbError> {
     let mut r = c
         .query_one(
-            "SELECT returns_enabled, return_window_days, return_reasons, store_credit_bonus
+            "SELECT returns_enabled, return_window_days, return_reasons, store_credit_bonus,
+                    return_address, return_send_days
              FROM shops WHERE id = ?1",
             args![shop_id],
         )
@@ -30,6 +31,8 @@ async fn settings(c: &mut Conn<'_>, shop_id: i64) -> Result<ReturnSettings, DbEr
         window_days: r.get("return_window_days")?,
         reasons: super::lines(&r.get::<String>("return_reasons")?),
         store_credit_bonus: r.get("store_credit_bonus")?,
+        return_address: r.get("return_address")?,
+        send_within_days: r.get("return_send_days")?,
     })
 }
 
@@ -40,14 +43,16 @@ pub async fn set_settings(
 ) -> Result<(), DbError> {
     c.execute(
         "UPDATE shops SET returns_enabled = ?2, return_window_days = ?3, return_reasons = ?4,
-                          store_credit_bonus = ?5
+                          store_credit_bonus = ?5, return_address = ?6, return_send_days = ?7
          WHERE id = ?1",
         args![
             shop_id,
             settings.enabled,
             settings.window_days,
             settings.reasons.join("\n"),
-            settings.store_credit_bonus
+            settings.store_credit_bonus,
+            settings.return_address.as_deref(),
+            settings.send_within_days
         ],
     )
     .await?;
@@ -185,8 +190,9 @@ pub(crate) async fn returns_of(
     let heads = c
         .query(
             "SELECT r.id, r.number, r.status, r.resolution, r.method, r.refund, r.bonus,
-                    o.currency, r.created_at, r.shop_message
-             FROM returns r JOIN orders o ON o.id = r.order_id
+                    o.currency, r.created_at, r.shop_message, r.carrier_label_url,
+                    s.return_address IS NOT NULL AS addressed, s.return_send_days
+             FROM returns r JOIN orders o ON o.id = r.order_id JOIN shops s ON s.id = o.shop_id
              WHERE r.order_id = ?1 AND (CAST(?2 AS BIGINT) IS NULL OR r.id = ?2) ORDER BY r.id",
             args![order_id, only],
         )
@@ -212,7 +218,14 @@ pub(crate) async fn returns_of(
                 })
             })
             .collect::<Result<_, DbError>>()?;
+        let created_at: i64 = r.get("created_at")?;
+        let label: Option<String> = r.get("carrier_label_url")?;
+        let addressed: bool = r.get("addressed")?;
+        let send_days: i64 = r.get("return_send_days")?;
         views.push(ReturnView {
+            send_by: (addressed || label.is_some())
+                .then(|| date_of(created_at + send_days * 86_400)),
+            label_url: label,
             number: r.get("number")?,
             status: from_wire(&r.get::<String>("status")?).unwrap_or(ReturnStatus::Requested),
             resolution: from_wire(&r.get::<String>("resolution")?).unwrap_or(Resolution::Refund),
@@ -222,10 +235,9 @@ pub(crate) async fn returns_of(
             refund: r.get("refund")?,
             bonus: r.get("bonus")?,
             currency: r.get("currency")?,
-            created_at: instant(r.get("created_at")?),
+            created_at: instant(created_at),
             shop_message: r.get("shop_message")?,
             qr_code_url: None,
-            label_url: None,
         });
     }
     Ok(views)
@@ -481,6 +493,11 @@ pub struct ReturnAnswer {
 pub struct ReturnPage {
     pub view: ReturnView,
     pub lines: Vec<LineFacts>,
+    /// The shop's name and return address.
+    pub shop: String,
+    pub address: Option<String>,
+    /// Where to drop it off: the shop's points (name, address, opening hours), 5 at most.
+    pub points: Vec<(String, String, Vec<String>)>,
 }
 
 impl Db {
@@ -767,10 +784,58 @@ impl Db {
             let Some((id, _)) = order_return(c, order, &number).await? else {
                 return Ok(None);
             };
+            let mut shop = c
+                .query_one(
+                    "SELECT name, return_address FROM shops WHERE id = ?1",
+                    args![order.shop_id],
+                )
+                .await?;
+            let points = c
+                .query(
+                    "SELECT name, address, opening_hours FROM pickup_points
+                     WHERE shop_id = ?1 ORDER BY locker, id LIMIT 5",
+                    args![order.shop_id],
+                )
+                .await?
+                .into_iter()
+                .map(|mut r| {
+                    Ok((
+                        r.get("name")?,
+                        r.get("address")?,
+                        super::lines(&r.get::<String>("opening_hours")?),
+                    ))
+                })
+                .collect::<Result<_, DbError>>()?;
             Ok(Some(ReturnPage {
                 lines: facts(c, order.order_id).await?,
                 view: view(c, order.order_id, id).await?,
+                shop: shop.get("name")?,
+                address: shop.get("return_address")?,
+                points,
             }))
+        }))
+        .await
+    }
+
+    /// Attaches (or, with `None`, takes off) a carrier's label to the shop's return
+    /// `number`; the return as it now stands.
+    pub async fn set_return_label(
+        &self,
+        shop_id: i64,
+        number: &str,
+        label_url: Option<String>,
+    ) -> Result<ReturnView, ApiError> {
+        let number = number.to_owned();
+        self.write(work!(|c, number, label_url| {
+            let (id, order_id, _) = by_number(c, shop_id, &number)
+                .await?
+                .ok_or_else(return_not_found)?;
+            c.execute(
+                "UPDATE returns SET carrier_label_url = ?2 WHERE id = ?1",
+                args![id, label_url.as_deref()],
+            )
+            .await?;
+            Ok(view(c, order_id, id).await?)
         }))
         .await
     }
