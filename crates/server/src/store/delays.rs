@@ -27,7 +27,14 @@ pub struct Settled {
 }
 
 /// The carrier's words on a parcel: its code, its text, and where it was left.
-type Words = (Option<String>, Option<String>, Option<String>);
+/// The carrier's latest words on a parcel: its code, text, where it was left, and where it
+/// waits to be collected (JSON).
+type Words = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 /// Brings a parcel's status up to date at `now`: the carrier's latest status, or
 /// `delayed` with its reason; `previous` is what the shop last heard (the status before
@@ -44,7 +51,7 @@ pub async fn settle(
             (
                 "SELECT s.order_id, s.status, s.delay_reason, s.last_news_at, s.eta_from, s.eta_to,
                         s.carrier, s.tracking_number, s.carrier_code, s.carrier_text, s.delivered_to,
-                        o.shop_id, o.number, o.promised_to, c.email, c.first_name, sh.time_zone,
+                        s.pickup, o.shop_id, o.number, o.promised_to, c.email, c.first_name, sh.time_zone,
                         sh.no_news_days
                  FROM shipments s JOIN orders o ON o.id = s.order_id
                  JOIN customers c ON c.id = o.customer_id JOIN shops sh ON sh.id = o.shop_id
@@ -53,7 +60,7 @@ pub async fn settle(
             ),
             // The carrier's latest word (events may arrive in any order), and how many.
             (
-                "SELECT status, code, text, delivered_to, occurred_at,
+                "SELECT status, code, text, delivered_to, pickup, occurred_at,
                         (SELECT count(*) FROM shipment_events WHERE shipment_id = ?1) AS events
                  FROM shipment_events WHERE shipment_id = ?1
                  ORDER BY occurred_at DESC, received_at DESC LIMIT 1",
@@ -72,13 +79,19 @@ pub async fn settle(
         r.get("carrier_code")?,
         r.get("carrier_text")?,
         r.get("delivered_to")?,
+        r.get("pickup")?,
     );
     // Before any carrier news, the status and words are what the shop gave (or `pending`).
     let (carrier, news_at, words, events) = match latest {
         Some(mut e) => (
             status_of(&e.get::<String>("status")?),
             Some(e.get::<i64>("occurred_at")?),
-            (e.get("code")?, e.get("text")?, e.get("delivered_to")?),
+            (
+                e.get("code")?,
+                e.get("text")?,
+                e.get("delivered_to")?,
+                e.get("pickup")?,
+            ),
             e.get::<u32>("events")?,
         ),
         None => {
@@ -116,7 +129,7 @@ pub async fn settle(
     {
         c.execute(
             "UPDATE shipments SET status = ?2, delay_reason = ?3, last_news_at = ?4,
-                 carrier_code = ?5, carrier_text = ?6, delivered_to = ?7
+                 carrier_code = ?5, carrier_text = ?6, delivered_to = ?7, pickup = ?8
              WHERE id = ?1",
             args![
                 shipment_id,
@@ -125,7 +138,8 @@ pub async fn settle(
                 news_at,
                 words.0.as_deref(),
                 words.1.as_deref(),
-                words.2.as_deref()
+                words.2.as_deref(),
+                words.3.as_deref()
             ],
         )
         .await?;
