@@ -1750,6 +1750,22 @@ pub struct ShopTheme {
     pub preset: ThemePreset,
     #[serde(default)]
     pub variables: std::collections::BTreeMap<String, String>,
+    /// The shop's logo (an https image), shown in the hosted page's header with the
+    /// shop's name as its text alternative.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
+    pub logo_url: Option<String>,
+    /// A web font's stylesheet (https) for the hosted page, e.g. a font service's CSS;
+    /// name its family in `--pp-font`. The page's policy then allows styles from that
+    /// stylesheet's origin and fonts from it and from `font_origin`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
+    pub font_css_url: Option<String>,
+    /// Where the font files come from when not from the stylesheet's own origin
+    /// (`https://fonts.gstatic.com` for Google Fonts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub font_origin: Option<String>,
 }
 
 /// What the shop's webhook endpoint receives: one of the event types in [`CATALOGUE`].

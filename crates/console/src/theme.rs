@@ -127,6 +127,7 @@ pub fn Theme() -> impl IntoView {
                     });
                 };
                 let saved = values.clone();
+                let kept = current.clone();
                 let save = move |e: ev::SubmitEvent| {
                     e.prevent_default();
                     let variables: BTreeMap<String, String> = saved
@@ -139,7 +140,8 @@ pub fn Theme() -> impl IntoView {
                         .map(|(p, _)| *p)
                         .find(|p| wire(*p) == preset.get_untracked())
                         .unwrap_or_default();
-                    let theme = ShopTheme { preset, variables };
+                    // The logo and web font are set through the API: kept as they are.
+                    let theme = ShopTheme { preset, variables, ..kept.clone() };
                     spawn_local(async move {
                         let result = session.change::<_, ShopTheme>(Method::PUT, PATH, Some(&theme)).await;
                         said_here.set(Some(said(t, &result, Key::Saved)));

@@ -293,7 +293,39 @@ pub fn validate(theme: &ShopTheme) -> Vec<FieldError> {
             errors.push(error);
         }
     }
+    for (field, url) in [
+        ("logo_url", &theme.logo_url),
+        ("font_css_url", &theme.font_css_url),
+    ] {
+        if url
+            .as_deref()
+            .is_some_and(|u| u.len() > 2000 || !crate::domain::shops::web_url_ok(u))
+        {
+            errors.push(FieldError::new(field, "must be an https address"));
+        }
+    }
+    if let Some(origin) = &theme.font_origin {
+        if crate::domain::shops::origin(origin).as_deref() != Some(origin.as_str()) {
+            errors.push(FieldError::new(
+                "font_origin",
+                "must be an origin such as https://fonts.gstatic.com",
+            ));
+        } else if theme.font_css_url.is_none() {
+            errors.push(FieldError::new(
+                "font_origin",
+                "goes with font_css_url, the stylesheet that uses it",
+            ));
+        }
+    }
     errors
+}
+
+/// The origins a theme's web font needs: its stylesheet's, and its files' when elsewhere.
+pub fn font_origins(theme: &ShopTheme) -> Option<(String, String)> {
+    let css = url::Url::parse(theme.font_css_url.as_deref()?).ok()?;
+    let css = css.origin().ascii_serialization();
+    let files = theme.font_origin.clone().unwrap_or_else(|| css.clone());
+    Some((css, files))
 }
 
 /// The rule the hosted page applies: `postpurchase-order{--pp-x:v;…}`; empty without

@@ -466,6 +466,23 @@ async fn hosted_page(
         extra += &format!(" data-theme=\"{}\"", crate::store::wire_name(theme.preset));
     }
     let style = [HOSTED_STYLE, &crate::theme::css(&theme)].concat();
+    // The shop's web font, from the host it names, and its logo.
+    let fonts = crate::theme::font_origins(&theme);
+    let font_link = theme
+        .font_css_url
+        .as_deref()
+        .filter(|_| fonts.is_some())
+        .map(|u| format!("<link rel=\"stylesheet\" href=\"{}\">", escape(u)))
+        .unwrap_or_default();
+    let brand = match theme.logo_url.as_deref() {
+        Some(logo) => format!(
+            "<p class=\"shop\"><img class=\"logo\" src=\"{}\" alt=\"{}\"></p>",
+            escape(logo),
+            escape(&name)
+        ),
+        None if name.is_empty() => String::new(),
+        None => format!("<p class=\"shop\">{}</p>", escape(&name)),
+    };
     let accept = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
@@ -488,20 +505,15 @@ async fn hosted_page(
         "<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\"><link rel=\"icon\" href=\"data:,\"><title>{title}</title>\
-         <style>{style}</style></head><body><header>{}{}</header><main><h1>{title}</h1>{}</main></body></html>",
+         {font_link}<style>{style}</style></head><body><header>{brand}{}</header><main><h1>{title}</h1>{}</main></body></html>",
         escape(&lang),
-        if name.is_empty() {
-            String::new()
-        } else {
-            format!("<p class=\"shop\">{}</p>", escape(&name))
-        },
         state.widget.language_switch(&lang),
         embed_tag(&state.public_url, &shop, &token, &extra)
     );
     (
         [
             (header::CACHE_CONTROL, "no-store".to_owned()),
-            (header::CONTENT_SECURITY_POLICY, hosted_csp(&style)),
+            (header::CONTENT_SECURITY_POLICY, hosted_csp(&style, fonts)),
             (header::VARY, "Accept-Language".to_owned()),
         ],
         Html(page),
@@ -683,6 +695,7 @@ const HOSTED_STYLE: &str = "body{margin:0;padding:1rem;background:#f6f6f4;color:
     font:16px/1.5 system-ui,sans-serif}main,header{max-width:44rem;margin:0 auto}\
     header{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:center;\
     gap:.5rem 1rem;margin-bottom:1rem}.shop{margin:0;font-weight:700;font-size:1.125rem}\
+    .logo{display:block;max-height:2.5rem;max-width:12rem}\
     header ul{display:flex;flex-wrap:wrap;gap:.25rem .75rem;margin:0;padding:0;list-style:none}\
     header a{color:inherit;text-underline-offset:.15em}header a[aria-current]{font-weight:700;\
     text-decoration:none}h1{font-size:1.5rem;margin:0 0 1rem}";
@@ -690,12 +703,19 @@ const HOSTED_STYLE: &str = "body{margin:0;padding:1rem;background:#f6f6f4;color:
 /// The hosted page runs nothing but the widget from this server: scripts, requests and
 /// styles from here only (its one inline style by hash), WebAssembly allowed, product
 /// images from anywhere on https, and no framing.
-fn hosted_csp(inline_style: &str) -> String {
+fn hosted_csp(inline_style: &str, fonts: Option<(String, String)>) -> String {
     let style = style_hash(inline_style);
+    // A web font the shop names: its stylesheet's origin for styles, and fonts from there
+    // and from where its files are.
+    let (styles, fonts) = match fonts {
+        Some((css, files)) if css == files => (format!(" {css}"), format!("; font-src {css}")),
+        Some((css, files)) => (format!(" {css}"), format!("; font-src {css} {files}")),
+        None => (String::new(), String::new()),
+    };
     format!(
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; \
-         style-src 'sha256-{style}'; img-src 'self' https: data:; base-uri 'none'; form-action 'none'; \
-         frame-ancestors 'none'"
+         style-src 'sha256-{style}'{styles}; img-src 'self' https: data:{fonts}; base-uri 'none'; \
+         form-action 'none'; frame-ancestors 'none'"
     )
 }
 

@@ -699,6 +699,62 @@ async fn the_hosted_page_wears_the_shops_theme_allowed_by_its_policy(backend: Ba
     assert_eq!(read, stored);
 }
 
+/// The shop's logo heads its hosted page (its name as the text alternative), and a web
+/// font from a host the shop names is loaded, allowed by the page's policy for exactly
+/// that host; anything but https is refused.
+async fn the_hosted_page_wears_the_shops_logo_and_web_font(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (status, body) = app
+        .admin_put(
+            "/api/v1/admin/theme",
+            SHOP_KEY,
+            r#"{"logo_url": "javascript:alert(1)", "font_css_url": "http://fonts.example/css",
+                "font_origin": "https://files.example/fonts"}"#,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        error_fields(&body),
+        ["logo_url", "font_css_url", "font_origin"]
+    );
+    let (status, body) = app
+        .admin_put(
+            "/api/v1/admin/theme",
+            SHOP_KEY,
+            r#"{"variables": {"--pp-font": "Inter, system-ui, sans-serif"},
+                "logo_url": "https://cdn.shop.example/logo.svg",
+                "font_css_url": "https://fonts.googleapis.com/css2?family=Inter&display=swap",
+                "font_origin": "https://fonts.gstatic.com"}"#,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (csp, html) = hosted_page(&app, "").await;
+    assert!(
+        html.contains(
+            "<img class=\"logo\" src=\"https://cdn.shop.example/logo.svg\" alt=\"Test Shop\">"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("<link rel=\"stylesheet\" href=\"https://fonts.googleapis.com/css2?family=Inter&amp;display=swap\">"),
+        "{html}"
+    );
+    assert!(csp.contains("' https://fonts.googleapis.com;"), "{csp}");
+    assert!(
+        csp.contains("font-src https://fonts.googleapis.com https://fonts.gstatic.com;"),
+        "{csp}"
+    );
+    // Without a font, the policy allows no other host.
+    app.admin_put("/api/v1/admin/theme", SHOP_KEY, r#"{"preset": "light"}"#)
+        .await;
+    let (csp, html) = hosted_page(&app, "").await;
+    assert!(
+        !csp.contains("font-src") && !csp.contains("googleapis"),
+        "{csp}"
+    );
+    assert!(html.contains("<p class=\"shop\">Test Shop</p>"), "{html}");
+}
+
 async fn the_hosted_page_speaks_the_browsers_language_under_a_strict_policy(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     built_widget(dir.path());
@@ -866,5 +922,6 @@ storage_tests!(
     without_a_built_widget_the_loader_says_so,
     the_hosted_page_embeds_the_token_escaped,
     the_hosted_page_wears_the_shops_theme_allowed_by_its_policy,
+    the_hosted_page_wears_the_shops_logo_and_web_font,
     the_hosted_page_speaks_the_browsers_language_under_a_strict_policy,
 );
