@@ -171,7 +171,7 @@ pub(crate) fn draw(cx: Ctx, panel: &Element, m: Module, data: &JsValue) -> bool 
             FromJs::from_js(data).map(|d| returns::returns(t, &f, &order, panel, &d))
         }
         Module::Reviews => {
-            FromJs::from_js(data).map(|d: Vec<_>| reviews::reviews(t, &f, panel, &d))
+            FromJs::from_js(data).map(|d: Vec<_>| reviews::reviews(t, &f, &order, panel, &d))
         }
         Module::Referral => {
             FromJs::from_js(data).map(|d| referral::referral(t, &f, &order, panel, &d))

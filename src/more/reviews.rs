@@ -24,13 +24,39 @@ fn standing(status: ReviewStatus) -> Key {
     }
 }
 
-pub(super) fn reviews(t: Texts, formats: &Formats, panel: &Element, items: &[ReviewItem]) {
+pub(super) fn reviews(
+    t: Texts,
+    formats: &Formats,
+    order: &OrderView,
+    panel: &Element,
+    items: &[ReviewItem],
+) {
     for item in items {
         let line = item.line_id.to_string();
         let name = item.name.as_str();
         let wrap = add(panel, "div", "pp-review", "");
         attr(&wrap, "part", "review");
-        add(&wrap, "h5", "pp-subheading", name);
+        // The product's picture beside its name, as in the item list.
+        let head = add(&wrap, "div", "pp-review-head", "");
+        let picture = order
+            .items
+            .iter()
+            .find(|l| l.id == item.line_id)
+            .and_then(|l| l.image_url.as_deref())
+            .filter(|u| is_image_url(u));
+        if let Some(src) = picture {
+            let img = add(&head, "img", "pp-thumb", "");
+            for (k, v) in [
+                ("src", src),
+                ("alt", ""),
+                ("width", "56"),
+                ("height", "56"),
+                ("loading", "lazy"),
+            ] {
+                attr(&img, k, v);
+            }
+        }
+        add(&head, "h5", "pp-subheading", name);
         if let Some(review) = &item.review {
             let stars = usize::from(review.stars.min(5));
             let rated = add(&wrap, "p", "pp-rated", "");
@@ -51,7 +77,9 @@ pub(super) fn reviews(t: Texts, formats: &Formats, panel: &Element, items: &[Rev
                 &[" ", &t.fill(Key::ReviewsRated, &stars.to_string())].concat(),
             );
             // Exactly as typed: text nodes, never markup.
-            add(&wrap, "p", "pp-review-title", &review.title);
+            if !review.title.is_empty() {
+                add(&wrap, "p", "pp-review-title", &review.title);
+            }
             add(&wrap, "p", "pp-review-body", &review.body);
             if let Some(f) = review.fit {
                 add(&wrap, "p", "pp-note", t.get(fit(f)));
@@ -105,7 +133,7 @@ pub(super) fn reviews(t: Texts, formats: &Formats, panel: &Element, items: &[Rev
                     let _ = input.remove_attribute("required");
                 }
             }
-            field(&f, &id, "title", t.get(Key::ReviewsHeadline), 100, 0, true);
+            field(&f, &id, "title", t.get(Key::ReviewsHeadline), 100, 0, false);
             field(&f, &id, "body", t.get(Key::ReviewsBody), 2000, 4, true);
             actions(t, &f, Key::MoreSend, false);
         }

@@ -16,8 +16,14 @@ function focused(page) {
     while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
     if (!el || el === document.body) return { name: "", visible: false };
     const label = el.labels?.[0]?.textContent || el.getAttribute("aria-label") || el.textContent || "";
-    const style = getComputedStyle(el);
-    return { name: label.trim().replace(/\s+/g, " "), visible: style.outlineStyle !== "none" && style.outlineWidth !== "0px" };
+    // The ring is the control's own, unless the control is see-through (a star of the
+    // rating is a transparent radio over its label): then its label's.
+    const ring = (node) => {
+      const style = getComputedStyle(node);
+      return style.outlineStyle !== "none" && style.outlineWidth !== "0px";
+    };
+    const own = getComputedStyle(el).opacity !== "0" && ring(el);
+    return { name: label.trim().replace(/\s+/g, " "), visible: own || (el.labels?.[0] ? ring(el.labels[0]) : false) };
   });
 }
 

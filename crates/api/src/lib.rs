@@ -1371,11 +1371,9 @@ pub struct NewReview {
     /// 1 to 5.
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub stars: u8,
-    /// 1 to 100 characters.
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 100, pattern = "\\S")
-    )]
+    /// Optional: empty, or up to 100 characters that are not all spaces.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, pattern = "^$|\\S"))]
     pub title: String,
     /// 1 to 2000 characters.
     #[cfg_attr(

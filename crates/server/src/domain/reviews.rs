@@ -12,11 +12,12 @@ pub fn validate(review: &NewReview, sized: bool) -> Vec<FieldError> {
     if !(1..=5).contains(&review.stars) {
         errors.push(FieldError::new("stars", "must be 1 to 5"));
     }
-    for (field, text, max) in [
-        ("title", &review.title, TITLE_MAX),
-        ("body", &review.body, BODY_MAX),
+    // The title is optional: empty, or words.
+    for (field, text, max, optional) in [
+        ("title", &review.title, TITLE_MAX, true),
+        ("body", &review.body, BODY_MAX, false),
     ] {
-        if !super::text_ok(text, max) {
+        if !(optional && text.is_empty()) && !super::text_ok(text, max) {
             errors.push(FieldError::new(
                 field,
                 format!("must be 1 to {max} characters"),
@@ -57,6 +58,8 @@ mod tests {
             true
         )
         .is_empty());
+        // No title is fine; a title of spaces is not.
+        assert!(fields(review(4, "", "Warm", None), false).is_empty());
         assert_eq!(
             fields(review(0, " ", &"x".repeat(2001), Some(Fit::Small)), false),
             ["stars", "title", "body", "fit"]
