@@ -17,7 +17,8 @@ pub fn validate(review: &NewReview, sized: bool) -> Vec<FieldError> {
         ("title", &review.title, TITLE_MAX, true),
         ("body", &review.body, BODY_MAX, false),
     ] {
-        if !(optional && text.is_empty()) && !super::text_ok(text, max) {
+        let fine = super::text_ok(text, max) || (optional && text.is_empty());
+        if !fine {
             errors.push(FieldError::new(
                 field,
                 format!("must be 1 to {max} characters"),
