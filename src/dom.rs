@@ -69,6 +69,25 @@ pub fn is_image_url(url: &str) -> bool {
     is_web_url(url) || lower.starts_with("data:image/")
 }
 
+/// An item's picture, 56 px square, into `parent`, when the order line has one that may be
+/// shown (see [`is_image_url`]): the item list, a review, a return's first step.
+pub fn thumbnail(parent: &Element, src: Option<&str>) -> Option<Element> {
+    let src = src.filter(|u| is_image_url(u))?;
+    let img = add(parent, "img", "pp-thumb", "");
+    for (k, v) in [
+        ("part", "thumbnail"),
+        ("src", src),
+        ("alt", ""),
+        ("width", "56"),
+        ("height", "56"),
+        ("loading", "lazy"),
+        ("decoding", "async"),
+    ] {
+        attr(&img, k, v);
+    }
+    Some(img)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1583,6 +1583,11 @@ async fn a_return_goes_step_by_step_and_sends_what_was_chosen() {
         &["Final sale: cannot be returned.", "Can be returned until "],
     );
     click(&root, "[data-act=m-start]");
+    // Each item with its picture.
+    assert!(root
+        .query_selector("[data-step='0'] img.pp-thumb")
+        .unwrap()
+        .is_some());
     // No item chosen: said, and nothing moves on.
     click(&root, "[data-step='0'] [data-act=m-next]");
     assert_shows(&root, &["Choose at least one item."]);
@@ -1601,9 +1606,18 @@ async fn a_return_goes_step_by_step_and_sends_what_was_chosen() {
         Some("false")
     );
     click(&root, "[data-step='1'] [data-act=m-next]");
-    // No variant in stock: no exchange.
+    // No variant in stock: no exchange, and the shopper is told why.
     let exchange = root.query_selector("[value=exchange]").unwrap().unwrap();
     assert!(exchange.has_attribute("disabled"));
+    let why = root.query_selector("#pp-rf-noswap").unwrap().unwrap();
+    assert!(!why.has_attribute("hidden"));
+    assert_eq!(
+        why.text_content().unwrap(),
+        "No exchange possible: Gooseneck kettle is not in stock in another size or colour right now."
+    );
+    assert!(exchange
+        .get_attribute("aria-describedby")
+        .is_some_and(|ids| ids.ends_with(" pp-rf-noswap")));
     click(&root, "[value=store_credit]");
     click(&root, "[data-step='2'] [data-act=m-next]");
     click(&root, "[value=drop_off]");

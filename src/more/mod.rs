@@ -28,7 +28,7 @@ pub(crate) use survey::need_phone;
 
 use crate::decode::{set, FromJs};
 use crate::dom::{add, all, attr, find, focus, make, show};
-use crate::dom::{is_image_url, is_web_url};
+use crate::dom::{is_image_url, is_web_url, thumbnail};
 use crate::i18n::{Key, Texts};
 use crate::intl::Formats;
 use crate::state::Ctx;
@@ -192,6 +192,15 @@ pub(crate) fn draw(cx: Ctx, panel: &Element, m: Module, data: &JsValue) -> bool 
         failed(t, panel);
     }
     drawn.is_some()
+}
+
+/// The picture of order line `line`, if it has one.
+fn picture(order: &OrderView, line: i64) -> Option<&str> {
+    order
+        .items
+        .iter()
+        .find(|i| i.id == line)
+        .and_then(|i| i.image_url.as_deref())
 }
 
 /// Says in `panel` that its module could not be shown.

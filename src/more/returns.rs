@@ -207,13 +207,18 @@ pub(super) fn returns(t: Texts, f: &Formats, order: &OrderView, panel: &Element,
                 part
             };
             match n {
-                0 => select(
-                    &part,
-                    id,
-                    &["q", &line].concat(),
-                    &t.fill(Key::ReturnsQuantity, name),
-                    &options((0..=l.quantity).map(|q| (q.to_string(), q.to_string()))),
-                ),
+                0 => {
+                    // Each item with its picture, as in the item list.
+                    let row = add(&part, "div", "pp-review-head", "");
+                    thumbnail(&row, picture(order, l.line_id));
+                    select(
+                        &row,
+                        id,
+                        &["q", &line].concat(),
+                        &t.fill(Key::ReturnsQuantity, name),
+                        &options((0..=l.quantity).map(|q| (q.to_string(), q.to_string()))),
+                    )
+                }
                 1 => {
                     let mut reasons = vec![choose()];
                     reasons.extend(data.reasons.iter().map(|r| (r.clone(), r.clone())));
@@ -243,6 +248,7 @@ pub(super) fn returns(t: Texts, f: &Formats, order: &OrderView, panel: &Element,
                             .map(|o| (o.sku.clone(), o.variant.clone())),
                     );
                     attr(&part, "data-variants", &(variants.len() - 1).to_string());
+                    attr(&part, "data-name", name);
                     select(
                         &part,
                         id,
@@ -280,6 +286,20 @@ pub(super) fn returns(t: Texts, f: &Formats, order: &OrderView, panel: &Element,
                     &group_el,
                     set.children().item(1).as_ref().map(|e| e.as_ref()),
                 );
+                // Why an exchange cannot be chosen, when it cannot: filled in by `sync`.
+                let why = make("p", "pp-note");
+                attr(&why, "id", "pp-rf-noswap");
+                attr(&why, "data-says", t.get(Key::ReturnsNoExchange));
+                show(&why, false);
+                let _ = set.insert_before(&why, group_el.next_sibling().as_ref());
+                if let Some(radio) = find(&group_el, "[value=exchange]") {
+                    let tied = radio.get_attribute("aria-describedby").unwrap_or_default();
+                    attr(
+                        &radio,
+                        "aria-describedby",
+                        &[&tied, " pp-rf-noswap"].concat(),
+                    );
+                }
             }
             3 => {
                 let choices =
@@ -352,13 +372,13 @@ pub(super) fn chosen(form: &Element) -> Vec<(String, i64)> {
 pub(crate) fn sync(form: &Element) {
     let lines = chosen(form);
     let exchange = value(form, "resolution") == Resolution::Exchange.as_str();
-    let mut swappable = true;
+    let mut stuck = Vec::new();
     for part in all(form, "fieldset[data-line]") {
         let line = part.get_attribute("data-line").unwrap_or_default();
         let on = lines.iter().any(|(l, _)| *l == line);
         let variants = part.get_attribute("data-variants");
         if on && variants.as_deref() == Some("0") {
-            swappable = false;
+            stuck.push(part.get_attribute("data-name").unwrap_or_default());
         }
         let on = on && (variants.is_none() || exchange);
         let _ = part.toggle_attribute_with_force("disabled", !on);
@@ -368,7 +388,13 @@ pub(crate) fn sync(form: &Element) {
         form,
         &["[value=", Resolution::Exchange.as_str(), "]"].concat(),
     ) {
-        let _ = radio.toggle_attribute_with_force("disabled", !swappable);
+        let _ = radio.toggle_attribute_with_force("disabled", !stuck.is_empty());
+    }
+    // Said, not only greyed out: which items have no other variant in stock.
+    if let Some(why) = find(form, "#pp-rf-noswap") {
+        let says = why.get_attribute("data-says").unwrap_or_default();
+        why.set_text_content(Some(&says.replace("{names}", &stuck.join(", "))));
+        show(&why, !stuck.is_empty());
     }
 }
 

@@ -38,24 +38,7 @@ pub(super) fn reviews(
         attr(&wrap, "part", "review");
         // The product's picture beside its name, as in the item list.
         let head = add(&wrap, "div", "pp-review-head", "");
-        let picture = order
-            .items
-            .iter()
-            .find(|l| l.id == item.line_id)
-            .and_then(|l| l.image_url.as_deref())
-            .filter(|u| is_image_url(u));
-        if let Some(src) = picture {
-            let img = add(&head, "img", "pp-thumb", "");
-            for (k, v) in [
-                ("src", src),
-                ("alt", ""),
-                ("width", "56"),
-                ("height", "56"),
-                ("loading", "lazy"),
-            ] {
-                attr(&img, k, v);
-            }
-        }
+        thumbnail(&head, picture(order, item.line_id));
         add(&head, "h5", "pp-subheading", name);
         if let Some(review) = &item.review {
             let stars = usize::from(review.stars.min(5));

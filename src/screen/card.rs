@@ -6,7 +6,7 @@ use postpurchase_api::{OrderStage, OrderView, ShopContact};
 use web_sys::Element;
 
 use crate::dom::{add, attr, make};
-use crate::dom::{is_image_url, is_web_url};
+use crate::dom::{is_web_url, thumbnail};
 use crate::i18n::{joined, Key, Texts};
 use crate::intl::Formats;
 use crate::parcels::Arrival;
@@ -104,26 +104,12 @@ pub(super) fn items(t: Texts, f: &Formats, order: &OrderView) -> Element {
     for item in &order.items {
         let li = add(&list, "li", "pp-item", "");
         attr(&li, "part", "item");
-        match item.image_url.as_deref().filter(|u| is_image_url(u)) {
-            Some(src) => {
-                let img = add(&li, "img", "pp-thumb", "");
-                for (k, v) in [
-                    ("part", "thumbnail"),
-                    ("src", src),
-                    ("alt", ""),
-                    ("width", "56"),
-                    ("height", "56"),
-                    ("loading", "lazy"),
-                    ("decoding", "async"),
-                ] {
-                    attr(&img, k, v);
-                }
-            }
-            None => attr(
+        if thumbnail(&li, item.image_url.as_deref()).is_none() {
+            attr(
                 &add(&li, "span", "pp-thumb pp-thumb-empty", ""),
                 "part",
                 "thumbnail",
-            ),
+            );
         }
         let text = add(&li, "div", "pp-item-text", "");
         add(&text, "p", "pp-item-name", &item.name);
