@@ -220,13 +220,10 @@ fn act(cx: Ctx, action: Action, target: Element) {
             // Enter in a return step before the last one means "Next".
             if target.id() == "pp-rf" && live.step.get() < LAST_STEP {
                 step_to(cx, &target, true);
-            } else {
-                more::need_phone(&target);
-                if check(t, &target) {
-                    let path = target.get_attribute("data-post").unwrap_or_default();
-                    let body = body(&target, &path);
-                    post(cx, target, path, body);
-                }
+            } else if check(t, &target) {
+                let path = target.get_attribute("data-post").unwrap_or_default();
+                let body = body(&target, &path);
+                post(cx, target, path, body);
             }
         }
         Action::CancelReturn(number, true) => {

@@ -157,6 +157,15 @@ pub(super) fn options(values: impl IntoIterator<Item = (String, String)>) -> Vec
 /// Marks the controls in `scope` that the browser finds wanting (required, too long), each
 /// with the message for its kind, and gives the keyboard to the first; true when none.
 pub(crate) fn check(t: Texts, scope: &Element) -> bool {
+    // A field that becomes required (`data-needed-with`: the box whose ticking makes it
+    // needed, as a number for texts) is required now or not.
+    for field in all(scope, "[data-needed-with]") {
+        let with = field.get_attribute("data-needed-with").unwrap_or_default();
+        let on = find(scope, &["[name=", &with, "]"].concat())
+            .and_then(|b| get(&b, "checked").as_bool())
+            .unwrap_or(false);
+        let _ = field.toggle_attribute_with_force("required", on);
+    }
     let bad = all(scope, "input:invalid,select:invalid,textarea:invalid");
     for el in &bad {
         let radio = get(el, "type").as_string().as_deref() == Some("radio");

@@ -24,7 +24,6 @@ mod survey;
 pub(crate) use forms::{check, mark};
 use returns::chosen;
 pub(crate) use returns::{sync, turn, worth, LAST_STEP};
-pub(crate) use survey::need_phone;
 
 use crate::decode::{set, FromJs};
 use crate::dom::{add, all, attr, find, focus, make, show};
@@ -248,8 +247,8 @@ pub(crate) fn body(form: &Element, post: &str) -> String {
                 set(&o, k, on.and_then(|v| v.as_bool()).unwrap_or(false));
             }
             let phone = value(form, "phone");
-            if !phone.trim().is_empty() {
-                set(&o, "phone", phone.trim());
+            if !phone.is_empty() {
+                set(&o, "phone", phone);
             }
         }
         "reviews" => {

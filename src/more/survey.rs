@@ -89,27 +89,17 @@ pub(super) fn survey(t: Texts, order: &OrderView, panel: &Element, data: &Survey
             0,
             false,
         );
-        if let Some(input) = f.query_selector("[name=phone]").ok().flatten() {
+        if let Some(input) = find(&f, "[name=phone]") {
             for (k, v) in [
                 ("type", "tel"),
                 ("autocomplete", "tel"),
                 ("inputmode", "tel"),
+                // Needed once texts are ticked; `check` asks for it then.
+                ("data-needed-with", "sms"),
             ] {
                 attr(&input, k, v);
             }
         }
     }
     actions(t, &f, Key::SurveySave, false);
-}
-
-/// The number is needed once texts are ticked: the browser's own check then asks for it.
-pub(crate) fn need_phone(form: &Element) {
-    if let (Some(sms), Some(phone)) = (find(form, "[name=sms]"), find(form, "[name=phone]")) {
-        let on = get(&sms, "checked").as_bool().unwrap_or(false);
-        let _ = if on {
-            phone.set_attribute("required", "")
-        } else {
-            phone.remove_attribute("required")
-        };
-    }
 }

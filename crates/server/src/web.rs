@@ -548,9 +548,6 @@ async fn return_page(
             address,
             points,
         })) => {
-            let qr = crate::domain::returns::qr_svg(&view.number).unwrap_or_default();
-            // The library's drawing, from its `<svg` on (no XML prologue inside HTML).
-            let qr = qr.find("<svg").map_or("", |at| &qr[at..]);
             let items: String = view
                 .items
                 .iter()
@@ -566,10 +563,6 @@ async fn return_page(
             let contents = format!(
                 "<h2>{}</h2><ul>{items}</ul>",
                 escape(&text("page.return_items"))
-            );
-            let code = format!(
-                "<figure>{qr}<figcaption>{}</figcaption></figure>",
-                escape(&view.number)
             );
             let body = match view.send_by.as_deref() {
                 // Nowhere to send it yet: say so, and tell nobody to send anything.
@@ -611,16 +604,24 @@ async fn return_page(
                         escape(&text("page.return_send_by"))
                             .replace("{date}", &format!("<time datetime=\"{by}\">{by}</time>"))
                     );
+                    // The code to scan, drawn only for a return that can be sent.
+                    let qr = crate::domain::returns::qr_svg(&view.number).unwrap_or_default();
+                    // The library's drawing, from its `<svg` on (no XML prologue in HTML).
+                    let qr = qr.find("<svg").map_or("", |at| &qr[at..]);
+                    let code = format!(
+                        "<figure>{qr}<figcaption>{}</figcaption></figure>",
+                        escape(&view.number)
+                    );
                     let dropping = view.method != postpurchase_api::ReturnMethod::Label;
                     let points: String = points
                         .iter()
                         .filter(|_| dropping)
-                        .map(|(name, address, hours)| {
+                        .map(|p| {
                             format!(
                                 "<li><strong>{}</strong><br>{}{}</li>",
-                                escape(name),
-                                escape(address),
-                                hours
+                                escape(&p.name),
+                                escape(&p.address),
+                                p.opening_hours
                                     .iter()
                                     .map(|h| format!("<br>{}", escape(h)))
                                     .collect::<String>()

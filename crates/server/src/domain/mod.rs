@@ -293,10 +293,7 @@ pub fn validate_new_order(order: &NewOrder, now: i64) -> Vec<FieldError> {
         .as_deref()
         .is_some_and(|p| !phone_ok(p))
     {
-        fail(
-            "customer.phone".into(),
-            "must be a phone number: digits, spaces and + ( ) - ., 6 to 15 digits",
-        );
+        fail("customer.phone".into(), PHONE_RULE);
     }
     if !(1..=500).contains(&order.items.len()) {
         fail("items".into(), "an order has 1 to 500 items");
@@ -826,6 +823,9 @@ fn validate_pickup(p: &PickupDetails, now: i64, errors: &mut Vec<FieldError>) {
         fail("code", "must be 1 to 32 characters on one line");
     }
 }
+
+/// What [`phone_ok`] asks, said to whoever sent a number it refuses.
+pub const PHONE_RULE: &str = "must be a phone number: digits, spaces and + ( ) - ., 6 to 15 digits";
 
 /// A phone number as people write it: digits, spaces and `+ ( ) - .`, at most 30
 /// characters, with 6 to 15 digits (E.164's most).

@@ -28,12 +28,12 @@ pub fn validate_nps(answer: &NpsAnswer) -> Vec<FieldError> {
 /// Checks shipping-news preferences: texts need a number, the shop's (`phone_known`) or
 /// one given with them.
 pub fn validate_preferences(p: &Preferences, phone_known: bool) -> Vec<FieldError> {
-    match p.phone.as_deref().map(str::trim) {
-        Some(phone) if !super::phone_ok(phone) => vec![FieldError::new(
-            "phone",
-            "must be a phone number: digits, spaces and + ( ) - ., 6 to 15 digits",
-        )],
-        None | Some("") if p.sms && !phone_known => {
+    // An empty number is no number.
+    match p.phone.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        Some(phone) if !super::phone_ok(phone) => {
+            vec![FieldError::new("phone", super::PHONE_RULE)]
+        }
+        None if p.sms && !phone_known => {
             vec![FieldError::new("phone", "is needed for text messages")]
         }
         _ => Vec::new(),
@@ -141,6 +141,7 @@ mod tests {
                 .collect()
         };
         assert!(fields(prefs(false, None), false).is_empty());
+        assert!(fields(prefs(false, Some("")), false).is_empty());
         assert!(fields(prefs(true, None), true).is_empty());
         assert_eq!(fields(prefs(true, None), false), ["phone"]);
         assert_eq!(fields(prefs(true, Some("  ")), false), ["phone"]);

@@ -4,13 +4,13 @@
 
 use axum::http::StatusCode;
 use postpurchase_api::{
-    AdminReturn, ExchangeOption, FieldError, NewReturn, Resolution, ReturnChanged, ReturnItemView,
-    ReturnOptions, ReturnQuote, ReturnSettings, ReturnStatus, ReturnView, ReturnableLine,
-    StockLevel, WebhookData,
+    AdminReturn, ExchangeOption, FieldError, NewReturn, PickupPoint, Resolution, ReturnChanged,
+    ReturnItemView, ReturnOptions, ReturnQuote, ReturnSettings, ReturnStatus, ReturnView,
+    ReturnableLine, StockLevel, WebhookData,
 };
 
 use super::idempotency::{Keyed, Saved};
-use super::orders::{self, OrderRef};
+use super::orders::{self, point_columns, OrderRef};
 use super::{date_of, from_wire, instant, webhooks, wire_name};
 use crate::db::{Conn, Db, DbError};
 use crate::domain::returns::{amounts, returnable, shop_may_move, with_links, LineFacts};
@@ -497,7 +497,7 @@ pub struct ReturnPage {
     pub shop: String,
     pub address: Option<String>,
     /// Where to drop it off: the shop's points (name, address, opening hours), 5 at most.
-    pub points: Vec<(String, String, Vec<String>)>,
+    pub points: Vec<PickupPoint>,
 }
 
 impl Db {
@@ -792,19 +792,16 @@ impl Db {
                 .await?;
             let points = c
                 .query(
-                    "SELECT name, address, opening_hours FROM pickup_points
-                     WHERE shop_id = ?1 ORDER BY locker, id LIMIT 5",
+                    concat!(
+                        "SELECT ",
+                        point_columns!(),
+                        " FROM pickup_points WHERE shop_id = ?1 ORDER BY locker, id LIMIT 5"
+                    ),
                     args![order.shop_id],
                 )
                 .await?
                 .into_iter()
-                .map(|mut r| {
-                    Ok((
-                        r.get("name")?,
-                        r.get("address")?,
-                        super::lines(&r.get::<String>("opening_hours")?),
-                    ))
-                })
+                .map(|mut r| orders::point_from(&mut r, None))
                 .collect::<Result<_, DbError>>()?;
             Ok(Some(ReturnPage {
                 lines: facts(c, order.order_id).await?,
