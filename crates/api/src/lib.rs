@@ -799,6 +799,11 @@ pub struct NewLineItem {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub product: Option<String>,
+    /// The kind of product (e.g. `shoes`, `coffee`), as the shop names it: a return of it
+    /// offers the shop's reasons for that kind (see [`ReturnSettings::reasons_by_type`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 60))]
+    pub product_type: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -1339,6 +1344,10 @@ pub struct ReviewView {
     /// The shop's public answer, shown under the review.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply: Option<String>,
+    /// Its photos' ids: the shopper's own order and the shop's admin API show them at any
+    /// time, `GET /api/v1/photos/{id}` to anyone only while the review is published.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<String>,
 }
 
 /// Admin API: whether the shop runs reviews.
@@ -1384,6 +1393,26 @@ pub struct NewReview {
     /// Only for items in sizes.
     #[serde(default)]
     pub fit: Option<Fit>,
+    /// Up to three photos uploaded for this order (their [`Photo::id`]s), shown once the
+    /// shop publishes the review.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 3))]
+    pub photos: Vec<String>,
+}
+
+/// A photo the server keeps (uploaded by the shopper for a review or a return): checked by
+/// its content to be a JPEG, PNG or WebP image, at most 5 MB, stored without its metadata
+/// (GPS position, camera, comments).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Photo {
+    /// What a review or a return names it by; unguessable.
+    pub id: String,
+    /// `image/jpeg`, `image/png` or `image/webp`.
+    pub content_type: String,
+    /// In pixels, as shown.
+    pub width: u32,
+    pub height: u32,
 }
 
 /// Admin API: a review to moderate, with the order it came from.
@@ -1432,6 +1461,10 @@ pub struct ReturnableLine {
     pub window_closes_at: Option<String>,
     /// Other variants of the same product it can be exchanged for.
     pub exchange_options: Vec<ExchangeOption>,
+    /// The reasons to choose from for this item: the shop's reasons for its kind of
+    /// product, else the shop's reasons for all.
+    #[serde(default)]
+    pub reasons: Vec<String>,
 }
 
 /// A variant to exchange for, as the shop's stock stands.
@@ -1448,8 +1481,11 @@ pub struct ExchangeOption {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ReturnOptions {
     pub lines: Vec<ReturnableLine>,
-    /// The shop's reasons to choose from.
+    /// The shop's reasons to choose from, for items of no kind it gives its own.
     pub reasons: Vec<String>,
+    /// The reasons for which a photo can be attached (damage, a wrong item).
+    #[serde(default)]
+    pub photo_reasons: Vec<String>,
     /// Extra store credit, in percent, for choosing credit over money back.
     pub store_credit_bonus: u32,
     pub returns: Vec<ReturnView>,
@@ -1571,6 +1607,11 @@ pub struct NewReturnItem {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub exchange_sku: Option<String>,
+    /// Up to three photos uploaded for this order (their [`Photo::id`]s), for a reason
+    /// the shop takes photos for (`photo_reasons`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 3))]
+    pub photos: Vec<String>,
 }
 
 /// A return as the shopper and the shop see it.
@@ -1629,6 +1670,9 @@ pub struct ReturnItemView {
     pub comment: Option<String>,
     /// For an exchange: the variant sent instead.
     pub exchange_sku: Option<String>,
+    /// Its photos' ids, for the shopper's order and the shop's admin API.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<String>,
 }
 
 /// Admin API: the stock of the shop's variants, for exchanges. Listed SKUs are set; others
@@ -1707,6 +1751,15 @@ pub struct ReturnSettings {
     #[serde(default = "default_send_days")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 60))]
     pub send_within_days: u32,
+    /// Reasons for kinds of products (an order line's `product_type`), up to 20 kinds of 1
+    /// to 12 reasons each, used instead of `reasons` for items of that kind.
+    #[serde(default)]
+    pub reasons_by_type: std::collections::BTreeMap<String, Vec<String>>,
+    /// Reasons (of `reasons` or `reasons_by_type`) for which the shopper can attach up to
+    /// three photos: damage, a wrong item.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 12))]
+    pub photo_reasons: Vec<String>,
 }
 
 fn default_send_days() -> u32 {
@@ -1920,6 +1973,9 @@ pub struct ErasureReport {
     pub survey_answers: u64,
     /// Webhooks about the customer's orders removed from the outbox.
     pub webhooks: u64,
+    /// Photos of the customer's reviews and returns, deleted.
+    #[serde(default)]
+    pub photos: u64,
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub mod feeds;
 pub mod limits;
 pub mod maintenance;
 pub mod openapi;
+pub mod photos;
 pub mod platforms;
 pub mod referral;
 pub mod replay;
@@ -229,7 +230,8 @@ pub const BODY_STOCK: usize = 1024 * 1024;
 
 /// The routes that take more or less than [`BODY_DEFAULT`], by path template: what the
 /// routers enforce and the OpenAPI document says.
-const BODY_LIMITS: [(&str, usize); 8] = [
+const BODY_LIMITS: [(&str, usize); 9] = [
+    (photos::PHOTOS_PATH, photos::BODY_PHOTO),
     (feeds::FEED_PATH, BODY_ORDER),
     (platforms::PLATFORM_PATH, BODY_ORDER),
     (choices::CHOICE_PATH, BODY_SMALL),
@@ -288,6 +290,7 @@ pub fn app(state: AppState) -> Router {
         .merge(referral::router())
         .merge(survey::router())
         .merge(reviews::router())
+        .merge(photos::router())
         .merge(returns::router())
         .merge(theme::router())
         .merge(web::router())

@@ -29,6 +29,7 @@ pub fn spawn(db: Arc<Db>, clock: Clock, every: Duration) -> JoinHandle<()> {
                     tokens = purged.tokens,
                     idempotency_records = purged.idempotency_records,
                     webhooks = purged.webhooks,
+                    photos = purged.photos,
                     "purged expired data"
                 ),
                 Ok(_) => {}

@@ -784,15 +784,36 @@ async fn seed_follow_up(
         &ReturnSettings {
             enabled: true,
             window_days: 30,
-            reasons: [
-                "Too small",
-                "Too large",
+            reasons: words(&[
                 "Not as pictured",
                 "Arrived damaged",
+                "Wrong item sent",
                 "Changed my mind",
+            ]),
+            reasons_by_type: [
+                (
+                    "clothing".to_owned(),
+                    words(&[
+                        "Too small",
+                        "Too large",
+                        "Not as pictured",
+                        "Arrived damaged",
+                        "Wrong item sent",
+                        "Changed my mind",
+                    ]),
+                ),
+                (
+                    "coffee".to_owned(),
+                    words(&[
+                        "Wrong grind",
+                        "Arrived damaged",
+                        "Wrong item sent",
+                        "Changed my mind",
+                    ]),
+                ),
             ]
-            .map(str::to_owned)
-            .to_vec(),
+            .into(),
+            photo_reasons: words(&["Arrived damaged", "Wrong item sent"]),
             store_credit_bonus: 10,
             return_address: Some(
                 "Koffie & Klei — Returns\nWesterstraat 187\n1015 MA Amsterdam\nNetherlands".into(),
@@ -879,6 +900,15 @@ fn sample_order(sample: &Sample, today: time::Date, placed_at: i64) -> NewOrder 
                     sized: matches!(*picture, "tee" | "socks" | "cap"),
                     final_sale: false,
                     product: None,
+                    // Its own return reasons for clothes and coffee (see `configure`).
+                    product_type: Some(
+                        match *picture {
+                            "tee" | "socks" | "cap" => "clothing",
+                            "beans" | "filters" => "coffee",
+                            _ => "kitchenware",
+                        }
+                        .to_owned(),
+                    ),
                 },
             )
             .collect(),
@@ -914,4 +944,9 @@ fn product_picture(kind: &str) -> String {
     format!(
         "%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 64 64'%3E%3Crect width='64' height='64' rx='8' fill='{bg}'/%3E%3Ccircle cx='32' cy='32' r='16' fill='{fg}'/%3E%3C/svg%3E"
     )
+}
+
+/// A list of the shop's words.
+fn words(list: &[&str]) -> Vec<String> {
+    list.iter().map(|w| (*w).to_owned()).collect()
 }

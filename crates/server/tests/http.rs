@@ -353,6 +353,10 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
         ("GET", postpurchase_server::delays::SETTINGS_PATH),
         ("PUT", postpurchase_server::delays::SETTINGS_PATH),
         ("PUT", postpurchase_server::returns::LABEL_PATH),
+        ("POST", postpurchase_server::photos::PHOTOS_PATH),
+        ("GET", postpurchase_server::photos::ORDER_PHOTO_PATH),
+        ("GET", postpurchase_server::photos::ADMIN_PHOTO_PATH),
+        ("GET", postpurchase_server::photos::PUBLIC_PHOTO_PATH),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))
@@ -908,7 +912,7 @@ async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(b
             }
         }
     }
-    assert_eq!(bodies, 40, "routes with a body");
+    assert_eq!(bodies, 41, "routes with a body");
 }
 
 storage_tests!(

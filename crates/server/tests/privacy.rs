@@ -102,7 +102,8 @@ async fn erasing_a_customer_leaves_nothing_of_theirs_and_keeps_the_totals(backen
     assert_eq!(status, StatusCode::OK, "{report}");
     assert_eq!(
         report,
-        json!({"orders": 1, "reviews": 1, "returns": 1, "survey_answers": 2, "webhooks": webhooks})
+        json!({"orders": 1, "reviews": 1, "returns": 1, "survey_answers": 2, "webhooks": webhooks,
+               "photos": 1})
     );
 
     for (place, text) in everything(&app).await {

@@ -40,6 +40,7 @@ migrations!(
     "0022_next_steps",
     "0023_customer_phone",
     "0024_return_labels",
+    "0025_photos",
 );
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ pub mod analytics;
 pub mod delays;
 pub mod delivery;
 pub mod feeds;
+pub mod photo;
 pub mod platforms;
 pub mod referral;
 pub mod returns;
@@ -312,6 +313,16 @@ pub fn validate_new_order(order: &NewOrder, now: i64) -> Vec<FieldError> {
                     "must be at most 100 characters",
                 );
             }
+        }
+        if item
+            .product_type
+            .as_ref()
+            .is_some_and(|v| v.chars().count() > 60)
+        {
+            fail(
+                format!("items[{i}].product_type"),
+                "must be at most 60 characters",
+            );
         }
         if item.quantity == 0 || item.quantity > 10_000 {
             fail(
@@ -1081,6 +1092,7 @@ mod tests {
                 sized: true,
                 final_sale: false,
                 product: None,
+                product_type: None,
             }],
             shipping: 0,
             discount: 0,

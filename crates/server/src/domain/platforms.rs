@@ -552,6 +552,7 @@ fn woocommerce(topic: Option<&str>, body: &Value) -> Result<Message, ReadError> 
             sized: false,
             final_sale: false,
             product,
+            product_type: None,
         });
     }
     let order = NewOrder {
@@ -702,6 +703,7 @@ fn shopware(body: &Value) -> Result<Message, ReadError> {
             sized: false,
             final_sale: false,
             product: text(&payload, "parentId").or(product),
+            product_type: None,
         });
     }
     let deliveries: Vec<&Value> = order
@@ -878,6 +880,7 @@ fn shopify(topic: Option<&str>, body: &Value) -> Result<Message, ReadError> {
             sized: false,
             final_sale: false,
             product,
+            product_type: None,
         });
     }
     let shipping = match at(body, &["total_shipping_price_set", "shop_money", "amount"]) {

@@ -1,7 +1,7 @@
 //! Returns as plain rules: which pieces of a line can still go back and why not, what a
 //! return is worth, which moves the shop may make, and the shopper's QR code and links.
 
-use postpurchase_api::{NotReturnable, Resolution, ReturnStatus, ReturnView};
+use postpurchase_api::{NotReturnable, Resolution, ReturnSettings, ReturnStatus, ReturnView};
 
 /// What returning one order line depends on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,12 +13,23 @@ pub struct LineFacts {
     pub sku: String,
     /// The product it is a variant of, when the shop said.
     pub product: Option<String>,
+    /// Its kind of product, when the shop said.
+    pub product_type: Option<String>,
     /// Pieces in delivered parcels.
     pub delivered: u32,
     /// When the latest of those parcels was delivered (Unix seconds).
     pub delivered_at: Option<i64>,
     /// Pieces in returns that are not cancelled or rejected.
     pub in_returns: u32,
+}
+
+/// The reasons a return of `line` offers: the shop's for its kind of product, else the
+/// shop's for all.
+pub fn reasons_for<'a>(settings: &'a ReturnSettings, line: &LineFacts) -> &'a [String] {
+    line.product_type
+        .as_ref()
+        .and_then(|kind| settings.reasons_by_type.get(kind))
+        .unwrap_or(&settings.reasons)
 }
 
 /// How many pieces of a line can still be returned at `now`, why not when none, and
@@ -121,6 +132,7 @@ mod tests {
             final_sale,
             sku: "TEE-M".into(),
             product: Some("tee".into()),
+            product_type: None,
             delivered,
             delivered_at,
             in_returns,
@@ -170,6 +182,28 @@ mod tests {
             returnable(&line(1, Some(at), false, 0), at, 30).2,
             Some(at + 30 * DAY)
         );
+    }
+
+    #[test]
+    fn reasons_fit_the_kind_of_product_and_fall_back_to_the_shops() {
+        let settings = ReturnSettings {
+            enabled: true,
+            window_days: 30,
+            reasons: vec!["Changed my mind".into()],
+            store_credit_bonus: 0,
+            return_address: None,
+            send_within_days: 14,
+            reasons_by_type: [("shoes".to_owned(), vec!["Too tight".to_owned()])].into(),
+            photo_reasons: Vec::new(),
+        };
+        let of = |kind: Option<&str>| {
+            let mut l = line(1, None, false, 0);
+            l.product_type = kind.map(str::to_owned);
+            reasons_for(&settings, &l).to_vec()
+        };
+        assert_eq!(of(Some("shoes")), ["Too tight"]);
+        assert_eq!(of(Some("coffee")), ["Changed my mind"]);
+        assert_eq!(of(None), ["Changed my mind"]);
     }
 
     #[test]

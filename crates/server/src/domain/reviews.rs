@@ -25,6 +25,9 @@ pub fn validate(review: &NewReview, sized: bool) -> Vec<FieldError> {
             ));
         }
     }
+    if review.photos.len() > 3 {
+        errors.push(FieldError::new("photos", "at most 3 photos"));
+    }
     if review.fit.is_some() && !sized {
         errors.push(FieldError::new(
             "fit",
@@ -46,6 +49,7 @@ mod tests {
             title: title.into(),
             body: body.into(),
             fit,
+            photos: Vec::new(),
         }
     }
 

@@ -307,6 +307,7 @@ impl PastOrder {
                 sized,
                 final_sale: false,
                 product: None,
+                product_type: None,
             });
         }
         let date = |at: i64| {

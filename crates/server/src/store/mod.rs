@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod lookup;
 pub mod orders;
 pub mod parcels;
+pub mod photos;
 pub mod platforms;
 pub mod privacy;
 pub mod referral;

@@ -112,8 +112,9 @@ pub async fn insert_lines(
     for (position, item) in items.iter().enumerate() {
         c.execute(
             "INSERT INTO order_items (order_id, position, sku, name, variant, quantity,
-                                      unit_price, image_url, sized, final_sale, product)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                      unit_price, image_url, sized, final_sale, product,
+                                      product_type)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             args![
                 order_id,
                 position,
@@ -125,7 +126,8 @@ pub async fn insert_lines(
                 item.image_url,
                 item.sized,
                 item.final_sale,
-                item.product.as_deref().map(str::trim)
+                item.product.as_deref().map(str::trim),
+                item.product_type.as_deref().map(str::trim)
             ],
         )
         .await?;

@@ -139,7 +139,7 @@ async fn update(
     let stored: Vec<NewLineItem> = c
         .query(
             "SELECT sku, name, variant, quantity, unit_price, image_url, sized, final_sale,
-                    product
+                    product, product_type
              FROM order_items WHERE order_id = ?1 ORDER BY position",
             args![order_id],
         )
@@ -156,6 +156,7 @@ async fn update(
                 sized: r.get("sized")?,
                 final_sale: r.get("final_sale")?,
                 product: r.get("product")?,
+                product_type: r.get("product_type")?,
             })
         })
         .collect::<Result<_, DbError>>()?;

@@ -102,6 +102,9 @@ async fn erase(c: &mut Conn<'_>, customer_id: i64, now: i64) -> Result<ErasureRe
             customer,
         )
         .await?;
+    report.photos = c
+        .execute(&format!("DELETE FROM photos WHERE {OF_ORDERS}"), customer)
+        .await?;
     report.survey_answers = c
         .execute(
             &format!("UPDATE nps_answers SET comment = NULL WHERE {OF_ORDERS}"),
@@ -143,6 +146,8 @@ pub struct Purged {
     pub tokens: u64,
     pub idempotency_records: u64,
     pub webhooks: u64,
+    /// Photos no review or return took within a day.
+    pub photos: u64,
 }
 
 impl Db {
@@ -193,7 +198,8 @@ impl Db {
     }
 
     /// Removes what has expired as of `now`: capability tokens past their date,
-    /// idempotency records older than a day, webhooks sent or given up over 30 days ago.
+    /// idempotency records older than a day, webhooks sent or given up over 30 days ago,
+    /// photos sent for a review or a return that was never written.
     pub async fn purge(&self, now: i64) -> Result<Purged, DbError> {
         self.write(work!(|c| {
             let tokens = c
@@ -221,10 +227,12 @@ impl Db {
                     args![(now - WEBHOOK_RETENTION_SECONDS) * 1000],
                 )
                 .await?;
+            let photos = super::photos::purge_unattached(c, now).await?;
             Ok(Purged {
                 tokens,
                 idempotency_records,
                 webhooks,
+                photos,
             })
         }))
         .await

@@ -11,9 +11,12 @@ use postpurchase_api::{
 
 use super::idempotency::{Keyed, Saved};
 use super::orders::{self, point_columns, OrderRef};
+use super::photos::{self, MAX_PHOTOS};
 use super::{date_of, from_wire, instant, webhooks, wire_name};
 use crate::db::{Conn, Db, DbError};
-use crate::domain::returns::{amounts, returnable, shop_may_move, with_links, LineFacts};
+use crate::domain::returns::{
+    amounts, reasons_for, returnable, shop_may_move, with_links, LineFacts,
+};
 use crate::error::ApiError;
 use crate::{args, work};
 
@@ -21,7 +24,8 @@ async fn settings(c: &mut Conn<'_>, shop_id: i64) -> Result<ReturnSettings, DbEr
     let mut r = c
         .query_one(
             "SELECT returns_enabled, return_window_days, return_reasons, store_credit_bonus,
-                    return_address, return_send_days
+                    return_address, return_send_days, return_reasons_by_type,
+                    return_photo_reasons
              FROM shops WHERE id = ?1",
             args![shop_id],
         )
@@ -33,6 +37,9 @@ async fn settings(c: &mut Conn<'_>, shop_id: i64) -> Result<ReturnSettings, DbEr
         store_credit_bonus: r.get("store_credit_bonus")?,
         return_address: r.get("return_address")?,
         send_within_days: r.get("return_send_days")?,
+        reasons_by_type: serde_json::from_str(&r.get::<String>("return_reasons_by_type")?)
+            .unwrap_or_default(),
+        photo_reasons: super::lines(&r.get::<String>("return_photo_reasons")?),
     })
 }
 
@@ -43,7 +50,8 @@ pub async fn set_settings(
 ) -> Result<(), DbError> {
     c.execute(
         "UPDATE shops SET returns_enabled = ?2, return_window_days = ?3, return_reasons = ?4,
-                          store_credit_bonus = ?5, return_address = ?6, return_send_days = ?7
+                          store_credit_bonus = ?5, return_address = ?6, return_send_days = ?7,
+                          return_reasons_by_type = ?8, return_photo_reasons = ?9
          WHERE id = ?1",
         args![
             shop_id,
@@ -52,7 +60,9 @@ pub async fn set_settings(
             settings.reasons.join("\n"),
             settings.store_credit_bonus,
             settings.return_address.as_deref(),
-            settings.send_within_days
+            settings.send_within_days,
+            super::json(&settings.reasons_by_type)?,
+            settings.photo_reasons.join("\n")
         ],
     )
     .await?;
@@ -85,7 +95,7 @@ async fn returning_order(
 /// What returning each line of an order depends on.
 pub async fn facts(c: &mut Conn<'_>, order_id: i64) -> Result<Vec<LineFacts>, DbError> {
     c.query(
-        "SELECT i.id, i.name, i.unit_price, i.final_sale, i.sku, i.product,
+        "SELECT i.id, i.name, i.unit_price, i.final_sale, i.sku, i.product, i.product_type,
                 CAST(COALESCE((SELECT SUM(si.quantity) FROM shipment_items si
                                JOIN shipments s ON s.id = si.shipment_id
                                WHERE si.order_item_id = i.id AND s.status = 'delivered'), 0)
@@ -113,6 +123,7 @@ pub async fn facts(c: &mut Conn<'_>, order_id: i64) -> Result<Vec<LineFacts>, Db
             final_sale: r.get("final_sale")?,
             sku: r.get("sku")?,
             product: r.get("product")?,
+            product_type: r.get("product_type")?,
             delivered: r.get("delivered")?,
             delivered_at: r.get("delivered_at")?,
             in_returns: r.get("in_returns")?,
@@ -128,7 +139,7 @@ async fn insert(
     request: &NewReturn,
     (refund, bonus): (i64, i64),
     now: i64,
-) -> Result<i64, DbError> {
+) -> Result<i64, ApiError> {
     let mut r = c
         .query_one(
             "SELECT o.number, (SELECT count(*) FROM returns WHERE order_id = o.id) AS returns
@@ -178,6 +189,15 @@ async fn insert(
         )
         .await?;
     }
+    let mut errors = Vec::new();
+    for (n, i) in request.items.iter().enumerate() {
+        let owner = photos::Owner::ReturnItem(id, i.line_id);
+        let field = format!("items[{n}].photos");
+        errors.extend(photos::attach(c, order.order_id, &i.photos, owner, &field).await?);
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid_fields(errors));
+    }
     Ok(id)
 }
 
@@ -202,8 +222,14 @@ pub(crate) async fn returns_of(
         let id: i64 = r.get("id")?;
         let items = c
             .query(
-                "SELECT order_item_id, quantity, reason, comment, exchange_sku FROM return_items
-                 WHERE return_id = ?1 ORDER BY order_item_id",
+                concat!(
+                    "SELECT order_item_id, quantity, reason, comment, exchange_sku, ",
+                    photos::photo_keys!(
+                        "p.return_id = ri.return_id AND p.order_item_id = ri.order_item_id"
+                    ),
+                    " AS photo_keys FROM return_items ri
+                      WHERE return_id = ?1 ORDER BY order_item_id"
+                ),
                 args![id],
             )
             .await?
@@ -215,6 +241,7 @@ pub(crate) async fn returns_of(
                     reason: i.get("reason")?,
                     comment: i.get("comment")?,
                     exchange_sku: i.get("exchange_sku")?,
+                    photos: photos::keys(i.get("photo_keys")?),
                 })
             })
             .collect::<Result<_, DbError>>()?;
@@ -386,11 +413,21 @@ async fn check(
             };
             errors.push(FieldError::new(field("quantity"), message));
         }
-        if !settings.reasons.iter().any(|r| r == item.reason.trim()) {
+        let reason = item.reason.trim();
+        if !reasons_for(settings, line).iter().any(|r| r == reason) {
             errors.push(FieldError::new(
                 field("reason"),
-                "is not one of the shop's reasons",
+                "is not one of the shop's reasons for this item",
             ));
+        }
+        if !item.photos.is_empty() && !settings.photo_reasons.iter().any(|r| r == reason) {
+            errors.push(FieldError::new(
+                field("photos"),
+                "only for a reason the shop takes photos for",
+            ));
+        }
+        if item.photos.len() > MAX_PHOTOS {
+            errors.push(FieldError::new(field("photos"), "at most 3 photos"));
         }
         let sku = item.exchange_sku.as_deref().map(str::trim);
         match (wanted.resolution, sku) {
@@ -518,7 +555,9 @@ impl Db {
                     Some(product) => exchange_options(c, order.shop_id, product, &line.sku).await?,
                     None => Vec::new(),
                 };
+                let reasons = reasons_for(&settings, &line).to_vec();
                 lines.push(ReturnableLine {
+                    reasons,
                     line_id: line.line_id,
                     name: line.name,
                     quantity,
@@ -530,6 +569,7 @@ impl Db {
             Ok(ReturnOptions {
                 lines,
                 reasons: settings.reasons,
+                photo_reasons: settings.photo_reasons,
                 store_credit_bonus: settings.store_credit_bonus,
                 returns: returns_of(c, order.order_id, None).await?,
             })

@@ -16,8 +16,12 @@ use crate::{args, work};
 /// Columns [`review_from`] reads, from `reviews r`.
 macro_rules! review_columns {
     () => {
-        "r.id AS review_id, r.order_item_id, r.stars, r.title, r.body, r.fit,
-         r.status AS review_status, r.created_at AS reviewed_at, r.reply"
+        concat!(
+            "r.id AS review_id, r.order_item_id, r.stars, r.title, r.body, r.fit,
+         r.status AS review_status, r.created_at AS reviewed_at, r.reply, ",
+            $crate::store::photos::photo_keys!("p.review_id = r.id"),
+            " AS photo_keys"
+        )
     };
 }
 
@@ -34,6 +38,7 @@ fn review_from(r: &mut Row) -> Result<ReviewView, DbError> {
         status: from_wire(&r.get::<String>("review_status")?).unwrap_or(ReviewStatus::Pending),
         created_at: instant(r.get("reviewed_at")?),
         reply: r.get("reply")?,
+        photos: super::photos::keys(r.get("photo_keys")?),
     })
 }
 
@@ -217,12 +222,19 @@ impl Db {
                     args![review.line_id],
                 )
                 .await?;
+            let review_id: i64 = r.get("id")?;
+            let owner = super::photos::Owner::Review(review_id);
+            let wrong =
+                super::photos::attach(c, order.order_id, &review.photos, owner, "photos").await?;
+            if !wrong.is_empty() {
+                return Err(ApiError::invalid_fields(wrong));
+            }
             let who = webhooks::contact(c, order.order_id).await?;
             let data = WebhookData::Review(Box::new(ReviewCreated {
                 order_number: who.order_number,
                 email: who.email,
                 first_name: who.first_name,
-                review_id: r.get("id")?,
+                review_id,
                 sku: r.get("sku")?,
                 product_name: r.get("name")?,
                 stars: review.stars,

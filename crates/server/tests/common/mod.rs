@@ -579,6 +579,44 @@ pub fn sample_order(number: &str, email: &str) -> Value {
     })
 }
 
+/// Words in the test photo's metadata, none of which may be stored.
+pub const GPS: &[u8] = b"GPS 52.3752 N 4.8840 E";
+pub const CAMERA: &[u8] = b"Pixel-9-Pro-camera";
+
+/// A small JPEG as a phone writes it: EXIF (with a GPS block and the camera's name), a
+/// comment, then the picture (2 × 1 pixels).
+pub fn phone_jpeg() -> Vec<u8> {
+    let segment = |marker: u8, body: &[u8]| {
+        let mut s = vec![0xFF, marker];
+        s.extend_from_slice(&((body.len() + 2) as u16).to_be_bytes());
+        s.extend_from_slice(body);
+        s
+    };
+    let mut exif = b"Exif\0\0MM\0\x2a\0\0\0\x08".to_vec();
+    // IFD0: one entry, the make (ASCII), pointing past the IFD; then the texts.
+    exif.extend_from_slice(&[0, 1, 0x01, 0x0F, 0, 2]);
+    exif.extend_from_slice(&(CAMERA.len() as u32).to_be_bytes());
+    exif.extend_from_slice(&26u32.to_be_bytes());
+    exif.extend_from_slice(&[0, 0, 0, 0]);
+    exif.extend_from_slice(CAMERA);
+    exif.extend_from_slice(GPS);
+    let mut jpeg = vec![0xFF, 0xD8];
+    jpeg.extend(segment(0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0"));
+    jpeg.extend(segment(0xE1, &exif));
+    jpeg.extend(segment(0xFE, b"Taken at home, Keizersgracht"));
+    let mut dqt = vec![0];
+    dqt.extend_from_slice(&[1; 64]);
+    jpeg.extend(segment(0xDB, &dqt));
+    jpeg.extend(segment(0xC0, &[8, 0, 1, 0, 2, 1, 1, 0x11, 0]));
+    jpeg.extend(segment(
+        0xC4,
+        &[0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    ));
+    jpeg.extend(segment(0xDA, &[1, 1, 0, 0, 0x3F, 0]));
+    jpeg.extend_from_slice(&[0x00, 0x00, 0xFF, 0xD9]);
+    jpeg
+}
+
 /// Who a filled shop's customer is, and what they write: each text is one to look for.
 pub struct Shopper {
     pub email: &'static str,
@@ -834,8 +872,18 @@ pub async fn fill_shop(
     ok("choice", json_of(chosen).await);
     let (_, view) = app.get(&shopper_api).await;
     let tee = view["items"][0]["id"].clone();
-    let review =
-        json!({"line_id": tee, "stars": 4, "title": words, "body": words, "fit": "true_to_size"});
+    let photo = app
+        .send(
+            Request::post(format!("{shopper_api}/photos"))
+                .header(header::CONTENT_TYPE, "image/jpeg")
+                .body(Body::from(phone_jpeg()))
+                .unwrap(),
+        )
+        .await;
+    let (status, photo) = json_of(photo).await;
+    ok("photo", (status, photo.clone()));
+    let review = json!({"line_id": tee, "stars": 4, "title": words, "body": words,
+                        "fit": "true_to_size", "photos": [photo["id"]]});
     ok(
         "review",
         json_of(
