@@ -40,6 +40,8 @@ enum Action {
     StartReturn,
     /// The return form a step forward (`true`) or back.
     Step(bool),
+    /// One more (`true`) or one fewer of an item to return.
+    Nudge(bool),
     /// Send a follow-up form.
     Send,
     /// Cancel the return with this number: asked first (`false`), then done once the
@@ -101,6 +103,8 @@ impl Action {
             ("click", "m-skip") => Action::Skip,
             ("click", "m-start") => Action::StartReturn,
             ("click", "m-next") => Action::Step(true),
+            ("click", "m-more") => Action::Nudge(true),
+            ("click", "m-less") => Action::Nudge(false),
             ("click", "m-back") => Action::Step(false),
             ("submit", "m-send") => Action::Send,
             ("click", "m-cancel") => Action::CancelReturn(
@@ -188,6 +192,9 @@ fn act(cx: Ctx, action: Action, target: Element) {
                     }
                 }
             }
+            if get(&target, "type").as_string().as_deref() == Some("file") {
+                more::vet_photos(t, &target);
+            }
             if let Some(form) = target.closest("#pp-rf").ok().flatten() {
                 sync(&form);
             }
@@ -208,7 +215,7 @@ fn act(cx: Ctx, action: Action, target: Element) {
             if let Some(form) = section().and_then(|s| find(&s, "#pp-rf")) {
                 show(&form, true);
                 show(&target, false);
-                focus(find(&form, "select"));
+                focus(find(&form, "input"));
             }
         }
         Action::Step(forward) => {
@@ -216,14 +223,14 @@ fn act(cx: Ctx, action: Action, target: Element) {
                 step_to(cx, &form, forward);
             }
         }
+        Action::Nudge(up) => more::nudge(&target, up),
         Action::Send => {
             // Enter in a return step before the last one means "Next".
             if target.id() == "pp-rf" && live.step.get() < LAST_STEP {
                 step_to(cx, &target, true);
             } else if check(t, &target) {
                 let path = target.get_attribute("data-post").unwrap_or_default();
-                let body = body(&target, &path);
-                post(cx, target, path, body);
+                send_photos(cx, target, path);
             }
         }
         Action::CancelReturn(number, true) => {
@@ -267,7 +274,7 @@ fn step_to(cx: Ctx, form: &Element, forward: bool) {
         return;
     };
     let url = [live.url.as_str(), "/returns/quote"].concat();
-    let body = body(form, "returns");
+    let body = body(form, "returns", &[]);
     spawn_local(async move {
         let answer = send(&url, Some(body), &[]).await;
         if live.stopped.get() {
@@ -535,6 +542,74 @@ fn load(cx: Ctx, panel: Element, m: Module, then: Option<String>) {
         if let Some(selector) = then {
             focus(find(&panel, &selector));
         }
+    });
+}
+
+/// Sends the photos chosen in `form` (one at a time, each kept by the server for the
+/// order), then the form with their ids. A photo refused says why beside its field and
+/// sends nothing; sent again, a photo already kept is the same one.
+fn send_photos(cx: Ctx, form: Element, path: String) {
+    let (t, Some(live)) = (cx.t, cx.live.try_get_value()) else {
+        return;
+    };
+    let chosen: Vec<(Element, Vec<JsValue>)> = all(&form, "input[type=file]:not(:disabled)")
+        .into_iter()
+        .map(|input| {
+            let files = more::files(&input);
+            (input, files)
+        })
+        .filter(|(_, files)| !files.is_empty())
+        .collect();
+    if chosen.is_empty() {
+        let body = body(&form, &path, &[]);
+        return post(cx, form, path, body);
+    }
+    let buttons = all(&form, "button");
+    for b in &buttons {
+        attr(b, "disabled", "");
+    }
+    let note = find(&form, ".pp-notice");
+    if let Some(note) = &note {
+        note.set_text_content(Some(t.get(Key::PhotosSending)));
+    }
+    let url = [live.url.as_str(), "/photos"].concat();
+    spawn_local(async move {
+        let mut ids = Vec::new();
+        let mut refused = None;
+        'each: for (input, files) in &chosen {
+            let name = input.get_attribute("name").unwrap_or_default();
+            for file in files {
+                match crate::api::upload(&url, file).await {
+                    Ok(photo) => ids.push((name.clone(), field(&photo, "id").unwrap_or_default())),
+                    Err(refusal) => {
+                        refused = Some((input.clone(), refusal));
+                        break 'each;
+                    }
+                }
+            }
+        }
+        if live.stopped.get() {
+            return;
+        }
+        for b in &buttons {
+            let _ = b.remove_attribute("disabled");
+        }
+        let Some((input, refusal)) = refused else {
+            let body = body(&form, &path, &ids);
+            return post(cx, form, path, body);
+        };
+        let says = match refusal.as_ref().map(|r| r.code.as_str()) {
+            Some("payload_too_large") => t.get(Key::PhotosTooBig),
+            Some("photo_type" | "photo_damaged" | "photo_size") => t.get(Key::PhotosWrong),
+            _ => t.get(Key::MoreError),
+        };
+        mark(&input, says);
+        if let Some(note) = &note {
+            note.set_text_content(Some(says));
+        }
+        focus(Some(input));
+        drawn().await;
+        cx.said.set(says.to_owned());
     });
 }
 

@@ -32,20 +32,28 @@ pub fn order_url(api: &str, shop: &str, token: &str) -> String {
     format!("{api}{API_PREFIX}/shops/{shop}/orders/{token}")
 }
 
-/// Asks the API: a `GET`, or with `body` a `POST` of JSON, with extra `headers`, given up
-/// after [`TIMEOUT_MS`]. The browser's response, `None` without one.
-async fn fetch(url: &str, body: Option<String>, headers: &[(&str, &str)]) -> Option<Response> {
+/// How long a photo may take to send: a few megabytes on a slow phone connection.
+pub const UPLOAD_MS: u32 = 60_000;
+
+/// Asks the API: a `GET`, or with `body` a `POST` of it (its bytes and their type), with
+/// extra `headers`, given up after `ms`. The browser's response, `None` without one.
+async fn fetch(
+    url: &str,
+    body: Option<(JsValue, &str)>,
+    headers: &[(&str, &str)],
+    ms: u32,
+) -> Option<Response> {
     let init = RequestInit::new();
-    init.set_signal(Some(&AbortSignal::timeout_with_u32(TIMEOUT_MS)));
+    init.set_signal(Some(&AbortSignal::timeout_with_u32(ms)));
     let sent = Headers::new().ok()?;
     for (name, value) in headers {
         sent.set(name, value).ok()?;
     }
     match body {
-        Some(body) => {
+        Some((body, kind)) => {
             init.set_method("POST");
-            sent.set("Content-Type", "application/json").ok()?;
-            init.set_body(&body.into());
+            sent.set("Content-Type", kind).ok()?;
+            init.set_body(&body);
         }
         // No-store: the browser's cache must not answer a re-check with a stale 200.
         None => init.set_cache(RequestCache::NoStore),
@@ -99,7 +107,7 @@ pub async fn fetch_order(
             let condition = etag.map(|etag| ("If-None-Match", etag));
             let headers = condition.as_slice();
             read(
-                fetch(url, None, headers)
+                fetch(url, None, headers, TIMEOUT_MS)
                     .await
                     .ok_or(LoadError::Unavailable)?,
             )
@@ -135,7 +143,24 @@ pub async fn send(
     body: Option<String>,
     headers: &[(&str, &str)],
 ) -> Result<JsValue, Option<Refusal>> {
-    let response = fetch(url, body, headers).await.ok_or(None)?;
+    let body = body.map(|b| (JsValue::from(b), "application/json"));
+    answer(fetch(url, body, headers, TIMEOUT_MS).await).await
+}
+
+/// Sends a photo the shopper chose (a `File`) to be kept for the order (`url`: the order's
+/// `/photos`): its id and size, or the API's refusal.
+pub async fn upload(url: &str, file: &JsValue) -> Result<JsValue, Option<Refusal>> {
+    let kind = Reflect::get(file, &"type".into())
+        .ok()
+        .and_then(|k| k.as_string())
+        .filter(|k| !k.is_empty())
+        .unwrap_or_else(|| "application/octet-stream".into());
+    answer(fetch(url, Some((file.clone(), &kind)), &[], UPLOAD_MS).await).await
+}
+
+/// A response's parsed body when it succeeded, else the API's refusal.
+async fn answer(response: Option<Response>) -> Result<JsValue, Option<Refusal>> {
+    let response = response.ok_or(None)?;
     let value = json(&response).await.ok_or(None)?;
     if response.ok() {
         Ok(value)

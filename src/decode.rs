@@ -91,14 +91,16 @@ fn array(value: &JsValue) -> Option<Array> {
 
 /// Reads a struct field by field, each under its own name. The fields after `;` are
 /// `Option`s read leniently: absent, `null` or unreadable (a name a newer server added to
-/// the enum) is `None`, and the struct is still read.
+/// the enum) is `None`, and the struct is still read. Those after a second `;` are lists
+/// an older server leaves out: absent or unreadable is empty.
 macro_rules! from_js {
-    ($($t:ident { $($f:ident),* $(; $($l:ident),*)? $(,)? })*) => {$(
+    ($($t:ident { $($f:ident),* $(; $($l:ident),* $(; $($d:ident),*)?)? $(,)? })*) => {$(
         impl FromJs for $t {
             fn from_js(value: &JsValue) -> Option<Self> {
                 Some($t {
                     $($f: field(value, stringify!($f))?,)*
-                    $($($l: field(value, stringify!($l)),)*)?
+                    $($($l: field(value, stringify!($l)),)*
+                      $($($d: field(value, stringify!($d)).unwrap_or_default(),)*)?)?
                 })
             }
         }
@@ -193,15 +195,15 @@ from_js! {
     DeliverySlot { id, date, from, to, price, places_left }
     PickupPoint { id, locker, name, address, opening_hours, distance_m }
     // The follow-ups' answers (`src/more/`).
-    Returns { lines, reasons, store_credit_bonus, returns }
+    Returns { lines, reasons, store_credit_bonus, returns; ; photo_reasons }
     ListedReturn { number, items, refund, bonus, shop_message, qr_code_url, label_url;
                    status, resolution, method }
-    ReturnableLine { line_id, name, quantity, window_closes_at, exchange_options; reason }
+    ReturnableLine { line_id, name, quantity, window_closes_at, exchange_options; reason; reasons }
     ExchangeOption { sku, variant, in_stock }
-    ReturnItemView { line_id, quantity, reason, comment, exchange_sku }
+    ReturnItemView { line_id, quantity, reason, comment, exchange_sku; ; photos }
     ReturnQuote { refund, bonus, currency }
     ReviewItem { line_id, name, delivered, sized, review }
-    Review { stars, title, body, verified_buyer, reply; fit, status }
+    Review { stars, title, body, verified_buyer, reply; fit, status; photos }
     Preferences { email, sms; phone }
     Referral { code, share_url, friends; friend_reward, referrer_reward }
     Reward { kind, value, currency }
@@ -229,6 +231,7 @@ impl FromJs for ErrorDetail {
 pub struct Returns {
     pub lines: Vec<ReturnableLine>,
     pub reasons: Vec<String>,
+    pub photo_reasons: Vec<String>,
     pub store_credit_bonus: u32,
     pub returns: Vec<ListedReturn>,
 }
@@ -274,6 +277,8 @@ pub struct Review {
     pub verified_buyer: bool,
     pub status: Option<ReviewStatus>,
     pub reply: Option<String>,
+    /// Its photos' ids, shown from the order's own address.
+    pub photos: Vec<String>,
 }
 
 /// The referral module's answer, [`ReferralView`], as this widget reads it. A reward of a

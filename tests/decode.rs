@@ -68,9 +68,17 @@ fn a_return_item_ignores_what_it_does_not_know() {
             quantity: 2,
             reason: "Too small".into(),
             comment: None,
-            exchange_sku: Some("TEE-L".into())
+            exchange_sku: Some("TEE-L".into()),
+            photos: Vec::new(),
         }
     );
+    // An older server's item has no photos: none.
+    let photographed: ReturnItemView = read(
+        r#"{"line_id": 1, "quantity": 1, "reason": "Arrived damaged", "comment": null,
+            "exchange_sku": null, "photos": ["P1", "P2"]}"#,
+    )
+    .unwrap();
+    assert_eq!(photographed.photos, ["P1", "P2"]);
 }
 
 #[wasm_bindgen_test]
@@ -109,6 +117,9 @@ fn the_returns_answer_keeps_every_line_and_return_a_newer_server_sends() {
     let returns: Returns = read(&json).unwrap();
     assert_eq!(returns.store_credit_bonus, 10);
     assert_eq!(returns.reasons, ["Too small"]);
+    // An older server's answer has no photo reasons and no reasons per line: none.
+    assert!(returns.photo_reasons.is_empty());
+    assert!(returns.lines.iter().all(|l| l.reasons.is_empty()));
     assert_eq!(
         returns.lines.iter().map(|l| l.reason).collect::<Vec<_>>(),
         [Some(NotReturnable::FinalSale), None]

@@ -1444,7 +1444,7 @@ async fn a_delivered_order_leads_with_reviews_and_fetches_a_module_only_when_ope
         {"line_id": 2, "name": "Paper filters", "delivered": true, "sized": false, "review": {
             "id": 9, "line_id": 2, "stars": 4, "title": "<img src=x onerror=alert(1)>",
             "body": "<script>alert(2)</script>\nsecond line", "fit": null, "verified_buyer": true,
-            "status": "pending", "created_at": "2026-11-22T10:00:00Z"}}
+            "status": "pending", "created_at": "2026-11-22T10:00:00Z", "photos": ["P/1"]}}
     ]);
     let referral = serde_json::json!({
         "code": "ADA-7K4QX", "share_url": "https://shop.example/?ref=ADA-7K4QX",
@@ -1488,6 +1488,23 @@ async fn a_delivered_order_leads_with_reviews_and_fetches_a_module_only_when_ope
         "<script>alert(2)</script>\nsecond line"
     );
     assert_eq!(shown.child_element_count(), 0);
+    // Their photo, from the order's own address (not published yet).
+    let shot = root.query_selector(".pp-shot").unwrap().unwrap();
+    assert_eq!(
+        shot.get_attribute("src").as_deref(),
+        Some("https://api.example/api/v1/shops/demo/orders/tok%2Fen%3F/photos/P%2F1")
+    );
+    assert_eq!(shot.get_attribute("alt").as_deref(), Some("Your photo 1"));
+    // The form takes up to three photos.
+    let field = root
+        .query_selector("#pp-rv1 [name=photos]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(field.get_attribute("type").as_deref(), Some("file"));
+    assert_eq!(
+        field.get_attribute("accept").as_deref(),
+        Some("image/jpeg,image/png,image/webp")
+    );
     assert_shows(
         &root,
         &[
@@ -1591,7 +1608,7 @@ async fn a_return_goes_step_by_step_and_sends_what_was_chosen() {
     // No item chosen: said, and nothing moves on.
     click(&root, "[data-step='0'] [data-act=m-next]");
     assert_shows(&root, &["Choose at least one item."]);
-    choose(&root, "[name=q1]", "1");
+    click(&root, "[name=p1]");
     click(&root, "[data-step='0'] [data-act=m-next]");
     // A reason is needed; the comment is not.
     click(&root, "[data-step='1'] [data-act=m-next]");
@@ -1655,6 +1672,158 @@ async fn a_return_goes_step_by_step_and_sends_what_was_chosen() {
     wait_for(&root, "Return 1004-R1 is registered.", 2000).await;
 }
 
+/// Files chosen in a photo field, as the browser would set them: (name, type, bytes).
+fn choose_files(root: &HtmlElement, selector: &str, files: &[(&str, &str, usize)]) {
+    let field = root.query_selector(selector).unwrap().unwrap();
+    let list = js_sys::Array::new();
+    for (name, kind, size) in files {
+        list.push(&js_sys::Array::of3(
+            &(*name).into(),
+            &(*kind).into(),
+            &(*size as u32).into(),
+        ));
+    }
+    Function::new_with_args(
+        "el, files",
+        "const t = new DataTransfer(); \
+         for (const [name, type, size] of files) \
+           t.items.add(new File([new Uint8Array(size)], name, { type })); \
+         el.files = t.files; el.dispatchEvent(new Event('change', { bubbles: true }))",
+    )
+    .call2(&JsValue::NULL, &field, &list)
+    .unwrap();
+}
+
+/// Pieces by a stepper that starts at all that can go back; the reasons for the item's
+/// kind of product; photos only for a reason that takes them, checked before they are
+/// sent, then sent one by one and named in the return.
+#[wasm_bindgen_test]
+async fn a_return_counts_pieces_offers_the_items_reasons_and_takes_photos_of_damage() {
+    let mut order = order(false);
+    order.modules = vec![Module::Returns];
+    let options = serde_json::json!({
+        "lines": [
+            {"line_id": 1, "name": "Gooseneck kettle", "quantity": 3, "reason": null,
+             "window_closes_at": "2026-12-17T10:00:00Z", "exchange_options": [],
+             "reasons": ["Dented", "Arrived damaged"]},
+            {"line_id": 2, "name": "Paper filters", "quantity": 1, "reason": null,
+             "window_closes_at": "2026-12-17T10:00:00Z", "exchange_options": []}
+        ],
+        "reasons": ["Changed my mind", "Arrived damaged"],
+        "photo_reasons": ["Arrived damaged"],
+        "store_credit_bonus": 0,
+        "returns": []
+    });
+    let quote = serde_json::json!({"refund": 13000, "bonus": 0, "currency": "EUR"});
+    let photo = serde_json::json!({"id": "PHOTO-1", "content_type": "image/jpeg",
+                                   "width": 800, "height": 600});
+    let calls = fake_fetch(&[
+        ok(&order),
+        (200, options.to_string()),
+        (200, quote.to_string()),
+        (201, photo.to_string()),
+        (201, serde_json::json!({"number": "1004-R1"}).to_string()),
+        (200, options.to_string()),
+    ]);
+    let root = mount("en", None);
+    find(&root, "[data-act=m-start]", 2000).await;
+    click(&root, "[data-act=m-start]");
+    // A stepper only for the item with more than one piece, shown once it is ticked,
+    // starting at all three.
+    assert!(root.query_selector("[name=q2]").unwrap().is_none());
+    let count = root.query_selector("[name=q1]").unwrap().unwrap();
+    let stepper = count.closest(".pp-stepper").unwrap().unwrap();
+    assert!(stepper.has_attribute("hidden"));
+    click(&root, "[name=p1]");
+    assert!(!stepper.has_attribute("hidden"));
+    let value = || {
+        Reflect::get(&count, &"value".into())
+            .unwrap()
+            .as_string()
+            .unwrap()
+    };
+    assert_eq!(value(), "3");
+    click(&root, "[data-act=m-more]");
+    assert_eq!(value(), "3", "no more than can go back");
+    click(&root, "[data-act=m-less]");
+    assert_eq!(value(), "2");
+    // Typed beyond what can go back: said, with the bounds.
+    choose(&root, "[name=q1]", "7");
+    click(&root, "[data-step='0'] [data-act=m-next]");
+    assert_shows(&root, &["Choose 1 to 3."]);
+    choose(&root, "[name=q1]", "2");
+    click(&root, "[data-step='0'] [data-act=m-next]");
+    // The kettle's own reasons, not the shop's for everything.
+    let reasons: Vec<String> = all(&root, "[name=r1] option")
+        .iter()
+        .map(|o| o.get_attribute("value").unwrap())
+        .collect();
+    assert_eq!(reasons, ["", "Dented", "Arrived damaged"]);
+    let photos = root.query_selector("[name=f1]").unwrap().unwrap();
+    let field = photos.closest(".pp-photos").unwrap().unwrap();
+    choose(&root, "[name=r1]", "Dented");
+    assert!(field.has_attribute("hidden"), "no photos for a dent");
+    choose(&root, "[name=r1]", "Arrived damaged");
+    assert!(!field.has_attribute("hidden"));
+    assert!(!photos.has_attribute("disabled"));
+    // Checked before anything is sent: the kind, how many, the size.
+    for (files, says) in [
+        (
+            vec![("a.gif", "image/gif", 10)],
+            "Choose photos in JPEG, PNG or WebP format.",
+        ),
+        (
+            vec![("a.jpg", "image/jpeg", 10); 4],
+            "Choose up to 3 photos.",
+        ),
+        (
+            vec![("a.jpg", "image/jpeg", 6 * 1024 * 1024)],
+            "A photo can be at most 5 MB.",
+        ),
+    ] {
+        choose_files(&root, "[name=f1]", &files);
+        assert_shows(&root, &[says]);
+        click(&root, "[data-step='1'] [data-act=m-next]");
+        assert!(root
+            .query_selector("[data-step='2']")
+            .unwrap()
+            .unwrap()
+            .has_attribute("hidden"));
+    }
+    choose_files(
+        &root,
+        "[name=f1]",
+        &[("broken-mug.jpg", "image/jpeg", 2048)],
+    );
+    assert_eq!(
+        photos.get_attribute("aria-invalid").as_deref(),
+        Some("false")
+    );
+    click(&root, "[data-step='1'] [data-act=m-next]");
+    click(&root, "[value=refund]");
+    click(&root, "[data-step='2'] [data-act=m-next]");
+    click(&root, "[value=drop_off]");
+    click(&root, "[data-step='3'] [data-act=m-next]");
+    wait_for(&root, "You get back", 2000).await;
+    submit(&root, "#pp-rf");
+    calls_reach(&calls, 6).await;
+    // The photo first, as its own bytes and type; then the return naming it.
+    assert!(request(&calls, 3, "url").unwrap().ends_with("/photos"));
+    assert_eq!(
+        request(&calls, 3, "content-type").as_deref(),
+        Some("image/jpeg")
+    );
+    assert_eq!(request(&calls, 3, "body").map(|b| b.len()), Some(2048));
+    let sent: serde_json::Value =
+        serde_json::from_str(&request(&calls, 4, "body").unwrap()).unwrap();
+    assert_eq!(
+        sent["items"],
+        serde_json::json!([{"line_id": 1, "quantity": 2, "reason": "Arrived damaged",
+                            "comment": null, "photos": ["PHOTO-1"]}])
+    );
+    wait_for(&root, "Return 1004-R1 is registered.", 2000).await;
+}
+
 /// A return the shop's quote refuses (the last piece went back meanwhile, say) says so
 /// on the summary, and the shopper stays there to go back and change it.
 #[wasm_bindgen_test]
@@ -1680,7 +1849,7 @@ async fn a_refused_quote_is_said_on_the_summary_step() {
     let root = mount("en", None);
     find(&root, "[data-act=m-start]", 2000).await;
     click(&root, "[data-act=m-start]");
-    choose(&root, "[name=q1]", "1");
+    click(&root, "[name=p1]");
     click(&root, "[data-step='0'] [data-act=m-next]");
     choose(&root, "[name=r1]", "Too small");
     click(&root, "[data-step='1'] [data-act=m-next]");

@@ -1,6 +1,8 @@
 //! The parts every module's forms are made of: labelled fields, radio groups and lists,
 //! buttons, and the browser's own checks shown as our messages beside the fields.
 
+use wasm_bindgen::JsCast;
+
 use super::*;
 
 /// A form posting to `post` (a path under the order's); `id` prefixes its fields' ids.
@@ -104,6 +106,80 @@ pub(super) fn group(
     set
 }
 
+/// The kinds of photo taken, as a file field's `accept` says.
+pub(crate) const PHOTO_TYPES: [&str; 3] = ["image/jpeg", "image/png", "image/webp"];
+/// Photos one field takes.
+pub(crate) const MAX_PHOTOS: u32 = 3;
+/// The largest photo taken, in bytes.
+pub(crate) const PHOTO_BYTES: f64 = 5.0 * 1024.0 * 1024.0;
+
+/// A labelled field for up to three photos, with its error line; its wrapper.
+pub(super) fn photos(parent: &Element, id: &str, name: &str, label: &str) -> Element {
+    let id = [id, "-", name].concat();
+    let wrap = add(parent, "div", "pp-field pp-photos", "");
+    let input = labelled(&wrap, &id, label, "input");
+    for (k, v) in [
+        ("type", "file"),
+        ("name", name),
+        ("accept", &PHOTO_TYPES.join(",")),
+        ("multiple", ""),
+    ] {
+        attr(&input, k, v);
+    }
+    tie(&input, &id);
+    error(&wrap, &id);
+    wrap
+}
+
+/// The files chosen in a photo field.
+pub(crate) fn files(input: &Element) -> Vec<JsValue> {
+    let list = get(input, "files");
+    let n = js_sys::Reflect::get(&list, &"length".into())
+        .ok()
+        .and_then(|n| n.as_f64())
+        .unwrap_or(0.0) as u32;
+    (0..n)
+        .filter_map(|i| js_sys::Reflect::get_u32(&list, i).ok())
+        .collect()
+}
+
+/// Checks the photos chosen in a field (how many, their kind, their size) before any is
+/// sent: a wrong choice is marked at once, and stays invalid until changed.
+pub(crate) fn vet_photos(t: Texts, input: &Element) {
+    let chosen = files(input);
+    let of = |file: &JsValue, key: &str| js_sys::Reflect::get(file, &key.into()).ok();
+    let wrong = if chosen.len() as u32 > MAX_PHOTOS {
+        Some(Key::PhotosTooMany)
+    } else if chosen.iter().any(|f| {
+        let kind = of(f, "type")
+            .and_then(|k| k.as_string())
+            .unwrap_or_default();
+        !PHOTO_TYPES.contains(&kind.as_str())
+    }) {
+        Some(Key::PhotosWrong)
+    } else if chosen
+        .iter()
+        .any(|f| of(f, "size").and_then(|s| s.as_f64()).unwrap_or(0.0) > PHOTO_BYTES)
+    {
+        Some(Key::PhotosTooBig)
+    } else {
+        None
+    };
+    let says = wrong.map(|k| t.get(k)).unwrap_or_default();
+    invalid(input, says);
+    mark(input, says);
+}
+
+/// Sets (or with `""` clears) a control's own refusal, which `check` then reports.
+pub(crate) fn invalid(el: &Element, says: &str) {
+    if let Ok(f) = js_sys::Reflect::get(el, &"setCustomValidity".into()) {
+        let _ = f
+            .unchecked_into::<js_sys::Function>()
+            .call1(el, &says.into());
+    }
+    attr(el, "data-wrong", says);
+}
+
 /// A labelled list to choose from, the first option (`""`) saying nothing is chosen yet.
 pub(super) fn select(
     parent: &Element,
@@ -169,14 +245,14 @@ pub(crate) fn check(t: Texts, scope: &Element) -> bool {
     let bad = all(scope, "input:invalid,select:invalid,textarea:invalid");
     for el in &bad {
         let radio = get(el, "type").as_string().as_deref() == Some("radio");
-        mark(
-            el,
-            t.get(if radio {
-                Key::MoreChoose
-            } else {
-                Key::MoreRequired
-            }),
-        );
+        // What the control says of itself (a stepper's bounds, photos), else required.
+        let own = el.get_attribute("data-wrong").filter(|w| !w.is_empty());
+        let said = t.get(if radio {
+            Key::MoreChoose
+        } else {
+            Key::MoreRequired
+        });
+        mark(el, own.as_deref().unwrap_or(said));
     }
     focus(bad.first().cloned());
     bad.is_empty()

@@ -21,9 +21,9 @@ mod returns;
 mod reviews;
 mod survey;
 
-pub(crate) use forms::{check, mark};
+pub(crate) use forms::{check, files, mark, vet_photos};
 use returns::chosen;
-pub(crate) use returns::{sync, turn, worth, LAST_STEP};
+pub(crate) use returns::{nudge, sync, turn, worth, LAST_STEP};
 
 use crate::decode::{set, FromJs};
 use crate::dom::{add, all, attr, find, focus, make, show};
@@ -170,7 +170,8 @@ pub(crate) fn draw(cx: Ctx, panel: &Element, m: Module, data: &JsValue) -> bool 
             FromJs::from_js(data).map(|d| returns::returns(t, &f, &order, panel, &d))
         }
         Module::Reviews => {
-            FromJs::from_js(data).map(|d: Vec<_>| reviews::reviews(t, &f, &order, panel, &d))
+            let base = cx.live.with_value(|l| l.url.clone());
+            FromJs::from_js(data).map(|d: Vec<_>| reviews::reviews(t, &f, &order, panel, &d, &base))
         }
         Module::Referral => {
             FromJs::from_js(data).map(|d| referral::referral(t, &f, &order, panel, &d))
@@ -215,9 +216,17 @@ fn int(s: &str) -> f64 {
     s.parse::<i64>().map_or(-1.0, |n| n as f64)
 }
 
-/// The JSON body of a form, as its endpoint takes it.
-pub(crate) fn body(form: &Element, post: &str) -> String {
+/// The JSON body of a form, as its endpoint takes it; `photos` are the ids of the photos
+/// sent for it, by the name of the field they were chosen in.
+pub(crate) fn body(form: &Element, post: &str, photos: &[(String, String)]) -> String {
     let o = Object::new();
+    let sent = |name: &str| -> Array {
+        photos
+            .iter()
+            .filter(|(field, _)| field == name)
+            .map(|(_, id)| JsValue::from(id.as_str()))
+            .collect()
+    };
     let text_or_null = |v: String| {
         if v.is_empty() {
             JsValue::NULL
@@ -258,6 +267,10 @@ pub(crate) fn body(form: &Element, post: &str) -> String {
             set(&o, "title", value(form, "title"));
             set(&o, "body", value(form, "body"));
             set(&o, "fit", text_or_null(value(form, "fit")));
+            let shots = sent("photos");
+            if shots.length() > 0 {
+                set(&o, "photos", shots);
+            }
         }
         _ => {
             let resolution = value(form, "resolution");
@@ -274,6 +287,10 @@ pub(crate) fn body(form: &Element, post: &str) -> String {
                 );
                 if resolution == "exchange" {
                     set(&item, "exchange_sku", value(form, &["x", &line].concat()));
+                }
+                let shots = sent(&["f", &line].concat());
+                if shots.length() > 0 {
+                    set(&item, "photos", shots);
                 }
                 list.push(&item);
             }

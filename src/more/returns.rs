@@ -1,7 +1,9 @@
 //! Returns: what can go back and why not, the returns made so far, and a new return in
 //! five steps of one form, which keeps every answer going back and forth.
 
-use postpurchase_api::{NotReturnable, Resolution, ReturnMethod, ReturnQuote, ReturnStatus};
+use postpurchase_api::{
+    NotReturnable, Resolution, ReturnMethod, ReturnQuote, ReturnStatus, ReturnableLine,
+};
 
 use super::forms::*;
 use super::*;
@@ -211,24 +213,37 @@ pub(super) fn returns(t: Texts, f: &Formats, order: &OrderView, panel: &Element,
                     // Each item with its picture, as in the item list.
                     let row = add(&part, "div", "pp-review-head", "");
                     thumbnail(&row, picture(order, l.line_id));
-                    select(
-                        &row,
-                        id,
-                        &["q", &line].concat(),
-                        &t.fill(Key::ReturnsQuantity, name),
-                        &options((0..=l.quantity).map(|q| (q.to_string(), q.to_string()))),
-                    )
+                    pick(t, &row, id, l);
                 }
                 1 => {
+                    // The reasons for its kind of product; photos for those that take them.
+                    let own = if l.reasons.is_empty() {
+                        &data.reasons
+                    } else {
+                        &l.reasons
+                    };
                     let mut reasons = vec![choose()];
-                    reasons.extend(data.reasons.iter().map(|r| (r.clone(), r.clone())));
+                    reasons.extend(own.iter().map(|r| (r.clone(), r.clone())));
+                    let name_r = ["r", &line].concat();
                     select(
                         &part,
                         id,
-                        &["r", &line].concat(),
+                        &name_r,
                         &t.fill(Key::ReturnsReason, name),
                         &reasons,
                     );
+                    for option in all(&part, "option") {
+                        let said = option.get_attribute("value").unwrap_or_default();
+                        if data.photo_reasons.contains(&said) {
+                            attr(&option, "data-photo", "");
+                        }
+                    }
+                    if !data.photo_reasons.is_empty() {
+                        let wrap =
+                            photos(&part, id, &["f", &line].concat(), t.get(Key::ReturnsPhotos));
+                        attr(&wrap, "data-for", &name_r);
+                        show(&wrap, false);
+                    }
                     field(
                         &part,
                         id,
@@ -351,26 +366,132 @@ pub(super) fn amount(
     }
 }
 
-/// The return form's lines, as `(line id, quantity chosen)`.
+/// An item to tick and, when more than one piece can go back, a stepper for how many,
+/// starting at all of them; switched on by the tick (see [`sync`]).
+fn pick(t: Texts, parent: &Element, id: &str, l: &ReturnableLine) {
+    let line = l.line_id.to_string();
+    let wrap = add(parent, "div", "pp-pick", "");
+    let label = add(&wrap, "label", "pp-option", "");
+    let tick = add(&label, "input", "", "");
+    let box_id = [id, "-p", &line].concat();
+    for (k, v) in [
+        ("type", "checkbox"),
+        ("name", &["p", &line].concat()),
+        ("id", &box_id),
+        ("aria-describedby", &[id, "-items-e"].concat()),
+    ] {
+        attr(&tick, k, v);
+    }
+    add(&label, "span", "", &l.name);
+    if l.quantity < 2 {
+        return;
+    }
+    let count_id = [id, "-q", &line].concat();
+    let max = l.quantity.to_string();
+    let field = add(&wrap, "div", "pp-field pp-stepper", "");
+    attr(&field, "data-for", &box_id);
+    show(&field, false);
+    let l_el = add(&field, "label", "", &t.fill(Key::ReturnsQuantity, &l.name));
+    attr(&l_el, "for", &count_id);
+    attr(&l_el, "part", "label");
+    let row = add(&field, "div", "pp-steps", "");
+    let nudge = |act: &str, sign: &str, key: Key| {
+        let b = add(&row, "button", "pp-button pp-button-quiet", sign);
+        for (k, v) in [
+            ("type", "button"),
+            ("data-act", act),
+            ("aria-controls", &count_id),
+            ("aria-label", t.get(key)),
+            ("part", "button"),
+        ] {
+            attr(&b, k, v);
+        }
+    };
+    nudge("m-less", "−", Key::ReturnsFewer);
+    let count = add(&row, "input", "", "");
+    for (k, v) in [
+        ("type", "number"),
+        ("id", &count_id),
+        ("name", &["q", &line].concat()),
+        ("min", "1"),
+        ("max", &max),
+        ("value", &max),
+        ("inputmode", "numeric"),
+        ("required", ""),
+        ("disabled", ""),
+        ("part", "input"),
+        ("data-wrong", &t.fill(Key::ReturnsUpTo, &max)),
+    ] {
+        attr(&count, k, v);
+    }
+    tie(&count, &count_id);
+    nudge("m-more", "+", Key::ReturnsMore);
+    error(&field, &count_id);
+}
+
+/// The return form's lines, as `(line id, quantity chosen)`: each ticked item, with the
+/// pieces its stepper says (one when it has none; 0 when what is typed is no number).
 pub(super) fn chosen(form: &Element) -> Vec<(String, i64)> {
-    all(form, "select[name^=q]")
+    all(form, "input[type=checkbox][name^=p]")
         .iter()
-        .map(|s| {
-            let name = s.get_attribute("name").unwrap_or_default();
-            let q = get(s, "value")
-                .as_string()
-                .and_then(|v| v.parse().ok())
+        .filter(|b| get(b, "checked").as_bool() == Some(true))
+        .map(|b| {
+            let name = b.get_attribute("name").unwrap_or_default();
+            let line = name.trim_start_matches('p').to_owned();
+            let q = find(form, &["[name=q", &line, "]"].concat())
+                .map_or(Some(1), |s| get(&s, "value").as_string()?.parse().ok())
                 .unwrap_or(0);
-            (name.trim_start_matches('q').to_owned(), q)
+            (line, q)
         })
-        .filter(|(_, q)| *q > 0)
         .collect()
+}
+
+/// Steps a stepper's count by one, within its bounds.
+pub(crate) fn nudge(button: &Element, up: bool) {
+    let Some(count) = button.get_attribute("aria-controls").and_then(|id| {
+        button
+            .closest(".pp-steps")
+            .ok()
+            .flatten()?
+            .query_selector(&["#", &id].concat())
+            .ok()
+            .flatten()
+    }) else {
+        return;
+    };
+    let bound = |k: &str| count.get_attribute(k).and_then(|v| v.parse::<i64>().ok());
+    let (low, high) = (bound("min").unwrap_or(1), bound("max").unwrap_or(1));
+    let now = get(&count, "value")
+        .as_string()
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(high);
+    let next = (now + if up { 1 } else { -1 }).clamp(low, high);
+    let _ = js_sys::Reflect::set(&count, &"value".into(), &next.to_string().into());
+    mark(&count, "");
 }
 
 /// Switches the return form's per-line parts on for the lines chosen (variants only for
 /// an exchange), and offers an exchange only when every chosen line has a variant in stock.
 pub(crate) fn sync(form: &Element) {
     let lines = chosen(form);
+    // A ticked item's stepper, and the photos its reason takes.
+    for part in all(form, ".pp-stepper[data-for], .pp-photos[data-for]") {
+        let on = part
+            .get_attribute("data-for")
+            .and_then(|of| {
+                let control = find(form, &["#", &of, ",[name=", &of, "]"].concat())?;
+                Some(if control.tag_name() == "SELECT" {
+                    find(&control, "option:checked")?.has_attribute("data-photo")
+                } else {
+                    get(&control, "checked").as_bool() == Some(true)
+                })
+            })
+            .unwrap_or(false);
+        show(&part, on);
+        for input in all(&part, "input") {
+            let _ = input.toggle_attribute_with_force("disabled", !on);
+        }
+    }
     let exchange = value(form, "resolution") == Resolution::Exchange.as_str();
     let mut stuck = Vec::new();
     for part in all(form, "fieldset[data-line]") {
@@ -472,7 +593,7 @@ pub(crate) fn turn(
         if let Some(line) = find(step, "#pp-rf-items-e") {
             line.set_text_content(Some(if none { t.get(Key::ReturnsPickOne) } else { "" }));
             if none {
-                focus(find(step, "select"));
+                focus(find(step, "input"));
                 return None;
             }
         }

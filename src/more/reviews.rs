@@ -24,12 +24,15 @@ fn standing(status: ReviewStatus) -> Key {
     }
 }
 
+/// The order's items and their reviews; `base` is the order's address, under which the
+/// shopper's own photos are.
 pub(super) fn reviews(
     t: Texts,
     formats: &Formats,
     order: &OrderView,
     panel: &Element,
     items: &[ReviewItem],
+    base: &str,
 ) {
     for item in items {
         let line = item.line_id.to_string();
@@ -64,6 +67,24 @@ pub(super) fn reviews(
                 add(&wrap, "p", "pp-review-title", &review.title);
             }
             add(&wrap, "p", "pp-review-body", &review.body);
+            // Their photos, from the order's own address (the shop has not published
+            // them yet, maybe).
+            let shots = add(&wrap, "p", "pp-shots", "");
+            for (n, photo) in review.photos.iter().enumerate() {
+                let img = add(&shots, "img", "pp-shot", "");
+                let alt = t.fill_with(Key::ReviewsYourPhoto, &[("n", &(n + 1).to_string())]);
+                let src = format!("{base}/photos/{}", js_sys::encode_uri_component(photo));
+                for (k, v) in [
+                    ("src", src.as_str()),
+                    ("alt", &alt),
+                    ("width", "96"),
+                    ("height", "96"),
+                    ("loading", "lazy"),
+                    ("part", "photo"),
+                ] {
+                    attr(&img, k, v);
+                }
+            }
             if let Some(f) = review.fit {
                 add(&wrap, "p", "pp-note", t.get(fit(f)));
             }
@@ -118,6 +139,7 @@ pub(super) fn reviews(
             }
             field(&f, &id, "title", t.get(Key::ReviewsHeadline), 100, 0, false);
             field(&f, &id, "body", t.get(Key::ReviewsBody), 2000, 4, true);
+            photos(&f, &id, "photos", t.get(Key::ReviewsPhotos));
             actions(t, &f, Key::MoreSend, false);
         }
     }
