@@ -15,6 +15,31 @@ use crate::api::{Failure, Session};
 use crate::i18n::{Key, T};
 use crate::parts::{fetched, said, shown, Load, Message, Said};
 
+/// Reasons per kind of product, one kind a line: `kind: reason; reason`.
+fn kinds(text: &str) -> std::collections::BTreeMap<String, Vec<String>> {
+    text.lines()
+        .filter_map(|line| {
+            let (kind, reasons) = line.split_once(':')?;
+            let reasons = reasons
+                .split(';')
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_owned)
+                .collect();
+            Some((kind.trim().to_owned(), reasons))
+        })
+        .collect()
+}
+
+/// [`kinds`]' text of the shop's reasons per kind.
+fn kinds_text(kinds: &std::collections::BTreeMap<String, Vec<String>>) -> String {
+    kinds
+        .iter()
+        .map(|(kind, reasons)| format!("{kind}: {}", reasons.join("; ")))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn lines(text: &str) -> Vec<String> {
     text.lines()
         .map(str::trim)
@@ -76,6 +101,8 @@ pub fn Followups() -> impl IntoView {
                 let bonus = RwSignal::new(r.store_credit_bonus.to_string());
                 let address = RwSignal::new(r.return_address.clone().unwrap_or_default());
                 let send_days = RwSignal::new(r.send_within_days.to_string());
+                let by_type = RwSignal::new(kinds_text(&r.reasons_by_type));
+                let photo_reasons = RwSignal::new(r.photo_reasons.join("\n"));
                 view! {
                     <form class="card stack" on:submit=move |e: ev::SubmitEvent| {
                         e.prevent_default();
@@ -86,6 +113,8 @@ pub fn Followups() -> impl IntoView {
                             store_credit_bonus: bonus.get_untracked().trim().parse().unwrap_or(u32::MAX),
                             return_address: Some(address.get_untracked()).filter(|a| !a.trim().is_empty()),
                             send_within_days: send_days.get_untracked().trim().parse().unwrap_or(0),
+                            reasons_by_type: kinds(&by_type.get_untracked()),
+                            photo_reasons: lines(&photo_reasons.get_untracked()),
                         }));
                     }>
                         <fieldset>
@@ -101,6 +130,14 @@ pub fn Followups() -> impl IntoView {
                             <label>
                                 <span>{t.get(Key::Reasons)}</span>
                                 <textarea rows="4" bind:value=reasons></textarea>
+                            </label>
+                            <label>
+                                <span>{t.get(Key::ReasonsByType)}</span>
+                                <textarea rows="3" bind:value=by_type></textarea>
+                            </label>
+                            <label>
+                                <span>{t.get(Key::PhotoReasons)}</span>
+                                <textarea rows="2" bind:value=photo_reasons></textarea>
                             </label>
                             <label>
                                 <span>{t.get(Key::Bonus)}</span>

@@ -183,3 +183,25 @@ pub fn said<X>(t: T, result: &Result<X, Failure>, done: Key) -> Said {
         Err(failure) => Said::Failed(failure.say(t)),
     }
 }
+
+/// A review's or a returned item's photos, as the shop moderates them: each a thumbnail
+/// linking to the full photo (the admin API serves them to the signed-in staff).
+pub fn photos(t: T, ids: &[String]) -> impl IntoView {
+    (!ids.is_empty()).then(|| {
+        let shots = ids
+            .iter()
+            .enumerate()
+            .map(|(n, id)| {
+                let src = format!("/api/v1/admin/photos/{}", crate::api::encode(id));
+                let alt = t.fill(Key::Photo, &[("n", &(n + 1).to_string())]);
+                let href = src.clone();
+                view! {
+                    <a href=href target="_blank" rel="noopener">
+                        <img src=src alt=alt width="96" height="96" loading="lazy" />
+                    </a>
+                }
+            })
+            .collect_view();
+        view! { <p class="photos">{shots}</p> }
+    })
+}

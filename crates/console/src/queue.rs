@@ -8,7 +8,7 @@ use postpurchase_api::{AdminReturn, Resolution, ReturnStatus, ReturnUpdate, Retu
 
 use crate::api::{self, Session};
 use crate::i18n::{self, Key, T};
-use crate::parts::{after, fetched, filter, shown, wire, with_status, Message, Said};
+use crate::parts::{self, after, fetched, filter, shown, wire, with_status, Message, Said};
 
 const STATUSES: [ReturnStatus; 7] = [
     ReturnStatus::Requested,
@@ -117,6 +117,7 @@ pub fn Queue() -> impl IntoView {
                                         {format!("{} × #{}", i.quantity, i.line_id)} " · "
                                         {t.get(Key::Reason)} ": " {i.reason.clone()}
                                         {i.comment.clone().map(|c| format!(" · “{c}”"))}
+                                        {parts::photos(t, &i.photos)}
                                     </li>
                                 }).collect_view()}
                             </ul>

@@ -7,7 +7,7 @@ use postpurchase_api::{AdminReview, Moderation, ReviewReply, ReviewStatus};
 
 use crate::api::{self, Session};
 use crate::i18n::{self, Key, T};
-use crate::parts::{after, fetched, filter, shown, with_status, Message, Said};
+use crate::parts::{self, after, fetched, filter, shown, with_status, Message, Said};
 
 const STATUSES: [ReviewStatus; 3] = [
     ReviewStatus::Pending,
@@ -81,6 +81,7 @@ pub fn Reviews() -> impl IntoView {
                                 " · " {item.sku.clone()} " · " {i18n::when(lang, &r.created_at, false)}
                             </p>
                             <p class="body">{r.body.clone()}</p>
+                            {parts::photos(t, &r.photos)}
                             <p><strong>{t.get(review_status(r.status))}</strong></p>
                             <div class="actions">
                                 {(r.status != ReviewStatus::Published).then(|| view! {
