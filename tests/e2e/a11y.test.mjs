@@ -48,7 +48,7 @@ describe("axe on every state", () => {
       // Next without answers: the step's errors show.
       await returns.getByRole("button", { name: "Next" }).filter({ visible: true }).click();
       await clean(page, `return step ${step}, errors showing`);
-      if (step === 1) await returns.locator("select").filter({ visible: true }).first().selectOption("1");
+      if (step === 1) await returns.getByRole("checkbox").filter({ visible: true }).first().check();
       if (step === 2) await returns.locator("select").filter({ visible: true }).first().selectOption({ index: 1 });
       if (step >= 3) await returns.getByRole("radio").filter({ visible: true }).first().check();
       await returns.getByRole("button", { name: "Next" }).filter({ visible: true }).click();

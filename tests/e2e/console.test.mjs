@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { describe, test } from "node:test";
-import { axeViolations, demoForTests } from "./shopper.mjs";
+import { axeViolations, demoForTests, phonePhoto } from "./shopper.mjs";
 
 const T = { timeout: 120_000 };
 const OWNER = "owner@koffie-en-klei.example";
@@ -188,17 +188,31 @@ describe("the console", () => {
   test("a review published and answered in the console shows under it in the widget", T, async () => {
     const items = await shopper("1004", "/reviews");
     const item = items.find((i) => !i.review && i.delivered);
+    const page = await run.shopperPage();
+    // With a photo from the shopper's phone.
+    const photo = await shopper("1004", "/photos", {
+      method: "POST",
+      body: await phonePhoto(page),
+      headers: { "content-type": "image/jpeg" },
+    });
+    assert.ok(photo.id, JSON.stringify(photo));
     const written = await shopper("1004", "/reviews", {
       method: "POST",
-      body: JSON.stringify({ line_id: item.line_id, stars: 5, title: "Lovely mug", body: "Holds the heat." }),
+      body: JSON.stringify({ line_id: item.line_id, stars: 5, title: "Lovely mug", body: "Holds the heat.", photos: [photo.id] }),
     });
     assert.ok(written.some((i) => i.review?.title === "Lovely mug"), JSON.stringify(written));
-    const page = await run.shopperPage();
+    const published = () => fetch(`${run.demo.api}/api/v1/photos/${photo.id}`).then((r) => r.status);
+    assert.equal(await published(), 404, "not public before the shop publishes the review");
     await signIn(page, STAFF);
     await page.getByRole("link", { name: "Reviews" }).click();
     const card = page.getByRole("article", { name: "Lovely mug" });
+    // The staff see the photo they moderate.
+    const shot = card.getByRole("img", { name: "Photo 1, opens full size" });
+    await shot.waitFor();
+    assert.ok(await shot.evaluate((img) => img.decode().then(() => img.naturalWidth === 64, () => false)), "the photo loads");
     await card.getByRole("button", { name: "Publish" }).click();
     await card.getByText("Published", { exact: true }).waitFor();
+    assert.equal(await published(), 200, "public once published");
     await card.getByLabel("Public answer").fill("Thank you, enjoy it!");
     await card.getByRole("button", { name: "Save answer" }).click();
     await card.getByRole("button", { name: "Remove answer" }).waitFor();

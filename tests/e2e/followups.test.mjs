@@ -4,11 +4,13 @@
 // copied, the NPS question answered; and which module leads at which stage.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { axeViolations, demoForTests } from "./shopper.mjs";
+import { axeViolations, demoForTests, GPS, phonePhoto } from "./shopper.mjs";
 
 const T = { timeout: 60_000 };
 
-const run = demoForTests();
+// The shop's key, to look at what the server kept as the shop's own systems would.
+const KEY = "e2e-followups-demo-key-0123456789";
+const run = demoForTests({ env: { PP_DEMO_API_KEY: KEY } });
 const { shopperPage, orderUrl } = run;
 const widget = (page) => page.locator("postpurchase-order");
 const module = (page, name) => widget(page).getByRole("region", { name });
@@ -81,7 +83,10 @@ describe("returns", () => {
     await returns.getByRole("group", { name: "Step 1 of 5: Items" }).waitFor();
     await returns.getByRole("button", { name: "Next" }).click();
     await returns.getByText("Choose at least one item.").waitFor();
-    await returns.getByLabel("How many of Gooseneck kettle?").selectOption("1");
+    // One kettle: ticked, no stepper for a single piece.
+    const kettle = returns.getByRole("checkbox", { name: "Gooseneck kettle" });
+    await kettle.check();
+    assert.equal(await returns.getByLabel("How many of Gooseneck kettle?").count(), 0);
     await returns.getByRole("button", { name: "Next" }).click();
 
     // Step 2: a reason is required; going back keeps the quantity.
@@ -91,10 +96,19 @@ describe("returns", () => {
     assert.equal(await reason.getAttribute("aria-invalid"), "true");
     await returns.getByText("Please fill this in.").waitFor();
     await returns.getByRole("button", { name: "Back" }).click();
-    assert.equal(await returns.getByLabel("How many of Gooseneck kettle?").inputValue(), "1");
+    assert.ok(await kettle.isChecked());
     await returns.getByRole("button", { name: "Next" }).click();
-    await reason.selectOption({ index: 1 });
-    const chosenReason = (await reason.locator("option:checked").textContent()).trim();
+    // A kettle is no clothing: the shop's reasons for everything, none about sizes.
+    const offered = await reason.locator("option").allTextContents();
+    assert.ok(offered.includes("Arrived damaged") && !offered.includes("Too small"), offered.join());
+    // Damage takes photos: the field shows for that reason only.
+    const photos = returns.getByLabel("Photos of Gooseneck kettle: the damage or the wrong item (optional, up to 3)");
+    await reason.selectOption("Changed my mind");
+    assert.equal(await photos.isVisible(), false);
+    await reason.selectOption("Arrived damaged");
+    await photos.setInputFiles({ name: "dent.jpg", mimeType: "image/jpeg", buffer: await phonePhoto(page) });
+    await axe(page);
+    const chosenReason = "Arrived damaged";
     await returns.getByRole("button", { name: "Next" }).click();
 
     // Step 3 and 4 by keyboard-reachable radios.
@@ -111,6 +125,17 @@ describe("returns", () => {
 
     await returns.getByRole("heading", { name: "Return 1004-R1" }).waitFor();
     await widget(page).getByText("Return 1004-R1 is registered.").first().waitFor();
+    // The photo went with it, kept without its metadata, for the shop to see.
+    const queue = await (await page.request.get(`${run.demo.api}/api/v1/admin/returns`, {
+      headers: { authorization: `Bearer ${KEY}` },
+    })).json();
+    const [photoId] = queue.find((r) => r.return.number === "1004-R1").return.items[0].photos;
+    const stored = await page.request.get(`${run.demo.api}/api/v1/admin/photos/${photoId}`, {
+      headers: { authorization: `Bearer ${KEY}` },
+    });
+    assert.equal(stored.headers()["content-type"], "image/jpeg");
+    assert.equal(stored.headers()["x-content-type-options"], "nosniff");
+    assert.ok(!(await stored.body()).includes(Buffer.from(GPS)), "no GPS position stored");
     await returns.getByText("Requested").waitFor();
     const qr = returns.getByRole("img", { name: "QR code for return 1004-R1" });
     await qr.waitFor();
@@ -158,7 +183,16 @@ describe("the hosted page", () => {
     await opener(page, "Iets retourneren").click();
     const returns = module(page, "Iets retourneren");
     await returns.getByRole("button", { name: "Retour starten" }).click();
-    await returns.getByLabel("Hoeveel van Paper filters?").selectOption("2");
+    await returns.getByRole("checkbox", { name: "Paper filters" }).check();
+    // The stepper starts at all that can go back, and stays within it.
+    const count = returns.getByLabel("Hoeveel van Paper filters?");
+    assert.equal(await count.inputValue(), "2");
+    await returns.getByRole("button", { name: "Eén meer" }).click();
+    assert.equal(await count.inputValue(), "2");
+    await returns.getByRole("button", { name: "Eén minder" }).click();
+    assert.equal(await count.inputValue(), "1");
+    assert.deepEqual(await axeViolations(page), [], "the stepper");
+    await returns.getByRole("button", { name: "Eén meer" }).click();
     await returns.getByRole("button", { name: "Volgende" }).click();
     await returns.getByLabel("Waarom retourneer je Paper filters?").selectOption({ index: 1 });
     await returns.getByRole("button", { name: "Volgende" }).click();
@@ -194,7 +228,19 @@ describe("reviews", () => {
     assert.ok(star.width >= 44 && star.height >= 44, JSON.stringify(star));
     await form.getByLabel("Title (optional)").fill("Pours like a dream");
     await form.getByLabel("Your review").fill("Slow, steady pour.\nLooks good on the stove.");
+    // A photo from the phone, its GPS position in its metadata.
+    await form.getByLabel("Photos (optional, up to 3)").setInputFiles({
+      name: "kettle.jpg", mimeType: "image/jpeg", buffer: await phonePhoto(page),
+    });
     await form.getByRole("button", { name: "Send" }).click();
+    // Shown back to the shopper from the server, without the position.
+    const shot = reviews.getByRole("img", { name: "Your photo 1" });
+    await shot.waitFor();
+    await axe(page);
+    assert.ok(await shot.evaluate((img) => img.decode().then(() => img.naturalWidth === 64, () => false)), "the photo loads");
+    const served = await page.request.get(await shot.getAttribute("src"));
+    assert.equal(served.headers()["content-type"], "image/jpeg");
+    assert.ok(!(await served.body()).includes(Buffer.from(GPS)), "no GPS position served");
     await reviews.getByText("Verified buyer").waitFor();
     await reviews.getByText("Rated 4 out of 5").waitFor();
     await reviews.getByText("Waiting for the shop to publish it.").waitFor();
@@ -232,7 +278,7 @@ describe("reviews", () => {
     await reviews.getByText(payloads[1], { exact: true }).waitFor();
     await page.waitForTimeout(300);
     assert.equal(await page.evaluate(() => window.__xss), undefined);
-    assert.equal(await widget(page).evaluate((el) => el.shadowRoot.querySelectorAll(".pp-more img:not(.pp-qr):not(.pp-thumb), .pp-more iframe, .pp-more svg, .pp-more script").length), 0);
+    assert.equal(await widget(page).evaluate((el) => el.shadowRoot.querySelectorAll(".pp-more img:not(.pp-qr):not(.pp-thumb):not(.pp-shot), .pp-more iframe, .pp-more svg, .pp-more script").length), 0);
     assert.deepEqual(page.dialogs, []);
     assert.deepEqual(page.errors, []);
     await page.context().close();

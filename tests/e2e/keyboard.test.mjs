@@ -103,9 +103,9 @@ describe("by keyboard alone", () => {
     await widget(page).getByRole("button", { name: "Start a return" }).waitFor();
     await tabTo(page, "Start a return");
     await page.keyboard.press("Enter");
-    // The keyboard is in the first step's first list.
-    await expectFocus(page, "How many of");
-    await page.keyboard.press("ArrowDown");
+    // The keyboard is on the first step's first item: ticked with the space bar.
+    await expectFocus(page, "Gooseneck kettle");
+    await page.keyboard.press("Space");
     await tabTo(page, "Next");
     await page.keyboard.press("Enter");
     await expectFocus(page, "Why are you returning");

@@ -62,3 +62,32 @@ export function presetBeforeMount(page, theme) {
     }).observe(document, { childList: true, subtree: true });
   }, theme);
 }
+
+/** Words in a photo's metadata that must never be stored. */
+export const GPS = "GPS 52.3752 N 4.8840 E";
+
+/** A photo as a phone sends it: a real JPEG (drawn by the browser) with an EXIF block that
+ * names the camera and the place it was taken. */
+export async function phonePhoto(page) {
+  const drawn = await page.evaluate(async () => {
+    const c = document.createElement("canvas");
+    c.width = 64;
+    c.height = 48;
+    const g = c.getContext("2d");
+    g.fillStyle = "#b5562f";
+    g.fillRect(0, 0, 64, 48);
+    const blob = await new Promise((done) => c.toBlob(done, "image/jpeg", 0.9));
+    return Array.from(new Uint8Array(await blob.arrayBuffer()));
+  });
+  const text = Buffer.from(`Pixel-9\0${GPS}\0`);
+  // Exif, big-endian TIFF, IFD0 with one entry (the make, as ASCII, after the IFD).
+  const tiff = Buffer.concat([
+    Buffer.from("MM\0\x2a\0\0\0\x08\0\x01\x01\x0f\0\x02", "latin1"),
+    Buffer.from([0, 0, 0, text.length, 0, 0, 0, 26, 0, 0, 0, 0]),
+    text,
+  ]);
+  const body = Buffer.concat([Buffer.from("Exif\0\0", "latin1"), tiff]);
+  const app1 = Buffer.concat([Buffer.from([0xff, 0xe1, (body.length + 2) >> 8, (body.length + 2) & 255]), body]);
+  const jpeg = Buffer.from(drawn);
+  return Buffer.concat([jpeg.subarray(0, 2), app1, jpeg.subarray(2)]);
+}
