@@ -151,10 +151,19 @@ pub fn document() -> &'static Value {
             }
         }
         add_webhooks(&mut doc);
+        photo_body(&mut doc);
         constrain_schemas(&mut doc["components"]["schemas"]);
         spell_out_blanks(&mut doc["components"]["schemas"], &blank_class());
         doc
     })
+}
+
+/// A photo is sent as its own bytes, of any of the kinds taken (the content decides).
+fn photo_body(doc: &mut Value) {
+    let binary = json!({"schema": {"type": "string", "format": "binary"}});
+    let kinds = ["image/jpeg", "image/png", "image/webp"].map(|k| (k.to_owned(), binary.clone()));
+    doc["paths"]["/api/v1/shops/{shop}/orders/{token}/photos"]["post"]["requestBody"]["content"] =
+        Value::Object(kinds.into_iter().collect());
 }
 
 /// The name of the schema of the whole event of `kind` (`Event.shipment.delivered`).
@@ -338,11 +347,18 @@ fn constrain_schemas(schemas: &mut Value) {
             "type": "string", "maxLength": 60, "pattern": entry, "not": {"const": "other"},
         }}),
     );
+    let reasons = json!({"uniqueItems": true, "items": {"type": "string", "maxLength": 80, "pattern": entry}});
+    set(schemas, "ReturnSettings", "reasons", reasons.clone());
+    set(schemas, "ReturnSettings", "photo_reasons", reasons.clone());
+    let mut per_kind = reasons;
+    per_kind["minItems"] = json!(1);
+    per_kind["maxItems"] = json!(12);
     set(
         schemas,
         "ReturnSettings",
-        "reasons",
-        json!({"uniqueItems": true, "items": {"type": "string", "maxLength": 80, "pattern": entry}}),
+        "reasons_by_type",
+        json!({"maxProperties": 20, "propertyNames": {"maxLength": 60, "pattern": entry},
+               "additionalProperties": per_kind}),
     );
     set(
         schemas,
