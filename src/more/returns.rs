@@ -239,8 +239,8 @@ pub(super) fn returns(t: Texts, f: &Formats, order: &OrderView, panel: &Element,
                         }
                     }
                     if !data.photo_reasons.is_empty() {
-                        let wrap =
-                            photos(&part, id, &["f", &line].concat(), t.get(Key::ReturnsPhotos));
+                        let said = t.fill(Key::ReturnsPhotos, name);
+                        let wrap = photos(&part, id, &["f", &line].concat(), &said);
                         attr(&wrap, "data-for", &name_r);
                         show(&wrap, false);
                     }
