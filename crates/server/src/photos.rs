@@ -17,9 +17,9 @@ use crate::store::photos::PhotoFile;
 use crate::AppState;
 
 pub const PHOTOS_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/photos";
-pub const ORDER_PHOTO_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/photos/{id}";
-pub const ADMIN_PHOTO_PATH: &str = "/api/v1/admin/photos/{id}";
-pub const PUBLIC_PHOTO_PATH: &str = "/api/v1/photos/{id}";
+pub const ORDER_PHOTO_PATH: &str = "/api/v1/shops/{shop}/orders/{token}/photos/{photo}";
+pub const ADMIN_PHOTO_PATH: &str = "/api/v1/admin/photos/{photo}";
+pub const PUBLIC_PHOTO_PATH: &str = "/api/v1/photos/{photo}";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -101,12 +101,12 @@ fn serve(photo: PhotoFile, cache: &'static str) -> Response {
 /// A photo of the order, attached to a review or a return or not yet.
 #[utoipa::path(
     get,
-    path = "/api/v1/shops/{shop}/orders/{token}/photos/{id}",
+    path = "/api/v1/shops/{shop}/orders/{token}/photos/{photo}",
     tag = "shopper",
     params(
         ("shop" = String, Path, description = "The shop's slug"),
         ("token" = String, Path, description = "The order's capability token"),
-        ("id" = String, Path, description = "The photo's id"),
+        ("photo" = String, Path, description = "The photo's id"),
     ),
     responses(
         (status = 200, description = "The image, as `image/jpeg`, `image/png` or `image/webp`"),
@@ -128,9 +128,9 @@ pub async fn order_photo(
 /// the shop moderates.
 #[utoipa::path(
     get,
-    path = "/api/v1/admin/photos/{id}",
+    path = "/api/v1/admin/photos/{photo}",
     tag = "admin",
-    params(("id" = String, Path, description = "The photo's id")),
+    params(("photo" = String, Path, description = "The photo's id")),
     security(("api_key" = []), ("session" = [])),
     responses(
         (status = 200, description = "The image, as `image/jpeg`, `image/png` or `image/webp`"),
@@ -151,9 +151,9 @@ pub async fn shop_photo(
 /// waits for moderation or once it is rejected.
 #[utoipa::path(
     get,
-    path = "/api/v1/photos/{id}",
+    path = "/api/v1/photos/{photo}",
     tag = "shopper",
-    params(("id" = String, Path, description = "The photo's id")),
+    params(("photo" = String, Path, description = "The photo's id")),
     responses(
         (status = 200, description = "The image, as `image/jpeg`, `image/png` or `image/webp`"),
         (status = 404, description = "`photo_not_found`: no such photo, or its review is not published", body = ErrorBody),

@@ -357,6 +357,8 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
         ("GET", postpurchase_server::photos::ORDER_PHOTO_PATH),
         ("GET", postpurchase_server::photos::ADMIN_PHOTO_PATH),
         ("GET", postpurchase_server::photos::PUBLIC_PHOTO_PATH),
+        ("GET", postpurchase_server::words::WORDS_PATH),
+        ("PUT", postpurchase_server::words::WORDS_PATH),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))
@@ -372,7 +374,8 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
             .replace("{table}", "daily")
             .replace("{source}", "sendcloud")
             .replace("{platform}", "shopify")
-            .replace("{id}", "1");
+            .replace("{id}", "1")
+            .replace("{photo}", "1");
         let request = Request::builder()
             .method(method.as_str())
             .uri(&uri)
@@ -890,7 +893,8 @@ async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(b
                 .replace("{shipment}", "1")
                 .replace("{source}", "sendcloud")
                 .replace("{platform}", "shopify")
-                .replace("{id}", "1");
+                .replace("{id}", "1")
+                .replace("{photo}", "1");
             for (size, refused) in [(kib * 1024 + 1, true), (kib * 1024, false)] {
                 // A JSON object of exactly `size` bytes.
                 let body = format!(r#"{{"x":"{}"}}"#, "a".repeat(size - 8));
@@ -912,7 +916,7 @@ async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(b
             }
         }
     }
-    assert_eq!(bodies, 41, "routes with a body");
+    assert_eq!(bodies, 42, "routes with a body");
 }
 
 storage_tests!(
