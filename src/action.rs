@@ -517,8 +517,10 @@ fn load(cx: Ctx, panel: Element, m: Module, then: Option<String>) {
         );
     }
     let url = format!("{}/{}", live.url, more::NAMES[m as usize]);
+    // The shop's own words come in the widget's language where the shop gave them.
+    let language = cx.t.code();
     spawn_local(async move {
-        let result = send(&url, None, &[]).await;
+        let result = send(&url, None, &[("Accept-Language", language)]).await;
         if live.stopped.get() {
             return;
         }
@@ -650,7 +652,11 @@ fn post(cx: Ctx, from: Element, path: String, body: String) {
     }
     let url = format!("{}/{path}", live.url);
     spawn_local(async move {
-        let result = send(&url, Some(body), &[("Idempotency-Key", &key)]).await;
+        let headers = [
+            ("Idempotency-Key", key.as_str()),
+            ("Accept-Language", t.code()),
+        ];
+        let result = send(&url, Some(body), &headers).await;
         if live.stopped.get() {
             return;
         }

@@ -150,6 +150,7 @@ impl FromJs for SurveyView {
             heard_options: field(v, "heard_options")?,
             preferences: field(v, "preferences")?,
             phone_known: field(v, "phone_known").unwrap_or(true),
+            words: field(v, "words").unwrap_or_default(),
         })
     }
 }
@@ -195,13 +196,14 @@ from_js! {
     DeliverySlot { id, date, from, to, price, places_left }
     PickupPoint { id, locker, name, address, opening_hours, distance_m }
     // The follow-ups' answers (`src/more/`).
-    Returns { lines, reasons, store_credit_bonus, returns; ; photo_reasons }
+    Returns { lines, reasons, store_credit_bonus, returns; ; photo_reasons, words }
     ListedReturn { number, items, refund, bonus, shop_message, qr_code_url, label_url;
                    status, resolution, method }
     ReturnableLine { line_id, name, quantity, window_closes_at, exchange_options; reason; reasons }
     ExchangeOption { sku, variant, in_stock }
     ReturnItemView { line_id, quantity, reason, comment, exchange_sku; ; photos }
     ReturnQuote { refund, bonus, currency }
+    Word { text, translation }
     ReviewItem { line_id, name, delivered, sized, review }
     Review { stars, title, body, verified_buyer, reply; fit, status; photos }
     Preferences { email, sms; phone }
@@ -234,6 +236,8 @@ pub struct Returns {
     pub photo_reasons: Vec<String>,
     pub store_credit_bonus: u32,
     pub returns: Vec<ListedReturn>,
+    /// The shop's words in the shopper's language, where it gave them.
+    pub words: Vec<Word>,
 }
 
 /// A return of the order, [`ReturnView`] as the widget lists it. Its status, resolution
@@ -253,6 +257,14 @@ pub struct ListedReturn {
     pub shop_message: Option<String>,
     pub qr_code_url: Option<String>,
     pub label_url: Option<String>,
+}
+
+/// One of the shop's `words` as the shopper reads it: its translation, else as written.
+pub fn said<'a>(words: &'a [Word], text: &'a str) -> &'a str {
+    words
+        .iter()
+        .find(|w| w.text == text)
+        .map_or(text, |w| w.translation.as_str())
 }
 
 /// An item of the reviews module's answer, [`ReviewableItem`], as this widget reads it.

@@ -200,7 +200,22 @@ fn the_survey_ignores_what_it_does_not_know() {
             preferences: None,
             // Said by no older server: nothing is asked.
             phone_known: true,
+            words: Default::default(),
         }
+    );
+    // The shop's words in the widget's language: texts kept, anything else left out.
+    let worded: SurveyView = read(
+        r#"{"ask_nps": true, "ask_heard": true, "heard_options": ["Friends"],
+            "preferences": null, "words": [{"text": "Friends", "translation": "Freunde"}]}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        postpurchase_widget::decode::said(&worded.words, "Friends"),
+        "Freunde"
+    );
+    assert_eq!(
+        postpurchase_widget::decode::said(&worded.words, "Instagram"),
+        "Instagram"
     );
 }
 

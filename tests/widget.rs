@@ -1824,6 +1824,64 @@ async fn a_return_counts_pieces_offers_the_items_reasons_and_takes_photos_of_dam
     wait_for(&root, "Return 1004-R1 is registered.", 2000).await;
 }
 
+/// The shop's own words read in the widget's language (asked for with `Accept-Language`)
+/// where the shop gave them, and as written where not; what is sent is the shop's word.
+#[wasm_bindgen_test]
+async fn the_shops_reasons_read_in_the_widgets_language_and_are_sent_as_the_shop_wrote_them() {
+    let mut order = order(false);
+    order.modules = vec![Module::Returns];
+    let options = serde_json::json!({
+        "lines": [{"line_id": 1, "name": "Gooseneck kettle", "quantity": 1, "reason": null,
+                   "window_closes_at": "2026-12-17T10:00:00Z", "exchange_options": []}],
+        "reasons": ["Arrived damaged", "Changed my mind"],
+        "store_credit_bonus": 0,
+        "returns": [],
+        "words": [{"text": "Arrived damaged", "translation": "Beschadigd aangekomen"}]
+    });
+    let quote = serde_json::json!({"refund": 6900, "bonus": 0, "currency": "EUR"});
+    let calls = fake_fetch(&[
+        ok(&order),
+        (200, options.to_string()),
+        (200, quote.to_string()),
+        (201, serde_json::json!({"number": "1004-R1"}).to_string()),
+        (200, options.to_string()),
+    ]);
+    let root = mount("nl-NL", None);
+    find(&root, "[data-act=m-start]", 2000).await;
+    assert_eq!(request(&calls, 1, "accept-language").as_deref(), Some("nl"));
+    click(&root, "[data-act=m-start]");
+    click(&root, "[name=p1]");
+    click(&root, "[data-step='0'] [data-act=m-next]");
+    let offered: Vec<(String, String)> = all(&root, "[name=r1] option")
+        .iter()
+        .skip(1)
+        .map(|o| (o.get_attribute("value").unwrap(), o.text_content().unwrap()))
+        .collect();
+    assert_eq!(
+        offered,
+        [
+            (
+                "Arrived damaged".to_owned(),
+                "Beschadigd aangekomen".to_owned()
+            ),
+            ("Changed my mind".to_owned(), "Changed my mind".to_owned()),
+        ]
+    );
+    choose(&root, "[name=r1]", "Arrived damaged");
+    click(&root, "[data-step='1'] [data-act=m-next]");
+    click(&root, "[value=refund]");
+    click(&root, "[data-step='2'] [data-act=m-next]");
+    click(&root, "[value=drop_off]");
+    click(&root, "[data-step='3'] [data-act=m-next]");
+    assert_shows(&root, &["Gooseneck kettle × 1 · Beschadigd aangekomen"]);
+    submit(&root, "#pp-rf");
+    calls_reach(&calls, 5).await;
+    let sent: serde_json::Value =
+        serde_json::from_str(&request(&calls, 3, "body").unwrap()).unwrap();
+    assert_eq!(sent["items"][0]["reason"], "Arrived damaged");
+    assert_eq!(request(&calls, 3, "accept-language").as_deref(), Some("nl"));
+}
+
 /// A return the shop's quote refuses (the last piece went back meanwhile, say) says so
 /// on the summary, and the shopper stays there to go back and change it.
 #[wasm_bindgen_test]

@@ -222,8 +222,12 @@ pub(super) fn returns(t: Texts, f: &Formats, order: &OrderView, panel: &Element,
                     } else {
                         &l.reasons
                     };
+                    // Sent as the shop wrote them, read in the shopper's language.
                     let mut reasons = vec![choose()];
-                    reasons.extend(own.iter().map(|r| (r.clone(), r.clone())));
+                    reasons.extend(
+                        own.iter()
+                            .map(|r| (r.clone(), crate::decode::said(&data.words, r).into())),
+                    );
                     let name_r = ["r", &line].concat();
                     select(
                         &part,
@@ -537,14 +541,15 @@ fn summarize(cx: Ctx, form: &Element) -> Option<Worth> {
             Key::ParcelItem,
             &[("name", name), ("count", &q.to_string())],
         );
+        // The reason as the shopper read it.
+        let reason = find(form, &["[name=r", &line, "] option:checked"].concat())
+            .and_then(|o| o.text_content())
+            .unwrap_or_default();
         add(
             &goods,
             "li",
             "",
-            &crate::i18n::joined(
-                &[Some(&words), Some(&value(form, &["r", &line].concat()))],
-                " · ",
-            ),
+            &crate::i18n::joined(&[Some(&words), Some(&reason)], " · "),
         );
     }
     let chose = Resolution::from_js(&value(form, "resolution").into());

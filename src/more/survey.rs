@@ -34,7 +34,9 @@ pub(super) fn survey(t: Texts, order: &OrderView, panel: &Element, data: &Survey
     }
     if data.ask_heard {
         let f = form(panel, "pp-heard", "survey/heard");
-        let mut choices = options(data.heard_options.iter().map(|o| (o.clone(), o.clone())));
+        // Sent as the shop wrote them, read in the shopper's language.
+        let said = |o: &String| crate::decode::said(&data.words, o).to_owned();
+        let mut choices = options(data.heard_options.iter().map(|o| (o.clone(), said(o))));
         choices.push(("other".into(), t.get(Key::SurveyOther).into()));
         group(
             &f,

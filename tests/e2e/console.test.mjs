@@ -684,6 +684,42 @@ describe("the console", () => {
     await page.context().close();
   });
 
+  test("the owner words a return reason in Dutch and a Dutch shopper reads it so", T, async () => {
+    const page = await run.shopperPage();
+    await signIn(page);
+    await page.getByRole("link", { name: "Settings" }).click();
+    const words = page.getByRole("group", { name: "Your words in other languages" });
+    const dutch = words.getByLabel("Nederlands");
+    // The demo's own Dutch words are there to change.
+    assert.match(await dutch.inputValue(), /^Arrived damaged = Beschadigd aangekomen$/m);
+    await dutch.fill((await dutch.inputValue()).replace("Changed my mind = Toch niet nodig", "Changed my mind = Bedacht"));
+    await page.locator("form").filter({ has: words }).getByRole("button", { name: "Save" }).click();
+    await page.getByRole("status").getByText("Saved.").first().waitFor();
+    await axe(page);
+    // A language the widget does not speak cannot be typed in: the fields are its four.
+    assert.deepEqual(await words.getByRole("textbox").evaluateAll((els) => els.map((e) => e.lang)), ["de", "en", "id", "nl"]);
+    // The hosted page, in the browser's Dutch.
+    const shopperView = await run.shopperPage({ locale: "nl-NL" });
+    await shopperView.goto(`${run.demo.api}/o/demo/${await tokenOf("1004")}`);
+    const widget = shopperView.locator("postpurchase-order");
+    await widget.getByRole("button", { name: "Iets retourneren", exact: true }).click();
+    const returns = widget.getByRole("region", { name: "Iets retourneren" });
+    await returns.getByRole("button", { name: "Retour starten" }).click();
+    await returns.getByRole("checkbox", { name: "Paper filters" }).check();
+    await returns.getByRole("button", { name: "Volgende" }).click();
+    const reason = returns.getByLabel("Waarom retourneer je Paper filters?");
+    // Coffee's own reasons, in the shop's Dutch; sent as the shop wrote them.
+    const offered = await reason.locator("option").evaluateAll((os) => os.map((o) => [o.value, o.textContent]));
+    assert.deepEqual(offered.slice(1), [
+      ["Wrong grind", "Verkeerde maling"],
+      ["Arrived damaged", "Beschadigd aangekomen"],
+      ["Wrong item sent", "Verkeerd artikel ontvangen"],
+      ["Changed my mind", "Bedacht"],
+    ]);
+    await shopperView.context().close();
+    await page.context().close();
+  });
+
   test("the owner sets the referral's rewards and the shopper's widget offers them", T, async () => {
     const page = await run.shopperPage();
     await signIn(page);

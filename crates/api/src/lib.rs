@@ -5,6 +5,8 @@
 //! Money is always an integer count of the currency's minor unit (cents), dates are ISO
 //! 8601 strings (`2026-11-23`), instants are RFC 3339 strings in UTC.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 pub mod analytics;
@@ -1180,6 +1182,10 @@ pub struct SurveyView {
     /// texts needs `phone`.
     #[serde(default)]
     pub phone_known: bool,
+    /// The shop's answers in the shopper's language (`Accept-Language`), where the shop
+    /// gave them ([`ShopWords`]): show these, send the answers as they are.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub words: Vec<Word>,
 }
 
 /// Shopper API: how likely the shopper is to recommend the shop, 0 to 10.
@@ -1345,7 +1351,7 @@ pub struct ReviewView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply: Option<String>,
     /// Its photos' ids: the shopper's own order and the shop's admin API show them at any
-    /// time, `GET /api/v1/photos/{id}` to anyone only while the review is published.
+    /// time, `GET /api/v1/photos/{photo}` to anyone only while the review is published.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub photos: Vec<String>,
 }
@@ -1489,6 +1495,33 @@ pub struct ReturnOptions {
     /// Extra store credit, in percent, for choosing credit over money back.
     pub store_credit_bonus: u32,
     pub returns: Vec<ReturnView>,
+    /// The shop's words above in the shopper's language (`Accept-Language`), where the shop
+    /// gave them ([`ShopWords`]): show these, send the reasons as they are.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub words: Vec<Word>,
+}
+
+/// One of the shop's words and how it reads in the shopper's language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Word {
+    /// As the shop's settings write it (and as it is sent back).
+    pub text: String,
+    /// As the shopper reads it.
+    pub translation: String,
+}
+
+/// Admin API: the shop's own words (return reasons, "how did you hear" answers) in other
+/// languages. A shopper whose widget speaks one of them reads the shop's words in it; any
+/// word without a translation reads as the shop wrote it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ShopWords {
+    /// Per language (`de`, `en`, `id`, `nl`): each word as the shop's settings write it,
+    /// and how it reads in that language; up to 200 a language, each 1 to 80 characters
+    /// on one line.
+    pub translations: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -1754,7 +1787,7 @@ pub struct ReturnSettings {
     /// Reasons for kinds of products (an order line's `product_type`), up to 20 kinds of 1
     /// to 12 reasons each, used instead of `reasons` for items of that kind.
     #[serde(default)]
-    pub reasons_by_type: std::collections::BTreeMap<String, Vec<String>>,
+    pub reasons_by_type: BTreeMap<String, Vec<String>>,
     /// Reasons (of `reasons` or `reasons_by_type`) for which the shopper can attach up to
     /// three photos: damage, a wrong item.
     #[serde(default)]

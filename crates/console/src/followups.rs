@@ -7,7 +7,8 @@ use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use postpurchase_api::{
-    ReferralSettings, ReturnSettings, ReviewSettings, Reward, RewardKind, SurveySettings,
+    ReferralSettings, ReturnSettings, ReviewSettings, Reward, RewardKind, ShopWords,
+    SurveySettings, LANGUAGES,
 };
 use serde::Serialize;
 
@@ -36,6 +37,25 @@ fn kinds_text(kinds: &std::collections::BTreeMap<String, Vec<String>>) -> String
     kinds
         .iter()
         .map(|(kind, reasons)| format!("{kind}: {}", reasons.join("; ")))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A language's words, one a line: `word = how it reads`.
+fn pairs(text: &str) -> std::collections::BTreeMap<String, String> {
+    text.lines()
+        .filter_map(|line| {
+            let (word, said) = line.split_once('=')?;
+            Some((word.trim().to_owned(), said.trim().to_owned()))
+        })
+        .collect()
+}
+
+/// [`pairs`]' text of a language's words.
+fn pairs_text(words: &std::collections::BTreeMap<String, String>) -> String {
+    words
+        .iter()
+        .map(|(word, said)| format!("{word} = {said}"))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -69,6 +89,8 @@ pub fn Followups() -> impl IntoView {
             .get::<ReturnSettings>("/api/v1/admin/return-settings")
             .await
     });
+    let (words, _) =
+        fetched(move || async move { session.get::<ShopWords>("/api/v1/admin/words").await });
     let (reviews, _) = fetched(move || async move {
         session
             .get::<ReviewSettings>("/api/v1/admin/review-settings")
@@ -195,6 +217,35 @@ pub fn Followups() -> impl IntoView {
                                 <span>{t.get(Key::HeardOptions)}</span>
                                 <textarea rows="4" bind:value=options></textarea>
                             </label>
+                        </fieldset>
+                        <div class="actions"><button type="submit">{t.get(Key::Save)}</button></div>
+                    </form>
+                }
+            })}
+            {shown(words, move |w: ShopWords| {
+                let fields = LANGUAGES.map(|code| {
+                    let text = w.translations.get(code).map(pairs_text).unwrap_or_default();
+                    (code, RwSignal::new(text))
+                });
+                view! {
+                    <form class="card stack" on:submit=move |e: ev::SubmitEvent| {
+                        e.prevent_default();
+                        let translations = fields
+                            .iter()
+                            .map(|(code, text)| ((*code).to_owned(), pairs(&text.get_untracked())))
+                            .filter(|(_, list)| !list.is_empty())
+                            .collect();
+                        put("/api/v1/admin/words", json(&ShopWords { translations }));
+                    }>
+                        <fieldset>
+                            <legend>{t.get(Key::Words)}</legend>
+                            <p class="quiet">{t.get(Key::WordsHelp)}</p>
+                            {fields.into_iter().map(|(code, text)| view! {
+                                <label>
+                                    <span>{crate::i18n::Lang::from_code(code).name()}</span>
+                                    <textarea rows="3" lang=code bind:value=text></textarea>
+                                </label>
+                            }).collect_view()}
                         </fieldset>
                         <div class="actions"><button type="submit">{t.get(Key::Save)}</button></div>
                     </form>

@@ -186,3 +186,23 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
             })
     }
 }
+
+/// The languages a shopper's request asks for (`Accept-Language`, most wanted first, as
+/// primary tags); none without the header. The shop's own words are answered in the first
+/// the shop has.
+pub struct Asked(pub Vec<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Asked {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        // A bounded header: a shopper's request names a few languages, not thousands.
+        let header = header.get(..200).unwrap_or(header);
+        Ok(Asked(crate::domain::words::asked(header)))
+    }
+}

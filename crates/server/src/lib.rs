@@ -33,6 +33,7 @@ pub mod tracking;
 pub mod views;
 pub mod web;
 pub mod webhooks;
+pub mod words;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -291,6 +292,7 @@ pub fn app(state: AppState) -> Router {
         .merge(survey::router())
         .merge(reviews::router())
         .merge(photos::router())
+        .merge(words::router())
         .merge(returns::router())
         .merge(theme::router())
         .merge(web::router())

@@ -65,6 +65,8 @@ pub const PATH: &str = "/api/v1/openapi.json";
         crate::photos::order_photo,
         crate::photos::shop_photo,
         crate::photos::public_photo,
+        crate::words::get_words,
+        crate::words::put_words,
         crate::returns::options,
         crate::returns::create,
         crate::returns::quote,
@@ -353,6 +355,17 @@ fn constrain_schemas(schemas: &mut Value) {
     let mut per_kind = reasons;
     per_kind["minItems"] = json!(1);
     per_kind["maxItems"] = json!(12);
+    // A language the widget speaks, each word and translation one line (`domain::words`).
+    let word = json!({"type": "string", "maxLength": 80, "pattern": entry});
+    set(
+        schemas,
+        "ShopWords",
+        "translations",
+        json!({"propertyNames": {"enum": postpurchase_api::LANGUAGES},
+               "additionalProperties": {"type": "object", "maxProperties": 200,
+                                        "propertyNames": word.clone(),
+                                        "additionalProperties": word}}),
+    );
     set(
         schemas,
         "ReturnSettings",

@@ -15,7 +15,7 @@ use postpurchase_api::{
 
 use crate::domain::returns::{qr_svg, with_links};
 use crate::error::{ApiError, Json, Path, Query};
-use crate::extract::{AdminShop, IdempotencyKey, OpenOrder, OwnerShop};
+use crate::extract::{AdminShop, Asked, IdempotencyKey, OpenOrder, OwnerShop};
 use crate::replay;
 use crate::store::idempotency::Keyed;
 use crate::store::returns::ReturnRequest;
@@ -74,11 +74,26 @@ pub fn router() -> Router<AppState> {
 pub async fn options(
     State(state): State<AppState>,
     Path((shop, token)): Path<(String, String)>,
+    Asked(asked): Asked,
 ) -> Result<Json<ReturnOptions>, ApiError> {
     let mut options = state
         .db
         .return_options(&shop, &token, state.clock.now())
         .await?;
+    // The reasons the shopper may read: the shop's, each line's, those of the returns made.
+    let said: Vec<String> = options
+        .reasons
+        .iter()
+        .chain(options.lines.iter().flat_map(|l| &l.reasons))
+        .chain(
+            options
+                .returns
+                .iter()
+                .flat_map(|r| r.items.iter().map(|i| &i.reason)),
+        )
+        .cloned()
+        .collect();
+    options.words = crate::words::translate(&state, &shop, &asked, &said).await?;
     options.returns = options
         .returns
         .into_iter()

@@ -822,6 +822,63 @@ async fn seed_follow_up(
         },
     )
     .await?;
+    // The shop's words in the widget's other languages.
+    let words = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(word, said)| ((*word).to_owned(), (*said).to_owned()))
+            .collect()
+    };
+    let translations = [
+        (
+            "nl",
+            words(&[
+                ("Not as pictured", "Anders dan op de foto"),
+                ("Arrived damaged", "Beschadigd aangekomen"),
+                ("Wrong item sent", "Verkeerd artikel ontvangen"),
+                ("Changed my mind", "Toch niet nodig"),
+                ("Too small", "Te klein"),
+                ("Too large", "Te groot"),
+                ("Wrong grind", "Verkeerde maling"),
+                ("A friend", "Een vriend of vriendin"),
+                ("A search engine", "Een zoekmachine"),
+                ("A newspaper or magazine", "Een krant of tijdschrift"),
+            ]),
+        ),
+        (
+            "de",
+            words(&[
+                ("Not as pictured", "Anders als abgebildet"),
+                ("Arrived damaged", "Beschädigt angekommen"),
+                ("Wrong item sent", "Falscher Artikel geliefert"),
+                ("Changed my mind", "Doch nicht gebraucht"),
+                ("Too small", "Zu klein"),
+                ("Too large", "Zu groß"),
+                ("Wrong grind", "Falscher Mahlgrad"),
+                ("A friend", "Freunde oder Bekannte"),
+                ("A search engine", "Eine Suchmaschine"),
+                ("A newspaper or magazine", "Eine Zeitung oder Zeitschrift"),
+            ]),
+        ),
+        (
+            "id",
+            words(&[
+                ("Not as pictured", "Tidak sesuai gambar"),
+                ("Arrived damaged", "Tiba dalam keadaan rusak"),
+                ("Wrong item sent", "Barang yang dikirim salah"),
+                ("Changed my mind", "Berubah pikiran"),
+                ("Too small", "Terlalu kecil"),
+                ("Too large", "Terlalu besar"),
+                ("Wrong grind", "Gilingan salah"),
+                ("A friend", "Teman"),
+                ("A search engine", "Mesin pencari"),
+                ("A newspaper or magazine", "Koran atau majalah"),
+            ]),
+        ),
+    ]
+    .map(|(language, list)| (language.to_owned(), list))
+    .into();
+    store::words::set(c, shop_id, &postpurchase_api::ShopWords { translations }).await?;
     store::reviews::set_enabled(c, shop_id, true).await?;
     store::survey::set_settings(
         c,

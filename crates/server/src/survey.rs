@@ -12,7 +12,7 @@ use postpurchase_api::{
 
 use crate::domain::survey::{validate_nps, OTHER};
 use crate::error::{ApiError, Json, Path};
-use crate::extract::{AdminShop, OpenOrder, OwnerShop};
+use crate::extract::{AdminShop, Asked, OpenOrder, OwnerShop};
 use crate::store::survey::Answer;
 use crate::AppState;
 
@@ -50,10 +50,21 @@ pub fn router() -> Router<AppState> {
 pub async fn survey(
     State(state): State<AppState>,
     Path((shop, token)): Path<(String, String)>,
+    Asked(asked): Asked,
 ) -> Result<Json<SurveyView>, ApiError> {
-    Ok(Json(
-        state.db.survey(&shop, &token, state.clock.now()).await?,
-    ))
+    let view = state.db.survey(&shop, &token, state.clock.now()).await?;
+    Ok(Json(in_words(&state, &shop, &asked, view).await?))
+}
+
+/// The survey with the shop's answers in the shopper's language, where it gave them.
+async fn in_words(
+    state: &AppState,
+    shop: &str,
+    asked: &[String],
+    mut view: SurveyView,
+) -> Result<SurveyView, ApiError> {
+    view.words = crate::words::translate(state, shop, asked, &view.heard_options).await?;
+    Ok(view)
 }
 
 /// Answers the 0–10 question, once per order.
@@ -77,6 +88,7 @@ pub async fn answer_nps(
     State(state): State<AppState>,
     Path((shop, token)): Path<(String, String)>,
     _: OpenOrder,
+    Asked(asked): Asked,
     Json(answer): Json<NpsAnswer>,
 ) -> Result<(StatusCode, Json<SurveyView>), ApiError> {
     let errors = validate_nps(&answer);
@@ -89,6 +101,7 @@ pub async fn answer_nps(
         .await?;
     // The answer was queued as `survey.answered`.
     state.webhooks.notify_one();
+    let view = in_words(&state, &shop, &asked, view).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -113,6 +126,7 @@ pub async fn answer_heard(
     State(state): State<AppState>,
     Path((shop, token)): Path<(String, String)>,
     _: OpenOrder,
+    Asked(asked): Asked,
     Json(answer): Json<HeardAnswer>,
 ) -> Result<(StatusCode, Json<SurveyView>), ApiError> {
     let view = state
@@ -121,6 +135,7 @@ pub async fn answer_heard(
         .await?;
     // The answer was queued as `survey.answered`.
     state.webhooks.notify_one();
+    let view = in_words(&state, &shop, &asked, view).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -143,6 +158,7 @@ pub async fn set_preferences(
     State(state): State<AppState>,
     Path((shop, token)): Path<(String, String)>,
     _: OpenOrder,
+    Asked(asked): Asked,
     Json(preferences): Json<Preferences>,
 ) -> Result<Json<SurveyView>, ApiError> {
     let view = state
@@ -154,7 +170,7 @@ pub async fn set_preferences(
             state.clock.now(),
         )
         .await?;
-    Ok(Json(view))
+    Ok(Json(in_words(&state, &shop, &asked, view).await?))
 }
 
 /// The shop's survey settings.

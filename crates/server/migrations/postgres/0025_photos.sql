@@ -1,10 +1,14 @@
--- Return reasons that fit the product, and photos of what a shopper reviews or returns.
+-- Return reasons that fit the product, the shop's words in other languages, and photos of
+-- what a shopper reviews or returns.
 --
 -- An order line may name its kind of product; the shop gives reasons per kind (a JSON
 -- object of kind → reasons) and the reasons that take photos (one per line).
 ALTER TABLE order_items ADD COLUMN product_type TEXT;
 ALTER TABLE shops ADD COLUMN return_reasons_by_type TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE shops ADD COLUMN return_photo_reasons TEXT NOT NULL DEFAULT '';
+-- The shop's own words in other languages: a JSON object of language → its words as the
+-- settings write them → how they read in that language.
+ALTER TABLE shops ADD COLUMN translations TEXT NOT NULL DEFAULT '{}';
 
 -- A photo lives in the database, so every process serves it. It comes in for an order,
 -- is checked and cleaned of its metadata, and is then attached to one review or one

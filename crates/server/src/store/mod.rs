@@ -26,6 +26,7 @@ pub mod staff;
 pub mod survey;
 pub mod tracking;
 pub mod webhooks;
+pub mod words;
 
 pub use orders::OrderRef;
 pub use shops::{NewOwner, NewShop, Shop};

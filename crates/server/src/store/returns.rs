@@ -572,6 +572,7 @@ impl Db {
                 photo_reasons: settings.photo_reasons,
                 store_credit_bonus: settings.store_credit_bonus,
                 returns: returns_of(c, order.order_id, None).await?,
+                words: Default::default(),
             })
         }))
         .await

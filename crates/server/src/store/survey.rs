@@ -106,6 +106,7 @@ async fn view(
         heard_options: options,
         preferences,
         phone_known: phone_known(c, customer_id).await?,
+        words: Default::default(),
     })
 }
 
