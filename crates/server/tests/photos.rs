@@ -243,6 +243,27 @@ async fn a_reviews_photos_are_shown_once_the_shop_publishes_it(backend: Backend)
     )
     .await;
     assert_eq!(status, StatusCode::OK);
+    // Sent again (a retry after a lost answer), it is the photo kept: the retried request
+    // names the same photos.
+    assert_eq!(send_photo(&app, &token, phone_jpeg()).await, first);
+    // The same picture for a return too: the return gets a copy of its own, which stays
+    // private when the review is published again.
+    return_settings(&app).await;
+    let (status, created) =
+        start_return(&app, &token, a_return(tee, "Arrived damaged", &[&first])).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let copy = created["items"][0]["photos"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(copy, first);
+    assert_eq!(moderate("published").await.0, StatusCode::NO_CONTENT);
+    assert_eq!(get_bytes(&app, &public, None).await.0, StatusCode::OK);
+    let copy_public = format!("/api/v1/photos/{copy}");
+    assert_eq!(
+        get_bytes(&app, &copy_public, None).await.0,
+        StatusCode::NOT_FOUND
+    );
 }
 
 async fn return_settings(app: &TestApp) {

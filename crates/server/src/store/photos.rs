@@ -59,8 +59,9 @@ fn no_photo() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "photo_not_found", "No such photo.")
 }
 
-/// Attaches photos of the order, by key, to `owner`; each must be the order's and not
-/// attached yet. The refusals name `field[i]`.
+/// Attaches photos of the order, by key, to `owner`; each must be the order's. One that
+/// is attached already (the same picture for a review and a return) is copied for
+/// `owner`, under a key of its own. The refusals name `field[i]`.
 pub async fn attach(
     c: &mut Conn<'_>,
     order_id: i64,
@@ -83,10 +84,24 @@ pub async fn attach(
                 args![order_id, key.as_str(), review, ret, line, i],
             )
             .await?;
-        if taken != 1 {
+        if taken == 1 {
+            continue;
+        }
+        let copy = crate::domain::new_token().map_err(|e| DbError::other(e.to_string()))?;
+        let copied = c
+            .execute(
+                "INSERT INTO photos (key, shop_id, order_id, digest, kind, width, height, bytes,
+                                     created_at, review_id, return_id, order_item_id, position)
+                 SELECT ?3, shop_id, order_id, digest, kind, width, height, bytes, created_at,
+                        ?4, ?5, ?6, ?7
+                 FROM photos WHERE order_id = ?1 AND key = ?2",
+                args![order_id, key.as_str(), copy.as_str(), review, ret, line, i],
+            )
+            .await?;
+        if copied != 1 {
             errors.push(FieldError::new(
                 format!("{field}[{i}]"),
-                "is not a photo sent for this order, or is used already",
+                "is not a photo sent for this order",
             ));
         }
     }
@@ -113,7 +128,8 @@ fn file(mut r: crate::db::Row) -> Result<PhotoFile, DbError> {
 
 impl Db {
     /// Keeps a checked and cleaned photo for the order a token opens. The same photo sent
-    /// again (same bytes, not attached yet) is the one kept already.
+    /// again (the same bytes) is the one kept already, attached or not: a retried review or
+    /// return names the same photos, so its `Idempotency-Key` answers it once.
     pub async fn add_photo(
         &self,
         shop: &str,
@@ -134,7 +150,9 @@ impl Db {
             if let Some(mut r) = c
                 .query_opt(
                     "SELECT key FROM photos WHERE order_id = ?1 AND digest = ?2
-                       AND review_id IS NULL AND return_id IS NULL",
+                     ORDER BY CASE WHEN review_id IS NULL AND return_id IS NULL THEN 0 ELSE 1 END,
+                              id
+                     LIMIT 1",
                     args![order.order_id, digest],
                 )
                 .await?
