@@ -223,7 +223,11 @@ fn act(cx: Ctx, action: Action, target: Element) {
                 step_to(cx, &form, forward);
             }
         }
-        Action::Nudge(up) => more::nudge(&target, up),
+        Action::Nudge(up) => {
+            if let Some(said) = more::nudge(&target, up) {
+                cx.said.set(said);
+            }
+        }
         Action::Send => {
             // Enter in a return step before the last one means "Next".
             if target.id() == "pp-rf" && live.step.get() < LAST_STEP {

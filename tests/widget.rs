@@ -1747,6 +1747,13 @@ async fn a_return_counts_pieces_offers_the_items_reasons_and_takes_photos_of_dam
     assert_eq!(value(), "3", "no more than can go back");
     click(&root, "[data-act=m-less]");
     assert_eq!(value(), "2");
+    // The keyboard stays on the button: the count is said.
+    wait_for(&root, "How many of Gooseneck kettle? 2", 1000).await;
+    let live = root.query_selector("[aria-live=polite]").unwrap().unwrap();
+    assert_eq!(
+        live.text_content().unwrap(),
+        "How many of Gooseneck kettle? 2"
+    );
     // Typed beyond what can go back: said, with the bounds.
     choose(&root, "[name=q1]", "7");
     click(&root, "[data-step='0'] [data-act=m-next]");

@@ -450,8 +450,9 @@ pub(super) fn chosen(form: &Element) -> Vec<(String, i64)> {
         .collect()
 }
 
-/// Steps a stepper's count by one, within its bounds.
-pub(crate) fn nudge(button: &Element, up: bool) {
+/// Steps a stepper's count by one, within its bounds; what to say of it (its label and
+/// the count), since the keyboard stays on the button.
+pub(crate) fn nudge(button: &Element, up: bool) -> Option<String> {
     let Some(count) = button.get_attribute("aria-controls").and_then(|id| {
         button
             .closest(".pp-steps")
@@ -461,7 +462,7 @@ pub(crate) fn nudge(button: &Element, up: bool) {
             .ok()
             .flatten()
     }) else {
-        return;
+        return None;
     };
     let bound = |k: &str| count.get_attribute(k).and_then(|v| v.parse::<i64>().ok());
     let (low, high) = (bound("min").unwrap_or(1), bound("max").unwrap_or(1));
@@ -472,6 +473,8 @@ pub(crate) fn nudge(button: &Element, up: bool) {
     let next = (now + if up { 1 } else { -1 }).clamp(low, high);
     let _ = js_sys::Reflect::set(&count, &"value".into(), &next.to_string().into());
     mark(&count, "");
+    let label = find(&count.closest(".pp-stepper").ok()??, "label")?.text_content()?;
+    Some([label, next.to_string()].join(" "))
 }
 
 /// Switches the return form's per-line parts on for the lines chosen (variants only for
