@@ -453,17 +453,8 @@ pub(super) fn chosen(form: &Element) -> Vec<(String, i64)> {
 /// Steps a stepper's count by one, within its bounds; what to say of it (its label and
 /// the count), since the keyboard stays on the button.
 pub(crate) fn nudge(button: &Element, up: bool) -> Option<String> {
-    let Some(count) = button.get_attribute("aria-controls").and_then(|id| {
-        button
-            .closest(".pp-steps")
-            .ok()
-            .flatten()?
-            .query_selector(&["#", &id].concat())
-            .ok()
-            .flatten()
-    }) else {
-        return None;
-    };
+    let id = button.get_attribute("aria-controls")?;
+    let count = find(&button.closest(".pp-steps").ok()??, &["#", &id].concat())?;
     let bound = |k: &str| count.get_attribute(k).and_then(|v| v.parse::<i64>().ok());
     let (low, high) = (bound("min").unwrap_or(1), bound("max").unwrap_or(1));
     let now = get(&count, "value")
