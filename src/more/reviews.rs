@@ -69,20 +69,22 @@ pub(super) fn reviews(
             add(&wrap, "p", "pp-review-body", &review.body);
             // Their photos, from the order's own address (the shop has not published
             // them yet, maybe).
-            let shots = add(&wrap, "p", "pp-shots", "");
-            for (n, photo) in review.photos.iter().enumerate() {
-                let img = add(&shots, "img", "pp-shot", "");
-                let alt = t.fill_with(Key::ReviewsYourPhoto, &[("n", &(n + 1).to_string())]);
-                let src = format!("{base}/photos/{}", js_sys::encode_uri_component(photo));
-                for (k, v) in [
-                    ("src", src.as_str()),
-                    ("alt", &alt),
-                    ("width", "96"),
-                    ("height", "96"),
-                    ("loading", "lazy"),
-                    ("part", "photo"),
-                ] {
-                    attr(&img, k, v);
+            if !review.photos.is_empty() {
+                let shots = add(&wrap, "p", "pp-shots", "");
+                for (n, photo) in review.photos.iter().enumerate() {
+                    let img = add(&shots, "img", "pp-shot", "");
+                    let alt = t.fill_with(Key::ReviewsYourPhoto, &[("n", &(n + 1).to_string())]);
+                    let src = format!("{base}/photos/{}", js_sys::encode_uri_component(photo));
+                    for (k, v) in [
+                        ("src", src.as_str()),
+                        ("alt", &alt),
+                        ("width", "96"),
+                        ("height", "96"),
+                        ("loading", "lazy"),
+                        ("part", "photo"),
+                    ] {
+                        attr(&img, k, v);
+                    }
                 }
             }
             if let Some(f) = review.fit {

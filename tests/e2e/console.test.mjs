@@ -692,6 +692,13 @@ describe("the console", () => {
     const dutch = words.getByLabel("Nederlands");
     // The demo's own Dutch words are there to change.
     assert.match(await dutch.inputValue(), /^Arrived damaged = Beschadigd aangekomen$/m);
+    // A line without its translation is not dropped in silence: refused, and said.
+    const before = await admin("/words");
+    await dutch.fill(`${await dutch.inputValue()}\nToo tight`);
+    await page.locator("form").filter({ has: words }).getByRole("button", { name: "Save" }).click();
+    await page.getByRole("alert").first().waitFor();
+    assert.deepEqual(await admin("/words"), before);
+    await dutch.fill((await dutch.inputValue()).replace(/\nToo tight$/, ""));
     await dutch.fill((await dutch.inputValue()).replace("Changed my mind = Toch niet nodig", "Changed my mind = Bedacht"));
     await page.locator("form").filter({ has: words }).getByRole("button", { name: "Save" }).click();
     await page.getByRole("status").getByText("Saved.").first().waitFor();

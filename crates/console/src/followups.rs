@@ -2,6 +2,8 @@
 //! returns (window, reasons, credit bonus), reviews, the survey (its "how did you hear"
 //! options) and referral. Each form saves through its own admin route.
 
+use std::collections::BTreeMap;
+
 use gloo_net::http::Method;
 use leptos::ev;
 use leptos::prelude::*;
@@ -16,48 +18,45 @@ use crate::api::{Failure, Session};
 use crate::i18n::{Key, T};
 use crate::parts::{fetched, said, shown, Load, Message, Said};
 
-/// Reasons per kind of product, one kind a line: `kind: reason; reason`.
-fn kinds(text: &str) -> std::collections::BTreeMap<String, Vec<String>> {
+/// Lines of `key<sep> value`, blank lines left out. A line without `sep` is kept as a key
+/// with nothing after it, so the server names it instead of the line being lost.
+fn keyed(text: &str, sep: char) -> impl Iterator<Item = (String, &str)> {
     text.lines()
-        .filter_map(|line| {
-            let (kind, reasons) = line.split_once(':')?;
+        .filter(|l| !l.trim().is_empty())
+        .map(move |line| {
+            let (key, rest) = line.split_once(sep).unwrap_or((line, ""));
+            (key.trim().to_owned(), rest.trim())
+        })
+}
+
+/// The text [`keyed`] reads: one `key<sep> value` a line.
+fn keyed_text<'a>(entries: impl Iterator<Item = (&'a String, String)>, sep: &str) -> String {
+    entries
+        .map(|(key, value)| format!("{key}{sep}{value}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Reasons per kind of product, one kind a line: `kind: reason; reason`.
+fn kinds(text: &str) -> BTreeMap<String, Vec<String>> {
+    keyed(text, ':')
+        .map(|(kind, reasons)| {
             let reasons = reasons
                 .split(';')
                 .map(str::trim)
                 .filter(|r| !r.is_empty())
                 .map(str::to_owned)
                 .collect();
-            Some((kind.trim().to_owned(), reasons))
+            (kind, reasons)
         })
         .collect()
-}
-
-/// [`kinds`]' text of the shop's reasons per kind.
-fn kinds_text(kinds: &std::collections::BTreeMap<String, Vec<String>>) -> String {
-    kinds
-        .iter()
-        .map(|(kind, reasons)| format!("{kind}: {}", reasons.join("; ")))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// A language's words, one a line: `word = how it reads`.
-fn pairs(text: &str) -> std::collections::BTreeMap<String, String> {
-    text.lines()
-        .filter_map(|line| {
-            let (word, said) = line.split_once('=')?;
-            Some((word.trim().to_owned(), said.trim().to_owned()))
-        })
+fn pairs(text: &str) -> BTreeMap<String, String> {
+    keyed(text, '=')
+        .map(|(word, said)| (word, said.to_owned()))
         .collect()
-}
-
-/// [`pairs`]' text of a language's words.
-fn pairs_text(words: &std::collections::BTreeMap<String, String>) -> String {
-    words
-        .iter()
-        .map(|(word, said)| format!("{word} = {said}"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 fn lines(text: &str) -> Vec<String> {
@@ -123,7 +122,10 @@ pub fn Followups() -> impl IntoView {
                 let bonus = RwSignal::new(r.store_credit_bonus.to_string());
                 let address = RwSignal::new(r.return_address.clone().unwrap_or_default());
                 let send_days = RwSignal::new(r.send_within_days.to_string());
-                let by_type = RwSignal::new(kinds_text(&r.reasons_by_type));
+                let by_type = RwSignal::new(keyed_text(
+                    r.reasons_by_type.iter().map(|(k, l)| (k, l.join("; "))),
+                    ": ",
+                ));
                 let photo_reasons = RwSignal::new(r.photo_reasons.join("\n"));
                 view! {
                     <form class="card stack" on:submit=move |e: ev::SubmitEvent| {
@@ -224,7 +226,11 @@ pub fn Followups() -> impl IntoView {
             })}
             {shown(words, move |w: ShopWords| {
                 let fields = LANGUAGES.map(|code| {
-                    let text = w.translations.get(code).map(pairs_text).unwrap_or_default();
+                    let text = w
+                        .translations
+                        .get(code)
+                        .map(|l| keyed_text(l.iter().map(|(k, v)| (k, v.clone())), " = "))
+                        .unwrap_or_default();
                     (code, RwSignal::new(text))
                 });
                 view! {

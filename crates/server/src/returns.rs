@@ -432,21 +432,6 @@ pub async fn get_settings(
     Ok(Json(state.db.return_settings(shop.id).await?))
 }
 
-/// Checks a list of reasons: 1 to 12, each 1 to 80 characters on one line, listed once.
-fn reasons_ok(field: &str, reasons: &[String], errors: &mut Vec<FieldError>) {
-    if !(1..=12).contains(&reasons.len()) {
-        errors.push(FieldError::new(field, "give 1 to 12 reasons"));
-    }
-    for (i, reason) in reasons.iter().enumerate() {
-        if !crate::domain::list_entry_ok(reason, 80) || reasons[..i].contains(reason) {
-            errors.push(FieldError::new(
-                format!("{field}[{i}]"),
-                "must be 1 to 80 characters on one line, without spaces around, listed once",
-            ));
-        }
-    }
-}
-
 /// Switches returns on or off and sets the window, reasons and store-credit bonus.
 #[utoipa::path(
     put,
@@ -465,64 +450,12 @@ pub async fn put_settings(
     OwnerShop(shop): OwnerShop,
     Json(settings): Json<ReturnSettings>,
 ) -> Result<Json<ReturnSettings>, ApiError> {
-    let mut errors = Vec::new();
-    if !(1..=365).contains(&settings.window_days) {
-        errors.push(FieldError::new("window_days", "must be 1 to 365"));
-    }
-    reasons_ok("reasons", &settings.reasons, &mut errors);
-    if settings.reasons_by_type.len() > 20 {
-        errors.push(FieldError::new(
-            "reasons_by_type",
-            "give reasons for at most 20 kinds of product",
-        ));
-    }
-    for (kind, reasons) in &settings.reasons_by_type {
-        if !crate::domain::list_entry_ok(kind, 60) {
-            errors.push(FieldError::new(
-                "reasons_by_type",
-                "each kind of product is 1 to 60 characters on one line, without spaces around",
-            ));
-        }
-        reasons_ok(&format!("reasons_by_type.{kind}"), reasons, &mut errors);
-    }
-    let known = |r: &String| {
-        settings.reasons.contains(r) || settings.reasons_by_type.values().any(|l| l.contains(r))
-    };
-    if settings.photo_reasons.len() > 12 {
-        errors.push(FieldError::new("photo_reasons", "give at most 12 reasons"));
-    }
-    for (i, reason) in settings.photo_reasons.iter().enumerate() {
-        if !known(reason) || settings.photo_reasons[..i].contains(reason) {
-            errors.push(FieldError::new(
-                format!("photo_reasons[{i}]"),
-                "must be one of the reasons above, listed once",
-            ));
-        }
-    }
-    if settings.store_credit_bonus > 100 {
-        errors.push(FieldError::new(
-            "store_credit_bonus",
-            "must be 0 to 100 percent",
-        ));
-    }
     let mut settings = settings;
     settings.return_address = settings
         .return_address
         .map(|a| a.trim().replace("\r\n", "\n"))
         .filter(|a| !a.is_empty());
-    if settings
-        .return_address
-        .as_deref()
-        .is_some_and(|a| !crate::domain::returns::return_address_ok(a))
-    {
-        errors.push(FieldError::new(
-            "return_address",
-            "must be 1 to 6 lines, at most 300 characters",
-        ));
-    }
-    if !(1..=60).contains(&settings.send_within_days) {
-        errors.push(FieldError::new("send_within_days", "must be 1 to 60 days"));
-    }
+    let errors = crate::domain::returns::check_settings(&settings);
     if !errors.is_empty() {
         return Err(ApiError::invalid_fields(errors));
     }

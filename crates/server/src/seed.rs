@@ -823,7 +823,7 @@ async fn seed_follow_up(
     )
     .await?;
     // The shop's words in the widget's other languages.
-    let words = |pairs: &[(&str, &str)]| {
+    let translated = |pairs: &[(&str, &str)]| {
         pairs
             .iter()
             .map(|(word, said)| ((*word).to_owned(), (*said).to_owned()))
@@ -832,7 +832,7 @@ async fn seed_follow_up(
     let translations = [
         (
             "nl",
-            words(&[
+            translated(&[
                 ("Not as pictured", "Anders dan op de foto"),
                 ("Arrived damaged", "Beschadigd aangekomen"),
                 ("Wrong item sent", "Verkeerd artikel ontvangen"),
@@ -847,7 +847,7 @@ async fn seed_follow_up(
         ),
         (
             "de",
-            words(&[
+            translated(&[
                 ("Not as pictured", "Anders als abgebildet"),
                 ("Arrived damaged", "Beschädigt angekommen"),
                 ("Wrong item sent", "Falscher Artikel geliefert"),
@@ -862,7 +862,7 @@ async fn seed_follow_up(
         ),
         (
             "id",
-            words(&[
+            translated(&[
                 ("Not as pictured", "Tidak sesuai gambar"),
                 ("Arrived damaged", "Tiba dalam keadaan rusak"),
                 ("Wrong item sent", "Barang yang dikirim salah"),

@@ -7,6 +7,8 @@
 pub const MAX_BYTES: usize = 5 * 1024 * 1024;
 /// Largest side, in pixels.
 pub const MAX_SIDE: u32 = 12_000;
+/// Photos a review or a returned item may have.
+pub const MAX_PHOTOS: usize = 3;
 
 /// The kinds of photo taken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

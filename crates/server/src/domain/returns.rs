@@ -1,7 +1,9 @@
 //! Returns as plain rules: which pieces of a line can still go back and why not, what a
 //! return is worth, which moves the shop may make, and the shopper's QR code and links.
 
-use postpurchase_api::{NotReturnable, Resolution, ReturnSettings, ReturnStatus, ReturnView};
+use postpurchase_api::{
+    FieldError, NotReturnable, Resolution, ReturnSettings, ReturnStatus, ReturnView,
+};
 
 /// What returning one order line depends on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,6 +23,79 @@ pub struct LineFacts {
     pub delivered_at: Option<i64>,
     /// Pieces in returns that are not cancelled or rejected.
     pub in_returns: u32,
+}
+
+/// Checks a list of reasons: 1 to 12, each 1 to 80 characters on one line, listed once.
+fn reasons_ok(field: &str, reasons: &[String], errors: &mut Vec<FieldError>) {
+    if !(1..=12).contains(&reasons.len()) {
+        errors.push(FieldError::new(field, "give 1 to 12 reasons"));
+    }
+    for (i, reason) in reasons.iter().enumerate() {
+        if !super::list_entry_ok(reason, 80) || reasons[..i].contains(reason) {
+            errors.push(FieldError::new(
+                format!("{field}[{i}]"),
+                "must be 1 to 80 characters on one line, without spaces around, listed once",
+            ));
+        }
+    }
+}
+
+/// Every problem with a shop's return terms (the address already trimmed), by field.
+pub fn check_settings(settings: &ReturnSettings) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if !(1..=365).contains(&settings.window_days) {
+        errors.push(FieldError::new("window_days", "must be 1 to 365"));
+    }
+    reasons_ok("reasons", &settings.reasons, &mut errors);
+    if settings.reasons_by_type.len() > 20 {
+        errors.push(FieldError::new(
+            "reasons_by_type",
+            "give reasons for at most 20 kinds of product",
+        ));
+    }
+    for (kind, reasons) in &settings.reasons_by_type {
+        if !super::list_entry_ok(kind, 60) {
+            errors.push(FieldError::new(
+                "reasons_by_type",
+                "each kind of product is 1 to 60 characters on one line, without spaces around",
+            ));
+        }
+        reasons_ok(&format!("reasons_by_type.{kind}"), reasons, &mut errors);
+    }
+    let known = |r: &String| {
+        settings.reasons.contains(r) || settings.reasons_by_type.values().any(|l| l.contains(r))
+    };
+    if settings.photo_reasons.len() > 12 {
+        errors.push(FieldError::new("photo_reasons", "give at most 12 reasons"));
+    }
+    for (i, reason) in settings.photo_reasons.iter().enumerate() {
+        if !known(reason) || settings.photo_reasons[..i].contains(reason) {
+            errors.push(FieldError::new(
+                format!("photo_reasons[{i}]"),
+                "must be one of the reasons above, listed once",
+            ));
+        }
+    }
+    if settings.store_credit_bonus > 100 {
+        errors.push(FieldError::new(
+            "store_credit_bonus",
+            "must be 0 to 100 percent",
+        ));
+    }
+    if settings
+        .return_address
+        .as_deref()
+        .is_some_and(|a| !return_address_ok(a))
+    {
+        errors.push(FieldError::new(
+            "return_address",
+            "must be 1 to 6 lines, at most 300 characters",
+        ));
+    }
+    if !(1..=60).contains(&settings.send_within_days) {
+        errors.push(FieldError::new("send_within_days", "must be 1 to 60 days"));
+    }
+    errors
 }
 
 /// The reasons a return of `line` offers: the shop's for its kind of product, else the
@@ -204,6 +279,37 @@ mod tests {
         assert_eq!(of(Some("shoes")), ["Too tight"]);
         assert_eq!(of(Some("coffee")), ["Changed my mind"]);
         assert_eq!(of(None), ["Changed my mind"]);
+    }
+
+    #[test]
+    fn return_terms_name_every_wrong_field() {
+        let mut settings = ReturnSettings {
+            enabled: true,
+            window_days: 30,
+            reasons: vec!["Changed my mind".into(), "Arrived damaged".into()],
+            store_credit_bonus: 10,
+            return_address: Some("Returns\nStreet 1\n1000 AA Town".into()),
+            send_within_days: 14,
+            reasons_by_type: [("clothing".to_owned(), vec!["Too small".to_owned()])].into(),
+            photo_reasons: vec!["Arrived damaged".into(), "Too small".into()],
+        };
+        assert!(check_settings(&settings).is_empty());
+        settings.reasons_by_type.insert(" shoes".into(), Vec::new());
+        settings.photo_reasons.push("Lost".into());
+        settings.reasons.push("Changed my mind".into());
+        let fields: Vec<String> = check_settings(&settings)
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "reasons[2]",
+                "reasons_by_type",
+                "reasons_by_type. shoes",
+                "photo_reasons[2]"
+            ]
+        );
     }
 
     #[test]

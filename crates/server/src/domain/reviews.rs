@@ -25,8 +25,11 @@ pub fn validate(review: &NewReview, sized: bool) -> Vec<FieldError> {
             ));
         }
     }
-    if review.photos.len() > 3 {
-        errors.push(FieldError::new("photos", "at most 3 photos"));
+    if review.photos.len() > super::photo::MAX_PHOTOS {
+        errors.push(FieldError::new(
+            "photos",
+            format!("at most {} photos", super::photo::MAX_PHOTOS),
+        ));
     }
     if review.fit.is_some() && !sized {
         errors.push(FieldError::new(

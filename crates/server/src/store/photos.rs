@@ -13,8 +13,6 @@ use crate::domain::photo::{Cleaned, PhotoType};
 use crate::error::ApiError;
 use crate::{args, work};
 
-/// Photos a review or a returned item may have.
-pub const MAX_PHOTOS: usize = 3;
 /// Photos an order may hold, attached or not: enough for every review and return of a
 /// large order, and a bound on what one link can store.
 pub const PER_ORDER: i64 = 40;

@@ -11,9 +11,10 @@ use postpurchase_api::{
 
 use super::idempotency::{Keyed, Saved};
 use super::orders::{self, point_columns, OrderRef};
-use super::photos::{self, MAX_PHOTOS};
+use super::photos;
 use super::{date_of, from_wire, instant, webhooks, wire_name};
 use crate::db::{Conn, Db, DbError};
+use crate::domain::photo::MAX_PHOTOS;
 use crate::domain::returns::{
     amounts, reasons_for, returnable, shop_may_move, with_links, LineFacts,
 };
@@ -427,7 +428,10 @@ async fn check(
             ));
         }
         if item.photos.len() > MAX_PHOTOS {
-            errors.push(FieldError::new(field("photos"), "at most 3 photos"));
+            errors.push(FieldError::new(
+                field("photos"),
+                format!("at most {MAX_PHOTOS} photos"),
+            ));
         }
         let sku = item.exchange_sku.as_deref().map(str::trim);
         match (wanted.resolution, sku) {
