@@ -153,7 +153,7 @@ pub struct OrderStalled {
 
 /// Every event type the shop's webhook receives: its `type`, the schema of its `data`
 /// (a component of the OpenAPI document) and when it is sent.
-pub const CATALOGUE: [(&str, &str, &str); 11] = [
+pub const CATALOGUE: [(&str, &str, &str); 13] = [
     (
         "delivery_choice.changed",
         "ChoiceChanged",
@@ -208,5 +208,15 @@ pub const CATALOGUE: [(&str, &str, &str); 11] = [
         "order.stalled",
         "OrderStalled",
         "An order was not with a carrier by its dispatch day; sent once per order.",
+    ),
+    (
+        "order.change_requested",
+        "AdminChange",
+        "A shopper asked to cancel an order or fix its address before it ships; answer it with POST /api/v1/admin/changes/{change}/decision.",
+    ),
+    (
+        "order.change_decided",
+        "AdminChange",
+        "A change request was accepted or refused, or a parcel registered before the answer overtook it (status shipped).",
     ),
 ];

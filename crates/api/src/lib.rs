@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub mod analytics;
+pub mod changes;
 pub mod console;
 pub mod events;
 pub mod feeds;
@@ -17,6 +18,7 @@ pub mod locales;
 pub mod platforms;
 
 pub use analytics::*;
+pub use changes::*;
 pub use console::*;
 pub use events::*;
 pub use feeds::*;
@@ -61,6 +63,11 @@ pub struct OrderView {
     /// shop offers nothing or no parcel can be changed.
     #[serde(default)]
     pub delivery_options: Option<DeliveryOptions>,
+    /// Cancelling the order or fixing its address before it ships: what the shopper may
+    /// ask now and their latest request. Absent when the shop takes no changes and none
+    /// was asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<OrderChanges>,
     pub shop: ShopContact,
     /// The follow-ups the shop runs, each with its own endpoints under the order's.
     #[serde(default)]
@@ -1863,7 +1870,8 @@ pub struct WebhookEvent {
     /// One of [`CATALOGUE`]: `delivery_choice.changed`, `return.created`,
     /// `return.updated`, `return.cancelled`, `shipment.status_changed`,
     /// `shipment.delivered`, `shipment.delayed`, `review.created`, `survey.answered`,
-    /// `referral.redeemed`, `order.stalled`.
+    /// `referral.redeemed`, `order.stalled`, `order.change_requested`,
+    /// `order.change_decided`.
     #[serde(rename = "type")]
     pub kind: String,
     /// RFC 3339, UTC.
@@ -1888,6 +1896,8 @@ pub enum WebhookData {
     Referral(Box<ReferralRedeemed>),
     /// `order.stalled`
     Stalled(Box<OrderStalled>),
+    /// `order.change_requested`, `order.change_decided`
+    Change(Box<AdminChange>),
     /// `delivery_choice.changed`
     DeliveryChoice(Box<ChoiceChanged>),
     /// `return.created`, `return.cancelled`, `return.updated`
