@@ -188,6 +188,9 @@ pub struct OrderRecord {
     pub view: crate::OrderView,
     pub returns: Vec<crate::ReturnView>,
     pub reviews: Vec<crate::AdminReview>,
+    /// The shopper's requests to cancel or fix the address, newest first.
+    #[serde(default)]
+    pub changes: Vec<crate::AdminChange>,
     pub answers: OrderAnswers,
     /// Links that still open the order.
     pub links: Vec<OrderLink>,
