@@ -243,7 +243,8 @@ pub fn postcode_ok(country: &str, postcode: &str) -> bool {
         }
         _ => {
             (2..=10).contains(&p.len())
-                && p.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'-'))
+                && p.iter()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'-'))
         }
     }
 }
@@ -324,8 +325,14 @@ mod tests {
     fn kept_forms() {
         assert_eq!(postcode_normal("NL", " 1017ab"), "1017 AB");
         assert_eq!(postcode_normal("GB", "sw1a 1aa"), "SW1A 1AA");
-        assert_eq!(street_line("NL", "Keizersgracht ", "12A"), "Keizersgracht 12A");
-        assert_eq!(street_line("GB", "Baker Street", "221B"), "221B Baker Street");
+        assert_eq!(
+            street_line("NL", "Keizersgracht ", "12A"),
+            "Keizersgracht 12A"
+        );
+        assert_eq!(
+            street_line("GB", "Baker Street", "221B"),
+            "221B Baker Street"
+        );
         assert_eq!(street_line("GB", "Baker Street", ""), "Baker Street");
     }
 }
