@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod analytics;
+pub mod changes;
 pub mod choices;
 pub mod cli;
 pub mod console;
@@ -231,11 +232,12 @@ pub const BODY_STOCK: usize = 1024 * 1024;
 
 /// The routes that take more or less than [`BODY_DEFAULT`], by path template: what the
 /// routers enforce and the OpenAPI document says.
-const BODY_LIMITS: [(&str, usize); 9] = [
+const BODY_LIMITS: [(&str, usize); 10] = [
     (photos::PHOTOS_PATH, photos::BODY_PHOTO),
     (feeds::FEED_PATH, BODY_ORDER),
     (platforms::PLATFORM_PATH, BODY_ORDER),
     (choices::CHOICE_PATH, BODY_SMALL),
+    (changes::CHANGES_PATH, BODY_SMALL),
     (admin::ORDERS_PATH, BODY_ORDER),
     (tracking::SHIPMENTS_PATH, BODY_LIST),
     (returns::RETURNS_PATH, BODY_LIST),
@@ -280,6 +282,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(shopper::router())
         .merge(choices::router())
+        .merge(changes::router())
         .merge(admin::router())
         .merge(analytics::router())
         .merge(feeds::router())

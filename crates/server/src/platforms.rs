@@ -299,6 +299,9 @@ pub async fn take(
         expires_at,
     };
     let taken = state.db.take_platform_send(shop_id, send, now).await?;
+    if taken.queued {
+        state.webhooks.notify_one();
+    }
     // Counts only: no order number, name or address in the log.
     tracing::info!(
         target: "postpurchase::platforms",

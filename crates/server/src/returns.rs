@@ -267,7 +267,7 @@ pub struct QueueQuery {
     responses(
         (status = 200, description = "Returns with their orders", body = [AdminReturn]),
         (status = 401, description = "Missing or unknown API key, not signed in", body = ErrorBody),
-        (status = 422, description = "Unknown status", body = ErrorBody),
+        (status = 400, description = "`invalid_query`: an unknown status", body = ErrorBody),
     )
 )]
 pub async fn queue(

@@ -39,7 +39,7 @@ pub fn router() -> Router<AppState> {
         (status = 201, description = "Shipment registered, status pending", body = ShipmentSummary),
         (status = 401, description = "Missing or unknown API key", body = ErrorBody),
         (status = 404, description = "The shop has no order with this number", body = ErrorBody),
-        (status = 409, description = "The shop already has this carrier's tracking number", body = ErrorBody),
+        (status = 409, description = "`shipment_exists`: the shop already has this carrier's tracking number; `order_cancelled`", body = ErrorBody),
         (status = 422, description = "Invalid fields, unknown SKUs or more than was ordered", body = ErrorBody),
     )
 )]
@@ -57,7 +57,7 @@ pub async fn create_shipment(
         .estimated_delivery
         .as_ref()
         .and_then(domain::window_seconds);
-    let (id, items) = state
+    let (id, items, queued) = state
         .db
         .create_shipment(
             shop.id,
@@ -66,8 +66,12 @@ pub async fn create_shipment(
                 shipment: shipment.clone(),
                 eta,
             },
+            state.clock.now(),
         )
         .await?;
+    if queued {
+        state.webhooks.notify_one();
+    }
     let tracking_number = shipment.tracking_number.trim();
     Ok((
         StatusCode::CREATED,

@@ -945,6 +945,15 @@ async fn storefront_webhook(
             "order #{} · not with a carrier by {}",
             o.order_number, o.dispatch_by
         ),
+        postpurchase_api::WebhookData::Change(c) => format!(
+            "order #{} · asks to {}: {}",
+            c.order_number,
+            match c.kind {
+                postpurchase_api::ChangeKind::Cancel => "cancel",
+                postpurchase_api::ChangeKind::Address => "change the address",
+            },
+            crate::store::wire_name(c.status)
+        ),
     };
     let line = format!(
         "{} · {} · {what} · signature verified",

@@ -530,6 +530,8 @@ async fn everything_of(app: &TestApp) -> Vec<Value> {
         "/api/v1/admin/webhook-deliveries",
         "/api/v1/admin/pickup-points",
         "/api/v1/admin/review-settings",
+        "/api/v1/admin/change-settings",
+        "/api/v1/admin/changes",
     ] {
         let (status, body) = app.get_admin(uri).await;
         assert_eq!(status, StatusCode::OK, "{uri}: {body}");
@@ -552,6 +554,7 @@ async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
     let (_, record) = app.get_admin("/api/v1/admin/orders/1001").await;
     let link = record["links"][0]["id"].as_str().unwrap().to_owned();
     let ret = record["returns"][0]["number"].as_str().unwrap().to_owned();
+    let change = record["changes"][0]["change"].as_str().unwrap().to_owned();
     let (_, staff) = app.get_admin("/api/v1/admin/staff").await;
     let member_id = staff[0]["id"].to_string();
     let (_, slots) = app
@@ -583,6 +586,10 @@ async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
         (
             "/api/v1/admin/reviews/{id}/moderation",
             json!({"status": "rejected"}),
+        ),
+        (
+            "/api/v1/admin/changes/{change}/decision",
+            json!({"accept": false, "message": "Not yours"}),
         ),
         (
             "/api/v1/admin/reviews/{id}/reply",
@@ -629,6 +636,7 @@ async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
                 )
                 .replace("{carrier}", "dhl")
                 .replace("{tracking_number}", "1001A")
+                .replace("{change}", &change)
                 // No table is anyone's: an unknown one answers the JSON 404.
                 .replace("{table}", "no_such_table")
                 .replace("{source}", "no_such_source")

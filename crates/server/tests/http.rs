@@ -359,6 +359,12 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
         ("GET", postpurchase_server::photos::PUBLIC_PHOTO_PATH),
         ("GET", postpurchase_server::words::WORDS_PATH),
         ("PUT", postpurchase_server::words::WORDS_PATH),
+        ("POST", postpurchase_server::changes::CHANGES_PATH),
+        ("GET", postpurchase_server::changes::SETTINGS_PATH),
+        ("PUT", postpurchase_server::changes::SETTINGS_PATH),
+        ("GET", postpurchase_server::changes::QUEUE_PATH),
+        ("POST", postpurchase_server::changes::DECISION_PATH),
+        ("POST", postpurchase_server::changes::PICKING_PATH),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))
@@ -375,6 +381,7 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
             .replace("{source}", "sendcloud")
             .replace("{platform}", "shopify")
             .replace("{id}", "1")
+            .replace("{change}", "1")
             .replace("{photo}", "1");
         let request = Request::builder()
             .method(method.as_str())
@@ -894,6 +901,7 @@ async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(b
                 .replace("{source}", "sendcloud")
                 .replace("{platform}", "shopify")
                 .replace("{id}", "1")
+                .replace("{change}", "1")
                 .replace("{photo}", "1");
             for (size, refused) in [(kib * 1024 + 1, true), (kib * 1024, false)] {
                 // A JSON object of exactly `size` bytes.
@@ -916,7 +924,7 @@ async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(b
             }
         }
     }
-    assert_eq!(bodies, 42, "routes with a body");
+    assert_eq!(bodies, 45, "routes with a body");
 }
 
 storage_tests!(

@@ -41,6 +41,7 @@ migrations!(
     "0023_customer_phone",
     "0024_return_labels",
     "0025_photos",
+    "0026_order_changes",
 );
 
 #[cfg(test)]

@@ -287,6 +287,7 @@ async fn record(
         view: built.view,
         returns: super::returns::returns_of(c, order_id, None).await?,
         reviews: super::reviews::reviews_of(c, shop_id, None, Some(order_id)).await?,
+        changes: super::changes::of_order(c, order_id).await?,
         answers: OrderAnswers {
             nps,
             nps_comment,

@@ -3,9 +3,10 @@
 
 use axum::http::StatusCode;
 use postpurchase_api::{
-    CustomerView, DateWindow, DelayReason, DeliveredTo, DeliveryOptions, DeliverySlot,
-    LineItemView, MaskedAddress, Module, NewLineItem, NewOrder, OrderStage, OrderView, PickupPoint,
-    ShipmentItem, ShipmentStatus, ShipmentSummary, ShopContact, TimeWindow, Totals, TrackingEvent,
+    ChangeStatus, CustomerView, DateWindow, DelayReason, DeliveredTo, DeliveryOptions,
+    DeliverySlot, LineItemView, MaskedAddress, Module, NewLineItem, NewOrder, OrderChanges,
+    OrderStage, OrderView, PickupPoint, ShipmentItem, ShipmentStatus, ShipmentSummary, ShopContact,
+    TimeWindow, Totals, TrackingEvent,
 };
 
 use super::idempotency::MerchantKey;
@@ -227,6 +228,8 @@ macro_rules! head_columns {
                     o.discount, o.tax, o.total, o.ship_name, o.ship_street, o.ship_postcode,
                     o.ship_city, o.ship_country, o.promised_from, o.promised_to, o.cancelled,
                     o.ship_latitude, o.ship_longitude,
+                    o.picking_started_at IS NOT NULL AS picking,
+                    s.changes_cancel, s.changes_address, s.change_window_minutes,
                     c.first_name, c.email,
                     EXISTS (SELECT 1 FROM orders p WHERE p.customer_id = o.customer_id
                             AND p.placed_at < o.placed_at AND p.id <> o.id) AS ordered_before,
@@ -287,11 +290,11 @@ pub struct Built {
     pub holds_until: i64,
 }
 
-/// The shopper's view of an order, as of `now`; `None` when there is no such order. Five
+/// The shopper's view of an order, as of `now`; `None` when there is no such order. Six
 /// queries sent together (one round trip on PostgreSQL), and two more, together, when a
 /// parcel's delivery can still be changed.
 pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<Option<Built>, DbError> {
-    let [head, items, shipments, lines, events] = c
+    let [head, items, shipments, lines, events, requests] = c
         .query_each([
             (
                 concat!(
@@ -332,6 +335,16 @@ pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<Option<Bu
                      FROM shipment_events e JOIN shipments s ON s.id = e.shipment_id
                      WHERE s.order_id = ?1) latest
                  WHERE n <= 100 ORDER BY shipment_id, n",
+                args![order_id],
+            ),
+            // The shopper's latest request to cancel or fix the address, and whether one waits.
+            (
+                concat!(
+                    "SELECT ",
+                    super::changes::change_columns!(),
+                    " FROM order_changes ch WHERE ch.order_id = ?1
+                      ORDER BY ch.requested_at DESC, ch.id DESC LIMIT 1"
+                ),
                 args![order_id],
             ),
         ])
@@ -408,6 +421,7 @@ pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<Option<Bu
         delivered_at: None,
         shipments: parcels_of(shipments, lines, events, &settings, clock)?,
         delivery_options: None,
+        changes: None,
         shop: ShopContact {
             name: r.get("shop_name")?,
             support_email: r.get("support_email")?,
@@ -428,10 +442,38 @@ pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<Option<Bu
         view.delivery_options =
             delivery_options(c, order_id, shop_id, &settings, clock, home).await?;
     }
+    let mut holds_until = settings.policy.next_change(clock).as_second();
+    let request = match requests.into_iter().next() {
+        Some(mut row) => super::changes::view_from(&mut row, &view.delivery_address.country)?,
+        None => None,
+    };
+    let facts = domain::changes::OrderFacts {
+        placed_at,
+        picking: r.get("picking")?,
+        parcels: !view.shipments.is_empty(),
+        cancelled,
+        waiting: request
+            .as_ref()
+            .is_some_and(|q| q.status == ChangeStatus::Requested),
+    };
+    let terms = super::changes::settings_from(r)?;
+    let (cancel, address, until) = domain::changes::offered(&terms, facts, now);
+    if let Some(until) = until {
+        // Asking closes then without a write.
+        holds_until = holds_until.min(until);
+    }
+    if cancel || address || request.is_some() {
+        view.changes = Some(OrderChanges {
+            cancel,
+            address,
+            until: until.map(instant),
+            request,
+        });
+    }
     Ok(Some(Built {
         view,
         stamp,
-        holds_until: settings.policy.next_change(clock).as_second(),
+        holds_until,
     }))
 }
 

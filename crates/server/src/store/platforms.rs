@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use axum::http::StatusCode;
 use postpurchase_api::NewLineItem;
 
-use super::{orders, tracking};
+use super::orders::{self, OrderRef};
+use super::tracking;
 use crate::db::{Conn, Db, DbError};
 use crate::domain::platforms::{Message, Platform, PlatformOrder, PlatformParcel};
 use crate::domain::{self};
@@ -34,6 +35,8 @@ pub struct Taken {
     pub outcome: &'static str,
     pub number: Option<String>,
     pub parcels_added: u32,
+    /// A webhook was queued (a parcel overtook a change request).
+    pub queued: bool,
 }
 
 /// The order a platform's order became, if it came before.
@@ -291,6 +294,7 @@ impl Db {
                         outcome: "replayed",
                         number: r.get("number")?,
                         parcels_added: 0,
+                        queued: false,
                     });
                 }
             }
@@ -351,6 +355,12 @@ impl Db {
             if parcels_added > 0 && outcome == "unchanged" {
                 outcome = "updated";
             }
+            // A parcel from the platform overtakes a change request still waiting.
+            let mut queued = false;
+            if let (Some(order_id), true) = (order_id, parcels_added > 0) {
+                let order = OrderRef { order_id, shop_id };
+                queued = super::changes::overtake(c, order, now).await?;
+            }
             // A send that found no order is not remembered: its retry may find one.
             if let (Some(delivery), Some(_)) = (&send.delivery_id, order_id) {
                 c.execute(
@@ -369,6 +379,7 @@ impl Db {
                 outcome,
                 number,
                 parcels_added,
+                queued,
             })
         }))
         .await

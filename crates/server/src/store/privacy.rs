@@ -51,6 +51,16 @@ async fn erase(c: &mut Conn<'_>, customer_id: i64, now: i64) -> Result<ErasureRe
             customer,
         )
         .await?;
+    // The addresses asked for in change requests, and the shop's words about them.
+    c.execute(
+        &format!(
+            "UPDATE order_changes SET name = NULL, street = NULL, house_number = NULL,
+                                      postcode = NULL, city = NULL, message = NULL
+             WHERE {OF_ORDERS}"
+        ),
+        customer,
+    )
+    .await?;
     // Links to the orders stop working; answers saved for retries go.
     for table in ["order_tokens", "shopper_requests"] {
         c.execute(&format!("DELETE FROM {table} WHERE {OF_ORDERS}"), customer)

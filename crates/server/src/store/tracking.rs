@@ -8,7 +8,7 @@ use postpurchase_api::{
     CarrierEvent, DeliveredTo, FieldError, NewShipment, ShipmentItem, ShipmentStatus,
 };
 
-use super::{delays, orders, parcels};
+use super::{changes, delays, orders, parcels};
 use crate::db::{Conn, Db, DbError};
 use crate::domain;
 use crate::error::ApiError;
@@ -261,18 +261,21 @@ pub struct EventRequest {
 impl Db {
     /// Registers a parcel of a shop's order: every SKU must be a line of the order, and no
     /// line may travel more often than it was ordered, counting the parcels registered
-    /// before. Returns its id and what is in it.
+    /// before; a cancelled order takes none. A change request still waiting is overtaken
+    /// (`shipped`). Returns its id, what is in it, and whether a webhook was queued.
     pub async fn create_shipment(
         &self,
         shop_id: i64,
         request: ParcelRequest,
-    ) -> Result<(i64, Vec<ShipmentItem>), ApiError> {
+        now: i64,
+    ) -> Result<(i64, Vec<ShipmentItem>, bool), ApiError> {
         self.write(work!(|c, request| {
             let shipment = &request.shipment;
             let tracking_number = shipment.tracking_number.trim();
             let order_id = orders::id_by_number(c, shop_id, &request.number)
                 .await?
                 .ok_or_else(ApiError::unknown_order_number)?;
+            changes::refuse_parcel_if_cancelled(c, order_id).await?;
             if shipment_by_tracking(c, shop_id, &shipment.carrier, tracking_number)
                 .await?
                 .is_some()
@@ -321,7 +324,8 @@ impl Db {
             if let Some((from, to)) = request.eta {
                 set_estimate(c, id, from, to).await?;
             }
-            Ok((id, parcel))
+            let queued = changes::overtake(c, orders::OrderRef { order_id, shop_id }, now).await?;
+            Ok((id, parcel, queued))
         }))
         .await
     }

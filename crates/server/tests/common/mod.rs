@@ -692,7 +692,7 @@ pub async fn fill_shop(
         body
     };
     let words = shopper.words;
-    let settings: [(&str, Value); 8] = [
+    let settings: [(&str, Value); 9] = [
         (
             "/api/v1/admin/delivery-settings",
             json!({"time_zone": "Europe/Amsterdam", "cutoff": "04:00",
@@ -705,6 +705,10 @@ pub async fn fill_shop(
             "reasons": ["Too small"], "store_credit_bonus": 10}),
         ),
         ("/api/v1/admin/review-settings", json!({"enabled": true})),
+        (
+            "/api/v1/admin/change-settings",
+            json!({"cancel": true, "address": true}),
+        ),
         (
             "/api/v1/admin/survey-settings",
             json!({"enabled": true, "heard_options": ["Instagram"]}),
@@ -826,6 +830,21 @@ pub async fn fill_shop(
         .as_str()
         .unwrap()
         .to_owned();
+
+    // Before anything ships, the shopper asks to fix the address (a parcel overtakes it).
+    let fix = json!({"kind": "address", "address": {
+        "name": format!("{} {}", shopper.first_name, shopper.last_name),
+        "street": "Prinsengracht", "house_number": "1", "postcode": shopper.postcode,
+        "city": "Amsterdam"}});
+    let asked = app
+        .send(json_request(
+            "POST",
+            &format!("/api/v1/shops/{slug}/orders/{token}/changes"),
+            &[("idempotency-key", "change-1")],
+            &fix,
+        ))
+        .await;
+    ok("change", json_of(asked).await);
 
     let parcel = |tracking: &str, sku: &str, quantity: u32| json!({"carrier": "dhl", "tracking_number": tracking, "items": [{"sku": sku, "quantity": quantity}]});
     let shipments = format!("/api/v1/admin/orders/{number}/shipments");
