@@ -7,7 +7,7 @@
 // Runs against the demo (SQLite, a fresh data folder) with limits high enough not to
 // answer every request 429, on an order of the demo shop set up through the API the way
 // a merchant's and a shopper's calls would: a delivered order with a return and a review,
-// and a parcel on its way for delivery choices.
+// a parcel on its way for delivery choices, and a request to cancel the order still processing.
 //
 //   node tests/api/schemathesis.mjs [SECONDS]   (default 150: the run is time-boxed)
 import { spawn } from "node:child_process";
@@ -56,6 +56,11 @@ try {
   const moving = await admin("POST", "/orders/1002/tokens", {});
   const view = await call("GET", `/api/v1/shops/demo/orders/${moving.token}`);
   const parcel = view.shipments[0];
+  // A change request on the order still processing (1001), for the shop's answer.
+  const waiting = await admin("POST", "/orders/1001/tokens", {});
+  await call("POST", `/api/v1/shops/demo/orders/${waiting.token}/changes`, { kind: "cancel" },
+    { "idempotency-key": "schemathesis-change" });
+  const [change] = await admin("GET", "/changes?status=requested");
 
   const st = spawn(
     join(ROOT, "target/schemathesis/bin/st"),
@@ -73,6 +78,8 @@ try {
         PP_ST_SHIPMENT: String(parcel.id),
         PP_ST_CARRIER: parcel.carrier,
         PP_ST_TRACKING: parcel.tracking_number,
+        PP_ST_CHANGE: change.change,
+        PP_ST_CHANGE_TOKEN: waiting.token,
       },
     },
   );

@@ -181,7 +181,10 @@ pub struct ChangeDecision {
     pub accept: bool,
     /// What the shopper reads with the answer, e.g. why not.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 500, pattern = "\\S")
+    )]
     pub message: Option<String>,
 }
 

@@ -777,7 +777,20 @@ async fn seed_follow_up(
     shop_id: i64,
     storefront_origin: &str,
 ) -> Result<(), DbError> {
-    use postpurchase_api::{ReferralSettings, ReturnSettings, Reward, RewardKind, SurveySettings};
+    use postpurchase_api::{
+        ChangeSettings, ReferralSettings, ReturnSettings, Reward, RewardKind, SurveySettings,
+    };
+    // Until picking starts, shoppers may ask to cancel or fix the address.
+    store::changes::set_settings(
+        c,
+        shop_id,
+        &ChangeSettings {
+            cancel: true,
+            address: true,
+            window_minutes: None,
+        },
+    )
+    .await?;
     store::returns::set_settings(
         c,
         shop_id,

@@ -39,6 +39,25 @@ async fn settings(c: &mut Conn<'_>, shop_id: i64) -> Result<ChangeSettings, DbEr
     settings_from(&mut r)
 }
 
+pub async fn set_settings(
+    c: &mut Conn<'_>,
+    shop_id: i64,
+    settings: &ChangeSettings,
+) -> Result<(), DbError> {
+    c.execute(
+        "UPDATE shops SET changes_cancel = ?2, changes_address = ?3, change_window_minutes = ?4
+         WHERE id = ?1",
+        args![
+            shop_id,
+            settings.cancel,
+            settings.address,
+            settings.window_minutes
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
 /// What the order's view shows of a request: the columns of [`CHANGE_COLUMNS`].
 pub fn view_from(r: &mut Row, country: &str) -> Result<Option<ChangeView>, DbError> {
     let (Some(kind), Some(status)) = (
@@ -289,18 +308,7 @@ impl Db {
         settings: ChangeSettings,
     ) -> Result<(), ApiError> {
         self.write(work!(|c, settings| {
-            c.execute(
-                "UPDATE shops SET changes_cancel = ?2, changes_address = ?3,
-                                  change_window_minutes = ?4
-                 WHERE id = ?1",
-                args![
-                    shop_id,
-                    settings.cancel,
-                    settings.address,
-                    settings.window_minutes
-                ],
-            )
-            .await?;
+            set_settings(c, shop_id, &settings).await?;
             Ok(())
         }))
         .await
