@@ -121,9 +121,21 @@ pub fn after<X: 'static>(
     done: Key,
     change: impl Future<Output = Result<X, Failure>> + 'static,
 ) {
+    after_naming(t, said_here, reload, done, |field| field, change);
+}
+
+/// The same, naming each field the API found wrong by `name` (the form's own label).
+pub fn after_naming<X: 'static>(
+    t: T,
+    said_here: RwSignal<Option<Said>>,
+    reload: Reload,
+    done: Key,
+    name: impl Fn(&str) -> &str + 'static,
+    change: impl Future<Output = Result<X, Failure>> + 'static,
+) {
     spawn_local(async move {
         let result = change.await;
-        said_here.set(Some(said(t, &result, done)));
+        said_here.set(Some(said_naming(t, &result, done, name)));
         reload.again();
     });
 }
@@ -178,9 +190,19 @@ pub fn with_status(path: &str, status: &str) -> String {
 
 /// The outcome of a change as a message.
 pub fn said<X>(t: T, result: &Result<X, Failure>, done: Key) -> Said {
+    said_naming(t, result, done, |field| field)
+}
+
+/// The same, naming each field the API found wrong by `name`.
+pub fn said_naming<X>(
+    t: T,
+    result: &Result<X, Failure>,
+    done: Key,
+    name: impl Fn(&str) -> &str,
+) -> Said {
     match result {
         Ok(_) => Said::Done(t.get(done).to_owned()),
-        Err(failure) => Said::Failed(failure.say(t)),
+        Err(failure) => Said::Failed(failure.say_naming(t, name)),
     }
 }
 
