@@ -3,11 +3,12 @@
 //! documented admin API with the session cookie and its CSRF proof: there is no back door.
 //!
 //! Layout, one way down: `shell` (the app, its routes, signing in and out) → one module
-//! per page (`analytics`, `orders`, `queue`, `reviews`, `slots` with `points`, `staff`, `settings` with `followups` and `theme`, `survey`, `install`) → `parts` (what pages share:
+//! per page (`analytics`, `orders`, `queue`, `changes` (its terms shown in Settings), `reviews`, `slots` with `points`, `staff`, `settings` with `followups`, `delays` and `theme`, `survey`, `install`) → `parts` (what pages share:
 //! loading, messages) → `api` and `i18n`.
 
 mod analytics;
 mod api;
+mod changes;
 mod delays;
 mod feeds;
 mod followups;

@@ -406,6 +406,14 @@ pub fn Record(number: String) -> impl IntoView {
                         }.into_any()
                     }}
                 </section>
+                <crate::changes::OfOrder
+                    number=number.clone()
+                    changes=r.changes.clone()
+                    open=r.view.changes.clone()
+                    before_picking={r.view.shipments.is_empty() && r.view.stage != OrderStage::Cancelled}
+                    said_here
+                    reload
+                />
                 <section aria-labelledby="reviews">
                     <h2 id="reviews">{t.get(Key::Reviews)}</h2>
                     {if r.reviews.is_empty() {

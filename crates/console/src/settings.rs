@@ -183,6 +183,7 @@ pub fn Settings() -> impl IntoView {
         <crate::origins::Origins />
         <crate::feeds::Feeds />
         <crate::delays::Delays />
+        <crate::changes::Terms />
         <crate::followups::Followups />
         <crate::theme::Theme />
         <section aria-labelledby="recent">

@@ -11,7 +11,7 @@ use postpurchase_api::{ConsoleSession, NewPassword, SignIn, StaffRole};
 use crate::api::{self, Failure, Session};
 use crate::i18n::{self, Key, Lang, T};
 use crate::parts::{Message, Said};
-use crate::{analytics, install, orders, queue, reviews, settings, slots, staff, survey};
+use crate::{analytics, changes, install, orders, queue, reviews, settings, slots, staff, survey};
 
 const SESSION: &str = "/api/v1/console/session";
 
@@ -23,6 +23,7 @@ pub enum Route {
     Orders,
     Order(String),
     Returns,
+    Changes,
     Reviews,
     Slots,
     Staff,
@@ -50,6 +51,7 @@ impl Route {
             ),
             (Some("analytics"), _) => Route::Analytics,
             (Some("returns"), _) => Route::Returns,
+            (Some("changes"), _) => Route::Changes,
             (Some("reviews"), _) => Route::Reviews,
             (Some("slots"), _) => Route::Slots,
             (Some("staff"), _) => Route::Staff,
@@ -66,6 +68,7 @@ impl Route {
             Route::Analytics => "#/analytics",
             Route::Orders | Route::Order(_) => "#/orders",
             Route::Returns => "#/returns",
+            Route::Changes => "#/changes",
             Route::Reviews => "#/reviews",
             Route::Slots => "#/slots",
             Route::Staff => "#/staff",
@@ -404,6 +407,7 @@ fn Shell(route: RwSignal<Route>) -> impl IntoView {
                 {link("#/analytics", Key::Analytics)}
                 {link("#/orders", Key::Orders)}
                 {link("#/returns", Key::Returns)}
+                {link("#/changes", Key::Changes)}
                 {link("#/reviews", Key::Reviews)}
                 {link("#/slots", Key::Slots)}
                 {link("#/survey", Key::Survey)}
@@ -419,6 +423,7 @@ fn Shell(route: RwSignal<Route>) -> impl IntoView {
                 Route::Orders | Route::Password(_) => view! { <orders::List /> }.into_any(),
                 Route::Order(number) => view! { <orders::Record number /> }.into_any(),
                 Route::Returns => view! { <queue::Queue /> }.into_any(),
+                Route::Changes => view! { <changes::Changes /> }.into_any(),
                 Route::Reviews => view! { <reviews::Reviews /> }.into_any(),
                 Route::Slots => view! { <slots::Slots /> }.into_any(),
                 Route::Staff => view! { <staff::Staff /> }.into_any(),
