@@ -300,7 +300,7 @@ describe("the console", () => {
     }
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Orders", level: 1 }).waitFor();
-    for (const name of ["Analytics", "Returns", "Reviews", "Delivery slots", "Survey", "Install", "Staff", "Settings", "Orders"]) {
+    for (const name of ["Analytics", "Returns", "Changes", "Reviews", "Delivery slots", "Survey", "Install", "Staff", "Settings", "Orders"]) {
       // Back from the page's heading into the navigation above it.
       const link = page.getByRole("link", { name, exact: true });
       for (let i = 0; i < 40 && !(await link.evaluate((e) => e === document.activeElement)); i++) {
@@ -467,7 +467,7 @@ describe("the console", () => {
   test("at a tablet's width every page fits without scrolling sideways", T, async () => {
     const page = await run.shopperPage({ viewport: { width: 768, height: 1024 } });
     await signIn(page);
-    for (const name of ["Analytics", "Orders", "Returns", "Reviews", "Delivery slots", "Survey", "Install", "Staff", "Settings"]) {
+    for (const name of ["Analytics", "Orders", "Returns", "Changes", "Reviews", "Delivery slots", "Survey", "Install", "Staff", "Settings"]) {
       await page.getByRole("link", { name, exact: true }).click();
       await page.getByRole("heading", { name, level: 1 }).waitFor();
       await page.waitForLoadState("networkidle");
