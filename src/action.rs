@@ -7,18 +7,19 @@
 use js_sys::{Function, Object};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use postpurchase_api::{ChoiceKind, DeliveryChoice, Module, OrderView, ReturnQuote};
+use postpurchase_api::{ChangeKind, ChoiceKind, DeliveryChoice, Module, OrderView, ReturnQuote};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Element, Event};
 
 use crate::api::{choice_body, post_choice, send};
-use crate::decode::{field, set, FromJs};
+use crate::decode::{change_json, field, set, FromJs};
 use crate::dom::{add, all, attr, find, focus, make, show};
 use crate::i18n::Key;
 use crate::more::{self, body, check, get, mark, module, sync, turn, worth, LAST_STEP};
-use crate::parcels::field_mask;
+use crate::parcels::{address_wrong, field_mask, ADDRESS_FIELDS, FIELDS};
+use crate::screen::draw_change;
 use crate::screen::parcels::{control, form, id, offer};
 use crate::state::{drawn, Ctx, Live, Note};
 
@@ -53,6 +54,20 @@ enum Action {
     Copy,
     /// Share the referral link through the browser's share sheet.
     Share,
+    /// Something done in the part for changing the order.
+    Change(Ask),
+}
+
+/// What the shopper did in the part for changing the order before it ships.
+enum Ask {
+    /// Opened the question (cancel) or the form (a new address).
+    Open(ChangeKind),
+    /// Closed it without asking (its button, or Escape).
+    Close,
+    /// Typed in the address form's field `i` (see [`crate::parcels::ADDRESS_FIELDS`]).
+    Type(usize, String),
+    /// Asked: said yes to the question, or sent the form.
+    Send,
 }
 
 /// What the shopper did in a parcel's delivery-choice form.
@@ -88,7 +103,12 @@ impl Action {
                 let off = prop("type").as_string().as_deref() == Some("checkbox")
                     && prop("checked").as_bool() != Some(true);
                 let value = prop("value").as_string().filter(|_| !off);
-                Action::Choice(parcel()?, Choice::Field(i, value.unwrap_or_default()))
+                let value = value.unwrap_or_default();
+                // Outside a parcel's form: the new-address form.
+                match parcel() {
+                    Some(sid) => Action::Choice(sid, Choice::Field(i, value)),
+                    None => Action::Change(Ask::Type(i, value)),
+                }
             }
             ("change", "kind") => {
                 let kind = ChoiceKind::parse(&prop("value").as_string()?);
@@ -114,13 +134,22 @@ impl Action {
             ("click", "m-keep") => Action::KeepReturn,
             ("click", "m-copy") => Action::Copy,
             ("click", "m-share") => Action::Share,
+            ("click", "c-cancel") => Action::Change(Ask::Open(ChangeKind::Cancel)),
+            ("click", "c-address") => Action::Change(Ask::Open(ChangeKind::Address)),
+            ("click", "c-close") => Action::Change(Ask::Close),
+            ("keydown", _)
+                if get(ev, "key") == "Escape" && within("[part=change] form").is_some() =>
+            {
+                Action::Change(Ask::Close)
+            }
+            ("submit", "c-send") => Action::Change(Ask::Send),
             _ => return None,
         })
     }
 }
 
 /// The events the widget listens to, on its root.
-const EVENTS: [&str; 4] = ["click", "change", "input", "submit"];
+const EVENTS: [&str; 5] = ["click", "change", "input", "submit", "keydown"];
 
 /// Listens to the widget's events on its root (one listener for all).
 pub(crate) fn listen(cx: Ctx) {
@@ -260,7 +289,132 @@ fn act(cx: Ctx, action: Action, target: Element) {
         }
         Action::Copy => copy(cx, &target),
         Action::Share => share(cx, &target),
+        Action::Change(what) => ask(cx, &live, what, &target),
     }
+}
+
+/// The shopper's work in the part for changing the order: kept in the state, shown by
+/// drawing the part anew, sent once what it asks can be.
+fn ask(cx: Ctx, live: &Live, what: Ask, target: &Element) {
+    let (Some(order), Some(el)) = (cx.order(), target.closest("[part=change]").ok().flatten())
+    else {
+        return;
+    };
+    let mut a = live.asking.borrow_mut();
+    let focus_on = match what {
+        Ask::Type(i, value) => {
+            a.entries[i] = value;
+            // Mended: the field's mark and message go as the shopper corrects it.
+            if a.wrong >> i & 1 == 1 {
+                a.wrong &= !(1 << i);
+                attr(target, "aria-invalid", "false");
+                if let Some(line) = target.next_element_sibling() {
+                    line.set_text_content(None);
+                }
+            }
+            return;
+        }
+        Ask::Open(kind) => {
+            a.open = Some(kind);
+            a.note = None;
+            a.wrong = 0;
+            // The question is read out as the keyboard lands on it; the form's first field.
+            "form :is(p, input)"
+        }
+        Ask::Close => match a.open.take() {
+            Some(ChangeKind::Cancel) => "[data-act=c-cancel]",
+            _ => "[data-act=c-address]",
+        },
+        Ask::Send => {
+            let address = match a.open {
+                Some(ChangeKind::Address) => Some(&a.entries[..5]),
+                Some(ChangeKind::Cancel) => None,
+                None => return,
+            };
+            let wrong = match address {
+                Some(_) => address_wrong(&order.delivery_address.country, &a.entries),
+                None => 0,
+            };
+            if wrong == 0 {
+                let body = change_json(address);
+                drop(a);
+                return send_change(cx, el, body);
+            }
+            a.wrong = wrong;
+            a.note = Some(Key::ErrorFields);
+            "[aria-invalid=true]"
+        }
+    };
+    drop(a);
+    draw_change(cx, &order, &el);
+    focus(find(&el, focus_on));
+}
+
+/// Sends the request `body` to the shop (the same body after no answer with the same
+/// idempotency key), then draws the part from a fresh view of the order: where the
+/// request now stands, or, when it came too late or another waits, what is. A refusal is
+/// said in the part, the wrong fields marked, and what the shopper typed stays.
+fn send_change(cx: Ctx, el: Element, body: String) {
+    let (t, Some(live)) = (cx.t, cx.live.try_get_value()) else {
+        return;
+    };
+    let key = live.key("changes", &body);
+    pending(&el, t.get(Key::MoreSending));
+    let url = [live.url.as_str(), "/changes"].concat();
+    spawn_local(async move {
+        let result = send(&url, Some(body), &[("Idempotency-Key", &key)]).await;
+        if live.stopped.get() {
+            return;
+        }
+        let (code, wrong) = match &result {
+            Ok(_) => ("", 0),
+            Err(Some(r)) => (
+                r.code.as_str(),
+                field_mask(&ADDRESS_FIELDS, r.fields.iter().map(|f| f.field.as_str())),
+            ),
+            // No answer at all: the same key goes with the next attempt.
+            Err(None) => ("-", 0),
+        };
+        if code != "-" {
+            live.answered("changes");
+        }
+        let note = match code {
+            "" | "change_pending" => None,
+            "change_closed" => Some(Key::ChangeTooLate),
+            "invalid_fields" => Some(Key::ErrorFields),
+            _ => Some(Key::MoreError),
+        };
+        let fresh = matches!(note, None | Some(Key::ChangeTooLate));
+        {
+            let mut a = live.asking.borrow_mut();
+            a.note = note;
+            a.wrong = wrong;
+            if fresh {
+                a.open = None;
+            }
+        }
+        if fresh {
+            let _ = cx.refresh(false).await;
+        }
+        // The card draws a new view in a task of its own: after it, the part is drawn
+        // from the state and the keyboard lands on what comes next.
+        drawn().await;
+        if live.stopped.get() {
+            return;
+        }
+        let _ = el.remove_attribute("aria-busy");
+        if let Some(order) = cx.order() {
+            draw_change(cx, &order, &el);
+        }
+        focus(
+            find(&el, "[aria-invalid=true],.pp-notice:not(:empty)")
+                .or_else(|| find(&el, ".pp-expected")),
+        );
+        // Where the request stands is said by the new view (see `Ctx::show`).
+        if let Some(k) = note {
+            cx.said.set(t.get(k).to_owned());
+        }
+    });
 }
 
 /// Moves the return form a step; on reaching the summary, asks the server what the
@@ -399,14 +553,7 @@ fn save(cx: Ctx, area: Element, sid: i64, choice: Option<DeliveryChoice>) {
         d.wrong = 0;
         d.note = Note::Saving;
     }
-    // Pending: every button of the form off, the main one saying so.
-    attr(&area, "aria-busy", "true");
-    for b in all(&area, "button") {
-        attr(&b, "disabled", "");
-        if b.get_attribute("type").as_deref() == Some("submit") {
-            b.set_text_content(Some(cx.t.get(Key::ChoiceSaving)));
-        }
-    }
+    pending(&area, cx.t.get(Key::ChoiceSaving));
     spawn_local(async move {
         let result = post_choice(&live.url, sid, &etag, &key, body).await;
         if live.stopped.get() {
@@ -436,7 +583,7 @@ fn save(cx: Ctx, area: Element, sid: i64, choice: Option<DeliveryChoice>) {
                     // No answer at all: the same key goes with the next attempt.
                     if let Some(r) = &refusal {
                         live.answered(&what);
-                        d.wrong = field_mask(r.fields.iter().map(|f| f.field.as_str()));
+                        d.wrong = field_mask(&FIELDS, r.fields.iter().map(|f| f.field.as_str()));
                     }
                     d.note = Note::Refused(key);
                     None
@@ -474,6 +621,18 @@ fn save(cx: Ctx, area: Element, sid: i64, choice: Option<DeliveryChoice>) {
             cx.said.set(note);
         }
     });
+}
+
+/// A form waiting for the API's answer: busy, every button in `area` off, the one that
+/// sends it `saying` so.
+fn pending(area: &Element, saying: &str) {
+    attr(area, "aria-busy", "true");
+    for b in all(area, "button") {
+        attr(&b, "disabled", "");
+        if b.get_attribute("type").as_deref() == Some("submit") {
+            b.set_text_content(Some(saying));
+        }
+    }
 }
 
 /// Opens follow-up module `m` in `section` (closing the one open), or closes it when

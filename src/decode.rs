@@ -4,8 +4,8 @@
 //! a fraction of that. Field names are the wire names; fields this widget does not know
 //! are never read. A missing or mistyped field makes the whole value unreadable, as serde
 //! would — but a name a newer server may add to an enum never does: what it names is left
-//! out (a follow-up in [`OrderView::modules`], a status line), or reads as `unknown`
-//! ([`ShipmentStatus`]). Each type says which.
+//! out (a follow-up in [`OrderView::modules`], a status line, a change request in
+//! [`OrderChanges`]), or reads as `unknown` ([`ShipmentStatus`]). Each type says which.
 
 use js_sys::{Array, Object, Reflect};
 use postpurchase_api::*;
@@ -123,6 +123,8 @@ impl FromJs for OrderView {
             delivered_at: field(v, "delivered_at").flatten(),
             shipments: field(v, "shipments")?,
             delivery_options: field(v, "delivery_options")?,
+            // Unreadable, it is left out with the rest of the order still shown.
+            changes: field(v, "changes").flatten(),
             shop: field(v, "shop")?,
             // A follow-up this widget does not know (a newer server's) is left out.
             modules: field::<Vec<JsValue>>(v, "modules")
@@ -209,6 +211,11 @@ from_js! {
     Preferences { email, sms; phone }
     Referral { code, share_url, friends; friend_reward, referrer_reward }
     Reward { kind, value, currency }
+    // Changing the order before it ships. A request of a kind or status this widget does
+    // not know reads as none: it is shown without its words, which leaves nothing of it
+    // (what may still be asked is offered all the same).
+    OrderChanges { ; until, request; cancel, address }
+    ChangeView { kind, status, requested_at; address, message }
     // Every refusal.
     ErrorBody { error }
     FieldError { field, message }
@@ -350,6 +357,9 @@ from_name! {
     ReviewStatus { "pending" => Pending, "published" => Published, "rejected" => Rejected }
     RewardKind { "amount_off" => AmountOff, "percent_off" => PercentOff,
                  "store_credit" => StoreCredit }
+    ChangeKind { "cancel" => Cancel, "address" => Address }
+    ChangeStatus { "requested" => Requested, "accepted" => Accepted, "refused" => Refused,
+                   "shipped" => Shipped }
 }
 
 /// A status the widget does not know yet (a newer server) reads as `unknown`, not as an
@@ -396,7 +406,40 @@ pub fn choice_json(choice: Option<&DeliveryChoice>) -> String {
         o.into()
     });
     set(&body, "choice", value);
-    js_sys::JSON::stringify(&body)
+    json(&body)
+}
+
+/// The wire names of a new address's fields ([`AddressFix`]), in the order the widget
+/// keeps them.
+pub const ADDRESS: [&str; 5] = ["name", "street", "house_number", "postcode", "city"];
+
+/// The request body that asks the shop to change the order, a [`NewChange`]:
+/// `{"kind": …, "address": {…}}`, with `address` (by [`ADDRESS`], each trimmed) for a new
+/// address.
+pub fn change_json(address: Option<&[String]>) -> String {
+    let body = Object::new();
+    set(
+        &body,
+        "kind",
+        if address.is_some() {
+            "address"
+        } else {
+            "cancel"
+        },
+    );
+    if let Some(fields) = address {
+        let o = Object::new();
+        for (key, value) in ADDRESS.iter().zip(fields) {
+            set(&o, key, value.trim());
+        }
+        set(&body, "address", o);
+    }
+    json(&body)
+}
+
+/// An object as JSON text, written by the browser.
+fn json(object: &Object) -> String {
+    js_sys::JSON::stringify(object)
         .map(String::from)
         .unwrap_or_default()
 }

@@ -52,6 +52,21 @@ pub fn show(el: &Element, on: bool) {
     let _ = el.toggle_attribute_with_force("hidden", !on);
 }
 
+/// A `<button type="kind" data-act="act">` with `text`, into `parent`: filled in the
+/// accent when it sends its form (`kind` "submit"), quiet otherwise.
+pub fn button(parent: &Element, text: &str, act: &str, kind: &str) -> Element {
+    let class = if kind == "submit" {
+        "pp-button"
+    } else {
+        "pp-button pp-button-quiet"
+    };
+    let b = add(parent, "button", class, text);
+    attr(&b, "type", kind);
+    attr(&b, "part", "button");
+    attr(&b, "data-act", act);
+    b
+}
+
 /// Whether a URL from the API may become a link or image source: web addresses only, so a
 /// `javascript:` URL can never reach an `href`.
 pub fn is_web_url(url: &str) -> bool {

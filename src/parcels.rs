@@ -1,13 +1,15 @@
 //! The rules behind the parcels and delivery-choice views, in plain Rust: which parcels
 //! count as shipped, what is still to come, which choices a parcel offers and whether what
-//! the shopper entered can be sent.
+//! the shopper entered can be sent; and, before the order ships, whether a new address can
+//! be sent and what a change request says.
 
 use postpurchase_api::{
+    house_number_needed, house_number_ok, postcode_ok, ChangeKind, ChangeStatus, ChangeView,
     ChoiceKind, DeliveryChoice, Neighbour, OrderStage, OrderView, Remedy, SafePlaceChoice,
     ShipmentStatus, ShipmentSummary, ShopContact, INSTRUCTION_MAX,
 };
 
-use crate::i18n::Key;
+use crate::i18n::{joined, Key, Texts};
 
 /// The text of each [`ShipmentStatus`], in its declaration order.
 pub const STATUS_KEYS: [Key; 11] = [
@@ -343,11 +345,15 @@ pub fn entries(choice: &DeliveryChoice) -> Entries {
     e
 }
 
-/// The error mask of the API's field paths, e.g. `choice.neighbour.name`.
-pub fn field_mask<'a>(paths: impl IntoIterator<Item = &'a str>) -> u16 {
+/// The error mask of the API's field paths (e.g. `choice.neighbour.name`) among `fields`
+/// ([`FIELDS`], [`ADDRESS_FIELDS`]).
+pub fn field_mask<'a>(
+    fields: &[(&str, Key, Key)],
+    paths: impl IntoIterator<Item = &'a str>,
+) -> u16 {
     paths
         .into_iter()
-        .filter_map(|p| FIELDS.iter().position(|f| f.0 == p))
+        .filter_map(|p| fields.iter().position(|f| f.0 == p))
         .fold(0, |mask, i| mask | 1 << i)
 }
 
@@ -418,6 +424,69 @@ pub fn days(first: &str, last: &str) -> Vec<String> {
         };
     }
     out
+}
+
+/// The fields of the new-address form, as [`FIELDS`] for a delivery choice's: by their
+/// place in its entries (the first five of an [`Entries`], in the order of
+/// [`crate::decode::ADDRESS`]), their path in the API's field errors, label and what to
+/// say when wrong.
+pub const ADDRESS_FIELDS: [(&str, Key, Key); 5] = [
+    ("address.name", Key::ChangeName, Key::MoreRequired),
+    ("address.street", Key::ChangeStreet, Key::MoreRequired),
+    (
+        "address.house_number",
+        Key::ChangeHouse,
+        Key::ChangeInvalidHouse,
+    ),
+    (
+        "address.postcode",
+        Key::ChangePostcode,
+        Key::ChangeInvalidPostcode,
+    ),
+    ("address.city", Key::ChangeCity, Key::MoreRequired),
+];
+pub const HOUSE_NUMBER: usize = 2;
+pub const POSTCODE: usize = 3;
+
+/// The mask of the new-address form's fields that are wrong (none: it can be sent), in
+/// the order's `country`, by the rules the server applies (`postpurchase_api`'s): each
+/// but the house number must say something, a house number is needed only where the
+/// country's addresses have one, and the postcode must be of the country's form.
+pub fn address_wrong(country: &str, e: &Entries) -> u16 {
+    let number = e[HOUSE_NUMBER].trim();
+    let ok = [
+        !e[0].trim().is_empty(),
+        !e[1].trim().is_empty(),
+        if number.is_empty() {
+            !house_number_needed(country)
+        } else {
+            house_number_ok(number)
+        },
+        postcode_ok(country, e[POSTCODE].trim()),
+        !e[4].trim().is_empty(),
+    ];
+    (0..ok.len()).fold(0, |m, i| if ok[i] { m } else { m | 1 << i })
+}
+
+/// Where a change request stands, in words; an address request names the new address
+/// (masked, as the server sent it).
+pub fn change_says(t: Texts, r: &ChangeView) -> String {
+    use ChangeKind::{Address as A, Cancel as C};
+    use ChangeStatus as S;
+    let key = match (r.status, r.kind) {
+        (S::Requested, C) => Key::ChangeAskedCancel,
+        (S::Requested, A) => Key::ChangeAskedAddress,
+        (S::Accepted, C) => Key::ChangeCancelled,
+        (S::Accepted, A) => Key::ChangeMoved,
+        (S::Refused, C) => Key::ChangeRefusedCancel,
+        (S::Refused, A) => Key::ChangeRefusedAddress,
+        (S::Shipped, _) => Key::ChangeShipped,
+    };
+    let to = r.address.as_ref().map(|a| {
+        let town = [a.postcode.as_str(), " ", &a.city].concat();
+        joined(&[Some(&a.name), Some(&a.street), Some(&town)], ", ")
+    });
+    t.fill(key, to.as_deref().unwrap_or_default())
 }
 
 /// Whether a date (`YYYY-MM-DD`) is inside the window, if there is one.
@@ -692,7 +761,10 @@ mod tests {
     #[test]
     fn api_field_paths_map_to_fields() {
         assert_eq!(
-            field_mask(["choice.neighbour.name", "choice.date", "elsewhere"]),
+            field_mask(
+                &FIELDS,
+                ["choice.neighbour.name", "choice.date", "elsewhere"]
+            ),
             1 << NAME | 1 << DATE
         );
     }
@@ -709,6 +781,79 @@ mod tests {
         assert_eq!(
             f.check(ChoiceKind::Neighbour, &entries(&choice)),
             Ok(choice)
+        );
+    }
+
+    fn typed(e: [&str; 5]) -> Entries {
+        let mut entries = Entries::default();
+        for (i, text) in e.into_iter().enumerate() {
+            entries[i] = text.into();
+        }
+        entries
+    }
+
+    #[test]
+    fn a_new_address_is_checked_by_the_servers_rules() {
+        let wrong = |e: [&str; 5], country| address_wrong(country, &typed(e));
+        assert_eq!(
+            wrong(
+                ["Ada", "Prinsengracht", "12A", "1015 dx", "Amsterdam"],
+                "NL"
+            ),
+            0
+        );
+        // A Dutch postcode does not start with 0; a Dutch address has a house number.
+        assert_eq!(
+            wrong(["Ada", "Prinsengracht", "12", "0123 AB", "Amsterdam"], "NL"),
+            1 << POSTCODE
+        );
+        assert_eq!(
+            wrong(["Ada", "Prinsengracht", " ", "1015 DX", "Amsterdam"], "NL"),
+            1 << HOUSE_NUMBER
+        );
+        // Blank is wrong; a British address may do without a number, not with a bad one.
+        assert_eq!(wrong([" ", "", "", "SW1A 1AA", "\t"], "GB"), 0b10011);
+        assert_eq!(
+            wrong(["Ada", "Baker St", "", "SW1A 1AA", "London"], "GB"),
+            0
+        );
+        assert_eq!(
+            wrong(["Ada", "Baker St", "A1", "SW1A 1AA", "London"], "GB"),
+            1 << HOUSE_NUMBER
+        );
+        assert_eq!(
+            field_mask(
+                &ADDRESS_FIELDS,
+                ["address.postcode", "address.city", "kind", "city"]
+            ),
+            1 << POSTCODE | 1 << 4
+        );
+    }
+
+    #[test]
+    fn a_change_request_says_where_it_stands() {
+        let t = crate::i18n::Texts::from_file("en", include_str!("../locales/en.txt")).unwrap();
+        let mut r = ChangeView {
+            kind: ChangeKind::Address,
+            status: ChangeStatus::Requested,
+            requested_at: "2026-11-17T11:00:00Z".into(),
+            address: Some(postpurchase_api::MaskedAddress {
+                name: "Ada J.".into(),
+                street: "Prinsengracht ***".into(),
+                postcode: "10** **".into(),
+                city: "Amsterdam".into(),
+                country: "NL".into(),
+            }),
+            message: None,
+        };
+        assert_eq!(
+            change_says(t, &r),
+            "You asked to deliver to Ada J., Prinsengracht ***, 10** ** Amsterdam. The shop will confirm it."
+        );
+        r.status = ChangeStatus::Shipped;
+        assert_eq!(
+            change_says(t, &r),
+            "Your order had already shipped, so it goes as it was."
         );
     }
 

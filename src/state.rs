@@ -10,12 +10,12 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use postpurchase_api::{ChoiceKind, Module, OrderView};
+use postpurchase_api::{ChangeKind, ChoiceKind, Module, OrderView};
 
 use crate::api::{fetch_order, LoadError};
 use crate::i18n::{Key, Texts};
 use crate::intl::Formats;
-use crate::parcels::{Entries, STATUS_KEYS};
+use crate::parcels::{change_says, Entries, STATUS_KEYS};
 
 /// The longest wait between re-checks after failures.
 const MAX_DELAY_MS: u32 = 300_000;
@@ -50,6 +50,18 @@ pub(crate) struct Draft {
     pub note: Note,
 }
 
+/// Asking the shop to change the order: the question or form open, what the shopper
+/// typed for a new address, which of its fields are wrong and what the section says.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Asking {
+    pub open: Option<ChangeKind>,
+    /// By field of [`crate::parcels::ADDRESS_FIELDS`].
+    pub entries: Entries,
+    /// Mask of the fields found wrong (see [`crate::parcels::ADDRESS_FIELDS`]).
+    pub wrong: u16,
+    pub note: Option<Key>,
+}
+
 /// The widget's one event listener.
 pub(crate) type Listener = wasm_bindgen::closure::Closure<dyn Fn(web_sys::Event)>;
 
@@ -66,6 +78,8 @@ pub(crate) struct Live {
     /// Set when the widget unmounts: nothing may touch its signals after that.
     pub stopped: Cell<bool>,
     drafts: RefCell<Vec<(i64, Draft)>>,
+    /// Asking the shop to change the order.
+    pub asking: RefCell<Asking>,
     /// Bodies sent and not yet answered: `(what, idempotency key, body)`.
     sent: RefCell<Vec<(String, String, String)>>,
     /// The parcels whose event history the shopper opened.
@@ -102,6 +116,7 @@ impl Live {
             busy: Cell::new(false),
             stopped: Cell::new(false),
             drafts: RefCell::new(Vec::new()),
+            asking: RefCell::default(),
             sent: RefCell::new(Vec::new()),
             histories: RefCell::new(Vec::new()),
             skipped: RefCell::new(Vec::new()),
@@ -191,12 +206,25 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
-    /// Shows a newer version of the order, announcing parcels whose status changed.
+    /// Shows a newer version of the order, announcing parcels whose status changed and
+    /// where a change request now stands.
     pub fn show(self, order: OrderView) {
         let t = self.t;
         let mut news = String::new();
+        let asked = |o: &OrderView| {
+            let r = o.changes.as_ref()?.request.as_ref()?;
+            Some((r.kind, r.status))
+        };
         self.state.with_untracked(|state| {
             if let Load::Ready(old) = state {
+                if let Some(r) = order
+                    .changes
+                    .as_ref()
+                    .and_then(|c| c.request.as_ref())
+                    .filter(|_| asked(old) != asked(&order))
+                {
+                    news = change_says(t, r);
+                }
                 for (n, s) in order.shipments.iter().enumerate() {
                     if !old
                         .shipments

@@ -4,6 +4,7 @@
 use wasm_bindgen::JsCast;
 
 use super::*;
+pub(super) use crate::dom::button;
 
 /// A form posting to `post` (a path under the order's); `id` prefixes its fields' ids.
 pub(super) fn form(parent: &Element, id: &str, post: &str) -> Element {
@@ -198,19 +199,6 @@ pub(super) fn select(
         attr(&add(&input, "option", "", text), "value", value);
     }
     error(&wrap, &id);
-}
-
-pub(super) fn button(parent: &Element, text: &str, act: &str, kind: &str) -> Element {
-    let class = if kind == "submit" {
-        "pp-button"
-    } else {
-        "pp-button pp-button-quiet"
-    };
-    let b = add(parent, "button", class, text);
-    attr(&b, "type", kind);
-    attr(&b, "part", "button");
-    attr(&b, "data-act", act);
-    b
 }
 
 /// A form's status line and its buttons: `send`, and "Not now" when it can be skipped.

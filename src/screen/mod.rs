@@ -28,6 +28,7 @@ use crate::i18n::Key;
 use crate::state::{Ctx, Load};
 
 mod card;
+pub(crate) mod changes;
 pub(crate) mod parcels;
 
 /// The order card as drawn: the order it shows and its parts, each redrawn on its own.
@@ -41,6 +42,8 @@ struct Card {
     totals: Element,
     delivery: Element,
     help: Element,
+    /// Changing the order before it ships.
+    change: Element,
 }
 
 /// What is on the screen: the card, or something drawn whole (skeleton, failure).
@@ -159,6 +162,8 @@ impl Card {
         let _ = add(&card, "div", "pp-wide", "").append_child(&more(cx, &order));
         let delivery = put(card::delivery(t, &f, &order));
         let help = put(card::help(t, &order));
+        let change = put(changes::part());
+        draw_change(cx, &order, &change);
         Card {
             order,
             head,
@@ -168,6 +173,7 @@ impl Card {
             totals,
             delivery,
             help,
+            change,
         }
     }
 
@@ -200,6 +206,9 @@ impl Card {
         }
         if old.shop != new.shop {
             swap(&mut self.help, card::help(t, new));
+        }
+        if old.changes != new.changes {
+            draw_change(cx, new, &self.change);
         }
     }
 
@@ -245,6 +254,15 @@ impl Card {
         if news {
             drawn.progress(t, new);
         }
+    }
+}
+
+/// Draws the part for changing `order` into its element `el`, from what the shopper is
+/// asking (see [`changes::draw`]).
+pub(crate) fn draw_change(cx: Ctx, order: &OrderView, el: &Element) {
+    if let Some(live) = cx.live.try_get_value() {
+        let f = cx.formats(&order.currency);
+        changes::draw(cx.t, &f, order, &live.asking.borrow(), el);
     }
 }
 

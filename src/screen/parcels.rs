@@ -561,15 +561,17 @@ pub(crate) fn offer(
     form
 }
 
-/// A form being painted: the parcel, what the shopper entered, what is wrong.
-struct Paint {
-    t: Texts,
-    sid: i64,
-    entries: Entries,
-    wrong: u16,
+/// A form being painted: the parcel (its fields' ids), its fields (path, label, what to
+/// say when wrong), what the shopper entered, what is wrong.
+pub(crate) struct Paint<'a> {
+    pub t: Texts,
+    pub sid: i64,
+    pub fields: &'a [(&'a str, Key, Key)],
+    pub entries: &'a Entries,
+    pub wrong: u16,
 }
 
-impl Paint {
+impl Paint<'_> {
     fn bad(&self, i: usize) -> bool {
         self.wrong >> i & 1 == 1
     }
@@ -589,7 +591,7 @@ impl Paint {
     /// Field `i`'s error message, empty while it is fine.
     fn error(&self, parent: &Element, i: usize) {
         let message = if self.bad(i) {
-            self.t.get(FIELDS[i].2)
+            self.t.get(self.fields[i].2)
         } else {
             ""
         };
@@ -623,7 +625,7 @@ impl Paint {
 
     fn pick(&self, form: &Element, i: usize, picks: &[Pick]) {
         let set = add(form, "fieldset", "pp-fieldset", "");
-        add(&set, "legend", "", self.t.get(FIELDS[i].1));
+        add(&set, "legend", "", self.t.get(self.fields[i].1));
         for p in picks {
             let input = self.option(
                 &set,
@@ -644,9 +646,10 @@ impl Paint {
         self.error(&set, i);
     }
 
-    fn text(&self, form: &Element, i: usize, max: &str) {
+    /// A text field for field `i`, at most `max` characters: its input.
+    pub fn text(&self, form: &Element, i: usize, max: &str) -> Element {
         let wrap = add(form, "div", "pp-field", "");
-        let label = add(&wrap, "label", "", self.t.get(FIELDS[i].1));
+        let label = add(&wrap, "label", "", self.t.get(self.fields[i].1));
         attr(&label, "for", &id(self.sid, i, ""));
         attr(&label, "part", "label");
         let input = add(&wrap, "input", "", "");
@@ -657,6 +660,7 @@ impl Paint {
         attr(&input, "value", &self.entries[i]);
         self.mark(&input, i);
         self.error(&wrap, i);
+        input
     }
 
     fn tick(&self, form: &Element, i: usize) {
@@ -666,7 +670,7 @@ impl Paint {
             "checkbox",
             &id(self.sid, i, ""),
             "1",
-            self.t.get(FIELDS[i].1),
+            self.t.get(self.fields[i].1),
             &[],
         );
         if !self.entries[i].is_empty() {
@@ -751,7 +755,8 @@ pub(crate) fn form(
     let p = Paint {
         t,
         sid,
-        entries: draft.entries.clone(),
+        fields: &FIELDS,
+        entries: &draft.entries,
         wrong: draft.wrong,
     };
     let el = add(&body, "form", "pp-form", "");
