@@ -275,3 +275,31 @@ fn a_refusal_is_read_with_or_without_fields_and_ignores_what_it_does_not_know() 
     assert!(body.error.fields.is_empty());
     assert!(read::<ErrorBody>(r#"{"error": {"message": "no code"}}"#).is_none());
 }
+
+const CHANGES: &str = r#"{"cancel": true, "address": false, "until": "2026-11-17T12:00:00Z",
+    "request": {"kind": "address", "status": "refused", "requested_at": "2026-11-17T10:30:00Z",
+    "address": {"name": "Ada J.", "street": "Prinsengracht ***", "postcode": "10** **",
+    "city": "Amsterdam", "country": "NL"}, "message": "Already packed", "by": "staff"},
+    "fee": 0}"#;
+
+#[wasm_bindgen_test]
+fn a_change_request_of_a_kind_or_status_this_widget_does_not_know_reads_as_none() {
+    let changes: OrderChanges = read(CHANGES).unwrap();
+    let request = changes.request.unwrap();
+    assert_eq!(
+        (request.kind, request.status),
+        (ChangeKind::Address, ChangeStatus::Refused)
+    );
+    assert_eq!(request.message.as_deref(), Some("Already packed"));
+    assert_eq!(request.address.unwrap().city, "Amsterdam");
+    assert_eq!(changes.until.as_deref(), Some("2026-11-17T12:00:00Z"));
+    // What may still be asked is read all the same.
+    for newer in [
+        CHANGES.replace("\"refused\"", "\"withdrawn\""),
+        CHANGES.replace("\"kind\": \"address\"", "\"kind\": \"swap\""),
+    ] {
+        let changes: OrderChanges = read(&newer).unwrap();
+        assert_eq!(changes.request, None);
+        assert!(changes.cancel && !changes.address);
+    }
+}

@@ -70,6 +70,7 @@ fn order(returning: bool) -> OrderView {
         delivered_at: Some("2026-11-20T10:12:00Z".into()),
         shipments: vec![],
         delivery_options: None,
+        changes: None,
         shop: ShopContact {
             name: "Koffie & Klei".into(),
             support_email: Some("help@shop.example".into()),
@@ -2060,4 +2061,361 @@ async fn a_skipped_question_stays_skipped_when_the_survey_is_drawn_anew() {
     assert!(root.query_selector("#pp-heard").unwrap().is_none());
     let nps = root.query_selector("#pp-nps").unwrap().unwrap();
     assert!(nps.has_attribute("hidden"));
+}
+
+/// An order not shipped yet whose shop takes changes: the shopper may ask to cancel it
+/// (`cancel`) or to deliver it elsewhere (`address`) until noon.
+fn changeable(cancel: bool, address: bool) -> OrderView {
+    let mut order = order(false);
+    order.stage = OrderStage::Processing;
+    order.delivered_at = None;
+    order.changes = Some(OrderChanges {
+        cancel,
+        address,
+        until: Some("2026-11-17T12:00:00Z".into()),
+        request: None,
+    });
+    order
+}
+
+/// `order` with its latest change request, asking nothing more.
+fn asked(mut order: OrderView, kind: ChangeKind, status: ChangeStatus) -> OrderView {
+    order.changes = Some(OrderChanges {
+        request: Some(ChangeView {
+            kind,
+            status,
+            requested_at: "2026-11-17T10:30:00Z".into(),
+            address: (kind == ChangeKind::Address).then(|| MaskedAddress {
+                name: "Ada J.".into(),
+                street: "Prinsengracht ***".into(),
+                postcode: "10** **".into(),
+                city: "Amsterdam".into(),
+                country: "NL".into(),
+            }),
+            message: (status == ChangeStatus::Refused).then(|| "<b>Already packed</b>".into()),
+        }),
+        ..OrderChanges::default()
+    });
+    order
+}
+
+fn is_hidden(root: &HtmlElement, selector: &str) -> bool {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector}"))
+        .has_attribute("hidden")
+}
+
+fn focused() -> String {
+    let document = web_sys::window().unwrap().document().unwrap();
+    document
+        .active_element()
+        .map(|e| e.id())
+        .unwrap_or_default()
+}
+
+/// Whether the keyboard is on what `selector` finds.
+fn has_focus(root: &HtmlElement, selector: &str) -> bool {
+    let document = web_sys::window().unwrap().document().unwrap();
+    document.active_element() == root.query_selector(selector).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn the_change_part_offers_only_what_may_be_asked() {
+    // No `changes`: nothing to show.
+    fake_fetch(&[ok(&order(false))]);
+    let root = mount("en", None);
+    find(&root, "h2", 2000).await;
+    assert!(is_hidden(&root, "[part=change]"));
+    // The shop takes changes, but none may be asked now and none was: nothing either.
+    fake_fetch(&[ok(&changeable(false, false))]);
+    let root = mount("en", None);
+    find(&root, "h2", 2000).await;
+    assert!(is_hidden(&root, "[part=change]"));
+
+    fake_fetch(&[ok(&changeable(true, false))]);
+    let root = mount("en", None);
+    find(&root, "[data-act=c-cancel]", 2000).await;
+    assert!(!is_hidden(&root, "[part=change]"));
+    assert!(root
+        .query_selector("[data-act=c-address]")
+        .unwrap()
+        .is_none());
+    let part = root.query_selector("[part=change]").unwrap().unwrap();
+    assert_eq!(
+        part.query_selector("h3").unwrap().unwrap().text_content(),
+        Some("Changed your mind?".into())
+    );
+    assert_shows(&root, &["Cancel order", "You can ask until Tue, Nov 17"]);
+
+    fake_fetch(&[ok(&changeable(false, true))]);
+    let root = mount("nl", None);
+    find(&root, "[data-act=c-address]", 2000).await;
+    assert!(root
+        .query_selector("[data-act=c-cancel]")
+        .unwrap()
+        .is_none());
+    assert_shows(&root, &["Van gedachten veranderd?", "Bezorgadres wijzigen"]);
+}
+
+#[wasm_bindgen_test]
+async fn a_new_address_is_checked_as_the_server_does_then_sent_once_and_followed() {
+    let order = changeable(true, true);
+    let after = asked(order.clone(), ChangeKind::Address, ChangeStatus::Requested);
+    let created =
+        r#"{"kind":"address","status":"requested","requested_at":"2026-11-17T10:30:00Z"}"#;
+    let calls = fake_fetch(&[ok(&order), (201, created.into()), ok(&after)]);
+    let root = mount("en", None);
+    find(&root, "[data-act=c-address]", 2000).await;
+    click(&root, "[data-act=c-address]");
+    find(&root, "[part=change] form", 1000).await;
+    assert_eq!(focused(), "pp-1-0", "the keyboard is on the first field");
+    let autocomplete: Vec<Option<String>> = all(&root, "[part=change] input")
+        .iter()
+        .map(|i| i.get_attribute("autocomplete"))
+        .collect();
+    let expected = [
+        Some("name"),
+        Some("address-line1"),
+        None,
+        Some("postal-code"),
+    ];
+    assert_eq!(
+        autocomplete,
+        expected
+            .into_iter()
+            .chain([Some("address-level2")])
+            .map(|a| a.map(str::to_owned))
+            .collect::<Vec<_>>()
+    );
+    assert!(root.query_selector("#pp-1-2[required]").unwrap().is_some());
+    assert_shows(&root, &["House number", "Postcode", "Country: Netherlands"]);
+
+    // A Dutch postcode never starts with 0, and a Dutch address has a house number.
+    type_into(&root, "#pp-1-0", "Ada Jansen");
+    type_into(&root, "#pp-1-1", "Prinsengracht");
+    type_into(&root, "#pp-1-3", "0123 AB");
+    type_into(&root, "#pp-1-4", "Amsterdam");
+    submit(&root, "[part=change] form");
+    find(&root, "#pp-1-2[aria-invalid=true]", 1000).await;
+    assert_eq!(
+        focused(),
+        "pp-1-2",
+        "the keyboard is on the first wrong field"
+    );
+    let postcode = root.query_selector("#pp-1-3").unwrap().unwrap();
+    assert_eq!(
+        postcode.get_attribute("aria-invalid").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        postcode.get_attribute("aria-describedby").as_deref(),
+        Some("pp-1-3e")
+    );
+    let line = |id: &str| root.query_selector(id).unwrap().unwrap().text_content();
+    assert_eq!(
+        line("#pp-1-3e"),
+        Some("Enter a valid postcode for this country.".into())
+    );
+    assert_eq!(
+        line("#pp-1-2e"),
+        Some("Enter a house number that starts with a digit, e.g. 12 or 12A.".into())
+    );
+    assert_eq!(line("#pp-1-0e"), Some(String::new()));
+    assert_shows(&root, &["Please check the marked fields."]);
+    let value = |id: &str| {
+        root.query_selector(id)
+            .unwrap()
+            .unwrap()
+            .unchecked_into::<web_sys::HtmlInputElement>()
+            .value()
+    };
+    assert_eq!(value("#pp-1-0"), "Ada Jansen", "what was typed stays");
+    sleep(100).await;
+    assert_eq!(calls.length(), 1, "nothing was sent");
+
+    // Mended, the mark goes as the shopper types; then the request goes once.
+    type_into(&root, "#pp-1-2", "263 ");
+    assert_eq!(
+        root.query_selector("#pp-1-2")
+            .unwrap()
+            .unwrap()
+            .get_attribute("aria-invalid")
+            .as_deref(),
+        Some("false")
+    );
+    assert_eq!(line("#pp-1-2e"), Some(String::new()));
+    type_into(&root, "#pp-1-3", "1016 gv");
+    submit(&root, "[part=change] form");
+    calls_reach(&calls, 3).await;
+    assert_eq!(
+        request(&calls, 1, "url").as_deref(),
+        Some("https://api.example/api/v1/shops/demo/orders/tok%2Fen%3F/changes")
+    );
+    assert_eq!(request(&calls, 1, "method").as_deref(), Some("POST"));
+    let key = request(&calls, 1, "idempotency-key").unwrap();
+    assert!(
+        key.len() == 32 && key.chars().all(|c| c.is_ascii_hexdigit()),
+        "{key}"
+    );
+    let sent: NewChange = serde_json::from_str(&request(&calls, 1, "body").unwrap()).unwrap();
+    assert_eq!(
+        sent,
+        NewChange {
+            kind: ChangeKind::Address,
+            address: Some(AddressFix {
+                name: "Ada Jansen".into(),
+                street: "Prinsengracht".into(),
+                house_number: "263".into(),
+                postcode: "1016 gv".into(),
+                city: "Amsterdam".into(),
+            }),
+        }
+    );
+    // Then the fresh view: where the request stands, seen, heard and with the keyboard.
+    assert_eq!(request(&calls, 2, "method").as_deref(), Some("GET"));
+    let said = "You asked to deliver to Ada J., Prinsengracht ***, 10** ** Amsterdam. The shop will confirm it.";
+    wait_for(&root, said, 1000).await;
+    sleep(50).await;
+    assert!(has_focus(&root, "[part=change] .pp-expected"));
+    let live = root.query_selector("[aria-live=polite]").unwrap().unwrap();
+    assert_eq!(live.text_content().as_deref(), Some(said));
+    assert!(root
+        .query_selector("[part=change] form, [data-act=c-cancel]")
+        .unwrap()
+        .is_none());
+    assert_shows(&root, &["Your request"]);
+}
+
+#[wasm_bindgen_test]
+async fn cancelling_asks_first_and_escape_or_keep_closes_the_question() {
+    let order = changeable(true, true);
+    let too_late = r#"{"error":{"code":"change_closed","message":"A parcel was registered."}}"#;
+    let calls = fake_fetch(&[
+        ok(&order),
+        (409, too_late.into()),
+        ok(&changeable(false, false)),
+    ]);
+    let root = mount("en", None);
+    find(&root, "[data-act=c-cancel]", 2000).await;
+    click(&root, "[data-act=c-cancel]");
+    find(&root, "[part=change] form", 1000).await;
+    assert_shows(
+        &root,
+        &[
+            "Ask the shop to cancel this order?",
+            "Ask to cancel",
+            "Keep my order",
+        ],
+    );
+    // The keyboard is on the question, so it is read out.
+    assert!(has_focus(&root, "[part=change] form p"));
+    // Escape closes it, the keyboard back on the button that opened it.
+    let form = root
+        .query_selector("[part=change] button")
+        .unwrap()
+        .unwrap();
+    Function::new_with_args(
+        "el",
+        "el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))",
+    )
+    .call1(&JsValue::NULL, &form)
+    .unwrap();
+    assert!(root.query_selector("[part=change] form").unwrap().is_none());
+    assert!(has_focus(&root, "[data-act=c-cancel]"));
+    click(&root, "[data-act=c-cancel]");
+    click(&root, "[part=change] [data-act=c-close]");
+    assert!(root.query_selector("[part=change] form").unwrap().is_none());
+    // Too late: said, and the part drawn from a fresh view, with nothing left to ask.
+    click(&root, "[data-act=c-cancel]");
+    click(&root, "[part=change] button[type=submit]");
+    calls_reach(&calls, 3).await;
+    let sent: NewChange = serde_json::from_str(&request(&calls, 1, "body").unwrap()).unwrap();
+    assert_eq!(
+        sent,
+        NewChange {
+            kind: ChangeKind::Cancel,
+            address: None
+        }
+    );
+    assert!(request(&calls, 1, "idempotency-key").is_some());
+    let said = "It is too late to change this order: it is being prepared or on its way.";
+    wait_for(&root, said, 1000).await;
+    assert!(root
+        .query_selector("[data-act=c-cancel], [data-act=c-address]")
+        .unwrap()
+        .is_none());
+    sleep(50).await;
+    assert!(has_focus(&root, "[part=change] .pp-notice"));
+    let live = root.query_selector("[aria-live=polite]").unwrap().unwrap();
+    assert_eq!(live.text_content().as_deref(), Some(said));
+}
+
+#[wasm_bindgen_test]
+async fn each_request_says_where_it_stands_in_english_and_dutch() {
+    use ChangeKind::{Address, Cancel};
+    use ChangeStatus::*;
+    let cases = [
+        (Cancel, Requested, "You asked to cancel this order. The shop will confirm it.",
+            "Je hebt gevraagd deze bestelling te annuleren. De winkel bevestigt dit nog."),
+        (Address, Requested, "You asked to deliver to Ada J., Prinsengracht ***, 10** ** Amsterdam. The shop will confirm it.",
+            "Je hebt gevraagd te bezorgen bij Ada J., Prinsengracht ***, 10** ** Amsterdam. De winkel bevestigt dit nog."),
+        (Cancel, Accepted, "Your order is cancelled.", "Je bestelling is geannuleerd."),
+        (Address, Accepted, "Your order will go to Ada J., Prinsengracht ***, 10** ** Amsterdam.",
+            "Je bestelling gaat naar Ada J., Prinsengracht ***, 10** ** Amsterdam."),
+        (Cancel, Refused, "The shop could not cancel your order.", "De winkel kon je bestelling niet annuleren."),
+        (Address, Refused, "The shop could not change the address.", "De winkel kon het adres niet wijzigen."),
+        (Cancel, Shipped, "Your order had already shipped, so it goes as it was.",
+            "Je bestelling was al verzonden en wordt dus bezorgd zoals ze was."),
+    ];
+    for (kind, status, en, nl) in cases {
+        for (locale, words) in [("en", en), ("nl", nl)] {
+            fake_fetch(&[ok(&asked(order(false), kind, status))]);
+            let root = mount(locale, None);
+            let line = find(&root, "[part=change] .pp-expected", 2000).await;
+            assert_eq!(line.text_content().as_deref(), Some(words));
+            // The shop's message is shown as text.
+            let part = root.query_selector("[part=change]").unwrap().unwrap();
+            assert_eq!(
+                part.text_content()
+                    .unwrap()
+                    .contains("<b>Already packed</b>"),
+                status == Refused
+            );
+            assert!(part.query_selector("b").unwrap().is_none());
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_request_of_an_unknown_kind_or_status_leaves_the_order_readable() {
+    let mut order = asked(
+        changeable(true, false),
+        ChangeKind::Cancel,
+        ChangeStatus::Requested,
+    );
+    order.changes.as_mut().unwrap().cancel = true;
+    let json = serde_json::to_string(&order).unwrap();
+    for (from, to) in [
+        ("\"requested\"", "\"withdrawn\""),
+        ("\"kind\":\"cancel\"", "\"kind\":\"swap\""),
+    ] {
+        assert!(json.contains(from));
+        fake_fetch(&[(200, json.replace(from, to))]);
+        let root = mount("en", None);
+        find(&root, "[data-act=c-cancel]", 2000).await;
+        assert_shows(
+            &root,
+            &["Thank you for your order, Ada!", "Changed your mind?"],
+        );
+        assert!(root
+            .query_selector("[part=change] .pp-expected")
+            .unwrap()
+            .is_none());
+    }
+    // `changes` of another shape are left out, the order shown.
+    fake_fetch(&[(200, json.replace("\"changes\":{", "\"changes\":7,\"x\":{"))]);
+    let root = mount("en", None);
+    find(&root, "h2", 2000).await;
+    assert!(is_hidden(&root, "[part=change]"));
 }
