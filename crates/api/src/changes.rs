@@ -121,7 +121,8 @@ pub struct ChangeView {
 }
 
 /// In the order's view: what the shopper may still ask, until when, and their latest
-/// request. Absent when the shop takes no changes and none was asked.
+/// request. Absent when they may ask nothing (the shop takes no changes, or it is too
+/// late) and have asked nothing.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct OrderChanges {

@@ -191,6 +191,10 @@ pub struct OrderRecord {
     /// The shopper's requests to cancel or fix the address, newest first.
     #[serde(default)]
     pub changes: Vec<crate::AdminChange>,
+    /// When the shop said it started picking the order (RFC 3339): shoppers can no
+    /// longer ask to change it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub picking_started_at: Option<String>,
     pub answers: OrderAnswers,
     /// Links that still open the order.
     pub links: Vec<OrderLink>,

@@ -64,8 +64,8 @@ pub struct OrderView {
     #[serde(default)]
     pub delivery_options: Option<DeliveryOptions>,
     /// Cancelling the order or fixing its address before it ships: what the shopper may
-    /// ask now and their latest request. Absent when the shop takes no changes and none
-    /// was asked.
+    /// ask now and their latest request. Absent when they may ask nothing (the shop takes
+    /// no changes, or it is too late) and have asked nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changes: Option<OrderChanges>,
     pub shop: ShopContact,

@@ -134,7 +134,7 @@ pub fn OfOrder(
     changes: Vec<AdminChange>,
     /// What its shopper may ask now, as their view says.
     open: Option<OrderChanges>,
-    /// No parcel yet and not cancelled: picking can still start.
+    /// No parcel yet, not cancelled, and picking not yet started.
     before_picking: bool,
     /// The page's message.
     said_here: RwSignal<Option<Said>>,

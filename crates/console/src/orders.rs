@@ -410,7 +410,7 @@ pub fn Record(number: String) -> impl IntoView {
                     number=number.clone()
                     changes=r.changes.clone()
                     open=r.view.changes.clone()
-                    before_picking={r.view.shipments.is_empty() && r.view.stage != OrderStage::Cancelled}
+                    before_picking={r.view.shipments.is_empty() && r.view.stage != OrderStage::Cancelled && r.picking_started_at.is_none()}
                     said_here
                     reload
                 />

@@ -148,6 +148,14 @@ async fn asking_follows_the_shops_terms_and_its_window(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     assert_eq!(order(&app, &token).await.get("changes"), None);
+    let (_, record) = app.get_admin("/api/v1/admin/orders/1000").await;
+    assert_eq!(record["picking_started_at"], "2026-11-26T12:00:00Z");
+    // Saying it again keeps the first time.
+    app.state.clock.set(NOW + 4 * 86_400);
+    app.admin_post("/api/v1/admin/orders/1000/picking", SHOP_KEY, "")
+        .await;
+    let (_, record) = app.get_admin("/api/v1/admin/orders/1000").await;
+    assert_eq!(record["picking_started_at"], "2026-11-26T12:00:00Z");
     let (status, body) = ask(&app, &token, "k3", json!({"kind": "cancel"})).await;
     assert_eq!(
         (status, code(&body)),

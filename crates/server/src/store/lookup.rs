@@ -223,7 +223,7 @@ async fn record(
     let mut head = c
         .query_one(
             "SELECT c.email, c.first_name, c.last_name, o.ship_name, o.ship_street,
-                    o.ship_postcode, o.ship_city, o.ship_country
+                    o.ship_postcode, o.ship_city, o.ship_country, o.picking_started_at
              FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = ?1",
             args![order_id],
         )
@@ -288,6 +288,7 @@ async fn record(
         returns: super::returns::returns_of(c, order_id, None).await?,
         reviews: super::reviews::reviews_of(c, shop_id, None, Some(order_id)).await?,
         changes: super::changes::of_order(c, order_id).await?,
+        picking_started_at: head.get::<Option<i64>>("picking_started_at")?.map(instant),
         answers: OrderAnswers {
             nps,
             nps_comment,
