@@ -406,10 +406,7 @@ fn send_change(cx: Ctx, el: Element, body: String) {
         if let Some(order) = cx.order() {
             draw_change(cx, &order, &el);
         }
-        focus(
-            find(&el, "[aria-invalid=true],.pp-notice:not(:empty)")
-                .or_else(|| find(&el, ".pp-expected")),
-        );
+        focus(find(&el, "[aria-invalid=true]").or_else(|| find(&el, "h3")));
         // Where the request stands is said by the new view (see `Ctx::show`).
         if let Some(k) = note {
             cx.said.set(t.get(k).to_owned());

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use postpurchase_api::{ChangeKind, ChoiceKind, Module, OrderView};
+use postpurchase_api::{ChangeKind, ChangeView, ChoiceKind, Module, OrderView};
 
 use crate::api::{fetch_order, LoadError};
 use crate::i18n::{Key, Texts};
@@ -211,18 +211,10 @@ impl Ctx {
     pub fn show(self, order: OrderView) {
         let t = self.t;
         let mut news = String::new();
-        let asked = |o: &OrderView| {
-            let r = o.changes.as_ref()?.request.as_ref()?;
-            Some((r.kind, r.status))
-        };
         self.state.with_untracked(|state| {
             if let Load::Ready(old) = state {
-                if let Some(r) = order
-                    .changes
-                    .as_ref()
-                    .and_then(|c| c.request.as_ref())
-                    .filter(|_| asked(old) != asked(&order))
-                {
+                // A change request is news when anything of it changed.
+                if let Some(r) = request(&order).filter(|r| request(old) != Some(*r)) {
                     news = change_says(t, r);
                 }
                 for (n, s) in order.shipments.iter().enumerate() {
@@ -364,6 +356,11 @@ impl Ctx {
             _ => None,
         }
     }
+}
+
+/// The order's latest change request, if any.
+fn request(order: &OrderView) -> Option<&ChangeView> {
+    order.changes.as_ref()?.request.as_ref()
 }
 
 /// Resolves after the tasks already queued: the screen follows a change of state in a

@@ -2277,7 +2277,7 @@ async fn a_new_address_is_checked_as_the_server_does_then_sent_once_and_followed
     let said = "You asked to deliver to Ada J., Prinsengracht ***, 10** ** Amsterdam. The shop will confirm it.";
     wait_for(&root, said, 1000).await;
     sleep(50).await;
-    assert!(has_focus(&root, "[part=change] .pp-expected"));
+    assert!(has_focus(&root, "[part=change] h3"));
     let live = root.query_selector("[aria-live=polite]").unwrap().unwrap();
     assert_eq!(live.text_content().as_deref(), Some(said));
     assert!(root
@@ -2346,7 +2346,7 @@ async fn cancelling_asks_first_and_escape_or_keep_closes_the_question() {
         .unwrap()
         .is_none());
     sleep(50).await;
-    assert!(has_focus(&root, "[part=change] .pp-notice"));
+    assert!(has_focus(&root, "[part=change] h3"));
     let live = root.query_selector("[aria-live=polite]").unwrap().unwrap();
     assert_eq!(live.text_content().as_deref(), Some(said));
 }

@@ -59,14 +59,12 @@ pub(crate) fn draw(t: Texts, f: &Formats, order: &OrderView, a: &Asking, el: &El
     } else {
         Key::ChangeAsked
     };
-    attr(&add(el, "h3", "pp-heading", t.get(title)), "id", "ppc");
+    let heading = add(el, "h3", "pp-heading", t.get(title));
+    attr(&heading, "id", "ppc");
+    // The keyboard lands here once the shopper has asked (the live region says how it went).
+    attr(&heading, "tabindex", "-1");
     if let Some(r) = request {
-        // The keyboard lands here once the shopper has asked.
-        attr(
-            &add(el, "p", "pp-expected", &change_says(t, r)),
-            "tabindex",
-            "-1",
-        );
+        add(el, "p", "pp-expected", &change_says(t, r));
         if let Some(said) = &r.message {
             add(el, "p", "pp-note", said);
         }
@@ -96,7 +94,6 @@ pub(crate) fn draw(t: Texts, f: &Formats, order: &OrderView, a: &Asking, el: &El
     // What the last attempt came to, after the fields it may be about. Not a live region:
     // the widget's own says it (see the actions).
     let notice = add(el, "p", "pp-notice", a.note.map_or("", |k| t.get(k)));
-    attr(&notice, "tabindex", "-1");
     attr(&notice, "part", "notice");
 }
 
@@ -136,7 +133,7 @@ fn form(t: Texts, f: &Formats, order: &OrderView, a: &Asking, open: ChangeKind, 
             "",
             &t.fill(Key::ChangeCountry, &f.country(country)),
         );
-        (Key::MoreSend, Key::ChoiceCancel)
+        (Key::ChangeSend, Key::ChoiceCancel)
     };
     let row = add(&form, "p", "pp-actions", "");
     button(&row, t.get(sure), "", "submit");
