@@ -1,8 +1,7 @@
 //! Turns the console's texts in `locales/*.txt` (`console.*`, and the parcels' `status.*`)
 //! into a `Key` enum and one table of texts per language, embedded in the bundle: the
 //! console is for staff at a desk, and four short tables cost less than a request each.
-//! The widget's build script checks that every language has every key. The console's own
-//! `locales/` folder holds texts on their way into the shared files (see its `en.txt`).
+//! The widget's build script checks that every language has every key.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -13,7 +12,6 @@ mod locales;
 
 fn main() {
     println!("cargo:rerun-if-changed=../../locales");
-    println!("cargo:rerun-if-changed=locales");
     let mut languages: Vec<(String, BTreeMap<String, String>)> = Vec::new();
     for entry in std::fs::read_dir("../../locales")
         .expect("locales/ folder")
@@ -25,20 +23,12 @@ fn main() {
         }
         println!("cargo:rerun-if-changed={}", path.display());
         let text = std::fs::read_to_string(&path).expect("a readable translation file");
-        let mut map = locales::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let map = locales::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let code = path.file_stem().unwrap().to_string_lossy().into_owned();
-        map.extend(own_texts(&code, &map));
         languages.push((code, map));
     }
     languages.sort_by_key(|(code, _)| (code != "en", code.clone()));
     let reference = languages[0].1.clone();
-    // The console's own files have every key of English's in every language (the widget's
-    // build checks the shared files).
-    for key in own_texts("en", &BTreeMap::new()).keys() {
-        for (code, map) in &languages {
-            assert!(map.contains_key(key), "{code}: no text for {key}");
-        }
-    }
     let keys: Vec<&String> = reference
         .keys()
         .filter(|k| locales::in_console(k))
@@ -63,26 +53,4 @@ fn main() {
     out.push_str("];\n");
     let dest = std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("texts.rs");
     std::fs::write(dest, out).unwrap();
-}
-
-/// The console's texts kept in `crates/console/locales/<code>.txt` (see its `en.txt`), for
-/// language `code`; a key the shared file already has is refused.
-fn own_texts(code: &str, shared: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-    let path = format!("locales/{code}.txt");
-    println!("cargo:rerun-if-changed={path}");
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        return BTreeMap::new();
-    };
-    let own = locales::parse(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
-    for key in own.keys() {
-        assert!(
-            !shared.contains_key(key),
-            "{path}: {key} is in locales/ already"
-        );
-        assert!(
-            locales::in_console(key),
-            "{path}: {key} is not a console text"
-        );
-    }
-    own
 }
