@@ -234,16 +234,20 @@ pub fn postcode_ok(country: &str, postcode: &str) -> bool {
                 && (plus.is_empty() || (plus.len() == 5 && plus[0] == b'-' && digits(&plus[1..])))
         }
         "GB" => {
-            // An outward code of 2 to 4 (letter first), a space if any, then digit letter letter.
-            let p: Vec<u8> = p.iter().copied().filter(|b| *b != b' ').collect();
-            let (out, inward) = p.split_at(p.len().saturating_sub(3));
-            (2..=4).contains(&out.len())
-                && out[0].is_ascii_alphabetic()
-                && out.iter().all(u8::is_ascii_alphanumeric)
-                && out.iter().any(u8::is_ascii_digit)
-                && inward.len() == 3
-                && inward[0].is_ascii_digit()
-                && letters(&inward[1..])
+            // An outward code of 2 to 4 (letter first, a digit in it), a space if any, then
+            // the inward code: digit, letter, letter. No copy: the spaces are skipped.
+            let mut chars = p.iter().filter(|b| **b != b' ');
+            let len = chars.clone().count();
+            let out = len.wrapping_sub(3);
+            (2..=4).contains(&out)
+                && p[0].is_ascii_alphabetic()
+                && chars.by_ref().take(out).all(u8::is_ascii_alphanumeric)
+                && p.iter()
+                    .filter(|b| **b != b' ')
+                    .take(out)
+                    .any(u8::is_ascii_digit)
+                && chars.next().is_some_and(u8::is_ascii_digit)
+                && chars.all(u8::is_ascii_alphabetic)
         }
         _ => {
             (2..=10).contains(&p.len())
@@ -304,6 +308,11 @@ mod tests {
             ("GB", "1M 1AE", false),
             ("GB", "SW1A 1A", false),
             ("GB", "SWAA 1AA", false),
+            ("GB", "", false),
+            ("GB", "  ", false),
+            ("GB", "SW1A 1AA1", false),
+            ("NL", "", false),
+            ("US", "", false),
             ("SG", "018956", true),
             ("SG", "0", false),
             ("SG", "01#89", false),
