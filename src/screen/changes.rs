@@ -102,13 +102,15 @@ fn form(t: Texts, f: &Formats, order: &OrderView, a: &Asking, open: ChangeKind, 
     let form = add(el, "form", "pp-form", "");
     attr(&form, "novalidate", "");
     attr(&form, "data-act", "c-send");
-    let (sure, close) = if open == ChangeKind::Cancel {
+    // Closing either leaves the order as it is: "Keep my order", never a bare "Cancel"
+    // beside a question about cancelling.
+    let sure = if open == ChangeKind::Cancel {
         attr(
             &add(&form, "p", "", t.get(Key::ChangeCancelAsk)),
             "tabindex",
             "-1",
         );
-        (Key::ChangeCancelSure, Key::ChangeKeep)
+        Key::ChangeCancelSure
     } else {
         let country = &order.delivery_address.country;
         let p = Paint {
@@ -133,9 +135,9 @@ fn form(t: Texts, f: &Formats, order: &OrderView, a: &Asking, open: ChangeKind, 
             "",
             &t.fill(Key::ChangeCountry, &f.country(country)),
         );
-        (Key::ChangeSend, Key::ChoiceCancel)
+        Key::ChangeSend
     };
     let row = add(&form, "p", "pp-actions", "");
     button(&row, t.get(sure), "", "submit");
-    button(&row, t.get(close), "c-close", "button");
+    button(&row, t.get(Key::ChangeKeep), "c-close", "button");
 }

@@ -159,11 +159,12 @@ impl Card {
         let parcels = draw_parcels(cx, &order, &parcels_host);
         let items = put(card::items(t, &f, &order));
         let totals = put(card::totals(t, &f, &order));
+        // While the shopper may still change the order, that comes before the follow-ups.
+        let change = put(changes::part());
+        draw_change(cx, &order, &change);
         let _ = add(&card, "div", "pp-wide", "").append_child(&more(cx, &order));
         let delivery = put(card::delivery(t, &f, &order));
         let help = put(card::help(t, &order));
-        let change = put(changes::part());
-        draw_change(cx, &order, &change);
         Card {
             order,
             head,

@@ -79,7 +79,7 @@ async function compare(page, name) {
 describe("screenshots", () => {
   for (const [themeName, theme] of Object.entries(THEMES)) {
     for (const [widthName, viewport] of Object.entries(WIDTHS)) {
-      test(`${themeName} at ${widthName} width: order, choice form, delivered order`, T, async () => {
+      test(`${themeName} at ${widthName} width: order, choice form, delivered order, address change form`, T, async () => {
         const page = await open(viewport, theme, "1002");
         await compare(page, `${themeName}-${widthName}-order`);
         await page.locator("postpurchase-order").getByRole("button", { name: "Choose how to receive this parcel" }).first().click();
@@ -88,6 +88,11 @@ describe("screenshots", () => {
         const delivered = await open(viewport, theme, "1004");
         await compare(delivered, `${themeName}-${widthName}-delivered`);
         await delivered.context().close();
+        // The order still being prepared, with its new address form open.
+        const fresh = await open(viewport, theme, "1001");
+        await fresh.locator("postpurchase-order").getByRole("button", { name: "Change delivery address" }).click();
+        await compare(fresh, `${themeName}-${widthName}-change`);
+        await fresh.context().close();
       });
     }
   }
