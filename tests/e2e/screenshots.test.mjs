@@ -1,6 +1,7 @@
 // End-to-end: what the widget looks like, compared with pictures kept in the repository
 // (tests/e2e/screenshots/). The main states — an order with parcels and the referral
-// open, a delivery-choice form, a delivered order with its review form — under three
+// open, a delivery-choice form, a delivered order with its review form, an order still
+// being prepared with its new-address form open — under three
 // themes (the default, the dark preset, a shop's brand theme) at desktop width and at
 // 375 pixels. The API answers from fixtures (tests/e2e/fixtures/) so dates and codes do
 // not change from day to day; a picture may differ by at most 0.5% of its pixels.
