@@ -9,8 +9,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use postpurchase_api::{
-    AdminChange, ChangeDecision, ChangeSettings, ChangeStatus, ChangeView, ErrorBody, FieldError,
-    NewChange,
+    AdminChange, ChangeDecision, ChangeSettings, ChangeStatus, ChangeView, ErrorBody, NewChange,
 };
 
 use crate::domain::changes::check_settings;
@@ -190,23 +189,15 @@ pub async fn decide(
     Path(change): Path<String>,
     Json(decision): Json<ChangeDecision>,
 ) -> Result<Json<AdminChange>, ApiError> {
-    if decision
-        .message
-        .as_ref()
-        .is_some_and(|m| !crate::domain::text_ok(m, 500))
-    {
-        return Err(ApiError::invalid_fields(vec![FieldError::new(
-            "message",
-            "must be 1 to 500 characters",
-        )]));
-    }
+    let message = crate::domain::shop_message(decision.message)
+        .map_err(|e| ApiError::invalid_fields(vec![e]))?;
     let (change, queued) = state
         .db
         .decide_change(
             shop.id,
             &change,
             decision.accept,
-            decision.message.map(|m| m.trim().to_owned()),
+            message,
             state.clock.now(),
         )
         .await?;

@@ -301,25 +301,11 @@ pub async fn update_status(
     Path(number): Path<String>,
     Json(update): Json<ReturnUpdate>,
 ) -> Result<Json<ReturnView>, ApiError> {
-    if update
-        .message
-        .as_ref()
-        .is_some_and(|m| !crate::domain::text_ok(m, 500))
-    {
-        return Err(ApiError::invalid_fields(vec![FieldError::new(
-            "message",
-            "must be 1 to 500 characters",
-        )]));
-    }
+    let message = crate::domain::shop_message(update.message)
+        .map_err(|e| ApiError::invalid_fields(vec![e]))?;
     let (view, queued) = state
         .db
-        .move_return(
-            shop.id,
-            &number,
-            update.status,
-            update.message.map(|m| m.trim().to_owned()),
-            state.clock.now(),
-        )
+        .move_return(shop.id, &number, update.status, message, state.clock.now())
         .await?;
     if queued {
         state.webhooks.notify_one();

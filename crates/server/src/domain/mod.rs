@@ -485,6 +485,17 @@ pub fn text_ok(text: &str, max: usize) -> bool {
     text.chars().any(|c| !is_blank(c)) && text.chars().count() <= max
 }
 
+/// The shop's words for the shopper with an answer (why a return or a change was refused):
+/// 1 to 500 characters, kept trimmed; otherwise the refusal names the field `message`.
+pub fn shop_message(message: Option<String>) -> Result<Option<String>, FieldError> {
+    match message {
+        Some(m) if !text_ok(&m, 500) => {
+            Err(FieldError::new("message", "must be 1 to 500 characters"))
+        }
+        m => Ok(m.map(|m| m.trim().to_owned())),
+    }
+}
+
 /// An entry of a list the shopper chooses from (a return reason, a survey answer): 1 to
 /// `max` characters on one line, no blank at either end.
 pub fn list_entry_ok(text: &str, max: usize) -> bool {
