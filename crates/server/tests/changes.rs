@@ -6,7 +6,8 @@
 
 mod common;
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
 use common::*;
 use serde_json::{json, Value};
 
@@ -18,6 +19,7 @@ storage_tests!(
     one_request_waits_at_a_time_even_when_two_race,
     the_kept_view_follows_requests_answers_and_the_windows_end,
     erasing_the_customer_blanks_the_address_asked_for,
+    a_platforms_fulfilment_overtakes_the_request_too,
 );
 
 /// Ten minutes before the tests' NOW.
@@ -512,4 +514,68 @@ async fn erasing_the_customer_blanks_the_address_asked_for(backend: Backend) {
     assert_eq!(kept, [""]);
     let (_, queue) = app.get_admin("/api/v1/admin/changes").await;
     assert_eq!(queue[0].get("address"), None);
+}
+
+/// A Shopify send of `topic` for order 9001 with the given fulfilments; its JSON answer.
+async fn shopify(app: &TestApp, topic: &str, fulfillments: Value) -> (StatusCode, Value) {
+    use postpurchase_server::domain::platforms::{sign, Platform};
+    let order = json!({
+        "id": 9001, "name": "#2001", "currency": "EUR", "email": "jane@example.com",
+        "created_at": PLACED, "customer": {"first_name": "Jane", "last_name": "van Dijk"},
+        "line_items": [{"id": 1, "sku": "TEE-M", "title": "Tee", "quantity": 1, "price": "20.00"}],
+        "shipping_address": {"name": "Jane van Dijk", "address1": "Keizersgracht 123",
+                             "zip": "1015 CJ", "city": "Amsterdam", "country_code": "NL"},
+        "fulfillments": fulfillments
+    });
+    let bytes = order.to_string().into_bytes();
+    let request = Request::post("/api/v1/platforms/shop/shopify")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("x-shopify-topic", topic)
+        .header("x-shopify-webhook-id", format!("webhook-{topic}"))
+        .header(
+            "x-shopify-hmac-sha256",
+            sign(Platform::Shopify, "shopify-secret", &bytes),
+        )
+        .body(Body::from(bytes))
+        .unwrap();
+    json_of(app.send(request).await).await
+}
+
+async fn a_platforms_fulfilment_overtakes_the_request_too(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    fresh_order(&app).await;
+    let (status, _) = app
+        .admin_put(
+            "/api/v1/admin/feeds/shopify",
+            SHOP_KEY,
+            &json!({"secret": "shopify-secret"}).to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, created) = shopify(&app, "orders/create", json!([])).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let token = created["access"]["token"].as_str().unwrap().to_owned();
+    let (status, _) = ask(&app, &token, "p1", json!({"kind": "cancel"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let shipped = json!([{"status": "success", "tracking_company": "PostNL",
+                          "tracking_numbers": ["3SP2001"], "line_items": [{"sku": "TEE-M", "quantity": 1}]}]);
+    let (status, body) = shopify(&app, "orders/updated", shipped).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["parcels_added"], 1);
+    let view = order(&app, &token).await;
+    assert_eq!(view["changes"]["request"]["status"], "shipped");
+    let sent = events(&app).await;
+    let last = sent.last().unwrap();
+    assert_eq!(
+        (
+            &last["type"],
+            &last["data"]["status"],
+            &last["data"]["order_number"]
+        ),
+        (
+            &json!("order.change_decided"),
+            &json!("shipped"),
+            &json!("2001")
+        )
+    );
 }
