@@ -135,6 +135,7 @@ pub struct OrderChanges {
     /// When asking closes by the shop's window (RFC 3339), while it is open.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<String>,
+    /// Their latest request, until the order is delivered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<ChangeView>,
 }

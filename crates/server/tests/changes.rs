@@ -420,6 +420,23 @@ async fn a_parcel_registered_first_overtakes_the_request(backend: Backend) {
         (status, code(&body)),
         (StatusCode::CONFLICT, "change_closed")
     );
+    // Once the order is delivered the request is history: gone from the shopper's view,
+    // kept for the shop.
+    let delivered =
+        json!({"event_id": "d", "occurred_at": "2026-11-23T11:59:00Z", "code": "delivered"});
+    let (status, body) = app
+        .admin_post(
+            "/api/v1/admin/shipments/dhl/JV1/events",
+            SHOP_KEY,
+            &delivered.to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let view = order(&app, &token).await;
+    assert!(view["delivered_at"].is_string(), "{view}");
+    assert_eq!(view.get("changes"), None);
+    let (_, record) = app.get_admin("/api/v1/admin/orders/1001").await;
+    assert_eq!(record["changes"][0]["status"], "shipped");
 }
 
 async fn one_request_waits_at_a_time_even_when_two_race(backend: Backend) {

@@ -443,9 +443,13 @@ pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<Option<Bu
             delivery_options(c, order_id, shop_id, &settings, clock, home).await?;
     }
     let mut holds_until = settings.policy.next_change(clock).as_second();
+    // The latest request, until the order is delivered: then it is history (the console
+    // keeps it).
     let request = match requests.into_iter().next() {
-        Some(mut row) => super::changes::view_from(&mut row, &view.delivery_address.country)?,
-        None => None,
+        Some(mut row) if view.delivered_at.is_none() => {
+            super::changes::view_from(&mut row, &view.delivery_address.country)?
+        }
+        _ => None,
     };
     let facts = domain::changes::OrderFacts {
         placed_at,
