@@ -8,7 +8,7 @@ include!(concat!(env!("OUT_DIR"), "/texts.rs"));
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Texts {
     code: &'static str,
-    texts: &'static [String],
+    texts: &'static [String; KEY_COUNT],
 }
 
 thread_local! {
@@ -22,16 +22,15 @@ impl Texts {
     /// first texts given for a language are kept; `None` when the count is wrong (texts
     /// from another build of the widget).
     pub fn new(code: &str, texts: Vec<String>) -> Option<Texts> {
-        if texts.len() != KEY_COUNT {
-            return None;
-        }
+        // A fixed-length array: a `Key` indexes it with no bounds check at each use.
+        let texts: Box<[String; KEY_COUNT]> = texts.into_boxed_slice().try_into().ok()?;
         Some(LOADED.with_borrow_mut(|loaded| {
             if let Some(kept) = loaded.iter().find(|t| t.code == code) {
                 return *kept;
             }
             let new = Texts {
                 code: Box::leak(code.into()),
-                texts: Box::leak(texts.into_boxed_slice()),
+                texts: Box::leak(texts),
             };
             loaded.push(new);
             new
