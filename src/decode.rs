@@ -445,5 +445,11 @@ fn json(object: &Object) -> String {
 }
 
 pub(crate) fn set(object: &Object, key: &str, value: impl Into<JsValue>) {
-    let _ = Reflect::set(object, &JsValue::from_str(key), &value.into());
+    put(object, key, value.into());
+}
+
+/// The work of [`set`], kept out of line: one copy for every type of value.
+#[inline(never)]
+fn put(object: &Object, key: &str, value: JsValue) {
+    let _ = Reflect::set(object, &JsValue::from_str(key), &value);
 }
