@@ -111,7 +111,10 @@ impl Action {
                 }
             }
             ("change", "kind") => {
-                let kind = ChoiceKind::parse(&prop("value").as_string()?);
+                // A value that is not text means nothing; text that names no kind, no kind.
+                let value = prop("value");
+                value.as_string()?;
+                let kind = ChoiceKind::from_js(&value);
                 Action::Choice(parcel()?, Choice::Kind(kind))
             }
             ("click", "open") => Action::Choice(parcel()?, Choice::Open),
