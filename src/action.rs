@@ -270,7 +270,12 @@ fn act(cx: Ctx, action: Action, target: Element) {
             }
         }
         Action::CancelReturn(number, true) => {
-            let path = format!("returns/{}/cancel", js_sys::encode_uri_component(&number));
+            let path = [
+                "returns/",
+                &String::from(js_sys::encode_uri_component(&number)),
+                "/cancel",
+            ]
+            .concat();
             post(cx, target, path, String::new());
         }
         Action::CancelReturn(number, false) => ask_to_cancel(cx, &target, &number),
@@ -464,7 +469,7 @@ fn choose(cx: Ctx, live: &Live, sid: i64, what: Choice, target: &Element) {
             // Mended: the field's mark and message go as the shopper corrects it.
             if d.wrong >> i & 1 == 1 {
                 d.wrong &= !(1 << i);
-                for el in all(&area, &format!("[data-i=\"{i}\"]")) {
+                for el in all(&area, &["[data-i=\"", &i.to_string(), "\"]"].concat()) {
                     attr(&el, "aria-invalid", "false");
                 }
                 if let Some(message) = find(&area, &["#", &id(sid, i, "e")].concat()) {
@@ -679,7 +684,7 @@ fn load(cx: Ctx, panel: Element, m: Module, then: Option<String>) {
             "status",
         );
     }
-    let url = format!("{}/{}", live.url, more::NAMES[m as usize]);
+    let url = [live.url.as_str(), "/", more::NAMES[m as usize]].concat();
     // The shop's own words come in the widget's language where the shop gave them.
     let language = cx.t.code();
     spawn_local(async move {
@@ -813,7 +818,7 @@ fn post(cx: Ctx, from: Element, path: String, body: String) {
     if let Some(b) = &submit {
         b.set_text_content(Some(t.get(Key::MoreSending)));
     }
-    let url = format!("{}/{path}", live.url);
+    let url = [live.url.as_str(), "/", &path].concat();
     spawn_local(async move {
         let headers = [
             ("Idempotency-Key", key.as_str()),
@@ -836,7 +841,7 @@ fn post(cx: Ctx, from: Element, path: String, body: String) {
         let said = match result {
             Ok(answer) if m == Module::Returns => {
                 let number: String = field(&answer, "number").unwrap_or_default();
-                load(cx, panel.clone(), m, Some(format!("#pp-rt-{number}")));
+                load(cx, panel.clone(), m, Some(["#pp-rt-", &number].concat()));
                 if path == "returns" {
                     t.fill(Key::ReturnsDone, &number)
                 } else {
@@ -848,12 +853,15 @@ fn post(cx: Ctx, from: Element, path: String, body: String) {
                 // Seen as well as heard: beside the form when it is drawn again, else where
                 // the answered question was. The live region below says it, so this line
                 // is no live region of its own.
-                let shown = find(&panel, &format!("form[data-post=\"{path}\"] .pp-notice"))
-                    .unwrap_or_else(|| {
-                        let line = make("p", "pp-notice");
-                        let _ = panel.prepend_with_node_1(&line);
-                        line
-                    });
+                let shown = find(
+                    &panel,
+                    &["form[data-post=\"", &path, "\"] .pp-notice"].concat(),
+                )
+                .unwrap_or_else(|| {
+                    let line = make("p", "pp-notice");
+                    let _ = panel.prepend_with_node_1(&line);
+                    line
+                });
                 let _ = shown.remove_attribute("role");
                 note = Some(shown);
                 focus(
@@ -870,7 +878,7 @@ fn post(cx: Ctx, from: Element, path: String, body: String) {
             Err(Some(refusal)) if refusal.code == "invalid_fields" && m != Module::Returns => {
                 for wrong in &refusal.fields {
                     let name = &wrong.field;
-                    if let Some(el) = find(&from, &format!("[name=\"{name}\"]")) {
+                    if let Some(el) = find(&from, &["[name=\"", name, "\"]"].concat()) {
                         mark(&el, t.get(Key::MoreRequired));
                     }
                 }

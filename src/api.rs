@@ -27,9 +27,9 @@ pub enum LoadError {
 /// The address of an order view: `{api}/api/v1/shops/{shop}/orders/{token}`.
 pub fn order_url(api: &str, shop: &str, token: &str) -> String {
     let api = api.trim_end_matches('/');
-    let shop = js_sys::encode_uri_component(shop);
-    let token = js_sys::encode_uri_component(token);
-    format!("{api}{API_PREFIX}/shops/{shop}/orders/{token}")
+    let shop = String::from(js_sys::encode_uri_component(shop));
+    let token = String::from(js_sys::encode_uri_component(token));
+    [api, API_PREFIX, "/shops/", &shop, "/orders/", &token].concat()
 }
 
 /// How long a photo may take to send: a few megabytes on a slow phone connection.
@@ -179,7 +179,7 @@ pub async fn post_choice(
     body: String,
 ) -> Result<OrderView, Option<Refusal>> {
     let value = send(
-        &format!("{order_url}/shipments/{shipment}/choice"),
+        &[order_url, "/shipments/", &shipment.to_string(), "/choice"].concat(),
         Some(body),
         &[("If-Match", etag), ("Idempotency-Key", key)],
     )

@@ -272,7 +272,23 @@ impl Formats {
 pub fn plain_amount(minor: i64, currency: &str) -> String {
     let sign = if minor < 0 { "-" } else { "" };
     let abs = minor.unsigned_abs();
-    format!("{sign}{}.{:02} {currency}", abs / 100, abs % 100)
+    let cents = padded((abs % 100) as i64, 2);
+    [sign, &(abs / 100).to_string(), ".", &cents, " ", currency].concat()
+}
+
+/// `n` in decimal, at least `width` characters with zeros after its sign: `{n:0width$}`
+/// without the formatting machinery, which the widget then leaves out.
+pub fn padded(n: i64, width: usize) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(width.max(digits.len() + 1));
+    if n < 0 {
+        out.push('-');
+    }
+    while out.len() + digits.len() < width {
+        out.push('0');
+    }
+    out.push_str(&digits);
+    out
 }
 
 /// `a` to `b` with a range format, or `a` alone when they are the same.
@@ -280,7 +296,7 @@ fn span(format: &Option<DateTimeFormat>, a: &str, b: &str) -> String {
     match (format, parse(a), parse(b)) {
         (Some(format), Some(x), Some(_)) if a == b => format.format(&x),
         (Some(format), Some(x), Some(y)) => format.format_range(&x, &y),
-        _ => format!("{a} – {b}"),
+        _ => [a, " – ", b].concat(),
     }
 }
 
@@ -291,12 +307,27 @@ fn parse(text: &str) -> Option<Date> {
 
 #[cfg(test)]
 mod tests {
-    use super::plain_amount;
+    use super::{padded, plain_amount};
 
     #[test]
     fn unknown_currencies_still_read_as_amounts() {
         assert_eq!(plain_amount(1234, "XTS"), "12.34 XTS");
         assert_eq!(plain_amount(-5, "XTS"), "-0.05 XTS");
         assert_eq!(plain_amount(0, "XTS"), "0.00 XTS");
+    }
+
+    #[test]
+    fn padded_reads_as_a_zero_padded_format() {
+        for (n, width) in [
+            (5, 2),
+            (12, 2),
+            (123, 2),
+            (7, 4),
+            (-5, 4),
+            (-12345, 4),
+            (0, 0),
+        ] {
+            assert_eq!(padded(n, width), format!("{n:0width$}"));
+        }
     }
 }

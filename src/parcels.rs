@@ -10,6 +10,7 @@ use postpurchase_api::{
 };
 
 use crate::i18n::{joined, Key, Texts};
+use crate::intl::padded;
 
 /// The text of each [`ShipmentStatus`], in its declaration order.
 pub const STATUS_KEYS: [Key; 11] = [
@@ -407,7 +408,16 @@ pub fn days(first: &str, last: &str) -> Vec<String> {
     let mut out = Vec::new();
     while at <= end && out.len() < 31 {
         let (y, m, d) = at;
-        out.push(format!("{y:04}-{m:02}-{d:02}"));
+        out.push(
+            [
+                &padded(y.into(), 4),
+                "-",
+                &padded(m.into(), 2),
+                "-",
+                &padded(d.into(), 2),
+            ]
+            .concat(),
+        );
         let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
         let length = match m {
             2 if leap => 29,

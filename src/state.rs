@@ -166,9 +166,16 @@ impl Live {
 
 /// 128 random bits in hex.
 fn new_key() -> String {
-    (0..4)
-        .map(|_| format!("{:08x}", (js_sys::Math::random() * 4_294_967_296.0) as u32))
-        .collect()
+    let mut key = String::with_capacity(32);
+    for _ in 0..4 {
+        let n = (js_sys::Math::random() * 4_294_967_296.0) as u32;
+        for k in (0..8).rev() {
+            key.push(char::from(
+                b"0123456789abcdef"[(n >> (4 * k)) as usize & 15],
+            ));
+        }
+    }
+    key
 }
 
 /// What the embed tag says about the order to show.
@@ -253,11 +260,12 @@ impl Ctx {
             return;
         };
         let body = match module {
-            Some(m) => format!(r#"{{"event":"{event}","module":"{m}"}}"#),
-            None => format!(r#"{{"event":"{event}"}}"#),
+            Some(m) => [r#"{"event":""#, event, r#"","module":""#, m, r#""}"#].concat(),
+            None => [r#"{"event":""#, event, r#""}"#].concat(),
         };
         spawn_local(async move {
-            let _ = crate::api::send(&format!("{}/events", live.url), Some(body), &[]).await;
+            let _ =
+                crate::api::send(&[live.url.as_str(), "/events"].concat(), Some(body), &[]).await;
         });
     }
 

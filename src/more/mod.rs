@@ -76,7 +76,12 @@ pub(crate) fn get(v: &JsValue, key: &str) -> JsValue {
 fn value(form: &Element, name: &str) -> String {
     find(
         form,
-        &format!("[name=\"{name}\"]:is(:checked,select,textarea,[type=text],[type=tel])"),
+        &[
+            "[name=\"",
+            name,
+            "\"]:is(:checked,select,textarea,[type=text],[type=tel])",
+        ]
+        .concat(),
     )
     .and_then(|el| get(&el, "value").as_string())
     .unwrap_or_default()
@@ -113,9 +118,9 @@ pub(crate) fn section(t: Texts, order: &OrderView) -> (Element, Option<Module>) 
         );
         for (k, v) in [
             ("type", "button"),
-            ("id", &format!("pp-mb-{name}")),
+            ("id", &["pp-mb-", name].concat()),
             ("aria-expanded", "false"),
-            ("aria-controls", &format!("pp-m-{name}")),
+            ("aria-controls", &["pp-m-", name].concat()),
             ("data-act", "m-open"),
             ("data-m", name),
             ("part", "disclosure"),
@@ -123,10 +128,10 @@ pub(crate) fn section(t: Texts, order: &OrderView) -> (Element, Option<Module>) 
             attr(&button, k, v);
         }
         let panel = add(&wrap, "div", "pp-panel", "");
-        attr(&panel, "id", &format!("pp-m-{name}"));
+        attr(&panel, "id", &["pp-m-", name].concat());
         attr(&panel, "role", "region");
         attr(&panel, "part", "panel");
-        attr(&panel, "aria-labelledby", &format!("pp-mb-{name}"));
+        attr(&panel, "aria-labelledby", &["pp-mb-", name].concat());
         show(&panel, false);
         first.get_or_insert(m);
     }
@@ -145,8 +150,8 @@ pub(crate) fn expand(section: &Element, open: Option<Module>) {
     for m in MODULES {
         let name = NAMES[m as usize];
         let (Some(button), Some(panel)) = (
-            find(section, &format!("#pp-mb-{name}")),
-            find(section, &format!("#pp-m-{name}")),
+            find(section, &["#pp-mb-", name].concat()),
+            find(section, &["#pp-m-", name].concat()),
         ) else {
             continue;
         };
@@ -252,7 +257,7 @@ pub(crate) fn body(form: &Element, post: &str, photos: &[(String, String)]) -> S
         }
         "preferences" => {
             for k in ["email", "sms"] {
-                let on = find(form, &format!("[name={k}]")).map(|el| get(&el, "checked"));
+                let on = find(form, &["[name=", k, "]"].concat()).map(|el| get(&el, "checked"));
                 set(&o, k, on.and_then(|v| v.as_bool()).unwrap_or(false));
             }
             let phone = value(form, "phone");

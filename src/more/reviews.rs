@@ -74,7 +74,12 @@ pub(super) fn reviews(
                 for (n, photo) in review.photos.iter().enumerate() {
                     let img = add(&shots, "img", "pp-shot", "");
                     let alt = t.fill_with(Key::ReviewsYourPhoto, &[("n", &(n + 1).to_string())]);
-                    let src = format!("{base}/photos/{}", js_sys::encode_uri_component(photo));
+                    let src = [
+                        base,
+                        "/photos/",
+                        &String::from(js_sys::encode_uri_component(photo)),
+                    ]
+                    .concat();
                     for (k, v) in [
                         ("src", src.as_str()),
                         ("alt", &alt),

@@ -172,7 +172,7 @@ pub(super) fn delivery(t: Texts, f: &Formats, order: &OrderView) -> Element {
     for line in [
         a.name.clone(),
         a.street.clone(),
-        format!("{} {}", a.postcode, a.city),
+        [a.postcode.as_str(), " ", &a.city].concat(),
         f.country(&a.country),
     ] {
         add(&address, "span", "", &line);

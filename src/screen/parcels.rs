@@ -21,12 +21,12 @@ use crate::state::{Draft, Note};
 
 /// The id of field `i` of a parcel's form; with `e`, of its error message.
 pub(crate) fn id(sid: i64, i: usize, suffix: &str) -> String {
-    format!("pp{sid}-{i}{suffix}")
+    ["pp", &sid.to_string(), "-", &i.to_string(), suffix].concat()
 }
 
 /// The id of a control of a parcel's form, by what it does (`open`, `save`, ...).
 pub(crate) fn control(sid: i64, name: &str) -> String {
-    format!("pp{sid}-{name}")
+    ["pp", &sid.to_string(), "-", name].concat()
 }
 
 fn item(t: Texts, name: &str, count: u32) -> String {
