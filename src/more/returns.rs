@@ -465,7 +465,7 @@ pub(crate) fn nudge(button: &Element, up: bool) -> Option<String> {
     let _ = js_sys::Reflect::set(&count, &"value".into(), &next.to_string().into());
     mark(&count, "");
     let label = find(&count.closest(".pp-stepper").ok()??, "label")?.text_content()?;
-    Some([label, next.to_string()].join(" "))
+    Some([label.as_str(), " ", &next.to_string()].concat())
 }
 
 /// Switches the return form's per-line parts on for the lines chosen (variants only for
@@ -491,13 +491,18 @@ pub(crate) fn sync(form: &Element) {
         }
     }
     let exchange = value(form, "resolution") == Resolution::Exchange.as_str();
-    let mut stuck = Vec::new();
+    // Their names, joined as they come.
+    let (mut stuck, mut any) = (String::new(), false);
     for part in all(form, "fieldset[data-line]") {
         let line = part.get_attribute("data-line").unwrap_or_default();
         let on = lines.iter().any(|(l, _)| *l == line);
         let variants = part.get_attribute("data-variants");
         if on && variants.as_deref() == Some("0") {
-            stuck.push(part.get_attribute("data-name").unwrap_or_default());
+            if any {
+                stuck.push_str(", ");
+            }
+            stuck.push_str(&part.get_attribute("data-name").unwrap_or_default());
+            any = true;
         }
         let on = on && (variants.is_none() || exchange);
         let _ = part.toggle_attribute_with_force("disabled", !on);
@@ -507,13 +512,13 @@ pub(crate) fn sync(form: &Element) {
         form,
         &["[value=", Resolution::Exchange.as_str(), "]"].concat(),
     ) {
-        let _ = radio.toggle_attribute_with_force("disabled", !stuck.is_empty());
+        let _ = radio.toggle_attribute_with_force("disabled", any);
     }
     // Said, not only greyed out: which items have no other variant in stock.
     if let Some(why) = find(form, "#pp-rf-noswap") {
         let says = why.get_attribute("data-says").unwrap_or_default();
-        why.set_text_content(Some(&says.replace("{names}", &stuck.join(", "))));
-        show(&why, !stuck.is_empty());
+        why.set_text_content(Some(&says.replace("{names}", &stuck)));
+        show(&why, any);
     }
 }
 

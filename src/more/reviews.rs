@@ -51,7 +51,8 @@ pub(super) fn reviews(
                     &rated,
                     "span",
                     "",
-                    &["★".repeat(stars), "☆".repeat(5 - stars)].concat(),
+                    // `stars` full stars then empty ones, five in all (each three bytes).
+                    &"★★★★★☆☆☆☆☆"[3 * (5 - stars)..3 * (10 - stars)],
                 ),
                 "aria-hidden",
                 "true",
