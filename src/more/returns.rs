@@ -517,7 +517,25 @@ pub(crate) fn sync(form: &Element) {
     // Said, not only greyed out: which items have no other variant in stock.
     if let Some(why) = find(form, "#pp-rf-noswap") {
         let says = why.get_attribute("data-says").unwrap_or_default();
-        why.set_text_content(Some(&says.replace("{names}", &stuck)));
+        // Every "{names}" replaced, found by its brace: a char search, where `replace`
+        // brought in the two-way substring search for this one place.
+        let mut text = String::new();
+        let mut rest = says.as_str();
+        while let Some((before, after)) = rest.split_once('{') {
+            text.push_str(before);
+            rest = match after.strip_prefix("names}") {
+                Some(tail) => {
+                    text.push_str(&stuck);
+                    tail
+                }
+                None => {
+                    text.push('{');
+                    after
+                }
+            };
+        }
+        text.push_str(rest);
+        why.set_text_content(Some(&text));
         show(&why, any);
     }
 }
