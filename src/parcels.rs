@@ -394,12 +394,15 @@ pub fn unshipped(order: &OrderView) -> Vec<(&str, u32)> {
 /// none when either is not a date.
 pub fn days(first: &str, last: &str) -> Vec<String> {
     let read = |d: &str| -> Option<(i32, u32, u32)> {
-        let mut parts = d.splitn(3, '-').map(str::parse::<u32>);
-        let (y, m, day) = (
-            parts.next()?.ok()?,
-            parts.next()?.ok()?,
-            parts.next()?.ok()?,
-        );
+        // Read as the i64s every other number is, then held to a u32's range and form.
+        let number = |s: &str| {
+            s.parse::<i64>()
+                .ok()
+                .filter(|n| !s.starts_with('-') && *n <= i64::from(u32::MAX))
+                .map(|n| n as u32)
+        };
+        let mut parts = d.splitn(3, '-').map(number);
+        let (y, m, day) = (parts.next()??, parts.next()??, parts.next()??);
         Some((y as i32, m, day))
     };
     let (Some(mut at), Some(end)) = (read(first), read(last)) else {
