@@ -16,7 +16,7 @@ use web_sys::{Element, Event};
 use crate::api::{choice_body, post_choice, send};
 use crate::decode::{change_json, field, set, FromJs};
 use crate::dom::{add, all, attr, find, focus, make, show};
-use crate::i18n::Key;
+use crate::i18n::{split_once_at, Key};
 use crate::more::{self, body, check, get, mark, module, sync, turn, worth, LAST_STEP};
 use crate::parcels::{address_wrong, field_mask, ADDRESS_FIELDS, FIELDS};
 use crate::screen::draw_change;
@@ -795,9 +795,9 @@ fn post(cx: Ctx, from: Element, path: String, body: String) {
     ) else {
         return;
     };
-    let m = match path.split('/').next() {
-        Some("returns") => Module::Returns,
-        Some("reviews") => Module::Reviews,
+    let m = match split_once_at(&path, b'/').map_or(path.as_str(), |(head, _)| head) {
+        "returns" => Module::Returns,
+        "reviews" => Module::Reviews,
         _ => Module::Survey,
     };
     // One key per intended change: sent again after no answer, it makes one return.

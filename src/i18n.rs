@@ -64,8 +64,8 @@ impl Texts {
     pub fn fill_with(self, key: Key, values: &[(&str, &str)]) -> String {
         let mut rest = self.get(key);
         let mut out = String::with_capacity(rest.len() + 16);
-        while let Some((before, after)) = rest.split_once('{') {
-            let Some((name, tail)) = after.split_once('}') else {
+        while let Some((before, after)) = split_once_at(rest, b'{') {
+            let Some((name, tail)) = split_once_at(after, b'}') else {
                 break;
             };
             out.push_str(before);
@@ -83,6 +83,13 @@ impl Texts {
 
 /// The parts that are there with `sep` between them, e.g. "Utrecht · Sorted". (One loop
 /// for every list of words: `join` made a copy of itself per kind of list.)
+/// `text` split at its first `byte` (an ASCII one), as `split_once` does, by a plain
+/// byte loop: the widget's every split, so the str pattern search stays out of the bundle.
+pub fn split_once_at(text: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = text.bytes().position(|b| b == byte)?;
+    Some((&text[..at], &text[at + 1..]))
+}
+
 pub fn joined(parts: &[Option<&str>], sep: &str) -> String {
     let mut out = String::new();
     for part in parts.iter().flatten() {

@@ -58,8 +58,14 @@ pub fn mount(
     prefetched: Option<js_sys::Promise>,
     intl: Option<js_sys::Function>,
 ) -> Result<Mounted, JsError> {
-    let texts = texts.split('\u{1f}').map(str::to_owned).collect();
-    let texts = i18n::Texts::new(&lang, texts).ok_or_else(|| JsError::new("texts"))?;
+    // Split at each U+001F, a trailing empty text included, as `split` would.
+    let (mut rest, mut list) = (texts.as_str(), Vec::new());
+    while let Some((text, tail)) = i18n::split_once_at(rest, 0x1f) {
+        list.push(text.to_owned());
+        rest = tail;
+    }
+    list.push(rest.to_owned());
+    let texts = i18n::Texts::new(&lang, list).ok_or_else(|| JsError::new("texts"))?;
     Ok(mount_with(
         root,
         Options {

@@ -9,7 +9,7 @@ use postpurchase_api::{
     ShipmentStatus, ShipmentSummary, ShopContact, INSTRUCTION_MAX,
 };
 
-use crate::i18n::{joined, Key, Texts};
+use crate::i18n::{joined, split_once_at, Key, Texts};
 use crate::intl::padded;
 
 /// The text of each [`ShipmentStatus`], in its declaration order.
@@ -401,8 +401,9 @@ pub fn days(first: &str, last: &str) -> Vec<String> {
                 .filter(|n| !s.starts_with('-') && *n <= i64::from(u32::MAX))
                 .map(|n| n as u32)
         };
-        let mut parts = d.splitn(3, '-').map(number);
-        let (y, m, day) = (parts.next()??, parts.next()??, parts.next()??);
+        let (y, rest) = split_once_at(d, b'-')?;
+        let (m, day) = split_once_at(rest, b'-')?;
+        let (y, m, day) = (number(y)?, number(m)?, number(day)?);
         Some((y as i32, m, day))
     };
     let (Some(mut at), Some(end)) = (read(first), read(last)) else {
