@@ -501,21 +501,22 @@ pub(crate) fn offer(
                 } else {
                     String::new()
                 },
-                lines: [
-                    price.map(|p| {
-                        t.fill_with(
+                lines: {
+                    let mut lines = Vec::new();
+                    if let Some(p) = price {
+                        lines.push(t.fill_with(
                             Key::SlotPrice,
                             &[
                                 ("price", &f.money(p)),
                                 ("how", t.get(PAID_KEYS[o.slot_payment as usize])),
                             ],
-                        )
-                    }),
-                    (full && labels).then(|| t.get(Key::SlotFull).to_owned()),
-                ]
-                .into_iter()
-                .flatten()
-                .collect(),
+                        ));
+                    }
+                    if full && labels {
+                        lines.push(t.get(Key::SlotFull).to_owned());
+                    }
+                    lines
+                },
                 disabled: full,
             }
         })
