@@ -398,9 +398,15 @@ pub(crate) fn choice(
         .as_ref()
         .filter(|_| open)
         .map(|u| t.fill(Key::ChoiceUntil, &when(u)));
-    for line in [current, lock, until].into_iter().flatten() {
-        add(area, "p", "", &line);
-    }
+    // Each line there is, in this order; by hand, an iterator adapter is code of its own.
+    let line = |text: &Option<String>| {
+        if let Some(text) = text {
+            add(area, "p", "", text);
+        }
+    };
+    line(&current);
+    line(&lock);
+    line(&until);
     let notice = add(area, "p", "pp-notice", "");
     attr(&notice, "role", "status");
     attr(&notice, "part", "notice");
