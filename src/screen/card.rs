@@ -201,25 +201,24 @@ pub(crate) fn contact(t: Texts, shop: &ShopContact, parent: &Element) {
             .filter(|c| c.is_ascii_digit() || *c == '+')
             .collect()
     });
-    for (href, text) in [
-        shop.support_email
-            .as_ref()
-            .map(|e| (["mailto:", e].concat(), t.fill(Key::HelpEmail, &shop.name))),
-        phone
-            .zip(shop.support_phone.as_ref())
-            .map(|(digits, p)| (["tel:", &digits].concat(), t.fill(Key::HelpPhone, p))),
-        shop.support_url
-            .as_ref()
-            .filter(|u| is_web_url(u))
-            .map(|u| (u.clone(), t.get(Key::HelpPage).to_owned())),
-    ]
-    .into_iter()
-    .flatten()
-    {
+    // Each way there is, in this order; by hand, an iterator adapter is code of its own.
+    let link = |href: &str, text: &str| {
         attr(
-            &add(&add(&links, "li", "", ""), "a", "", &text),
+            &add(&add(&links, "li", "", ""), "a", "", text),
             "href",
-            &href,
+            href,
         );
+    };
+    if let Some(e) = &shop.support_email {
+        link(
+            &["mailto:", e].concat(),
+            &t.fill(Key::HelpEmail, &shop.name),
+        );
+    }
+    if let (Some(digits), Some(p)) = (phone, &shop.support_phone) {
+        link(&["tel:", &digits].concat(), &t.fill(Key::HelpPhone, p));
+    }
+    if let Some(u) = shop.support_url.as_ref().filter(|u| is_web_url(u)) {
+        link(u, t.get(Key::HelpPage));
     }
 }
