@@ -64,10 +64,14 @@ pub(super) fn survey(t: Texts, order: &OrderView, panel: &Element, data: &Survey
         .preferences
         .as_ref()
         .map_or((false, false), |p| (p.email, p.sms));
-    let on: Vec<&str> = [("email", now.0), ("sms", now.1)]
-        .into_iter()
-        .filter_map(|(k, on)| on.then_some(k))
-        .collect();
+    // By hand: an iterator adapter is code of its own.
+    let mut on = Vec::new();
+    if now.0 {
+        on.push("email");
+    }
+    if now.1 {
+        on.push("sms");
+    }
     group(
         &f,
         "pp-prefs",
