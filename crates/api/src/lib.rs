@@ -263,6 +263,10 @@ pub struct ShipmentSummary {
     /// point the shopper chose.
     #[serde(default)]
     pub pickup: Option<PickupDetails>,
+    /// For a parcel crossing a customs border: whether duties and taxes are paid by the
+    /// shop or due on arrival, and what the carrier says is due and where to pay it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customs: Option<Customs>,
 }
 
 /// Where a parcel can be collected, until when, and the code to show there.
@@ -582,6 +586,8 @@ pub enum ShipmentStatus {
     Delivered,
     Delayed,
     Exception,
+    /// Held by customs until it is cleared (duties paid, papers checked).
+    HeldAtCustoms,
     ReturnToSender,
     Cancelled,
     Unknown,
@@ -589,7 +595,7 @@ pub enum ShipmentStatus {
 
 impl ShipmentStatus {
     /// Every status, in the order the product documents them.
-    pub const ALL: [ShipmentStatus; 11] = [
+    pub const ALL: [ShipmentStatus; 12] = [
         ShipmentStatus::Pending,
         ShipmentStatus::InTransit,
         ShipmentStatus::OutForDelivery,
@@ -598,6 +604,7 @@ impl ShipmentStatus {
         ShipmentStatus::Delivered,
         ShipmentStatus::Delayed,
         ShipmentStatus::Exception,
+        ShipmentStatus::HeldAtCustoms,
         ShipmentStatus::ReturnToSender,
         ShipmentStatus::Cancelled,
         ShipmentStatus::Unknown,
@@ -614,6 +621,7 @@ impl ShipmentStatus {
             ShipmentStatus::Delivered => "delivered",
             ShipmentStatus::Delayed => "delayed",
             ShipmentStatus::Exception => "exception",
+            ShipmentStatus::HeldAtCustoms => "held_at_customs",
             ShipmentStatus::ReturnToSender => "return_to_sender",
             ShipmentStatus::Cancelled => "cancelled",
             ShipmentStatus::Unknown => "unknown",
@@ -878,6 +886,10 @@ pub struct NewShipment {
     /// When the carrier expects to deliver it.
     #[serde(default)]
     pub estimated_delivery: Option<TimeWindow>,
+    /// For a parcel crossing a customs border: `paid` when the shop ships duties and taxes
+    /// paid, `due` when the shopper pays them on arrival. Absent: no border.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duties: Option<Duties>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -933,6 +945,47 @@ pub struct CarrierEvent {
     /// For a parcel waiting to be collected: where, until when, and its code.
     #[serde(default)]
     pub pickup: Option<PickupDetails>,
+    /// What customs charges before the parcel is delivered, when the carrier says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duties_due: Option<DutiesDue>,
+}
+
+/// Who pays a parcel's duties and taxes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Duties {
+    /// The shop ships duties paid: nothing to pay on arrival.
+    Paid,
+    /// The shopper pays them on arrival (or before, where the carrier lets them).
+    Due,
+}
+
+/// What customs charges for a parcel, as the carrier said it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DutiesDue {
+    /// In the currency's minor unit.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100_000_000))]
+    pub amount: i64,
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Z]{3}$"))]
+    pub currency: String,
+    /// The carrier's page to pay them on, if it has one: https.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000, pattern = "^https://"))]
+    pub pay_url: Option<String>,
+}
+
+/// A parcel's customs, as the shopper sees them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Customs {
+    /// `due` when the carrier said something is due, even if the shop meant to pay.
+    pub duties: Duties,
+    /// What is due, once the carrier said it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<DutiesDue>,
 }
 
 /// Admin API: where a shipment stands after an event was taken in.

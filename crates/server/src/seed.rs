@@ -2,8 +2,8 @@
 //! code paths as a merchant's orders.
 
 use postpurchase_api::{
-    CarrierEvent, DateWindow, NewAddress, NewCustomer, NewLineItem, NewOrder, NewPickupPoint,
-    NewSlot, PickupDetails, Remedy, ShipmentStatus, StaffRole,
+    CarrierEvent, DateWindow, DutiesDue, NewAddress, NewCustomer, NewLineItem, NewOrder,
+    NewPickupPoint, NewSlot, PickupDetails, Remedy, ShipmentStatus, StaffRole,
 };
 
 mod history;
@@ -464,7 +464,43 @@ const SAMPLES: &[Sample] = &[
             ],
         }],
     },
+    Sample {
+        number: "1010",
+        label: "Held at customs, with duties to pay",
+        days_ago: 3,
+        email: "mei.tan@example.com",
+        first_name: "Mei",
+        last_name: "Tan",
+        items: &[(
+            "GRINDER-HAND",
+            "Hand coffee grinder",
+            Some("Walnut"),
+            1,
+            6900,
+            "grinder",
+        )],
+        parcels: &[SampleParcel {
+            carrier: "dhl",
+            tracking: "JD014600006281230001",
+            items: &[(0, 1)],
+            expected_in_days: Some(3),
+            events: &[
+                LABEL,
+                PICKED_UP,
+                (
+                    "customs_hold",
+                    4,
+                    "Shipment on hold at customs: import duties to be paid",
+                    "Schiphol",
+                ),
+            ],
+        }],
+    },
 ];
+
+/// What the demo's parcel held at customs owes: EUR 14.85, paid on the carrier's page (an
+/// example address: the demo reaches no carrier).
+const DEMO_DUTIES: (i64, &str) = (1485, "https://customs.dhl.example/pay/JD014600006281230001");
 
 /// The demo shop's delivery choices: Amsterdam time, locked at 04:00 on the day, up to
 /// five days later, these safe places, neighbours, and pickup points around the centre.
@@ -685,6 +721,7 @@ async fn seed_parcel(
             delivered_to: None,
             estimated_delivery: None,
             pickup: None,
+            duties_due: None,
         };
         let mapped = domain::carrier_status(parcel.carrier, code);
         // Waiting to be collected: where, until when, and the code, as a carrier says it.
@@ -699,9 +736,23 @@ async fn seed_parcel(
                 )),
                 code: Some("4821".into()),
             }),
+            // Held at customs: the import duties to pay, and where, as DHL says it.
+            duties_due: (mapped.0 == ShipmentStatus::HeldAtCustoms).then(|| DutiesDue {
+                amount: DEMO_DUTIES.0,
+                currency: "EUR".into(),
+                pay_url: Some(DEMO_DUTIES.1.into()),
+            }),
             ..event
         };
         tracking::record_event(c, id, &event, mapped, now - hours_ago * 3_600, now).await?;
+    }
+    if parcel.events.iter().any(|e| e.0 == "customs_hold") {
+        // It crosses a border, duties unpaid: the shopper pays them on arrival.
+        c.execute(
+            "UPDATE shipments SET duties = 'due' WHERE id = ?1",
+            args![id],
+        )
+        .await?;
     }
     tracking::refresh_shipment(c, id).await?;
     Ok(())

@@ -51,6 +51,7 @@ async fn the_demo_covers_every_stage_and_reseeds_idempotently(backend: Backend) 
         ("1007", "action_needed", false, 2),
         ("1008", "returning", false, 2),
         ("1009", "shipped", false, 1),
+        ("1010", "action_needed", false, 1),
     ];
     let expected: Vec<_> = expected
         .iter()

@@ -42,6 +42,7 @@ migrations!(
     "0024_return_labels",
     "0025_photos",
     "0026_order_changes",
+    "0027_customs",
 );
 
 #[cfg(test)]

@@ -96,7 +96,9 @@ pub fn lock(
     let by_status = match status {
         S::OutForDelivery => Some(ChoiceLock::OutForDelivery),
         S::Delivered | S::AvailableForPickup => Some(ChoiceLock::Delivered),
-        S::ReturnToSender | S::Cancelled | S::Exception => Some(ChoiceLock::Closed),
+        S::ReturnToSender | S::Cancelled | S::Exception | S::HeldAtCustoms => {
+            Some(ChoiceLock::Closed)
+        }
         S::Pending | S::InTransit | S::AttemptFailed | S::Delayed | S::Unknown => None,
     };
     let until = due.and_then(|d| policy.cutoff_on(d));

@@ -185,7 +185,7 @@ pub fn order_stage(cancelled: bool, shipments: &[ShipmentStatus]) -> OrderStage 
         return OrderStage::Processing;
     }
     let any = |wanted: &[ShipmentStatus]| live.iter().any(|s| wanted.contains(s));
-    if any(&[S::AttemptFailed, S::Exception]) {
+    if any(&[S::AttemptFailed, S::Exception, S::HeldAtCustoms]) {
         return OrderStage::ActionNeeded;
     }
     if any(&[S::ReturnToSender]) {
@@ -636,7 +636,8 @@ fn common_code(key: &str) -> Mapped {
         "failed_attempt" | "not_home" | "delivery_failed" => (S::AttemptFailed, None),
         "returned" | "returned_to_sender" | "return" => (S::ReturnToSender, None),
         "delay" | "late" => (S::Delayed, None),
-        "damaged" | "lost" | "problem" | "customs_hold" => (S::Exception, None),
+        "damaged" | "lost" | "problem" => (S::Exception, None),
+        "customs_hold" | "held_by_customs" | "customs" => (S::HeldAtCustoms, None),
         "delivered_to_recipient" | "handed_over" => (S::Delivered, Some(To::Recipient)),
         "delivered_to_neighbour" | "delivered_to_neighbor" | "with_neighbour" => {
             (S::Delivered, Some(To::Neighbour))
@@ -807,6 +808,27 @@ pub fn validate_carrier_event(event: &CarrierEvent, now: i64) -> Vec<FieldError>
     }
     if let Some(pickup) = &event.pickup {
         validate_pickup(pickup, now, &mut errors);
+    }
+    if let Some(due) = &event.duties_due {
+        let mut fail = |field: &str, message: &str| {
+            errors.push(FieldError::new(["duties_due.", field].concat(), message))
+        };
+        if !(1..=100_000_000).contains(&due.amount) {
+            fail("amount", "must be 1 to 100000000 (minor units)");
+        }
+        if due.currency.len() != 3 || !due.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            fail("currency", "must be an ISO 4217 code, e.g. EUR");
+        }
+        if due
+            .pay_url
+            .as_ref()
+            .is_some_and(|u| u.len() > 2000 || !shops::web_url_ok(u))
+        {
+            fail(
+                "pay_url",
+                "must be an https address of at most 2,000 characters",
+            );
+        }
     }
     errors
 }
@@ -1198,7 +1220,7 @@ mod tests {
             ("ready for pickup", AvailableForPickup),
             ("not home", AttemptFailed),
             ("returned to sender", ReturnToSender),
-            ("customs hold", Exception),
+            ("customs hold", HeldAtCustoms),
             ("label created", Pending),
             ("cancelled", Cancelled),
             ("Z99-something-new", Unknown),
@@ -1270,6 +1292,7 @@ mod tests {
                 from: "2026-11-25T12:00:00Z".into(),
                 to: "2026-11-25T10:00:00Z".into(),
             }),
+            duties: None,
         };
         let fields: Vec<_> = validate_new_shipment(&shipment, NOW)
             .into_iter()
@@ -1303,6 +1326,7 @@ mod tests {
                 collect_by: Some("next week".into()),
                 code: Some("x".repeat(33)),
             }),
+            duties_due: None,
         };
         let fields: Vec<_> = validate_carrier_event(&event, NOW)
             .into_iter()

@@ -532,6 +532,7 @@ impl PastOrder {
                 delivered_to: None,
                 estimated_delivery: None,
                 pickup: None,
+                duties_due: None,
             };
             let mapped = domain::carrier_status(carrier, code);
             tracking::record_event(c, id, &event, mapped, *at, *at).await?;

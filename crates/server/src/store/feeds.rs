@@ -122,6 +122,7 @@ impl Db {
                         delivered_to: e.mapped.1,
                         estimated_delivery: None,
                         pickup: None,
+                        duties_due: None,
                     },
                     mapped: e.mapped,
                     occurred_at: e.occurred_at,

@@ -51,7 +51,7 @@ pub fn stage_condition(stage: OrderStage) -> &'static str {
         ($($rest:expr),*) => {
             concat!(
                 "NOT o.cancelled AND NOT ",
-                live_parcel!("s.status IN ('attempt_failed', 'exception', 'return_to_sender', 'available_for_pickup')"),
+                live_parcel!("s.status IN ('attempt_failed', 'exception', 'held_at_customs', 'return_to_sender', 'available_for_pickup')"),
                 $(" AND ", $rest),*
             )
         };
@@ -60,17 +60,17 @@ pub fn stage_condition(stage: OrderStage) -> &'static str {
         OrderStage::Cancelled => "o.cancelled",
         OrderStage::ActionNeeded => concat!(
             "NOT o.cancelled AND ",
-            live_parcel!("s.status IN ('attempt_failed', 'exception')")
+            live_parcel!("s.status IN ('attempt_failed', 'exception', 'held_at_customs')")
         ),
         OrderStage::Returning => concat!(
             "NOT o.cancelled AND NOT ",
-            live_parcel!("s.status IN ('attempt_failed', 'exception')"),
+            live_parcel!("s.status IN ('attempt_failed', 'exception', 'held_at_customs')"),
             " AND ",
             live_parcel!("s.status = 'return_to_sender'")
         ),
         OrderStage::ReadyForPickup => concat!(
             "NOT o.cancelled AND NOT ",
-            live_parcel!("s.status IN ('attempt_failed', 'exception', 'return_to_sender')"),
+            live_parcel!("s.status IN ('attempt_failed', 'exception', 'held_at_customs', 'return_to_sender')"),
             " AND ",
             live_parcel!("s.status = 'available_for_pickup'")
         ),

@@ -3,10 +3,10 @@
 
 use axum::http::StatusCode;
 use postpurchase_api::{
-    ChangeStatus, CustomerView, DateWindow, DelayReason, DeliveredTo, DeliveryOptions,
-    DeliverySlot, LineItemView, MaskedAddress, Module, NewLineItem, NewOrder, OrderChanges,
-    OrderStage, OrderView, PickupPoint, ShipmentItem, ShipmentStatus, ShipmentSummary, ShopContact,
-    TimeWindow, Totals, TrackingEvent,
+    ChangeStatus, CustomerView, Customs, DateWindow, DelayReason, DeliveredTo, DeliveryOptions,
+    DeliverySlot, Duties, DutiesDue, LineItemView, MaskedAddress, Module, NewLineItem, NewOrder,
+    OrderChanges, OrderStage, OrderView, PickupPoint, ShipmentItem, ShipmentStatus,
+    ShipmentSummary, ShopContact, TimeWindow, Totals, TrackingEvent,
 };
 
 use super::idempotency::MerchantKey;
@@ -314,7 +314,8 @@ pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<Option<Bu
             (
                 concat!(
                     "SELECT s.id, s.carrier, s.tracking_number, s.carrier_code, s.carrier_text,
-                            s.delivered_to, s.eta_to, s.delay_reason, s.pickup, ",
+                            s.delivered_to, s.eta_to, s.delay_reason, s.pickup, s.duties,
+                            s.duties_due, ",
                     choice_columns!(),
                     " FROM shipments s LEFT JOIN delivery_slots d ON d.id = s.choice_slot_id
                       WHERE s.order_id = ?1 ORDER BY s.id"
@@ -481,6 +482,19 @@ pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<Option<Bu
     }))
 }
 
+/// A parcel's customs from its columns: what the shop said when it registered the parcel
+/// (`paid` or `due`), and what the carrier said is due, which makes it `due` whatever the
+/// shop meant. `None` for a parcel that crosses no border.
+fn customs_from(duties: Option<String>, due: Option<String>) -> Option<Customs> {
+    let due: Option<DutiesDue> = due.and_then(|d| serde_json::from_str(&d).ok());
+    let duties = match (&due, duties.as_deref().and_then(super::from_wire::<Duties>)) {
+        (Some(_), _) => Duties::Due,
+        (None, Some(duties)) => duties,
+        (None, None) => return None,
+    };
+    Some(Customs { duties, due })
+}
+
 /// An order's parcels from its rows: the parcels with their choices, their lines, and
 /// their latest events.
 fn parcels_of(
@@ -517,6 +531,10 @@ fn parcels_of(
                 pickup: r
                     .get::<Option<String>>("pickup")?
                     .and_then(|p| serde_json::from_str(&p).ok()),
+                customs: customs_from(
+                    r.get::<Option<String>>("duties")?,
+                    r.get::<Option<String>>("duties_due")?,
+                ),
                 delivered_at: None,
                 carrier_code: r.get("carrier_code")?,
                 carrier_text: r.get("carrier_text")?,

@@ -112,8 +112,8 @@ pub async fn record_event(
         .execute(
             "INSERT INTO shipment_events
                  (shipment_id, event_id, occurred_at, status, code, text, location, received_at,
-                  delivered_to, pickup)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                  delivered_to, pickup, duties_due)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
              ON CONFLICT (shipment_id, event_id) DO NOTHING",
             args![
                 shipment_id,
@@ -129,6 +129,10 @@ pub async fn record_event(
                     .pickup
                     .as_ref()
                     .and_then(|p| serde_json::to_string(p).ok()),
+                event
+                    .duties_due
+                    .as_ref()
+                    .and_then(|d| serde_json::to_string(d).ok()),
             ],
         )
         .await?;
@@ -168,6 +172,21 @@ pub async fn set_estimate(
     Ok(())
 }
 
+/// Sets what customs charges for a parcel from its latest event that said it, whatever
+/// came after or arrived late.
+async fn refresh_duties(c: &mut Conn<'_>, shipment_id: i64) -> Result<(), DbError> {
+    c.execute(
+        "UPDATE shipments SET duties_due = (
+             SELECT duties_due FROM shipment_events
+             WHERE shipment_id = ?1 AND duties_due IS NOT NULL
+             ORDER BY occurred_at DESC, received_at DESC LIMIT 1)
+         WHERE id = ?1",
+        args![shipment_id],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Sets a shipment's status and carrier words from its latest event by time (events may
 /// arrive in any order); returns the status and the number of events.
 pub async fn refresh_shipment(
@@ -183,6 +202,7 @@ pub async fn refresh_shipment(
         args![shipment_id],
     )
     .await?;
+    refresh_duties(c, shipment_id).await?;
     let mut r = c
         .query_one(
             "SELECT status, (SELECT count(*) FROM shipment_events WHERE shipment_id = ?1) AS events
@@ -238,6 +258,9 @@ pub async fn take_event(
         if is_latest_event(c, shipment_id, request.event.event_id.trim()).await? {
             set_estimate(c, shipment_id, from, to).await?;
         }
+    }
+    if recorded && request.event.duties_due.is_some() {
+        refresh_duties(c, shipment_id).await?;
     }
     let settled = delays::settle(c, shipment_id, previous, now).await?;
     Ok(Taken {
@@ -321,6 +344,13 @@ impl Db {
             }
             let id = insert_shipment(c, order_id, &shipment.carrier, tracking_number, &positions)
                 .await?;
+            if let Some(duties) = shipment.duties {
+                c.execute(
+                    "UPDATE shipments SET duties = ?2 WHERE id = ?1",
+                    args![id, super::wire_name(duties)],
+                )
+                .await?;
+            }
             if let Some((from, to)) = request.eta {
                 set_estimate(c, id, from, to).await?;
             }
