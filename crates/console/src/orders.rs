@@ -42,6 +42,7 @@ pub fn status_key(status: ShipmentStatus) -> Key {
         ShipmentStatus::Delivered => Key::StatusDelivered,
         ShipmentStatus::Delayed => Key::StatusDelayed,
         ShipmentStatus::Exception => Key::StatusException,
+        ShipmentStatus::HeldAtCustoms => Key::StatusHeldAtCustoms,
         ShipmentStatus::ReturnToSender => Key::StatusReturnToSender,
         ShipmentStatus::Cancelled => Key::StatusCancelled,
         ShipmentStatus::Unknown => Key::StatusUnknown,
