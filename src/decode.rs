@@ -188,7 +188,9 @@ from_js! {
     ShipmentSummary { id, carrier, carrier_name, tracking_number, tracking_url, status, delivered_to,
                       estimated_delivery, carrier_code, carrier_text, items, events, choice,
                       choice_etag, locked, changeable_until, delivery_dates, delay_reason;
-                      delivered_at, pickup }
+                      delivered_at, pickup, customs }
+    Customs { duties; due }
+    DutiesDue { amount, currency; pay_url }
     PickupDetails { name, address, opening_hours, collect_by, code }
     ShipmentItem { line_id, quantity }
     TrackingEvent { occurred_at, status, code, text, location }
@@ -360,6 +362,7 @@ from_name! {
     ChangeKind { "cancel" => Cancel, "address" => Address }
     ChangeStatus { "requested" => Requested, "accepted" => Accepted, "refused" => Refused,
                    "shipped" => Shipped }
+    Duties { "paid" => Paid, "due" => Due }
 }
 
 /// A status the widget does not know yet (a newer server) reads as `unknown`, not as an

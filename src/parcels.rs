@@ -13,7 +13,7 @@ use crate::i18n::{joined, split_once_at, Key, Texts};
 use crate::intl::padded;
 
 /// The text of each [`ShipmentStatus`], in its declaration order.
-pub const STATUS_KEYS: [Key; 11] = [
+pub const STATUS_KEYS: [Key; 12] = [
     Key::StatusPending,
     Key::StatusInTransit,
     Key::StatusOutForDelivery,
@@ -22,6 +22,7 @@ pub const STATUS_KEYS: [Key; 11] = [
     Key::StatusDelivered,
     Key::StatusDelayed,
     Key::StatusException,
+    Key::StatusHeldAtCustoms,
     Key::StatusReturnToSender,
     Key::StatusCancelled,
     Key::StatusUnknown,
@@ -55,7 +56,7 @@ pub fn progress(status: ShipmentStatus) -> Option<(&'static [Key], usize, bool)>
         S::Cancelled => return None,
         S::Pending => (&ROAD, 1, false),
         S::InTransit | S::Delayed | S::Unknown => (&ROAD, 2, false),
-        S::Exception => (&ROAD, 2, true),
+        S::Exception | S::HeldAtCustoms => (&ROAD, 2, true),
         S::OutForDelivery => (&ROAD, 3, false),
         S::AttemptFailed => (&ROAD, 3, true),
         S::Delivered => (&ROAD, 4, false),
@@ -116,6 +117,12 @@ pub fn next_step(s: &ShipmentSummary, shop: &ShopContact) -> Option<(Key, bool)>
             ),
             true,
         ),
+        // Held at customs: pay what is due where the carrier says (the link is in the
+        // parcel's customs line), or wait for clearance, the shop at hand.
+        S::HeldAtCustoms if s.customs.as_ref().is_some_and(|c| c.due.is_some()) => {
+            (Key::NextCustomsPay, false)
+        }
+        S::HeldAtCustoms => (Key::NextCustoms, true),
         S::ReturnToSender => (
             remedy(
                 shop.when_returned,

@@ -712,6 +712,65 @@ async fn a_parcel_in_trouble_says_what_the_shop_does_next_and_how_to_reach_it() 
     assert!(steps[2].query_selector("a").unwrap().is_none());
 }
 
+/// A parcel crossing a border says who pays duties and taxes; one held at customs says so
+/// as its own status, with what is due, where to pay it (a safe link only) and what next.
+#[wasm_bindgen_test]
+async fn a_parcel_at_customs_says_who_pays_what_is_due_and_where() {
+    let mut order = order(false);
+    order.stage = OrderStage::ActionNeeded;
+    let mut held = parcel(6, ShipmentStatus::HeldAtCustoms);
+    held.customs = Some(Customs {
+        duties: Duties::Due,
+        due: Some(DutiesDue {
+            amount: 1485,
+            currency: "EUR".into(),
+            pay_url: Some("https://pay.carrier.example/6".into()),
+        }),
+    });
+    let mut paid = parcel(7, ShipmentStatus::InTransit);
+    paid.customs = Some(Customs {
+        duties: Duties::Paid,
+        due: None,
+    });
+    let mut foreign = parcel(8, ShipmentStatus::HeldAtCustoms);
+    foreign.customs = Some(Customs {
+        duties: Duties::Due,
+        due: Some(DutiesDue {
+            amount: 500,
+            currency: "GBP".into(),
+            pay_url: Some("javascript:alert(1)".into()),
+        }),
+    });
+    order.shipments = vec![held, paid, foreign];
+    fake_fetch(&[ok(&order)]);
+    let root = mount("en", None);
+    find(&root, "[part=customs]", 2000).await;
+    let lines = all(&root, "[part=customs]");
+    let says = |i: usize| lines[i].text_content().unwrap();
+    assert_eq!(
+        says(0),
+        "Import duties and taxes: €14.85 to pay · Pay import duties and taxes"
+    );
+    let pay = lines[0].query_selector("a").unwrap().unwrap();
+    assert_eq!(
+        pay.get_attribute("href").as_deref(),
+        Some("https://pay.carrier.example/6")
+    );
+    assert_eq!(
+        says(1),
+        "Import duties and taxes: paid by the shop, nothing to pay on arrival"
+    );
+    // Another currency written plainly; a link that is not the web's is left out.
+    assert_eq!(says(2), "Import duties and taxes: 5.00 GBP to pay");
+    assert!(lines[2].query_selector("a").unwrap().is_none());
+    let all_text = text(&root);
+    assert_eq!(all_text.matches("Held at customs").count(), 2);
+    assert!(all_text.contains("Customs holds the parcel until the import duties"));
+    // The progress bar marks the trouble where it is.
+    let trouble = all(&root, "[part=progress] [data-trouble]");
+    assert_eq!(trouble.len(), 2);
+}
+
 /// A parcel waiting to be collected says where, its hours, until when, and its code.
 #[wasm_bindgen_test]
 async fn a_parcel_at_a_pickup_point_says_where_until_when_and_its_code() {

@@ -7,15 +7,15 @@
 //! from the parcel's [`Draft`], which lives in [`crate::state`].
 
 use postpurchase_api::{
-    ChoiceKind, ChoiceLock, DelayReason, DeliveryChoice, DeliveryOptions, OrderView, PickupDetails,
-    ShipmentStatus, ShipmentSummary, SAFE_PLACES,
+    ChoiceKind, ChoiceLock, DelayReason, DeliveryChoice, DeliveryOptions, Duties, OrderView,
+    PickupDetails, ShipmentStatus, ShipmentSummary, SAFE_PLACES,
 };
 use web_sys::Element;
 
 use crate::dom::is_web_url;
 use crate::dom::{add, attr, make, show};
 use crate::i18n::{joined, Key, Texts};
-use crate::intl::Formats;
+use crate::intl::{plain_amount, Formats};
 use crate::parcels::*;
 use crate::state::{Draft, Note};
 
@@ -250,6 +250,28 @@ pub(crate) fn facts(
     }
     if let Some(p) = &s.pickup {
         pickup(t, f, p, li);
+    }
+    // Crossing a border: who pays duties and taxes, what is due and where to pay it.
+    if let Some(c) = &s.customs {
+        let line = add(li, "p", "pp-note", "");
+        attr(&line, "part", "customs");
+        match (&c.due, c.duties) {
+            (Some(due), _) => {
+                // In the order's currency as the browser writes money, else plainly.
+                let amount = if due.currency == order.currency {
+                    f.money(due.amount)
+                } else {
+                    plain_amount(due.amount, &due.currency)
+                };
+                line.set_text_content(Some(&t.fill(Key::CustomsDueAmount, &amount)));
+                if let Some(url) = due.pay_url.as_deref().filter(|u| is_web_url(u)) {
+                    add(&line, "span", "", " · ");
+                    attr(&add(&line, "a", "", t.get(Key::CustomsPay)), "href", url);
+                }
+            }
+            (None, Duties::Paid) => line.set_text_content(Some(t.get(Key::CustomsPaid))),
+            (None, Duties::Due) => line.set_text_content(Some(t.get(Key::CustomsDue))),
+        }
     }
     if let Some((step, contact)) = next_step(s, &order.shop) {
         let box_ = add(li, "div", "pp-next", "");
