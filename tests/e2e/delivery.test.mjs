@@ -47,6 +47,22 @@ describe("following parcels", () => {
     await page.context().close();
   });
 
+  test("a parcel held at customs says so, what is due, where to pay it and what happens next", T, async () => {
+    const page = await shopperPage();
+    await page.goto(orderUrl("1010"));
+    const held = parcel(page, 1);
+    await held.getByText("Held at customs", { exact: true }).waitFor();
+    await held.getByText("Import duties and taxes: €14.85 to pay").waitFor();
+    const pay = held.getByRole("link", { name: "Pay import duties and taxes" });
+    assert.equal(await pay.getAttribute("href"), "https://customs.dhl.example/pay/JD014600006281230001");
+    await held.getByText(/^Customs holds the parcel until the import duties and taxes are paid\./).waitFor();
+    // The road marks the trouble where the parcel is.
+    assert.equal(await held.getByRole("list", { name: "How far it has come" }).locator("[aria-current=step][data-trouble]").count(), 1);
+    assert.deepEqual(await axeViolations(page), []);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test("a parcel waiting to be collected says where, until when, and with what code", T, async () => {
     const page = await shopperPage();
     await page.goto(orderUrl("1005"));
