@@ -380,6 +380,7 @@ impl FromJs for ShipmentStatus {
             "delivered" => Delivered,
             "delayed" => Delayed,
             "exception" => Exception,
+            "held_at_customs" => HeldAtCustoms,
             "return_to_sender" => ReturnToSender,
             "cancelled" => Cancelled,
             _ => Unknown,
