@@ -110,7 +110,7 @@ describe("the demo thank-you page", () => {
     await page.goto(demo.shop);
     const list = page.getByRole("navigation").or(page.getByRole("complementary"));
     const links = page.getByRole("link", { name: /^Order #/ });
-    assert.equal(await links.count(), 10);
+    assert.equal(await links.count(), 11);
     await list.getByRole("link", { name: /Order #1004/ }).click();
     await page.waitForURL(/order=1004/);
     await assert.doesNotReject(() => widgetHeading(page).filter({ hasText: "Welcome back, Ada!" }).waitFor());
