@@ -58,5 +58,41 @@ describe("languages", () => {
       assert.deepEqual(page.errors, []);
       await page.context().close();
     });
+
+    test(`${code}: an order still being prepared, its change form, and a parcel at customs show words, never keys`, T, async () => {
+      const page = await run.shopperPage({ locale: code });
+      const problems = [];
+      for (const number of ["1001", "1010"]) {
+        await page.goto(run.orderUrl(number));
+        const token = await page.locator("script[data-order]").getAttribute("data-order");
+        await page.goto(`${run.demo.api}/o/demo/${token}`);
+        const widget = page.locator("postpurchase-order");
+        await widget.locator(".pp-card").waitFor();
+        const open = widget.locator("[part~=change] button").last();
+        if (number === "1001") {
+          // The new-address form, with its mistakes said: every label and message in words.
+          await open.click();
+          await widget.locator("[part~=change] form button[type=submit]").click();
+          await widget.locator("[part~=change] [aria-invalid=true]").first().waitFor();
+        } else {
+          await widget.locator("[part=customs]").waitFor();
+        }
+        problems.push(...(await widget.evaluate((host) => {
+          const out = [];
+          const walker = document.createTreeWalker(host.shadowRoot, NodeFilter.SHOW_TEXT);
+          for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+            const text = n.textContent.trim();
+            if (/^[a-z_]+\.[a-z_.]+$/.test(text) || /\{[a-z_]+\}/.test(text)) out.push(`text "${text}"`);
+          }
+          for (const el of host.shadowRoot.querySelectorAll("button, label, legend, h2, h3, h4, a")) {
+            if (!el.textContent.trim() && !el.getAttribute("aria-label")) out.push(`empty ${el.tagName.toLowerCase()}`);
+          }
+          return out;
+        })).map((p) => `${number}: ${p}`));
+      }
+      assert.deepEqual(problems, []);
+      assert.deepEqual(page.errors, []);
+      await page.context().close();
+    });
   }
 });
