@@ -58,21 +58,29 @@ pub async fn set_settings(
     Ok(())
 }
 
-/// What the order's view shows of a request: the columns of [`CHANGE_COLUMNS`].
-pub fn view_from(r: &mut Row, country: &str) -> Result<Option<ChangeView>, DbError> {
-    let (Some(kind), Some(status)) = (
-        from_wire::<ChangeKind>(&r.get::<String>("kind")?),
-        from_wire::<ChangeStatus>(&r.get::<String>("status")?),
-    ) else {
-        return Ok(None);
-    };
-    let address = address_from(r, country)?.map(|a| MaskedAddress {
+/// A request's kind and status; `None` for one this version does not know.
+fn kind_and_status(r: &mut Row) -> Result<Option<(ChangeKind, ChangeStatus)>, DbError> {
+    Ok(from_wire::<ChangeKind>(&r.get::<String>("kind")?)
+        .zip(from_wire::<ChangeStatus>(&r.get::<String>("status")?)))
+}
+
+/// A requested address as the shopper's view shows it: masked like the order's own.
+fn masked(a: ChangedAddress) -> MaskedAddress {
+    MaskedAddress {
         name: mask_name(&a.name),
-        street: mask_street(&street_line(country, &a.street, &a.house_number)),
+        street: mask_street(&street_line(&a.country, &a.street, &a.house_number)),
         postcode: mask_postcode(&a.postcode),
         city: a.city,
         country: a.country,
-    });
+    }
+}
+
+/// What the order's view shows of a request: the columns of [`change_columns`].
+pub fn view_from(r: &mut Row, country: &str) -> Result<Option<ChangeView>, DbError> {
+    let Some((kind, status)) = kind_and_status(r)? else {
+        return Ok(None);
+    };
+    let address = address_from(r, country)?.map(masked);
     Ok(Some(ChangeView {
         kind,
         status,
@@ -116,10 +124,7 @@ const ADMIN_SQL: &str = concat!(
 
 fn admin_from(mut r: Row) -> Result<Option<AdminChange>, DbError> {
     let country: String = r.get("ship_country")?;
-    let (Some(kind), Some(status)) = (
-        from_wire::<ChangeKind>(&r.get::<String>("kind")?),
-        from_wire::<ChangeStatus>(&r.get::<String>("status")?),
-    ) else {
+    let Some((kind, status)) = kind_and_status(&mut r)? else {
         return Ok(None);
     };
     Ok(Some(AdminChange {
@@ -284,13 +289,7 @@ fn shopper_body(c: &AdminChange) -> Result<Vec<u8>, ApiError> {
         kind: c.kind,
         status: c.status,
         requested_at: c.requested_at.clone(),
-        address: c.address.as_ref().map(|a| MaskedAddress {
-            name: mask_name(&a.name),
-            street: mask_street(&street_line(&a.country, &a.street, &a.house_number)),
-            postcode: mask_postcode(&a.postcode),
-            city: a.city.clone(),
-            country: a.country.clone(),
-        }),
+        address: c.address.clone().map(masked),
         message: c.message.clone(),
     };
     serde_json::to_vec(&view).map_err(|e| ApiError::internal("json", e))
