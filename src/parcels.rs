@@ -4,9 +4,9 @@
 //! be sent and what a change request says.
 
 use postpurchase_api::{
-    house_number_needed, house_number_ok, postcode_ok, ChangeKind, ChangeStatus, ChangeView,
-    ChoiceKind, DeliveryChoice, Neighbour, OrderStage, OrderView, Remedy, SafePlaceChoice,
-    ShipmentStatus, ShipmentSummary, ShopContact, INSTRUCTION_MAX,
+    ChangeKind, ChangeStatus, ChangeView, ChoiceKind, DeliveryChoice, Neighbour, OrderStage,
+    OrderView, Remedy, SafePlaceChoice, ShipmentStatus, ShipmentSummary, ShopContact,
+    INSTRUCTION_MAX,
 };
 
 use crate::i18n::{joined, split_once_at, Key, Texts};
@@ -470,23 +470,12 @@ pub const HOUSE_NUMBER: usize = 2;
 pub const POSTCODE: usize = 3;
 
 /// The mask of the new-address form's fields that are wrong (none: it can be sent), in
-/// the order's `country`, by the rules the server applies (`postpurchase_api`'s): each
-/// but the house number must say something, a house number is needed only where the
-/// country's addresses have one, and the postcode must be of the country's form.
+/// the order's `country`: the server's rules ([`postpurchase_api::address_wrong`]).
 pub fn address_wrong(country: &str, e: &Entries) -> u16 {
-    let number = e[HOUSE_NUMBER].trim();
-    let ok = [
-        !e[0].trim().is_empty(),
-        !e[1].trim().is_empty(),
-        if number.is_empty() {
-            !house_number_needed(country)
-        } else {
-            house_number_ok(number)
-        },
-        postcode_ok(country, e[POSTCODE].trim()),
-        !e[4].trim().is_empty(),
-    ];
-    (0..ok.len()).fold(0, |m, i| if ok[i] { m } else { m | 1 << i })
+    postpurchase_api::address_wrong(
+        country,
+        [&e[0], &e[1], &e[2], &e[3], &e[4]].map(String::as_str),
+    )
 }
 
 /// Where a change request stands, in words; an address request names the new address

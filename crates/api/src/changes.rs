@@ -211,6 +211,27 @@ pub fn house_number_ok(number: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '/'))
 }
 
+/// Which parts of a new address in `country` are wrong, as a mask in the order of
+/// [`AddressFix`]'s fields (name, street, house number, postcode, city): a blank name,
+/// street or city; a house number of the wrong form, or none where the country's
+/// addresses have one; a postcode not of the country's form. The widget checks a form
+/// with it before sending, and the server a request (with its limits on length too).
+pub fn address_wrong(country: &str, [name, street, number, postcode, city]: [&str; 5]) -> u16 {
+    let number = number.trim();
+    let ok = [
+        !name.trim().is_empty(),
+        !street.trim().is_empty(),
+        if number.is_empty() {
+            !house_number_needed(country)
+        } else {
+            house_number_ok(number)
+        },
+        postcode_ok(country, postcode),
+        !city.trim().is_empty(),
+    ];
+    (0..ok.len()).fold(0, |m, i| if ok[i] { m } else { m | 1 << i })
+}
+
 /// Whether `postcode` has the form of `country`'s postcodes (letters in either case,
 /// spaces around it ignored): `1234 AB` in the Netherlands, five digits in Germany,
 /// France, Italy, Spain and Indonesia, four in Belgium, Austria, Switzerland and Denmark,

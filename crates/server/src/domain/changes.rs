@@ -3,8 +3,7 @@
 //! clock; [`crate::store::changes`] applies them inside the write transaction.
 
 use postpurchase_api::{
-    house_number_needed, house_number_ok, postcode_ok, ChangeKind, ChangeSettings, FieldError,
-    NewChange, WINDOW_MAX_MINUTES,
+    address_wrong, ChangeKind, ChangeSettings, FieldError, NewChange, WINDOW_MAX_MINUTES,
 };
 
 /// The shortest window a shop may set, in minutes.
@@ -92,6 +91,10 @@ pub fn check_settings(settings: &ChangeSettings) -> Vec<FieldError> {
     }
 }
 
+fn on_one_line(most: usize) -> String {
+    format!("must be 1 to {most} characters on one line")
+}
+
 /// What is wrong with a shopper's request for an order delivered in `country`.
 pub fn check_request(request: &NewChange, country: &str) -> Vec<FieldError> {
     let mut errors = Vec::new();
@@ -107,37 +110,30 @@ pub fn check_request(request: &NewChange, country: &str) -> Vec<FieldError> {
             ));
         }
         (ChangeKind::Address, Some(a)) => {
-            for (field, value, most) in [
-                ("name", &a.name, 200),
-                ("street", &a.street, 200),
-                ("city", &a.city, 100),
-            ] {
-                if !super::text_ok(value, most) || value.contains(['\n', '\r']) {
-                    errors.push(FieldError::new(
-                        format!("address.{field}"),
-                        format!("must be 1 to {most} characters on one line"),
-                    ));
+            let parts = [&a.name, &a.street, &a.house_number, &a.postcode, &a.city];
+            let wrong = address_wrong(country, parts.map(String::as_str));
+            let said: [(&str, String); 5] = [
+                ("name", on_one_line(200)),
+                ("street", on_one_line(200)),
+                (
+                    "house_number",
+                    if a.house_number.trim().is_empty() {
+                        "is needed for an address in this country".into()
+                    } else {
+                        "must start with a number from 1, then letters, digits, spaces, - or / (10 characters at most)".into()
+                    },
+                ),
+                ("postcode", format!("is not a postcode of {country}")),
+                ("city", on_one_line(100)),
+            ];
+            for (i, (field, message)) in said.into_iter().enumerate() {
+                // The shared rules, and the server's limits on the free-text parts.
+                let most = [200, 200, 0, 0, 100][i];
+                let too_much = most > 0
+                    && (!super::text_ok(parts[i], most) || parts[i].contains(['\n', '\r']));
+                if wrong >> i & 1 == 1 || too_much {
+                    errors.push(FieldError::new(format!("address.{field}"), message));
                 }
-            }
-            let number = a.house_number.trim();
-            if number.is_empty() {
-                if house_number_needed(country) {
-                    errors.push(FieldError::new(
-                        "address.house_number",
-                        "is needed for an address in this country",
-                    ));
-                }
-            } else if !house_number_ok(number) {
-                errors.push(FieldError::new(
-                    "address.house_number",
-                    "must start with a number from 1, then letters, digits, spaces, - or / (10 characters at most)",
-                ));
-            }
-            if !postcode_ok(country, &a.postcode) {
-                errors.push(FieldError::new(
-                    "address.postcode",
-                    format!("is not a postcode of {country}"),
-                ));
             }
         }
     }
