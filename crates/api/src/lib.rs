@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub mod after;
 pub mod analytics;
 pub mod changes;
 pub mod console;
@@ -17,6 +18,7 @@ pub mod feeds;
 pub mod locales;
 pub mod platforms;
 
+pub use after::*;
 pub use analytics::*;
 pub use changes::*;
 pub use console::*;
@@ -90,6 +92,14 @@ pub enum Module {
     Referral,
     /// `…/survey` and `…/preferences`: NPS, "how did you hear about us", shipping news.
     Survey,
+    /// `…/loyalty`: points earned and the balance, a next-purchase voucher, "buy again".
+    Loyalty,
+    /// `…/care`: how to use and care for delivered items, re-order reminders.
+    Care,
+    /// `…/pairs`: what goes well with the items bought.
+    Pairs,
+    /// `…/unboxing`: the shop's thank-you and packaging notes, sharing the unboxing.
+    Unboxing,
 }
 
 /// Where an order stands, from the shopper's point of view.
@@ -1949,6 +1959,8 @@ pub enum WebhookData {
     Referral(Box<ReferralRedeemed>),
     /// `order.stalled`
     Stalled(Box<OrderStalled>),
+    /// `reminder.due`
+    Reminder(Box<ReminderDue>),
     /// `order.change_requested`, `order.change_decided`
     Change(Box<AdminChange>),
     /// `delivery_choice.changed`

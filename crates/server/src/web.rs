@@ -941,6 +941,12 @@ async fn storefront_webhook(
         postpurchase_api::WebhookData::Referral(r) => {
             format!("order #{} · code {} used", r.order_number, r.code)
         }
+        postpurchase_api::WebhookData::Reminder(r) => {
+            format!(
+                "order #{} · re-order {} reminder due",
+                r.order_number, r.sku
+            )
+        }
         postpurchase_api::WebhookData::Stalled(o) => format!(
             "order #{} · not with a carrier by {}",
             o.order_number, o.dispatch_by
