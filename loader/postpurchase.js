@@ -16,15 +16,12 @@ const BASE_CSS = "__PP_BASE_CSS__";
 const SRI = "__PP_INTEGRITY__";
 const FILES = `${ORIGIN}/widget/${BUILD}/`;
 const TAG = "postpurchase-order";
-const GLUE = "postpurchase-widget.js";
-const WASM = "postpurchase-widget_bg.wasm";
 // How long the bundle may take before the fallback shows (it still mounts if it arrives).
 const WAIT_MS = 5000;
 // Embed-tag attribute -> element attribute.
 const ATTRS = [["data-shop", "shop"], ["data-order", "order"], ["data-api", "api"], ["data-lang", "lang"], ["data-order-page", "order-page"], ["data-theme", "theme"]];
 
 let baseSheet;
-let bundle;
 
 // User Timing marks, so a shop (and bench/first-render.mjs) can see where the time goes.
 const mark = (name) => { try { performance.mark(`postpurchase:${name}`); } catch { /* no timing */ } };
@@ -47,33 +44,49 @@ function intl(kind, locale, options) {
   return made;
 }
 
-// The wasm module and the widget's stylesheet, fetched once for every element on the page.
 // `fetch` options that check a file of the build against its hash.
 const checked = (file) => ({ integrity: SRI[file] || "" });
 
-function loadBundle() {
-  // `import()` takes no integrity: a module preload with it goes first, and the import
-  // then uses (or fails with) what the preload verified.
-  const glue = FILES + "postpurchase-widget.js";
-  if (!bundle && SRI[GLUE]) {
-    document.head.append(Object.assign(document.createElement("link"), { rel: "modulepreload", href: glue, integrity: SRI[GLUE], crossOrigin: "anonymous" }));
+// What each file of the build became, fetched once for every element on the page; a
+// failure is forgotten, so "Try again" (or opening a panel again) starts over.
+const loaded = new Map();
+function once(file, load) {
+  let made = loaded.get(file);
+  if (!made) {
+    loaded.set(file, (made = load()));
+    made.catch(() => loaded.delete(file));
   }
-  bundle ||= Promise.all([
-    // The wasm compiles (off the main thread, as it streams in) while the glue loads.
-    Promise.all([
-      import(glue),
-      WebAssembly.compileStreaming(fetch(FILES + WASM, checked(WASM))),
-    ]).then(async ([m, module]) => {
-      await m.default({ module_or_path: module });
-      mark("widget-ready");
-      return m;
-    }),
-    fetch(FILES + "widget.css", checked("widget.css")).then((r) => (r.ok ? r.text() : Promise.reject(new Error(`widget.css: ${r.status}`)))).then(sheet),
-  ]).catch((error) => {
-    bundle = undefined; // let "Try again" start over
-    throw error;
+  return made;
+}
+
+// A file of the build as text or JSON, checked against its hash.
+const fetchFile = (file, as) => once(file, () => fetch(FILES + file, checked(file))
+  .then((r) => (r.ok ? r[as]() : Promise.reject(new Error(`${file}: ${r.status}`)))));
+
+// A wasm module of the build with its stylesheet: the widget (`postpurchase-widget`,
+// `widget.css`), and the after-delivery module (`postpurchase-after`, `after.css`), which
+// draws loyalty, care, goes well with and the unboxing and which no first paint waits for:
+// it loads when a shopper first opens one of them.
+function loadModule(name, css) {
+  return once(name, () => {
+    // `import()` takes no integrity: a module preload with it goes first, and the import
+    // then uses (or fails with) what the preload verified.
+    const glue = `${FILES}${name}.js`;
+    const integrity = SRI[`${name}.js`];
+    if (integrity) document.head.append(Object.assign(document.createElement("link"), { rel: "modulepreload", href: glue, integrity, crossOrigin: "anonymous" }));
+    return Promise.all([
+      // The wasm compiles (off the main thread, as it streams in) while the glue loads.
+      Promise.all([
+        import(glue),
+        WebAssembly.compileStreaming(fetch(`${FILES}${name}_bg.wasm`, checked(`${name}_bg.wasm`))),
+      ]).then(async ([m, module]) => {
+        await m.default({ module_or_path: module });
+        mark(`${name.slice(13)}-ready`); // widget-ready, after-ready
+        return m;
+      }),
+      fetchFile(css, "text").then(sheet),
+    ]);
   });
-  return bundle;
 }
 
 function languages(el) {
@@ -98,18 +111,6 @@ function language(langs) {
 
 function texts(langs) {
   return TEXT[language(langs).code] || {};
-}
-
-// The widget's words in one language, fetched once per page and language.
-const words = new Map();
-function loadWords(code) {
-  let file = words.get(code);
-  if (!file) {
-    words.set(code, (file = fetch(`${FILES}texts-${code}.json`, checked(`texts-${code}.json`))
-      .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`texts-${code}.json: ${r.status}`))))));
-    file.catch(() => words.delete(code)); // let "Try again" ask again
-  }
-  return file;
 }
 
 function node(tag, attrs, ...children) {
@@ -187,7 +188,8 @@ class PostpurchaseOrder extends HTMLElement {
     // reads this answer (same URL, same 5-second limit) instead of asking again.
     const o = options;
     const lang = language(o.languages);
-    const said = loadWords(lang.code);
+    // The widget's words in the shopper's language.
+    const said = fetchFile(`texts-${lang.code}.json`, "json");
     said.catch(() => { /* reported below */ });
     // The answer is read here too (status, ETag, body parsed) while the widget's files
     // arrive, so the widget draws the order in the same task it mounts.
@@ -216,13 +218,21 @@ class PostpurchaseOrder extends HTMLElement {
     });
     const timer = setTimeout(() => this.fallback(root, run, options), WAIT_MS);
     try {
-      const [[widget, css], texts] = await Promise.all([loadBundle(), said]);
+      const [[widget, css], texts] = await Promise.all([loadModule("postpurchase-widget", "widget.css"), said]);
       clearTimeout(timer);
       if (run !== this.pp) return; // removed from the page meanwhile
       root.adoptedStyleSheets = [baseSheet, css];
       const target = node("div", { class: "pp-mount" });
       root.replaceChildren(target);
-      run.mounted = widget.mount(target, o.api, o.shop, o.order, lang.code, lang.locale, texts.join("\u001f"), o.orderPage, order, intl);
+      // The widget hands a follow-up of the week after delivery over as it arrives: its
+      // panel, its name and its answer, drawn here by the after-delivery module.
+      const url = `${o.api.replace(/\/+$/, "")}/api/v1/shops/${encodeURIComponent(o.shop)}/orders/${encodeURIComponent(o.order)}`;
+      const later = (panel, name, data, currency) => Promise.all([loadModule("postpurchase-after", "after.css"), fetchFile(`after-texts-${lang.code}.json`, "json")])
+        .then(([[m, css], words]) => {
+          if (!root.adoptedStyleSheets.includes(css)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, css];
+          m.draw(panel, name, data, url, words.join("\u001f"), lang.locale, currency);
+        });
+      run.mounted = widget.mount(target, o.api, o.shop, o.order, lang.code, lang.locale, texts.join("\u001f"), o.orderPage, order, intl, later);
     } catch (error) {
       clearTimeout(timer);
       warn("the widget could not start:", error);

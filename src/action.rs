@@ -699,6 +699,14 @@ fn load(cx: Ctx, panel: Element, m: Module, then: Option<String>) {
             live.step.set(0);
         }
         let drawn = match result {
+            Ok(data)
+                if matches!(
+                    m,
+                    Module::Loyalty | Module::Care | Module::Pairs | Module::Unboxing
+                ) =>
+            {
+                later(cx, &panel, m, &data)
+            }
             Ok(data) => more::draw(cx, &panel, m, &data),
             Err(_) => {
                 more::failed(cx.t, &panel);
@@ -713,6 +721,41 @@ fn load(cx: Ctx, panel: Element, m: Module, then: Option<String>) {
             focus(find(&panel, &selector));
         }
     });
+}
+
+/// Hands a follow-up of the week after delivery (loyalty, care, goes well with, unboxing)
+/// to the loader, whose after-delivery module draws it; this bundle carries none of their
+/// weight. While that module loads the panel says so; if it cannot load, or cannot read
+/// the answer, the panel says so as a failed load does and opening it again retries.
+fn later(cx: Ctx, panel: &Element, m: Module, data: &JsValue) -> bool {
+    let (Some(live), Some(order)) = (cx.live.try_get_value(), cx.order()) else {
+        return false;
+    };
+    attr(
+        &add(panel, "p", "pp-note", cx.t.get(Key::MoreLoading)),
+        "role",
+        "status",
+    );
+    let args = js_sys::Array::of4(
+        panel,
+        &more::NAMES[m as usize].into(),
+        data,
+        &order.currency.as_str().into(),
+    );
+    let Some(Ok(drawn)) = live.later.as_ref().map(|f| f.apply(&JsValue::NULL, &args)) else {
+        panel.set_text_content(None);
+        more::failed(cx.t, panel);
+        return false;
+    };
+    let panel = panel.clone();
+    spawn_local(async move {
+        if JsFuture::from(js_sys::Promise::from(drawn)).await.is_err() {
+            panel.set_text_content(None);
+            more::failed(cx.t, &panel);
+            live.loaded.set(live.loaded.get() & !(1 << m as u8));
+        }
+    });
+    true
 }
 
 /// Sends the photos chosen in `form` (one at a time, each kept by the server for the

@@ -135,6 +135,10 @@ impl FromJs for OrderView {
                     "reviews" => Some(Module::Reviews),
                     "referral" => Some(Module::Referral),
                     "survey" => Some(Module::Survey),
+                    "loyalty" => Some(Module::Loyalty),
+                    "care" => Some(Module::Care),
+                    "pairs" => Some(Module::Pairs),
+                    "unboxing" => Some(Module::Unboxing),
                     _ => None,
                 })
                 .collect(),

@@ -57,6 +57,7 @@ pub fn mount(
     order_page: Option<String>,
     prefetched: Option<js_sys::Promise>,
     intl: Option<js_sys::Function>,
+    later: Option<js_sys::Function>,
 ) -> Result<Mounted, JsError> {
     // Split at each U+001F, a trailing empty text included, as `split` would.
     let (mut rest, mut list) = (texts.as_str(), Vec::new());
@@ -78,6 +79,7 @@ pub fn mount(
             prefetched,
             refresh_ms: REFRESH_MS,
             intl,
+            later,
         },
     ))
 }

@@ -101,6 +101,8 @@ pub(crate) struct Live {
     pub listener: RefCell<Option<Listener>>,
     /// The shop's own order page, offered when the order cannot be shown.
     pub order_page: Option<String>,
+    /// The loader's drawer of the follow-ups of the week after delivery.
+    pub later: Option<js_sys::Function>,
 }
 
 impl Live {
@@ -127,6 +129,7 @@ impl Live {
             root,
             listener: RefCell::new(None),
             order_page: options.order_page,
+            later: options.later,
         }
     }
 
@@ -200,6 +203,9 @@ pub struct Options {
     pub refresh_ms: u32,
     /// The loader's shared `Intl` objects, `(kind, locale, options) => formatter`.
     pub intl: Option<js_sys::Function>,
+    /// The loader's drawer of the follow-ups of the week after delivery,
+    /// `(panel, name, answer, currency) => Promise`.
+    pub later: Option<js_sys::Function>,
 }
 
 /// Everything the actions and the screen need, as copyable handles.

@@ -183,6 +183,7 @@ fn mount_options(
             prefetched,
             refresh_ms,
             intl: SHARED_INTL.with(|f| f.borrow_mut().take()),
+            later: LATER.with(|f| f.borrow_mut().take()),
         },
     );
     MOUNTED.with(|m| *m.borrow_mut() = Some(mounted));
@@ -192,6 +193,8 @@ fn mount_options(
 thread_local! {
     /// The loader's `Intl` factory for the next mount, if a test gives one.
     static SHARED_INTL: std::cell::RefCell<Option<Function>> = Default::default();
+    /// The loader's drawer of the after-delivery follow-ups for the next mount.
+    static LATER: std::cell::RefCell<Option<Function>> = Default::default();
 }
 
 async fn sleep(ms: i32) {
@@ -2477,4 +2480,64 @@ async fn a_request_of_an_unknown_kind_or_status_leaves_the_order_readable() {
     let root = mount("en", None);
     find(&root, "h2", 2000).await;
     assert!(is_hidden(&root, "[part=change]"));
+}
+
+/// A follow-up of the week after delivery is handed, with its answer and the order's
+/// currency, to the loader's after-delivery module, which this bundle does not carry. A
+/// module that cannot load leaves the panel saying so, and opening it again retries.
+#[wasm_bindgen_test]
+async fn after_delivery_follow_ups_are_handed_to_the_loaders_module_and_retried() {
+    let mut order = order(false);
+    order.modules = vec![Module::Unboxing, Module::Pairs];
+    let unboxing = r#"{"thanks":"Made by hand in Utrecht.","shop":"Koffie & Klei"}"#;
+    fake_fetch(&[ok(&order), (200, unboxing.into())]);
+    // The first load fails (offline); the second draws.
+    let calls = js_sys::Array::new();
+    let later = Function::new_with_args(
+        "calls",
+        "return (panel, name, data, currency) => { \
+            calls.push({ panel: panel.id, name, thanks: data.thanks, currency }); \
+            if (calls.length === 1) return Promise.reject(new Error('offline')); \
+            panel.textContent = 'drawn'; return Promise.resolve(); }",
+    )
+    .call1(&JsValue::NULL, &calls)
+    .unwrap();
+    LATER.with(|f| *f.borrow_mut() = Some(later.unchecked_into()));
+    let root = mount("en", None);
+    // Delivered: the unboxing leads and opens; the module is asked to draw it.
+    let alert = find(&root, "#pp-m-unboxing [role=alert]", 2000).await;
+    assert_eq!(
+        alert.text_content().unwrap(),
+        "This could not be loaded right now. Close it and open it again to retry."
+    );
+    assert_eq!(calls.length(), 1);
+    let call = calls.get(0);
+    for (key, value) in [
+        ("panel", "pp-m-unboxing"),
+        ("name", "unboxing"),
+        ("thanks", "Made by hand in Utrecht."),
+        ("currency", "EUR"),
+    ] {
+        let got = Reflect::get(&call, &key.into()).unwrap().as_string();
+        assert_eq!(got.as_deref(), Some(value), "{key}");
+    }
+    let titles: Vec<String> = all(&root, "[data-act=m-open]")
+        .iter()
+        .map(|b| b.text_content().unwrap())
+        .collect();
+    assert_eq!(titles, ["Unboxing", "Goes well with"]);
+    // Closed and opened again: asked again, and drawn.
+    let button: HtmlElement = find(&root, "#pp-mb-unboxing", 100).await.unchecked_into();
+    button.click();
+    button.click();
+    for _ in 0..40 {
+        if calls.length() == 2 {
+            break;
+        }
+        sleep(50).await;
+    }
+    assert_eq!(calls.length(), 2);
+    sleep(50).await;
+    let panel = find(&root, "#pp-m-unboxing", 100).await;
+    assert_eq!(panel.text_content().unwrap(), "drawn");
 }

@@ -33,31 +33,50 @@ use crate::intl::Formats;
 use crate::state::Ctx;
 
 /// Every module, in the order of [`Module`].
-const MODULES: [Module; 4] = [
+const MODULES: [Module; 8] = [
     Module::Returns,
     Module::Reviews,
     Module::Referral,
     Module::Survey,
+    Module::Loyalty,
+    Module::Care,
+    Module::Pairs,
+    Module::Unboxing,
 ];
 /// The modules by [`Module`] index: their name (also their path under the order's) and
 /// the title of their button.
-pub(crate) const NAMES: [&str; 4] = ["returns", "reviews", "referral", "survey"];
-const TITLES: [Key; 4] = [
+pub(crate) const NAMES: [&str; 8] = [
+    "returns", "reviews", "referral", "survey", "loyalty", "care", "pairs", "unboxing",
+];
+const TITLES: [Key; 8] = [
     Key::ReturnsTitle,
     Key::ReviewsTitle,
     Key::ReferralTitle,
     Key::SurveyTitle,
+    Key::LoyaltyTitle,
+    Key::CareTitle,
+    Key::PairsTitle,
+    Key::UnboxingTitle,
 ];
-/// Which module leads: before delivery, and once delivered.
-const BEFORE: [Module; 4] = [
+/// Which module leads: before delivery, and once delivered. The server lists care and the
+/// unboxing only once the order is delivered.
+const BEFORE: [Module; 8] = [
     Module::Referral,
+    Module::Loyalty,
     Module::Survey,
+    Module::Pairs,
     Module::Reviews,
     Module::Returns,
+    Module::Care,
+    Module::Unboxing,
 ];
-const AFTER: [Module; 4] = [
+const AFTER: [Module; 8] = [
     Module::Reviews,
+    Module::Unboxing,
+    Module::Care,
+    Module::Loyalty,
     Module::Returns,
+    Module::Pairs,
     Module::Referral,
     Module::Survey,
 ];
@@ -192,6 +211,8 @@ pub(crate) fn draw(cx: Ctx, panel: &Element, m: Module, data: &JsValue) -> bool 
                 }
             });
         }),
+        // The week after delivery: the loader's module draws it (`action::later`).
+        _ => None,
     };
     if drawn.is_none() {
         failed(t, panel);

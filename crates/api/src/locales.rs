@@ -31,9 +31,17 @@ pub fn parse(text: &str) -> Result<BTreeMap<String, String>, String> {
 }
 
 /// Whether the widget shows the text of `key`; `page.*` texts are for pages the server
-/// renders and `console.*` for the merchants' console, and stay out of the widget.
+/// renders, `console.*` for the merchants' console and `after.*` for the module that draws
+/// the follow-ups of the week after delivery (`crates/after`, loaded when one first opens),
+/// and stay out of the widget's first download.
 pub fn in_widget(key: &str) -> bool {
-    !key.starts_with("page.") && !key.starts_with("console.")
+    !key.starts_with("page.") && !key.starts_with("console.") && !in_after(key)
+}
+
+/// Whether the after-delivery module (`crates/after`) shows the text of `key`; its texts
+/// are served apart from the widget's ([`after_texts`]).
+pub fn in_after(key: &str) -> bool {
+    key.starts_with("after.")
 }
 
 /// Whether the console shows the text of `key`: its own, the parcels' statuses and the
@@ -65,14 +73,26 @@ pub fn widget_texts(map: &BTreeMap<String, String>) -> Vec<&str> {
         .collect()
 }
 
+/// The after-delivery module's texts of one language, in the order of its `W` enum
+/// (`crates/after`): served as `after-texts-<code>.json`, fetched with the module.
+pub fn after_texts(map: &BTreeMap<String, String>) -> Vec<&str> {
+    map.iter()
+        .filter(|(key, _)| in_after(key))
+        .map(|(_, text)| text.as_str())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn lines_become_keys_in_sorted_order_without_page_texts() {
-        let map = parse("# c\nb.x = Two {n}\n\n a.y =  One \npage.z = Page\n").unwrap();
+        let map =
+            parse("# c\nb.x = Two {n}\n\n a.y =  One \npage.z = Page\nafter.b = B\nafter.a = A\n")
+                .unwrap();
         assert_eq!(widget_texts(&map), ["One", "Two {n}"]);
+        assert_eq!(after_texts(&map), ["A", "B"]);
         assert_eq!(map["page.z"], "Page");
         assert_eq!(
             variant("returns.store_credit_bonus"),

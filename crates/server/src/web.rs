@@ -24,11 +24,15 @@ use crate::AppState;
 
 /// The loader merchants embed.
 pub const LOADER_PATH: &str = "/widget/postpurchase.js";
-/// Files of the bundle whose content decides the build hash.
+/// Files of the bundle whose content decides the build hash: the widget, and the module of
+/// the follow-ups of the week after delivery, which the loader fetches when one first opens.
 const BUNDLE: &[&str] = &[
     "postpurchase-widget.js",
     "postpurchase-widget_bg.wasm",
     "widget.css",
+    "postpurchase-after.js",
+    "postpurchase-after_bg.wasm",
+    "after.css",
 ];
 
 /// One file ready to serve, with its precompressed variants when the build made them.
@@ -85,18 +89,27 @@ impl WidgetFiles {
         // Each language's texts for the widget, `texts-<code>.json`: the loader fetches the
         // shopper's one. Part of the build: new words are a new build.
         let texts = read_texts(&dir.join("locales"));
+        // And the after-delivery module's, `after-texts-<code>.json`, fetched with it.
         for (lang, map) in &texts {
-            let json = serde_json::to_vec(&locales::widget_texts(map)).unwrap_or_default();
-            hasher.update(&json);
-            bundle.insert(
-                format!("texts-{lang}.json"),
-                Asset {
-                    brotli: compress(&json, Encoding::Brotli),
-                    gzip: compress(&json, Encoding::Gzip),
-                    body: Bytes::from(json),
-                    content_type: content_type(".json"),
-                },
-            );
+            for (name, words) in [
+                (format!("texts-{lang}.json"), locales::widget_texts(map)),
+                (
+                    format!("after-texts-{lang}.json"),
+                    locales::after_texts(map),
+                ),
+            ] {
+                let json = serde_json::to_vec(&words).unwrap_or_default();
+                hasher.update(&json);
+                bundle.insert(
+                    name,
+                    Asset {
+                        brotli: compress(&json, Encoding::Brotli),
+                        gzip: compress(&json, Encoding::Gzip),
+                        body: Bytes::from(json),
+                        content_type: content_type(".json"),
+                    },
+                );
+            }
         }
         let build: String = hasher.finalize()[..6]
             .iter()

@@ -446,6 +446,13 @@ fn built_widget(dir: &std::path::Path) {
     std::fs::write(dir.join("postpurchase-widget_bg.wasm.br"), b"compressed").unwrap();
     std::fs::write(dir.join("widget.css"), ":host{display:block}").unwrap();
     std::fs::write(
+        dir.join("postpurchase-after.js"),
+        "export default function init() {}",
+    )
+    .unwrap();
+    std::fs::write(dir.join("postpurchase-after_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    std::fs::write(dir.join("after.css"), ".pp-after-voucher{}").unwrap();
+    std::fs::write(
         dir.join("base.css"),
         "/* base */\n.pp {\n  color: red;\n}\n</style>",
     )
@@ -458,7 +465,7 @@ fn built_widget(dir: &std::path::Path) {
     std::fs::create_dir(dir.join("locales")).unwrap();
     std::fs::write(
         dir.join("locales/en.txt"),
-        "loader.title = Order <b>\nother = x\npage.title = Only on pages\n",
+        "loader.title = Order <b>\nother = x\npage.title = Only on pages\nafter.copy = Copy code\n",
     )
     .unwrap();
 }
@@ -563,6 +570,10 @@ async fn widget_files_are_versioned_and_cached_the_right_way(backend: Backend) {
         "postpurchase-widget.js",
         "postpurchase-widget_bg.wasm",
         "texts-en.json",
+        "postpurchase-after.js",
+        "postpurchase-after_bg.wasm",
+        "after.css",
+        "after-texts-en.json",
     ] {
         assert!(
             manifest[file].as_str().unwrap().starts_with("sha384-"),
@@ -583,6 +594,12 @@ async fn widget_files_are_versioned_and_cached_the_right_way(backend: Backend) {
     let (status, texts) = app.get(&format!("/widget/{build}/texts-en.json")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(texts, serde_json::json!(["Order <b>", "x"]));
+    // The after-delivery module's, apart: the widget's first download carries none.
+    let (status, texts) = app
+        .get(&format!("/widget/{build}/after-texts-en.json"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(texts, serde_json::json!(["Copy code"]));
 
     for uri in [
         "/widget/000000000000/widget.css".to_owned(),

@@ -334,6 +334,12 @@ async fn a_printable_page_shows_the_code_what_to_do_and_what_goes_back(backend: 
         ),
         ("postpurchase-widget_bg.wasm", b"\0asm\x01\0\0\0"),
         ("widget.css", b":host{display:block}"),
+        (
+            "postpurchase-after.js",
+            b"export default function init() {}",
+        ),
+        ("postpurchase-after_bg.wasm", b"\0asm\x01\0\0\0"),
+        ("after.css", b".pp-after-voucher{}"),
     ] {
         std::fs::write(dir.path().join(file), content).unwrap();
     }

@@ -1,0 +1,218 @@
+//! Reads the follow-ups' answers (already parsed by the browser) into the shared types, by
+//! hand as the widget's own `decode.rs` does: a serde deserializer cost this module more
+//! than everything else in it together. Field names are the wire names; a missing or
+//! mistyped required field makes the whole answer unreadable; a name a newer server may
+//! add to an enum makes its value unreadable, never a wrong one.
+
+use js_sys::{Array, Reflect};
+use postpurchase_api::*;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// A value that can be read from a parsed JSON value.
+pub trait FromJs: Sized {
+    fn from_js(value: &JsValue) -> Option<Self>;
+}
+
+/// The field `key` of a JSON object.
+fn field<T: FromJs>(object: &JsValue, key: &str) -> Option<T> {
+    T::from_js(&property(object, key)?)
+}
+
+#[inline(never)]
+fn property(object: &JsValue, key: &str) -> Option<JsValue> {
+    if !object.is_object() {
+        return None;
+    }
+    Reflect::get(object, &JsValue::from_str(key)).ok()
+}
+
+impl FromJs for String {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        value.as_string()
+    }
+}
+
+impl FromJs for bool {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        value.as_bool()
+    }
+}
+
+impl FromJs for i64 {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        value
+            .as_f64()
+            .filter(|n| n.fract() == 0.0 && n.abs() < 9.0e15)
+            .map(|n| n as i64)
+    }
+}
+
+impl FromJs for u32 {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        i64::from_js(value).and_then(|n| u32::try_from(n).ok())
+    }
+}
+
+/// `null` or absent is `None`; anything else must be a `T`.
+impl<T: FromJs> FromJs for Option<T> {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        if value.is_null() || value.is_undefined() {
+            Some(None)
+        } else {
+            T::from_js(value).map(Some)
+        }
+    }
+}
+
+impl<T: FromJs> FromJs for Vec<T> {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        let array = value.dyn_ref::<Array>()?;
+        let mut out = Vec::with_capacity(array.length() as usize);
+        for i in 0..array.length() {
+            out.push(T::from_js(&array.get(i))?);
+        }
+        Some(out)
+    }
+}
+
+/// An enum's wire name among `names`, as the variant at the same place of `values`.
+fn one_of<T: Copy>(value: &JsValue, names: &[&str], values: &[T]) -> Option<T> {
+    let name = value.as_string()?;
+    names.iter().position(|n| *n == name).map(|i| values[i])
+}
+
+impl FromJs for RewardKind {
+    fn from_js(v: &JsValue) -> Option<Self> {
+        use RewardKind::*;
+        one_of(
+            v,
+            &["percent_off", "amount_off", "store_credit"],
+            &[PercentOff, AmountOff, StoreCredit],
+        )
+    }
+}
+
+impl FromJs for ReminderStatus {
+    fn from_js(v: &JsValue) -> Option<Self> {
+        use ReminderStatus::*;
+        one_of(
+            v,
+            &["waiting", "sent", "skipped", "cancelled"],
+            &[Waiting, Sent, Skipped, Cancelled],
+        )
+    }
+}
+
+impl FromJs for Reward {
+    fn from_js(v: &JsValue) -> Option<Self> {
+        Some(Reward {
+            kind: field(v, "kind")?,
+            value: field(v, "value")?,
+            currency: field(v, "currency")?,
+        })
+    }
+}
+
+impl FromJs for Voucher {
+    fn from_js(v: &JsValue) -> Option<Self> {
+        Some(Voucher {
+            code: field(v, "code")?,
+            reward: field(v, "reward")?,
+            valid_until: field(v, "valid_until")?,
+        })
+    }
+}
+
+impl FromJs for BuyAgain {
+    fn from_js(v: &JsValue) -> Option<Self> {
+        Some(BuyAgain {
+            item: field(v, "item")?,
+            name: field(v, "name")?,
+            variant: field(v, "variant")?,
+            image_url: field(v, "image_url")?,
+            url: field(v, "url")?,
+        })
+    }
+}
+
+impl FromJs for LoyaltyView {
+    fn from_js(v: &JsValue) -> Option<Self> {
+        Some(LoyaltyView {
+            name: field(v, "name")?,
+            returning: field(v, "returning")?,
+            earned: field(v, "earned")?,
+            balance: field(v, "balance")?,
+            voucher: field(v, "voucher")?,
+            buy_again: field::<Option<_>>(v, "buy_again")?.unwrap_or_default(),
+        })
+    }
+}
+
+impl FromJs for Reminder {
+    fn from_js(v: &JsValue) -> Option<Self> {
+        Some(Reminder {
+            id: field(v, "id")?,
+            item: field(v, "item")?,
+            due_on: field(v, "due_on")?,
+            status: field(v, "status")?,
+        })
+    }
+}
+
+impl FromJs for CareItem {
+    fn from_js(v: &JsValue) -> Option<Self> {
+        Some(CareItem {
+            item: field(v, "item")?,
+            name: field(v, "name")?,
+            image_url: field(v, "image_url")?,
+            care: field(v, "care")?,
+            care_url: field(v, "care_url")?,
+            reorder_days: field(v, "reorder_days")?,
+            reminder: field(v, "reminder")?,
+        })
+    }
+}
+
+impl FromJs for CareView {
+    fn from_js(v: &JsValue) -> Option<Self> {
+        Some(CareView {
+            items: field(v, "items")?,
+        })
+    }
+}
+
+impl FromJs for Pairing {
+    fn from_js(v: &JsValue) -> Option<Self> {
+        Some(Pairing {
+            id: field(v, "id")?,
+            name: field(v, "name")?,
+            price: field(v, "price")?,
+            currency: field(v, "currency")?,
+            image_url: field(v, "image_url")?,
+            url: field(v, "url")?,
+            clicks: None,
+        })
+    }
+}
+
+impl FromJs for PairsView {
+    fn from_js(v: &JsValue) -> Option<Self> {
+        Some(PairsView {
+            pairs: field(v, "pairs")?,
+        })
+    }
+}
+
+impl FromJs for UnboxingView {
+    fn from_js(v: &JsValue) -> Option<Self> {
+        Some(UnboxingView {
+            thanks: field(v, "thanks")?,
+            eco: field(v, "eco")?,
+            eco_url: field(v, "eco_url")?,
+            hashtag: field(v, "hashtag")?,
+            handle: field(v, "handle")?,
+            share_url: field(v, "share_url")?,
+            shop: field(v, "shop")?,
+        })
+    }
+}
