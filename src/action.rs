@@ -650,7 +650,7 @@ pub(crate) fn toggle(cx: Ctx, section: &Element, m: Module) {
     live.open.set(open);
     more::expand(section, open);
     if let Some(panel) = open
-        .filter(|m| live.loaded.get() & 1 << *m as u8 == 0)
+        .filter(|m| live.loaded.get() & 1 << *m as u16 == 0)
         .and_then(|m| find(section, &["#pp-m-", more::NAMES[m as usize]].concat()))
     {
         load(cx, panel, m, None);
@@ -674,7 +674,7 @@ fn load(cx: Ctx, panel: Element, m: Module, then: Option<String>) {
     let Some(live) = cx.live.try_get_value() else {
         return;
     };
-    let bit = 1 << m as u8;
+    let bit = 1 << m as u16;
     live.loaded.set(live.loaded.get() | bit);
     attr(&panel, "aria-busy", "true");
     if panel.child_element_count() == 0 {
@@ -702,7 +702,11 @@ fn load(cx: Ctx, panel: Element, m: Module, then: Option<String>) {
             Ok(data)
                 if matches!(
                     m,
-                    Module::Loyalty | Module::Care | Module::Pairs | Module::Unboxing
+                    Module::Loyalty
+                        | Module::Care
+                        | Module::Pairs
+                        | Module::Unboxing
+                        | Module::Upgrade
                 ) =>
             {
                 later(cx, &panel, m, &data)
@@ -752,7 +756,7 @@ fn later(cx: Ctx, panel: &Element, m: Module, data: &JsValue) -> bool {
         if JsFuture::from(js_sys::Promise::from(drawn)).await.is_err() {
             panel.set_text_content(None);
             more::failed(cx.t, &panel);
-            live.loaded.set(live.loaded.get() & !(1 << m as u8));
+            live.loaded.set(live.loaded.get() & !(1 << m as u16));
         }
     });
     true

@@ -139,6 +139,7 @@ impl FromJs for OrderView {
                     "care" => Some(Module::Care),
                     "pairs" => Some(Module::Pairs),
                     "unboxing" => Some(Module::Unboxing),
+                    "upgrade" => Some(Module::Upgrade),
                     _ => None,
                 })
                 .collect(),

@@ -92,7 +92,7 @@ pub(crate) struct Live {
     /// The follow-up module open, if any.
     pub open: Cell<Option<Module>>,
     /// The follow-up modules whose data has been drawn, by bit of [`Module`].
-    pub loaded: Cell<u8>,
+    pub loaded: Cell<u16>,
     /// The shopper's locale, for `Intl`.
     pub locale: String,
     /// The element the widget is mounted in, where one listener hears all its events.

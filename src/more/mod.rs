@@ -33,7 +33,7 @@ use crate::intl::Formats;
 use crate::state::Ctx;
 
 /// Every module, in the order of [`Module`].
-const MODULES: [Module; 8] = [
+const MODULES: [Module; 9] = [
     Module::Returns,
     Module::Reviews,
     Module::Referral,
@@ -42,13 +42,14 @@ const MODULES: [Module; 8] = [
     Module::Care,
     Module::Pairs,
     Module::Unboxing,
+    Module::Upgrade,
 ];
 /// The modules by [`Module`] index: their name (also their path under the order's) and
 /// the title of their button.
-pub(crate) const NAMES: [&str; 8] = [
-    "returns", "reviews", "referral", "survey", "loyalty", "care", "pairs", "unboxing",
+pub(crate) const NAMES: [&str; 9] = [
+    "returns", "reviews", "referral", "survey", "loyalty", "care", "pairs", "unboxing", "upgrade",
 ];
-const TITLES: [Key; 8] = [
+const TITLES: [Key; 9] = [
     Key::ReturnsTitle,
     Key::ReviewsTitle,
     Key::ReferralTitle,
@@ -57,11 +58,13 @@ const TITLES: [Key; 8] = [
     Key::CareTitle,
     Key::PairsTitle,
     Key::UnboxingTitle,
+    Key::UpgradeTitle,
 ];
 /// Which module leads: before delivery, and once delivered. The server lists care and the
-/// unboxing only once the order is delivered.
-const BEFORE: [Module; 8] = [
+/// unboxing only once the order is delivered, faster delivery only before dispatch.
+const BEFORE: [Module; 9] = [
     Module::Referral,
+    Module::Upgrade,
     Module::Loyalty,
     Module::Survey,
     Module::Pairs,
@@ -70,7 +73,7 @@ const BEFORE: [Module; 8] = [
     Module::Care,
     Module::Unboxing,
 ];
-const AFTER: [Module; 8] = [
+const AFTER: [Module; 9] = [
     Module::Reviews,
     Module::Unboxing,
     Module::Care,
@@ -79,6 +82,7 @@ const AFTER: [Module; 8] = [
     Module::Pairs,
     Module::Referral,
     Module::Survey,
+    Module::Upgrade,
 ];
 
 /// The module named `name`.

@@ -17,6 +17,7 @@ pub mod events;
 pub mod feeds;
 pub mod locales;
 pub mod platforms;
+pub mod upgrades;
 
 pub use after::*;
 pub use analytics::*;
@@ -25,6 +26,7 @@ pub use console::*;
 pub use events::*;
 pub use feeds::*;
 pub use platforms::*;
+pub use upgrades::*;
 
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
@@ -100,6 +102,8 @@ pub enum Module {
     Pairs,
     /// `…/unboxing`: the shop's thank-you and packaging notes, sharing the unboxing.
     Unboxing,
+    /// `…/upgrade`: faster delivery (next day, same day, evening) before dispatch.
+    Upgrade,
 }
 
 /// Where an order stands, from the shopper's point of view.
@@ -1961,6 +1965,8 @@ pub enum WebhookData {
     Stalled(Box<OrderStalled>),
     /// `reminder.due`
     Reminder(Box<ReminderDue>),
+    /// `order.upgrade_requested`, `order.upgrade_decided`
+    Upgrade(Box<AdminUpgrade>),
     /// `order.change_requested`, `order.change_decided`
     Change(Box<AdminChange>),
     /// `delivery_choice.changed`

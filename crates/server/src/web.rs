@@ -954,6 +954,12 @@ async fn storefront_webhook(
         postpurchase_api::WebhookData::Referral(r) => {
             format!("order #{} · code {} used", r.order_number, r.code)
         }
+        postpurchase_api::WebhookData::Upgrade(u) => {
+            format!(
+                "order #{} · faster delivery {:?}",
+                u.order_number, u.request.status
+            )
+        }
         postpurchase_api::WebhookData::Reminder(r) => {
             format!(
                 "order #{} · re-order {} reminder due",
