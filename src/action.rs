@@ -740,6 +740,7 @@ fn later(cx: Ctx, panel: &Element, m: Module, data: &JsValue) -> bool {
         "role",
         "status",
     );
+    attr(panel, "aria-busy", "true");
     let args = js_sys::Array::of4(
         panel,
         &more::NAMES[m as usize].into(),
@@ -747,13 +748,16 @@ fn later(cx: Ctx, panel: &Element, m: Module, data: &JsValue) -> bool {
         &order.currency.as_str().into(),
     );
     let Some(Ok(drawn)) = live.later.as_ref().map(|f| f.apply(&JsValue::NULL, &args)) else {
+        let _ = panel.remove_attribute("aria-busy");
         panel.set_text_content(None);
         more::failed(cx.t, panel);
         return false;
     };
     let panel = panel.clone();
     spawn_local(async move {
-        if JsFuture::from(js_sys::Promise::from(drawn)).await.is_err() {
+        let failed = JsFuture::from(js_sys::Promise::from(drawn)).await.is_err();
+        let _ = panel.remove_attribute("aria-busy");
+        if failed {
             panel.set_text_content(None);
             more::failed(cx.t, &panel);
             live.loaded.set(live.loaded.get() & !(1 << m as u16));

@@ -14,7 +14,8 @@
 use js_sys::{Array, Object, Reflect};
 use postpurchase_api::{
     CareItem, CareView, LoyaltyView, Pairing, PairsView, Reminder, ReminderStatus, Reward,
-    RewardKind, UnboxingView,
+    RewardKind, UnboxingView, UpgradeChoice, UpgradeKind, UpgradeRequest, UpgradeStatus,
+    UpgradeView,
 };
 use read::FromJs;
 use std::rc::Rc;
@@ -62,20 +63,17 @@ pub fn fill(text: &str, value: &str) -> String {
 
 /// `n` in decimal digits, for attributes and JSON (no formatting machinery in the module).
 pub fn int(n: i64) -> String {
-    let mut digits = Vec::new();
-    let mut rest = n.unsigned_abs();
-    loop {
-        digits.push(b'0' + (rest % 10) as u8);
+    let (mut buf, mut at, mut rest) = ([b'-'; 20], 20, n.unsigned_abs());
+    while at > 0 {
+        at -= 1;
+        buf[at] = b'0' + (rest % 10) as u8;
         rest /= 10;
         if rest == 0 {
             break;
         }
     }
-    if n < 0 {
-        digits.push(b'-');
-    }
-    digits.reverse();
-    String::from_utf8(digits).unwrap_or_default()
+    let from = if n < 0 { at - 1 } else { at };
+    String::from_utf8_lossy(&buf[from..]).into_owned()
 }
 
 /// The texts of one language, [`COUNT`] of them joined by U+001F as the loader hands them
@@ -85,7 +83,8 @@ pub fn words(texts: &str) -> Option<Vec<String>> {
     (words.len() == COUNT).then_some(words)
 }
 
-/// Draws follow-up `name` (`loyalty`, `care`, `pairs`, `unboxing`) from its answer `data`
+/// Draws follow-up `name` (`loyalty`, `care`, `pairs`, `unboxing`, `upgrade`) from its
+/// answer `data`
 /// into `panel`, in the words of `texts` (the shopper's language, see [`words`]) and the
 /// dates and money of `locale`; `order` is the order's URL, `currency` its currency. An
 /// answer that cannot be read is an error: the widget then says the panel could not be
@@ -112,6 +111,7 @@ pub fn draw(
         "care" => care(&cx, &panel, &read::<CareView>(data)?),
         "pairs" => pairs(&cx, &panel, &read::<PairsView>(data)?),
         "unboxing" => unboxing(&cx, &panel, &read::<UnboxingView>(data)?),
+        "upgrade" => upgrade(&cx, &panel, &read::<UpgradeView>(data)?),
         _ => return Err(JsError::new("unknown follow-up")),
     }
     listen(cx, &panel);
@@ -331,6 +331,91 @@ fn unboxing(cx: &Ctx, panel: &Element, u: &UnboxingView) {
     status(&share);
 }
 
+/// Faster delivery before dispatch: the shop's offers, each with its price, the day it
+/// would arrive and until when it can be asked for, or the shopper's request as it stands.
+fn upgrade(cx: &Ctx, panel: &Element, u: &UpgradeView) {
+    let part = add(panel, "div", "pp-after-upgrade", "");
+    if let Some(r) = &u.request {
+        request(cx, &part, r);
+    } else if u.offers.is_empty() {
+        add(&part, "p", "", cx.t(W::UpgradeClosed));
+    } else {
+        add(&part, "p", "", cx.t(W::UpgradeIntro));
+        let list = add(&part, "ul", "pp-after-list", "");
+        for o in &u.offers {
+            offer(cx, &list, o);
+        }
+    }
+    status(&part);
+}
+
+fn kind_name(cx: &Ctx, kind: UpgradeKind) -> &str {
+    cx.t(match kind {
+        UpgradeKind::NextDay => W::NextDay,
+        UpgradeKind::SameDay => W::SameDay,
+        UpgradeKind::Evening => W::Evening,
+    })
+}
+
+/// The wire name of `kind`, as the request's body takes it.
+pub fn kind_wire(kind: UpgradeKind) -> &'static str {
+    match kind {
+        UpgradeKind::NextDay => "next_day",
+        UpgradeKind::SameDay => "same_day",
+        UpgradeKind::Evening => "evening",
+    }
+}
+
+fn offer(cx: &Ctx, list: &Element, o: &UpgradeChoice) {
+    let li = add(list, "li", "pp-after-offer", "");
+    attr(&li, "part", "offer");
+    let text = add(&li, "div", "pp-after-text", "");
+    let name = kind_name(cx, o.kind);
+    add(&text, "span", "pp-after-name", name);
+    add(
+        &text,
+        "span",
+        "pp-after-price",
+        &money(cx, o.price, &o.currency),
+    );
+    add(
+        &text,
+        "span",
+        "",
+        &cx.fill(W::UpgradeArrives, &date(cx, &o.delivery_on)),
+    );
+    if o.left == 0 {
+        add(&text, "span", "pp-after-small", cx.t(W::UpgradeFull));
+        return;
+    }
+    add(
+        &text,
+        "span",
+        "pp-after-small",
+        &cx.fill(W::UpgradeOrderBy, &moment(cx, &o.order_by)),
+    );
+    let b = button(&text, cx.t(W::UpgradeAsk), "upgrade");
+    attr(&b, "data-kind", kind_wire(o.kind));
+    add(&b, "span", "pp-visually-hidden", &[": ", name].concat());
+}
+
+/// Where the shopper's request stands, with the shop's payment link and words.
+fn request(cx: &Ctx, part: &Element, r: &UpgradeRequest) {
+    let said = match r.status {
+        UpgradeStatus::Requested => cx.fill(W::UpgradeRequested, kind_name(cx, r.kind)),
+        UpgradeStatus::Confirmed => cx.fill(W::UpgradeConfirmed, &date(cx, &r.delivery_on)),
+        UpgradeStatus::Refused => cx.t(W::UpgradeRefused).to_owned(),
+    };
+    add(part, "p", "pp-after-programme", &said);
+    if let Some(message) = &r.message {
+        add(part, "p", "pp-after-note", message);
+    }
+    if let Some(url) = r.pay_url.as_deref().filter(|u| u.starts_with("https://")) {
+        let a = link(part, url, cx.t(W::UpgradePay), "", "");
+        a.set_class_name("pp-button");
+    }
+}
+
 /// `#hashtag @handle`, as far as the shop gave them.
 pub fn tags(u: &UnboxingView) -> String {
     let hashtag = u.hashtag.as_deref().map(|h| ["#", h].concat());
@@ -391,6 +476,35 @@ async fn act_on(cx: &Ctx, act: &str, target: &Element) {
             let url = [&cx.order, "/pairs/", &get("data-id"), "/click"].concat();
             let _ = send(&url, None, true).await;
         }
+        "upgrade" => {
+            set_busy(target, true);
+            let body = ["{\"kind\":\"", &get("data-kind"), "\"}"].concat();
+            let answer = send(&[&cx.order, "/upgrade"].concat(), Some(&body), false).await;
+            let part = target.closest(".pp-after-upgrade").ok().flatten();
+            match (answer.map(|a| UpgradeRequest::from_js(&a)), part) {
+                (Ok(Some(r)), Some(part)) => {
+                    part.set_text_content(None);
+                    request(cx, &part, &r);
+                    status(&part);
+                    let said = part.text_content().unwrap_or_default();
+                    say(&part, &said);
+                }
+                (Err(code), _) => {
+                    set_busy(target, false);
+                    let full = code == "upgrade_full";
+                    if full {
+                        // Taken meanwhile: the option goes, the others stay.
+                        let _ = target.remove_attribute("data-after");
+                        attr(target, "aria-disabled", "true");
+                    }
+                    say(target, cx.t(if full { W::UpgradeGone } else { W::Failed }));
+                }
+                _ => {
+                    set_busy(target, false);
+                    say(target, cx.t(W::Failed));
+                }
+            }
+        }
         "remind" => {
             set_busy(target, true);
             let body = [
@@ -416,10 +530,10 @@ async fn act_on(cx: &Ctx, act: &str, target: &Element) {
 
 /// Redraws a re-order line from the server's answer, or says what went wrong and leaves the
 /// button as it was.
-fn after_reminder(cx: &Ctx, target: &Element, answer: Option<JsValue>, item: &str) {
+fn after_reminder(cx: &Ctx, target: &Element, answer: Result<JsValue, String>, item: &str) {
     let box_ = target.closest(".pp-after-reminder").ok().flatten();
     let Some(box_) = box_ else { return };
-    let Some(r) = answer.and_then(|a| Reminder::from_js(&a)) else {
+    let Some(r) = answer.ok().and_then(|a| Reminder::from_js(&a)) else {
         set_busy(target, false);
         say(target, cx.t(W::Failed));
         return;
@@ -488,10 +602,26 @@ fn uuid() -> String {
         .unwrap_or_default()
 }
 
-/// POSTs `body` (JSON) to `url` and reads a 2xx answer's JSON; `None` for anything else.
-/// A `beacon` (a click counted as the page may be leaving) is a simple request that
-/// survives the page and whose answer nobody reads.
-async fn send(url: &str, body: Option<&str>, beacon: bool) -> Option<JsValue> {
+/// POSTs `body` (JSON) to `url` and reads a 2xx answer's JSON; otherwise the API's error
+/// `code` ("" when the shop could not be reached or said nothing readable). A `beacon` (a
+/// click counted as the page may be leaving) is a simple request that survives the page
+/// and whose answer nobody reads.
+async fn send(url: &str, body: Option<&str>, beacon: bool) -> Result<JsValue, String> {
+    let answer = post(url, body, beacon).await.ok_or_else(String::new)?;
+    let json = async {
+        let json = answer.json().ok()?;
+        wasm_bindgen_futures::JsFuture::from(json).await.ok()
+    };
+    if answer.ok() {
+        return json.await.ok_or_else(String::new);
+    }
+    let code = json
+        .await
+        .and_then(|e| Reflect::get(&e, &"code".into()).ok());
+    Err(code.and_then(|c| c.as_string()).unwrap_or_default())
+}
+
+async fn post(url: &str, body: Option<&str>, beacon: bool) -> Option<web_sys::Response> {
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     let _ = Reflect::set(&init, &"keepalive".into(), &beacon.into());
@@ -511,19 +641,14 @@ async fn send(url: &str, body: Option<&str>, beacon: bool) -> Option<JsValue> {
         .await
         .ok()?;
     let answer: web_sys::Response = answer.dyn_into().ok()?;
-    if beacon || !answer.ok() {
-        return None;
-    }
-    wasm_bindgen_futures::JsFuture::from(answer.json().ok()?)
-        .await
-        .ok()
+    (!beacon).then_some(answer)
 }
 
 /// Says `text` beside `near` (its panel part's status line) and through the widget's live
 /// region, so a screen reader hears it where the shopper is.
 fn say(near: &Element, text: &str) {
     let line = near
-        .closest(".pp-after-voucher, .pp-after-reminder, .pp-after-share")
+        .closest(".pp-after-voucher, .pp-after-reminder, .pp-after-share, .pp-after-upgrade")
         .ok()
         .flatten()
         .and_then(|part| {
@@ -599,6 +724,22 @@ fn reward(cx: &Ctx, r: &Reward) -> String {
         RewardKind::AmountOff => cx.fill(W::AmountOff, &money(cx, r.value, currency)),
         RewardKind::StoreCredit => cx.fill(W::StoreCredit, &money(cx, r.value, currency)),
     }
+}
+
+/// An RFC 3339 moment, short, in the shopper's time zone (`Thu 22:00`); as written when it
+/// is no moment.
+fn moment(cx: &Ctx, at: &str) -> String {
+    let time = js_sys::Date::parse(at);
+    if time.is_nan() {
+        return at.to_owned();
+    }
+    let opts = options(&[
+        ("weekday", "short"),
+        ("hour", "numeric"),
+        ("minute", "2-digit"),
+    ]);
+    let f = js_sys::Intl::DateTimeFormat::new(&locales(cx), &opts);
+    format(f.format(), &js_sys::Date::new(&time.into()).into())
 }
 
 /// A `YYYY-MM-DD` day, long (`2 January 2027`); as written when it is no day.

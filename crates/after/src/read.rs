@@ -216,3 +216,61 @@ impl FromJs for UnboxingView {
         })
     }
 }
+
+impl FromJs for UpgradeKind {
+    fn from_js(v: &JsValue) -> Option<Self> {
+        use UpgradeKind::*;
+        one_of(
+            v,
+            &["next_day", "same_day", "evening"],
+            &[NextDay, SameDay, Evening],
+        )
+    }
+}
+
+impl FromJs for UpgradeStatus {
+    fn from_js(v: &JsValue) -> Option<Self> {
+        use UpgradeStatus::*;
+        one_of(
+            v,
+            &["requested", "confirmed", "refused"],
+            &[Requested, Confirmed, Refused],
+        )
+    }
+}
+
+impl FromJs for UpgradeChoice {
+    fn from_js(v: &JsValue) -> Option<Self> {
+        Some(UpgradeChoice {
+            kind: field(v, "kind")?,
+            price: field(v, "price")?,
+            currency: field(v, "currency")?,
+            delivery_on: field(v, "delivery_on")?,
+            order_by: field(v, "order_by")?,
+            left: field(v, "left")?,
+        })
+    }
+}
+
+impl FromJs for UpgradeRequest {
+    fn from_js(v: &JsValue) -> Option<Self> {
+        Some(UpgradeRequest {
+            kind: field(v, "kind")?,
+            status: field(v, "status")?,
+            price: field(v, "price")?,
+            currency: field(v, "currency")?,
+            delivery_on: field(v, "delivery_on")?,
+            pay_url: field(v, "pay_url")?,
+            message: field(v, "message")?,
+        })
+    }
+}
+
+impl FromJs for UpgradeView {
+    fn from_js(v: &JsValue) -> Option<Self> {
+        Some(UpgradeView {
+            offers: field(v, "offers")?,
+            request: field(v, "request")?,
+        })
+    }
+}
