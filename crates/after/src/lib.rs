@@ -821,8 +821,14 @@ fn link(parent: &Element, url: &str, text: &str, about: &str, act: &str) -> Elem
     a
 }
 
+/// Whether `url` may be an image's source: a web URL or an image's `data:` URL (an image
+/// cannot run script), as the widget's own pictures.
+pub fn image_url(url: &str) -> bool {
+    web_url(url) || url.get(..11).is_some_and(|p| p.eq_ignore_ascii_case("data:image/"))
+}
+
 fn image(parent: &Element, url: Option<&str>) {
-    let Some(url) = url.filter(|u| u.starts_with("https://") && web_url(u)) else {
+    let Some(url) = url.filter(|u| image_url(u)) else {
         return;
     };
     let img = add(parent, "img", "pp-after-image", "");
@@ -897,6 +903,14 @@ mod tests {
         ] {
             assert!(!web_url(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn pictures_are_web_or_image_data() {
+        assert!(image_url("https://cdn.example/mug.jpg"));
+        assert!(image_url("data:image/svg+xml,%3Csvg%3E"));
+        assert!(!image_url("data:text/html,x"));
+        assert!(!image_url("javascript:alert(1)"));
     }
 
     #[test]
