@@ -166,6 +166,62 @@ fn site(urls: [Option<String>; 2]) -> Option<String> {
     })
 }
 
+/// Stores a shop's loyalty settings (checked), bumping its version.
+pub async fn set_loyalty(
+    c: &mut Conn<'_>,
+    shop_id: i64,
+    settings: &LoyaltySettings,
+) -> Result<(), DbError> {
+    c.execute(
+        "UPDATE shops SET loyalty_enabled = ?2, loyalty_settings = ?3 WHERE id = ?1",
+        args![shop_id, settings.enabled, super::json(settings)?],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Stores a shop's unboxing settings (checked), bumping its version.
+pub async fn set_unboxing(
+    c: &mut Conn<'_>,
+    shop_id: i64,
+    settings: &UnboxingSettings,
+) -> Result<(), DbError> {
+    c.execute(
+        "UPDATE shops SET unboxing_enabled = ?2, unboxing_settings = ?3 WHERE id = ?1",
+        args![shop_id, settings.enabled, super::json(settings)?],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Replaces what the shop fed for an order; the rule's voucher stays.
+pub async fn feed(
+    c: &mut Conn<'_>,
+    shop_id: i64,
+    order_id: i64,
+    loyalty: &OrderLoyalty,
+    now: i64,
+) -> Result<(), DbError> {
+    let voucher = loyalty.voucher.as_ref().map(super::json).transpose()?;
+    c.execute(
+        "INSERT INTO order_loyalty (order_id, shop_id, earned, balance, voucher, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (order_id) DO UPDATE SET earned = excluded.earned,
+             balance = excluded.balance, voucher = excluded.voucher,
+             updated_at = excluded.updated_at",
+        args![
+            order_id,
+            shop_id,
+            loyalty.earned,
+            loyalty.balance,
+            voucher,
+            now
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
 impl Db {
     /// What the order earned and what comes next; the rule's voucher is made on first
     /// asking and the same afterwards.
@@ -276,12 +332,7 @@ impl Db {
         settings: LoyaltySettings,
     ) -> Result<(), ApiError> {
         self.write(work!(|c, settings| {
-            c.execute(
-                "UPDATE shops SET loyalty_enabled = ?2, loyalty_settings = ?3 WHERE id = ?1",
-                args![shop_id, settings.enabled, super::json(&settings)?],
-            )
-            .await?;
-            Ok(())
+            Ok(set_loyalty(c, shop_id, &settings).await?)
         }))
         .await
     }
@@ -297,12 +348,7 @@ impl Db {
         settings: UnboxingSettings,
     ) -> Result<(), ApiError> {
         self.write(work!(|c, settings| {
-            c.execute(
-                "UPDATE shops SET unboxing_enabled = ?2, unboxing_settings = ?3 WHERE id = ?1",
-                args![shop_id, settings.enabled, super::json(&settings)?],
-            )
-            .await?;
-            Ok(())
+            Ok(set_unboxing(c, shop_id, &settings).await?)
         }))
         .await
     }
@@ -337,17 +383,7 @@ impl Db {
             let order_id = orders::id_by_number(c, shop_id, number.trim())
                 .await?
                 .ok_or_else(ApiError::unknown_order_number)?;
-            let voucher = loyalty.voucher.as_ref().map(super::json).transpose()?;
-            c.execute(
-                "INSERT INTO order_loyalty (order_id, shop_id, earned, balance, voucher, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (order_id) DO UPDATE SET earned = excluded.earned,
-                     balance = excluded.balance, voucher = excluded.voucher,
-                     updated_at = excluded.updated_at",
-                args![order_id, shop_id, loyalty.earned, loyalty.balance, voucher, now],
-            )
-            .await?;
-            Ok(())
+            Ok(feed(c, shop_id, order_id, &loyalty, now).await?)
         }))
         .await
     }
