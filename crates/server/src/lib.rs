@@ -15,6 +15,7 @@ pub mod error;
 pub mod extract;
 pub mod feeds;
 pub mod limits;
+pub mod loyalty;
 pub mod maintenance;
 pub mod openapi;
 pub mod photos;
@@ -292,6 +293,7 @@ pub fn app(state: AppState) -> Router {
         .merge(tracking::router())
         .merge(settings::router())
         .merge(referral::router())
+        .merge(loyalty::router())
         .merge(survey::router())
         .merge(reviews::router())
         .merge(photos::router())

@@ -52,7 +52,7 @@ pub fn validate_settings(settings: &ReferralSettings) -> Vec<FieldError> {
     errors
 }
 
-fn validate_reward(field: &str, reward: &Reward, errors: &mut Vec<FieldError>) {
+pub(crate) fn validate_reward(field: &str, reward: &Reward, errors: &mut Vec<FieldError>) {
     match reward.kind {
         RewardKind::PercentOff if !(1..=100).contains(&reward.value) => errors.push(
             FieldError::new(format!("{field}.value"), "must be a percentage, 1 to 100"),

@@ -647,6 +647,14 @@ pub async fn seed_demo(state: &AppState, storefront_origin: &str) -> Result<Demo
                     token: token.clone(),
                 });
             }
+            // Ada's balance in the Klei Club, as the shop's own system says it.
+            if let Some(order_id) = store::orders::id_by_number(c, shop_id, "1004").await? {
+                let balance = postpurchase_api::OrderLoyalty {
+                    balance: Some(1_480),
+                    ..Default::default()
+                };
+                store::loyalty::feed(c, shop_id, order_id, &balance, now).await?;
+            }
             Ok(Demo {
                 api_key: api_key.clone(),
                 webhook_secret,
@@ -973,6 +981,53 @@ async fn seed_follow_up(
             share_url: format!("{storefront_origin}/?ref={{code}}"),
             friend_reward: euro(RewardKind::AmountOff, 1000),
             referrer_reward: euro(RewardKind::StoreCredit, 1000),
+        },
+    )
+    .await?;
+    // The Klei Club: 10 points per euro, a thank-you voucher for returning customers, and
+    // "buy again" to the storefront; after delivery, the shop's notes and its hashtag.
+    store::loyalty::set_loyalty(
+        c,
+        shop_id,
+        &postpurchase_api::LoyaltySettings {
+            enabled: true,
+            name: Some("Klei Club".to_owned()),
+            points_per_unit: 10,
+            voucher: Some(postpurchase_api::VoucherRule {
+                reward: Reward {
+                    kind: RewardKind::PercentOff,
+                    value: 10,
+                    currency: None,
+                },
+                valid_days: 60,
+                returning_only: true,
+                prefix: "THANKS".to_owned(),
+            }),
+            product_url: Some(format!("{storefront_origin}/?product={{sku}}")),
+        },
+    )
+    .await?;
+    store::loyalty::set_unboxing(
+        c,
+        shop_id,
+        &postpurchase_api::UnboxingSettings {
+            enabled: true,
+            thanks: Some(
+                "Thank you for ordering from our little roastery and studio in the Jordaan. \
+                 Every mug is thrown and glazed by hand, every bag roasted the week it ships: \
+                 we hope they make your mornings better."
+                    .to_owned(),
+            ),
+            eco: Some(
+                "Our boxes and paper padding are recycled and recyclable: flatten the box \
+                 and put it out with the paper. The coffee bags' valve comes off; the bag \
+                 goes with plastics. Or bring the box back to the shop and we use it again."
+                    .to_owned(),
+            ),
+            eco_url: Some(format!("{storefront_origin}/help")),
+            hashtag: Some("koffieenklei".to_owned()),
+            handle: Some("koffieenklei".to_owned()),
+            share_url: None,
         },
     )
     .await?;

@@ -532,6 +532,9 @@ async fn everything_of(app: &TestApp) -> Vec<Value> {
         "/api/v1/admin/review-settings",
         "/api/v1/admin/change-settings",
         "/api/v1/admin/changes",
+        "/api/v1/admin/loyalty-settings",
+        "/api/v1/admin/unboxing-settings",
+        "/api/v1/admin/orders/1001/loyalty",
     ] {
         let (status, body) = app.get_admin(uri).await;
         assert_eq!(status, StatusCode::OK, "{uri}: {body}");
@@ -611,6 +614,10 @@ async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
         (
             "/api/v1/admin/referrals/redemptions",
             json!({"code": "NOPE", "email": "friend@example.com"}),
+        ),
+        (
+            "/api/v1/admin/orders/{number}/loyalty",
+            json!({"earned": 1, "balance": 2}),
         ),
     ];
     let (_, doc) = app.get("/api/v1/openapi.json").await;

@@ -365,6 +365,14 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
         ("GET", postpurchase_server::changes::QUEUE_PATH),
         ("POST", postpurchase_server::changes::DECISION_PATH),
         ("POST", postpurchase_server::changes::PICKING_PATH),
+        ("GET", postpurchase_server::loyalty::LOYALTY_PATH),
+        ("GET", postpurchase_server::loyalty::UNBOXING_PATH),
+        ("GET", postpurchase_server::loyalty::LOYALTY_SETTINGS_PATH),
+        ("PUT", postpurchase_server::loyalty::LOYALTY_SETTINGS_PATH),
+        ("GET", postpurchase_server::loyalty::UNBOXING_SETTINGS_PATH),
+        ("PUT", postpurchase_server::loyalty::UNBOXING_SETTINGS_PATH),
+        ("GET", postpurchase_server::loyalty::ORDER_LOYALTY_PATH),
+        ("PUT", postpurchase_server::loyalty::ORDER_LOYALTY_PATH),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))
@@ -941,7 +949,7 @@ async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(b
             }
         }
     }
-    assert_eq!(bodies, 45, "routes with a body");
+    assert_eq!(bodies, 48, "routes with a body");
 }
 
 storage_tests!(

@@ -162,6 +162,42 @@ async fn the_demo_shop_runs_every_follow_up_module(backend: Backend) {
     let (status, referral) = app.get(&at("referral")).await;
     assert_eq!(status, StatusCode::OK, "{referral}");
     assert!(referral["code"].as_str().unwrap().starts_with("ADA-"));
+    // Ada came back: the Klei Club thanks her with a voucher, her balance and "buy again".
+    let (status, loyalty) = app.get(&at("loyalty")).await;
+    assert_eq!(status, StatusCode::OK, "{loyalty}");
+    assert_eq!(loyalty["name"], "Klei Club");
+    assert_eq!(loyalty["returning"], true);
+    assert!(loyalty["earned"].as_i64().unwrap() > 0, "{loyalty}");
+    assert_eq!(loyalty["balance"], 1480);
+    assert!(loyalty["voucher"]["code"]
+        .as_str()
+        .unwrap()
+        .starts_with("THANKS-"));
+    let again = &loyalty["buy_again"][0]["url"];
+    assert!(
+        again
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:8081/?product="),
+        "{again}"
+    );
+    let (status, unboxing) = app.get(&at("unboxing")).await;
+    assert_eq!(status, StatusCode::OK, "{unboxing}");
+    assert_eq!(unboxing["hashtag"], "koffieenklei");
+    assert_eq!(unboxing["shop"], "Koffie & Klei");
+    assert_eq!(unboxing["share_url"], "http://127.0.0.1:8081/");
+    let (_, view) = app
+        .get(&format!(
+            "/api/v1/shops/{}/orders/{}",
+            seed::SHOP,
+            delivered.token
+        ))
+        .await;
+    let modules = view["modules"].to_string();
+    assert!(
+        modules.contains("loyalty") && modules.contains("unboxing"),
+        "{modules}"
+    );
 }
 
 async fn the_demo_has_sixty_days_of_history_for_the_dashboard(backend: Backend) {

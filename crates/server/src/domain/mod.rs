@@ -6,6 +6,7 @@ pub mod changes;
 pub mod delays;
 pub mod delivery;
 pub mod feeds;
+pub mod loyalty;
 pub mod photo;
 pub mod platforms;
 pub mod referral;

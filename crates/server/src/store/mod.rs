@@ -13,6 +13,7 @@ pub mod delays;
 pub mod feeds;
 pub mod idempotency;
 pub mod lookup;
+pub mod loyalty;
 pub mod orders;
 pub mod parcels;
 pub mod photos;

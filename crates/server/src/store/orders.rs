@@ -211,11 +211,14 @@ pub async fn customer(c: &mut Conn<'_>, order_id: i64) -> Result<(i64, String), 
 
 /// The follow-up modules, in the order the view lists them, by the column saying each
 /// is on.
-const MODULES: [(Module, &str); 4] = [
+const MODULES: [(Module, &str); 6] = [
     (Module::Returns, "returns_on"),
     (Module::Reviews, "reviews_on"),
     (Module::Referral, "referral_on"),
     (Module::Survey, "survey_on"),
+    (Module::Loyalty, "loyalty_on"),
+    // Only once the order is delivered (see `view`).
+    (Module::Unboxing, "unboxing_on"),
 ];
 
 /// What the order view's head reads: the order, its customer (and whether they ordered
@@ -237,7 +240,8 @@ macro_rules! head_columns {
                     s.support_url, s.order_status_url, s.when_lost, s.when_returned,
                     s.refund_days, s.returns_enabled AS returns_on, s.reviews_enabled AS reviews_on,
                     s.referral_enabled AND s.referral_terms IS NOT NULL AS referral_on,
-                    s.survey_enabled AS survey_on, s.events_enabled, ",
+                    s.survey_enabled AS survey_on, s.events_enabled,
+                    s.loyalty_enabled AS loyalty_on, s.unboxing_enabled AS unboxing_on, ",
             delivery_columns!()
         )
     };
@@ -438,6 +442,9 @@ pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<Option<Bu
     };
     let statuses: Vec<ShipmentStatus> = view.shipments.iter().map(|s| s.status).collect();
     view.stage = domain::order_stage(cancelled, &statuses);
+    if view.stage != OrderStage::Delivered {
+        view.modules.retain(|m| *m != Module::Unboxing);
+    }
     (view.expected_delivery, view.delivered_at) = domain::order_arrival(&view.shipments);
     if view.shipments.iter().any(|s| s.locked.is_none()) {
         view.delivery_options =
