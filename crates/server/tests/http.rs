@@ -365,6 +365,15 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
         ("GET", postpurchase_server::changes::QUEUE_PATH),
         ("POST", postpurchase_server::changes::DECISION_PATH),
         ("POST", postpurchase_server::changes::PICKING_PATH),
+        ("GET", postpurchase_server::care::PRODUCTS_PATH),
+        ("GET", postpurchase_server::care::PRODUCT_PATH),
+        ("PUT", postpurchase_server::care::PRODUCT_PATH),
+        ("DELETE", postpurchase_server::care::PRODUCT_PATH),
+        ("GET", postpurchase_server::care::CARE_PATH),
+        ("POST", postpurchase_server::care::REMINDERS_PATH),
+        ("POST", postpurchase_server::care::CANCEL_PATH),
+        ("GET", postpurchase_server::care::PAIRS_PATH),
+        ("POST", postpurchase_server::care::CLICK_PATH),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))
@@ -382,6 +391,7 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
             .replace("{platform}", "shopify")
             .replace("{id}", "1")
             .replace("{change}", "1")
+            .replace("{sku}", "MUG")
             .replace("{photo}", "1");
         let request = Request::builder()
             .method(method.as_str())
@@ -902,6 +912,7 @@ async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(b
                 .replace("{platform}", "shopify")
                 .replace("{id}", "1")
                 .replace("{change}", "1")
+                .replace("{sku}", "MUG")
                 .replace("{photo}", "1");
             for (size, refused) in [(kib * 1024 + 1, true), (kib * 1024, false)] {
                 // A JSON object of exactly `size` bytes.
@@ -924,7 +935,7 @@ async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(b
             }
         }
     }
-    assert_eq!(bodies, 45, "routes with a body");
+    assert_eq!(bodies, 47, "routes with a body");
 }
 
 storage_tests!(
