@@ -824,7 +824,10 @@ fn link(parent: &Element, url: &str, text: &str, about: &str, act: &str) -> Elem
 /// Whether `url` may be an image's source: a web URL or an image's `data:` URL (an image
 /// cannot run script), as the widget's own pictures.
 pub fn image_url(url: &str) -> bool {
-    web_url(url) || url.get(..11).is_some_and(|p| p.eq_ignore_ascii_case("data:image/"))
+    web_url(url)
+        || url
+            .get(..11)
+            .is_some_and(|p| p.eq_ignore_ascii_case("data:image/"))
 }
 
 fn image(parent: &Element, url: Option<&str>) {

@@ -364,3 +364,49 @@ pub struct ReminderDue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{WebhookData, WebhookEvent};
+
+    #[test]
+    fn a_due_reminder_reads_back_as_itself() {
+        for (email, phone) in [
+            (Some("jane@example.com"), None),
+            (None, Some("+31 6 1234 5678")),
+            (Some("jane@example.com"), Some("+31 6 1234 5678")),
+        ] {
+            let event = WebhookEvent {
+                id: "evt_1".into(),
+                kind: "reminder.due".into(),
+                created_at: "2026-12-23T00:10:00Z".into(),
+                data: WebhookData::Reminder(Box::new(ReminderDue {
+                    reminder: 7,
+                    order_number: "1003".into(),
+                    sku: "BEANS-1KG".into(),
+                    name: "Coffee beans".into(),
+                    url: Some("https://shop.example/p/BEANS-1KG".into()),
+                    first_name: "Jane".into(),
+                    email: email.map(str::to_owned),
+                    phone: phone.map(str::to_owned),
+                })),
+            };
+            let json = serde_json::to_string(&event).unwrap();
+            let back: WebhookEvent = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, event, "{json}");
+        }
+    }
+
+    #[test]
+    fn statuses_have_snake_case_names() {
+        for (status, name) in [
+            (ReminderStatus::Waiting, "\"waiting\""),
+            (ReminderStatus::Sent, "\"sent\""),
+            (ReminderStatus::Skipped, "\"skipped\""),
+            (ReminderStatus::Cancelled, "\"cancelled\""),
+        ] {
+            assert_eq!(serde_json::to_string(&status).unwrap(), name);
+        }
+    }
+}

@@ -153,7 +153,7 @@ pub struct OrderStalled {
 
 /// Every event type the shop's webhook receives: its `type`, the schema of its `data`
 /// (a component of the OpenAPI document) and when it is sent.
-pub const CATALOGUE: [(&str, &str, &str); 13] = [
+pub const CATALOGUE: [(&str, &str, &str); 14] = [
     (
         "delivery_choice.changed",
         "ChoiceChanged",
@@ -218,5 +218,10 @@ pub const CATALOGUE: [(&str, &str, &str); 13] = [
         "order.change_decided",
         "AdminChange",
         "A change request was accepted or refused, or a parcel registered before the answer overtook it (status shipped).",
+    ),
+    (
+        "reminder.due",
+        "ReminderDue",
+        "A shopper's re-order reminder came due and they want news by e-mail or SMS; sent once per reminder, for the shop's e-mail or SMS tool.",
     ),
 ];

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod analytics;
+pub mod care;
 pub mod changes;
 pub mod choices;
 pub mod cli;
@@ -284,6 +285,7 @@ pub fn app(state: AppState) -> Router {
         .merge(shopper::router())
         .merge(choices::router())
         .merge(changes::router())
+        .merge(care::router())
         .merge(admin::router())
         .merge(analytics::router())
         .merge(feeds::router())

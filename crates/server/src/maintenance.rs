@@ -1,6 +1,7 @@
 //! Work the server does on its own: purging expired capability tokens, day-old
 //! idempotency records and old webhook deliveries, at start and every hour; and looking
-//! for late and stalled parcels and orders every few minutes. Every server process runs
+//! for late and stalled parcels and orders, and for re-order reminders that came due,
+//! every few minutes. Every server process runs
 //! both; a purge is a few `DELETE`s, and a check settles each parcel in a transaction
 //! that sends each change once, so both are harmless to run twice.
 
@@ -56,12 +57,17 @@ pub fn check_delays(state: crate::AppState, every: Duration) -> JoinHandle<()> {
         loop {
             ticks.tick().await;
             match crate::delays::check(&state).await {
-                Ok(checked) if checked.parcels > 0 || checked.stalled > 0 => tracing::info!(
-                    target: "postpurchase::maintenance",
-                    parcels = checked.parcels,
-                    stalled_orders = checked.stalled,
-                    "parcels and orders checked for delays"
-                ),
+                Ok(checked)
+                    if checked.parcels > 0 || checked.stalled > 0 || checked.reminders > 0 =>
+                {
+                    tracing::info!(
+                        target: "postpurchase::maintenance",
+                        parcels = checked.parcels,
+                        stalled_orders = checked.stalled,
+                        reminders_due = checked.reminders,
+                        "parcels and orders checked for delays, due reminders sent"
+                    )
+                }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(
                     target: "postpurchase::maintenance",

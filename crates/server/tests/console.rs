@@ -535,6 +535,7 @@ async fn everything_of(app: &TestApp) -> Vec<Value> {
         "/api/v1/admin/loyalty-settings",
         "/api/v1/admin/unboxing-settings",
         "/api/v1/admin/orders/1001/loyalty",
+        "/api/v1/admin/products",
     ] {
         let (status, body) = app.get_admin(uri).await;
         assert_eq!(status, StatusCode::OK, "{uri}: {body}");
@@ -644,6 +645,7 @@ async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
                 .replace("{carrier}", "dhl")
                 .replace("{tracking_number}", "1001A")
                 .replace("{change}", &change)
+                .replace("{sku}", "TEE-M")
                 // No table is anyone's: an unknown one answers the JSON 404.
                 .replace("{table}", "no_such_table")
                 .replace("{source}", "no_such_source")
@@ -658,7 +660,8 @@ async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
                         _ => &link,
                     },
                 );
-            let names_theirs = path.contains('{');
+            // A product is put under the caller's own shop: a SKU is anyone's name.
+            let names_theirs = path.contains('{') && !(path.contains("{sku}") && method == "PUT");
             let body = bodies
                 .iter()
                 .find(|(p, _)| p == path)

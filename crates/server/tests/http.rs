@@ -373,6 +373,15 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
         ("PUT", postpurchase_server::loyalty::UNBOXING_SETTINGS_PATH),
         ("GET", postpurchase_server::loyalty::ORDER_LOYALTY_PATH),
         ("PUT", postpurchase_server::loyalty::ORDER_LOYALTY_PATH),
+        ("GET", postpurchase_server::care::PRODUCTS_PATH),
+        ("GET", postpurchase_server::care::PRODUCT_PATH),
+        ("PUT", postpurchase_server::care::PRODUCT_PATH),
+        ("DELETE", postpurchase_server::care::PRODUCT_PATH),
+        ("GET", postpurchase_server::care::CARE_PATH),
+        ("POST", postpurchase_server::care::REMINDERS_PATH),
+        ("POST", postpurchase_server::care::CANCEL_PATH),
+        ("GET", postpurchase_server::care::PAIRS_PATH),
+        ("POST", postpurchase_server::care::CLICK_PATH),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))
@@ -390,6 +399,7 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
             .replace("{platform}", "shopify")
             .replace("{id}", "1")
             .replace("{change}", "1")
+            .replace("{sku}", "MUG")
             .replace("{photo}", "1");
         let request = Request::builder()
             .method(method.as_str())
@@ -927,6 +937,7 @@ async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(b
                 .replace("{platform}", "shopify")
                 .replace("{id}", "1")
                 .replace("{change}", "1")
+                .replace("{sku}", "MUG")
                 .replace("{photo}", "1");
             for (size, refused) in [(kib * 1024 + 1, true), (kib * 1024, false)] {
                 // A JSON object of exactly `size` bytes.
@@ -949,7 +960,7 @@ async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(b
             }
         }
     }
-    assert_eq!(bodies, 48, "routes with a body");
+    assert_eq!(bodies, 50, "routes with a body");
 }
 
 storage_tests!(

@@ -44,6 +44,7 @@ migrations!(
     "0026_order_changes",
     "0027_customs",
     "0028_loyalty_unboxing",
+    "0029_products_reminders",
 );
 
 #[cfg(test)]

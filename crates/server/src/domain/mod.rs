@@ -2,6 +2,7 @@
 //! tokens and the validation of orders sent by merchants.
 
 pub mod analytics;
+pub mod care;
 pub mod changes;
 pub mod delays;
 pub mod delivery;

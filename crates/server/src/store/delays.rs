@@ -209,6 +209,8 @@ pub struct Checked {
     pub parcels: u32,
     /// Orders found stalled (each once).
     pub stalled: u32,
+    /// Re-order reminders that came due: sent to the shop, or skipped (each once).
+    pub reminders: u32,
     /// Whether webhooks were queued: wake the worker.
     pub queued: bool,
 }
@@ -269,6 +271,9 @@ impl Db {
             .await?;
         checked.stalled = stalled;
         checked.queued |= queued;
+        let due = self.send_due_reminders(now).await?;
+        checked.reminders = due.sent + due.skipped;
+        checked.queued |= due.queued;
         Ok(checked)
     }
 

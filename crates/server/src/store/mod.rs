@@ -7,6 +7,7 @@
 //! rules of [`crate::domain`] on the side. Nothing here knows HTTP routes or handlers.
 
 pub mod analytics;
+pub mod care;
 pub mod changes;
 pub mod choices;
 pub mod delays;

@@ -211,7 +211,7 @@ pub async fn customer(c: &mut Conn<'_>, order_id: i64) -> Result<(i64, String), 
 
 /// The follow-up modules, in the order the view lists them, by the column saying each
 /// is on.
-const MODULES: [(Module, &str); 6] = [
+const MODULES: [(Module, &str); 8] = [
     (Module::Returns, "returns_on"),
     (Module::Reviews, "reviews_on"),
     (Module::Referral, "referral_on"),
@@ -219,6 +219,8 @@ const MODULES: [(Module, &str); 6] = [
     (Module::Loyalty, "loyalty_on"),
     // Only once the order is delivered (see `view`).
     (Module::Unboxing, "unboxing_on"),
+    (Module::Care, "care_on"),
+    (Module::Pairs, "pairs_on"),
 ];
 
 /// What the order view's head reads: the order, its customer (and whether they ordered
@@ -241,7 +243,20 @@ macro_rules! head_columns {
                     s.refund_days, s.returns_enabled AS returns_on, s.reviews_enabled AS reviews_on,
                     s.referral_enabled AND s.referral_terms IS NOT NULL AS referral_on,
                     s.survey_enabled AS survey_on, s.events_enabled,
-                    s.loyalty_enabled AS loyalty_on, s.unboxing_enabled AS unboxing_on, ",
+                    s.loyalty_enabled AS loyalty_on, s.unboxing_enabled AS unboxing_on,
+                    EXISTS (SELECT 1 FROM order_items i
+                            JOIN products p ON p.shop_id = o.shop_id AND p.sku = i.sku
+                            WHERE i.order_id = o.id
+                              AND (p.care IS NOT NULL OR p.care_url IS NOT NULL
+                                   OR p.reorder_days IS NOT NULL)
+                              AND EXISTS (SELECT 1 FROM shipment_items si
+                                          JOIN shipments sh ON sh.id = si.shipment_id
+                                          WHERE si.order_item_id = i.id
+                                            AND sh.status = 'delivered')) AS care_on,
+                    EXISTS (SELECT 1 FROM order_items i
+                            JOIN products p ON p.shop_id = o.shop_id AND p.sku = i.sku
+                            JOIN product_pairs pp ON pp.product_id = p.id
+                            WHERE i.order_id = o.id) AS pairs_on, ",
             delivery_columns!()
         )
     };

@@ -131,6 +131,15 @@ async fn erase(c: &mut Conn<'_>, customer_id: i64, now: i64) -> Result<ErasureRe
         customer,
     )
     .await?;
+    // Re-order reminders would name them to the shop again: those waiting never go.
+    c.execute(
+        &format!(
+            "UPDATE reminders SET status = 'cancelled', settled_at = ?2
+             WHERE status = 'waiting' AND {OF_ORDERS}"
+        ),
+        args![customer_id, now],
+    )
+    .await?;
     // The code carries the first name: it stops working; friends already counted stay.
     let code = format!(
         "ERASED-{}",

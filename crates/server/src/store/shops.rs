@@ -162,6 +162,12 @@ const SHOP_DATA: &[(&str, &str)] = &[
     ("photos", "shop_id = ?1"),
     ("order_changes", "shop_id = ?1"),
     ("order_loyalty", "shop_id = ?1"),
+    ("reminders", "shop_id = ?1"),
+    (
+        "product_pairs",
+        "product_id IN (SELECT id FROM products WHERE shop_id = ?1)",
+    ),
+    ("products", "shop_id = ?1"),
     (
         "return_items",
         "return_id IN (SELECT id FROM returns WHERE shop_id = ?1)",

@@ -986,6 +986,28 @@ pub async fn fill_shop(
         )
         .await,
     );
+    // Care words, a re-order suggestion and a recommendation for the tees, and a
+    // reminder kept for the delivered ones.
+    let product = json!({"care": "Wash cold, inside out.", "reorder_days": 90, "pairs": [
+        {"name": "Wool cap", "price": 1999, "currency": "EUR", "url": "https://shop.example/p/cap"}]});
+    ok(
+        "product",
+        app.admin_put("/api/v1/admin/products/TEE-M", key, &product.to_string())
+            .await,
+    );
+    ok(
+        "reminder",
+        json_of(
+            app.send(json_request(
+                "POST",
+                &format!("{shopper_api}/care/reminders"),
+                &[("idempotency-key", "reminder-1")],
+                &json!({"item": tee}),
+            ))
+            .await,
+        )
+        .await,
+    );
     token
 }
 
