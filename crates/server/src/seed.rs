@@ -608,6 +608,7 @@ pub async fn seed_demo(state: &AppState, storefront_origin: &str) -> Result<Demo
             seed_staff(c, shop_id, &password_hash, now).await?;
             seed_delivery_choices(c, shop_id, today).await?;
             seed_follow_up(c, shop_id, &storefront).await?;
+            seed_products(c, shop_id, &storefront, now).await?;
             history::seed(c, shop_id, now).await?;
             // The storefront takes the shop's webhooks itself, to show merchants what arrives.
             let current: Option<String> = c
@@ -1106,6 +1107,82 @@ fn sample_order(sample: &Sample, today: time::Date, placed_at: i64) -> NewOrder 
         }),
         dispatch_by: None,
     }
+}
+
+/// After delivery: how to use and care for the coffee and the ceramics, when to re-order
+/// what runs out, and what goes well with what (pictured like the order lines, linked on
+/// the storefront). Orders 0950 (a mug) and 1004 (a kettle and filters) are delivered.
+async fn seed_products(
+    c: &mut Conn<'_>,
+    shop_id: i64,
+    storefront: &str,
+    now: i64,
+) -> Result<(), DbError> {
+    use postpurchase_api::{NewPairing, ProductCare};
+    let pair = |sku: &str, name: &str, price: i64, picture: &str| NewPairing {
+        name: name.to_owned(),
+        price,
+        currency: "EUR".to_owned(),
+        image_url: Some(format!("{IMG}{}", product_picture(picture))),
+        url: format!("{storefront}/p/{}", sku.to_lowercase()),
+    };
+    let beans = || pair("BEANS-1KG", "Single-origin beans, 1 kg", 2995, "beans");
+    let mug = || pair("MUG-OAT", "Stoneware mug", 1450, "mug");
+    let filters = || pair("FILTER-100", "Paper filters, 100 pcs", 595, "filters");
+    let products = [
+        (
+            "BEANS-1KG",
+            ProductCare {
+                care: Some(
+                    "Keep the beans in their bag, closed, somewhere cool and dark (not the                      fridge). Grind just before brewing: 15 g for 250 ml. Best within a month                      of opening."
+                        .to_owned(),
+                ),
+                care_url: Some(format!("{storefront}/help/brewing")),
+                reorder_days: Some(30),
+                pairs: vec![mug(), filters()],
+            },
+        ),
+        (
+            "FILTER-100",
+            ProductCare {
+                care: Some(
+                    "Rinse the filter with hot water before adding the coffee: it takes away                      the paper taste and warms the brewer."
+                        .to_owned(),
+                ),
+                care_url: None,
+                reorder_days: Some(45),
+                pairs: vec![beans()],
+            },
+        ),
+        (
+            "MUG-OAT",
+            ProductCare {
+                care: Some(
+                    "Stoneware, glazed by hand: dishwasher-safe, not for the microwave. Small                      differences in the glaze make each mug its own."
+                        .to_owned(),
+                ),
+                care_url: Some(format!("{storefront}/help/ceramics")),
+                reorder_days: None,
+                pairs: vec![beans()],
+            },
+        ),
+        (
+            "KETTLE-GOOSE",
+            ProductCare {
+                care: Some(
+                    "Descale once a month with a mix of water and vinegar (1:1); rinse twice.                      Do not heat it empty."
+                        .to_owned(),
+                ),
+                care_url: Some(format!("{storefront}/help/kettle")),
+                reorder_days: None,
+                pairs: vec![beans(), mug()],
+            },
+        ),
+    ];
+    for (sku, product) in products {
+        store::care::put_product(c, shop_id, sku, &product, now).await?;
+    }
+    Ok(())
 }
 
 /// A small product illustration as an SVG data URL (percent-encoded), so the demo needs

@@ -186,6 +186,8 @@ async fn the_demo_shop_runs_every_follow_up_module(backend: Backend) {
     assert_eq!(unboxing["hashtag"], "koffieenklei");
     assert_eq!(unboxing["shop"], "Koffie & Klei");
     assert_eq!(unboxing["share_url"], "http://127.0.0.1:8081/");
+    // After delivery: care words for the kettle and the filters, a re-order suggestion
+    // for the filters, and what goes well with them.
     let (_, view) = app
         .get(&format!(
             "/api/v1/shops/{}/orders/{}",
@@ -198,6 +200,58 @@ async fn the_demo_shop_runs_every_follow_up_module(backend: Backend) {
         modules.contains("loyalty") && modules.contains("unboxing"),
         "{modules}"
     );
+    for module in ["care", "pairs"] {
+        assert!(
+            view["modules"].as_array().unwrap().contains(&module.into()),
+            "{module}: {view}"
+        );
+    }
+    let (status, care) = app.get(&at("care")).await;
+    assert_eq!(status, StatusCode::OK, "{care}");
+    let items = care["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{care}");
+    assert!(items.iter().all(|i| i["care"].is_string()), "{care}");
+    assert_eq!(items[1]["name"], "Paper filters");
+    assert_eq!(items[1]["reorder_days"], 45);
+    let (status, pairs) = app.get(&at("pairs")).await;
+    assert_eq!(status, StatusCode::OK, "{pairs}");
+    let names: Vec<&str> = pairs["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Single-origin beans, 1 kg", "Stoneware mug"]);
+    assert!(pairs["pairs"][0]["url"]
+        .as_str()
+        .unwrap()
+        .starts_with("http://127.0.0.1:8081/"));
+    // Every demo product can be put back through the admin API as it reads.
+    let (_, products) = app
+        .get_admin_with("/api/v1/admin/products", &demo.api_key)
+        .await;
+    assert_eq!(products.as_array().unwrap().len(), 4);
+    for product in products.as_array().unwrap() {
+        let mut body = product.clone();
+        let sku = body["sku"].as_str().unwrap().to_owned();
+        let body = body.as_object_mut().unwrap();
+        body.remove("sku");
+        body.remove("reminders_waiting");
+        for pair in body["pairs"].as_array_mut().unwrap() {
+            let pair = pair.as_object_mut().unwrap();
+            pair.remove("id");
+            pair.remove("clicks");
+        }
+        let (status, again) = app
+            .admin_put(
+                &format!("/api/v1/admin/products/{sku}"),
+                &demo.api_key,
+                &serde_json::Value::Object(body.clone()).to_string(),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{sku}: {again}");
+        assert_eq!(&again, product);
+    }
 }
 
 async fn the_demo_has_sixty_days_of_history_for_the_dashboard(backend: Backend) {

@@ -25,7 +25,18 @@ pub fn days_ok(days: u32) -> bool {
     (1..=365).contains(&days)
 }
 
-fn https_url_ok(text: &str) -> bool {
+/// A picture shown to shoppers: an https URL, or an image inline as a `data:` URL (SVG,
+/// PNG, JPEG or WebP, as the demo's products have), which loads nothing from anywhere.
+fn image_url_ok(text: &str) -> bool {
+    const INLINE: [&str; 4] = [
+        "data:image/svg+xml,",
+        "data:image/png;base64,",
+        "data:image/jpeg;base64,",
+        "data:image/webp;base64,",
+    ];
+    if INLINE.iter().any(|p| text.starts_with(p)) {
+        return text.chars().count() <= MAX_URL && !text.contains(char::is_control);
+    }
     http_url_ok(text, MAX_URL) && text.starts_with("https://")
 }
 
@@ -76,8 +87,11 @@ fn check_pairing(i: usize, pair: &NewPairing) -> Vec<FieldError> {
     if pair.currency.len() != 3 || !pair.currency.bytes().all(|b| b.is_ascii_uppercase()) {
         fail("currency", "must be three capital letters (EUR)");
     }
-    if pair.image_url.as_deref().is_some_and(|u| !https_url_ok(u)) {
-        fail("image_url", "must be an https URL, at most 500 characters");
+    if pair.image_url.as_deref().is_some_and(|u| !image_url_ok(u)) {
+        fail(
+            "image_url",
+            "must be an https URL (or a data: image), at most 500 characters",
+        );
     }
     if !http_url_ok(&pair.url, MAX_URL) {
         fail("url", "must be an http(s) URL, at most 500 characters");
@@ -131,6 +145,14 @@ mod tests {
             pairs: vec![pairing()],
         };
         assert!(fields(&good).is_empty());
+        let inline = ProductCare {
+            pairs: vec![NewPairing {
+                image_url: Some("data:image/svg+xml,%3Csvg%3E%3C/svg%3E".into()),
+                ..pairing()
+            }],
+            ..ProductCare::default()
+        };
+        assert!(fields(&inline).is_empty());
         assert!(fields(&ProductCare::default()).is_empty());
         let cases: Vec<(ProductCare, &str)> = vec![
             (
@@ -216,6 +238,13 @@ mod tests {
             (
                 NewPairing {
                     image_url: Some("http://cdn.example/cup.jpg".into()),
+                    ..pairing()
+                },
+                "pairs[0].image_url",
+            ),
+            (
+                NewPairing {
+                    image_url: Some("data:text/html,<script>".into()),
                     ..pairing()
                 },
                 "pairs[0].image_url",

@@ -118,7 +118,7 @@ async fn product_views(
 
 /// Stores a product's care, suggestion and recommendations in place of what was there.
 /// A recommendation whose url was there keeps its id and clicks; the others are new.
-async fn put_product(
+pub async fn put_product(
     c: &mut Conn<'_>,
     shop_id: i64,
     sku: &str,
