@@ -396,7 +396,11 @@ fn offer(cx: &Ctx, list: &Element, o: &UpgradeChoice) {
     );
     let b = button(&text, cx.t(W::UpgradeAsk), "upgrade");
     attr(&b, "data-kind", kind_wire(o.kind));
-    add(&b, "span", "pp-visually-hidden", &[": ", name].concat());
+    attr(
+        &b,
+        "aria-label",
+        &[cx.t(W::UpgradeAsk), ": ", name].concat(),
+    );
 }
 
 /// Where the shopper's request stands, with the shop's payment link and words.
@@ -487,7 +491,7 @@ async fn act_on(cx: &Ctx, act: &str, target: &Element) {
                     request(cx, &part, &r);
                     status(&part);
                     let said = part.text_content().unwrap_or_default();
-                    say(&part, &said);
+                    announce(&part, &said);
                 }
                 (Err(code), _) => {
                     set_busy(target, false);
@@ -561,7 +565,12 @@ fn after_reminder(cx: &Ctx, target: &Element, answer: Result<JsValue, String>, i
             let _ = b.focus();
         }
     }
-    say(&box_, &said);
+    // A reminder set reads as its line does; a cancelled one says so beside the button.
+    if cancelled {
+        say(&box_, &said);
+    } else {
+        announce(&box_, &said);
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -659,6 +668,11 @@ fn say(near: &Element, text: &str) {
     if let Some(line) = line {
         line.set_text_content(Some(text));
     }
+    announce(near, text);
+}
+
+/// Says `text` through the widget's live region only: for what the panel already shows.
+fn announce(near: &Element, text: &str) {
     let root: JsValue = near.get_root_node().into();
     let region = Reflect::get(&root, &"querySelector".into())
         .ok()
@@ -801,7 +815,8 @@ pub fn web_url(url: &str) -> bool {
 }
 
 /// A link to the shop's page `url` (new tab), reading `text`; `about` (the item's name),
-/// when given, completes its accessible name ("Buy again: Mug"). Nothing for a URL that
+/// when given, completes its accessible name, which starts with the words it shows ("Buy
+/// again: Mug"). Nothing for a URL that
 /// is not http(s).
 fn link(parent: &Element, url: &str, text: &str, about: &str, act: &str) -> Element {
     if !web_url(url) {
@@ -816,7 +831,7 @@ fn link(parent: &Element, url: &str, text: &str, about: &str, act: &str) -> Elem
         attr(&a, "data-after", act);
     }
     if !about.is_empty() {
-        add(&a, "span", "pp-visually-hidden", &[": ", about].concat());
+        attr(&a, "aria-label", &[text, ": ", about].concat());
     }
     a
 }

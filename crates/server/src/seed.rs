@@ -1134,7 +1134,7 @@ async fn seed_products(
             "BEANS-1KG",
             ProductCare {
                 care: Some(
-                    "Keep the beans in their bag, closed, somewhere cool and dark (not the                      fridge). Grind just before brewing: 15 g for 250 ml. Best within a month                      of opening."
+                    "Keep the beans in their bag, closed, somewhere cool and dark (not the fridge). Grind just before brewing: 15 g for 250 ml. Best within a month of opening."
                         .to_owned(),
                 ),
                 care_url: Some(format!("{storefront}/help/brewing")),
@@ -1146,7 +1146,7 @@ async fn seed_products(
             "FILTER-100",
             ProductCare {
                 care: Some(
-                    "Rinse the filter with hot water before adding the coffee: it takes away                      the paper taste and warms the brewer."
+                    "Rinse the filter with hot water before adding the coffee: it takes away the paper taste and warms the brewer."
                         .to_owned(),
                 ),
                 care_url: None,
@@ -1158,7 +1158,7 @@ async fn seed_products(
             "MUG-OAT",
             ProductCare {
                 care: Some(
-                    "Stoneware, glazed by hand: dishwasher-safe, not for the microwave. Small                      differences in the glaze make each mug its own."
+                    "Stoneware, glazed by hand: dishwasher-safe, not for the microwave. Small differences in the glaze make each mug its own."
                         .to_owned(),
                 ),
                 care_url: Some(format!("{storefront}/help/ceramics")),
@@ -1170,7 +1170,7 @@ async fn seed_products(
             "KETTLE-GOOSE",
             ProductCare {
                 care: Some(
-                    "Descale once a month with a mix of water and vinegar (1:1); rinse twice.                      Do not heat it empty."
+                    "Descale once a month with a mix of water and vinegar (1:1); rinse twice. Do not heat it empty."
                         .to_owned(),
                 ),
                 care_url: Some(format!("{storefront}/help/kettle")),
