@@ -24,8 +24,8 @@ cargo fmt --all -- --check
 
 step "clippy: server, shared types, widget (native)"
 cargo clippy --workspace --all-targets -- -D warnings
-step "clippy: widget (wasm32)"
-cargo clippy -p postpurchase-widget --target wasm32-unknown-unknown --all-targets -- -D warnings
+step "clippy: widget and its after-delivery module (wasm32)"
+cargo clippy -p postpurchase-widget -p postpurchase-after --target wasm32-unknown-unknown --all-targets -- -D warnings
 step "clippy: console (wasm32)"
 cargo clippy -p postpurchase-console --target wasm32-unknown-unknown --all-targets -- -D warnings
 
