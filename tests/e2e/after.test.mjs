@@ -44,7 +44,7 @@ describe("the week after delivery", () => {
 
     await opener(page, "Your rewards").click();
     const rewards = region(page, "Your rewards");
-    await rewards.getByText("Welcome back! Thank you for shopping with us again.").waitFor();
+    await rewards.getByText("Good to see you again! Here is what you have earned.").waitFor();
     await rewards.getByText("Klei Club").waitFor();
     await rewards.getByText(/^This order earns you [\d,]+ points\.$/).waitFor();
     await rewards.getByText("Your balance: 1,480 points.").waitFor();
@@ -181,7 +181,7 @@ describe("the week after delivery", () => {
     const token = await page.locator("script[data-order]").getAttribute("data-order");
     await page.goto(`${run.demo.api}/o/demo/${token}`);
     await opener(page, "Jouw voordeel").click();
-    await region(page, "Jouw voordeel").getByText("Welkom terug! Bedankt dat je weer bij ons bestelt.").waitFor();
+    await region(page, "Jouw voordeel").getByText("Fijn je weer te zien! Dit heb je verdiend.").waitFor();
     await region(page, "Jouw voordeel").getByText("Je saldo: 1.480 punten.").waitFor();
     await opener(page, "Gebruik en onderhoud").click();
     await region(page, "Gebruik en onderhoud").getByRole("button", { name: "Herinner me over 45 dagen om na te bestellen" }).waitFor();

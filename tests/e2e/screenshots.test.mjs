@@ -1,7 +1,8 @@
 // End-to-end: what the widget looks like, compared with pictures kept in the repository
 // (tests/e2e/screenshots/). The main states — an order with parcels and the referral
-// open, a delivery-choice form, a delivered order with its review form, an order still
-// being prepared with its new-address form open — under three
+// open, a delivery-choice form, a delivered order with its review form, its rewards and
+// what goes well with it, an order still being prepared with its new-address form open —
+// under three
 // themes (the default, the dark preset, a shop's brand theme) at desktop width and at
 // 375 pixels. The API answers from fixtures (tests/e2e/fixtures/) so dates and codes do
 // not change from day to day; a picture may differ by at most 0.5% of its pixels.
@@ -33,12 +34,13 @@ const THEMES = {
 const WIDTHS = { desktop: { width: 1100, height: 900 }, phone: { width: 375, height: 800 } };
 
 /** The storefront page for `order`, its API answered from the fixture. */
-async function open(viewport, theme, order) {
+async function open(viewport, theme, order, modules = []) {
   // One browser language for every machine: the pictures hold US dates ("Wed, Nov 25").
   const page = await run.shopperPage({ viewport, locale: "en-US" });
   const data = fixture(order);
+  data.order.modules.push(...modules);
   await page.route((url) => url.pathname.startsWith("/api/v1/shops/"), (route) => {
-    const module = route.request().url().match(/\/orders\/[^/]+\/(referral|reviews|survey|returns)$/);
+    const module = route.request().url().match(/\/orders\/[^/]+\/(referral|reviews|survey|returns|loyalty|pairs)$/);
     const body = module ? data[module[1]] : data.order;
     return route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(body) });
   });
@@ -80,7 +82,7 @@ async function compare(page, name) {
 describe("screenshots", () => {
   for (const [themeName, theme] of Object.entries(THEMES)) {
     for (const [widthName, viewport] of Object.entries(WIDTHS)) {
-      test(`${themeName} at ${widthName} width: order, choice form, delivered order, address change form`, T, async () => {
+      test(`${themeName} at ${widthName} width: order, choice form, delivered order, rewards, goes well with, address change form`, T, async () => {
         const page = await open(viewport, theme, "1002");
         await compare(page, `${themeName}-${widthName}-order`);
         await page.locator("postpurchase-order").getByRole("button", { name: "Choose how to receive this parcel" }).first().click();
@@ -89,6 +91,15 @@ describe("screenshots", () => {
         const delivered = await open(viewport, theme, "1004");
         await compare(delivered, `${themeName}-${widthName}-delivered`);
         await delivered.context().close();
+        // The week after delivery, drawn by the after-delivery module: the rewards with
+        // their voucher card, and what goes well with the order.
+        const week = await open(viewport, theme, "1004", ["loyalty", "pairs"]);
+        for (const [name, shot] of [["Your rewards", "rewards"], ["Goes well with", "pairs"]]) {
+          await week.locator("postpurchase-order").getByRole("button", { name, exact: true }).click();
+          await week.locator("postpurchase-order").getByRole("region", { name }).locator("li").first().waitFor();
+          await compare(week, `${themeName}-${widthName}-${shot}`);
+        }
+        await week.context().close();
         // The order still being prepared, with its new address form open.
         const fresh = await open(viewport, theme, "1001");
         await fresh.locator("postpurchase-order").getByRole("button", { name: "Change delivery address" }).click();
