@@ -153,7 +153,7 @@ pub struct OrderStalled {
 
 /// Every event type the shop's webhook receives: its `type`, the schema of its `data`
 /// (a component of the OpenAPI document) and when it is sent.
-pub const CATALOGUE: [(&str, &str, &str); 13] = [
+pub const CATALOGUE: [(&str, &str, &str); 15] = [
     (
         "delivery_choice.changed",
         "ChoiceChanged",
@@ -218,5 +218,15 @@ pub const CATALOGUE: [(&str, &str, &str); 13] = [
         "order.change_decided",
         "AdminChange",
         "A change request was accepted or refused, or a parcel registered before the answer overtook it (status shipped).",
+    ),
+    (
+        "order.upgrade_requested",
+        "AdminUpgrade",
+        "A shopper asked for faster delivery before dispatch (a place for the day is taken); answer it with POST /api/v1/admin/upgrades/{id}/decision.",
+    ),
+    (
+        "order.upgrade_decided",
+        "AdminUpgrade",
+        "An upgrade request was confirmed (the order is expected on its delivery_on) or refused (its place is free again).",
     ),
 ];

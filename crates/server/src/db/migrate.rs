@@ -43,6 +43,7 @@ migrations!(
     "0025_photos",
     "0026_order_changes",
     "0027_customs",
+    "0030_upgrades",
 );
 
 #[cfg(test)]

@@ -161,6 +161,8 @@ const SHOP_DATA: &[(&str, &str)] = &[
     ("inventory", "shop_id = ?1"),
     ("photos", "shop_id = ?1"),
     ("order_changes", "shop_id = ?1"),
+    ("order_upgrades", "shop_id = ?1"),
+    ("upgrade_days", "shop_id = ?1"),
     (
         "return_items",
         "return_id IN (SELECT id FROM returns WHERE shop_id = ?1)",
