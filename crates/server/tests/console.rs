@@ -532,6 +532,8 @@ async fn everything_of(app: &TestApp) -> Vec<Value> {
         "/api/v1/admin/review-settings",
         "/api/v1/admin/change-settings",
         "/api/v1/admin/changes",
+        "/api/v1/admin/upgrade-settings",
+        "/api/v1/admin/upgrades",
     ] {
         let (status, body) = app.get_admin(uri).await;
         assert_eq!(status, StatusCode::OK, "{uri}: {body}");
@@ -565,6 +567,8 @@ async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
     let delivery = log[0]["id"].to_string();
     let (_, points) = app.get_admin("/api/v1/admin/pickup-points").await;
     let point = points[0]["id"].to_string();
+    let (_, upgrades) = app.get_admin("/api/v1/admin/upgrades").await;
+    let upgrade = upgrades[0]["id"].to_string();
     let before = everything_of(&app).await;
 
     let event =
@@ -590,6 +594,10 @@ async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
         (
             "/api/v1/admin/changes/{change}/decision",
             json!({"accept": false, "message": "Not yours"}),
+        ),
+        (
+            "/api/v1/admin/upgrades/{id}/decision",
+            json!({"confirm": false, "message": "Not yours"}),
         ),
         (
             "/api/v1/admin/reviews/{id}/reply",
@@ -648,6 +656,7 @@ async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
                         Some("delivery-slots") => &slot,
                         Some("webhook-deliveries") => &delivery,
                         Some("pickup-points") => &point,
+                        Some("upgrades") => &upgrade,
                         _ => &link,
                     },
                 );

@@ -365,6 +365,12 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
         ("GET", postpurchase_server::changes::QUEUE_PATH),
         ("POST", postpurchase_server::changes::DECISION_PATH),
         ("POST", postpurchase_server::changes::PICKING_PATH),
+        ("GET", postpurchase_server::upgrades::UPGRADE_PATH),
+        ("POST", postpurchase_server::upgrades::UPGRADE_PATH),
+        ("GET", postpurchase_server::upgrades::SETTINGS_PATH),
+        ("PUT", postpurchase_server::upgrades::SETTINGS_PATH),
+        ("GET", postpurchase_server::upgrades::QUEUE_PATH),
+        ("POST", postpurchase_server::upgrades::DECISION_PATH),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))
@@ -941,7 +947,7 @@ async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(b
             }
         }
     }
-    assert_eq!(bodies, 45, "routes with a body");
+    assert_eq!(bodies, 48, "routes with a body");
 }
 
 storage_tests!(
