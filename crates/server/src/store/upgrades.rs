@@ -39,6 +39,22 @@ async fn terms(c: &mut Conn<'_>, shop_id: i64) -> Result<(Vec<UpgradeOffer>, Tim
     ))
 }
 
+/// Stores the offers in the shop's row (its version moves with it).
+pub async fn set_settings(
+    c: &mut Conn<'_>,
+    shop_id: i64,
+    settings: &UpgradeSettings,
+) -> Result<(), DbError> {
+    // A list of plain values always serialises.
+    let json = serde_json::to_string(&settings.offers).unwrap_or_else(|_| "[]".into());
+    c.execute(
+        "UPDATE shops SET upgrade_offers = ?2 WHERE id = ?1",
+        args![shop_id, json],
+    )
+    .await?;
+    Ok(())
+}
+
 /// A request's own columns (`u`).
 macro_rules! upgrade_columns {
     () => {
@@ -319,15 +335,8 @@ impl Db {
         shop_id: i64,
         settings: UpgradeSettings,
     ) -> Result<(), ApiError> {
-        let json =
-            serde_json::to_string(&settings.offers).map_err(|e| ApiError::internal("json", e))?;
-        self.write(work!(|c, json| {
-            c.execute(
-                "UPDATE shops SET upgrade_offers = ?2 WHERE id = ?1",
-                args![shop_id, json],
-            )
-            .await?;
-            Ok(())
+        self.write(work!(|c, settings| {
+            Ok(set_settings(c, shop_id, &settings).await?)
         }))
         .await
     }
