@@ -61,6 +61,10 @@ try {
   await call("POST", `/api/v1/shops/demo/orders/${waiting.token}/changes`, { kind: "cancel" },
     { "idempotency-key": "schemathesis-change" });
   const [change] = await admin("GET", "/changes?status=requested");
+  // A request for faster delivery on the same order, for the shop's answer.
+  await call("POST", `/api/v1/shops/demo/orders/${waiting.token}/upgrade`, { kind: "next_day" },
+    { "idempotency-key": "schemathesis-upgrade" });
+  const [upgrade] = await admin("GET", "/upgrades?status=requested");
 
   const st = spawn(
     join(ROOT, "target/schemathesis/bin/st"),
@@ -80,6 +84,7 @@ try {
         PP_ST_TRACKING: parcel.tracking_number,
         PP_ST_CHANGE: change.change,
         PP_ST_CHANGE_TOKEN: waiting.token,
+        PP_ST_UPGRADE: String(upgrade.id),
       },
     },
   );

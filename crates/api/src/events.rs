@@ -153,7 +153,7 @@ pub struct OrderStalled {
 
 /// Every event type the shop's webhook receives: its `type`, the schema of its `data`
 /// (a component of the OpenAPI document) and when it is sent.
-pub const CATALOGUE: [(&str, &str, &str); 14] = [
+pub const CATALOGUE: [(&str, &str, &str); 16] = [
     (
         "delivery_choice.changed",
         "ChoiceChanged",
@@ -223,5 +223,15 @@ pub const CATALOGUE: [(&str, &str, &str); 14] = [
         "reminder.due",
         "ReminderDue",
         "A shopper's re-order reminder came due and they want news by e-mail or SMS; sent once per reminder, for the shop's e-mail or SMS tool.",
+    ),
+    (
+        "order.upgrade_requested",
+        "AdminUpgrade",
+        "A shopper asked for faster delivery before dispatch (a place for the day is taken); answer it with POST /api/v1/admin/upgrades/{id}/decision.",
+    ),
+    (
+        "order.upgrade_decided",
+        "AdminUpgrade",
+        "An upgrade request was confirmed (the order is expected on its delivery_on) or refused (its place is free again).",
     ),
 ];

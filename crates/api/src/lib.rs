@@ -1938,7 +1938,8 @@ pub struct WebhookEvent {
     /// `return.updated`, `return.cancelled`, `shipment.status_changed`,
     /// `shipment.delivered`, `shipment.delayed`, `review.created`, `survey.answered`,
     /// `referral.redeemed`, `order.stalled`, `order.change_requested`,
-    /// `order.change_decided`, `reminder.due`.
+    /// `order.change_decided`, `reminder.due`, `order.upgrade_requested`,
+    /// `order.upgrade_decided`.
     #[serde(rename = "type")]
     pub kind: String,
     /// RFC 3339, UTC.

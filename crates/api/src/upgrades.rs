@@ -155,3 +155,44 @@ pub struct AdminUpgrade {
     #[serde(flatten)]
     pub request: UpgradeRequest,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::WebhookData;
+
+    fn upgrade(status: UpgradeStatus) -> AdminUpgrade {
+        AdminUpgrade {
+            id: 7,
+            order_number: "1001".into(),
+            first_name: "Jane".into(),
+            email: "jane@example.com".into(),
+            requested_at: "2026-11-23T12:00:00Z".into(),
+            request: UpgradeRequest {
+                kind: UpgradeKind::Evening,
+                status,
+                price: 695,
+                currency: "EUR".into(),
+                delivery_on: "2026-11-23".into(),
+                pay_url: (status == UpgradeStatus::Confirmed)
+                    .then(|| "https://pay.example/u/7".into()),
+                message: None,
+            },
+        }
+    }
+
+    #[test]
+    fn an_upgrade_webhook_reads_back_as_itself() {
+        for status in [
+            UpgradeStatus::Requested,
+            UpgradeStatus::Confirmed,
+            UpgradeStatus::Refused,
+        ] {
+            let sent = WebhookData::Upgrade(Box::new(upgrade(status)));
+            let json = serde_json::to_string(&sent).unwrap();
+            assert!(json.contains("\"delivery_on\""), "flattened: {json}");
+            let read: WebhookData = serde_json::from_str(&json).unwrap();
+            assert_eq!(read, sent, "{json}");
+        }
+    }
+}

@@ -33,6 +33,7 @@ pub mod store;
 pub mod survey;
 pub mod theme;
 pub mod tracking;
+pub mod upgrades;
 pub mod views;
 pub mod web;
 pub mod webhooks;
@@ -234,12 +235,13 @@ pub const BODY_STOCK: usize = 1024 * 1024;
 
 /// The routes that take more or less than [`BODY_DEFAULT`], by path template: what the
 /// routers enforce and the OpenAPI document says.
-const BODY_LIMITS: [(&str, usize); 10] = [
+const BODY_LIMITS: [(&str, usize); 11] = [
     (photos::PHOTOS_PATH, photos::BODY_PHOTO),
     (feeds::FEED_PATH, BODY_ORDER),
     (platforms::PLATFORM_PATH, BODY_ORDER),
     (choices::CHOICE_PATH, BODY_SMALL),
     (changes::CHANGES_PATH, BODY_SMALL),
+    (upgrades::UPGRADE_PATH, BODY_SMALL),
     (admin::ORDERS_PATH, BODY_ORDER),
     (tracking::SHIPMENTS_PATH, BODY_LIST),
     (returns::RETURNS_PATH, BODY_LIST),
@@ -286,6 +288,7 @@ pub fn app(state: AppState) -> Router {
         .merge(choices::router())
         .merge(changes::router())
         .merge(care::router())
+        .merge(upgrades::router())
         .merge(admin::router())
         .merge(analytics::router())
         .merge(feeds::router())

@@ -840,6 +840,30 @@ async fn seed_follow_up(
     use postpurchase_api::{
         ChangeSettings, ReferralSettings, ReturnSettings, Reward, RewardKind, SurveySettings,
     };
+    // Before dispatch, delivery tomorrow or this evening for a little more.
+    store::upgrades::set_settings(
+        c,
+        shop_id,
+        &postpurchase_api::UpgradeSettings {
+            offers: vec![
+                postpurchase_api::UpgradeOffer {
+                    kind: postpurchase_api::UpgradeKind::NextDay,
+                    price: 495,
+                    currency: "EUR".into(),
+                    cut_off: "22:00".into(),
+                    daily_capacity: 50,
+                },
+                postpurchase_api::UpgradeOffer {
+                    kind: postpurchase_api::UpgradeKind::Evening,
+                    price: 695,
+                    currency: "EUR".into(),
+                    cut_off: "16:00".into(),
+                    daily_capacity: 20,
+                },
+            ],
+        },
+    )
+    .await?;
     // Until picking starts, shoppers may ask to cancel or fix the address.
     store::changes::set_settings(
         c,

@@ -536,6 +536,8 @@ async fn everything_of(app: &TestApp) -> Vec<Value> {
         "/api/v1/admin/unboxing-settings",
         "/api/v1/admin/orders/1001/loyalty",
         "/api/v1/admin/products",
+        "/api/v1/admin/upgrade-settings",
+        "/api/v1/admin/upgrades",
     ] {
         let (status, body) = app.get_admin(uri).await;
         assert_eq!(status, StatusCode::OK, "{uri}: {body}");
@@ -569,6 +571,8 @@ async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
     let delivery = log[0]["id"].to_string();
     let (_, points) = app.get_admin("/api/v1/admin/pickup-points").await;
     let point = points[0]["id"].to_string();
+    let (_, upgrades) = app.get_admin("/api/v1/admin/upgrades").await;
+    let upgrade = upgrades[0]["id"].to_string();
     let before = everything_of(&app).await;
 
     let event =
@@ -594,6 +598,10 @@ async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
         (
             "/api/v1/admin/changes/{change}/decision",
             json!({"accept": false, "message": "Not yours"}),
+        ),
+        (
+            "/api/v1/admin/upgrades/{id}/decision",
+            json!({"confirm": false, "message": "Not yours"}),
         ),
         (
             "/api/v1/admin/reviews/{id}/reply",
@@ -657,6 +665,7 @@ async fn a_session_reaches_nothing_of_another_shop(backend: Backend) {
                         Some("delivery-slots") => &slot,
                         Some("webhook-deliveries") => &delivery,
                         Some("pickup-points") => &point,
+                        Some("upgrades") => &upgrade,
                         _ => &link,
                     },
                 );

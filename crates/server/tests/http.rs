@@ -382,6 +382,12 @@ async fn the_openapi_document_lists_exactly_the_api_routes(backend: Backend) {
         ("POST", postpurchase_server::care::CANCEL_PATH),
         ("GET", postpurchase_server::care::PAIRS_PATH),
         ("POST", postpurchase_server::care::CLICK_PATH),
+        ("GET", postpurchase_server::upgrades::UPGRADE_PATH),
+        ("POST", postpurchase_server::upgrades::UPGRADE_PATH),
+        ("GET", postpurchase_server::upgrades::SETTINGS_PATH),
+        ("PUT", postpurchase_server::upgrades::SETTINGS_PATH),
+        ("GET", postpurchase_server::upgrades::QUEUE_PATH),
+        ("POST", postpurchase_server::upgrades::DECISION_PATH),
     ]
     .into_iter()
     .map(|(m, p)| (m.to_owned(), p.to_owned()))
@@ -960,7 +966,7 @@ async fn the_openapi_document_lists_what_each_route_answers_before_its_handler(b
             }
         }
     }
-    assert_eq!(bodies, 50, "routes with a body");
+    assert_eq!(bodies, 53, "routes with a body");
 }
 
 storage_tests!(

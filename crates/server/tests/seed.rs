@@ -5,6 +5,7 @@ mod common;
 use axum::http::StatusCode;
 use common::*;
 use postpurchase_server::seed;
+use serde_json::json;
 
 async fn the_demo_covers_every_stage_and_reseeds_idempotently(backend: Backend) {
     let app = TestApp::new(backend).await;
@@ -252,6 +253,38 @@ async fn the_demo_shop_runs_every_follow_up_module(backend: Backend) {
         assert_eq!(status, StatusCode::OK, "{sku}: {again}");
         assert_eq!(&again, product);
     }
+    // The order still processing offers faster delivery: next day and this evening.
+    let processing = demo.orders.iter().find(|o| o.number == "1001").unwrap();
+    let (status, view) = app
+        .get(&format!(
+            "/api/v1/shops/{}/orders/{}",
+            seed::SHOP,
+            processing.token
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert!(
+        view["modules"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("upgrade")),
+        "{view}"
+    );
+    let (status, upgrade) = app
+        .get(&format!(
+            "/api/v1/shops/{}/orders/{}/upgrade",
+            seed::SHOP,
+            processing.token
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{upgrade}");
+    let kinds: Vec<(&str, i64)> = upgrade["offers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["kind"].as_str().unwrap(), o["price"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(kinds, [("next_day", 495), ("evening", 695)]);
 }
 
 async fn the_demo_has_sixty_days_of_history_for_the_dashboard(backend: Backend) {

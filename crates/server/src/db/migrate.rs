@@ -45,6 +45,7 @@ migrations!(
     "0027_customs",
     "0028_loyalty_unboxing",
     "0029_products_reminders",
+    "0030_upgrades",
 );
 
 #[cfg(test)]

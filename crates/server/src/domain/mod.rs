@@ -17,6 +17,7 @@ pub mod shops;
 pub mod staff;
 pub mod survey;
 pub mod targets;
+pub mod upgrades;
 pub mod words;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

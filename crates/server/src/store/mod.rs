@@ -28,6 +28,7 @@ pub mod shops;
 pub mod staff;
 pub mod survey;
 pub mod tracking;
+pub mod upgrades;
 pub mod webhooks;
 pub mod words;
 

@@ -235,7 +235,7 @@ macro_rules! head_columns {
                     o.ship_latitude, o.ship_longitude,
                     o.picking_started_at IS NOT NULL AS picking,
                     s.changes_cancel, s.changes_address, s.change_window_minutes,
-                    c.first_name, c.email,
+                    s.upgrade_offers, c.first_name, c.email,
                     EXISTS (SELECT 1 FROM orders p WHERE p.customer_id = o.customer_id
                             AND p.placed_at < o.placed_at AND p.id <> o.id) AS ordered_before,
                     s.id AS shop_id, s.name AS shop_name, s.support_email, s.support_phone,
@@ -313,7 +313,7 @@ pub struct Built {
 /// queries sent together (one round trip on PostgreSQL), and two more, together, when a
 /// parcel's delivery can still be changed.
 pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<Option<Built>, DbError> {
-    let [head, items, shipments, lines, events, requests] = c
+    let [head, items, shipments, lines, events, requests, upgrades] = c
         .query_each([
             (
                 concat!(
@@ -364,6 +364,16 @@ pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<Option<Bu
                     super::changes::change_columns!(),
                     " FROM order_changes ch WHERE ch.order_id = ?1
                       ORDER BY ch.requested_at DESC, ch.id DESC LIMIT 1"
+                ),
+                args![order_id],
+            ),
+            // The shopper's latest request for faster delivery.
+            (
+                concat!(
+                    "SELECT ",
+                    super::upgrades::upgrade_columns!(),
+                    " FROM order_upgrades u WHERE u.order_id = ?1
+                      ORDER BY u.requested_at DESC, u.id DESC LIMIT 1"
                 ),
                 args![order_id],
             ),
@@ -496,6 +506,26 @@ pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<Option<Bu
             until: until.map(instant),
             request,
         });
+    }
+    // Faster delivery: listed while it can be asked for, or while a request is there to
+    // follow; a confirmed one is the order's promise.
+    let upgrade = match upgrades.into_iter().next() {
+        Some(mut row) => super::upgrades::request_from(&mut row)?,
+        None => None,
+    };
+    let mut upgrade_facts = domain::upgrades::OrderFacts {
+        parcels: !view.shipments.is_empty(),
+        cancelled,
+        delivered: view.delivered_at.is_some(),
+        ..Default::default()
+    };
+    super::upgrades::apply(&mut upgrade_facts, upgrade.as_ref());
+    let offers = !super::upgrades::offers_from(&r.get::<String>("upgrade_offers")?).is_empty();
+    if domain::upgrades::listed(offers, upgrade_facts, upgrade.is_some()) {
+        view.modules.push(Module::Upgrade);
+    }
+    if let Some(promise) = upgrade.as_ref().and_then(super::upgrades::promised) {
+        view.promised_delivery = Some(promise);
     }
     Ok(Some(Built {
         view,

@@ -61,6 +61,12 @@ async fn erase(c: &mut Conn<'_>, customer_id: i64, now: i64) -> Result<ErasureRe
         customer,
     )
     .await?;
+    // The shop's words with its answers to upgrade requests.
+    c.execute(
+        &format!("UPDATE order_upgrades SET message = NULL WHERE {OF_ORDERS}"),
+        customer,
+    )
+    .await?;
     // Links to the orders stop working; answers saved for retries go.
     for table in ["order_tokens", "shopper_requests"] {
         c.execute(&format!("DELETE FROM {table} WHERE {OF_ORDERS}"), customer)

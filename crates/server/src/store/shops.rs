@@ -168,6 +168,8 @@ const SHOP_DATA: &[(&str, &str)] = &[
         "product_id IN (SELECT id FROM products WHERE shop_id = ?1)",
     ),
     ("products", "shop_id = ?1"),
+    ("order_upgrades", "shop_id = ?1"),
+    ("upgrade_days", "shop_id = ?1"),
     (
         "return_items",
         "return_id IN (SELECT id FROM returns WHERE shop_id = ?1)",

@@ -692,7 +692,7 @@ pub async fn fill_shop(
         body
     };
     let words = shopper.words;
-    let settings: [(&str, Value); 9] = [
+    let settings: [(&str, Value); 10] = [
         (
             "/api/v1/admin/delivery-settings",
             json!({"time_zone": "Europe/Amsterdam", "cutoff": "04:00",
@@ -708,6 +708,11 @@ pub async fn fill_shop(
         (
             "/api/v1/admin/change-settings",
             json!({"cancel": true, "address": true}),
+        ),
+        (
+            "/api/v1/admin/upgrade-settings",
+            json!({"offers": [{"kind": "next_day", "price": 495, "currency": "EUR",
+            "cut_off": "22:00", "daily_capacity": 50}]}),
         ),
         (
             "/api/v1/admin/survey-settings",
@@ -845,6 +850,16 @@ pub async fn fill_shop(
         ))
         .await;
     ok("change", json_of(asked).await);
+    // And for delivery tomorrow (still waiting for the shop when the parcels come).
+    let asked = app
+        .send(json_request(
+            "POST",
+            &format!("/api/v1/shops/{slug}/orders/{token}/upgrade"),
+            &[("idempotency-key", "upgrade-1")],
+            &json!({"kind": "next_day"}),
+        ))
+        .await;
+    ok("upgrade", json_of(asked).await);
 
     let parcel = |tracking: &str, sku: &str, quantity: u32| json!({"carrier": "dhl", "tracking_number": tracking, "items": [{"sku": sku, "quantity": quantity}]});
     let shipments = format!("/api/v1/admin/orders/{number}/shipments");
