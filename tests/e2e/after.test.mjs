@@ -194,6 +194,8 @@ describe("faster delivery", () => {
   test("asked for before dispatch, confirmed by the shop with its payment link, the order's date follows", T, async () => {
     const page = await run.shopperPage();
     await page.goto(run.orderUrl("1001"));
+    const arrival = widget(page).locator("[part=arrival]");
+    const promised = await arrival.textContent();
     await opener(page, "Get it sooner").click();
     const sooner = region(page, "Get it sooner");
     const nextDay = sooner.getByRole("listitem").filter({ hasText: "Next day" });
@@ -217,6 +219,11 @@ describe("faster delivery", () => {
     await opener(page, "Get it sooner").click();
     await sooner.getByText(/^Confirmed: your order arrives \d+ \w+ \d{4}\.$/).waitFor();
     assert.equal(await sooner.getByRole("link", { name: "Pay for faster delivery" }).getAttribute("href"), "https://pay.example/upgrade/1001");
+    // The order's own date follows: its head now names the upgrade's day.
+    const day = String(Number(decided.body.delivery_on.slice(8)));
+    const now = await arrival.textContent();
+    assert.notEqual(now, promised);
+    assert.match(now, new RegExp(`\\b${day}\\b`), now);
     await axe(page);
     assert.deepEqual(page.errors, []);
     await page.context().close();

@@ -59,7 +59,7 @@ describe("languages", () => {
       await page.context().close();
     });
 
-    test(`${code}: an order still being prepared, its change form, and a parcel at customs show words, never keys`, T, async () => {
+    test(`${code}: an order still being prepared, its change form and faster delivery, and a parcel at customs show words, never keys`, T, async () => {
       const page = await run.shopperPage({ locale: code });
       const problems = [];
       for (const number of ["1001", "1010"]) {
@@ -74,6 +74,9 @@ describe("languages", () => {
           await open.click();
           await widget.locator("[part~=change] form button[type=submit]").click();
           await widget.locator("[part~=change] [aria-invalid=true]").first().waitFor();
+          // Faster delivery, drawn by the after-delivery module in the same language.
+          await widget.locator("[part=disclosure][data-m=upgrade]").click();
+          await widget.locator("[part=offer]").first().waitFor();
         } else {
           await widget.locator("[part=customs]").waitFor();
         }
