@@ -73,7 +73,7 @@ pub fn int(n: i64) -> String {
         }
     }
     let from = if n < 0 { at - 1 } else { at };
-    String::from_utf8_lossy(&buf[from..]).into_owned()
+    buf[from..].iter().map(|&b| char::from(b)).collect()
 }
 
 /// The texts of one language, [`COUNT`] of them joined by U+001F as the loader hands them
@@ -727,7 +727,8 @@ fn money(cx: &Ctx, minor: i64, currency: &str) -> String {
         .ok()
         .and_then(|d| d.as_f64())
         .unwrap_or(2.0);
-    let value = minor as f64 / 10f64.powf(digits);
+    // No `powf`: a currency has 0 to 3 decimals (4 would be exotic; 2 is the rule).
+    let value = minor as f64 / [1.0, 10.0, 100.0, 1000.0, 10000.0][(digits as usize).min(4)];
     format(f.format(), &value.into())
 }
 
