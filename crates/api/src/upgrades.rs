@@ -135,9 +135,13 @@ pub struct UpgradeDecision {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub pay_url: Option<String>,
-    /// Shown to the shopper, plain text, at most 300 characters.
+    /// Shown to the shopper, plain text, 1 to 300 characters, not blank, no control
+    /// character but line breaks and tabs.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(max_length = 300))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 300, pattern = "\\S")
+    )]
     pub message: Option<String>,
 }
 

@@ -208,8 +208,8 @@ pub async fn queue(
         (status = 200, description = "The request as it now stands", body = AdminUpgrade),
         (status = 401, description = "Missing or unknown API key, not signed in", body = ErrorBody),
         (status = 404, description = "`upgrade_not_found`", body = ErrorBody),
-        (status = 409, description = "`upgrade_decided`: answered otherwise before", body = ErrorBody),
-        (status = 422, description = "`pay_url` not an https URL (or given with a refusal), `message` blank or longer than 300 characters", body = ErrorBody),
+        (status = 409, description = "`upgrade_decided`: answered otherwise before (or with other words or link); `upgrade_closed`: a confirmation for a cancelled order; `upgrade_expired`: a confirmation after the upgrade's day", body = ErrorBody),
+        (status = 422, description = "`pay_url` not an https URL (or given with a refusal), `message` blank, longer than 300 characters or with control characters", body = ErrorBody),
     )
 )]
 pub async fn decide(
@@ -233,16 +233,18 @@ pub async fn decide(
 /// message of 1 to 300 characters.
 fn check_decision(decision: UpgradeDecision) -> Result<Answer, ApiError> {
     let mut errors = Vec::new();
-    let message = match crate::domain::shop_message(decision.message) {
-        Ok(Some(m)) if m.chars().count() > MESSAGE_MAX => {
+    let message = match decision.message {
+        Some(m) if !crate::domain::text_ok(&m, MESSAGE_MAX) => {
             errors.push(FieldError::new("message", "must be 1 to 300 characters"));
             None
         }
-        Ok(m) => m,
-        Err(e) => {
-            errors.push(e);
-            None
-        }
+        m => match crate::domain::shop_message(m) {
+            Ok(m) => m,
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        },
     };
     let pay_url = decision.pay_url.map(|u| u.trim().to_owned());
     if let Some(url) = &pay_url {

@@ -489,12 +489,16 @@ pub fn text_ok(text: &str, max: usize) -> bool {
 }
 
 /// The shop's words for the shopper with an answer (why a return or a change was refused):
-/// 1 to 500 characters, kept trimmed; otherwise the refusal names the field `message`.
+/// 1 to 500 characters, no control character but line breaks (`\n`) and tabs, kept
+/// trimmed; otherwise the refusal names the field `message`.
 pub fn shop_message(message: Option<String>) -> Result<Option<String>, FieldError> {
     match message {
         Some(m) if !text_ok(&m, 500) => {
             Err(FieldError::new("message", "must be 1 to 500 characters"))
         }
+        Some(m) if m.contains(|c: char| c.is_control() && c != '\n' && c != '\t') => Err(
+            FieldError::new("message", "must not contain control characters"),
+        ),
         m => Ok(m.map(|m| m.trim().to_owned())),
     }
 }
