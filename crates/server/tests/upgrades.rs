@@ -22,6 +22,7 @@ storage_tests!(
     a_days_places_hold_when_shoppers_race_and_a_refusal_frees_one,
     a_parcel_closes_asking_but_the_waiting_request_is_still_answered,
     confirming_moves_the_orders_promise_and_answers_are_final,
+    cancelling_refuses_the_upgrade_and_a_passed_day_cannot_be_confirmed,
     the_shop_hears_of_requests_and_answers_signed,
 );
 
@@ -411,11 +412,27 @@ async fn confirming_moves_the_orders_promise_and_answers_are_final(backend: Back
             "message",
         ),
         (json!({"confirm": true, "message": "  "}), "message"),
+        (json!({"confirm": true, "message": "a\u{0}b"}), "message"),
+        (
+            json!({"confirm": false, "message": "a\rb\u{1b}"}),
+            "message",
+        ),
     ] {
         let (status, answer) = decide(&app, &id, body.clone()).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {answer}");
         assert_eq!(error_fields(&answer), [field], "{body}");
     }
+    // Longer than 500 is still said as the upgrade's own bound.
+    let (_, answer) = decide(
+        &app,
+        &id,
+        json!({"confirm": true, "message": "x".repeat(501)}),
+    )
+    .await;
+    assert_eq!(
+        answer["error"]["fields"][0]["message"],
+        "must be 1 to 300 characters"
+    );
     let (status, body) = decide(&app, &json!(999_999), json!({"confirm": true})).await;
     assert_eq!(
         (status, code(&body)),
@@ -469,6 +486,34 @@ async fn confirming_moves_the_orders_promise_and_answers_are_final(backend: Back
         (StatusCode::CONFLICT, "upgrade_decided")
     );
     assert_eq!(etag(&app, &token).await, confirmed);
+    // The same confirmation with other words or another link is another answer.
+    for other in [
+        json!({"confirm": true, "pay_url": "https://pay.example/u/2",
+               "message": "See you tomorrow."}),
+        json!({"confirm": true, "pay_url": "https://pay.example/u/1"}),
+    ] {
+        let (status, body) = decide(&app, &id, other.clone()).await;
+        assert_eq!(
+            (status, code(&body)),
+            (StatusCode::CONFLICT, "upgrade_decided"),
+            "{other}"
+        );
+    }
+    // The order itself carries the new promise (delays, stalls and analytics read it),
+    // and leaves by the day before a next-day delivery.
+    let (_, record) = app.get_admin("/api/v1/admin/orders/1001").await;
+    assert_eq!(
+        record["view"]["promised_delivery"],
+        json!({"earliest": "2026-11-24", "latest": "2026-11-24"})
+    );
+    assert_eq!(
+        app.text(
+            "SELECT promised_from || ' ' || promised_to || ' ' || dispatch_by FROM orders
+             WHERE number = '1001'"
+        )
+        .await,
+        "2026-11-24 2026-11-24 2026-11-23"
+    );
     let kinds: Vec<(String, String)> = events(&app)
         .await
         .iter()
@@ -485,6 +530,107 @@ async fn confirming_moves_the_orders_promise_and_answers_are_final(backend: Back
             ("order.upgrade_requested".into(), "requested".into()),
             ("order.upgrade_decided".into(), "confirmed".into())
         ]
+    );
+    // Erasing the customer takes the shop's words and payment link with it.
+    let (status, report) = app
+        .admin_post(
+            "/api/v1/admin/customers/erasure",
+            SHOP_KEY,
+            &json!({"email": "1001@example.com"}).to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(
+        app.texts("SELECT COALESCE(pay_url, '') || COALESCE(message, '') FROM order_upgrades")
+            .await,
+        [""]
+    );
+}
+
+async fn cancelling_refuses_the_upgrade_and_a_passed_day_cannot_be_confirmed(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    offer(&app, 1).await;
+    let (status, body) = app
+        .admin_put(
+            "/api/v1/admin/change-settings",
+            SHOP_KEY,
+            &json!({"cancel": true, "address": false, "window_minutes": 60}).to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Placed ten minutes ago: still within the hour to cancel.
+    let mut placed = sample_order("1001", "1001@example.com");
+    placed["placed_at"] = json!("2026-11-23T11:50:00Z");
+    let token = app.create_order(SHOP_KEY, &placed).await;
+    let (status, _) = ask(&app, &token, "u", "evening").await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, list) = app.get_admin("/api/v1/admin/upgrades").await;
+    let id = list[0]["id"].clone();
+    // The only evening place is taken.
+    let other = order(&app, "1002").await;
+    assert_eq!(upgrade(&app, &other).await["offers"][0]["left"], 0);
+
+    // The shopper cancels and the shop accepts: the waiting upgrade is refused, without
+    // words, and its place is free again, in the same write.
+    let (status, body) = json_of(
+        app.send(json_request(
+            "POST",
+            &format!("/api/v1/shops/shop/orders/{token}/changes"),
+            &[("idempotency-key", "c")],
+            &json!({"kind": "cancel"}),
+        ))
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, changes) = app.get_admin("/api/v1/admin/changes").await;
+    let change = changes[0]["change"].as_str().unwrap().to_owned();
+    let (status, body) = app
+        .admin_post(
+            &format!("/api/v1/admin/changes/{change}/decision"),
+            SHOP_KEY,
+            &json!({"accept": true}).to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let request = &upgrade(&app, &token).await["request"];
+    assert_eq!(request["status"], "refused");
+    assert_eq!(request.get("message"), None);
+    assert_eq!(upgrade(&app, &other).await["offers"][0]["left"], 1);
+    // Confirming it now is closed; refusing it again changes nothing.
+    let (status, body) = decide(&app, &id, json!({"confirm": true})).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::CONFLICT, "upgrade_closed"),
+        "{body}"
+    );
+    let (status, body) = decide(&app, &id, json!({"confirm": false})).await;
+    assert_eq!(
+        (status, &body["status"]),
+        (StatusCode::OK, &json!("refused"))
+    );
+
+    // A request whose day has passed in the shop's time zone can only be refused.
+    let (status, _) = ask(&app, &other, "n", "next_day").await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, list) = app
+        .get_admin("/api/v1/admin/upgrades?status=requested")
+        .await;
+    let late = list[0]["id"].clone();
+    app.execute(&[&format!(
+        "UPDATE order_upgrades SET delivery_on = '2026-11-22' WHERE id = {late}"
+    )])
+    .await;
+    let (status, body) = decide(&app, &late, json!({"confirm": true})).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::CONFLICT, "upgrade_expired"),
+        "{body}"
+    );
+    let (status, body) = decide(&app, &late, json!({"confirm": false})).await;
+    assert_eq!(
+        (status, &body["status"]),
+        (StatusCode::OK, &json!("refused"))
     );
 }
 

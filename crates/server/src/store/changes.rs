@@ -452,6 +452,7 @@ impl Db {
                             args![order.order_id, true],
                         )
                         .await?;
+                        super::upgrades::cancel(c, order.order_id, now).await?;
                     }
                     Some(ChangeKind::Address) => {
                         let a = admin_change(c, id)

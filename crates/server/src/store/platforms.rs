@@ -302,6 +302,9 @@ impl Db {
                 Message::Order(p) => match linked(c, shop_id, platform, &p.external_id).await? {
                     Some(order_id) => {
                         let changed = update(c, order_id, shop_id, p).await?;
+                        if p.cancelled {
+                            super::upgrades::cancel(c, order_id, now).await?;
+                        }
                         (Some(order_id), if changed { "updated" } else { "unchanged" }, &p.parcels[..])
                     }
                     None => {

@@ -61,9 +61,9 @@ async fn erase(c: &mut Conn<'_>, customer_id: i64, now: i64) -> Result<ErasureRe
         customer,
     )
     .await?;
-    // The shop's words with its answers to upgrade requests.
+    // The shop's words and payment links with its answers to upgrade requests.
     c.execute(
-        &format!("UPDATE order_upgrades SET message = NULL WHERE {OF_ORDERS}"),
+        &format!("UPDATE order_upgrades SET message = NULL, pay_url = NULL WHERE {OF_ORDERS}"),
         customer,
     )
     .await?;

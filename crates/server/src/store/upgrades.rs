@@ -16,6 +16,7 @@ use super::idempotency::{Keyed, Saved};
 use super::orders::{self, OrderRef};
 use super::{from_wire, instant, webhooks, wire_name};
 use crate::db::{Conn, Db, DbError, Row};
+use crate::domain::delays;
 use crate::domain::upgrades::{day, may_ask, Closed, OrderFacts};
 use crate::error::ApiError;
 use crate::{args, work};
@@ -140,6 +141,22 @@ fn closed(why: Closed) -> ApiError {
     }
 }
 
+fn decided_otherwise() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "upgrade_decided",
+        "This request has already been answered otherwise.",
+    )
+}
+
+fn expired() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "upgrade_expired",
+        "The day this upgrade was asked for has passed; it can only be refused.",
+    )
+}
+
 fn full() -> ApiError {
     ApiError::new(
         StatusCode::CONFLICT,
@@ -245,6 +262,31 @@ async fn release(c: &mut Conn<'_>, shop_id: i64, kind: &str, on: &str) -> Result
         args![shop_id, kind, on],
     )
     .await?;
+    Ok(())
+}
+
+/// Refuses the order's waiting or confirmed request, with no words and its place freed, in
+/// the write that cancels the order.
+pub async fn cancel(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<(), DbError> {
+    let rows = c
+        .query(
+            "SELECT id, shop_id, kind, delivery_on FROM order_upgrades
+             WHERE order_id = ?1 AND status IN ('requested', 'confirmed')",
+            args![order_id],
+        )
+        .await?;
+    for mut r in rows {
+        let (id, shop_id): (i64, i64) = (r.get("id")?, r.get("shop_id")?);
+        let (kind, on): (String, String) = (r.get("kind")?, r.get("delivery_on")?);
+        release(c, shop_id, &kind, &on).await?;
+        c.execute(
+            "UPDATE order_upgrades SET status = 'refused', decided_at = ?2, message = NULL,
+                                       pay_url = NULL
+             WHERE id = ?1",
+            args![id, now],
+        )
+        .await?;
+    }
     Ok(())
 }
 
@@ -438,9 +480,12 @@ impl Db {
         .await
     }
 
-    /// The shop confirms or refuses a waiting request; refusing frees its place. The same
-    /// answer again changes nothing; another answer to a decided request is `409
-    /// upgrade_decided`. Returns the request and whether a webhook was queued.
+    /// The shop confirms or refuses a waiting request; refusing frees its place, confirming
+    /// moves the order's promise (and its dispatch day when the upgrade needs an earlier
+    /// one). The same answer again changes nothing; another answer to a decided request
+    /// (or the same with other words or link) is `409 upgrade_decided`; confirming a
+    /// cancelled order's request is `409 upgrade_closed`, one whose day has passed in the
+    /// shop's time zone `409 upgrade_expired`. Returns the request and whether a webhook was queued.
     pub async fn decide_upgrade(
         &self,
         shop_id: i64,
@@ -451,8 +496,12 @@ impl Db {
         self.write(work!(|c, answer| {
             let mut r = c
                 .query_opt(
-                    "SELECT order_id, kind, status, delivery_on FROM order_upgrades
-                     WHERE shop_id = ?1 AND id = ?2",
+                    "SELECT u.order_id, u.kind, u.status, u.delivery_on, u.pay_url, u.message,
+                            o.cancelled, o.placed_at, o.dispatch_by, sh.time_zone,
+                            sh.dispatch_days
+                     FROM order_upgrades u JOIN orders o ON o.id = u.order_id
+                     JOIN shops sh ON sh.id = u.shop_id
+                     WHERE u.shop_id = ?1 AND u.id = ?2",
                     args![shop_id, id],
                 )
                 .await?
@@ -466,20 +515,58 @@ impl Db {
             } else {
                 UpgradeStatus::Refused
             };
+            if answer.confirm && r.get::<bool>("cancelled")? {
+                return Err(closed(Closed::Closed));
+            }
             let status = from_wire::<UpgradeStatus>(&r.get::<String>("status")?);
             if status == Some(to) {
+                let same = r.get::<Option<String>>("message")? == answer.message
+                    && r.get::<Option<String>>("pay_url")?
+                        == answer.pay_url.clone().filter(|_| answer.confirm);
+                if !same {
+                    return Err(decided_otherwise());
+                }
                 return Ok((admin_upgrade(c, id).await?, false));
             }
             if status != Some(UpgradeStatus::Requested) {
-                return Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    "upgrade_decided",
-                    "This request has already been answered.",
-                ));
+                return Err(decided_otherwise());
             }
-            if !answer.confirm {
-                let kind: String = r.get("kind")?;
-                let on: String = r.get("delivery_on")?;
+            let kind: String = r.get("kind")?;
+            let on: String = r.get("delivery_on")?;
+            if answer.confirm {
+                let zone = TimeZone::get(&r.get::<String>("time_zone")?).unwrap_or(TimeZone::UTC);
+                let today = timestamp(now).to_zoned_datetime(zone.clone()).date();
+                let Ok(day) = on.parse::<jiff::civil::Date>() else {
+                    return Err(expired());
+                };
+                if day < today {
+                    return Err(expired());
+                }
+                // The order's promise is the upgrade's day, and it leaves by the day the
+                // upgrade needs when that is earlier than the day it had.
+                let leaves = match from_wire::<UpgradeKind>(&kind) {
+                    Some(UpgradeKind::NextDay) => day.yesterday().unwrap_or(day),
+                    _ => day,
+                };
+                let had = match r
+                    .get::<Option<String>>("dispatch_by")?
+                    .and_then(|d| d.parse::<jiff::civil::Date>().ok())
+                {
+                    Some(d) => Some(d),
+                    None => delays::dispatch_day(
+                        r.get("placed_at")?,
+                        &zone,
+                        u32::try_from(r.get::<i64>("dispatch_days")?).unwrap_or(0),
+                    ),
+                };
+                let dispatch_by = had.map_or(leaves, |had| had.min(leaves)).to_string();
+                c.execute(
+                    "UPDATE orders SET promised_from = ?2, promised_to = ?2, dispatch_by = ?3
+                     WHERE id = ?1",
+                    args![order.order_id, on, dispatch_by],
+                )
+                .await?;
+            } else {
                 release(c, shop_id, &kind, &on).await?;
             }
             c.execute(
