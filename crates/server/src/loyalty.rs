@@ -180,7 +180,13 @@ pub async fn put_unboxing_settings(
     Ok(Json(settings))
 }
 
-/// What the shop's own loyalty system said about one order (all empty when nothing).
+/// What the shopper is shown for one order: the values the shop fed, else (while the
+/// programme is on) the rule's points and the rule's voucher. When the rule covers the
+/// order and its voucher is not made yet, it is made now: the same code the shopper sees
+/// later. A shop whose checkout must know the codes reads them here, or feeds its own
+/// vouchers. A cancelled order gets no points by rate and no voucher from the rule; a
+/// voucher that would already have expired (its days counted from the order's day) is
+/// not made.
 #[utoipa::path(
     get,
     path = "/api/v1/admin/orders/{number}/loyalty",
@@ -188,7 +194,7 @@ pub async fn put_unboxing_settings(
     params(("number" = String, Path, description = "The shop's order number")),
     security(("api_key" = []), ("session" = [])),
     responses(
-        (status = 200, description = "The fed values", body = OrderLoyalty),
+        (status = 200, description = "The fed values, else the rule's points and voucher", body = OrderLoyalty),
         (status = 401, description = "Missing or unknown API key, not signed in", body = ErrorBody),
         (status = 404, description = "`order_not_found`: the shop has no order with this number", body = ErrorBody),
     )
@@ -198,7 +204,12 @@ pub async fn get_order_loyalty(
     AdminShop(shop): AdminShop,
     Path(number): Path<String>,
 ) -> Result<Json<OrderLoyalty>, ApiError> {
-    Ok(Json(state.db.order_loyalty(shop.id, &number).await?))
+    Ok(Json(
+        state
+            .db
+            .order_loyalty(shop.id, &number, state.clock.now())
+            .await?,
+    ))
 }
 
 /// Feeds what the shop's own loyalty system says about one order: points earned, the

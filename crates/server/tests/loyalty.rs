@@ -15,6 +15,9 @@ storage_tests!(
     loyalty_settings_are_checked_field_by_field_and_stored,
     points_the_rules_voucher_and_buy_again_follow_the_rules,
     what_the_shop_feeds_wins_field_by_field,
+    the_admin_reads_the_rules_voucher_the_shopper_will_see,
+    a_cancelled_order_earns_nothing_by_rule,
+    an_expired_voucher_is_never_made,
     unboxing_settings_are_checked_and_shown_once_delivered,
     switching_each_on_shows_in_the_next_view_with_a_new_etag,
     erasing_the_customer_keeps_nothing_personal_in_loyalty,
@@ -197,13 +200,15 @@ async fn what_the_shop_feeds_wins_field_by_field(backend: Backend) {
     let (_, second) = two_orders(&app).await;
     put(&app, LOYALTY, klei_club()).await;
     let uri = "/api/v1/admin/orders/1001/loyalty";
-    // Nothing fed yet.
+    // Nothing fed yet: what the rule shows.
     let (status, fed) = app.get_admin(uri).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        fed,
-        json!({"earned": null, "balance": null, "voucher": null})
-    );
+    assert_eq!(fed["earned"], 690);
+    assert_eq!(fed["balance"], Value::Null);
+    assert!(fed["voucher"]["code"]
+        .as_str()
+        .unwrap()
+        .starts_with("THANKS-"));
     // Unknown orders, and another shop's, are not found.
     for (uri, key) in [
         ("/api/v1/admin/orders/9999/loyalty", SHOP_KEY),
@@ -240,7 +245,7 @@ async fn what_the_shop_feeds_wins_field_by_field(backend: Backend) {
         (json!(690), json!(1250))
     );
     let made = view["voucher"].clone();
-    assert!(made["code"].as_str().unwrap().starts_with("THANKS-"));
+    assert_eq!(made, fed["voucher"], "the one the admin read");
     // A fed voucher replaces the rule's; fed points replace the rate's.
     let voucher = json!({"code": "KLEI-2026-ABC", "reward": {"kind": "amount_off", "value": 500, "currency": "EUR"},
                          "valid_until": "2027-03-31"});
@@ -259,6 +264,106 @@ async fn what_the_shop_feeds_wins_field_by_field(backend: Backend) {
     // Taking the fed voucher back shows the rule's again, the same as before.
     put(&app, uri, json!({"balance": 1320})).await;
     assert_eq!(loyalty(&app, &second).await.1["voucher"], made);
+}
+
+async fn the_admin_reads_the_rules_voucher_the_shopper_will_see(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (first, second) = two_orders(&app).await;
+    put(&app, LOYALTY, klei_club()).await;
+    // Before any shopper looked: the rule's voucher is made for the admin, once.
+    let uri = "/api/v1/admin/orders/1001/loyalty";
+    let (status, read) = app.get_admin(uri).await;
+    assert_eq!(status, StatusCode::OK, "{read}");
+    let voucher = read["voucher"].clone();
+    assert!(
+        voucher["code"].as_str().unwrap().starts_with("THANKS-"),
+        "{read}"
+    );
+    assert_eq!(voucher["valid_until"], "2027-01-21");
+    assert_eq!(read["earned"], 690);
+    assert_eq!(app.get_admin(uri).await.1, read, "the same on every read");
+    // The shopper is shown the same code.
+    assert_eq!(loyalty(&app, &second).await.1["voucher"], voucher);
+    // The first order is not covered (returning customers only): no voucher, none made.
+    let (_, read) = app.get_admin("/api/v1/admin/orders/1000/loyalty").await;
+    assert_eq!(read["voucher"], Value::Null);
+    assert_eq!(loyalty(&app, &first).await.1.get("voucher"), None);
+    assert_eq!(
+        app.number("SELECT count(*) FROM order_loyalty WHERE made_voucher IS NOT NULL")
+            .await,
+        1
+    );
+    // While the programme is off, only what was fed.
+    let mut off = klei_club();
+    off["enabled"] = json!(false);
+    put(&app, LOYALTY, off).await;
+    assert_eq!(
+        app.get_admin(uri).await.1,
+        json!({"earned": null, "balance": null, "voucher": null})
+    );
+}
+
+async fn a_cancelled_order_earns_nothing_by_rule(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (_, second) = two_orders(&app).await;
+    put(&app, LOYALTY, klei_club()).await;
+    app.execute(&["UPDATE orders SET cancelled = TRUE WHERE number = '1001'"])
+        .await;
+    // No points by rate, no voucher from the rule, for the shopper or the admin.
+    let (status, view) = loyalty(&app, &second).await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["returning"], true);
+    assert_eq!(view.get("earned"), None, "{view}");
+    assert_eq!(view.get("voucher"), None, "{view}");
+    let uri = "/api/v1/admin/orders/1001/loyalty";
+    assert_eq!(
+        app.get_admin(uri).await.1,
+        json!({"earned": null, "balance": null, "voucher": null})
+    );
+    assert_eq!(
+        app.number("SELECT count(*) FROM order_loyalty WHERE made_voucher IS NOT NULL")
+            .await,
+        0
+    );
+    // What the shop feeds is still shown.
+    let voucher = json!({"code": "SORRY-1", "reward": {"kind": "amount_off", "value": 500, "currency": "EUR"},
+                         "valid_until": "2027-03-31"});
+    let (status, _) = put(
+        &app,
+        uri,
+        json!({"earned": 0, "balance": 20, "voucher": voucher}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, view) = loyalty(&app, &second).await;
+    assert_eq!(
+        (&view["earned"], &view["balance"], &view["voucher"]),
+        (&json!(0), &json!(20), &voucher)
+    );
+}
+
+async fn an_expired_voucher_is_never_made(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (first, second) = two_orders(&app).await;
+    // For everyone, a day long: the first order's (1 October) ended long before today
+    // (23 November); the second's (22 November) holds until today.
+    let mut short = klei_club();
+    short["voucher"]["returning_only"] = json!(false);
+    short["voucher"]["valid_days"] = json!(1);
+    put(&app, LOYALTY, short).await;
+    let (status, view) = loyalty(&app, &first).await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view.get("voucher"), None, "{view}");
+    assert_eq!(view["earned"], 690);
+    let (_, read) = app.get_admin("/api/v1/admin/orders/1000/loyalty").await;
+    assert_eq!(read["voucher"], Value::Null);
+    let (_, view) = loyalty(&app, &second).await;
+    assert_eq!(view["voucher"]["valid_until"], "2026-11-23", "{view}");
+    assert_eq!(
+        app.number("SELECT count(*) FROM order_loyalty WHERE made_voucher IS NOT NULL")
+            .await,
+        1
+    );
 }
 
 async fn unboxing_settings_are_checked_and_shown_once_delivered(backend: Backend) {

@@ -257,6 +257,21 @@ pub fn rule_covers(settings: &LoyaltySettings, returning: bool) -> bool {
         .is_some_and(|rule| returning || !rule.returning_only)
 }
 
+/// Whether a voucher from the rule, made `now`, would still hold: its last day (counted
+/// from the order's day) is today or later. An expired one is never made.
+pub fn rule_voucher_holds(placed_at: i64, valid_days: u32, now: i64) -> bool {
+    // Both `YYYY-MM-DD`, so they compare as dates.
+    valid_until(placed_at, valid_days) >= valid_until(now, 0)
+}
+
+/// Points an order earns by the shop's rate, none when cancelled.
+pub fn rule_points(settings: &LoyaltySettings, facts: &OrderFacts) -> Option<i64> {
+    if facts.cancelled {
+        return None;
+    }
+    points_earned(facts.total, &facts.currency, settings.points_per_unit)
+}
+
 /// Percent-encodes everything but letters, digits and `-._~`.
 pub fn percent_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -292,6 +307,8 @@ pub struct OrderFacts {
     pub total: i64,
     pub currency: String,
     pub returning: bool,
+    /// A cancelled order earns no points by rate and gets no voucher from the rule.
+    pub cancelled: bool,
     pub lines: Vec<Line>,
 }
 
@@ -322,9 +339,7 @@ pub fn view(
     LoyaltyView {
         name: settings.name.clone(),
         returning: facts.returning,
-        earned: fed
-            .earned
-            .or_else(|| points_earned(facts.total, &facts.currency, settings.points_per_unit)),
+        earned: fed.earned.or_else(|| rule_points(settings, facts)),
         balance: fed.balance,
         voucher: fed.voucher.clone().or(made),
         buy_again,
@@ -373,6 +388,16 @@ mod tests {
 
     fn fields(errors: Vec<FieldError>) -> Vec<String> {
         errors.into_iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn a_rule_voucher_holds_through_its_last_day() {
+        // Placed 22 November 2026, 09:30 UTC.
+        let placed = 1_795_339_800;
+        let day = 86_400;
+        assert!(rule_voucher_holds(placed, 1, placed + day));
+        assert!(!rule_voucher_holds(placed, 1, placed + 2 * day));
+        assert!(rule_voucher_holds(placed, 60, placed + 60 * day));
     }
 
     #[test]
@@ -436,6 +461,7 @@ mod tests {
             total: 5498,
             currency: "EUR".into(),
             returning: true,
+            cancelled: false,
             lines: vec![line(1, "MUG 1/2", true), line(2, "CAP", false)],
         };
         let made = Voucher {

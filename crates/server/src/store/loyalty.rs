@@ -82,24 +82,26 @@ async fn fed(c: &mut Conn<'_>, order_id: i64) -> Result<OrderLoyalty, DbError> {
     })
 }
 
-/// The rule's voucher for an order: the one made before, or a new one, stored.
-async fn made_voucher(
+/// The rule's voucher made for an order before, if any.
+async fn stored_voucher(c: &mut Conn<'_>, order_id: i64) -> Result<Option<Voucher>, DbError> {
+    json_column(
+        c,
+        "SELECT made_voucher FROM order_loyalty WHERE order_id = ?1",
+        order_id,
+        "made_voucher",
+    )
+    .await
+}
+
+/// Makes and stores the rule's voucher for an order (the caller saw none stored, in
+/// this same write).
+async fn make_voucher(
     c: &mut Conn<'_>,
     order: orders::OrderRef,
     rule: &postpurchase_api::VoucherRule,
     placed_at: i64,
     now: i64,
 ) -> Result<Voucher, ApiError> {
-    let before: Option<Voucher> = json_column(
-        c,
-        "SELECT made_voucher FROM order_loyalty WHERE order_id = ?1",
-        order.order_id,
-        "made_voucher",
-    )
-    .await?;
-    if let Some(voucher) = before {
-        return Ok(voucher);
-    }
     loop {
         let mut bytes = [0u8; 8];
         getrandom::fill(&mut bytes).map_err(|e| ApiError::internal("random", e))?;
@@ -118,22 +120,184 @@ async fn made_voucher(
         if taken {
             continue;
         }
-        c.execute(
-            "INSERT INTO order_loyalty (order_id, shop_id, made_voucher, made_code, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (order_id) DO UPDATE SET made_voucher = excluded.made_voucher,
-                 made_code = excluded.made_code",
-            args![
-                order.order_id,
-                order.shop_id,
-                super::json(&voucher)?,
-                voucher.code,
-                now
-            ],
+        // A voucher made meanwhile by another write is kept, and is the one answered.
+        let kept: Option<String> = c
+            .query_one(
+                "INSERT INTO order_loyalty (order_id, shop_id, made_voucher, made_code, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (order_id) DO UPDATE
+                     SET made_voucher = COALESCE(order_loyalty.made_voucher, excluded.made_voucher),
+                         made_code = COALESCE(order_loyalty.made_code, excluded.made_code)
+                 RETURNING made_voucher",
+                args![
+                    order.order_id,
+                    order.shop_id,
+                    super::json(&voucher)?,
+                    voucher.code,
+                    now
+                ],
+            )
+            .await?
+            .get("made_voucher")?;
+        return Ok(kept
+            .and_then(|k| serde_json::from_str(&k).ok())
+            .unwrap_or(voucher));
+    }
+}
+
+/// What the shopper is shown for an order.
+struct Shown {
+    facts: loyalty::OrderFacts,
+    fed: OrderLoyalty,
+    /// The rule's voucher, when the order has one to show.
+    made: Option<Voucher>,
+    /// The rule covers the order, and its voucher is still to be made (only when asked
+    /// not to make it).
+    to_make: bool,
+}
+
+/// What the loyalty module knows of an order, and when it was placed.
+async fn order_facts(
+    c: &mut Conn<'_>,
+    order_id: i64,
+) -> Result<(loyalty::OrderFacts, i64), DbError> {
+    let mut r = c
+        .query_one(
+            "SELECT o.total, o.currency, o.placed_at, o.cancelled,
+                    EXISTS (SELECT 1 FROM orders p WHERE p.customer_id = o.customer_id
+                            AND p.placed_at < o.placed_at AND p.id <> o.id) AS ordered_before
+             FROM orders o WHERE o.id = ?1",
+            args![order_id],
         )
         .await?;
-        return Ok(voucher);
+    let placed_at: i64 = r.get("placed_at")?;
+    let lines = c
+        .query(
+            "SELECT i.id, i.sku, i.name, i.variant, i.image_url,
+                    EXISTS (SELECT 1 FROM shipment_items si
+                            JOIN shipments s ON s.id = si.shipment_id
+                            WHERE si.order_item_id = i.id AND s.status = 'delivered') AS delivered
+             FROM order_items i WHERE i.order_id = ?1 ORDER BY i.position",
+            args![order_id],
+        )
+        .await?
+        .into_iter()
+        .map(|mut l| {
+            Ok(loyalty::Line {
+                id: l.get("id")?,
+                sku: l.get("sku")?,
+                name: l.get("name")?,
+                variant: l.get("variant")?,
+                image_url: l.get("image_url")?,
+                delivered: l.get("delivered")?,
+            })
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+    let facts = loyalty::OrderFacts {
+        total: r.get("total")?,
+        currency: r.get("currency")?,
+        returning: r.get("ordered_before")?,
+        cancelled: r.get("cancelled")?,
+        lines,
+    };
+    Ok((facts, placed_at))
+}
+
+/// What the shopper is shown for an order under the shop's settings: the fed values, and
+/// the rule's voucher when no voucher is fed, the order is not cancelled and the rule
+/// covers it. A voucher not made yet is made when `make` (in a write), unless it would
+/// already have expired; otherwise `to_make` says it is due.
+async fn show(
+    c: &mut Conn<'_>,
+    order: orders::OrderRef,
+    settings: &LoyaltySettings,
+    now: i64,
+    make: bool,
+) -> Result<Shown, ApiError> {
+    let (facts, placed_at) = order_facts(c, order.order_id).await?;
+    let fed = fed(c, order.order_id).await?;
+    let mut made = None;
+    let mut to_make = false;
+    if let Some(rule) = &settings.voucher {
+        if fed.voucher.is_none()
+            && !facts.cancelled
+            && loyalty::rule_covers(settings, facts.returning)
+        {
+            made = stored_voucher(c, order.order_id).await?;
+            if made.is_none() && loyalty::rule_voucher_holds(placed_at, rule.valid_days, now) {
+                if make {
+                    made = Some(make_voucher(c, order, rule, placed_at, now).await?);
+                } else {
+                    to_make = true;
+                }
+            }
+        }
     }
+    Ok(Shown {
+        facts,
+        fed,
+        made,
+        to_make,
+    })
+}
+
+/// The shop's settings and what the shopper with the token is shown (`404 module_off`
+/// while the programme is off).
+async fn shopper_view(
+    c: &mut Conn<'_>,
+    shop: &str,
+    token: &str,
+    now: i64,
+    make: bool,
+) -> Result<(LoyaltySettings, Shown), ApiError> {
+    let order = orders::find(c, shop, token, now).await?;
+    let settings = loyalty_settings(c, order.shop_id).await?;
+    if !settings.enabled {
+        return Err(loyalty_off());
+    }
+    let shown = show(c, order, &settings, now, make).await?;
+    Ok((settings, shown))
+}
+
+/// What the admin is answered for an order by number, and whether a voucher is due.
+struct Answer {
+    answer: OrderLoyalty,
+    to_make: bool,
+}
+
+/// The fed values of a shop's order by number, else what the rule shows the shopper
+/// (while the programme is on).
+async fn shown_by_number(
+    c: &mut Conn<'_>,
+    shop_id: i64,
+    number: &str,
+    now: i64,
+    make: bool,
+) -> Result<Answer, ApiError> {
+    let order_id = orders::id_by_number(c, shop_id, number.trim())
+        .await?
+        .ok_or_else(ApiError::unknown_order_number)?;
+    let settings = loyalty_settings(c, shop_id).await?;
+    if !settings.enabled {
+        return Ok(Answer {
+            answer: fed(c, order_id).await?,
+            to_make: false,
+        });
+    }
+    let order = orders::OrderRef { order_id, shop_id };
+    let shown = show(c, order, &settings, now, make).await?;
+    let earned = shown
+        .fed
+        .earned
+        .or_else(|| loyalty::rule_points(&settings, &shown.facts));
+    Ok(Answer {
+        answer: OrderLoyalty {
+            earned,
+            balance: shown.fed.balance,
+            voucher: shown.fed.voucher.clone().or(shown.made),
+        },
+        to_make: shown.to_make,
+    })
 }
 
 /// An order's stage by its parcels, as its view says it.
@@ -224,7 +388,8 @@ pub async fn feed(
 
 impl Db {
     /// What the order earned and what comes next; the rule's voucher is made on first
-    /// asking and the same afterwards.
+    /// asking and the same afterwards. Read in a read transaction; only when the rule's
+    /// voucher is still to be made is a write opened (and everything checked again in it).
     pub async fn loyalty(
         &self,
         shop: &str,
@@ -232,60 +397,25 @@ impl Db {
         now: i64,
     ) -> Result<LoyaltyView, ApiError> {
         let (shop, token) = (shop.to_owned(), token.to_owned());
-        self.write(work!(|c, shop, token| {
-            let order = orders::find(c, &shop, &token, now).await?;
-            let settings = loyalty_settings(c, order.shop_id).await?;
-            if !settings.enabled {
-                return Err(loyalty_off());
-            }
-            let mut r = c
-                .query_one(
-                    "SELECT o.total, o.currency, o.placed_at,
-                            EXISTS (SELECT 1 FROM orders p WHERE p.customer_id = o.customer_id
-                                    AND p.placed_at < o.placed_at AND p.id <> o.id) AS ordered_before
-                     FROM orders o WHERE o.id = ?1",
-                    args![order.order_id],
-                )
+        let (again_shop, again_token) = (shop.clone(), token.clone());
+        let (mut settings, mut shown) = self
+            .read(work!(|c, shop, token| {
+                shopper_view(c, &shop, &token, now, false).await
+            }))
+            .await?;
+        if shown.to_make {
+            (settings, shown) = self
+                .write(work!(|c, again_shop, again_token| {
+                    shopper_view(c, &again_shop, &again_token, now, true).await
+                }))
                 .await?;
-            let placed_at: i64 = r.get("placed_at")?;
-            let lines = c
-                .query(
-                    "SELECT i.id, i.sku, i.name, i.variant, i.image_url,
-                            EXISTS (SELECT 1 FROM shipment_items si
-                                    JOIN shipments s ON s.id = si.shipment_id
-                                    WHERE si.order_item_id = i.id AND s.status = 'delivered') AS delivered
-                     FROM order_items i WHERE i.order_id = ?1 ORDER BY i.position",
-                    args![order.order_id],
-                )
-                .await?
-                .into_iter()
-                .map(|mut l| {
-                    Ok(loyalty::Line {
-                        id: l.get("id")?,
-                        sku: l.get("sku")?,
-                        name: l.get("name")?,
-                        variant: l.get("variant")?,
-                        image_url: l.get("image_url")?,
-                        delivered: l.get("delivered")?,
-                    })
-                })
-                .collect::<Result<Vec<_>, DbError>>()?;
-            let facts = loyalty::OrderFacts {
-                total: r.get("total")?,
-                currency: r.get("currency")?,
-                returning: r.get("ordered_before")?,
-                lines,
-            };
-            let fed = fed(c, order.order_id).await?;
-            let made = match &settings.voucher {
-                Some(rule) if fed.voucher.is_none() && loyalty::rule_covers(&settings, facts.returning) => {
-                    Some(made_voucher(c, order, rule, placed_at, now).await?)
-                }
-                _ => None,
-            };
-            Ok(loyalty::view(&settings, &facts, &fed, made))
-        }))
-        .await
+        }
+        Ok(loyalty::view(
+            &settings,
+            &shown.facts,
+            &shown.fed,
+            shown.made,
+        ))
     }
 
     /// The shop's notes and how to share, once the order is delivered.
@@ -353,20 +483,31 @@ impl Db {
         .await
     }
 
-    /// What the shop fed for one of its orders, by number (all empty when nothing).
+    /// What the shopper is shown for one of the shop's orders, by number: the fed values,
+    /// else (while the programme is on) the rule's points and voucher, the voucher made
+    /// now when the rule covers the order and none is made yet (the same the shopper sees).
     pub async fn order_loyalty(
         &self,
         shop_id: i64,
         number: &str,
+        now: i64,
     ) -> Result<OrderLoyalty, ApiError> {
         let number = number.to_owned();
-        self.read(work!(|c, number| {
-            let order_id = orders::id_by_number(c, shop_id, number.trim())
-                .await?
-                .ok_or_else(ApiError::unknown_order_number)?;
-            Ok(fed(c, order_id).await?)
-        }))
-        .await
+        let again = number.clone();
+        let shown = self
+            .read(work!(|c, number| {
+                shown_by_number(c, shop_id, &number, now, false).await
+            }))
+            .await?;
+        let shown = if shown.to_make {
+            self.write(work!(|c, again| {
+                shown_by_number(c, shop_id, &again, now, true).await
+            }))
+            .await?
+        } else {
+            shown
+        };
+        Ok(shown.answer)
     }
 
     /// Replaces what the shop fed for one of its orders; the rule's voucher is kept (a
