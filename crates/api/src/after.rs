@@ -164,11 +164,12 @@ pub struct NewPairing {
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 120))]
     pub name: String,
     /// Minor units of the shop's currency, with `currency`.
-    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100_000_000))]
     pub price: i64,
     #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Z]{3}$"))]
     pub currency: String,
-    /// An https image URL.
+    /// An https image URL, or an image inline as a `data:image/svg+xml,…` URL or a
+    /// base64 `data:image/png`, `data:image/jpeg` or `data:image/webp` URL.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub image_url: Option<String>,

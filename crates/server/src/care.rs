@@ -96,7 +96,8 @@ pub async fn get_product(
 }
 
 /// Replaces what the shop tells buyers of a product after delivery: care words and link,
-/// a re-order suggestion, and up to 6 products that go well with it. A recommendation
+/// a re-order suggestion, and up to 6 products that go well with it; a shop says this of
+/// at most 5,000 products. A recommendation
 /// whose `url` was already in the list keeps its `id` and clicks. Orders with the SKU show
 /// it at once.
 #[utoipa::path(
@@ -109,7 +110,8 @@ pub async fn get_product(
     responses(
         (status = 200, description = "The product as stored", body = ProductCareView),
         (status = 401, description = "Missing or unknown API key, not signed in", body = ErrorBody),
-        (status = 422, description = "Fields that do not fit, each named (`sku`, `care`, `care_url`, `reorder_days`, `pairs`, `pairs[0].name`, `pairs[0].price`, `pairs[0].currency`, `pairs[0].image_url`, `pairs[0].url`)", body = ErrorBody),
+        (status = 409, description = "`too_many_products`: the shop already says something about 5,000 products and this SKU is new", body = ErrorBody),
+        (status = 422, description = "Fields that do not fit, each named (`sku`, `care`, `care_url`, `reorder_days`, `pairs`, `pairs[0].name`, `pairs[0].price` (0 to 100,000,000), `pairs[0].currency`, `pairs[0].image_url`, `pairs[0].url`)", body = ErrorBody),
     )
 )]
 pub async fn put_product(
@@ -187,7 +189,10 @@ pub async fn care(
 /// "Remind me to re-order": kept for a delivered item whose product the shop suggests
 /// reminders for, due in `days` (the shop's suggestion when absent) from today (UTC).
 /// When due it goes to the shop as the signed webhook `reminder.due`, by the channels the
-/// shopper wants. One waits per item. Safe to retry with an `Idempotency-Key`.
+/// shopper wants (with the product page when the shop's loyalty settings name product
+/// pages), or is skipped when there is nothing to send it by (the shopper wants no
+/// channel, or the shop has no webhook endpoint). One waits per item, and an item has at
+/// most 10 in all. Safe to retry with an `Idempotency-Key`.
 #[utoipa::path(
     post,
     path = "/api/v1/shops/{shop}/orders/{token}/care/reminders",
@@ -202,8 +207,8 @@ pub async fn care(
     responses(
         (status = 201, description = "The reminder, waiting", body = Reminder),
         (status = 404, description = "`order_not_found`", body = ErrorBody),
-        (status = 409, description = "`reminder_exists`: one already waits for this item", body = ErrorBody),
-        (status = 422, description = "`item`: not a delivered item with a re-order suggestion; `days` out of range", body = ErrorBody),
+        (status = 409, description = "`reminder_exists`: one already waits for this item; `too_many_reminders`: the item has had 10 reminders (kept, cancelled or sent) and takes no more", body = ErrorBody),
+        (status = 422, description = "`item`: not a delivered item with a re-order suggestion; `days` out of range; or `idempotency_key_reused`: the key was used for another request (another body)", body = ErrorBody),
     )
 )]
 pub async fn remind(

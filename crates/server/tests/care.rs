@@ -25,6 +25,10 @@ storage_tests!(
     a_due_reminder_reaches_the_shop_once_signed,
     a_cancelled_reminder_is_never_sent,
     without_wanted_channels_a_reminder_is_skipped,
+    without_a_webhook_endpoint_a_due_reminder_is_skipped,
+    a_due_reminder_links_the_product_page_the_shop_names,
+    a_line_has_at_most_ten_reminders,
+    a_shop_says_something_of_at_most_5000_products,
     erasing_the_customer_cancels_their_reminders,
     recommendations_are_shown_once_and_their_clicks_counted,
     clicks_spend_the_tokens_writes,
@@ -191,6 +195,7 @@ async fn products_are_checked_field_by_field(backend: Backend) {
         (with("name", json!("")), "pairs[0].name"),
         (with("name", json!("n".repeat(121))), "pairs[0].name"),
         (with("price", json!(-1)), "pairs[0].price"),
+        (with("price", json!(100_000_001)), "pairs[0].price"),
         (with("currency", json!("eur")), "pairs[0].currency"),
         (
             with("image_url", json!("http://cdn.shop.example/cup.jpg")),
@@ -556,6 +561,101 @@ async fn without_wanted_channels_a_reminder_is_skipped(backend: Backend) {
         care(&app, &token).await["items"][0]["reminder"]["status"],
         "skipped"
     );
+}
+
+async fn without_a_webhook_endpoint_a_due_reminder_is_skipped(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (token, tee) = delivered(&app).await;
+    let (status, made) = remind(&app, &token, "k", json!({"item": tee, "days": 1})).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    // The shop has no endpoint: nothing could be sent, so it is skipped, not sent.
+    let checked = run_clock(&app, NOW + DAY).await;
+    assert_eq!(checked.reminders, 1);
+    assert!(!checked.queued);
+    assert_eq!(app.count("webhook_deliveries").await, 0);
+    assert_eq!(app.text("SELECT status FROM reminders").await, "skipped");
+    assert_eq!(
+        care(&app, &token).await["items"][0]["reminder"]["status"],
+        "skipped"
+    );
+    assert_eq!(run_clock(&app, NOW + 2 * DAY).await.reminders, 0);
+}
+
+async fn a_due_reminder_links_the_product_page_the_shop_names(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    app.execute(&[
+        "UPDATE shops SET webhook_url = 'https://merchant.example/hooks', webhook_secret = 's'
+         WHERE slug = 'shop'",
+    ])
+    .await;
+    let (status, body) = app
+        .admin_put(
+            "/api/v1/admin/loyalty-settings",
+            SHOP_KEY,
+            &json!({"enabled": true, "name": "Klei Club", "points_per_unit": 0,
+                    "product_url": "https://shop.example/p/{sku}"})
+            .to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (token, tee) = delivered(&app).await;
+    remind(&app, &token, "k", json!({"item": tee, "days": 1})).await;
+    assert_eq!(run_clock(&app, NOW + DAY).await.reminders, 1);
+    let sent: Vec<Value> = events(&app)
+        .await
+        .into_iter()
+        .filter(|e| e["type"] == "reminder.due")
+        .collect();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["data"]["url"], "https://shop.example/p/TEE-M");
+    assert_eq!(app.text("SELECT status FROM reminders").await, "sent");
+}
+
+async fn a_line_has_at_most_ten_reminders(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (token, tee) = delivered(&app).await;
+    for i in 0..10 {
+        let (status, made) = remind(&app, &token, &format!("k{i}"), json!({"item": tee})).await;
+        assert_eq!(status, StatusCode::CREATED, "{i}: {made}");
+        assert_eq!(care(&app, &token).await["items"][0]["reminder"], made);
+        let (status, _) = cancel(&app, &token, &made["id"]).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, body) = remind(&app, &token, "k10", json!({"item": tee})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(code(&body), "too_many_reminders");
+    assert_eq!(app.count("reminders").await, 10);
+    assert_eq!(care(&app, &token).await["items"][0].get("reminder"), None);
+}
+
+async fn a_shop_says_something_of_at_most_5000_products(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (status, _) = put(&app, "TEE-M", &tee_care()).await;
+    assert_eq!(status, StatusCode::OK);
+    // 4,999 more, straight into the table.
+    app.execute(&["INSERT INTO products (shop_id, sku, updated_at)
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4999)
+         SELECT (SELECT id FROM shops WHERE slug = 'shop'), 'SKU-' || i, 0 FROM n"])
+        .await;
+    assert_eq!(app.count("products").await, 5000);
+    let (status, body) = put(&app, "NEW", &tee_care()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(code(&body), "too_many_products");
+    // A product the shop already has may still change; another shop is not held back.
+    let (status, body) = put(&app, "TEE-M", &json!({"reorder_days": 60})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app
+        .admin_put(
+            "/api/v1/admin/products/NEW",
+            OTHER_KEY,
+            &tee_care().to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Once one is forgotten, a new one is taken.
+    assert_eq!(delete(&app, "SKU-1").await, StatusCode::NO_CONTENT);
+    let (status, body) = put(&app, "NEW", &tee_care()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 async fn erasing_the_customer_cancels_their_reminders(backend: Backend) {

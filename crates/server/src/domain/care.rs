@@ -14,6 +14,13 @@ pub const MAX_SHOWN: usize = 8;
 pub const MAX_CARE: usize = 1000;
 /// The longest URL taken.
 pub const MAX_URL: usize = 500;
+/// The highest price of a recommendation, in minor units (a million in a two-decimal
+/// currency).
+pub const MAX_PRICE: i64 = 100_000_000;
+/// Most products one shop says something about.
+pub const MAX_PRODUCTS: i64 = 5_000;
+/// Most re-order reminders one order line ever has (kept, cancelled, sent or skipped).
+pub const MAX_REMINDERS_PER_LINE: i64 = 10;
 
 /// A SKU as order lines take it: 1 to 100 characters, not blank.
 pub fn sku_ok(sku: &str) -> bool {
@@ -59,7 +66,10 @@ pub fn check_product(p: &ProductCare) -> Vec<FieldError> {
         errors.push(FieldError::new("reorder_days", "must be 1 to 365"));
     }
     if p.pairs.len() > MAX_PAIRS {
+        // Nothing more is checked of a list this long (each url is compared with those
+        // before it).
         errors.push(FieldError::new("pairs", "at most 6 products"));
+        return errors;
     }
     for (i, pair) in p.pairs.iter().enumerate() {
         errors.extend(check_pairing(i, pair));
@@ -81,8 +91,8 @@ fn check_pairing(i: usize, pair: &NewPairing) -> Vec<FieldError> {
     if !text_ok(&pair.name, 120) || pair.name.contains(['\n', '\r']) {
         fail("name", "must be 1 to 120 characters on one line");
     }
-    if pair.price < 0 {
-        fail("price", "must be 0 or more (minor units)");
+    if !(0..=MAX_PRICE).contains(&pair.price) {
+        fail("price", "must be 0 to 100,000,000 (minor units)");
     }
     if pair.currency.len() != 3 || !pair.currency.bytes().all(|b| b.is_ascii_uppercase()) {
         fail("currency", "must be three capital letters (EUR)");

@@ -4,15 +4,18 @@
 
 use axum::http::StatusCode;
 use postpurchase_api::{
-    CareItem, CareView, FieldError, NewReminder, Pairing, ProductCare, ProductCareView, Reminder,
-    ReminderDue, ReminderStatus, WebhookData,
+    CareItem, CareView, FieldError, LoyaltySettings, NewReminder, Pairing, ProductCare,
+    ProductCareView, Reminder, ReminderDue, ReminderStatus, WebhookData,
 };
 
 use super::idempotency::{Keyed, Saved};
 use super::orders::{self, OrderRef};
 use super::{from_wire, webhooks, wire_name};
 use crate::db::{Conn, Db, DbError, Row};
-use crate::domain::care::{channels, days_ok, due_on, MAX_SHOWN};
+use crate::domain::care::{
+    channels, days_ok, due_on, MAX_PRODUCTS, MAX_REMINDERS_PER_LINE, MAX_SHOWN,
+};
+use crate::domain::loyalty::product_url;
 use crate::error::ApiError;
 use crate::{args, work};
 
@@ -202,6 +205,38 @@ pub async fn put_product(
     bump_shop(c, shop_id).await
 }
 
+/// A new SKU is taken while the shop says something of fewer than [`MAX_PRODUCTS`]
+/// products (`409 too_many_products`); a known one always.
+async fn check_room(c: &mut Conn<'_>, shop_id: i64, sku: &str) -> Result<(), ApiError> {
+    if c.exists(
+        "SELECT 1 FROM products WHERE shop_id = ?1 AND sku = ?2",
+        args![shop_id, sku],
+    )
+    .await?
+    {
+        return Ok(());
+    }
+    let count: i64 = c
+        .query_one(
+            "SELECT count(*) AS n FROM products WHERE shop_id = ?1",
+            args![shop_id],
+        )
+        .await?
+        .get("n")?;
+    if count >= MAX_PRODUCTS {
+        return Err(too_many_products());
+    }
+    Ok(())
+}
+
+fn too_many_products() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "too_many_products",
+        "This shop already says something about 5,000 products; delete one first.",
+    )
+}
+
 /// Orders with the product's SKU show it: their shop's views are rebuilt.
 async fn bump_shop(c: &mut Conn<'_>, shop_id: i64) -> Result<(), DbError> {
     c.execute(
@@ -243,7 +278,7 @@ async fn reminder(c: &mut Conn<'_>, order_id: i64, id: i64) -> Result<Reminder, 
 }
 
 /// The order's delivered lines whose product the shop has words or a suggestion for, each
-/// with the shopper's latest reminder that was not cancelled.
+/// with the shopper's latest reminder that was not cancelled (only that one is read).
 async fn care_items(c: &mut Conn<'_>, order: OrderRef) -> Result<Vec<CareItem>, DbError> {
     let [items, reminders] = c
         .query_each([
@@ -261,7 +296,11 @@ async fn care_items(c: &mut Conn<'_>, order: OrderRef) -> Result<Vec<CareItem>, 
             ),
             (
                 "SELECT r.id, r.order_item_id, r.due_on, r.status FROM reminders r
-                 WHERE r.order_id = ?1 AND r.status <> 'cancelled' ORDER BY r.id",
+                 WHERE r.order_id = ?1
+                   AND r.id = (SELECT max(l.id) FROM reminders l
+                               WHERE l.order_item_id = r.order_item_id
+                                 AND l.status <> 'cancelled')
+                 ORDER BY r.id",
                 args![order.order_id],
             ),
         ])
@@ -349,8 +388,10 @@ async fn settle_due(c: &mut Conn<'_>, now: i64) -> Result<(DuePass, bool), ApiEr
     let rows = c
         .query(
             "SELECT r.id, r.shop_id, r.order_id, o.number, i.sku, i.name, c.first_name,
-                    c.email, c.phone, np.email AS wants_email, np.sms AS wants_sms
+                    c.email, c.phone, np.email AS wants_email, np.sms AS wants_sms,
+                    s.loyalty_settings
              FROM reminders r JOIN orders o ON o.id = r.order_id
+             JOIN shops s ON s.id = r.shop_id
              JOIN order_items i ON i.id = r.order_item_id
              JOIN customers c ON c.id = o.customer_id
              LEFT JOIN notification_preferences np ON np.customer_id = c.id
@@ -387,12 +428,19 @@ async fn settle_due(c: &mut Conn<'_>, now: i64) -> Result<(DuePass, bool), ApiEr
             pass.skipped += 1;
             continue;
         }
+        let sku: String = r.get("sku")?;
+        // The product page by the shop's "buy again" template, when it names one.
+        let url = r
+            .get::<Option<String>>("loyalty_settings")?
+            .and_then(|t| serde_json::from_str::<LoyaltySettings>(&t).ok())
+            .and_then(|s| s.product_url)
+            .map(|template| product_url(&template, &sku));
         let data = WebhookData::Reminder(Box::new(ReminderDue {
             reminder: id,
             order_number: r.get("number")?,
-            sku: r.get("sku")?,
+            sku,
             name: r.get("name")?,
-            url: None,
+            url,
             first_name: r.get("first_name")?,
             email: if email {
                 Some(r.get::<String>("email")?)
@@ -403,8 +451,18 @@ async fn settle_due(c: &mut Conn<'_>, now: i64) -> Result<(DuePass, bool), ApiEr
         }));
         let shop_id: i64 = r.get("shop_id")?;
         let order_id: i64 = r.get("order_id")?;
-        pass.queued |= webhooks::queue(c, shop_id, order_id, "reminder.due", now, data).await?;
-        pass.sent += 1;
+        if webhooks::queue(c, shop_id, order_id, "reminder.due", now, data).await? {
+            pass.queued = true;
+            pass.sent += 1;
+        } else {
+            // The shop has no endpoint: nothing was sent.
+            c.execute(
+                "UPDATE reminders SET status = 'skipped' WHERE id = ?1",
+                args![id],
+            )
+            .await?;
+            pass.skipped += 1;
+        }
     }
     Ok((pass, full))
 }
@@ -439,6 +497,7 @@ impl Db {
     ) -> Result<ProductCareView, ApiError> {
         let sku = sku.to_owned();
         self.write(work!(|c, sku, product| {
+            check_room(c, shop_id, &sku).await?;
             put_product(c, shop_id, &sku, &product, now).await?;
             product_views(c, shop_id, Some(&sku))
                 .await?
@@ -539,6 +598,20 @@ impl Db {
                     StatusCode::CONFLICT,
                     "reminder_exists",
                     "A reminder for this item is already waiting.",
+                ));
+            }
+            let made: i64 = c
+                .query_one(
+                    "SELECT count(*) AS n FROM reminders WHERE order_item_id = ?1",
+                    args![wanted.item],
+                )
+                .await?
+                .get("n")?;
+            if made >= MAX_REMINDERS_PER_LINE {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "too_many_reminders",
+                    "This item has had 10 reminders already; no more can be set for it.",
                 ));
             }
             let due = due_on(now, wanted.days.unwrap_or(suggested));
