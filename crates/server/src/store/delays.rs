@@ -223,6 +223,29 @@ impl Db {
     /// being) and at every recent order not yet with a carrier, at `now`.
     pub async fn check_delays(&self, now: i64) -> Result<Checked, ApiError> {
         let mut checked = Checked::default();
+        // The reminders' pass does not depend on the parcels' and orders': it runs even
+        // when those fail (which is logged by code only, nothing personal, and tried again
+        // on the next run).
+        if let Err(e) = self.check_parcels_and_orders(now, &mut checked).await {
+            tracing::warn!(
+                target: "postpurchase::maintenance",
+                status = e.status.as_u16(),
+                code = e.code,
+                "checking parcels and orders for delays failed; due reminders are still sent"
+            );
+        }
+        let due = self.send_due_reminders(now).await?;
+        checked.reminders = due.sent + due.skipped;
+        checked.queued |= due.queued;
+        Ok(checked)
+    }
+
+    /// Settles late or silent parcels and sends stalled orders, into `checked`.
+    async fn check_parcels_and_orders(
+        &self,
+        now: i64,
+        checked: &mut Checked,
+    ) -> Result<(), ApiError> {
         // A local day ends at most 14 hours after it ends in UTC, so any order promised
         // for a later UTC date than today's cannot be late yet.
         let today_utc = jiff::Timestamp::from_second(now)
@@ -271,10 +294,7 @@ impl Db {
             .await?;
         checked.stalled = stalled;
         checked.queued |= queued;
-        let due = self.send_due_reminders(now).await?;
-        checked.reminders = due.sent + due.skipped;
-        checked.queued |= due.queued;
-        Ok(checked)
+        Ok(())
     }
 
     pub async fn delay_settings(&self, shop_id: i64) -> Result<DelaySettings, ApiError> {
