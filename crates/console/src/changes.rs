@@ -317,7 +317,7 @@ fn Request(
 }
 
 /// Puts the keyboard on the element with `id`.
-fn focus(id: &str) {
+pub fn focus(id: &str) {
     if let Some(element) = document().get_element_by_id(id) {
         let element: web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_into(element);
         let _ = element.focus();

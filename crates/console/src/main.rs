@@ -3,7 +3,7 @@
 //! documented admin API with the session cookie and its CSRF proof: there is no back door.
 //!
 //! Layout, one way down: `shell` (the app, its routes, signing in and out) → one module
-//! per page (`analytics`, `orders`, `queue`, `changes` (its terms shown in Settings), `reviews`, `slots` with `points`, `staff`, `settings` with `followups`, `delays` and `theme`, `survey`, `install`) → `parts` (what pages share:
+//! per page (`analytics`, `orders`, `queue`, `changes` (its terms shown in Settings), `upgrades` (faster delivery, its offers on its own page), `reviews`, `slots` with `points`, `staff`, `settings` with `followups`, `delays` and `theme`, `survey`, `install`) → `parts` (what pages share:
 //! loading, messages) → `api` and `i18n`.
 
 mod analytics;
@@ -26,6 +26,7 @@ mod slots;
 mod staff;
 mod survey;
 mod theme;
+mod upgrades;
 
 fn main() {
     leptos::mount::mount_to_body(shell::App);

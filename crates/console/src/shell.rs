@@ -11,7 +11,9 @@ use postpurchase_api::{ConsoleSession, NewPassword, SignIn, StaffRole};
 use crate::api::{self, Failure, Session};
 use crate::i18n::{self, Key, Lang, T};
 use crate::parts::{Message, Said};
-use crate::{analytics, changes, install, orders, queue, reviews, settings, slots, staff, survey};
+use crate::{
+    analytics, changes, install, orders, queue, reviews, settings, slots, staff, survey, upgrades,
+};
 
 const SESSION: &str = "/api/v1/console/session";
 
@@ -24,6 +26,7 @@ pub enum Route {
     Order(String),
     Returns,
     Changes,
+    Upgrades,
     Reviews,
     Slots,
     Staff,
@@ -52,6 +55,7 @@ impl Route {
             (Some("analytics"), _) => Route::Analytics,
             (Some("returns"), _) => Route::Returns,
             (Some("changes"), _) => Route::Changes,
+            (Some("upgrades"), _) => Route::Upgrades,
             (Some("reviews"), _) => Route::Reviews,
             (Some("slots"), _) => Route::Slots,
             (Some("staff"), _) => Route::Staff,
@@ -69,6 +73,7 @@ impl Route {
             Route::Orders | Route::Order(_) => "#/orders",
             Route::Returns => "#/returns",
             Route::Changes => "#/changes",
+            Route::Upgrades => "#/upgrades",
             Route::Reviews => "#/reviews",
             Route::Slots => "#/slots",
             Route::Staff => "#/staff",
@@ -408,6 +413,7 @@ fn Shell(route: RwSignal<Route>) -> impl IntoView {
                 {link("#/orders", Key::Orders)}
                 {link("#/returns", Key::Returns)}
                 {link("#/changes", Key::Changes)}
+                {link("#/upgrades", Key::Upgrades)}
                 {link("#/reviews", Key::Reviews)}
                 {link("#/slots", Key::Slots)}
                 {link("#/survey", Key::Survey)}
@@ -424,6 +430,7 @@ fn Shell(route: RwSignal<Route>) -> impl IntoView {
                 Route::Order(number) => view! { <orders::Record number /> }.into_any(),
                 Route::Returns => view! { <queue::Queue /> }.into_any(),
                 Route::Changes => view! { <changes::Changes /> }.into_any(),
+                Route::Upgrades => view! { <upgrades::Upgrades /> }.into_any(),
                 Route::Reviews => view! { <reviews::Reviews /> }.into_any(),
                 Route::Slots => view! { <slots::Slots /> }.into_any(),
                 Route::Staff => view! { <staff::Staff /> }.into_any(),
