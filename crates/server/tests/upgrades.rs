@@ -2,7 +2,9 @@
 //! the cut-off following the test clock in the shop's time zone, a day's places taken
 //! atomically (also when shoppers race for the last one) and freed by a refusal, asking
 //! closed by a parcel or a waiting request, the shop's answer moving the order's promise
-//! (with a new ETag), the admin list, and the signed webhooks.
+//! (with a new ETag) and the order's own dates, cancelling (by the shopper or a platform)
+//! refusing the upgrade and freeing its place, no confirmation once the day has passed,
+//! the admin list, and the signed webhooks.
 
 mod common;
 
@@ -23,6 +25,7 @@ storage_tests!(
     a_parcel_closes_asking_but_the_waiting_request_is_still_answered,
     confirming_moves_the_orders_promise_and_answers_are_final,
     cancelling_refuses_the_upgrade_and_a_passed_day_cannot_be_confirmed,
+    a_platforms_cancellation_refuses_a_confirmed_upgrade,
     the_shop_hears_of_requests_and_answers_signed,
 );
 
@@ -631,6 +634,70 @@ async fn cancelling_refuses_the_upgrade_and_a_passed_day_cannot_be_confirmed(bac
     assert_eq!(
         (status, &body["status"]),
         (StatusCode::OK, &json!("refused"))
+    );
+}
+
+/// A Shopify send of `topic` for order 9001, cancelled or not; its status and JSON answer.
+async fn shopify(app: &TestApp, topic: &str, cancelled: bool) -> (StatusCode, Value) {
+    use postpurchase_server::domain::platforms::{sign, Platform};
+    let order = json!({
+        "id": 9001, "name": "#2001", "currency": "EUR", "email": "jane@example.com",
+        "created_at": "2026-11-23T11:50:00Z",
+        "customer": {"first_name": "Jane", "last_name": "van Dijk"},
+        "line_items": [{"id": 1, "sku": "TEE-M", "title": "Tee", "quantity": 1, "price": "20.00"}],
+        "shipping_address": {"name": "Jane van Dijk", "address1": "Keizersgracht 123",
+                             "zip": "1015 CJ", "city": "Amsterdam", "country_code": "NL"},
+        "fulfillments": [],
+        "cancelled_at": cancelled.then_some("2026-11-23T12:00:00Z"),
+    });
+    let bytes = order.to_string().into_bytes();
+    let request = axum::http::Request::post("/api/v1/platforms/shop/shopify")
+        .header(axum::http::header::CONTENT_TYPE, "application/json")
+        .header("x-shopify-topic", topic)
+        .header("x-shopify-webhook-id", format!("webhook-{topic}"))
+        .header(
+            "x-shopify-hmac-sha256",
+            sign(Platform::Shopify, "shopify-secret", &bytes),
+        )
+        .body(axum::body::Body::from(bytes))
+        .unwrap();
+    json_of(app.send(request).await).await
+}
+
+async fn a_platforms_cancellation_refuses_a_confirmed_upgrade(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    offer(&app, 1).await;
+    let (status, _) = app
+        .admin_put(
+            "/api/v1/admin/feeds/shopify",
+            SHOP_KEY,
+            &json!({"secret": "shopify-secret"}).to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, created) = shopify(&app, "orders/create", false).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let token = created["access"]["token"].as_str().unwrap().to_owned();
+    let (status, _) = ask(&app, &token, "u", "evening").await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, list) = app.get_admin("/api/v1/admin/upgrades").await;
+    let id = list[0]["id"].clone();
+    let (status, body) = decide(&app, &id, json!({"confirm": true})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let other = order(&app, "1002").await;
+    assert_eq!(upgrade(&app, &other).await["offers"][0]["left"], 0);
+
+    let (status, body) = shopify(&app, "orders/cancelled", true).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let request = &upgrade(&app, &token).await["request"];
+    assert_eq!(request["status"], "refused");
+    assert_eq!(request.get("pay_url"), None);
+    assert_eq!(upgrade(&app, &other).await["offers"][0]["left"], 1);
+    let (status, body) = decide(&app, &id, json!({"confirm": true})).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::CONFLICT, "upgrade_closed"),
+        "{body}"
     );
 }
 
