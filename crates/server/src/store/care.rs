@@ -80,13 +80,11 @@ async fn product_views(
                 args![shop_id, sku],
             ),
             (
-                concat!(
-                    "SELECT pp.id, pp.product_id, pp.name, pp.price, pp.currency, pp.image_url,
+                "SELECT pp.id, pp.product_id, pp.name, pp.price, pp.currency, pp.image_url,
                             pp.url, pp.clicks
                      FROM product_pairs pp JOIN products p ON p.id = pp.product_id
                      WHERE p.shop_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR p.sku = ?2)
-                     ORDER BY pp.product_id, pp.position"
-                ),
+                     ORDER BY pp.product_id, pp.position",
                 args![shop_id, sku],
             ),
         ])
