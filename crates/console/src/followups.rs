@@ -275,14 +275,14 @@ pub fn Followups() -> impl IntoView {
 
 /// A reward's fields, as typed.
 #[derive(Clone, Copy)]
-pub(crate) struct RewardFields {
+struct RewardFields {
     kind: RwSignal<String>,
     value: RwSignal<String>,
     currency: RwSignal<String>,
 }
 
 impl RewardFields {
-    pub(crate) fn new(reward: &Reward) -> RewardFields {
+    fn new(reward: &Reward) -> RewardFields {
         let value = match reward.kind {
             RewardKind::PercentOff => reward.value.to_string(),
             _ => format!("{:.2}", reward.value as f64 / 100.0),
@@ -296,7 +296,7 @@ impl RewardFields {
 
     /// The reward as the API takes it: amounts in minor units; a value that is no number
     /// is sent as one the server refuses, so its message names the field.
-    pub(crate) fn reward(self) -> Reward {
+    fn reward(self) -> Reward {
         let kind = match self.kind.get_untracked().as_str() {
             "percent_off" => RewardKind::PercentOff,
             "store_credit" => RewardKind::StoreCredit,
@@ -316,7 +316,7 @@ impl RewardFields {
         }
     }
 
-    pub(crate) fn view(self, t: T, legend: Key) -> impl IntoView {
+    fn view(self, t: T, legend: Key) -> impl IntoView {
         view! {
             <fieldset>
                 <legend>{t.get(legend)}</legend>

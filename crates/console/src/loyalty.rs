@@ -1,196 +1,137 @@
-//! Loyalty and the unboxing, switched on and set (owner only, in Settings): the
-//! programme's name, points, the next-purchase voucher's rule and the product pages "Buy
-//! again" links to; the notes a delivered order shows and how it is shared.
+//! Loyalty and the unboxing, switched on and set (owner only, in Settings): one small form
+//! each, drawn from a table of fields (the settings' JSON paths, labels and kinds), so the
+//! two cost one form's code. A field the API refuses is named by its label.
 
 use gloo_net::http::Method;
 use leptos::ev;
 use leptos::prelude::*;
-use postpurchase_api::{LoyaltySettings, Reward, RewardKind, UnboxingSettings, VoucherRule};
+use serde_json::Value;
 
 use crate::api::Session;
-use crate::followups::RewardFields;
 use crate::i18n::{Key, T};
 use crate::parts::{after_naming, fetched, shown, Message, Said};
 
-const LOYALTY: &str = "/api/v1/admin/loyalty-settings";
-const UNBOXING: &str = "/api/v1/admin/unboxing-settings";
+/// A field: its dotted path in the settings (as the API names it), its label, and
+/// whether it is a checkbox, a number or a text.
+type Field = (&'static str, Key, u8);
 
-/// Each field the API may name, with its label.
-const FIELDS: [(&str, Key); 15] = [
-    ("name", Key::LoyaltyName),
-    ("points_per_unit", Key::PointsPerUnit),
-    ("voucher.reward.value", Key::RewardValue),
-    ("voucher.reward.currency", Key::RewardCurrency),
-    ("voucher.valid_days", Key::VoucherDays),
-    ("voucher.prefix", Key::VoucherPrefix),
-    ("product_url", Key::ProductUrl),
-    ("thanks", Key::UnboxingThanks),
-    ("eco", Key::UnboxingEco),
-    ("eco_url", Key::UnboxingEcoUrl),
-    ("hashtag", Key::Hashtag),
-    ("handle", Key::Handle),
-    ("share_url", Key::UnboxingShareUrl),
-    ("enabled", Key::LoyaltyOn),
-    ("voucher", Key::Voucher),
+const CHECK: u8 = 0;
+const NUMBER: u8 = 1;
+const TEXT: u8 = 2;
+
+const LOYALTY: &[Field] = &[
+    ("enabled", Key::LoyaltyOn, CHECK),
+    ("name", Key::LoyaltyName, TEXT),
+    ("points_per_unit", Key::PointsPerUnit, NUMBER),
+    ("product_url", Key::ProductUrl, TEXT),
+    ("voucher.prefix", Key::VoucherPrefix, TEXT),
+    ("voucher.reward.value", Key::Voucher, NUMBER),
+    ("voucher.valid_days", Key::VoucherDays, NUMBER),
+    ("voucher.returning_only", Key::VoucherReturning, CHECK),
 ];
 
-/// A typed text as sent: `None` when blank.
-fn typed(text: RwSignal<String>) -> Option<String> {
-    Some(text.get_untracked().trim().to_owned()).filter(|t| !t.is_empty())
+const UNBOXING: &[Field] = &[
+    ("enabled", Key::UnboxingOn, CHECK),
+    ("thanks", Key::UnboxingThanks, TEXT),
+    ("eco", Key::UnboxingEco, TEXT),
+    ("eco_url", Key::UnboxingEcoUrl, TEXT),
+    ("hashtag", Key::Hashtag, TEXT),
+    ("handle", Key::Handle, TEXT),
+    ("share_url", Key::UnboxingShareUrl, TEXT),
+];
+
+/// A shop that has no voucher rule yet starts from 10 % off for 60 days, for returning
+/// customers; an empty prefix sends none.
+const NEW_VOUCHER: &str = r#"{"reward":{"kind":"percent_off","value":10},"valid_days":60,"returning_only":true,"prefix":""}"#;
+
+/// The value at a dotted path, made when missing.
+fn at<'a>(mut value: &'a mut Value, path: &str) -> &'a mut Value {
+    for part in path.split('.') {
+        value = &mut value[part];
+    }
+    value
 }
 
-fn text(value: &Option<String>) -> RwSignal<String> {
-    RwSignal::new(value.clone().unwrap_or_default())
-}
-
-/// A field the API named, by its label.
-fn label(t: T, field: &str) -> &str {
-    FIELDS
-        .iter()
-        .find(|(f, _)| *f == field)
-        .map_or(field, |(_, key)| t.get(*key))
+/// The input of a field, by its id.
+fn input(id: &str) -> Option<web_sys::HtmlInputElement> {
+    let element = document().get_element_by_id(id)?;
+    Some(wasm_bindgen::JsCast::unchecked_into(element))
 }
 
 #[component]
 pub fn Loyalty() -> impl IntoView {
     let t = T::use_();
-    let session = Session::use_();
     let said_here = RwSignal::new(None::<Said>);
-    let (loyalty, reload) =
-        fetched(move || async move { session.get::<LoyaltySettings>(LOYALTY).await });
-    let (unboxing, reload_unboxing) =
-        fetched(move || async move { session.get::<UnboxingSettings>(UNBOXING).await });
     view! {
         <section aria-labelledby="loyalty">
             <h2 id="loyalty">{move || t.get(Key::Loyalty)}</h2>
             <Message said=said_here />
-            {shown(loyalty, move |s: LoyaltySettings| {
-                let enabled = RwSignal::new(s.enabled);
-                let title = text(&s.name);
-                let points = RwSignal::new(s.points_per_unit.to_string());
-                let rule = s.voucher.clone();
-                let prefix = text(&rule.as_ref().map(|r| r.prefix.clone()));
-                let days = RwSignal::new(rule.as_ref().map_or(60, |r| r.valid_days).to_string());
-                let returning = RwSignal::new(rule.as_ref().is_none_or(|r| r.returning_only));
-                let reward = RewardFields::new(&rule.map_or(
-                    Reward { kind: RewardKind::PercentOff, value: 10, currency: None },
-                    |r| r.reward,
-                ));
-                let product = text(&s.product_url);
-                view! {
-                    <form class="card stack" on:submit=move |e: ev::SubmitEvent| {
-                        e.prevent_default();
-                        let asked = LoyaltySettings {
-                            enabled: enabled.get_untracked(),
-                            name: typed(title),
-                            points_per_unit: points.get_untracked().trim().parse().unwrap_or(u32::MAX),
-                            voucher: typed(prefix).map(|prefix| VoucherRule {
-                                reward: reward.reward(),
-                                valid_days: days.get_untracked().trim().parse().unwrap_or(0),
-                                returning_only: returning.get_untracked(),
-                                prefix,
-                            }),
-                            product_url: typed(product),
-                        };
-                        after_naming(t, said_here, reload, Key::Saved, move |f| label(t, f), async move {
-                            session.change::<_, LoyaltySettings>(Method::PUT, LOYALTY, Some(&asked)).await
-                        });
-                    }>
-                        <fieldset>
-                            <legend>{t.get(Key::Loyalty)}</legend>
-                            <label class="check">
-                                <input type="checkbox" bind:checked=enabled />
-                                <span>{t.get(Key::LoyaltyOn)}</span>
-                            </label>
-                            <label>
-                                <span>{t.get(Key::LoyaltyName)}</span>
-                                <input maxlength="60" bind:value=title />
-                            </label>
-                            <label>
-                                <span>{t.get(Key::PointsPerUnit)}</span>
-                                <input type="number" min="0" max="100" required class="short" bind:value=points />
-                            </label>
-                            <label>
-                                <span>{t.get(Key::ProductUrl)}</span>
-                                <input type="url" bind:value=product />
-                            </label>
-                            <label>
-                                <span>{t.get(Key::VoucherPrefix)}</span>
-                                <input maxlength="8" class="short" bind:value=prefix />
-                            </label>
-                            <label>
-                                <span>{t.get(Key::VoucherDays)}</span>
-                                <input type="number" min="1" max="365" class="short" bind:value=days />
-                            </label>
-                            <label class="check">
-                                <input type="checkbox" bind:checked=returning />
-                                <span>{t.get(Key::VoucherReturning)}</span>
-                            </label>
-                        </fieldset>
-                        {reward.view(t, Key::Voucher)}
-                        <div class="actions"><button type="submit">{t.get(Key::Save)}</button></div>
-                    </form>
-                }
-            })}
-            {shown(unboxing, move |s: UnboxingSettings| {
-                let enabled = RwSignal::new(s.enabled);
-                let thanks = text(&s.thanks);
-                let eco = text(&s.eco);
-                let eco_url = text(&s.eco_url);
-                let hashtag = text(&s.hashtag);
-                let handle = text(&s.handle);
-                let share_url = text(&s.share_url);
-                view! {
-                    <form class="card stack" on:submit=move |e: ev::SubmitEvent| {
-                        e.prevent_default();
-                        let asked = UnboxingSettings {
-                            enabled: enabled.get_untracked(),
-                            thanks: typed(thanks),
-                            eco: typed(eco),
-                            eco_url: typed(eco_url),
-                            hashtag: typed(hashtag),
-                            handle: typed(handle),
-                            share_url: typed(share_url),
-                        };
-                        after_naming(t, said_here, reload_unboxing, Key::Saved, move |f| label(t, f), async move {
-                            session.change::<_, UnboxingSettings>(Method::PUT, UNBOXING, Some(&asked)).await
-                        });
-                    }>
-                        <fieldset>
-                            <legend>{t.get(Key::Unboxing)}</legend>
-                            <label class="check">
-                                <input type="checkbox" bind:checked=enabled />
-                                <span>{t.get(Key::UnboxingOn)}</span>
-                            </label>
-                            <label>
-                                <span>{t.get(Key::UnboxingThanks)}</span>
-                                <textarea rows="3" maxlength="600" bind:value=thanks></textarea>
-                            </label>
-                            <label>
-                                <span>{t.get(Key::UnboxingEco)}</span>
-                                <textarea rows="3" maxlength="600" bind:value=eco></textarea>
-                            </label>
-                            <label>
-                                <span>{t.get(Key::UnboxingEcoUrl)}</span>
-                                <input type="url" bind:value=eco_url />
-                            </label>
-                            <label>
-                                <span>{t.get(Key::Hashtag)}</span>
-                                <input maxlength="41" class="short" bind:value=hashtag />
-                            </label>
-                            <label>
-                                <span>{t.get(Key::Handle)}</span>
-                                <input maxlength="31" class="short" bind:value=handle />
-                            </label>
-                            <label>
-                                <span>{t.get(Key::UnboxingShareUrl)}</span>
-                                <input type="url" bind:value=share_url />
-                            </label>
-                        </fieldset>
-                        <div class="actions"><button type="submit">{t.get(Key::Save)}</button></div>
-                    </form>
-                }
-            })}
+            {form(t, said_here, "/api/v1/admin/loyalty-settings", Key::Loyalty, LOYALTY)}
+            {form(t, said_here, "/api/v1/admin/unboxing-settings", Key::Unboxing, UNBOXING)}
         </section>
     }
+}
+
+fn form(
+    t: T,
+    said_here: RwSignal<Option<Said>>,
+    path: &'static str,
+    legend: Key,
+    fields: &'static [Field],
+) -> impl IntoView {
+    let session = Session::use_();
+    let (settings, reload) = fetched(move || async move { session.get::<Value>(path).await });
+    let id = move |name: &str| format!("{path}#{name}");
+    shown(settings, move |mut current: Value| {
+        if current.get("voucher").is_some_and(Value::is_null) {
+            current["voucher"] = serde_json::from_str(NEW_VOUCHER).unwrap_or_default();
+        }
+        let inputs = fields
+            .iter()
+            .map(|(name, label, kind)| {
+                let value = at(&mut current.clone(), name).clone();
+                let check = *kind == CHECK;
+                view! {
+                    <label class:check=check>
+                        <span>{t.get(*label)}</span>
+                        <input id=id(name) type=if check { "checkbox" } else { "text" }
+                            value=value.as_str().map_or_else(|| value.as_i64().map(|n| n.to_string()).unwrap_or_default(), str::to_owned)
+                            checked=value.as_bool() == Some(true) />
+                    </label>
+                }
+            })
+            .collect_view();
+        view! {
+            <form class="card stack" on:submit=move |e: ev::SubmitEvent| {
+                e.prevent_default();
+                let mut asked = current.clone();
+                for (name, _, kind) in fields {
+                    let Some(field) = input(&id(name)) else { continue };
+                    let text = field.value().trim().to_owned();
+                    // A number the field lets through but the server refuses is named by
+                    // its answer.
+                    *at(&mut asked, name) = match *kind {
+                        CHECK => Value::Bool(field.checked()),
+                        _ if text.is_empty() => Value::Null,
+                        NUMBER => text.parse::<i64>().map_or(Value::String(text), Value::from),
+                        _ => Value::String(text),
+                    };
+                }
+                if asked.get("voucher").is_some_and(|v| v["prefix"].is_null()) {
+                    asked["voucher"] = Value::Null;
+                }
+                after_naming(t, said_here, reload, Key::Saved, move |field| {
+                    fields.iter().find(|(f, _, _)| *f == field).map_or(field, |(_, key, _)| t.get(*key))
+                }, async move {
+                    session.change::<_, Value>(Method::PUT, path, Some(&asked)).await
+                });
+            }>
+                <fieldset>
+                    <legend>{t.get(legend)}</legend>
+                    {inputs}
+                </fieldset>
+                <div class="actions"><button type="submit">{t.get(Key::Save)}</button></div>
+            </form>
+        }
+    })
 }
