@@ -14,6 +14,7 @@ mod feeds;
 mod followups;
 mod i18n;
 mod install;
+mod loyalty;
 mod orders;
 mod origins;
 mod parts;

@@ -185,6 +185,7 @@ pub fn Settings() -> impl IntoView {
         <crate::delays::Delays />
         <crate::changes::Terms />
         <crate::followups::Followups />
+        <crate::loyalty::Loyalty />
         <crate::theme::Theme />
         <section aria-labelledby="recent">
             <h2 id="recent">{move || t.get(Key::RecentWebhooks)}</h2>
