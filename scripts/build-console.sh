@@ -7,9 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"   # npm's current wasm-opt
 
+# The widget's pinned nightly and its size flags (scripts/widget-toolchain.sh): std built
+# for size, panics that stop at once, no panic locations nor Debug text in the binary.
+. scripts/widget-toolchain.sh
 dist=target/console-dist
 rm -rf "$dist"
-trunk build --release --offline --config crates/console/Trunk.toml "$@"
+(widget_build_env && trunk build --release --offline --config crates/console/Trunk.toml "$@")
 for f in "$dist"/*.wasm "$dist"/*.js "$dist"/*.css; do
   brotli -f -q 11 -o "$f.br" "$f"
   gzip -f -k -9 "$f"
