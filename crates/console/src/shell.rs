@@ -11,7 +11,9 @@ use postpurchase_api::{ConsoleSession, NewPassword, SignIn, StaffRole};
 use crate::api::{self, Failure, Session};
 use crate::i18n::{self, Key, Lang, T};
 use crate::parts::{Message, Said};
-use crate::{analytics, changes, install, orders, queue, reviews, settings, slots, staff, survey};
+use crate::{
+    analytics, changes, install, orders, products, queue, reviews, settings, slots, staff, survey,
+};
 
 const SESSION: &str = "/api/v1/console/session";
 
@@ -24,6 +26,7 @@ pub enum Route {
     Order(String),
     Returns,
     Changes,
+    Products,
     Reviews,
     Slots,
     Staff,
@@ -52,6 +55,7 @@ impl Route {
             (Some("analytics"), _) => Route::Analytics,
             (Some("returns"), _) => Route::Returns,
             (Some("changes"), _) => Route::Changes,
+            (Some("products"), _) => Route::Products,
             (Some("reviews"), _) => Route::Reviews,
             (Some("slots"), _) => Route::Slots,
             (Some("staff"), _) => Route::Staff,
@@ -69,6 +73,7 @@ impl Route {
             Route::Orders | Route::Order(_) => "#/orders",
             Route::Returns => "#/returns",
             Route::Changes => "#/changes",
+            Route::Products => "#/products",
             Route::Reviews => "#/reviews",
             Route::Slots => "#/slots",
             Route::Staff => "#/staff",
@@ -409,6 +414,7 @@ fn Shell(route: RwSignal<Route>) -> impl IntoView {
                 {link("#/returns", Key::Returns)}
                 {link("#/changes", Key::Changes)}
                 {link("#/reviews", Key::Reviews)}
+                {link("#/products", Key::Products)}
                 {link("#/slots", Key::Slots)}
                 {link("#/survey", Key::Survey)}
                 {link("#/install", Key::Install)}
@@ -424,6 +430,7 @@ fn Shell(route: RwSignal<Route>) -> impl IntoView {
                 Route::Order(number) => view! { <orders::Record number /> }.into_any(),
                 Route::Returns => view! { <queue::Queue /> }.into_any(),
                 Route::Changes => view! { <changes::Changes /> }.into_any(),
+                Route::Products => view! { <products::Products /> }.into_any(),
                 Route::Reviews => view! { <reviews::Reviews /> }.into_any(),
                 Route::Slots => view! { <slots::Slots /> }.into_any(),
                 Route::Staff => view! { <staff::Staff /> }.into_any(),
