@@ -19,6 +19,7 @@ mod orders;
 mod origins;
 mod parts;
 mod points;
+mod products;
 mod queue;
 mod reviews;
 mod settings;

@@ -12,7 +12,8 @@ use crate::api::{self, Failure, Session};
 use crate::i18n::{self, Key, Lang, T};
 use crate::parts::{Message, Said};
 use crate::{
-    analytics, changes, install, orders, queue, reviews, settings, slots, staff, survey, upgrades,
+    analytics, changes, install, orders, products, queue, reviews, settings, slots, staff, survey,
+    upgrades,
 };
 
 const SESSION: &str = "/api/v1/console/session";
@@ -27,6 +28,7 @@ pub enum Route {
     Returns,
     Changes,
     Upgrades,
+    Products,
     Reviews,
     Slots,
     Staff,
@@ -56,6 +58,7 @@ impl Route {
             (Some("returns"), _) => Route::Returns,
             (Some("changes"), _) => Route::Changes,
             (Some("upgrades"), _) => Route::Upgrades,
+            (Some("products"), _) => Route::Products,
             (Some("reviews"), _) => Route::Reviews,
             (Some("slots"), _) => Route::Slots,
             (Some("staff"), _) => Route::Staff,
@@ -74,6 +77,7 @@ impl Route {
             Route::Returns => "#/returns",
             Route::Changes => "#/changes",
             Route::Upgrades => "#/upgrades",
+            Route::Products => "#/products",
             Route::Reviews => "#/reviews",
             Route::Slots => "#/slots",
             Route::Staff => "#/staff",
@@ -415,6 +419,7 @@ fn Shell(route: RwSignal<Route>) -> impl IntoView {
                 {link("#/changes", Key::Changes)}
                 {link("#/upgrades", Key::Upgrades)}
                 {link("#/reviews", Key::Reviews)}
+                {link("#/products", Key::Products)}
                 {link("#/slots", Key::Slots)}
                 {link("#/survey", Key::Survey)}
                 {link("#/install", Key::Install)}
@@ -431,6 +436,7 @@ fn Shell(route: RwSignal<Route>) -> impl IntoView {
                 Route::Returns => view! { <queue::Queue /> }.into_any(),
                 Route::Changes => view! { <changes::Changes /> }.into_any(),
                 Route::Upgrades => view! { <upgrades::Upgrades /> }.into_any(),
+                Route::Products => view! { <products::Products /> }.into_any(),
                 Route::Reviews => view! { <reviews::Reviews /> }.into_any(),
                 Route::Slots => view! { <slots::Slots /> }.into_any(),
                 Route::Staff => view! { <staff::Staff /> }.into_any(),
