@@ -527,6 +527,11 @@ fn module_name(t: T, module: &str) -> String {
         "reviews" => Key::Reviews,
         "referral" => Key::Referral,
         "survey" => Key::Survey,
+        "loyalty" => Key::Loyalty,
+        "care" => Key::CareModule,
+        "pairs" => Key::PairsModule,
+        "unboxing" => Key::Unboxing,
+        "upgrade" => Key::Upgrades,
         other => return other.to_owned(),
     };
     t.get(key).to_owned()
