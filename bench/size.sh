@@ -50,7 +50,7 @@ printf '%-30s %10d %10d %10d\n' "total (first paint)" "$total_raw" "$total_gz" "
 echo "budget: $total_br of $BUDGET bytes brotli ($((total_br * 100 / BUDGET))%), $((BUDGET - total_br)) bytes left"
 
 echo
-echo "the after-delivery module (crates/after), fetched when a shopper first opens loyalty, care, goes well with or the unboxing:"
+echo "the after-delivery module (crates/after), fetched when a shopper first opens the rewards, use and care, goes well with, the unboxing or faster delivery:"
 printf '%-30s %10s %10s %10s\n' file raw gzip brotli
 after_raw=0; after_gz=0; after_br=0
 for f in "$dist/postpurchase-after_bg.wasm" "$dist/postpurchase-after.js" "$dist/after.css" "$work/after-texts.json"; do
