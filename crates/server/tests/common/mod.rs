@@ -1001,6 +1001,16 @@ pub async fn fill_shop(
         )
         .await,
     );
+    // What the shop's own loyalty system says of the order.
+    ok(
+        "order loyalty",
+        app.admin_put(
+            &format!("/api/v1/admin/orders/{number}/loyalty"),
+            key,
+            &json!({"earned": 120, "balance": 640}).to_string(),
+        )
+        .await,
+    );
     // Care words, a re-order suggestion and a recommendation for the tees, and a
     // reminder kept for the delivered ones.
     let product = json!({"care": "Wash cold, inside out.", "reorder_days": 90, "pairs": [
