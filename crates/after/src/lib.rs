@@ -443,6 +443,10 @@ fn listen(cx: Rc<Ctx>, panel: &Element) {
         else {
             return;
         };
+        // A button already sending (or an option booked up) does nothing, also by keyboard.
+        if target.get_attribute("aria-disabled").is_some() {
+            return;
+        }
         let act = target.get_attribute("data-after").unwrap_or_default();
         let cx = cx.clone();
         wasm_bindgen_futures::spawn_local(async move { act_on(&cx, &act, &target).await });
