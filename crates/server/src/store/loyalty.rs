@@ -8,9 +8,9 @@ use postpurchase_api::{
     LoyaltySettings, LoyaltyView, OrderLoyalty, OrderStage, UnboxingSettings, UnboxingView, Voucher,
 };
 
-use super::{orders, parcels};
+use super::orders;
 use crate::db::{Conn, Db, DbError};
-use crate::domain::{self, loyalty};
+use crate::domain::loyalty;
 use crate::error::ApiError;
 use crate::{args, work};
 
@@ -163,10 +163,11 @@ async fn order_facts(
 ) -> Result<(loyalty::OrderFacts, i64), DbError> {
     let mut r = c
         .query_one(
-            "SELECT o.total, o.currency, o.placed_at, o.cancelled,
-                    EXISTS (SELECT 1 FROM orders p WHERE p.customer_id = o.customer_id
-                            AND p.placed_at < o.placed_at AND p.id <> o.id) AS ordered_before
-             FROM orders o WHERE o.id = ?1",
+            concat!(
+                "SELECT o.total, o.currency, o.placed_at, o.cancelled, ",
+                orders::ordered_before!(),
+                " FROM orders o WHERE o.id = ?1"
+            ),
             args![order_id],
         )
         .await?;
@@ -300,27 +301,6 @@ async fn shown_by_number(
     })
 }
 
-/// An order's stage by its parcels, as its view says it.
-async fn stage(c: &mut Conn<'_>, order_id: i64) -> Result<OrderStage, DbError> {
-    let cancelled: bool = c
-        .query_one(
-            "SELECT cancelled FROM orders WHERE id = ?1",
-            args![order_id],
-        )
-        .await?
-        .get("cancelled")?;
-    let statuses = c
-        .query(
-            "SELECT status FROM shipments WHERE order_id = ?1",
-            args![order_id],
-        )
-        .await?
-        .into_iter()
-        .map(|mut r| Ok(parcels::status_of(&r.get::<String>("status")?)))
-        .collect::<Result<Vec<_>, DbError>>()?;
-    Ok(domain::order_stage(cancelled, &statuses))
-}
-
 /// The shop's site: where its help or order page lives.
 fn site(urls: [Option<String>; 2]) -> Option<String> {
     urls.into_iter().flatten().find_map(|u| {
@@ -432,7 +412,7 @@ impl Db {
             if !settings.enabled {
                 return Err(unboxing_off());
             }
-            if stage(c, order.order_id).await? != OrderStage::Delivered {
+            if orders::stage(c, order.order_id).await? != OrderStage::Delivered {
                 return Err(ApiError::new(
                     StatusCode::CONFLICT,
                     "not_delivered",

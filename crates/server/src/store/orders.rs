@@ -166,6 +166,26 @@ pub async fn insert_token(
     Ok(())
 }
 
+/// An order's stage by its parcels, as its view says it: one statement.
+pub async fn stage(c: &mut Conn<'_>, order_id: i64) -> Result<OrderStage, DbError> {
+    let rows = c
+        .query(
+            "SELECT o.cancelled, s.status FROM orders o
+             LEFT JOIN shipments s ON s.order_id = o.id WHERE o.id = ?1",
+            args![order_id],
+        )
+        .await?;
+    let mut cancelled = false;
+    let mut statuses = Vec::with_capacity(rows.len());
+    for mut r in rows {
+        cancelled = r.get("cancelled")?;
+        if let Some(status) = r.get::<Option<String>>("status")? {
+            statuses.push(parcels::status_of(&status));
+        }
+    }
+    Ok(domain::order_stage(cancelled, &statuses))
+}
+
 /// The order a capability token opens. A token of the wrong shape is not looked up, and
 /// every way of not finding it (missing, wrong, expired, another shop's) is the one
 /// `order_not_found`.
@@ -223,6 +243,16 @@ const MODULES: [(Module, &str); 8] = [
     (Module::Pairs, "pairs_on"),
 ];
 
+/// Whether the customer of order `o` ordered from the shop before it: a returning
+/// customer (the view and the loyalty module say so).
+macro_rules! ordered_before {
+    () => {
+        "EXISTS (SELECT 1 FROM orders p WHERE p.customer_id = o.customer_id
+                 AND p.placed_at < o.placed_at AND p.id <> o.id) AS ordered_before"
+    };
+}
+pub(crate) use ordered_before;
+
 /// What the order view's head reads: the order, its customer (and whether they ordered
 /// before), its shop's contact, modules and delivery settings.
 macro_rules! head_columns {
@@ -236,9 +266,9 @@ macro_rules! head_columns {
                     o.picking_started_at IS NOT NULL AS picking,
                     s.changes_cancel, s.changes_address, s.change_window_minutes,
                     s.upgrade_offers, c.first_name, c.email,
-                    EXISTS (SELECT 1 FROM orders p WHERE p.customer_id = o.customer_id
-                            AND p.placed_at < o.placed_at AND p.id <> o.id) AS ordered_before,
-                    s.id AS shop_id, s.name AS shop_name, s.support_email, s.support_phone,
+                    ",
+            ordered_before!(),
+            ", s.id AS shop_id, s.name AS shop_name, s.support_email, s.support_phone,
                     s.support_url, s.order_status_url, s.when_lost, s.when_returned,
                     s.refund_days, s.returns_enabled AS returns_on, s.reviews_enabled AS reviews_on,
                     s.referral_enabled AND s.referral_terms IS NOT NULL AS referral_on,
