@@ -232,6 +232,6 @@ pub const CATALOGUE: [(&str, &str, &str); 16] = [
     (
         "order.upgrade_decided",
         "AdminUpgrade",
-        "An upgrade request was confirmed (the order is expected on its delivery_on) or refused (its place is free again).",
+        "An upgrade request was confirmed (the order is expected on its delivery_on) or refused (its place is free again), by the shop or by the order's cancellation.",
     ),
 ];

@@ -107,6 +107,21 @@ async fn events(app: &TestApp) -> Vec<Value> {
         .collect()
 }
 
+/// The webhooks queued, as (type, the upgrade's status) for upgrade events.
+async fn upgrade_events(app: &TestApp) -> Vec<(String, String)> {
+    events(app)
+        .await
+        .iter()
+        .filter(|e| e["type"].as_str().unwrap().starts_with("order.upgrade_"))
+        .map(|e| {
+            (
+                e["type"].as_str().unwrap().into(),
+                e["data"]["status"].as_str().unwrap().into(),
+            )
+        })
+        .collect()
+}
+
 fn code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or_default()
 }
@@ -600,6 +615,14 @@ async fn cancelling_refuses_the_upgrade_and_a_passed_day_cannot_be_confirmed(bac
     assert_eq!(request["status"], "refused");
     assert_eq!(request.get("message"), None);
     assert_eq!(upgrade(&app, &other).await["offers"][0]["left"], 1);
+    // The shop hears of it as of a refusal of its own, once.
+    assert_eq!(
+        upgrade_events(&app).await,
+        [
+            ("order.upgrade_requested".into(), "requested".into()),
+            ("order.upgrade_decided".into(), "refused".into())
+        ]
+    );
     // Confirming it now is closed; refusing it again changes nothing.
     let (status, body) = decide(&app, &id, json!({"confirm": true})).await;
     assert_eq!(
@@ -692,6 +715,16 @@ async fn a_platforms_cancellation_refuses_a_confirmed_upgrade(backend: Backend) 
     let request = &upgrade(&app, &token).await["request"];
     assert_eq!(request["status"], "refused");
     assert_eq!(request.get("pay_url"), None);
+    // Told to the shop; the same cancellation sent again tells nothing more.
+    let told = [
+        ("order.upgrade_requested".into(), "requested".into()),
+        ("order.upgrade_decided".into(), "confirmed".into()),
+        ("order.upgrade_decided".into(), "refused".into()),
+    ];
+    assert_eq!(upgrade_events(&app).await, told);
+    let (status, body) = shopify(&app, "orders/updated", true).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(upgrade_events(&app).await, told);
     assert_eq!(upgrade(&app, &other).await["offers"][0]["left"], 1);
     let (status, body) = decide(&app, &id, json!({"confirm": true})).await;
     assert_eq!(

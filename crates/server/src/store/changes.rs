@@ -434,6 +434,8 @@ impl Db {
                 };
                 return Err(ApiError::new(StatusCode::CONFLICT, "change_decided", said));
             }
+            // Whether cancelling refused an upgrade, and the shop was told.
+            let mut refused = false;
             if accept {
                 let (facts, country) = facts(c, order.order_id).await?;
                 if facts.parcels {
@@ -452,7 +454,7 @@ impl Db {
                             args![order.order_id, true],
                         )
                         .await?;
-                        super::upgrades::cancel(c, order.order_id, now).await?;
+                        refused = super::upgrades::cancel(c, order.order_id, now).await?;
                     }
                     Some(ChangeKind::Address) => {
                         let a = admin_change(c, id)
@@ -484,7 +486,7 @@ impl Db {
             .await?;
             let decided = admin_change(c, id).await?;
             let queued = tell_shop(c, order, "order.change_decided", &decided, now).await?;
-            Ok((decided, queued))
+            Ok((decided, queued || refused))
         }))
         .await
     }

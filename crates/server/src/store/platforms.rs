@@ -298,12 +298,14 @@ impl Db {
                     });
                 }
             }
+            // Whether cancelling refused an upgrade, and the shop was told.
+            let mut refused = false;
             let (order_id, mut outcome, parcels) = match &send.message {
                 Message::Order(p) => match linked(c, shop_id, platform, &p.external_id).await? {
                     Some(order_id) => {
                         let changed = update(c, order_id, shop_id, p).await?;
                         if p.cancelled {
-                            super::upgrades::cancel(c, order_id, now).await?;
+                            refused = super::upgrades::cancel(c, order_id, now).await?;
                         }
                         (Some(order_id), if changed { "updated" } else { "unchanged" }, &p.parcels[..])
                     }
@@ -359,7 +361,7 @@ impl Db {
                 outcome = "updated";
             }
             // A parcel from the platform overtakes a change request still waiting.
-            let mut queued = false;
+            let mut queued = refused;
             if let (Some(order_id), true) = (order_id, parcels_added > 0) {
                 let order = OrderRef { order_id, shop_id };
                 queued = super::changes::overtake(c, order, now).await?;

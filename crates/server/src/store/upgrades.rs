@@ -266,8 +266,9 @@ async fn release(c: &mut Conn<'_>, shop_id: i64, kind: &str, on: &str) -> Result
 }
 
 /// Refuses the order's waiting or confirmed request, with no words and its place freed, in
-/// the write that cancels the order.
-pub async fn cancel(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<(), DbError> {
+/// the write that cancels the order, and tells the shop (`order.upgrade_decided`) as when
+/// it refuses one itself. True when a webhook was queued.
+pub async fn cancel(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<bool, ApiError> {
     let rows = c
         .query(
             "SELECT id, shop_id, kind, delivery_on FROM order_upgrades
@@ -275,6 +276,7 @@ pub async fn cancel(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<(), DbE
             args![order_id],
         )
         .await?;
+    let mut queued = false;
     for mut r in rows {
         let (id, shop_id): (i64, i64) = (r.get("id")?, r.get("shop_id")?);
         let (kind, on): (String, String) = (r.get("kind")?, r.get("delivery_on")?);
@@ -286,8 +288,11 @@ pub async fn cancel(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<(), DbE
             args![id, now],
         )
         .await?;
+        let refused = admin_upgrade(c, id).await?;
+        let order = OrderRef { order_id, shop_id };
+        queued |= tell_shop(c, order, "order.upgrade_decided", &refused, now).await?;
     }
-    Ok(())
+    Ok(queued)
 }
 
 fn timestamp(now: i64) -> jiff::Timestamp {
