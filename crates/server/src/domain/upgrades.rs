@@ -3,7 +3,7 @@
 //! time zone), and when a shopper may ask at all. Pure functions of their facts and the
 //! clock; [`crate::store::upgrades`] applies them inside the write transaction.
 
-use jiff::civil::{Date, Time};
+use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use postpurchase_api::{FieldError, UpgradeKind, UpgradeOffer, UpgradeSettings};
@@ -91,22 +91,37 @@ fn cut_off_on(date: Date, at: Time, zone: &TimeZone) -> Option<Timestamp> {
         .map(|z| z.timestamp())
 }
 
-/// Asked for at `now`, before today's cut-off (in the shop's zone), same day and evening
-/// arrive today and next day tomorrow; after it, each one day later. `order_by` is the
-/// cut-off that applies.
+/// Whether parcels leave and arrive on `date`: Monday to Friday, the working days an
+/// order's dispatch days count ([`super::delays::dispatch_day`]).
+fn working(date: Date) -> bool {
+    !matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday)
+}
+
+/// Asked for at `now` on a working day before its cut-off (in the shop's zone), same day
+/// and evening arrive that day and next day the working day after; later, or on a weekend,
+/// the order leaves on the next working day instead. `order_by` is the cut-off that applies.
 pub fn day(offer: &UpgradeOffer, zone: &TimeZone, now: Timestamp) -> Option<Day> {
     let at = cut_off(&offer.cut_off)?;
-    let today = now.to_zoned_datetime(zone.clone()).date();
-    let today_closes = cut_off_on(today, at, zone)?;
-    let (from, order_by) = if now < today_closes {
-        (today, today_closes)
-    } else {
-        let tomorrow = today.tomorrow().ok()?;
-        (tomorrow, cut_off_on(tomorrow, at, zone)?)
+    let mut from = now.to_zoned_datetime(zone.clone()).date();
+    // The first working day whose cut-off is still ahead: at most three days on.
+    let order_by = loop {
+        if working(from) {
+            let closes = cut_off_on(from, at, zone)?;
+            if now < closes {
+                break closes;
+            }
+        }
+        from = from.tomorrow().ok()?;
     };
     let delivery_on = match offer.kind {
         UpgradeKind::SameDay | UpgradeKind::Evening => from,
-        UpgradeKind::NextDay => from.tomorrow().ok()?,
+        UpgradeKind::NextDay => {
+            let mut next = from.tomorrow().ok()?;
+            while !working(next) {
+                next = next.tomorrow().ok()?;
+            }
+            next
+        }
     };
     Some(Day {
         delivery_on,
@@ -174,7 +189,7 @@ mod tests {
     }
 
     #[test]
-    fn the_day_follows_the_cut_off_in_the_shops_zone() {
+    fn the_day_follows_the_cut_off_and_the_working_days_in_the_shops_zone() {
         let amsterdam = TimeZone::get("Europe/Amsterdam").unwrap();
         let utc = TimeZone::UTC;
         use UpgradeKind::*;
@@ -273,14 +288,58 @@ mod tests {
                 "2026-07-02",
                 "2026-07-02T14:00:00Z",
             ),
-            // Across a month's and a year's end.
+            // Across a month's and a year's end: Thursday after the cut-off leaves on
+            // Friday the 1st, and the working day after is Monday the 4th.
             (
                 NextDay,
                 "10:00",
                 &utc,
                 "2026-12-31T11:00:00Z",
-                "2027-01-02",
+                "2027-01-04",
                 "2027-01-01T10:00:00Z",
+            ),
+            // Friday 27 November before the cut-off: the evening that day, the next day
+            // on Monday.
+            (
+                Evening,
+                "16:00",
+                &amsterdam,
+                "2026-11-27T12:00:00Z",
+                "2026-11-27",
+                "2026-11-27T15:00:00Z",
+            ),
+            (
+                NextDay,
+                "16:00",
+                &amsterdam,
+                "2026-11-27T12:00:00Z",
+                "2026-11-30",
+                "2026-11-27T15:00:00Z",
+            ),
+            // Friday after it, and all weekend: it leaves on Monday.
+            (
+                Evening,
+                "16:00",
+                &amsterdam,
+                "2026-11-27T15:00:00Z",
+                "2026-11-30",
+                "2026-11-30T15:00:00Z",
+            ),
+            (
+                NextDay,
+                "16:00",
+                &amsterdam,
+                "2026-11-28T10:00:00Z",
+                "2026-12-01",
+                "2026-11-30T15:00:00Z",
+            ),
+            (
+                SameDay,
+                "16:00",
+                &amsterdam,
+                "2026-11-29T22:59:59Z",
+                "2026-11-30",
+                "2026-11-30T15:00:00Z",
             ),
         ];
         for (kind, cut, zone, now, on, by) in table {
