@@ -16,11 +16,12 @@ use web_sys::{Element, Event};
 use crate::api::{choice_body, post_choice, send};
 use crate::decode::{change_json, field, set, FromJs};
 use crate::dom::{add, all, attr, find, focus, make, show};
-use crate::i18n::{split_once_at, Key};
+use crate::i18n::Key;
 use crate::more::{self, body, check, get, mark, module, sync, turn, worth, LAST_STEP};
 use crate::parcels::{address_wrong, field_mask, ADDRESS_FIELDS, FIELDS};
 use crate::screen::draw_change;
 use crate::screen::parcels::{control, form, id, offer};
+use crate::shared::split_once_at;
 use crate::state::{drawn, Ctx, Live, Note};
 
 /// One thing a shopper can do.

@@ -1,5 +1,6 @@
 //! Reads the API's JSON (already parsed by the browser's `Response.json()`) into the
-//! shared types, and writes a delivery choice back. By hand, through one small trait: a
+//! shared types, and writes a delivery choice back. By hand, through one small trait
+//! ([`FromJs`], in [`crate::shared`] with its readers of strings, numbers and lists): a
 //! serde deserializer for the order view cost the bundle about 20 KB (brotli), this costs
 //! a fraction of that. Field names are the wire names; fields this widget does not know
 //! are never read. A missing or mistyped field makes the whole value unreadable, as serde
@@ -7,87 +8,11 @@
 //! out (a follow-up in [`OrderView::modules`], a status line, a change request in
 //! [`OrderChanges`]), or reads as `unknown` ([`ShipmentStatus`]). Each type says which.
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Object, Reflect};
 use postpurchase_api::*;
 use wasm_bindgen::JsValue;
 
-/// A value that can be read from a parsed JSON value.
-pub trait FromJs: Sized {
-    fn from_js(value: &JsValue) -> Option<Self>;
-}
-
-/// The field `key` of a JSON object.
-pub fn field<T: FromJs>(object: &JsValue, key: &str) -> Option<T> {
-    T::from_js(&property(object, key)?)
-}
-
-/// The lookup of [`field`], kept out of line: one copy for every field of every type.
-#[inline(never)]
-fn property(object: &JsValue, key: &str) -> Option<JsValue> {
-    Reflect::get(object, &JsValue::from_str(key)).ok()
-}
-
-impl FromJs for String {
-    fn from_js(value: &JsValue) -> Option<Self> {
-        value.as_string()
-    }
-}
-
-impl FromJs for bool {
-    fn from_js(value: &JsValue) -> Option<Self> {
-        value.as_bool()
-    }
-}
-
-impl FromJs for i64 {
-    fn from_js(value: &JsValue) -> Option<Self> {
-        value
-            .as_f64()
-            .filter(|n| n.fract() == 0.0 && n.abs() < 9.0e15)
-            .map(|n| n as i64)
-    }
-}
-
-impl FromJs for u32 {
-    fn from_js(value: &JsValue) -> Option<Self> {
-        i64::from_js(value).and_then(|n| u32::try_from(n).ok())
-    }
-}
-
-impl FromJs for u8 {
-    fn from_js(value: &JsValue) -> Option<Self> {
-        i64::from_js(value).and_then(|n| u8::try_from(n).ok())
-    }
-}
-
-/// `null` or absent is `None`; anything else must be a `T`.
-impl<T: FromJs> FromJs for Option<T> {
-    fn from_js(value: &JsValue) -> Option<Self> {
-        if value.is_null() || value.is_undefined() {
-            Some(None)
-        } else {
-            T::from_js(value).map(Some)
-        }
-    }
-}
-
-impl<T: FromJs> FromJs for Vec<T> {
-    fn from_js(value: &JsValue) -> Option<Self> {
-        let array = array(value)?;
-        // A plain loop: `collect` into `Option` made an iterator adapter per element type.
-        let mut out = Vec::with_capacity(array.length() as usize);
-        for i in 0..array.length() {
-            out.push(T::from_js(&array.get(i))?);
-        }
-        Some(out)
-    }
-}
-
-/// A JSON array; out of line, as [`property`].
-#[inline(never)]
-fn array(value: &JsValue) -> Option<Array> {
-    Array::is_array(value).then(|| Array::from(value))
-}
+pub use crate::shared::{field, FromJs};
 
 /// Reads a struct field by field, each under its own name. The fields after `;` are
 /// `Option`s read leniently: absent, `null` or unreadable (a name a newer server added to

@@ -2,6 +2,8 @@
 //! through [`Texts::get`]. Numbers, money and dates go through the browser's `Intl`
 //! (see [`crate::intl`]), never through hand-written formats.
 
+use crate::shared::fill_with;
+
 include!(concat!(env!("OUT_DIR"), "/texts.rs"));
 
 /// The texts of one language, as the loader handed them over (see [`Texts::new`]).
@@ -62,34 +64,12 @@ impl Texts {
     /// A text with each `{name}` replaced by the value of that name; a single value fills
     /// any placeholder.
     pub fn fill_with(self, key: Key, values: &[(&str, &str)]) -> String {
-        let mut rest = self.get(key);
-        let mut out = String::with_capacity(rest.len() + 16);
-        while let Some((before, after)) = split_once_at(rest, b'{') {
-            let Some((name, tail)) = split_once_at(after, b'}') else {
-                break;
-            };
-            out.push_str(before);
-            let value = values
-                .iter()
-                .find(|(n, _)| *n == name || values.len() == 1)
-                .map_or("", |(_, v)| v);
-            out.push_str(value);
-            rest = tail;
-        }
-        out.push_str(rest);
-        out
+        fill_with(self.get(key), values)
     }
 }
 
 /// The parts that are there with `sep` between them, e.g. "Utrecht · Sorted". (One loop
 /// for every list of words: `join` made a copy of itself per kind of list.)
-/// `text` split at its first `byte` (an ASCII one), as `split_once` does, by a plain
-/// byte loop: the widget's every split, so the str pattern search stays out of the bundle.
-pub fn split_once_at(text: &str, byte: u8) -> Option<(&str, &str)> {
-    let at = text.bytes().position(|b| b == byte)?;
-    Some((&text[..at], &text[at + 1..]))
-}
-
 pub fn joined(parts: &[Option<&str>], sep: &str) -> String {
     let mut out = String::new();
     for part in parts.iter().flatten() {

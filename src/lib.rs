@@ -6,7 +6,8 @@
 
 //! Its parts depend one way: [`action`] (what the shopper does) → the screen ([`screen`],
 //! [`more`]: what the shopper sees) → [`state`] (what the widget knows) → [`api`],
-//! [`decode`] and [`parcels`] (the rules); [`dom`], [`i18n`] and [`intl`] serve them all.
+//! [`decode`] and [`parcels`] (the rules); [`dom`], [`i18n`] and [`intl`] serve them all;
+//! [`shared`] (the after-delivery module's too) serves every part.
 
 mod action;
 pub mod api;
@@ -17,6 +18,7 @@ pub mod intl;
 mod more;
 pub mod parcels;
 mod screen;
+mod shared;
 mod state;
 
 pub use state::Options;
@@ -61,7 +63,7 @@ pub fn mount(
 ) -> Result<Mounted, JsError> {
     // Split at each U+001F, a trailing empty text included, as `split` would.
     let (mut rest, mut list) = (texts.as_str(), Vec::new());
-    while let Some((text, tail)) = i18n::split_once_at(rest, 0x1f) {
+    while let Some((text, tail)) = shared::split_once_at(rest, 0x1f) {
         list.push(text.to_owned());
         rest = tail;
     }

@@ -9,8 +9,9 @@ use postpurchase_api::{
     INSTRUCTION_MAX,
 };
 
-use crate::i18n::{joined, split_once_at, Key, Texts};
+use crate::i18n::{joined, Key, Texts};
 use crate::intl::padded;
+use crate::shared::split_once_at;
 
 /// The text of each [`ShipmentStatus`], in its declaration order.
 pub const STATUS_KEYS: [Key; 12] = [

@@ -1,13 +1,15 @@
 //! The widget's parts depend one way (see `src/lib.rs`): what the shopper does → what the
 //! shopper sees → what the widget knows → the API, its decoder and the rules, with the DOM
-//! helpers, texts and formats serving them all. This reads every file under `src/` and
-//! fails on a reference that points back up, or sideways between the parts of a layer.
+//! helpers, texts and formats serving them all, and under those what the widget shares
+//! with its after-delivery module (JSON readers, placeholders). This reads every file under
+//! `src/` and fails on a reference that points back up, or sideways between the parts of a
+//! layer.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::path::Path;
 
 /// Each top-level module of the widget and its layer, highest first.
-const LAYERS: [(&str, u8); 12] = [
+const LAYERS: [(&str, u8); 13] = [
     ("action", 1),
     ("screen", 2),
     ("more", 2),
@@ -18,6 +20,8 @@ const LAYERS: [(&str, u8); 12] = [
     ("dom", 6),
     ("i18n", 6),
     ("intl", 6),
+    // What the widget shares with its after-delivery module, under everything else.
+    ("shared", 7),
     // `lib.rs` mounts the widget and wires the layers: it may use them all.
     ("lib", 0),
     ("main", 0),

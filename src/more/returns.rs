@@ -521,7 +521,7 @@ pub(crate) fn sync(form: &Element) {
         // brought in the two-way substring search for this one place.
         let mut text = String::new();
         let mut rest = says.as_str();
-        while let Some((before, after)) = crate::i18n::split_once_at(rest, b'{') {
+        while let Some((before, after)) = crate::shared::split_once_at(rest, b'{') {
             text.push_str(before);
             rest = match after.strip_prefix("names}") {
                 Some(tail) => {

@@ -1,79 +1,13 @@
 //! Reads the follow-ups' answers (already parsed by the browser) into the shared types, by
-//! hand as the widget's own `decode.rs` does: a serde deserializer cost this module more
-//! than everything else in it together. Field names are the wire names; a missing or
-//! mistyped required field makes the whole answer unreadable; a name a newer server may
-//! add to an enum makes its value unreadable, never a wrong one.
+//! hand through the widget's own readers (`src/shared.rs`), as its `decode.rs` does: a
+//! serde deserializer cost this module more than everything else in it together. Field
+//! names are the wire names; a missing or mistyped required field makes the whole answer
+//! unreadable; a name a newer server may add to an enum makes its value unreadable, never
+//! a wrong one.
 
-use js_sys::{Array, Reflect};
+use crate::shared::{field, FromJs};
 use postpurchase_api::*;
-use wasm_bindgen::{JsCast, JsValue};
-
-/// A value that can be read from a parsed JSON value.
-pub trait FromJs: Sized {
-    fn from_js(value: &JsValue) -> Option<Self>;
-}
-
-/// The field `key` of a JSON object.
-fn field<T: FromJs>(object: &JsValue, key: &str) -> Option<T> {
-    T::from_js(&property(object, key)?)
-}
-
-#[inline(never)]
-fn property(object: &JsValue, key: &str) -> Option<JsValue> {
-    if !object.is_object() {
-        return None;
-    }
-    Reflect::get(object, &JsValue::from_str(key)).ok()
-}
-
-impl FromJs for String {
-    fn from_js(value: &JsValue) -> Option<Self> {
-        value.as_string()
-    }
-}
-
-impl FromJs for bool {
-    fn from_js(value: &JsValue) -> Option<Self> {
-        value.as_bool()
-    }
-}
-
-impl FromJs for i64 {
-    fn from_js(value: &JsValue) -> Option<Self> {
-        value
-            .as_f64()
-            .filter(|n| n.fract() == 0.0 && n.abs() < 9.0e15)
-            .map(|n| n as i64)
-    }
-}
-
-impl FromJs for u32 {
-    fn from_js(value: &JsValue) -> Option<Self> {
-        i64::from_js(value).and_then(|n| u32::try_from(n).ok())
-    }
-}
-
-/// `null` or absent is `None`; anything else must be a `T`.
-impl<T: FromJs> FromJs for Option<T> {
-    fn from_js(value: &JsValue) -> Option<Self> {
-        if value.is_null() || value.is_undefined() {
-            Some(None)
-        } else {
-            T::from_js(value).map(Some)
-        }
-    }
-}
-
-impl<T: FromJs> FromJs for Vec<T> {
-    fn from_js(value: &JsValue) -> Option<Self> {
-        let array = value.dyn_ref::<Array>()?;
-        let mut out = Vec::with_capacity(array.length() as usize);
-        for i in 0..array.length() {
-            out.push(T::from_js(&array.get(i))?);
-        }
-        Some(out)
-    }
-}
+use wasm_bindgen::JsValue;
 
 /// An enum's wire name among `names`, as the variant at the same place of `values`.
 fn one_of<T: Copy>(value: &JsValue, names: &[&str], values: &[T]) -> Option<T> {
