@@ -364,7 +364,7 @@ impl Db {
             let mut queued = refused;
             if let (Some(order_id), true) = (order_id, parcels_added > 0) {
                 let order = OrderRef { order_id, shop_id };
-                queued = super::changes::overtake(c, order, now).await?;
+                queued |= super::changes::overtake(c, order, now).await?;
             }
             // A send that found no order is not remembered: its retry may find one.
             if let (Some(delivery), Some(_)) = (&send.delivery_id, order_id) {
