@@ -51,6 +51,12 @@ pub fn end_of(date: Date, zone: &TimeZone) -> Option<i64> {
     Some(start.timestamp().as_second())
 }
 
+/// Whether `date` is a working day, Monday to Friday: the days parcels are dispatched
+/// on, and faster delivery leaves and arrives on ([`super::upgrades::day`]).
+pub fn working_day(date: Date) -> bool {
+    !matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday)
+}
+
 /// `days` working days (Monday to Friday) after the local day of `placed_at`; 0 is the
 /// day itself.
 pub fn dispatch_day(placed_at: i64, zone: &TimeZone, days: u32) -> Option<Date> {
@@ -61,7 +67,7 @@ pub fn dispatch_day(placed_at: i64, zone: &TimeZone, days: u32) -> Option<Date> 
     let mut left = days;
     while left > 0 {
         day = day.tomorrow().ok()?;
-        if !matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday) {
+        if working_day(day) {
             left -= 1;
         }
     }

@@ -3,10 +3,12 @@
 //! time zone), and when a shopper may ask at all. Pure functions of their facts and the
 //! clock; [`crate::store::upgrades`] applies them inside the write transaction.
 
-use jiff::civil::{Date, Time, Weekday};
+use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use postpurchase_api::{FieldError, UpgradeKind, UpgradeOffer, UpgradeSettings};
+
+use super::delays::working_day;
 
 /// The most offers a shop may make: one per kind.
 pub const OFFERS_MAX: usize = 3;
@@ -91,21 +93,16 @@ fn cut_off_on(date: Date, at: Time, zone: &TimeZone) -> Option<Timestamp> {
         .map(|z| z.timestamp())
 }
 
-/// Whether parcels leave and arrive on `date`: Monday to Friday, the working days an
-/// order's dispatch days count ([`super::delays::dispatch_day`]).
-fn working(date: Date) -> bool {
-    !matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday)
-}
-
 /// Asked for at `now` on a working day before its cut-off (in the shop's zone), same day
 /// and evening arrive that day and next day the working day after; later, or on a weekend,
-/// the order leaves on the next working day instead. `order_by` is the cut-off that applies.
+/// the order leaves on the next working day instead ([`working_day`]). `order_by` is the
+/// cut-off that applies.
 pub fn day(offer: &UpgradeOffer, zone: &TimeZone, now: Timestamp) -> Option<Day> {
     let at = cut_off(&offer.cut_off)?;
     let mut from = now.to_zoned_datetime(zone.clone()).date();
     // The first working day whose cut-off is still ahead: at most three days on.
     let order_by = loop {
-        if working(from) {
+        if working_day(from) {
             let closes = cut_off_on(from, at, zone)?;
             if now < closes {
                 break closes;
@@ -117,7 +114,7 @@ pub fn day(offer: &UpgradeOffer, zone: &TimeZone, now: Timestamp) -> Option<Day>
         UpgradeKind::SameDay | UpgradeKind::Evening => from,
         UpgradeKind::NextDay => {
             let mut next = from.tomorrow().ok()?;
-            while !working(next) {
+            while !working_day(next) {
                 next = next.tomorrow().ok()?;
             }
             next
