@@ -534,6 +534,40 @@ async fn order_with_parcel_numbered(app: &TestApp, number: &str) {
     assert_eq!(status, StatusCode::CREATED, "{answer}");
 }
 
+/// More orders and parcels than the clock takes at once (it pages through them, 200 at a
+/// time, so a shop's whole backlog never sits in memory): one run finds every one of them,
+/// and the next run none again.
+async fn a_run_finds_every_late_parcel_and_stalled_order_past_a_page(backend: Backend) {
+    const MANY: usize = 201;
+    let app = TestApp::new(backend).await;
+    with_webhook(&app).await;
+    for n in 0..MANY {
+        let number = format!("{}", 3000 + n);
+        app.create_order(SHOP_KEY, &sample_order(&number, "jane@example.com"))
+            .await;
+        let body = json!({"carrier": "dhl", "tracking_number": format!("JV{number}"),
+                          "items": [{"sku": "CAP", "quantity": 1}]});
+        let (status, answer) = app
+            .admin_post(
+                &format!("/api/v1/admin/orders/{number}/shipments"),
+                SHOP_KEY,
+                &body.to_string(),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{answer}");
+    }
+    // Promised by the 27th and dispatch day the 24th, never scanned: on the 28th every
+    // parcel is late and every order stalled.
+    let count = |events: &[Value], kind: &str| events.iter().filter(|e| e["type"] == kind).count();
+    let the_28th = 1_795_824_000; // 2026-11-28T00:00:00Z
+    check_at(&app, the_28th + 12 * 3600).await;
+    let events = sent(&app).await;
+    assert_eq!(count(&events, "order.stalled"), MANY);
+    assert_eq!(count(&events, "shipment.delayed"), MANY);
+    check_at(&app, the_28th + 13 * 3600).await;
+    assert_eq!(sent(&app).await.len(), events.len());
+}
+
 async fn the_server_checks_on_its_own(backend: Backend) {
     let app = TestApp::new(backend).await;
     let token = order_with_parcel(&app, None).await;
@@ -593,6 +627,7 @@ storage_tests!(
     a_quiet_parcel_is_delayed_after_the_shops_days_and_not_before,
     a_parcel_past_its_window_is_late_until_delivered,
     an_order_not_with_a_carrier_by_its_dispatch_day_stalls_once,
+    a_run_finds_every_late_parcel_and_stalled_order_past_a_page,
     the_server_checks_on_its_own,
     the_limits_are_the_owners_to_set,
 );

@@ -26,7 +26,6 @@ pub struct Settled {
     pub queued: bool,
 }
 
-/// The carrier's words on a parcel: its code, its text, and where it was left.
 /// The carrier's latest words on a parcel: its code, text, where it was left, and where it
 /// waits to be collected (JSON).
 type Words = (
@@ -251,33 +250,39 @@ impl Db {
         let today_utc = jiff::Timestamp::from_second(now)
             .map(|t| t.to_zoned_datetime(TimeZone::UTC).date().to_string())
             .unwrap_or_default();
-        let candidates: Vec<i64> = self
-            .read(work!(|c, today_utc| {
-                let rows = c
-                    .query(
-                        "SELECT s.id FROM shipments s JOIN orders o ON o.id = s.order_id
-                         JOIN shops sh ON sh.id = o.shop_id
-                         WHERE s.status IN ('pending', 'in_transit', 'out_for_delivery',
-                                            'delayed', 'unknown')
-                           AND (s.delay_reason IS NOT NULL OR s.eta_to <= ?1
-                                OR (s.eta_to IS NULL AND o.promised_to <= ?2)
-                                OR (sh.no_news_days > 0
-                                    AND s.last_news_at < ?1 - sh.no_news_days * 86400))
-                         ORDER BY s.id",
-                        args![now, today_utc],
-                    )
-                    .await?;
-                rows.into_iter()
-                    .map(|mut r| r.get("id"))
-                    .collect::<Result<Vec<i64>, DbError>>()
-            }))
-            .await?;
-        for batch in candidates.chunks(BATCH) {
-            let batch = batch.to_vec();
+        // A page of candidates at a time, by id, each settled in a transaction of its own:
+        // memory and the time the writer is held stay the same however many there are.
+        let mut after = 0;
+        loop {
+            let today = today_utc.clone();
+            let page: Vec<i64> = self
+                .read(work!(|c, today| {
+                    let rows = c
+                        .query(
+                            "SELECT s.id FROM shipments s JOIN orders o ON o.id = s.order_id
+                             JOIN shops sh ON sh.id = o.shop_id
+                             WHERE s.id > ?3
+                               AND s.status IN ('pending', 'in_transit', 'out_for_delivery',
+                                                'delayed', 'unknown')
+                               AND (s.delay_reason IS NOT NULL OR s.eta_to <= ?1
+                                    OR (s.eta_to IS NULL AND o.promised_to <= ?2)
+                                    OR (sh.no_news_days > 0
+                                        AND s.last_news_at < ?1 - sh.no_news_days * 86400))
+                             ORDER BY s.id LIMIT ?4",
+                            args![now, today, after, BATCH as i64],
+                        )
+                        .await?;
+                    rows.into_iter()
+                        .map(|mut r| r.get("id"))
+                        .collect::<Result<Vec<i64>, DbError>>()
+                }))
+                .await?;
+            let Some(&last) = page.last() else { break };
+            let (after_this, full) = (last, page.len() == BATCH);
             let (changed, queued) = self
-                .write_locked(work!(|c, batch| {
+                .write_locked(work!(|c, page| {
                     let (mut changed, mut queued) = (0, false);
-                    for id in batch.iter().copied() {
+                    for id in page.iter().copied() {
                         let before = lock_status(c, id).await?;
                         let settled = settle(c, id, before, now).await?;
                         changed += u32::from(settled.status != before);
@@ -288,12 +293,26 @@ impl Db {
                 .await?;
             checked.parcels += changed;
             checked.queued |= queued;
+            if !full {
+                break;
+            }
+            after = after_this;
         }
-        let (stalled, queued) = self
-            .write(work!(|c| { stall_orders(c, now).await }))
-            .await?;
-        checked.stalled = stalled;
-        checked.queued |= queued;
+        let mut after = 0;
+        loop {
+            let today = today_utc.clone();
+            let (page, stalled, queued) = self
+                .write(work!(|c, today| {
+                    stall_orders(c, now, &today, after).await
+                }))
+                .await?;
+            checked.stalled += stalled;
+            checked.queued |= queued;
+            match page {
+                Some(last) => after = last,
+                None => break,
+            }
+        }
         Ok(())
     }
 
@@ -336,11 +355,20 @@ impl Db {
 
 /// Orders placed in the last weeks, not cancelled, none of whose parcels a carrier has
 /// scanned, whose dispatch day ended less than a week ago: each is marked and sent once as
-/// `order.stalled`. Returns how many, and whether webhooks were queued.
-async fn stall_orders(c: &mut Conn<'_>, now: i64) -> Result<(u32, bool), ApiError> {
+/// `order.stalled`. One page of them by id, those after `after`: how many stalled, whether
+/// webhooks were queued, and the last id when there may be more.
+async fn stall_orders(
+    c: &mut Conn<'_>,
+    now: i64,
+    today_utc: &str,
+    after: i64,
+) -> Result<(Option<i64>, u32, bool), ApiError> {
     // The longest a dispatch day can be after the order (30 working days is under 45
     // days) plus the week it is announced in.
     let since = now - 45 * 86_400 - delays::STALLED_WITHIN;
+    // Only orders whose dispatch day may have ended: a day named by the shop ends after
+    // it began in UTC, and `dispatch_days` working days after the order are as many days
+    // of at least 23 hours each.
     let rows = c
         .query(
             "SELECT o.id, o.shop_id, o.number, o.placed_at, o.dispatch_by, sh.time_zone,
@@ -348,16 +376,22 @@ async fn stall_orders(c: &mut Conn<'_>, now: i64) -> Result<(u32, bool), ApiErro
                     (SELECT count(*) FROM shipments s WHERE s.order_id = o.id) AS parcels
              FROM orders o JOIN shops sh ON sh.id = o.shop_id
              JOIN customers c ON c.id = o.customer_id
-             WHERE o.stalled_at IS NULL AND NOT o.cancelled
+             WHERE o.id > ?4 AND o.stalled_at IS NULL AND NOT o.cancelled
                AND o.placed_at >= ?1 AND o.placed_at <= ?2
+               AND ((o.dispatch_by IS NOT NULL AND o.dispatch_by <= ?3)
+                    OR (o.dispatch_by IS NULL AND o.placed_at + sh.dispatch_days * 82800 <= ?2))
                AND NOT EXISTS (SELECT 1 FROM shipments s
                                JOIN shipment_events e ON e.shipment_id = s.id
-                               WHERE s.order_id = o.id AND e.status <> 'pending')",
-            args![since, now],
+                               WHERE s.order_id = o.id AND e.status <> 'pending')
+             ORDER BY o.id LIMIT ?5",
+            args![since, now, today_utc, after, BATCH as i64],
         )
         .await?;
+    let more = rows.len() == BATCH;
+    let mut last = after;
     let (mut stalled, mut queued) = (0, false);
     for mut r in rows {
+        last = r.get("id")?;
         let zone = TimeZone::get(&r.get::<String>("time_zone")?).unwrap_or(TimeZone::UTC);
         let placed_at: i64 = r.get("placed_at")?;
         let days: i64 = r.get("dispatch_days")?;
@@ -371,7 +405,7 @@ async fn stall_orders(c: &mut Conn<'_>, now: i64) -> Result<(u32, bool), ApiErro
         let Some(day) = day.filter(|d| delays::stalled(*d, &zone, now)) else {
             continue;
         };
-        let order_id: i64 = r.get("id")?;
+        let order_id = last;
         c.execute(
             "UPDATE orders SET stalled_at = ?2 WHERE id = ?1 AND stalled_at IS NULL",
             args![order_id, now],
@@ -389,5 +423,5 @@ async fn stall_orders(c: &mut Conn<'_>, now: i64) -> Result<(u32, bool), ApiErro
             webhooks::queue(c, r.get("shop_id")?, order_id, "order.stalled", now, data).await?;
         stalled += 1;
     }
-    Ok((stalled, queued))
+    Ok((more.then_some(last), stalled, queued))
 }
