@@ -2,8 +2,8 @@
 // (and X-Forwarded-For as the client address, so each part comes from an address of its
 // own). Usage: node bench/abuse.mjs limits|attacks API_URL SERVER_PID WORK_DIR
 //   limits   each limit met head on: how many requests it let through and refused
-//   attacks  memory under 800 half-open requests and 64 bodies of 1.9 MB, and what came
-//            of them
+//   attacks  memory under 800 half-open requests, 64 bodies of 1.9 MB and 64 sign-ins at
+//            once, and what came of them
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { connect } from "node:net";
@@ -164,6 +164,23 @@ async function largeBodies(label, path, headers, count, size) {
     + ` resident ${mb(before)} before, ${mb(highest)} at most`);
 }
 
+/** Sign-ins at once, each from an address of its own, as unknown people (so no account
+ * locks, and each password is checked against the stand-in hash: 19 MiB of argon2). */
+async function signIns(count) {
+  const before = memory().now;
+  let highest = before;
+  const sampler = setInterval(() => (highest = Math.max(highest, memory().now)), 20);
+  const started = Date.now();
+  const answers = await Promise.all(Array.from({ length: count }, (_, i) =>
+    send("POST", "/api/v1/console/session", {
+      body: { shop, email: `nobody-${i}@bench.example`, password: "not the password" },
+      from: `192.0.2.${i + 1}`,
+    })));
+  clearInterval(sampler);
+  console.log(`  ${count} sign-ins at once from as many addresses: ${tally(answers)}, the last answered after`
+    + ` ${Date.now() - started} ms; resident ${mb(before)} before, ${mb(highest)} at most`);
+}
+
 async function attacks() {
   console.log(`  server resident at start: ${mb(memory().now)}`);
   await halfOpen(800);
@@ -172,6 +189,7 @@ async function attacks() {
   await largeBodies("to an admin route with a wrong key", "/api/v1/admin/orders", { authorization: "Bearer wrong" }, 64, size);
   await largeBodies("to a choice with a real token (over its 4 KiB)", `${view(parcels[5])}/shipments/${parcels[5].id}/choice`,
     { "if-match": "*" }, 64, size);
+  await signIns(64);
   console.log(`  server peak resident over the whole run: ${mb(memory().peak)}`);
 }
 

@@ -2,8 +2,9 @@
 # Abuse benchmark: the release server with its default limits, time-outs and body limits,
 # on SQLite, as an attacker and a greedy client would meet it (bench/abuse.mjs):
 #   limits    each limit met head on: how many requests it let through and refused
-#   attacks   resident memory under 800 half-open requests and 64 bodies of 1.9 MB (a
-#             made-up token, a wrong key, a real token over the route's size)
+#   attacks   resident memory under 800 half-open requests, 64 bodies of 1.9 MB (a
+#             made-up token, a wrong key, a real token over the route's size) and 64
+#             console sign-ins at once from as many addresses
 #   load      order views read at a fixed 1,000/s by 160 shoppers, alone and while
 #             one token floods changes (throttled: 429), one address floods guessed
 #             tokens (404, then 429), and the database's write lock is held from outside

@@ -8,6 +8,8 @@
 //! SameSite=Strict cookie, Secure unless the server runs on plain-http localhost. Every
 //! change made with a session carries its CSRF proof in `X-CSRF-Token`.
 
+use std::sync::{Arc, LazyLock};
+
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -17,6 +19,7 @@ use postpurchase_api::{
     ConsoleSession as SessionBody, ConsoleShop, ErrorBody, NewPassword, NewStaff, PasswordLink,
     SignIn, StaffMember,
 };
+use tokio::sync::Semaphore;
 
 use crate::domain::{self, staff as rules};
 use crate::error::{ApiError, Json, Path};
@@ -29,6 +32,34 @@ pub const SESSIONS_PATH: &str = "/api/v1/console/sessions";
 pub const PASSWORD_PATH: &str = "/api/v1/console/password";
 pub const STAFF_PATH: &str = "/api/v1/admin/staff";
 pub const MEMBER_PATH: &str = "/api/v1/admin/staff/{id}";
+
+/// Passwords hashed or checked at once: one per core. Each takes argon2's 19 MiB and a
+/// core for about a tenth of a second, so a burst of sign-ins from many addresses waits
+/// its turn rather than taking memory without bound (64 at once took 1.2 GB, measured
+/// with `bench/abuse.sh`).
+static HASHING: LazyLock<Arc<Semaphore>> = LazyLock::new(|| {
+    Arc::new(Semaphore::new(
+        std::thread::available_parallelism().map_or(2, |n| n.get()),
+    ))
+});
+
+/// Runs `work` (a password's hash or check) on a blocking thread when its turn comes. The
+/// turn is held until the work ends, even if the request that wanted it went away.
+pub async fn hashing<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let turn = HASHING
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| ApiError::internal("password", e))?;
+    tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        work()
+    })
+    .await
+    .map_err(|e| ApiError::internal("password", e))
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -137,10 +168,7 @@ pub async fn sign_in(
     let hash = candidate.as_ref().and_then(|c| c.password_hash.clone());
     let password = request.password;
     // Unknown e-mails are checked against a stand-in hash: both take as long.
-    let right =
-        tokio::task::spawn_blocking(move || rules::verify_password(hash.as_deref(), &password))
-            .await
-            .map_err(|e| ApiError::internal("password", e))?;
+    let right = hashing(move || rules::verify_password(hash.as_deref(), &password)).await?;
     let Some(candidate) = candidate else {
         return Err(sign_in_failed());
     };
@@ -259,9 +287,8 @@ pub async fn set_password(
         return Err(crate::store::staff::link_expired());
     }
     let password = request.password;
-    let hash = tokio::task::spawn_blocking(move || rules::hash_password(&password))
-        .await
-        .map_err(|e| ApiError::internal("password", e))?
+    let hash = hashing(move || rules::hash_password(&password))
+        .await?
         .map_err(|e| ApiError::internal("password", e))?;
     state
         .db
@@ -373,5 +400,24 @@ mod tests {
         assert!(!plain_http_localhost("https://127.0.0.1:8080"));
         assert!(!plain_http_localhost("http://shop.example"));
         assert!(!plain_http_localhost("http://localhost.evil.example"));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn passwords_are_hashed_a_core_at_a_time() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let (now, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let burst = (0..4 * cores).map(|_| {
+            let (now, most) = (now.clone(), most.clone());
+            tokio::spawn(hashing(move || {
+                most.fetch_max(now.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(30));
+                now.fetch_sub(1, Ordering::SeqCst);
+            }))
+        });
+        for done in futures_util::future::join_all(burst).await {
+            done.unwrap().unwrap();
+        }
+        assert_eq!(most.load(Ordering::SeqCst), cores);
     }
 }

@@ -560,11 +560,9 @@ pub async fn seed_demo(state: &AppState, storefront_origin: &str) -> Result<Demo
         domain::new_token().map_err(|e| ApiError::internal("random", e))?
     );
     let password = demo_password();
-    let password_hash =
-        tokio::task::spawn_blocking(move || domain::staff::hash_password(&password))
-            .await
-            .map_err(|e| ApiError::internal("password", e))?
-            .map_err(|e| ApiError::internal("password", e))?;
+    let password_hash = crate::console::hashing(move || domain::staff::hash_password(&password))
+        .await?
+        .map_err(|e| ApiError::internal("password", e))?;
     let tokens = SAMPLES
         .iter()
         .map(|_| domain::new_token())
