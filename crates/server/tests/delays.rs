@@ -509,11 +509,11 @@ async fn stalled(app: &TestApp) -> Vec<Value> {
     events
 }
 
-/// Order `number` with a parcel a carrier scanned the day after.
-async fn order_with_parcel_numbered(app: &TestApp, number: &str) {
+/// Order `number` with its cap in parcel `tracking` of `carrier`, not yet scanned.
+async fn order_with_cap_parcel(app: &TestApp, number: &str, carrier: &str, tracking: &str) {
     app.create_order(SHOP_KEY, &sample_order(number, "ann@example.com"))
         .await;
-    let body = json!({"carrier": "ups", "tracking_number": format!("1Z{number}"),
+    let body = json!({"carrier": carrier, "tracking_number": tracking,
                       "items": [{"sku": "CAP", "quantity": 1}]});
     let (status, answer) = app
         .admin_post(
@@ -523,6 +523,11 @@ async fn order_with_parcel_numbered(app: &TestApp, number: &str) {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{answer}");
+}
+
+/// Order `number` with a parcel a carrier scanned the day after.
+async fn order_with_parcel_numbered(app: &TestApp, number: &str) {
+    order_with_cap_parcel(app, number, "ups", &format!("1Z{number}")).await;
     let event = json!({"event_id": "scan", "occurred_at": "2026-11-23T08:00:00Z", "code": "I"});
     let (status, answer) = app
         .admin_post(
@@ -541,20 +546,8 @@ async fn a_run_finds_every_late_parcel_and_stalled_order_past_a_page(backend: Ba
     const MANY: usize = 201;
     let app = TestApp::new(backend).await;
     with_webhook(&app).await;
-    for n in 0..MANY {
-        let number = format!("{}", 3000 + n);
-        app.create_order(SHOP_KEY, &sample_order(&number, "jane@example.com"))
-            .await;
-        let body = json!({"carrier": "dhl", "tracking_number": format!("JV{number}"),
-                          "items": [{"sku": "CAP", "quantity": 1}]});
-        let (status, answer) = app
-            .admin_post(
-                &format!("/api/v1/admin/orders/{number}/shipments"),
-                SHOP_KEY,
-                &body.to_string(),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{answer}");
+    for n in 3000..3000 + MANY {
+        order_with_cap_parcel(&app, &n.to_string(), "dhl", &format!("JV{n}")).await;
     }
     // Promised by the 27th and dispatch day the 24th, never scanned: on the 28th every
     // parcel is late and every order stalled.
