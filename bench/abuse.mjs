@@ -98,26 +98,38 @@ function memory() {
 const mb = (x) => `${x.toFixed(1)} MB`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function halfOpen(count) {
+/** Runs `work` while sampling the server's resident memory every `ms`: what `work` gave,
+ * and the memory before and at most meanwhile. */
+async function sampled(ms, work) {
   const before = memory().now;
+  let highest = before;
+  const sampler = setInterval(() => (highest = Math.max(highest, memory().now)), ms);
+  try {
+    return { result: await work(), before, highest };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+async function halfOpen(count) {
   const url = new URL(api);
   let closed = 0;
   const sockets = [];
-  let highest = before;
-  const sampler = setInterval(() => (highest = Math.max(highest, memory().now)), 100);
-  for (let i = 0; i < count; i++) {
-    const socket = connect(Number(url.port), url.hostname);
-    socket.on("error", () => {});
-    socket.on("close", () => closed++);
-    // A request line and one header, never the blank line that ends the headers.
-    socket.write(`GET /api/v1/shops/${shop}/orders/${parcels[0].token} HTTP/1.1\r\nHost: x\r\n`);
-    sockets.push(socket);
-  }
-  await sleep(2000);
-  const openAt2 = count - closed;
-  const started = Date.now();
-  while (closed < count && Date.now() - started < 20_000) await sleep(100);
-  clearInterval(sampler);
+  const { result: [openAt2, started], before, highest } = await sampled(100, async () => {
+    for (let i = 0; i < count; i++) {
+      const socket = connect(Number(url.port), url.hostname);
+      socket.on("error", () => {});
+      socket.on("close", () => closed++);
+      // A request line and one header, never the blank line that ends the headers.
+      socket.write(`GET /api/v1/shops/${shop}/orders/${parcels[0].token} HTTP/1.1\r\nHost: x\r\n`);
+      sockets.push(socket);
+    }
+    await sleep(2000);
+    const open = count - closed;
+    const started = Date.now();
+    while (closed < count && Date.now() - started < 20_000) await sleep(100);
+    return [open, started];
+  });
   const after = memory().now;
   console.log(`  ${count} half-open requests: resident ${mb(before)} before, ${mb(highest)} at most, ${mb(after)} after;`
     + ` ${openAt2} open at 2 s, all closed by the server ${closed === count ? `after ${((Date.now() - started) / 1000 + 2).toFixed(1)} s` : `- NOT: ${count - closed} still open at 22 s`}`);
@@ -152,12 +164,9 @@ function bigPost(path, headers, size) {
 }
 
 async function largeBodies(label, path, headers, count, size) {
-  const before = memory().now;
-  let highest = before;
-  const sampler = setInterval(() => (highest = Math.max(highest, memory().now)), 50);
-  const answers = await Promise.all(Array.from({ length: count }, (_, i) =>
-    bigPost(path, { "x-forwarded-for": `203.0.113.${i + 1}`, ...headers }, size)));
-  clearInterval(sampler);
+  const { result: answers, before, highest } = await sampled(50, () => Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      bigPost(path, { "x-forwarded-for": `203.0.113.${i + 1}`, ...headers }, size))));
   const slowest = Math.max(...answers.map((a) => a.ms));
   // "closed": answered, and the connection closed, before the client had sent its body.
   console.log(`  ${count} × ${(size / 1e6).toFixed(1)} MB ${label}: ${tally(answers)}, slowest answer ${slowest} ms;`
@@ -167,16 +176,12 @@ async function largeBodies(label, path, headers, count, size) {
 /** Sign-ins at once, each from an address of its own, as unknown people (so no account
  * locks, and each password is checked against the stand-in hash: 19 MiB of argon2). */
 async function signIns(count) {
-  const before = memory().now;
-  let highest = before;
-  const sampler = setInterval(() => (highest = Math.max(highest, memory().now)), 20);
   const started = Date.now();
-  const answers = await Promise.all(Array.from({ length: count }, (_, i) =>
-    send("POST", "/api/v1/console/session", {
+  const { result: answers, before, highest } = await sampled(20, () => Promise.all(
+    Array.from({ length: count }, (_, i) => send("POST", "/api/v1/console/session", {
       body: { shop, email: `nobody-${i}@bench.example`, password: "not the password" },
       from: `192.0.2.${i + 1}`,
-    })));
-  clearInterval(sampler);
+    }))));
   console.log(`  ${count} sign-ins at once from as many addresses: ${tally(answers)}, the last answered after`
     + ` ${Date.now() - started} ms; resident ${mb(before)} before, ${mb(highest)} at most`);
 }

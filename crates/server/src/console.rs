@@ -8,7 +8,7 @@
 //! SameSite=Strict cookie, Secure unless the server runs on plain-http localhost. Every
 //! change made with a session carries its CSRF proof in `X-CSRF-Token`.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -37,11 +37,8 @@ pub const MEMBER_PATH: &str = "/api/v1/admin/staff/{id}";
 /// core for about a tenth of a second, so a burst of sign-ins from many addresses waits
 /// its turn rather than taking memory without bound (64 at once took 1.2 GB, measured
 /// with `bench/abuse.sh`).
-static HASHING: LazyLock<Arc<Semaphore>> = LazyLock::new(|| {
-    Arc::new(Semaphore::new(
-        std::thread::available_parallelism().map_or(2, |n| n.get()),
-    ))
-});
+static HASHING: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
 
 /// Runs `work` (a password's hash or check) on a blocking thread when its turn comes. The
 /// turn is held until the work ends, even if the request that wanted it went away.
@@ -49,8 +46,7 @@ pub async fn hashing<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ApiError> {
     let turn = HASHING
-        .clone()
-        .acquire_owned()
+        .acquire()
         .await
         .map_err(|e| ApiError::internal("password", e))?;
     tokio::task::spawn_blocking(move || {
@@ -405,7 +401,8 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn passwords_are_hashed_a_core_at_a_time() {
         use std::sync::atomic::{AtomicUsize, Ordering};
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        use std::sync::Arc;
+        let cores = HASHING.available_permits();
         let (now, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
         let burst = (0..4 * cores).map(|_| {
             let (now, most) = (now.clone(), most.clone());

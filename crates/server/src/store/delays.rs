@@ -278,7 +278,8 @@ impl Db {
                 }))
                 .await?;
             let Some(&last) = page.last() else { break };
-            let (after_this, full) = (last, page.len() == BATCH);
+            let full = page.len() == BATCH;
+            after = last;
             let (changed, queued) = self
                 .write_locked(work!(|c, page| {
                     let (mut changed, mut queued) = (0, false);
@@ -296,7 +297,6 @@ impl Db {
             if !full {
                 break;
             }
-            after = after_this;
         }
         let mut after = 0;
         loop {
