@@ -68,6 +68,9 @@ pub struct Storage {
     /// `postgres://user:password@host/database` (also `?host=/socket/dir`).
     #[arg(long, env = "PP_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
+    /// Connections to PostgreSQL per process (default: two per core, at least 4).
+    #[arg(long, env = "PP_DATABASE_POOL", global = true)]
+    pub database_pool: Option<usize>,
 }
 
 impl Storage {
@@ -89,7 +92,7 @@ impl Storage {
             std::fs::create_dir_all(&self.data_dir)
                 .map_err(|e| format!("cannot create data dir {}: {e}", self.data_dir.display()))?;
         }
-        Db::open(&url)
+        Db::open_pooled(&url, self.database_pool)
             .await
             .map_err(|e| format!("cannot open the database {}: {e}", redacted(&url)))
     }

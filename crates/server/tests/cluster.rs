@@ -26,6 +26,13 @@ struct Server {
 
 impl Server {
     fn spawn(database_url: &str) -> Server {
+        Server::spawn_pooled(database_url, "2")
+    }
+
+    /// A server with `pool` connections to PostgreSQL. The tests' servers have the
+    /// smallest pool there is, one shared reader and one connection for transactions:
+    /// racing requests must take turns on it, never stall or fail for want of one.
+    fn spawn_pooled(database_url: &str, pool: &str) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -40,6 +47,7 @@ impl Server {
             .arg("--data-dir")
             .arg(&data)
             .env("RUST_LOG", "error")
+            .env("PP_DATABASE_POOL", pool)
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -336,6 +344,22 @@ async fn each_webhook_event_reaches_the_shop_once_with_two_workers() {
         0
     );
     drop((a, b));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pool_of_one_connection_is_refused_with_a_reason() {
+    let (database, _keep) = empty_database(Backend::Postgres).await;
+    let out = Command::new(env!("CARGO_BIN_EXE_postpurchase-server"))
+        .args(["--listen", "127.0.0.1:0", "--database-url", &database])
+        .env("PP_DATABASE_POOL", "1")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("a PostgreSQL pool needs at least 2 connections, not 1"),
+        "{said}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -124,9 +124,16 @@ impl Db {
     /// Opens the database at `url` (`sqlite://FILE` or `postgres://…`) and brings its
     /// schema up to date.
     pub async fn open(url: &str) -> Result<Db, DbError> {
+        Db::open_pooled(url, None).await
+    }
+
+    /// [`Db::open`] with `pool` connections to PostgreSQL per process (by default
+    /// [`postgres::default_pool_size`]); SQLite ignores it.
+    pub async fn open_pooled(url: &str, pool: Option<usize>) -> Result<Db, DbError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let size = pool.unwrap_or_else(postgres::default_pool_size);
             return Ok(Db {
-                inner: Inner::Postgres(postgres::Postgres::open(url).await?),
+                inner: Inner::Postgres(postgres::Postgres::open(url, size).await?),
             });
         }
         let path = url

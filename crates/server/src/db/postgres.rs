@@ -21,8 +21,15 @@ use tokio_postgres::IsolationLevel;
 
 use super::{Cell, Conn, ConnInner, DbError, DbErrorKind, Row, TxError, Value, Work};
 
-/// Connections per server process.
-const POOL_SIZE: usize = 16;
+/// Connections per server process unless told: two per core, at least 4 (one of them the
+/// shared connection of [`Postgres::read_statement`]). More is slower, not faster: with
+/// 16 on 2 cores, views at 2,000/s under 500 writes/s waited p99 30-310 ms, most
+/// connections idle in a transaction whose next statement the starved server had not yet
+/// sent; with 4, p99 7-9 ms (`bench/compare.sh`'s mixed phase).
+pub fn default_pool_size() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    (2 * cores).max(4)
+}
 /// How long a request waits for a free connection before it gets a `503`.
 const POOL_WAIT: Duration = Duration::from_secs(5);
 /// Attempts of a write that keeps losing races, in all.
@@ -44,7 +51,14 @@ pub struct Postgres {
 }
 
 impl Postgres {
-    pub async fn open(url: &str) -> Result<Postgres, DbError> {
+    /// Opens a pool of `pool_size` connections (at least 2: one shared by the one-statement
+    /// reads, the others for transactions).
+    pub async fn open(url: &str, pool_size: usize) -> Result<Postgres, DbError> {
+        if pool_size < 2 {
+            return Err(DbError::other(format!(
+                "a PostgreSQL pool needs at least 2 connections, not {pool_size}"
+            )));
+        }
         let mut config: tokio_postgres::Config = url
             .parse()
             .map_err(|e| DbError::other(format!("invalid PostgreSQL URL: {e}")))?;
@@ -59,7 +73,7 @@ impl Postgres {
             },
         );
         let pool = Pool::builder(manager)
-            .max_size(POOL_SIZE)
+            .max_size(pool_size)
             .runtime(Runtime::Tokio1)
             .wait_timeout(Some(POOL_WAIT))
             .create_timeout(Some(POOL_WAIT))
