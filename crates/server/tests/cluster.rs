@@ -25,14 +25,10 @@ struct Server {
 }
 
 impl Server {
+    /// A server with the smallest pool of connections to PostgreSQL there is: one shared
+    /// reader and one connection for transactions. Racing requests must take turns on
+    /// it, never stall or fail for want of one.
     fn spawn(database_url: &str) -> Server {
-        Server::spawn_pooled(database_url, "2")
-    }
-
-    /// A server with `pool` connections to PostgreSQL. The tests' servers have the
-    /// smallest pool there is, one shared reader and one connection for transactions:
-    /// racing requests must take turns on it, never stall or fail for want of one.
-    fn spawn_pooled(database_url: &str, pool: &str) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -47,7 +43,7 @@ impl Server {
             .arg("--data-dir")
             .arg(&data)
             .env("RUST_LOG", "error")
-            .env("PP_DATABASE_POOL", pool)
+            .env("PP_DATABASE_POOL", "2")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -351,6 +347,8 @@ async fn a_pool_of_one_connection_is_refused_with_a_reason() {
     let (database, _keep) = empty_database(Backend::Postgres).await;
     let out = Command::new(env!("CARGO_BIN_EXE_postpurchase-server"))
         .args(["--listen", "127.0.0.1:0", "--database-url", &database])
+        .arg("--data-dir")
+        .arg(std::env::temp_dir())
         .env("PP_DATABASE_POOL", "1")
         .output()
         .unwrap();

@@ -30,6 +30,7 @@ pub fn default_pool_size() -> usize {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     (2 * cores).max(4)
 }
+
 /// How long a request waits for a free connection before it gets a `503`.
 const POOL_WAIT: Duration = Duration::from_secs(5);
 /// Attempts of a write that keeps losing races, in all.
