@@ -37,8 +37,7 @@ pub const MEMBER_PATH: &str = "/api/v1/admin/staff/{id}";
 /// core for about a tenth of a second, so a burst of sign-ins from many addresses waits
 /// its turn rather than taking memory without bound (64 at once took 1.2 GB, measured
 /// with `bench/abuse.sh`).
-static HASHING: LazyLock<Semaphore> =
-    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
+static HASHING: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(crate::cores()));
 
 /// Runs `work` (a password's hash or check) on a blocking thread when its turn comes. The
 /// turn is held until the work ends, even if the request that wanted it went away.

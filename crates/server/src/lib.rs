@@ -98,6 +98,12 @@ impl Storage {
     }
 }
 
+/// The cores this process may use (2 when the system will not say): what the database
+/// pools, the SQLite readers and the password hashing are sized by.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
 /// A database URL fit for a log or an error: without its password.
 pub fn redacted(url: &str) -> String {
     match url::Url::parse(url) {

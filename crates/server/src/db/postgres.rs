@@ -27,8 +27,7 @@ use super::{Cell, Conn, ConnInner, DbError, DbErrorKind, Row, TxError, Value, Wo
 /// connections idle in a transaction whose next statement the starved server had not yet
 /// sent; with 4, p99 7-9 ms (`bench/compare.sh`'s mixed phase).
 pub fn default_pool_size() -> usize {
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    (2 * cores).max(4)
+    (2 * crate::cores()).max(4)
 }
 
 /// How long a request waits for a free connection before it gets a `503`.

@@ -26,9 +26,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Reader threads: about one per core keeps the cores busy; a reader that finds more work
 /// queued takes it without sleeping, so a busy server does not wake a thread per read.
 fn reader_threads() -> usize {
-    std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .max(2)
+    crate::cores().max(2)
 }
 
 #[derive(Clone)]
