@@ -142,25 +142,6 @@ async fn set_choice(
     Ok(())
 }
 
-/// The order number, carrier and tracking number of a parcel, for its webhook.
-async fn shipment_labels(
-    c: &mut Conn<'_>,
-    shipment_id: i64,
-) -> Result<(String, String, String), DbError> {
-    let mut r = c
-        .query_one(
-            "SELECT o.number, s.carrier, s.tracking_number FROM shipments s
-             JOIN orders o ON o.id = s.order_id WHERE s.id = ?1",
-            args![shipment_id],
-        )
-        .await?;
-    Ok((
-        r.get("number")?,
-        r.get("carrier")?,
-        r.get("tracking_number")?,
-    ))
-}
-
 /// A shopper's change of a parcel's delivery.
 #[derive(Clone, Debug)]
 pub struct ChoiceChange {
@@ -251,9 +232,13 @@ async fn change_choice(
     now: i64,
 ) -> Result<Changed, ApiError> {
     let shipment_id = change.shipment_id;
-    let (stored, settings) =
+    let (parcel, settings) =
         parcels::choice_to_change(c, (order.order_id, order.shop_id), shipment_id).await?;
-    let (stored, count) = stored.ok_or_else(shipment_not_found)?;
+    let parcels::ToChange {
+        choice: stored,
+        count,
+        labels: (order_number, carrier, tracking_number),
+    } = parcel.ok_or_else(shipment_not_found)?;
     match change.if_match.as_deref() {
         None => {
             return Err(ApiError::new(
@@ -361,7 +346,6 @@ async fn change_choice(
         }
     }
     set_choice(c, shipment_id, choice.as_ref(), count).await?;
-    let (order_number, carrier, tracking_number) = shipment_labels(c, shipment_id).await?;
     let queued = webhooks::queue(
         c,
         order.shop_id,

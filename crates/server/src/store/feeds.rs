@@ -3,8 +3,8 @@
 
 use postpurchase_api::{CarrierEvent, FeedResult};
 
-use super::instant;
 use super::tracking::{take_event, EventRequest};
+use super::{delays, instant};
 use crate::db::{Conn, Db, DbError};
 use crate::domain::feeds::FeedEvent;
 use crate::error::ApiError;
@@ -128,7 +128,8 @@ impl Db {
                     occurred_at: e.occurred_at,
                     eta: None,
                 };
-                let taken = take_event(c, shipment_id, &request, now).await?;
+                let previous = delays::lock_status(c, shipment_id).await?;
+                let taken = take_event(c, (shipment_id, previous), &request, now).await?;
                 queued |= taken.queued;
                 if taken.recorded {
                     result.recorded += 1;

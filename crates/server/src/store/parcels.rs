@@ -132,14 +132,23 @@ pub fn choice_from(r: &mut Row) -> Result<StoredChoice, DbError> {
     })
 }
 
+/// A parcel whose choice is to change, as stored.
+pub struct ToChange {
+    pub choice: StoredChoice,
+    /// How often it changed this hour.
+    pub count: ChangeCount,
+    /// Its order's number, carrier and tracking number, for the webhook.
+    pub labels: (String, String, String),
+}
+
 /// What a change of a parcel's choice is judged by, read together (one round trip on
-/// PostgreSQL): the choice as stored with how often it changed this hour (`None` when
-/// the order, `(order_id, shop_id)`, has no such parcel), and the shop's delivery rules.
+/// PostgreSQL): the parcel as stored (`None` when the order, `(order_id, shop_id)`, has
+/// no such parcel), and the shop's delivery rules.
 pub async fn choice_to_change(
     c: &mut Conn<'_>,
     order: (i64, i64),
     shipment_id: i64,
-) -> Result<(Option<(StoredChoice, ChangeCount)>, ShopDelivery), DbError> {
+) -> Result<(Option<ToChange>, ShopDelivery), DbError> {
     let (order_id, shop_id) = order;
     let [stored, settings] = c
         .query_each([
@@ -147,8 +156,10 @@ pub async fn choice_to_change(
                 concat!(
                     "SELECT ",
                     choice_columns!(),
-                    ", s.choice_window_start, s.choice_changes
-                     FROM shipments s LEFT JOIN delivery_slots d ON d.id = s.choice_slot_id
+                    ", s.choice_window_start, s.choice_changes, s.carrier, s.tracking_number,
+                       o.number
+                     FROM shipments s JOIN orders o ON o.id = s.order_id
+                     LEFT JOIN delivery_slots d ON d.id = s.choice_slot_id
                      WHERE s.id = ?1 AND s.order_id = ?2"
                 ),
                 args![shipment_id, order_id],
@@ -168,13 +179,18 @@ pub async fn choice_to_change(
         None => return Err(DbError::no_row()),
     };
     let stored = match stored.into_iter().next() {
-        Some(mut r) => Some((
-            choice_from(&mut r)?,
-            ChangeCount {
+        Some(mut r) => Some(ToChange {
+            choice: choice_from(&mut r)?,
+            count: ChangeCount {
                 window_start: r.get("choice_window_start")?,
                 changes: r.get("choice_changes")?,
             },
-        )),
+            labels: (
+                r.get("number")?,
+                r.get("carrier")?,
+                r.get("tracking_number")?,
+            ),
+        }),
         None => None,
     };
     Ok((stored, settings))

@@ -9,7 +9,7 @@ use postpurchase_api::{
 };
 
 use super::{changes, delays, orders, parcels};
-use crate::db::{Conn, Db, DbError};
+use crate::db::{Backend, Conn, Db, DbError};
 use crate::domain;
 use crate::error::ApiError;
 use crate::{args, work};
@@ -62,6 +62,36 @@ pub async fn shipment_by_tracking(
     .await?
     .map(|mut r| r.get("id"))
     .transpose()
+}
+
+/// A shop's shipment by carrier and tracking number, with its stored status, its row
+/// locked until the write ends (as [`delays::lock_status`], in the same statement).
+async fn lock_by_tracking(
+    c: &mut Conn<'_>,
+    shop_id: i64,
+    carrier: &str,
+    tracking_number: &str,
+) -> Result<Option<(i64, ShipmentStatus)>, DbError> {
+    let sql = match c.backend() {
+        Backend::Postgres => {
+            "SELECT s.id, s.status FROM shipments s JOIN orders o ON o.id = s.order_id
+             WHERE o.shop_id = ?1 AND s.carrier = ?2 AND s.tracking_number = ?3
+             FOR UPDATE OF s"
+        }
+        Backend::Sqlite => {
+            "SELECT s.id, s.status FROM shipments s JOIN orders o ON o.id = s.order_id
+             WHERE o.shop_id = ?1 AND s.carrier = ?2 AND s.tracking_number = ?3"
+        }
+    };
+    c.query_opt(sql, args![shop_id, carrier, tracking_number])
+        .await?
+        .map(|mut r| {
+            Ok((
+                r.get("id")?,
+                parcels::status_of(&r.get::<String>("status")?),
+            ))
+        })
+        .transpose()
 }
 
 /// An order line as parcels see it.
@@ -237,13 +267,13 @@ pub struct Taken {
 
 /// Records a carrier's event for a parcel and brings the parcel up to date, delays
 /// included ([`delays::settle`]); a change of status is queued for the shop's webhook.
+/// `previous` is the parcel's status as read when its row was locked.
 pub async fn take_event(
     c: &mut Conn<'_>,
-    shipment_id: i64,
+    (shipment_id, previous): (i64, ShipmentStatus),
     request: &EventRequest,
     now: i64,
 ) -> Result<Taken, ApiError> {
-    let previous = delays::lock_status(c, shipment_id).await?;
     let recorded = record_event(
         c,
         shipment_id,
@@ -369,17 +399,16 @@ impl Db {
         now: i64,
     ) -> Result<Taken, ApiError> {
         self.write_locked(work!(|c, request| {
-            let shipment_id =
-                shipment_by_tracking(c, shop_id, &request.carrier, &request.tracking_number)
-                    .await?
-                    .ok_or_else(|| {
-                        ApiError::new(
-                            StatusCode::NOT_FOUND,
-                            "shipment_not_found",
-                            "This shop has no shipment with that carrier and tracking number.",
-                        )
-                    })?;
-            take_event(c, shipment_id, &request, now).await
+            let parcel = lock_by_tracking(c, shop_id, &request.carrier, &request.tracking_number)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::new(
+                        StatusCode::NOT_FOUND,
+                        "shipment_not_found",
+                        "This shop has no shipment with that carrier and tracking number.",
+                    )
+                })?;
+            take_event(c, parcel, &request, now).await
         }))
         .await
     }

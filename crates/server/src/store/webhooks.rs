@@ -22,27 +22,19 @@ pub async fn enqueue(
     event: &WebhookEvent,
     now_ms: i64,
 ) -> Result<bool, DbError> {
-    let url: Option<String> = c
-        .query_opt(
-            "SELECT webhook_url FROM shops WHERE id = ?1",
-            args![shop_id],
-        )
-        .await?
-        .map(|mut r| r.get("webhook_url"))
-        .transpose()?
-        .flatten();
-    let Some(url) = url.filter(|u| !u.is_empty()) else {
-        return Ok(false);
-    };
+    // One statement: the endpoint is read where the delivery is written.
     let body = super::json(event)?;
-    c.execute(
-        "INSERT INTO webhook_deliveries (shop_id, order_id, event_id, url, body, next_attempt_at,
-                                         created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-        args![shop_id, order_id, event.id, url, body, now_ms],
-    )
-    .await?;
-    Ok(true)
+    let queued = c
+        .execute(
+            "INSERT INTO webhook_deliveries (shop_id, order_id, event_id, url, body, next_attempt_at,
+                                             created_at)
+             SELECT id, CAST(?2 AS BIGINT), CAST(?3 AS TEXT), webhook_url, CAST(?4 AS TEXT),
+                    CAST(?5 AS BIGINT), CAST(?5 AS BIGINT) FROM shops
+             WHERE id = ?1 AND webhook_url IS NOT NULL AND webhook_url <> ''",
+            args![shop_id, order_id, event.id, body, now_ms],
+        )
+        .await?;
+    Ok(queued == 1)
 }
 
 /// A new event about an order, with a fresh id, dated `created_at` (Unix seconds),
