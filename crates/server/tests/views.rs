@@ -309,6 +309,10 @@ async fn a_change_of_every_kind_is_in_the_next_view(backend: Backend) {
     let (_, last) = app.get(&shopper).await;
     assert_eq!(last["shop"]["name"], "Jansen & Co");
     assert_eq!(last["customer"]["returning"], true);
+    // The shop's first slot and point are offered (it had neither before).
+    let options = &last["delivery_options"];
+    assert_eq!(options["slots"][0]["date"], "2026-11-27");
+    assert_eq!(options["pickup_points"][0]["name"], "Locker Centraal");
     assert!(!last["modules"]
         .as_array()
         .unwrap()

@@ -285,6 +285,17 @@ where
     // BEGIN and COMMIT.
     statements.fetch_add(2, Ordering::Relaxed);
     match result {
+        // A read's answer does not wait for its COMMIT, which cannot change it: that round
+        // trip ends in the background, and the connection is back in the pool after it.
+        Ok(value) if read_only => {
+            tokio::spawn(async move {
+                if let Some(client) = &open.client {
+                    open.finished = client.batch_execute("COMMIT").await.is_ok();
+                }
+                drop(open);
+            });
+            Ok(value)
+        }
         Ok(value) => {
             let committed = client.batch_execute("COMMIT").await;
             // Committed or not (a serialization failure rolls it back), it is over.

@@ -286,7 +286,9 @@ macro_rules! head_columns {
                     EXISTS (SELECT 1 FROM order_items i
                             JOIN products p ON p.shop_id = o.shop_id AND p.sku = i.sku
                             JOIN product_pairs pp ON pp.product_id = p.id
-                            WHERE i.order_id = o.id) AS pairs_on, ",
+                            WHERE i.order_id = o.id) AS pairs_on,
+                    EXISTS (SELECT 1 FROM delivery_slots WHERE shop_id = o.shop_id)
+                    OR EXISTS (SELECT 1 FROM pickup_points WHERE shop_id = o.shop_id) AS has_places, ",
             delivery_columns!()
         )
     };
@@ -420,6 +422,7 @@ pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<Option<Bu
     };
     let placed_at: i64 = r.get("placed_at")?;
     let shop_id: i64 = r.get("shop_id")?;
+    let has_places: bool = r.get("has_places")?;
     let cancelled: bool = r.get("cancelled")?;
     let home: Option<(f64, f64)> = r
         .get::<Option<f64>>("ship_latitude")?
@@ -503,7 +506,7 @@ pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<Option<Bu
     (view.expected_delivery, view.delivered_at) = domain::order_arrival(&view.shipments);
     if view.shipments.iter().any(|s| s.locked.is_none()) {
         view.delivery_options =
-            delivery_options(c, order_id, shop_id, &settings, clock, home).await?;
+            delivery_options(c, (order_id, shop_id), has_places, &settings, clock, home).await?;
     }
     let mut holds_until = settings.policy.next_change(clock).as_second();
     // The latest request, until the order is delivered: then it is history (the console
@@ -717,19 +720,22 @@ pub fn point_from(r: &mut Row, home: Option<(f64, f64)>) -> Result<PickupPoint, 
 }
 
 /// What the shop offers this order's parcels: open slots (and any this order holds),
-/// safe places, the nearest pickup points. `None` when it offers nothing.
+/// safe places, the nearest pickup points. `None` when it offers nothing. A shop with
+/// no slots and no pickup points (`has_places` false) costs no query.
 async fn delivery_options(
     c: &mut Conn<'_>,
-    order_id: i64,
-    shop_id: i64,
+    (order_id, shop_id): (i64, i64),
+    has_places: bool,
     settings: &ShopDelivery,
     now: jiff::Timestamp,
     home: Option<(f64, f64)>,
 ) -> Result<Option<DeliveryOptions>, DbError> {
     let policy = &settings.policy;
     let today = policy.today(now).to_string();
-    let [slots, points] = c
-        .query_each([
+    let [slots, points] = if !has_places {
+        [Vec::new(), Vec::new()]
+    } else {
+        c.query_each([
             (
                 concat!(
                     "SELECT ",
@@ -750,7 +756,8 @@ async fn delivery_options(
                 args![shop_id],
             ),
         ])
-        .await?;
+        .await?
+    };
     let slots = slots
         .into_iter()
         .map(|mut r| slot_from(&mut r))
