@@ -169,22 +169,22 @@ pub async fn record_event(
     Ok(inserted == 1)
 }
 
-/// Whether `event_id` is the parcel's latest event by time.
-async fn is_latest_event(
+/// Sets a parcel's delivery estimate (Unix seconds) if `event_id` is its latest event by
+/// time, in one statement: a late-arriving older event's estimate is stale.
+async fn set_estimate_if_latest(
     c: &mut Conn<'_>,
     shipment_id: i64,
     event_id: &str,
-) -> Result<bool, DbError> {
-    let latest: Option<String> = c
-        .query_opt(
-            "SELECT event_id FROM shipment_events WHERE shipment_id = ?1
-             ORDER BY occurred_at DESC, received_at DESC LIMIT 1",
-            args![shipment_id],
-        )
-        .await?
-        .map(|mut r| r.get("event_id"))
-        .transpose()?;
-    Ok(latest.as_deref() == Some(event_id))
+    (from, to): (i64, i64),
+) -> Result<(), DbError> {
+    c.execute(
+        "UPDATE shipments SET eta_from = ?2, eta_to = ?3
+         WHERE id = ?1 AND ?4 = (SELECT event_id FROM shipment_events WHERE shipment_id = ?1
+                                 ORDER BY occurred_at DESC, received_at DESC LIMIT 1)",
+        args![shipment_id, from, to, event_id],
+    )
+    .await?;
+    Ok(())
 }
 
 /// Sets a parcel's delivery estimate (Unix seconds).
@@ -283,11 +283,8 @@ pub async fn take_event(
         now,
     )
     .await?;
-    // A late-arriving older event's estimate is stale.
-    if let (true, Some((from, to))) = (recorded, request.eta) {
-        if is_latest_event(c, shipment_id, request.event.event_id.trim()).await? {
-            set_estimate(c, shipment_id, from, to).await?;
-        }
+    if let (true, Some(eta)) = (recorded, request.eta) {
+        set_estimate_if_latest(c, shipment_id, request.event.event_id.trim(), eta).await?;
     }
     if recorded && request.event.duties_due.is_some() {
         refresh_duties(c, shipment_id).await?;
