@@ -510,3 +510,137 @@ async fn one_statement_reads_outlive_their_connection(backend: Backend) {
     );
     assert_eq!(view(&app, &token, None).await.0, StatusCode::OK);
 }
+
+/// On PostgreSQL a view is read outside a transaction, statement by statement, and a
+/// write that commits in the middle is caught by the versions read last: the view is read
+/// again, in a transaction. Here writes hold locks that stop the view's reads where the
+/// test wants them, so a change commits after the view's first read saw the order as it
+/// was: in the view's first round trip, then in the one that reads slots and points.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_view_read_while_its_order_changes_is_read_again() {
+    let app = TestApp::new(Backend::Postgres).await;
+    shop_with_order(&app).await;
+    let order_id = app
+        .number("SELECT id FROM orders WHERE number = '1001'")
+        .await;
+    let (cost, first) = built(&app, order_id).await;
+    assert_eq!(first.view.delivery_address.city, "Amsterdam");
+
+    let (torn_cost, again) = built_while(
+        &app,
+        order_id,
+        &[(
+            "LOCK TABLE order_upgrades IN ACCESS EXCLUSIVE MODE;
+             UPDATE orders SET ship_city = 'Haarlem', version = version + 1
+             WHERE number = '1001'",
+            "order_upgrades",
+        )],
+    )
+    .await;
+    assert_eq!(again.view.delivery_address.city, "Haarlem");
+    assert_eq!(again.stamp.order_version, first.stamp.order_version + 1);
+    assert!(
+        torn_cost > cost,
+        "read again: {torn_cost} statements, {cost} at first"
+    );
+
+    ok(
+        "slot",
+        app.admin_post(
+            "/api/v1/admin/delivery-slots",
+            SHOP_KEY,
+            &json!({"date": "2026-11-26", "from": "10:00", "to": "12:00", "capacity": 5})
+                .to_string(),
+        )
+        .await,
+    );
+    let (cost, first) = built(&app, order_id).await;
+    assert_eq!(first.view.delivery_options.unwrap().slots.len(), 1);
+    // The first round trip waits, and ends after the shop's change began (and before it
+    // commits); the slots and points are read after it committed.
+    let (torn_cost, again) = built_while(
+        &app,
+        order_id,
+        &[
+            (
+                "LOCK TABLE order_upgrades IN ACCESS EXCLUSIVE MODE",
+                "order_upgrades",
+            ),
+            (
+                "LOCK TABLE pickup_points IN ACCESS EXCLUSIVE MODE;
+                 UPDATE shops SET name = 'Renamed', version = version + 1",
+                "pickup_points",
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(again.view.shop.name, "Renamed");
+    assert_eq!(again.stamp.shop_version, first.stamp.shop_version + 1);
+    assert!(
+        torn_cost > cost,
+        "read again: {torn_cost} statements, {cost} at first"
+    );
+}
+
+/// An order's view built now, and how many statements it cost.
+async fn built(app: &TestApp, order_id: i64) -> (u64, postpurchase_server::store::orders::Built) {
+    let before = app.state.db.statements();
+    let built = app
+        .state
+        .db
+        .order_view_of(order_id, app.state.clock.now())
+        .await
+        .unwrap();
+    (app.state.db.statements() - before, built)
+}
+
+/// An order's view built while writes run, each in a transaction of its own: the first
+/// begins before the view is read; each commits once the view waits for the lock it took
+/// on its table, and after the next one began.
+async fn built_while(
+    app: &TestApp,
+    order_id: i64,
+    writes: &[(&str, &str)],
+) -> (u64, postpurchase_server::store::orders::Built) {
+    let begin = |sql: String| async move {
+        let (writer, connection) =
+            tokio_postgres::connect(app.database_url().unwrap(), tokio_postgres::NoTls)
+                .await
+                .unwrap();
+        tokio::spawn(connection);
+        writer
+            .batch_execute(&format!("BEGIN; {sql}"))
+            .await
+            .unwrap();
+        writer
+    };
+    let mut writer = begin(writes[0].0.to_owned()).await;
+    let reading = {
+        let app = app.state.clone();
+        tokio::spawn(async move {
+            let before = app.db.statements();
+            let built = app.db.order_view_of(order_id, app.clock.now()).await;
+            (app.db.statements() - before, built.unwrap())
+        })
+    };
+    for (i, (_, table)) in writes.iter().enumerate() {
+        let waiting = format!(
+            "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = '{table}'::regclass"
+        );
+        let mut tries = 0;
+        while app.number(&waiting).await == 0 {
+            tries += 1;
+            assert!(tries < 500, "the view never waited for {table}");
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        let next = match writes.get(i + 1) {
+            Some((sql, _)) => Some(begin(sql.to_string()).await),
+            None => None,
+        };
+        writer.batch_execute("COMMIT").await.unwrap();
+        if let Some(next) = next {
+            writer = next;
+        }
+    }
+    reading.await.unwrap()
+}

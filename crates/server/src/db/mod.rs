@@ -277,19 +277,29 @@ impl Conn<'_> {
         &mut self,
         queries: [(&str, &[Value<'_>]); N],
     ) -> Result<[Vec<Row>; N], DbError> {
-        self.statements.fetch_add(N as u64, Ordering::Relaxed);
-        let answers = match &mut self.inner {
+        <[Vec<Row>; N]>::try_from(self.query_all(&queries).await?)
+            .map_err(|_| DbError::other("a batch of queries lost an answer"))
+    }
+
+    /// [`Conn::query_each`] for a number of queries known when it runs. The queries run
+    /// in the order given, one after the other, also outside a transaction
+    /// ([`Db::read_statement`]), where each sees the database as it is when it starts.
+    pub async fn query_all(
+        &mut self,
+        queries: &[(&str, &[Value<'_>])],
+    ) -> Result<Vec<Vec<Row>>, DbError> {
+        self.statements
+            .fetch_add(queries.len() as u64, Ordering::Relaxed);
+        match &mut self.inner {
             ConnInner::Sqlite(conn) => queries
                 .iter()
                 .map(|(sql, args)| sqlite::query(conn, sql, args))
-                .collect::<Result<Vec<_>, _>>()?,
+                .collect(),
             ConnInner::Postgres(tx) => {
                 let (client, begin) = tx.next();
-                postgres::query_each(client, begin, &queries).await?
+                postgres::query_each(client, begin, queries).await
             }
-        };
-        <[Vec<Row>; N]>::try_from(answers)
-            .map_err(|_| DbError::other("a batch of queries lost an answer"))
+        }
     }
 
     /// The first row, if any.

@@ -424,13 +424,20 @@ async fn rows(tx: &impl GenericClient, sql: &str, args: &[Value<'_>]) -> Result<
         .prepare_cached(&translated(sql))
         .await
         .map_err(from_postgres)?;
+    rows_of(tx, sql, &stmt, args).await
+}
+
+/// The rows of a prepared statement, each cell read as what it holds.
+async fn rows_of(
+    tx: &impl GenericClient,
+    sql: &str,
+    stmt: &tokio_postgres::Statement,
+    args: &[Value<'_>],
+) -> Result<Vec<Row>, DbError> {
     let columns = super::value::columns_of(sql, || {
         stmt.columns().iter().map(|c| c.name().to_owned()).collect()
     });
-    let rows = tx
-        .query(&stmt, &params(args))
-        .await
-        .map_err(from_postgres)?;
+    let rows = tx.query(stmt, &params(args)).await.map_err(from_postgres)?;
     rows.iter()
         .map(|row| {
             let cells = (0..columns.len())
@@ -465,14 +472,33 @@ pub async fn query(
 }
 
 /// Several queries sent at once on one connection (tokio-postgres pipelines requests
-/// polled together): their answers in order, or the first error.
+/// polled together): their answers in order, or the first error. Each is prepared (when
+/// it was not before) before any is sent, so they are sent, and run, in the order given:
+/// a query is sent at its first poll, and `try_join_all` first polls up to 30 futures in
+/// order. Reads outside a transaction rely on it (see [`super::Conn::query_all`]).
 pub async fn query_each(
     tx: &impl GenericClient,
     begin: Option<&str>,
     queries: &[(&str, &[Value<'_>])],
 ) -> Result<Vec<Vec<Row>>, DbError> {
-    let all =
-        futures_util::future::try_join_all(queries.iter().map(|(sql, args)| rows(tx, sql, args)));
+    use futures_util::future::try_join_all;
+    debug_assert!(queries.len() <= 30, "more than try_join_all polls in order");
+    let all = async {
+        let prepared = try_join_all(
+            queries
+                .iter()
+                .map(|(sql, _)| async { tx.prepare_cached(&translated(sql)).await }),
+        )
+        .await
+        .map_err(from_postgres)?;
+        try_join_all(
+            queries
+                .iter()
+                .zip(&prepared)
+                .map(|((sql, args), stmt)| rows_of(tx, sql, stmt, args)),
+        )
+        .await
+    };
     after(tx, begin, all).await
 }
 

@@ -12,7 +12,7 @@ use postpurchase_api::{
 use super::idempotency::MerchantKey;
 use super::instant;
 use super::parcels::{self, choice_columns, delivery_columns, ShopDelivery};
-use crate::db::{Conn, Db, DbError, Row};
+use crate::db::{Backend, Conn, Db, DbError, Row};
 use crate::domain::{self, delivery};
 use crate::error::ApiError;
 use crate::{args, work};
@@ -341,85 +341,132 @@ pub struct Built {
     pub holds_until: i64,
 }
 
-/// The shopper's view of an order, as of `now`; `None` when there is no such order. Six
+/// The shopper's view of an order, as of `now`; `None` when there is no such order. Seven
 /// queries sent together (one round trip on PostgreSQL), and two more, together, when a
-/// parcel's delivery can still be changed.
+/// parcel's delivery can still be changed and the shop has slots or pickup points.
 pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<Option<Built>, DbError> {
-    let [head, items, shipments, lines, events, requests, upgrades] = c
-        .query_each([
-            (
-                concat!(
-                    head_columns!(),
-                    " FROM orders o
-                      JOIN shops s ON s.id = o.shop_id
-                      JOIN customers c ON c.id = o.customer_id
-                      WHERE o.id = ?1"
-                ),
-                args![order_id],
+    Ok(build(c, order_id, now, false)
+        .await?
+        .map(|(built, _)| built))
+}
+
+/// [`view`] read outside a transaction ([`crate::db::Db::read_statement`]), where each
+/// statement sees the database as it is when it starts: `None` when the order is gone,
+/// or changed while it was read. Every write that changes what a view shows bumps the
+/// order's or its shop's version in its own transaction (what kept views rest on), so
+/// when the versions the first statement read are those the last one read, no such
+/// write committed in between, and every statement read the same state of the order (as
+/// a seqlock's reader checks its sequence number before and after). One more statement
+/// than in a transaction, none of them `BEGIN` or `COMMIT`.
+pub async fn view_outside(
+    c: &mut Conn<'_>,
+    order_id: i64,
+    now: i64,
+) -> Result<Option<Built>, DbError> {
+    Ok(build(c, order_id, now, true)
+        .await?
+        .and_then(|(built, last)| (last == Some(built.stamp)).then_some(built)))
+}
+
+/// The versions of an order and its shop, read on their own.
+const VERSIONS_SQL: &str = "SELECT o.version AS order_version, s.version AS shop_version
+     FROM orders o JOIN shops s ON s.id = o.shop_id WHERE o.id = ?1";
+
+fn stamp_from(order_id: i64, r: &mut Row) -> Result<Stamp, DbError> {
+    Ok(Stamp {
+        order_id,
+        order_version: r.get("order_version")?,
+        shop_version: r.get("shop_version")?,
+    })
+}
+
+/// [`view`], and with `recheck` the versions its last statement read (`None` when the
+/// order was gone by then).
+async fn build(
+    c: &mut Conn<'_>,
+    order_id: i64,
+    now: i64,
+    recheck: bool,
+) -> Result<Option<(Built, Option<Stamp>)>, DbError> {
+    let by_order = args![order_id];
+    let mut queries = vec![
+        (
+            concat!(
+                head_columns!(),
+                " FROM orders o
+                  JOIN shops s ON s.id = o.shop_id
+                  JOIN customers c ON c.id = o.customer_id
+                  WHERE o.id = ?1"
             ),
-            (
-                "SELECT id, name, variant, quantity, unit_price, image_url FROM order_items
-                 WHERE order_id = ?1 ORDER BY position",
-                args![order_id],
+            by_order,
+        ),
+        (
+            "SELECT id, name, variant, quantity, unit_price, image_url FROM order_items
+             WHERE order_id = ?1 ORDER BY position",
+            by_order,
+        ),
+        (
+            concat!(
+                "SELECT s.id, s.carrier, s.tracking_number, s.carrier_code, s.carrier_text,
+                        s.delivered_to, s.eta_to, s.delay_reason, s.pickup, s.duties,
+                        s.duties_due, ",
+                choice_columns!(),
+                " FROM shipments s LEFT JOIN delivery_slots d ON d.id = s.choice_slot_id
+                  WHERE s.order_id = ?1 ORDER BY s.id"
             ),
-            (
-                concat!(
-                    "SELECT s.id, s.carrier, s.tracking_number, s.carrier_code, s.carrier_text,
-                            s.delivered_to, s.eta_to, s.delay_reason, s.pickup, s.duties,
-                            s.duties_due, ",
-                    choice_columns!(),
-                    " FROM shipments s LEFT JOIN delivery_slots d ON d.id = s.choice_slot_id
-                      WHERE s.order_id = ?1 ORDER BY s.id"
-                ),
-                args![order_id],
+            by_order,
+        ),
+        (
+            "SELECT si.shipment_id, si.order_item_id, si.quantity FROM shipment_items si
+             JOIN shipments s ON s.id = si.shipment_id
+             WHERE s.order_id = ?1 ORDER BY si.shipment_id, si.order_item_id",
+            by_order,
+        ),
+        // The latest 100 events of each parcel.
+        (
+            "SELECT shipment_id, occurred_at, status, code, text, location FROM (
+                 SELECT e.*, row_number() OVER (PARTITION BY e.shipment_id
+                                                ORDER BY e.occurred_at DESC, e.received_at DESC) AS n
+                 FROM shipment_events e JOIN shipments s ON s.id = e.shipment_id
+                 WHERE s.order_id = ?1) latest
+             WHERE n <= 100 ORDER BY shipment_id, n",
+            by_order,
+        ),
+        // The shopper's latest request to cancel or fix the address, and whether one waits.
+        (
+            concat!(
+                "SELECT ",
+                super::changes::change_columns!(),
+                " FROM order_changes ch WHERE ch.order_id = ?1
+                  ORDER BY ch.requested_at DESC, ch.id DESC LIMIT 1"
             ),
-            (
-                "SELECT si.shipment_id, si.order_item_id, si.quantity FROM shipment_items si
-                 JOIN shipments s ON s.id = si.shipment_id
-                 WHERE s.order_id = ?1 ORDER BY si.shipment_id, si.order_item_id",
-                args![order_id],
+            by_order,
+        ),
+        // The shopper's latest request for faster delivery.
+        (
+            concat!(
+                "SELECT ",
+                super::upgrades::upgrade_columns!(),
+                " FROM order_upgrades u WHERE u.order_id = ?1
+                  ORDER BY u.requested_at DESC, u.id DESC LIMIT 1"
             ),
-            // The latest 100 events of each parcel.
-            (
-                "SELECT shipment_id, occurred_at, status, code, text, location FROM (
-                     SELECT e.*, row_number() OVER (PARTITION BY e.shipment_id
-                                                    ORDER BY e.occurred_at DESC, e.received_at DESC) AS n
-                     FROM shipment_events e JOIN shipments s ON s.id = e.shipment_id
-                     WHERE s.order_id = ?1) latest
-                 WHERE n <= 100 ORDER BY shipment_id, n",
-                args![order_id],
-            ),
-            // The shopper's latest request to cancel or fix the address, and whether one waits.
-            (
-                concat!(
-                    "SELECT ",
-                    super::changes::change_columns!(),
-                    " FROM order_changes ch WHERE ch.order_id = ?1
-                      ORDER BY ch.requested_at DESC, ch.id DESC LIMIT 1"
-                ),
-                args![order_id],
-            ),
-            // The shopper's latest request for faster delivery.
-            (
-                concat!(
-                    "SELECT ",
-                    super::upgrades::upgrade_columns!(),
-                    " FROM order_upgrades u WHERE u.order_id = ?1
-                      ORDER BY u.requested_at DESC, u.id DESC LIMIT 1"
-                ),
-                args![order_id],
-            ),
-        ])
-        .await?;
+            by_order,
+        ),
+    ];
+    if recheck {
+        // Last: the versions once every other statement has read.
+        queries.push((VERSIONS_SQL, by_order));
+    }
+    let mut answers = c.query_all(&queries).await?.into_iter();
+    let mut next = || answers.next().unwrap_or_default();
+    let (head, items, shipments, lines, events, requests, upgrades) =
+        (next(), next(), next(), next(), next(), next(), next());
+    let mut last = next().into_iter().next();
     let Some(mut head) = head.into_iter().next() else {
         return Ok(None);
     };
     let r = &mut head;
-    let stamp = Stamp {
-        order_id,
-        order_version: r.get("order_version")?,
-        shop_version: r.get("shop_version")?,
-    };
+    let stamp = stamp_from(order_id, r)?;
     let placed_at: i64 = r.get("placed_at")?;
     let shop_id: i64 = r.get("shop_id")?;
     let has_places: bool = r.get("has_places")?;
@@ -507,6 +554,10 @@ pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<Option<Bu
     if view.shipments.iter().any(|s| s.locked.is_none()) {
         view.delivery_options =
             delivery_options(c, (order_id, shop_id), has_places, &settings, clock, home).await?;
+        if recheck && has_places {
+            // Slots and points were read after the versions were: read them once more.
+            last = c.query_opt(VERSIONS_SQL, by_order).await?;
+        }
     }
     let mut holds_until = settings.policy.next_change(clock).as_second();
     // The latest request, until the order is delivered: then it is history (the console
@@ -560,11 +611,16 @@ pub async fn view(c: &mut Conn<'_>, order_id: i64, now: i64) -> Result<Option<Bu
     if let Some(promise) = upgrade.as_ref().and_then(super::upgrades::promised) {
         view.promised_delivery = Some(promise);
     }
-    Ok(Some(Built {
+    let last = match last {
+        Some(mut r) if recheck => Some(stamp_from(order_id, &mut r)?),
+        _ => None,
+    };
+    let built = Built {
         view,
         stamp,
         holds_until,
-    }))
+    };
+    Ok(Some((built, last)))
 }
 
 /// A parcel's customs from its columns: what the shop said when it registered the parcel
@@ -881,8 +937,20 @@ impl Db {
         .await
     }
 
-    /// An order's view, built now, by its id (found by [`Db::order_stamp`]).
+    /// An order's view, built now, by its id (found by [`Db::order_stamp`]). On
+    /// PostgreSQL it is read first outside a transaction, on the connection the
+    /// one-statement reads share ([`view_outside`]): no connection to wait for, no `BEGIN`
+    /// or `COMMIT`. Only a view whose order changed while it was read is read again, in a
+    /// transaction. SQLite's transactions cost no round trip, and it builds in one.
     pub async fn order_view_of(&self, order_id: i64, now: i64) -> Result<Built, ApiError> {
+        if self.backend() == Backend::Postgres {
+            let read = self
+                .read_statement(work!(|c| { view_outside(c, order_id, now).await }))
+                .await?;
+            if let Some(built) = read {
+                return Ok(built);
+            }
+        }
         self.read(work!(|c| {
             view(c, order_id, now)
                 .await?
