@@ -187,7 +187,9 @@ impl Db {
     /// sees one snapshot of its own, and without `BEGIN` and `COMMIT` it is the cheapest
     /// read there is (one round trip on PostgreSQL instead of three, shared with the
     /// others in flight). For the hot reads of one statement: an order view's re-check,
-    /// the shop of an API key, the order of a token.
+    /// the shop of an API key, the order of a token. Work of several statements sees the
+    /// database as it is when each starts, and must check that what they read fits
+    /// together, as [`crate::store::orders::view_outside`] does.
     pub async fn read_statement<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,
