@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod analytics;
+pub mod around;
 pub mod care;
 pub mod changes;
 pub mod choices;
@@ -43,16 +44,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request};
 use axum::http::{header, HeaderValue, Method};
-use axum::middleware::{self, Next};
-use axum::response::IntoResponse;
-use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 pub use db::Db;
@@ -272,7 +267,7 @@ pub(crate) fn body_limit_layer(path: &str) -> axum::extract::DefaultBodyLimit {
 }
 
 /// The whole HTTP application; tests drive it with `oneshot`.
-pub fn app(state: AppState) -> Router {
+pub fn app(state: AppState) -> around::App {
     let cors_state = state.clone();
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::async_predicate(
@@ -292,7 +287,7 @@ pub fn app(state: AppState) -> Router {
         .expose_headers([header::ETAG])
         .max_age(std::time::Duration::from_secs(600));
 
-    Router::new()
+    let router = Router::new()
         .merge(shopper::router())
         .merge(choices::router())
         .merge(changes::router())
@@ -317,7 +312,6 @@ pub fn app(state: AppState) -> Router {
         .merge(web::router())
         .merge(console_app::router())
         .route(openapi::PATH, get(openapi::serve))
-        .layer(axum::extract::DefaultBodyLimit::max(BODY_DEFAULT))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async {
@@ -327,44 +321,9 @@ pub fn app(state: AppState) -> Router {
                 "This address does not accept that method.",
             )
         })
-        // Inside CORS: preflights are answered before it, and its 429s carry CORS headers.
-        .layer(middleware::from_fn_with_state(state.clone(), limits::limit))
-        // Outside the routes, so preflights reach it; it allows only shopper paths anyway.
-        .layer(cors)
-        .layer(CatchPanicLayer::custom(
-            |_: Box<dyn std::any::Any + Send>| {
-                ApiError::internal("handler", "panicked").into_response()
-            },
-        ))
-        .layer(middleware::from_fn(log_request))
-        .with_state(state)
-}
-
-/// Around every request: logs one line (method, route template, status and time) and
-/// sets the security headers. The template, not the path, so capability tokens and order
-/// numbers never reach the log. One layer for both: each layer clones the route it wraps
-/// on every request.
-async fn log_request(request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = request.method().clone();
-    let route = request.extensions().get::<MatchedPath>().cloned();
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers
-        .entry(header::REFERRER_POLICY)
-        .or_insert(HeaderValue::from_static("no-referrer"));
-    tracing::info!(
-        target: "postpurchase::http",
-        %method,
-        route = route.as_ref().map_or("(unmatched)", |r| r.as_str()),
-        status = response.status().as_u16(),
-        micros = started.elapsed().as_micros() as u64,
-    );
-    response
+        .layer(around::KeepRouteLayer)
+        .with_state(state.clone());
+    around::App::new(router, cors, state.limiter.clone())
 }
 
 /// Opens the database, seeds the demo if asked, and serves until SIGTERM or Ctrl-C.

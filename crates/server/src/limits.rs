@@ -13,18 +13,16 @@ use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Request};
 use axum::http::{header, Method, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
 use crate::error::ApiError;
-use crate::AppState;
 
 /// So many requests per period, in bursts of up to so many: `20/s`, `30/min`, `600/h`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -186,7 +184,7 @@ impl Limiter {
 }
 
 /// `429 too_many_requests`, with when to try again.
-fn too_many(wait: Duration) -> Response {
+pub fn too_many(wait: Duration) -> Response {
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
@@ -232,13 +230,20 @@ fn client_address(request: &Request, header_name: Option<&str>) -> IpAddr {
         .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
 }
 
-/// The middleware: limits shopper requests by token, admin requests by key, and every
-/// address by its failed attempts; a response that says a token opened nothing or a key
-/// was wrong spends one of that address's failures.
-pub async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let limiter: &Arc<Limiter> = &state.limiter;
+/// A request let through, watched for whether its answer is a failed attempt.
+#[derive(Debug)]
+pub struct Attempt {
+    address: IpAddr,
+    shopper: bool,
+    asked: bool,
+}
+
+/// Limits shopper requests by token, admin requests by key, and every address by its
+/// failed attempts: what to watch in the answer (nothing for a request no limit applies
+/// to), or how long the caller is to wait (answered with [`too_many`]).
+pub fn admit(limiter: &Limiter, request: &Request) -> Result<Option<Attempt>, Duration> {
     let path = request.uri().path();
-    let token = shopper_token(path).map(str::to_owned);
+    let token = shopper_token(path);
     let admin = path.starts_with("/api/v1/admin/");
     let console = path.starts_with("/api/v1/console/");
     // A feed's or a platform's wrong signature is a failed attempt like a wrong key.
@@ -246,14 +251,14 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
     // Open to any page: kept to a shopper's pace per address.
     let embed_check = path.starts_with("/api/v1/embed-check/");
     if token.is_none() && !admin && !console && !feed && !embed_check {
-        return next.run(request).await;
+        return Ok(None);
     }
-    let address = client_address(&request, limiter.limits.client_ip_header.as_deref());
+    let address = client_address(request, limiter.limits.client_ip_header.as_deref());
     // An address that spent its failures waits, before anything is looked up.
     if let Some(wait) = limiter.waits(address) {
-        return too_many(wait);
+        return Err(wait);
     }
-    let spent = if let Some(token) = &token {
+    let spent = if let Some(token) = token {
         let limiter_of = if request.method() == Method::GET || request.method() == Method::HEAD {
             &limiter.shopper_reads
         } else {
@@ -277,20 +282,27 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
             None => Ok(()),
         }
     };
-    if let Err(wait) = spent {
-        return too_many(wait);
+    spent?;
+    Ok(Some(Attempt {
+        address,
+        shopper: token.is_some(),
+        // The console asking whether it is signed in is no failed attempt.
+        asked: console && request.method() == Method::GET,
+    }))
+}
+
+impl Attempt {
+    /// An answer that says a token opened nothing or a key was wrong spends one of the
+    /// address's failures.
+    pub fn answered(self, limiter: &Limiter, response: &Response) {
+        let failed = (response.status() == StatusCode::UNAUTHORIZED && !self.asked)
+            || (self.shopper
+                && response.status() == StatusCode::NOT_FOUND
+                && opened_nothing(response));
+        if failed {
+            limiter.failed(self.address);
+        }
     }
-    // The console asking whether it is signed in is no failed attempt.
-    let asked = console && request.method() == Method::GET;
-    let response = next.run(request).await;
-    let failed = (response.status() == StatusCode::UNAUTHORIZED && !asked)
-        || (token.is_some()
-            && response.status() == StatusCode::NOT_FOUND
-            && opened_nothing(&response));
-    if failed {
-        limiter.failed(address);
-    }
-    response
 }
 
 /// The capability token in a shopper path (`/api/v1/shops/{shop}/orders/{token}/…` or

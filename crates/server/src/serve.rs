@@ -8,10 +8,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, Request};
-use axum::http::StatusCode;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
@@ -19,7 +15,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
 
-use crate::error::ApiError;
+use crate::around::App;
 
 /// Limits on connections, each a flag and an environment variable.
 #[derive(Clone, Copy, Debug, clap::Args)]
@@ -49,18 +45,15 @@ impl Default for ConnectionLimits {
 /// How long requests still running may take to finish once the server is stopping.
 const DRAIN: Duration = Duration::from_secs(30);
 
-/// Serves `router` on `listener` until `shutdown`, then lets the requests in flight
-/// finish (for up to 30 s).
+/// Serves `app` on `listener` until `shutdown`, then lets the requests in flight finish
+/// (for up to 30 s).
 pub async fn serve(
     listener: TcpListener,
-    router: Router,
+    app: App,
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let router = router.layer(axum::middleware::from_fn_with_state(
-        Duration::from_secs(limits.request_timeout),
-        time_limit,
-    ));
+    let app = app.with_time_limit(Duration::from_secs(limits.request_timeout));
     let graceful = GracefulShutdown::new();
     let free = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let header_timeout = Duration::from_secs(limits.header_timeout.max(1));
@@ -85,8 +78,7 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let service =
-            router
-                .clone()
+            app.clone()
                 .map_request(move |mut request: Request<hyper::body::Incoming>| {
                     request.extensions_mut().insert(ConnectInfo(peer));
                     request
@@ -109,23 +101,4 @@ pub async fn serve(
         tracing::warn!("requests still running after {DRAIN:?}; stopping anyway");
     }
     Ok(())
-}
-
-/// Answers a request that takes longer than `limit` with `503 timeout` (reading a slow
-/// body included); what it started in the database finishes or rolls back on its own.
-async fn time_limit(
-    axum::extract::State(limit): axum::extract::State<Duration>,
-    request: Request,
-    next: Next,
-) -> Response {
-    match tokio::time::timeout(limit, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "timeout",
-            "The request took too long; nothing more will be done for it. Please try again.",
-        )
-        .retry_in(1)
-        .into_response(),
-    }
 }

@@ -13,8 +13,8 @@ use std::sync::{Arc, OnceLock};
 
 use axum::body::Body;
 use axum::http::{header, Request, Response, StatusCode};
-use axum::Router;
 use http_body_util::BodyExt;
+use postpurchase_server::around::App;
 pub use postpurchase_server::db::{Backend, Cell, Row};
 use postpurchase_server::db::{Db, DbError};
 pub use postpurchase_server::domain::targets::Targets;
@@ -257,7 +257,7 @@ pub async fn empty_database(backend: Backend) -> (String, Box<dyn std::any::Any 
 
 pub struct TestApp {
     pub state: AppState,
-    pub router: Router,
+    pub router: App,
     pub backend: Backend,
     test_db: Option<TestDb>,
 }
