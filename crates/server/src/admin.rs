@@ -220,6 +220,7 @@ pub async fn put_origins(
         .db
         .set_allowed_origins(&shop.slug, origins.clone())
         .await?;
+    state.origins.forget(&shop.slug);
     Ok(Json(AllowedOrigins { origins }))
 }
 

@@ -222,6 +222,8 @@ pub struct AppShared {
     pub limiter: Arc<limits::Limiter>,
     /// Order views kept ready to send.
     pub views: Arc<views::Views>,
+    /// The shops' allowed origins, for CORS.
+    pub origins: Arc<shopper::Origins>,
     /// The merchants' console, served at `/admin/`.
     pub console: Arc<console_app::ConsoleFiles>,
 }
@@ -349,6 +351,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         },
         limiter: Arc::new(limits::Limiter::new(config.limits.clone())),
         views: Arc::new(views::Views::new(config.view_cache_mb)),
+        origins: Arc::default(),
         console,
     });
     if state.webhook_targets.dev {

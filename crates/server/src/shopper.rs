@@ -8,7 +8,9 @@ use axum::Router;
 use postpurchase_api::{ErrorBody, OrderView, OriginCheck};
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
+use crate::db::Db;
 use crate::error::{ApiError, Path};
 use crate::views::Ready;
 use crate::AppState;
@@ -137,7 +139,8 @@ pub async fn order_view(
 }
 
 /// Whether a browser on `origin` may call the shopper API at `path`: only the exact origins
-/// the shop named. Anything that is not a shop's path is refused.
+/// the shop named, as [`Origins`] last read them. Anything that is not a shop's path is
+/// refused.
 pub async fn origin_allowed(state: &AppState, origin: &HeaderValue, path: &str) -> bool {
     let Some(slug) = path
         .strip_prefix("/api/v1/shops/")
@@ -148,7 +151,62 @@ pub async fn origin_allowed(state: &AppState, origin: &HeaderValue, path: &str) 
     let Ok(origin) = origin.to_str() else {
         return false;
     };
-    matches!(allows(state, slug, Some(origin)).await, Ok(Some(true)))
+    matches!(state.origins.allow(&state.db, slug, origin).await, Ok(true))
+}
+
+/// How long the shops' allowed origins are kept in each process: a change made in another
+/// process (`postpurchase-server shops origins`, another server) holds everywhere after
+/// this; one made through this process's API holds at once.
+pub const ORIGINS_KEPT: Duration = Duration::from_secs(1);
+
+/// Each shop's allowed origins as read at most [`ORIGINS_KEPT`] ago, for the CORS check
+/// of every cross-origin request (the widget's, on a storefront): without it each view
+/// would cost a second read, the shop's.
+pub struct Origins {
+    cache: quick_cache::sync::Cache<String, Arc<Named>>,
+}
+
+/// A shop's allowed origins (`None`: no shop by that slug), and when they were read.
+struct Named {
+    read: Instant,
+    origins: Option<Vec<String>>,
+}
+
+impl Default for Origins {
+    fn default() -> Origins {
+        // Shops, not requests: unknown slugs sent to fill it only push others out.
+        Origins {
+            cache: quick_cache::sync::Cache::new(1_000),
+        }
+    }
+}
+
+impl Origins {
+    /// Whether shop `slug` allows pages on `origin`; `false` when there is no such shop.
+    pub async fn allow(&self, db: &Db, slug: &str, origin: &str) -> Result<bool, ApiError> {
+        let named = match self.cache.get(slug) {
+            Some(named) if named.read.elapsed() < ORIGINS_KEPT => named,
+            _ => {
+                let read = Instant::now();
+                let shop = db.shop_by_slug(slug).await?;
+                let named = Arc::new(Named {
+                    read,
+                    origins: shop.map(|shop| shop.allowed_origins),
+                });
+                self.cache.insert(slug.to_owned(), named.clone());
+                named
+            }
+        };
+        Ok(named
+            .origins
+            .as_ref()
+            .is_some_and(|origins| origins.iter().any(|allowed| allowed == origin)))
+    }
+
+    /// Reads shop `slug`'s origins again on the next request: they were just changed.
+    pub fn forget(&self, slug: &str) {
+        self.cache.remove(slug);
+    }
 }
 
 /// Whether shop `slug` allows pages on `origin` (exactly as the browser sent it); `None`

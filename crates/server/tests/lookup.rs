@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use common::*;
 use postpurchase_api::{OrderStage, ShipmentStatus};
 use serde_json::{json, Value};
+use std::time::Duration;
 
 const ORDERS: &str = "/api/v1/admin/orders";
 
@@ -539,6 +540,25 @@ async fn the_owner_sets_the_allowed_origins_and_browsers_follow(backend: Backend
     assert_eq!(other, json!({"origins": ["https://other.example"]}));
 }
 
+/// Origins changed by another process (`shops origins`, another server) hold here once
+/// this process's copy is older than `ORIGINS_KEPT`.
+async fn origins_changed_elsewhere_hold_within_a_second(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    assert_eq!(preflight(&app, "https://new.shop.example").await, None);
+    app.state
+        .db
+        .set_allowed_origins("shop", vec!["https://new.shop.example".into()])
+        .await
+        .unwrap();
+    tokio::time::sleep(postpurchase_server::shopper::ORIGINS_KEPT + Duration::from_millis(50))
+        .await;
+    assert_eq!(
+        preflight(&app, "https://new.shop.example").await.as_deref(),
+        Some("https://new.shop.example")
+    );
+    assert_eq!(preflight(&app, SHOP_ORIGIN).await, None);
+}
+
 async fn the_install_values_are_the_shops_own_and_origins_are_checked(backend: Backend) {
     let app = TestApp::new(backend).await;
     let (status, info) = app.get_admin("/api/v1/admin/install").await;
@@ -666,6 +686,7 @@ async fn pickup_points_are_listed_changed_and_removed(backend: Backend) {
 
 storage_tests!(
     the_owner_sets_the_allowed_origins_and_browsers_follow,
+    origins_changed_elsewhere_hold_within_a_second,
     pickup_points_are_listed_changed_and_removed,
     the_install_values_are_the_shops_own_and_origins_are_checked,
     the_webhook_log_shows_each_send_and_sends_again,

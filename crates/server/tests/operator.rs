@@ -302,6 +302,8 @@ async fn cors_follows_the_origins_the_operator_sets(backend: Backend) {
         out.contains("https://www.koffie.example, http://localhost:3000"),
         "{out}"
     );
+    // A running server reads the origins again once its copy is a second old.
+    origins_read_again().await;
     assert!(!allowed(&app, "https://koffie.example").await);
     assert!(allowed(&app, "https://www.koffie.example").await);
     assert!(allowed(&app, "http://localhost:3000").await);
@@ -316,7 +318,14 @@ async fn cors_follows_the_origins_the_operator_sets(backend: Backend) {
     );
     let (ok, _, _) = shops(&url, &["origins", "koffie", "--none"]);
     assert!(ok);
+    origins_read_again().await;
     assert!(!allowed(&app, "https://www.koffie.example").await);
+}
+
+/// Until the server's copy of the shops' origins is older than it keeps them.
+async fn origins_read_again() {
+    let kept = postpurchase_server::shopper::ORIGINS_KEPT;
+    tokio::time::sleep(kept + std::time::Duration::from_millis(50)).await;
 }
 
 /// Row counts of every table of the schema.

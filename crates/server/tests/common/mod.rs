@@ -324,6 +324,7 @@ impl TestApp {
             webhook_targets: Targets::default(),
             limiter: Arc::new(Limiter::new(unlimited())),
             views: Arc::new(Views::default()),
+            origins: Arc::default(),
             console: Default::default(),
         });
         TestApp {
