@@ -187,6 +187,29 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
     }
 }
 
+/// The `If-None-Match` header, taken alone (not a copy of every header).
+pub struct IfNoneMatch(Option<axum::http::HeaderValue>);
+
+impl IfNoneMatch {
+    /// Whether it names `etag` among its tags, or is `*`.
+    pub fn matches(&self, etag: &axum::http::HeaderValue) -> bool {
+        self.0
+            .as_ref()
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for IfNoneMatch {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(IfNoneMatch(
+            parts.headers.get(header::IF_NONE_MATCH).cloned(),
+        ))
+    }
+}
+
 /// The languages a shopper's request asks for (`Accept-Language`, most wanted first, as
 /// primary tags); none without the header. The shop's own words are answered in the first
 /// the shop has.
@@ -204,5 +227,24 @@ impl<S: Send + Sync> FromRequestParts<S> for Asked {
         // A bounded header: a shopper's request names a few languages, not thousands.
         let header = header.get(..200).unwrap_or(header);
         Ok(Asked(crate::domain::words::asked(header)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::IfNoneMatch;
+
+    #[test]
+    fn if_none_match_names_the_etag_among_its_tags_or_is_a_star() {
+        let etag = HeaderValue::from_static("\"v2\"");
+        let asked = |value: Option<&'static str>| IfNoneMatch(value.map(HeaderValue::from_static));
+        assert!(asked(Some("\"v2\"")).matches(&etag));
+        assert!(asked(Some("\"v1\", \"v2\"")).matches(&etag));
+        assert!(asked(Some("*")).matches(&etag));
+        assert!(!asked(Some("\"v1\"")).matches(&etag));
+        assert!(!asked(Some("v2")).matches(&etag));
+        assert!(!asked(None).matches(&etag));
     }
 }

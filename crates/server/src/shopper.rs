@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::db::Db;
 use crate::error::{ApiError, Path};
+use crate::extract::IfNoneMatch;
 use crate::views::Ready;
 use crate::AppState;
 
@@ -89,7 +90,7 @@ pub async fn embed_check(
 pub async fn order_view(
     State(state): State<AppState>,
     Path((shop, token)): Path<(String, String)>,
-    headers: HeaderMap,
+    if_none_match: IfNoneMatch,
 ) -> Result<Response, ApiError> {
     let now = state.clock.now();
     // One indexed read: the token is still good, and which state the order is in. The
@@ -105,13 +106,7 @@ pub async fn order_view(
             ready
         }
     };
-    let unchanged = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|tags| {
-            tags.split(',')
-                .any(|t| t.trim() == ready.etag || t.trim() == "*")
-        });
+    let unchanged = if_none_match.matches(&ready.etag);
     let cache = HeaderValue::from_static("private, no-cache");
     Ok(if unchanged {
         (

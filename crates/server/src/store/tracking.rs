@@ -47,6 +47,11 @@ pub async fn insert_shipment(
     Ok(shipment_id)
 }
 
+/// Shop `?1`'s shipment by carrier (`?2`) and tracking number (`?3`), with its status.
+const BY_TRACKING: &str =
+    "SELECT s.id, s.status FROM shipments s JOIN orders o ON o.id = s.order_id
+     WHERE o.shop_id = ?1 AND s.carrier = ?2 AND s.tracking_number = ?3";
+
 /// A shop's shipment, by carrier and tracking number.
 pub async fn shipment_by_tracking(
     c: &mut Conn<'_>,
@@ -54,14 +59,10 @@ pub async fn shipment_by_tracking(
     carrier: &str,
     tracking_number: &str,
 ) -> Result<Option<i64>, DbError> {
-    c.query_opt(
-        "SELECT s.id FROM shipments s JOIN orders o ON o.id = s.order_id
-         WHERE o.shop_id = ?1 AND s.carrier = ?2 AND s.tracking_number = ?3",
-        args![shop_id, carrier, tracking_number],
-    )
-    .await?
-    .map(|mut r| r.get("id"))
-    .transpose()
+    c.query_opt(BY_TRACKING, args![shop_id, carrier, tracking_number])
+        .await?
+        .map(|mut r| r.get("id"))
+        .transpose()
 }
 
 /// A shop's shipment by carrier and tracking number, with its stored status, its row
@@ -72,16 +73,10 @@ async fn lock_by_tracking(
     carrier: &str,
     tracking_number: &str,
 ) -> Result<Option<(i64, ShipmentStatus)>, DbError> {
+    // SQLite's write transaction holds the whole database already.
     let sql = match c.backend() {
-        Backend::Postgres => {
-            "SELECT s.id, s.status FROM shipments s JOIN orders o ON o.id = s.order_id
-             WHERE o.shop_id = ?1 AND s.carrier = ?2 AND s.tracking_number = ?3
-             FOR UPDATE OF s"
-        }
-        Backend::Sqlite => {
-            "SELECT s.id, s.status FROM shipments s JOIN orders o ON o.id = s.order_id
-             WHERE o.shop_id = ?1 AND s.carrier = ?2 AND s.tracking_number = ?3"
-        }
+        Backend::Postgres => &[BY_TRACKING, " FOR UPDATE OF s"].concat(),
+        Backend::Sqlite => BY_TRACKING,
     };
     c.query_opt(sql, args![shop_id, carrier, tracking_number])
         .await?
