@@ -51,7 +51,11 @@ pub async fn embed_check(
         .and_then(|v| v.to_str().ok())
         .filter(|o| *o != "null" && o.len() <= 200)
         .map(str::to_owned);
-    let mut answer = match allows(&state, &shop, origin.as_deref()).await {
+    let mut answer = match state
+        .origins
+        .allow(&state.db, &shop, origin.as_deref())
+        .await
+    {
         Ok(Some(allowed)) => axum::Json(OriginCheck { origin, allowed }).into_response(),
         Ok(None) => ApiError::new(
             StatusCode::NOT_FOUND,
@@ -146,7 +150,10 @@ pub async fn origin_allowed(state: &AppState, origin: &HeaderValue, path: &str) 
     let Ok(origin) = origin.to_str() else {
         return false;
     };
-    matches!(state.origins.allow(&state.db, slug, origin).await, Ok(true))
+    matches!(
+        state.origins.allow(&state.db, slug, Some(origin)).await,
+        Ok(Some(true))
+    )
 }
 
 /// How long the shops' allowed origins are kept in each process: a change made in another
@@ -155,8 +162,9 @@ pub async fn origin_allowed(state: &AppState, origin: &HeaderValue, path: &str) 
 pub const ORIGINS_KEPT: Duration = Duration::from_secs(1);
 
 /// Each shop's allowed origins as read at most [`ORIGINS_KEPT`] ago, for the CORS check
-/// of every cross-origin request (the widget's, on a storefront): without it each view
-/// would cost a second read, the shop's.
+/// of every cross-origin request (the widget's, on a storefront: without it each view
+/// would cost a second read, the shop's) and the embed check, which so answers as CORS
+/// does.
 pub struct Origins {
     cache: quick_cache::sync::Cache<String, Arc<Named>>,
 }
@@ -177,8 +185,14 @@ impl Default for Origins {
 }
 
 impl Origins {
-    /// Whether shop `slug` allows pages on `origin`; `false` when there is no such shop.
-    pub async fn allow(&self, db: &Db, slug: &str, origin: &str) -> Result<bool, ApiError> {
+    /// Whether shop `slug` allows pages on `origin` (exactly as the browser sent it);
+    /// `None` when there is no such shop. The one rule behind CORS and the embed check.
+    pub async fn allow(
+        &self,
+        db: &Db,
+        slug: &str,
+        origin: Option<&str>,
+    ) -> Result<Option<bool>, ApiError> {
         let named = match self.cache.get(slug) {
             Some(named) if named.read.elapsed() < ORIGINS_KEPT => named,
             _ => {
@@ -192,26 +206,13 @@ impl Origins {
                 named
             }
         };
-        Ok(named
-            .origins
-            .as_ref()
-            .is_some_and(|origins| origins.iter().any(|allowed| allowed == origin)))
+        Ok(named.origins.as_ref().map(|origins| {
+            origin.is_some_and(|origin| origins.iter().any(|allowed| allowed == origin))
+        }))
     }
 
     /// Reads shop `slug`'s origins again on the next request: they were just changed.
     pub fn forget(&self, slug: &str) {
         self.cache.remove(slug);
     }
-}
-
-/// Whether shop `slug` allows pages on `origin` (exactly as the browser sent it); `None`
-/// when there is no such shop. The one rule behind CORS and the embed check.
-async fn allows(
-    state: &AppState,
-    slug: &str,
-    origin: Option<&str>,
-) -> Result<Option<bool>, ApiError> {
-    Ok(state.db.shop_by_slug(slug).await?.map(|shop| {
-        origin.is_some_and(|o| shop.allowed_origins.iter().any(|allowed| allowed == o))
-    }))
 }
