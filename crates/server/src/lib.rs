@@ -222,7 +222,7 @@ pub struct AppShared {
     pub limiter: Arc<limits::Limiter>,
     /// Order views kept ready to send.
     pub views: Arc<views::Views>,
-    /// The shops' allowed origins, for CORS.
+    /// The shops' allowed origins, for CORS and the embed check.
     pub origins: Arc<shopper::Origins>,
     /// The merchants' console, served at `/admin/`.
     pub console: Arc<console_app::ConsoleFiles>,
